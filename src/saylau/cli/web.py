@@ -1,0 +1,5 @@
+"""CLI commands (placeholder until the module lands)."""
+
+import click
+
+COMMANDS: list[click.Command] = []
