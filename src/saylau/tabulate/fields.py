@@ -1,0 +1,71 @@
+"""The canonical protocol fields (issue #3 §2).
+
+One row per polling-station protocol.  Identification fields are text, ballot
+accounting fields and party votes are non-negative integers (``Int64`` in the
+frames).  Party columns are named ``party:<name>``; the name after the prefix is
+the party's key everywhere else (votes, seats, JSON).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+STATION: Final = "station"
+REGION: Final = "region"
+DISTRICT: Final = "district"
+COUNTRY: Final = "country"
+
+#: Identification fields, in canonical column order.
+ID_FIELDS: Final[tuple[str, ...]] = (STATION, REGION, DISTRICT, COUNTRY)
+
+#: Ballot accounting fields, in the order of the protocol form.
+COUNT_FIELDS: Final[tuple[str, ...]] = (
+    "registered",
+    "ballots_received",
+    "issued_early",
+    "issued_at_station",
+    "issued_outside",
+    "cancelled",
+    "in_mobile_boxes",
+    "in_stationary_boxes",
+    "invalid",
+    "valid",
+    "lost",
+    "unaccounted",
+    "against_all",
+)
+
+#: Fields every protocol file must have.
+REQUIRED: Final[frozenset[str]] = frozenset({STATION, "registered", "invalid", "valid"})
+
+#: Every canonical non-party field.
+FIELDS: Final[tuple[str, ...]] = ID_FIELDS + COUNT_FIELDS
+
+#: The prefix of party (or candidate) vote columns.
+PARTY_PREFIX: Final = "party:"
+
+#: The file row column kept in every ``ProtocolTable.frame`` (1 = first protocol row).
+ROW: Final = "row"
+
+#: The ballots issued to voters, summed for "ballots issued".
+ISSUED_FIELDS: Final[tuple[str, ...]] = ("issued_early", "issued_at_station", "issued_outside")
+
+#: No polling-station figure can be this large (the largest national electorates are
+#: ~1e9 voters, a station has at most a few tens of thousands); larger values are typos
+#: or overflow.
+MAX_COUNT: Final = 100_000_000
+
+
+def party_column(name: str) -> str:
+    """The canonical column of party ``name``."""
+    return PARTY_PREFIX + name
+
+
+def is_party_column(column: str) -> bool:
+    """True for ``party:<name>`` columns."""
+    return column.startswith(PARTY_PREFIX) and len(column) > len(PARTY_PREFIX)
+
+
+def party_name(column: str) -> str:
+    """The party name of a ``party:<name>`` column."""
+    return column[len(PARTY_PREFIX) :]

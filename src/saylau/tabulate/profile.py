@@ -1,0 +1,201 @@
+"""Profiles: how a real-world protocol export's header maps to the canonical fields.
+
+A profile is data, a TOML file in ``saylau/tabulate/profiles/`` (see docs/tabulate.md):
+regular-expression patterns for each canonical field, one pattern whose first capture
+group is a party name, patterns of columns to ignore, and optionally the columns whose
+values are joined into the station id.  Patterns are matched case-insensitively with
+``re.search`` against the header cell stripped of whitespace, so one profile reads the
+word forms and optional columns of several years.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+from saylau.errors import InputError, NotFoundError
+from saylau.tabulate.fields import FIELDS, REQUIRED, STATION, party_column
+
+DEFAULT_PROFILE = "canonical"
+
+
+@dataclass(frozen=True)
+class HeaderMap:
+    """The result of matching a file header against a profile.
+
+    ``columns`` maps a source column index to its canonical column (``party:<name>``
+    for parties); ``station_parts`` lists the source column indices joined (with
+    ``separator``) into the station id when the profile composes it.
+    """
+
+    columns: dict[int, str]
+    station_parts: tuple[int, ...]
+    separator: str
+    parties: list[str]
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A header layout: field patterns, the party pattern, ignored columns, station id."""
+
+    code: str
+    title: str
+    fields: dict[str, tuple[re.Pattern[str], ...]]
+    party: re.Pattern[str]
+    ignore: tuple[re.Pattern[str], ...] = ()
+    station_parts: tuple[re.Pattern[str], ...] = ()
+    separator: str = " / "
+    source: str = field(default="", compare=False)
+
+    def map_header(self, header: list[str], name: str) -> HeaderMap:
+        """Assign every header cell a role, or raise ``InputError`` with every problem."""
+        problems: list[str] = []
+        columns: dict[int, str] = {}
+        seen: dict[str, int] = {}
+        parties: list[str] = []
+        parts: list[int | None] = [None] * len(self.station_parts)
+        for index, raw in enumerate(header):
+            cell = raw.strip()
+            used = False
+            for k, pattern in enumerate(self.station_parts):
+                if parts[k] is None and pattern.search(cell):
+                    parts[k] = index
+                    used = True
+                    break
+            target = self._target(cell)
+            if target is None:
+                if not used and not any(p.search(cell) for p in self.ignore):
+                    problems.append(
+                        f"{name}: unknown column {raw!r} (column {index + 1}) for profile {self.code!r}"
+                    )
+                continue
+            if target in seen:
+                problems.append(
+                    f"{name}: columns {seen[target] + 1} and {index + 1} both give {target!r} "
+                    f"({header[seen[target]]!r}, {raw!r})"
+                )
+                continue
+            seen[target] = index
+            columns[index] = target
+            if target.startswith("party:"):
+                parties.append(target[len("party:") :])
+        for k, idx in enumerate(parts):
+            if idx is None:
+                problems.append(
+                    f"{name}: no column matches station id part {self.station_parts[k].pattern!r} "
+                    f"of profile {self.code!r}"
+                )
+        composed = bool(self.station_parts)
+        for required in sorted(REQUIRED):
+            if required == STATION and composed:
+                continue
+            if required not in seen:
+                problems.append(f"{name}: missing required column {required!r}")
+        if problems:
+            raise InputError(problems)
+        return HeaderMap(columns, tuple(i for i in parts if i is not None), self.separator, parties)
+
+    def _target(self, cell: str) -> str | None:
+        for fname, patterns in self.fields.items():
+            if any(p.search(cell) for p in patterns):
+                return fname
+        match = self.party.search(cell)
+        if match:
+            pname = (match.group(1) if match.groups() else cell).strip()
+            if pname:
+                return party_column(pname)
+        return None
+
+
+def _compile(pattern: object, where: str) -> re.Pattern[str]:
+    if not isinstance(pattern, str):
+        raise InputError(f"{where}: pattern {pattern!r} is not a string")
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as err:
+        raise InputError(f"{where}: bad pattern {pattern!r}: {err}") from None
+
+
+def parse_profile(text: str, source: str) -> Profile:
+    """Parse a profile TOML document (raises ``InputError`` naming every problem)."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        raise InputError(f"{source}: not valid TOML: {err}") from None
+    problems: list[str] = []
+    code = data.get("code")
+    if not isinstance(code, str) or not code:
+        problems.append(f"{source}: 'code' must be a non-empty string")
+    raw_fields = data.get("fields", {})
+    fields: dict[str, tuple[re.Pattern[str], ...]] = {}
+    if not isinstance(raw_fields, dict):
+        problems.append(f"{source}: [fields] must be a table")
+        raw_fields = {}
+    for fname, pats in raw_fields.items():
+        if fname not in FIELDS:
+            problems.append(f"{source}: [fields] {fname!r} is not a canonical field")
+            continue
+        pats = [pats] if isinstance(pats, str) else pats
+        if not isinstance(pats, list):
+            problems.append(f"{source}: [fields] {fname!r} must be a pattern or a list of them")
+            continue
+        try:
+            fields[fname] = tuple(_compile(p, f"{source} fields.{fname}") for p in pats)
+        except InputError as err:
+            problems.extend(err.problems)
+    station = data.get("station", {})
+    if not isinstance(station, dict):
+        problems.append(f"{source}: [station] must be a table")
+        station = {}
+    try:
+        party = _compile(data.get("party", ""), f"{source} party")
+        ignore = tuple(_compile(p, f"{source} ignore") for p in data.get("ignore", []))
+        parts = tuple(_compile(p, f"{source} station.compose") for p in station.get("compose", []))
+    except InputError as err:
+        problems.extend(err.problems)
+    if not data.get("party"):
+        problems.append(f"{source}: 'party' pattern is missing")
+    if problems:
+        raise InputError(problems)
+    assert isinstance(code, str)
+    return Profile(
+        code=code,
+        title=str(data.get("title", code)),
+        fields=fields,
+        party=party,
+        ignore=ignore,
+        station_parts=parts,
+        separator=str(station.get("separator", " / ")),
+        source=source,
+    )
+
+
+@cache
+def _bundled() -> dict[str, Profile]:
+    found: dict[str, Profile] = {}
+    for entry in resources.files("saylau.tabulate").joinpath("profiles").iterdir():
+        if entry.name.endswith(".toml"):
+            prof = parse_profile(entry.read_text(encoding="utf-8"), entry.name)
+            found[prof.code] = prof
+    return dict(sorted(found.items()))
+
+
+def profiles() -> dict[str, Profile]:
+    """The bundled profiles by code."""
+    return dict(_bundled())
+
+
+def get_profile(name: str | None) -> Profile:
+    """A bundled profile by code, or a profile TOML file by path (``None``: canonical)."""
+    name = name or DEFAULT_PROFILE
+    bundled = _bundled()
+    if name in bundled:
+        return bundled[name]
+    path = Path(name)
+    if path.suffix == ".toml" and path.is_file():
+        return parse_profile(path.read_text(encoding="utf-8"), str(path))
+    raise NotFoundError(f"unknown profile {name!r} (known: {', '.join(bundled)})")
