@@ -1,0 +1,223 @@
+"""Commission accounts: roles scoped to the division tree, bearer tokens.
+
+A token is ``sl_<token id>.<secret>``: the id (public, indexed) finds the account,
+the 256-bit secret is checked against its stored SHA-256 with a constant-time
+compare.  Only the hash is stored; the token is shown once when it is created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from saylau.errors import InputError, NotFoundError
+from saylau.tabulate.fields import ID_FIELDS
+from saylau.trust import schema
+
+
+class Role(StrEnum):
+    """What an account may do (see docs/trust.md for the full matrix)."""
+
+    STATION = "station"  # submits its own station's protocol
+    TERRITORIAL = "territorial"  # submits, corrects and approves within its subtree
+    CEC = "cec"  # administers accounts, certifies contests, records decisions
+    OBSERVER = "observer"  # reads everything including history; submits nothing
+
+
+#: Roles that may write protocols.
+SUBMITTERS = frozenset({Role.STATION, Role.TERRITORIAL, Role.CEC})
+#: Roles that may read the audit log and protocol histories.
+READERS = frozenset({Role.TERRITORIAL, Role.CEC, Role.OBSERVER})
+
+Scope = dict[str, str]
+"""Division filter: a subset of ``country``/``region``/``district``/``station``."""
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def iso(t: datetime) -> str:
+    """Microsecond ISO-8601 UTC text (stable on every backend)."""
+    return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_scope(role: Role, scope: Mapping[str, str | None]) -> Scope:
+    """Validate ``scope`` for ``role``; return it without empty keys."""
+    clean = {k: str(v) for k, v in scope.items() if v not in (None, "")}
+    problems = [
+        f"scope key '{k}' is not one of {', '.join(ID_FIELDS)}" for k in clean if k not in ID_FIELDS
+    ]
+    if role is Role.STATION and "station" not in clean:
+        problems.append("a station account needs a station in its scope")
+    if role is Role.TERRITORIAL:
+        if "station" in clean:
+            problems.append(
+                f"a territorial account cannot be scoped to station '{clean['station']}'"
+            )
+        if not clean.keys() & {"country", "region", "district"}:
+            problems.append("a territorial account needs a region or district in its scope")
+    if role in (Role.CEC, Role.OBSERVER) and clean:
+        problems.append(f"a {role} account covers everything; scope {clean} is not allowed")
+    if problems:
+        raise InputError(problems)
+    return clean
+
+
+def in_scope(scope: Mapping[str, str], place: Mapping[str, Any]) -> bool:
+    """True when ``place`` (a protocol's identification fields) lies inside ``scope``."""
+    return all(str(place.get(key) or "") == value for key, value in scope.items())
+
+
+def covers(outer: Mapping[str, str], inner: Mapping[str, str]) -> bool:
+    """True when every place inside scope ``inner`` is inside ``outer``."""
+    return all(inner.get(key) == value for key, value in outer.items())
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Account:
+    """A commission's account as stored (never holds the token)."""
+
+    name: str
+    role: Role
+    scope: Scope = field(default_factory=dict)
+    created_at: str = ""
+    created_by: str = ""
+    expires_at: str | None = None
+    revoked_at: str | None = None
+
+    def status(self, at: datetime | None = None) -> str:
+        """``active``, ``expired`` or ``revoked``."""
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at and self.expires_at <= iso(at or now()):
+            return "expired"
+        return "active"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": str(self.role),
+            "scope": dict(self.scope),
+            "created_at": self.created_at,
+            "created_by": self.created_by,
+            "expires_at": self.expires_at,
+            "revoked_at": self.revoked_at,
+            "status": self.status(),
+        }
+
+
+def _account(row: Any) -> Account:
+    return Account(
+        name=row.name,
+        role=Role(row.role),
+        scope=json.loads(row.scope),
+        created_at=row.created_at,
+        created_by=row.created_by,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+def add_account(
+    conn: Connection,
+    name: str,
+    role: str,
+    scope: Mapping[str, str | None] | None = None,
+    *,
+    by: str,
+    expires_in: timedelta | None = timedelta(days=90),
+) -> tuple[Account, str]:
+    """Create an account; return it and its token (the only time the token exists)."""
+    problems = []
+    if not name or len(name) > 200 or not name.isprintable():
+        problems.append(f"account name {name!r} must be 1-200 printable characters")
+    try:
+        role_ = Role(role)
+    except ValueError:
+        problems.append(f"role '{role}' is not one of {', '.join(r.value for r in Role)}")
+        raise InputError(problems) from None
+    if problems:
+        raise InputError(problems)
+    clean = parse_scope(role_, scope or {})
+    if conn.execute(select(schema.accounts.c.id).where(schema.accounts.c.name == name)).first():
+        raise InputError(f"account '{name}' already exists")
+    token_id = secrets.token_hex(8)
+    secret = secrets.token_urlsafe(32)  # 256 bits
+    created = now()
+    created_at = iso(created)
+    expires_at = iso(created + expires_in) if expires_in else None
+    values = {
+        "name": name,
+        "role": role_.value,
+        "scope": json.dumps(clean, sort_keys=True),
+        "token_id": token_id,
+        "token_hash": hash_secret(secret),
+        "created_at": created_at,
+        "created_by": by,
+        "expires_at": expires_at,
+        "revoked_at": None,
+    }
+    conn.execute(schema.accounts.insert().values(**values))
+    account = Account(name, role_, clean, created_at, by, expires_at, None)
+    return account, f"sl_{token_id}.{secret}"
+
+
+def list_accounts(conn: Connection) -> list[Account]:
+    rows = conn.execute(select(schema.accounts).order_by(schema.accounts.c.name))
+    return [_account(r) for r in rows]
+
+
+def get_account(conn: Connection, name: str) -> Account:
+    row = conn.execute(select(schema.accounts).where(schema.accounts.c.name == name)).first()
+    if row is None:
+        raise NotFoundError(f"account '{name}' does not exist")
+    return _account(row)
+
+
+def revoke_account(conn: Connection, name: str) -> Account:
+    """Revoke ``name``'s token now (idempotent: a revoked account stays revoked)."""
+    account = get_account(conn, name)
+    if account.revoked_at:
+        return account
+    at = iso(now())
+    conn.execute(
+        update(schema.accounts).where(schema.accounts.c.name == name).values(revoked_at=at)
+    )
+    return get_account(conn, name)
+
+
+class AuthError(Exception):
+    """A token that does not authenticate (the reason is for logs, not for clients)."""
+
+
+def authenticate(conn: Connection, token: str) -> Account:
+    """The active account of ``token``; raises AuthError otherwise."""
+    if not token.startswith("sl_") or "." not in token or len(token) > 200:
+        raise AuthError("malformed token")
+    token_id, _, secret = token[3:].partition(".")
+    row = conn.execute(
+        select(schema.accounts).where(schema.accounts.c.token_id == token_id)
+    ).first()
+    # Hash and compare even for an unknown id, so timing does not reveal which ids exist.
+    expected = row.token_hash if row is not None else "0" * 64
+    if not hmac.compare_digest(hash_secret(secret), expected) or row is None:
+        raise AuthError("unknown token")
+    account = _account(row)
+    status = account.status()
+    if status != "active":
+        raise AuthError(f"token {status}")
+    return account

@@ -1,0 +1,127 @@
+"""Trust tables: accounts, audit chain and head, double entry, approvals, decisions.
+
+Revision ID: trust_0001
+Revises:
+Create Date: 2024-06-01
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "trust_0001"
+down_revision = None
+branch_labels = ("trust",)
+depends_on = "0001_initial"
+
+GENESIS = "0" * 64
+
+
+def upgrade() -> None:
+    op.create_table(
+        "trust_accounts",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("name", sa.String(200), nullable=False, unique=True),
+        sa.Column("role", sa.String(20), nullable=False),
+        sa.Column("scope", sa.Text, nullable=False),
+        sa.Column("token_id", sa.String(32), nullable=False, unique=True),
+        sa.Column("token_hash", sa.String(64), nullable=False),
+        sa.Column("created_at", sa.String(32), nullable=False),
+        sa.Column("created_by", sa.String(200), nullable=False),
+        sa.Column("expires_at", sa.String(32)),
+        sa.Column("revoked_at", sa.String(32)),
+    )
+    op.create_table(
+        "trust_audit",
+        sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
+        sa.Column("at", sa.String(32), nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("action", sa.String(40), nullable=False),
+        sa.Column("contest", sa.String(200)),
+        sa.Column("subject", sa.Text),
+        sa.Column("before_hash", sa.String(64)),
+        sa.Column("after_hash", sa.String(64)),
+        sa.Column("detail", sa.Text, nullable=False),
+        sa.Column("prev_hash", sa.String(64), nullable=False),
+        sa.Column("entry_hash", sa.String(64), nullable=False),
+    )
+    op.create_index("ix_trust_audit_subject", "trust_audit", ["contest", "subject"])
+    head = op.create_table(
+        "trust_audit_head",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("seq", sa.BigInteger, nullable=False),
+        sa.Column("hash", sa.String(64), nullable=False),
+    )
+    op.bulk_insert(head, [{"id": 1, "seq": 0, "hash": GENESIS}])
+    op.create_table(
+        "trust_settings",
+        sa.Column("contest", sa.String(200), primary_key=True),
+        sa.Column("double_entry", sa.Boolean, nullable=False),
+    )
+    op.create_table(
+        "trust_entries",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("contest", sa.String(200), nullable=False),
+        sa.Column("station", sa.String(200), nullable=False),
+        sa.Column("account", sa.String(200), nullable=False),
+        sa.Column("at", sa.String(32), nullable=False),
+        sa.Column("content_hash", sa.String(64), nullable=False),
+        sa.Column("protocol", sa.Text, nullable=False),
+        sa.Column("reason", sa.Text),
+        sa.Column("status", sa.String(16), nullable=False),
+    )
+    op.create_index("ix_trust_entries_station", "trust_entries", ["contest", "station"])
+    op.create_table(
+        "trust_approvals",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("contest", sa.String(200), nullable=False),
+        sa.Column("scope", sa.Text, nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("at", sa.String(32), nullable=False),
+        sa.Column("results_hash", sa.String(64), nullable=False),
+        sa.Column("stale_at", sa.String(32)),
+    )
+    op.create_table(
+        "trust_decisions",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("contest", sa.String(200), nullable=False),
+        sa.Column("station", sa.String(200), nullable=False),
+        sa.Column("reason", sa.Text, nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("at", sa.String(32), nullable=False),
+        sa.Column("used_at", sa.String(32)),
+    )
+    op.create_table(
+        "trust_certifications",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("contest", sa.String(200), nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("at", sa.String(32), nullable=False),
+        sa.Column("results_hash", sa.String(64), nullable=False),
+    )
+    op.create_table(
+        "trust_idempotency",
+        sa.Column("account", sa.String(200), nullable=False),
+        sa.Column("key", sa.String(200), nullable=False),
+        sa.Column("request_hash", sa.String(64), nullable=False),
+        sa.Column("status", sa.Integer, nullable=False),
+        sa.Column("response", sa.Text, nullable=False),
+        sa.Column("at", sa.String(32), nullable=False),
+        sa.UniqueConstraint("account", "key", name="uq_trust_idempotency"),
+    )
+
+
+def downgrade() -> None:
+    for table in (
+        "trust_idempotency",
+        "trust_certifications",
+        "trust_decisions",
+        "trust_approvals",
+        "trust_entries",
+        "trust_settings",
+        "trust_audit_head",
+        "trust_audit",
+        "trust_accounts",
+    ):
+        op.drop_table(table)

@@ -1,0 +1,140 @@
+"""Ed25519 signatures over canonical JSON results snapshots.
+
+A published snapshot is signed over its *canonical* encoding (keys sorted, no
+insignificant whitespace, UTF-8), so a copy that was re-indented or had its keys
+reordered by some tool still verifies, while any change of a value does not.
+Signatures and keys are plain text files: the signature is base64, keys are PEM.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
+
+from saylau.errors import InputError
+
+
+def canonical_json(obj: Any) -> bytes:
+    """The canonical UTF-8 encoding of a JSON value (sorted keys, compact separators).
+
+    Floats are refused: a results snapshot holds integers and strings only, and
+    float formatting is not stable across implementations.
+    """
+    _refuse_floats(obj, "$")
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _refuse_floats(obj: Any, where: str) -> None:
+    if isinstance(obj, float):
+        raise InputError(
+            f"snapshot {where}: float {obj!r} cannot be signed (use an integer or string)"
+        )
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            _refuse_floats(value, f"{where}.{key}")
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            _refuse_floats(value, f"{where}[{i}]")
+
+
+def generate_key() -> Ed25519PrivateKey:
+    """A new random Ed25519 signing key."""
+    return Ed25519PrivateKey.generate()
+
+
+def private_pem(key: Ed25519PrivateKey) -> bytes:
+    """PKCS#8 PEM of a private key (unencrypted: protect the file, not the bytes)."""
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def public_pem(key: Ed25519PrivateKey | Ed25519PublicKey) -> bytes:
+    """SubjectPublicKeyInfo PEM of the public half of ``key``."""
+    public = key.public_key() if isinstance(key, Ed25519PrivateKey) else key
+    return public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+
+
+def load_private_key(path: str | Path) -> Ed25519PrivateKey:
+    """Read an Ed25519 private key from a PEM file."""
+    data = _read(path, "private key")
+    try:
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as err:
+        raise InputError(f"{path}: not a PEM private key ({err})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise InputError(f"{path}: key type {type(key).__name__} is not Ed25519")
+    return key
+
+
+def load_public_key(path: str | Path) -> Ed25519PublicKey:
+    """Read an Ed25519 public key from a PEM file."""
+    data = _read(path, "public key")
+    try:
+        key = serialization.load_pem_public_key(data)
+    except (ValueError, TypeError) as err:
+        raise InputError(f"{path}: not a PEM public key ({err})") from None
+    if not isinstance(key, Ed25519PublicKey):
+        raise InputError(f"{path}: key type {type(key).__name__} is not Ed25519")
+    return key
+
+
+def _read(path: str | Path, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as err:
+        raise InputError(f"{path}: cannot read {what} ({err.strerror})") from None
+
+
+def sign(snapshot: Any, key: Ed25519PrivateKey) -> str:
+    """The base64 Ed25519 signature of ``snapshot``'s canonical JSON."""
+    return base64.b64encode(key.sign(canonical_json(snapshot))).decode("ascii")
+
+
+def verify(snapshot: Any, signature: str, key: Ed25519PublicKey) -> bool:
+    """True when ``signature`` (base64) signs ``snapshot``'s canonical JSON under ``key``."""
+    try:
+        raw = base64.b64decode(signature.strip(), validate=True)
+    except (binascii.Error, ValueError):
+        return False
+    try:
+        key.verify(raw, canonical_json(snapshot))
+    except (InvalidSignature, InputError):
+        return False
+    return True
+
+
+def load_snapshot(path: str | Path) -> Any:
+    """Parse a JSON snapshot file (any formatting); one-line error on bad JSON."""
+    data = _read(path, "snapshot")
+    try:
+        return json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise InputError(f"{path}: not valid JSON ({err})") from None
+
+
+def sign_file(snapshot_path: str | Path, key_path: str | Path) -> str:
+    """Sign the JSON snapshot file at ``snapshot_path`` with the PEM key at ``key_path``."""
+    return sign(load_snapshot(snapshot_path), load_private_key(key_path))
+
+
+def verify_file(
+    snapshot_path: str | Path, signature_path: str | Path, public_key_path: str | Path
+) -> bool:
+    """Check a downloaded snapshot against its detached signature and the public key."""
+    signature = _read(signature_path, "signature").decode("ascii", errors="replace")
+    return verify(load_snapshot(snapshot_path), signature, load_public_key(public_key_path))
