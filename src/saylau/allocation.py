@@ -1,0 +1,205 @@
+"""The result of one seat allocation: :class:`Allocation`.
+
+One object per computation, rendered as a table (:meth:`Allocation.table`), as
+JSON (:meth:`Allocation.to_dict`) and, by the web layer, as HTML.  Exact values
+(quotas, quotients, remainders) are kept as :class:`fractions.Fraction` and
+rendered as ``"p/q"`` strings beside a rounded decimal for reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Literal
+
+StepKind = Literal[
+    "threshold",
+    "admit",
+    "quota",
+    "automatic",
+    "remainder",
+    "overallocation",
+    "divisor",
+    "cap",
+    "alliance",
+    "exhausted",
+    "bonus",
+]
+
+
+def fraction_json(value: Fraction | None) -> dict[str, Any] | None:
+    """An exact rational as JSON: ``{"exact": "p/q", "decimal": 123.456789}``."""
+    if value is None:
+        return None
+    exact = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    return {"exact": exact, "decimal": round(float(value), 6)}
+
+
+def percent(part: int, whole: int) -> float:
+    """A display percentage (never used to decide anything)."""
+    return round(100.0 * part / whole, 4) if whole else 0.0
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of the allocation log ("how the seats were allocated")."""
+
+    kind: StepKind
+    text: str
+    party: str | None = None
+    seats: int = 0
+    seat_number: int | None = None
+    value: Fraction | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "text": self.text,
+            "party": self.party,
+            "seats": self.seats,
+            "seat_number": self.seat_number,
+            "value": fraction_json(self.value),
+        }
+
+
+@dataclass(frozen=True)
+class TieEvent:
+    """An exact tie that decided seats, and how the law's chain resolved it."""
+
+    seats: tuple[int, ...]
+    parties: tuple[str, ...]
+    winners: tuple[str, ...]
+    value: Fraction | None
+    resolved_by: str
+    kind: Literal["remainder", "quotient", "overallocation", "admission"]
+    seed: int | None = None
+
+    @property
+    def text(self) -> str:
+        seat_txt = ", ".join(str(s) for s in self.seats)
+        how = f"lot (seed {self.seed})" if self.resolved_by == "lot" else self.resolved_by
+        return (
+            f"tie on equal {self.kind} between {', '.join(self.parties)} for seat(s) {seat_txt}:"
+            f" won by {', '.join(self.winners)} ({how})"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "seats": list(self.seats),
+            "parties": list(self.parties),
+            "winners": list(self.winners),
+            "value": fraction_json(self.value),
+            "resolved_by": self.resolved_by,
+            "seed": self.seed,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class ThresholdReport:
+    """Who passed the legal threshold, and why each party did or did not."""
+
+    percent: Fraction
+    base: int
+    base_name: str
+    passed: dict[str, bool]
+    reasons: dict[str, str]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "percent": fraction_json(self.percent),
+            "base": self.base,
+            "base_name": self.base_name,
+            "passed": dict(self.passed),
+            "reasons": dict(self.reasons),
+        }
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """The seats of one tier and everything needed to explain them.
+
+    ``seats`` maps every party (0 included, input order) to its seats.  For
+    quota methods ``quota`` is the quota; for divisor methods ``divisor`` is the
+    final divisor: the quotient that won the last seat (every party holds
+    ``seats`` such that its next quotient does not beat it).
+    """
+
+    seats: dict[str, int]
+    votes: dict[str, int]
+    method: str
+    house_size: int
+    threshold: ThresholdReport
+    quota: Fraction | None = None
+    divisor: Fraction | None = None
+    ties: tuple[TieEvent, ...] = ()
+    steps: tuple[Step, ...] = ()
+    seed: int | None = None
+    vacant: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total_votes(self) -> int:
+        return sum(self.votes.values())
+
+    @property
+    def allocated(self) -> int:
+        return sum(self.seats.values())
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per party: votes, vote %, passed, seats, seat %."""
+        total = self.total_votes
+        return [
+            {
+                "party": p,
+                "votes": v,
+                "votes_pct": percent(v, total),
+                "passed": self.threshold.passed.get(p, False),
+                "seats": self.seats[p],
+                "seats_pct": percent(self.seats[p], self.house_size),
+            }
+            for p, v in self.votes.items()
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-able form; ``"seats"`` maps every party to its seats."""
+        return {
+            "method": self.method,
+            "house_size": self.house_size,
+            "seats": dict(self.seats),
+            "votes": dict(self.votes),
+            "rows": self.rows(),
+            "quota": fraction_json(self.quota),
+            "divisor": fraction_json(self.divisor),
+            "threshold": self.threshold.to_dict(),
+            "ties": [t.to_dict() for t in self.ties],
+            "steps": [s.to_dict() for s in self.steps],
+            "seed": self.seed,
+            "vacant": self.vacant,
+            **({"extra": self.extra} if self.extra else {}),
+        }
+
+    def table(self, title: str | None = None) -> Any:
+        """A :class:`rich.table.Table` of votes, %, seats and seat %."""
+        from rich.table import Table
+
+        table = Table(title=title, title_justify="left")
+        table.add_column("Party")
+        table.add_column("Votes", justify="right")
+        table.add_column("%", justify="right")
+        table.add_column("Seats", justify="right")
+        table.add_column("Seat %", justify="right")
+        for row in self.rows():
+            mark = "" if row["passed"] else " (below threshold)"
+            table.add_row(
+                f"{row['party']}{mark}",
+                f"{row['votes']:,}",
+                f"{row['votes_pct']:.2f}",
+                str(row["seats"]),
+                f"{row['seats_pct']:.2f}",
+            )
+        table.add_row(
+            "Total", f"{self.total_votes:,}", "100.00", str(self.allocated), "", style="bold"
+        )
+        return table

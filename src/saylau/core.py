@@ -1,0 +1,471 @@
+"""Exact seat allocation: :func:`allocate`.
+
+Votes are integers and every comparison that decides a seat is exact: quotas
+and quotients are :class:`fractions.Fraction` (or integers cross-multiplied).
+Floats appear only to *find* candidates quickly and in display values; a float
+never decides between two parties.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+from saylau.allocation import Allocation, Step, ThresholdReport, TieEvent
+from saylau.errors import InputError
+from saylau.methods import MethodSpec, get_method
+from saylau.ties import check_chain, resolve
+
+DEFAULT_TIE_BREAK = ("votes", "order")
+
+
+def to_fraction(value: float | int | str | Fraction, what: str = "threshold") -> Fraction:
+    """Convert a user-given number exactly: ``7`` → 7, ``0.7`` → 7/10, ``"2/3"`` → 2/3."""
+    if isinstance(value, bool):
+        raise InputError(f"{what}: '{value}' is not a number")
+    if isinstance(value, Fraction | int):
+        return Fraction(value)
+    try:
+        # str() of a float is its shortest round-trip repr: 0.7 -> "0.7" -> 7/10.
+        return Fraction(str(value).strip())
+    except (ValueError, ZeroDivisionError):
+        raise InputError(f"{what}: '{value}' is not a number") from None
+
+
+def check_threshold(value: float | int | str | Fraction, what: str = "threshold") -> Fraction:
+    t = to_fraction(value, what)
+    if not 0 <= t < 100:
+        raise InputError(f"{what}: {value} is outside [0, 100)")
+    return t
+
+
+def check_votes(votes: Mapping[str, int]) -> dict[str, int]:
+    """Validate a votes mapping; every problem is reported at once."""
+    problems: list[str] = []
+    if not votes:
+        raise InputError("votes: no parties given")
+    clean: dict[str, int] = {}
+    for party, v in votes.items():
+        if not isinstance(party, str) or not party.strip():
+            problems.append(f"votes: party name {party!r} is empty or not text")
+            continue
+        if isinstance(v, bool) or not isinstance(v, int):
+            if isinstance(v, float) and v.is_integer() and v >= 0:
+                clean[party] = int(v)
+                continue
+            problems.append(f"votes: party '{party}' has votes {v!r}, not a whole number")
+        elif v < 0:
+            problems.append(f"votes: party '{party}' has negative votes {v}")
+        else:
+            clean[party] = v
+    if problems:
+        raise InputError(problems)
+    return clean
+
+
+@dataclass
+class _Ctx:
+    """State shared by the stages of one allocation."""
+
+    votes: dict[str, int]
+    order: dict[str, int]
+    chain: tuple[str, ...]
+    seed: int | None
+    steps: list[Step]
+    ties: list[TieEvent]
+    bonus: Mapping[str, Fraction]
+    remainder_decimals: int | None = None
+
+
+def allocate(
+    votes: Mapping[str, int],
+    seats: int,
+    method: str,
+    *,
+    threshold: float | int | str | Fraction = 0,
+    threshold_base: int | None = None,
+    threshold_base_name: str = "votes for parties",
+    party_thresholds: Mapping[str, float | int | str | Fraction] | None = None,
+    exempt: Collection[str] = (),
+    excluded: Mapping[str, str] | None = None,
+    min_parties: int = 0,
+    min_combined_share: float | int | str | Fraction | None = None,
+    min_combined_strict: bool = True,
+    caps: Mapping[str, int] | None = None,
+    alliances: Mapping[str, str] | None = None,
+    bonus: Mapping[str, float | int | str | Fraction] | None = None,
+    tie_break: Sequence[str] = DEFAULT_TIE_BREAK,
+    seed: int | None = None,
+    remainder_decimals: int | None = None,
+) -> Allocation:
+    """Allocate ``seats`` among parties by ``method``, exactly.
+
+    ``votes`` maps party → votes; its order is the registration order (used by
+    the ``order`` tie-break).  ``threshold`` is a percent of ``threshold_base``
+    (default: the sum of ``votes``); a party passes with ``votes ≥ threshold``
+    (``party_thresholds`` overrides it per party, e.g. coalition thresholds).
+    ``exempt`` lists pass regardless; ``excluded`` lists fail with the reason
+    given (e.g. a regional threshold computed by the law).  If fewer than
+    ``min_parties`` pass, or those passing hold no more than
+    ``min_combined_share`` percent of the base, further parties are admitted in
+    descending order of votes.  ``caps`` bounds a party's seats (a list with
+    fewer candidates than seats, or a legal maximum); the rest are
+    redistributed among the others.  ``alliances`` maps a list to its alliance:
+    seats go to alliances first and then inside them.  ``bonus`` multiplies a
+    list's quotients (divisor methods; e.g. Serbia's national minority lists).
+    Ties are broken by ``tie_break`` (criteria ``votes``, ``order``, ``lot``,
+    the lot seeded with ``seed``) and reported in :attr:`Allocation.ties`.
+    ``remainder_decimals`` compares largest remainders as fractions of the
+    quota truncated to that many decimals (Russia: 6), so nearly equal
+    remainders tie and go to the tie-break chain.
+    """
+    spec = get_method(method)
+    clean = check_votes(votes)
+    if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
+        raise InputError(f"seats: {seats!r} must be a whole number ≥ 1")
+    t = check_threshold(threshold)
+    chain = check_chain(tie_break)
+    base = sum(clean.values()) if threshold_base is None else threshold_base
+    if base < 0:
+        raise InputError(f"threshold base: {base} is negative")
+    ctx = _Ctx(
+        votes=clean,
+        order={p: i for i, p in enumerate(clean)},
+        chain=chain,
+        seed=seed,
+        steps=[],
+        ties=[],
+        bonus={p: to_fraction(b, f"bonus for '{p}'") for p, b in (bonus or {}).items()},
+        remainder_decimals=remainder_decimals,
+    )
+    report = _threshold_stage(
+        ctx,
+        t,
+        base,
+        threshold_base_name,
+        {p: check_threshold(v, f"threshold for '{p}'") for p, v in (party_thresholds or {}).items()},
+        set(exempt),
+        dict(excluded or {}),
+        min_parties,
+        None if min_combined_share is None else check_threshold(min_combined_share, "min_combined_share"),
+        min_combined_strict,
+    )
+    eligible = [p for p in clean if report.passed[p] and clean[p] > 0]
+    if not eligible:
+        raise InputError(
+            "no party can win a seat: none passed the threshold with votes > 0"
+            f" (threshold {float(t):g}% of {base:,})"
+        )
+    result_seats = dict.fromkeys(clean, 0)
+    if alliances:
+        quota, divisor, vacant = _allocate_alliances(ctx, spec, eligible, seats, dict(alliances), caps or {}, result_seats)
+    else:
+        quota, divisor, vacant = _allocate_capped(ctx, spec, eligible, seats, caps or {}, result_seats, 0)
+    return Allocation(
+        seats=result_seats,
+        votes=dict(clean),
+        method=spec.name,
+        house_size=seats,
+        threshold=report,
+        quota=quota,
+        divisor=divisor,
+        ties=tuple(ctx.ties),
+        steps=tuple(ctx.steps),
+        seed=seed if any(e.resolved_by == "lot" for e in ctx.ties) else None,
+        vacant=vacant,
+    )
+
+
+# --------------------------------------------------------------------------- threshold
+
+
+def _passes(v: int, t: Fraction, base: int) -> bool:
+    # v / base ≥ t / 100, cross-multiplied in integers.
+    return v * 100 * t.denominator >= t.numerator * base
+
+
+def _threshold_stage(
+    ctx: _Ctx,
+    t: Fraction,
+    base: int,
+    base_name: str,
+    per_party: Mapping[str, Fraction],
+    exempt: set[str],
+    excluded: dict[str, str],
+    min_parties: int,
+    min_share: Fraction | None,
+    strict: bool,
+) -> ThresholdReport:
+    passed: dict[str, bool] = {}
+    reasons: dict[str, str] = {}
+    for p, v in ctx.votes.items():
+        tp = per_party.get(p, t)
+        share = f"{100 * v / base:.4f}%" if base else "0%"
+        if p in exempt:
+            passed[p], reasons[p] = True, "exempt from the threshold"
+        elif p in excluded:
+            passed[p], reasons[p] = False, excluded[p]
+        elif _passes(v, tp, base):
+            passed[p], reasons[p] = True, f"{share} ≥ {float(tp):g}%"
+        else:
+            passed[p], reasons[p] = False, f"{share} < {float(tp):g}%"
+    ctx.steps.append(
+        Step("threshold", f"threshold {float(t):g}% of {base:,} ({base_name})", value=t * base / 100)
+    )
+
+    def combined_ok() -> bool:
+        if min_share is None:
+            return True
+        total = sum(v for p, v in ctx.votes.items() if passed[p])
+        need = min_share * base / 100
+        return total > need if strict else total >= need
+
+    def count_ok() -> bool:
+        return sum(passed.values()) >= min_parties
+
+    while not (count_ok() and combined_ok()):
+        waiting = [p for p in ctx.votes if not passed[p] and p not in excluded and ctx.votes[p] > 0]
+        if not waiting:
+            break
+        top = max(ctx.votes[p] for p in waiting)
+        group = [p for p in waiting if ctx.votes[p] == top]
+        winners, how = resolve(group, 1, ctx.chain, ctx.votes, ctx.order, ctx.seed)
+        if len(group) > 1:
+            ctx.ties.append(
+                TieEvent((), tuple(group), tuple(winners), Fraction(top), how, "admission", ctx.seed)
+            )
+        p = winners[0]
+        why = (
+            f"fewer than {min_parties} parties passed"
+            if not count_ok()
+            else f"parties passing held {'no more than' if strict else 'less than'} {float(min_share or 0):g}%"
+        )
+        passed[p] = True
+        reasons[p] = f"admitted: {why}; next in votes ({reasons[p]})"
+        ctx.steps.append(Step("admit", f"{p} admitted: {why}", party=p))
+    return ThresholdReport(t, base, base_name, passed, reasons)
+
+
+# --------------------------------------------------------------------------- caps and alliances
+
+
+def _allocate_capped(
+    ctx: _Ctx,
+    spec: MethodSpec,
+    eligible: list[str],
+    seats: int,
+    caps: Mapping[str, int],
+    out: dict[str, int],
+    offset: int,
+) -> tuple[Fraction | None, Fraction | None, int]:
+    """Allocate, then fix any party over its cap at the cap and redistribute."""
+    active = list(eligible)
+    remaining = seats
+    quota: Fraction | None = None
+    divisor: Fraction | None = None
+    while True:
+        if not active:
+            if remaining:
+                ctx.steps.append(Step("exhausted", f"{remaining} seat(s) left vacant: no list can take them", seats=remaining))
+            return quota, divisor, remaining
+        mark = (len(ctx.steps), len(ctx.ties))
+        got, quota, divisor = _distribute(ctx, spec, active, remaining, offset + seats - remaining)
+        over = [p for p in active if p in caps and got[p] > caps[p]]
+        if not over:
+            for p in active:
+                out[p] += got[p]
+            return quota, divisor, 0
+        # The round is void: drop its log, fix the capped lists and share the rest again.
+        del ctx.steps[mark[0] :], ctx.ties[mark[1] :]
+        for p in over:
+            cap = caps[p]
+            out[p] += cap
+            remaining -= cap
+            active.remove(p)
+            ctx.steps.append(
+                Step("cap", f"{p} won {got[p]} seat(s) but may hold at most {cap}; the rest are redistributed", party=p, seats=cap)
+            )
+
+
+def _allocate_alliances(
+    ctx: _Ctx,
+    spec: MethodSpec,
+    eligible: list[str],
+    seats: int,
+    alliances: dict[str, str],
+    caps: Mapping[str, int],
+    out: dict[str, int],
+) -> tuple[Fraction | None, Fraction | None, int]:
+    """Seats to alliances (and lists standing alone) first, then inside each alliance."""
+    units: dict[str, list[str]] = {}
+    for p in eligible:
+        units.setdefault(alliances.get(p, p), []).append(p)
+    unit_votes = {u: sum(ctx.votes[p] for p in members) for u, members in units.items()}
+    outer = _Ctx(unit_votes, {u: i for i, u in enumerate(unit_votes)}, ctx.chain, ctx.seed, ctx.steps, ctx.ties, {})
+    unit_seats = dict.fromkeys(unit_votes, 0)
+    quota, divisor, vacant = _allocate_capped(outer, spec, list(unit_votes), seats, {}, unit_seats, 0)
+    for u, members in units.items():
+        if len(members) == 1:
+            out[members[0]] += unit_seats[u]
+            continue
+        ctx.steps.append(Step("alliance", f"alliance {u} ({', '.join(members)}) won {unit_seats[u]} seat(s); shared inside it", seats=unit_seats[u]))
+        if unit_seats[u]:
+            _allocate_capped(ctx, spec, members, unit_seats[u], caps, out, 0)
+    return quota, divisor, vacant
+
+
+# --------------------------------------------------------------------------- methods
+
+
+def _distribute(
+    ctx: _Ctx, spec: MethodSpec, parties: list[str], seats: int, offset: int
+) -> tuple[dict[str, int], Fraction | None, Fraction | None]:
+    if spec.kind == "quota":
+        got, quota = _largest_remainder(ctx, spec, parties, seats, offset)
+        return got, quota, None
+    got, divisor = _highest_averages(ctx, spec, parties, seats, offset)
+    return got, None, divisor
+
+
+def _largest_remainder(
+    ctx: _Ctx, spec: MethodSpec, parties: list[str], seats: int, offset: int
+) -> tuple[dict[str, int], Fraction]:
+    assert spec.quota is not None
+    votes = ctx.votes
+    total = sum(votes[p] for p in parties)
+    quota = spec.quota(total, seats)
+    ctx.steps.append(Step("quota", f"{spec.title}: quota {_fmt(quota)} = {spec.description} with V = {total:,}, S = {seats}", value=quota))
+    num, den = quota.numerator, quota.denominator
+    got: dict[str, int] = {}
+    rem: dict[str, int] = {}  # remainder × den: integers comparable across parties
+    for p in parties:
+        got[p], rem[p] = divmod(votes[p] * den, num)
+        if got[p]:
+            ctx.steps.append(Step("automatic", f"{p}: {votes[p]:,} / {_fmt(quota)} → {got[p]} seat(s)", party=p, seats=got[p]))
+    left = seats - sum(got.values())
+    if left < 0:
+        _overallocation(ctx, parties, got, rem, den, -left, offset + seats)
+        return got, quota
+    seat_no = offset + sum(got.values())
+    rank = dict(rem)
+    if ctx.remainder_decimals is not None:
+        # The law compares the fractional parts of votes / quota truncated to N decimals.
+        scale = 10**ctx.remainder_decimals
+        rank = {p: rem[p] * scale // num for p in parties}
+    ranked = sorted(parties, key=lambda p: -rank[p])
+    if left and left < len(ranked):
+        cut = rank[ranked[left - 1]]
+        sure = [p for p in ranked if rank[p] > cut]
+        group = [p for p in ranked if rank[p] == cut]
+        need = left - len(sure)
+        winners = sure
+        if len(group) > need:
+            chosen, how = resolve(group, need, ctx.chain, votes, ctx.order, ctx.seed)
+            ctx.ties.append(
+                TieEvent(
+                    tuple(range(seat_no + len(sure) + 1, seat_no + left + 1)),
+                    tuple(group),
+                    tuple(chosen),
+                    Fraction(rem[group[0]], den),
+                    how,
+                    "remainder",
+                    ctx.seed,
+                )
+            )
+            winners = sure + chosen
+        else:
+            winners = sure + group
+    else:
+        winners = ranked[:left]
+    for p in winners:
+        got[p] += 1
+        seat_no += 1
+        ctx.steps.append(
+            Step("remainder", f"seat {seat_no}: {p}, remainder {_fmt(Fraction(rem[p], den))}", party=p, seats=1, seat_number=seat_no, value=Fraction(rem[p], den))
+        )
+    return got, quota
+
+
+def _overallocation(
+    ctx: _Ctx, parties: list[str], got: dict[str, int], rem: dict[str, int], den: int, excess: int, last_seat: int
+) -> None:
+    """More whole quotas than seats (possible with small quotas): the smallest remainders give a seat back."""
+    holders = sorted((p for p in parties if got[p] > 0), key=lambda p: rem[p])
+    cut = rem[holders[excess - 1]]
+    sure = [p for p in holders if rem[p] < cut]
+    group = [p for p in holders if rem[p] == cut]
+    need = excess - len(sure)
+    losers = sure + group
+    if len(group) > need:
+        keep, how = resolve(group, len(group) - need, ctx.chain, ctx.votes, ctx.order, ctx.seed)
+        lose = [p for p in group if p not in keep]
+        ctx.ties.append(TieEvent((last_seat,), tuple(group), tuple(keep), Fraction(cut, den), how, "overallocation", ctx.seed))
+        losers = sure + lose
+    for p in losers:
+        got[p] -= 1
+        ctx.steps.append(Step("overallocation", f"{p} gives back a seat: more whole quotas than seats, smallest remainder", party=p, seats=-1))
+
+
+def _quotient(spec: MethodSpec, v: int, s: int, bonus: Fraction) -> Fraction | None:
+    """The exact quotient (squared for Huntington–Hill); None means infinite."""
+    assert spec.divisor is not None
+    d = spec.divisor(s)
+    if d == 0:
+        return None
+    base = bonus * v
+    return base * base / d if spec.squared else base / d
+
+
+def _highest_averages(
+    ctx: _Ctx, spec: MethodSpec, parties: list[str], seats: int, offset: int
+) -> tuple[dict[str, int], Fraction | None]:
+    votes = ctx.votes
+    one = Fraction(1)
+    bonus = {p: ctx.bonus.get(p, one) for p in parties}
+    got = dict.fromkeys(parties, 0)
+    quot: dict[str, Fraction | None] = {p: _quotient(spec, votes[p], 0, bonus[p]) for p in parties}
+    # Floats only shortlist the parties near the top; exact Fractions decide.
+    approx = {p: float("inf") if q is None else float(q) for p, q in quot.items()}
+    left = seats
+    seat_no = offset
+    last: Fraction | None = None
+    while left:
+        top = max(approx.values())
+        near = [p for p in parties if approx[p] >= top * (1 - 1e-9)] if top != float("inf") else [p for p in parties if quot[p] is None]
+        if top == float("inf"):
+            best: Fraction | None = None
+            group = near
+        else:
+            exact = {p: quot[p] for p in near}
+            best = max(q for q in exact.values() if q is not None)
+            group = [p for p in near if exact[p] == best]
+        if len(group) > left:
+            winners, how = resolve(group, left, ctx.chain, votes, ctx.order, ctx.seed)
+            ctx.ties.append(TieEvent(tuple(range(seat_no + 1, seat_no + left + 1)), tuple(group), tuple(winners), best, how, "quotient", ctx.seed))
+        else:
+            winners = sorted(group, key=lambda p: (-votes[p], ctx.order[p]))
+        for p in winners:
+            seat_no += 1
+            left -= 1
+            shown = "∞ (first divisor 0)" if best is None else _fmt(best) + (" (squared)" if spec.squared else "")
+            ctx.steps.append(Step("divisor", f"seat {seat_no}: {p}, quotient {shown}", party=p, seats=1, seat_number=seat_no, value=best))
+            got[p] += 1
+            quot[p] = _quotient(spec, votes[p], got[p], bonus[p])
+            q = quot[p]
+            approx[p] = float("inf") if q is None else float(q)
+        if best is not None:
+            last = best
+    return got, last
+
+
+def _fmt(x: Fraction) -> str:
+    if x.denominator == 1:
+        return f"{x.numerator:,}"
+    return f"{float(x):,.4f}"
+
+
+def allocation_summary(a: Allocation) -> dict[str, Any]:
+    """A compact form for logs and tests: seats of parties that won any."""
+    return {p: s for p, s in a.seats.items() if s}

@@ -1,0 +1,101 @@
+"""Official results reproduced by the bundled law presets.
+
+Each file in tests/data/official/ holds one election's official votes and seats,
+with its source in the file's header comment (see docs/official-results.md).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tomllib
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import saylau
+from saylau.core import allocate
+
+OFFICIAL = sorted((Path(__file__).parent / "data" / "official").glob("*.toml"))
+
+
+def _load(path: Path) -> dict[str, Any]:
+    return tomllib.loads(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", OFFICIAL, ids=[p.stem for p in OFFICIAL])
+def test_preset_reproduces_official_seats(path: Path) -> None:
+    data = _load(path)
+    election, totals = data["election"], data.get("totals", {})
+    law = saylau.load_law(election["law"])
+    if law.list_tier.regional_threshold is not None and "regions" not in data:
+        # The file has no votes per region: check the national rules only.
+        tier = dataclasses.replace(law.list_tier, regional_threshold=None)
+        law = dataclasses.replace(law, tiers=(tier, *[t for t in law.tiers if t is not law.list_tier]))
+    votes = data["votes"]
+    itemised = sum(votes.values())
+    # Where small lists are not itemised, the base is the published valid total.
+    base = totals.get("valid") if totals.get("valid", itemised) > itemised else None
+    if base is not None and law.list_tier.threshold_base == "cast":
+        base += totals.get("invalid", 0)
+    result = law.allocate(
+        votes,
+        against_all=totals.get("against_all", 0),
+        invalid=totals.get("invalid", 0),
+        base_total=base,
+    )
+    assert result.seats == data["seats"]
+    assert sum(result.seats.values()) == election["seats"] == law.list_tier.seats
+
+
+@pytest.mark.parametrize("path", OFFICIAL, ids=[p.stem for p in OFFICIAL])
+def test_file_rule_matches_preset(path: Path) -> None:
+    """The method, seats and threshold stated in each file are the preset's."""
+    election = _load(path)["election"]
+    tier = saylau.load_law(election["law"]).list_tier
+    assert saylau.get_method(election["method"]).name == tier.method
+    assert election["seats"] == tier.seats
+    assert saylau.core.to_fraction(election["threshold"]) == tier.threshold
+
+
+def test_kazakhstan_2021_with_assembly_seats() -> None:
+    # CEC of Kazakhstan, final results of 15 January 2021: Nur Otan 76, Ak Zhol 12,
+    # People's Party of Kazakhstan 10 list seats, plus 9 deputies elected by the
+    # Assembly of People of Kazakhstan: 107.
+    law = saylau.load_law("kz-majilis-2021")
+    votes = {"Nur Otan": 5148074, "Ak Zhol": 792828, "People's Party of Kazakhstan": 659019, "Auyl": 383023, "Adal": 258618}
+    result = law.allocate(votes)
+    assert result.seats == {"Nur Otan": 76, "Ak Zhol": 12, "People's Party of Kazakhstan": 10, "Auyl": 0, "Adal": 0}
+    assert result.total_seats == 107
+    assembly = [t for t in result.tiers if t.kind == "indirect"]
+    assert [(t.seats, t.elected_by) for t in assembly] == [(9, "Assembly of People of Kazakhstan")]
+    a = result.allocation
+    assert a.quota == saylau.core.Fraction(5148074 + 792828 + 659019, 98)
+    assert a.threshold.passed == {"Nur Otan": True, "Ak Zhol": True, "People's Party of Kazakhstan": True, "Auyl": False, "Adal": False}
+    # Seats 97 and 98 go to the largest remainders: People's Party, then Ak Zhol.
+    remainder_steps = [(s.seat_number, s.party) for s in a.steps if s.kind == "remainder"]
+    assert remainder_steps == [(97, "People's Party of Kazakhstan"), (98, "Ak Zhol")]
+
+
+def test_kazakhstan_2007_single_party_takes_all() -> None:
+    # 2007: only Nur Otan passed 7% and took all 98 list seats (the runner-up rule came in 2009).
+    data = _load(Path(__file__).parent / "data" / "official" / "kz-majilis-2007.toml")
+    result = saylau.load_law("kz-majilis-2007").allocate(data["votes"])
+    assert sorted(result.seats.values())[-1] == 98
+    # Under the 2009 rule the runner-up would have been admitted.
+    later = saylau.load_law("kz-majilis-2012").allocate(data["votes"])
+    assert sum(1 for s in later.seats.values() if s) == 2
+
+
+def test_russia_2021_minimum_combined_share_not_triggered() -> None:
+    data = _load(Path(__file__).parent / "data" / "official" / "ru-duma-2021.toml")
+    totals = data["totals"]
+    result = saylau.load_law("ru-duma-2021").allocate(data["votes"], invalid=totals["invalid"])
+    a = result.allocation
+    assert a.threshold.base == totals["valid"] + totals["invalid"] == 56329690
+    assert not any(s.kind == "admit" for s in a.steps)
+
+
+def test_alliance_allocate_equals_direct_for_single_lists() -> None:
+    votes = {"A": 1000, "B": 600, "C": 300}
+    assert allocate(votes, 10, "dhondt", alliances={}).seats == allocate(votes, 10, "dhondt").seats
