@@ -1,0 +1,119 @@
+"""Opening a database: URL handling, SQLite pragmas, write transactions, migrations.
+
+A plain path is an SQLite file (WAL, ``busy_timeout``, foreign keys on); a
+``postgresql://`` URL uses psycopg 3.  Write transactions take the database's
+write lock up front (SQLite ``BEGIN IMMEDIATE``; PostgreSQL: the contest row
+``FOR UPDATE``) so two ingesting processes serialize batch by batch instead of
+reading stale "current version" rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+
+#: Milliseconds an SQLite writer waits for another writer's batch to commit.
+SQLITE_BUSY_TIMEOUT_MS = 120_000
+
+
+def database_url(url_or_path: str | Path) -> str:
+    """The SQLAlchemy URL of ``url_or_path`` (a file path means SQLite)."""
+    text = str(url_or_path)
+    if text.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + text.split("://", 1)[1]
+    if "://" in text:
+        return text
+    return "sqlite:///" + str(Path(text).resolve())
+
+
+def create(url_or_path: str | Path) -> Engine:
+    """An engine for ``url_or_path`` with the pragmas and transaction hooks set."""
+    url = database_url(url_or_path)
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # Transactions are begun by the "begin" hook below, not by the driver.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        write = conn.get_execution_options().get("saylau_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def is_sqlite(engine: Engine) -> bool:
+    return engine.dialect.name == "sqlite"
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction holding SQLite's write lock from its first statement."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(saylau_write=True)
+        with conn.begin():
+            yield conn
+
+
+def _migrations_config(conn: Connection) -> Config:
+    cfg = Config()
+    here = resources.files("saylau.store") / "migrations"
+    cfg.set_main_option("script_location", str(here))
+    locations = [str(here / "versions"), *_extra_version_locations()]
+    cfg.set_main_option("version_locations", " ".join(locations))
+    cfg.set_main_option("path_separator", "space")
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def _extra_version_locations() -> list[str]:
+    """``saylau/<package>/migrations/`` folders of other packages (their own revisions)."""
+    root = resources.files("saylau")
+    found = []
+    for pkg in root.iterdir():
+        if pkg.name == "store" or not pkg.is_dir():
+            continue
+        folder = pkg / "migrations"
+        if folder.is_dir() and any(p.name.endswith(".py") for p in folder.iterdir()):
+            found.append(str(folder))
+    return sorted(found)
+
+
+def migrate(engine: Engine) -> None:
+    """Upgrade the database to every head revision (a no-op when already there)."""
+    with engine.connect() as conn:
+        conn = conn.execution_options(saylau_write=True)
+        cfg = _migrations_config(conn)
+        heads = set(ScriptDirectory.from_config(cfg).get_heads())
+        current = set(MigrationContext.configure(conn).get_current_heads())
+        conn.rollback()
+        if current == heads:
+            return
+        with conn.begin():
+            if not is_sqlite(engine):
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7240917)")
+            # Recheck under the lock: another process may have just migrated.
+            current = set(MigrationContext.configure(conn).get_current_heads())
+            if current != heads:
+                command.upgrade(cfg, "heads")

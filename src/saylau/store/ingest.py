@@ -1,0 +1,462 @@
+"""Ingesting validated protocol tables: versions, divisions and aggregate deltas.
+
+Everything that needs no database (checks, status, canonical JSON and hashes, vote
+JSON) is computed once over the whole table with polars.  Then the table is
+written in batches, one transaction each, holding the write lock from the first
+statement: read the batch's current versions (one ``IN`` query per chunk, no
+per-row SELECT), drop identical protocols, append new versions, move the
+current-version pointers, create divisions the batch needs and add the batch's
+aggregate deltas (new version minus superseded one), all or nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+from sqlalchemy import Connection, Engine, bindparam, select, text
+
+from saylau.errors import InputError, NotFoundError
+from saylau.store import divisions as dv
+from saylau.store.aggregates import FIGURES, apply_deltas, issued_expr, roll_up
+from saylau.store.canonical import canonical_json_column, hash_column
+from saylau.store.engine import is_sqlite, write_transaction
+from saylau.store.model import COUNTED
+from saylau.store.schema import COUNT_COLUMNS, contests, divisions
+from saylau.tabulate import Problem, ProtocolTable, check, failing
+from saylau.tabulate.fields import PARTY_PREFIX, is_party_column, party_name
+
+#: Protocols per transaction.
+DEFAULT_BATCH = 25_000
+_CHUNK = 5_000  # bound parameters per IN (...) query
+
+Progress = Callable[[int, int], None]
+
+VERSION_COLUMNS: tuple[str, ...] = (
+    "contest_id",
+    "station_id",
+    "version",
+    "created_at",
+    "actor",
+    "reason",
+    "source",
+    "hash",
+    "status",
+    "problems",
+    "region",
+    "district",
+    "country",
+    *COUNT_COLUMNS,
+    "votes",
+)
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass(frozen=True)
+class ContestRow:
+    id: str
+    policy: str
+    root_id: str
+    divisions_fixed: bool
+
+
+@dataclass
+class Counts:
+    accepted: int = 0
+    flagged: int = 0
+    rejected: int = 0
+    unchanged: int = 0
+
+
+def contest_row(conn: Connection, contest_id: str) -> ContestRow:
+    row = conn.execute(
+        select(
+            contests.c.id, contests.c.policy, contests.c.root_id, contests.c.divisions_fixed
+        ).where(contests.c.id == contest_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"contest {contest_id!r} not found")
+    return ContestRow(row.id, row.policy, row.root_id, bool(row.divisions_fixed))
+
+
+def prepare(table: ProtocolTable, policy: str) -> tuple[pl.DataFrame, list[Problem]]:
+    """The table's rows with status, hash, vote/problem JSON and derived figures."""
+    frame = table.frame
+    problems = check(table)
+    fail = failing(table)
+    by_row: dict[int, list[dict[str, Any]]] = {}
+    for p in problems:
+        by_row.setdefault(p.row, []).append(p.to_dict())
+    bad = "rejected" if policy == "reject" else "flagged"
+    parties = [c for c in frame.columns if is_party_column(c)]
+    votes = (
+        pl.struct([pl.col(c).alias(party_name(c)) for c in parties]).struct.json_encode()
+        if parties
+        else pl.lit("{}")
+    )
+    out = frame.with_columns(
+        pl.Series("_status", fail).replace_strict(
+            {True: bad, False: "accepted"}, return_dtype=pl.String
+        ),
+        pl.Series("_hash", hash_column(canonical_json_column(frame)), dtype=pl.String),
+        votes.alias("_votes"),
+        issued_expr(frame.columns).alias("_issued"),
+        dv.parent_expr(frame.columns).alias("_auto_parent"),
+    )
+    problem_json = pl.DataFrame(
+        {
+            "row": list(by_row),
+            "_problems": [json.dumps(v, ensure_ascii=False) for v in by_row.values()],
+        },
+        schema={"row": pl.Int64, "_problems": pl.String},
+    )
+    out = out.join(problem_json, on="row", how="left", maintain_order="left").with_columns(
+        pl.col("_problems").fill_null("[]")
+    )
+    return out, problems
+
+
+def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
+    for i in range(0, len(items), _CHUNK):
+        yield items[i : i + _CHUNK]
+
+
+def _select_in(conn: Connection, sql: str, contest_id: str, ids: Sequence[str]) -> list[Any]:
+    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
+    rows: list[Any] = []
+    for chunk in _chunks(ids):
+        rows.extend(conn.execute(stmt, {"c": contest_id, "ids": list(chunk)}).all())
+    return rows
+
+
+def _insert(
+    conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """Bulk insert tuples (driver executemany on SQLite, insertmanyvalues elsewhere)."""
+    if not rows:
+        return
+    if is_sqlite(conn.engine):
+        marks = ", ".join("?" * len(columns))
+        conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+    else:
+        stmt = text(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
+        )
+        conn.execute(stmt, [dict(zip(columns, r, strict=True)) for r in rows])
+
+
+def check_known_stations(
+    engine: Engine, contest: ContestRow, frame: pl.DataFrame, label: str
+) -> None:
+    """With a divisions file, every station of the file must be one of its stations."""
+    if not contest.divisions_fixed:
+        return
+    with engine.connect() as conn:
+        known = {
+            r[0]
+            for r in conn.execute(
+                select(divisions.c.id).where(
+                    divisions.c.contest_id == contest.id, divisions.c.level == "station"
+                )
+            )
+        }
+    rows = frame.select("row", "station").filter(~pl.col("station").is_in(list(known)))
+    if rows.height:
+        raise InputError(
+            [
+                f"{label} row {r}: station {s!r} is not in the contest's divisions"
+                for r, s in rows.iter_rows()
+            ]
+        )
+
+
+def ingest_frame(
+    engine: Engine,
+    contest: ContestRow,
+    frame: pl.DataFrame,
+    *,
+    actor: str,
+    reason: str | None,
+    source: str,
+    batch_size: int = DEFAULT_BATCH,
+    progress: Progress | None = None,
+) -> Counts:
+    """Write a ``prepare``d frame in batches; returns the counts of what was written."""
+    counts = Counts()
+    total = frame.height
+    for offset in range(0, total, batch_size):
+        batch = frame.slice(offset, batch_size)
+        with write_transaction(engine) as conn:
+            got = _apply_batch(conn, contest, batch, actor=actor, reason=reason, source=source)
+        for k in ("accepted", "flagged", "rejected", "unchanged"):
+            setattr(counts, k, getattr(counts, k) + getattr(got, k))
+        if progress is not None:
+            progress(min(offset + batch_size, total), total)
+    return counts
+
+
+def _apply_batch(
+    conn: Connection,
+    contest: ContestRow,
+    batch: pl.DataFrame,
+    *,
+    actor: str,
+    reason: str | None,
+    source: str,
+) -> Counts:
+    cid = contest.id
+    stamp = now()
+    if not is_sqlite(conn.engine):
+        # Serializes writers of one contest; SQLite's BEGIN IMMEDIATE already did.
+        conn.execute(select(contests.c.id).where(contests.c.id == cid).with_for_update())
+    stations = batch["station"].to_list()
+    current = _select_in(
+        conn,
+        "SELECT station_id, version, hash, status FROM protocols "
+        "WHERE contest_id = :c AND station_id IN :ids",
+        cid,
+        stations,
+    )
+    cur = pl.DataFrame(
+        [tuple(r) for r in current],
+        schema={
+            "station": pl.String,
+            "_old_version": pl.Int64,
+            "_old_hash": pl.String,
+            "_old_status": pl.String,
+        },
+        orient="row",
+    )
+    joined = batch.join(cur, on="station", how="left", maintain_order="left")
+    same = joined["_old_hash"] == joined["_hash"]
+    changed = joined.filter(~same.fill_null(False))
+    counts = Counts(unchanged=joined.height - changed.height)
+    if changed.height == 0:
+        return counts
+    for status in changed["_status"].to_list():
+        setattr(counts, status, getattr(counts, status) + 1)
+
+    # Where each changed station sits: existing stations keep their parent.
+    fresh = changed["_old_version"].is_null()
+    lookup = (
+        changed["station"].to_list()
+        if contest.divisions_fixed
+        else changed.filter(~fresh)["station"].to_list()
+    )
+    placed = _select_in(
+        conn,
+        "SELECT id, parent_id FROM divisions WHERE contest_id = :c AND id IN :ids",
+        cid,
+        lookup,
+    )
+    parents = {r[0]: r[1] for r in placed}
+    tree = {
+        r[0]: r[1]
+        for r in conn.execute(
+            text(
+                "SELECT id, parent_id FROM divisions WHERE contest_id = :c AND level <> 'station'"
+            ),
+            {"c": cid},
+        )
+    }
+    new_station = pl.Series([False] * changed.height)
+    if not contest.divisions_fixed:
+        new_station = fresh & ~changed["station"].is_in(list(parents))
+        new_rows = changed.filter(new_station)
+        if new_rows.height:
+            keys = new_rows.select(
+                *[
+                    pl.col(c) if c in new_rows.columns else pl.lit(None, pl.String).alias(c)
+                    for c in ("region", "district", "country")
+                ]
+            ).unique()
+            needed = [d for d in dv.implied_divisions(keys.iter_rows()) if d.id not in tree]
+            _insert(
+                conn,
+                "divisions",
+                ("contest_id", "id", "name", "level", "parent_id", "country"),
+                [(cid, d.id, d.name, d.level, d.parent_id, d.country) for d in needed],
+            )
+            tree.update({d.id: d.parent_id for d in needed})
+            country = (
+                pl.col("country") if "country" in new_rows.columns else pl.lit(None, pl.String)
+            )
+            _insert(
+                conn,
+                "divisions",
+                ("contest_id", "id", "name", "level", "parent_id", "country"),
+                new_rows.select(
+                    pl.lit(cid).alias("c"),
+                    "station",
+                    pl.col("station").alias("name"),
+                    pl.lit("station").alias("level"),
+                    "_auto_parent",
+                    country.alias("country"),
+                ).rows(),
+            )
+    parent_map = pl.DataFrame(
+        {"station": list(parents), "_parent": list(parents.values())},
+        schema={"station": pl.String, "_parent": pl.String},
+    )
+    changed = (
+        changed.with_columns(new_station.alias("_new_station"))
+        .join(parent_map, on="station", how="left", maintain_order="left")
+        .with_columns(pl.coalesce("_parent", "_auto_parent").alias("_parent"))
+        .with_columns((pl.col("_old_version").fill_null(0) + 1).alias("_version"))
+    )
+
+    cols = changed.columns
+    version_rows = changed.select(
+        pl.lit(cid).alias("_c"),
+        "station",
+        "_version",
+        pl.lit(stamp).alias("_t"),
+        pl.lit(actor).alias("_a"),
+        pl.lit(reason, pl.String).alias("_r"),
+        pl.lit(source).alias("_s"),
+        "_hash",
+        "_status",
+        "_problems",
+        *[
+            pl.col(c) if c in cols else pl.lit(None, pl.String).alias(c)
+            for c in ("region", "district", "country")
+        ],
+        *[pl.col(c) if c in cols else pl.lit(None, pl.Int64).alias(c) for c in COUNT_COLUMNS],
+        "_votes",
+    ).rows()
+    _insert(conn, "protocol_versions", VERSION_COLUMNS, version_rows)
+    first = changed.filter(pl.col("_old_version").is_null())
+    _insert(
+        conn,
+        "protocols",
+        ("contest_id", "station_id", "version", "status", "hash", "updated_at"),
+        first.select(
+            pl.lit(cid).alias("_c"),
+            "station",
+            "_version",
+            "_status",
+            "_hash",
+            pl.lit(stamp).alias("_t"),
+        ).rows(),
+    )
+    amended = changed.filter(pl.col("_old_version").is_not_null())
+    if amended.height:
+        conn.execute(
+            text(
+                "UPDATE protocols SET version = :v, status = :s, hash = :h, updated_at = :t "
+                "WHERE contest_id = :c AND station_id = :st"
+            ),
+            [
+                {"v": v, "s": s, "h": h, "t": stamp, "c": cid, "st": st}
+                for st, v, s, h in amended.select(
+                    "station", "_version", "_status", "_hash"
+                ).iter_rows()
+            ],
+        )
+
+    plus = _plus_rows(changed)
+    minus = _minus_rows(conn, cid, amended)
+    rows = pl.concat([plus, minus], how="diagonal_relaxed") if minus.height else plus
+    path_of = dv.paths(tree)
+    apply_deltas(conn, cid, roll_up(rows, path_of))
+    _register_parties(conn, cid, [party_name(c) for c in cols if is_party_column(c)])
+    conn.execute(
+        text(
+            "UPDATE contests SET change_counter = change_counter + 1, last_update = :t WHERE id = :c"
+        ),
+        {"t": stamp, "c": cid},
+    )
+    return counts
+
+
+def _plus_rows(changed: pl.DataFrame) -> pl.DataFrame:
+    counted = pl.col("_status").is_in(list(COUNTED)).cast(pl.Int64)
+    cols = changed.columns
+
+    def n(c: str) -> pl.Expr:
+        return (pl.col(c) if c in cols else pl.lit(0, pl.Int64)) * counted
+
+    return changed.select(
+        pl.col("_parent").alias("parent"),
+        n("registered").alias("registered"),
+        (pl.col("_issued") * counted).alias("ballots_issued"),
+        ((pl.col("valid") + pl.col("invalid")) * counted).alias("ballots_cast"),
+        n("valid").alias("valid"),
+        n("invalid").alias("invalid"),
+        n("against_all").alias("against_all"),
+        pl.col("_new_station").cast(pl.Int64).alias("stations_expected"),
+        counted.alias("stations_reporting"),
+        (pl.col("_status") == "flagged").cast(pl.Int64).alias("stations_flagged"),
+        (pl.col("_status") == "rejected").cast(pl.Int64).alias("stations_rejected"),
+        *[(pl.col(c) * counted).alias(c) for c in cols if is_party_column(c)],
+    )
+
+
+def _minus_rows(conn: Connection, cid: str, amended: pl.DataFrame) -> pl.DataFrame:
+    """Negated figures of the versions the amendments supersede."""
+    if amended.height == 0:
+        return pl.DataFrame()
+    want = {st: v for st, v in amended.select("station", "_old_version").iter_rows()}
+    parent = dict(amended.select("station", "_parent").iter_rows())
+    fetched = _select_in(
+        conn,
+        "SELECT station_id, version, status, registered, issued_early, issued_at_station, "
+        "issued_outside, valid, invalid, against_all, votes FROM protocol_versions "
+        "WHERE contest_id = :c AND station_id IN :ids",
+        cid,
+        list(want),
+    )
+    out: list[dict[str, Any]] = []
+    for r in fetched:
+        if want.get(r.station_id) != r.version:
+            continue
+        k = 1 if r.status in COUNTED else 0
+        issued = [
+            x for x in (r.issued_early, r.issued_at_station, r.issued_outside) if x is not None
+        ]
+        cast = r.valid + r.invalid
+        row: dict[str, Any] = {
+            "parent": parent[r.station_id],
+            "registered": -k * r.registered,
+            "ballots_issued": -k * (sum(issued) if issued else cast),
+            "ballots_cast": -k * cast,
+            "valid": -k * r.valid,
+            "invalid": -k * r.invalid,
+            "against_all": -k * (r.against_all or 0),
+            "stations_expected": 0,
+            "stations_reporting": -k,
+            "stations_flagged": -int(r.status == "flagged"),
+            "stations_rejected": -int(r.status == "rejected"),
+        }
+        for party, votes in json.loads(r.votes).items():
+            row[PARTY_PREFIX + party] = -k * votes
+        out.append(row)
+    schema = {c: (pl.String if c == "parent" else pl.Int64) for row in out for c in row}
+    return pl.DataFrame(out, schema=schema) if out else pl.DataFrame()
+
+
+def _register_parties(conn: Connection, cid: str, parties: list[str]) -> None:
+    known = {
+        r[0]: r[1]
+        for r in conn.execute(
+            text("SELECT party, position FROM contest_parties WHERE contest_id = :c"), {"c": cid}
+        )
+    }
+    start = max(known.values(), default=0)
+    missing = [p for p in parties if p not in known]
+    _insert(
+        conn,
+        "contest_parties",
+        ("contest_id", "party", "position"),
+        [(cid, p, start + i) for i, p in enumerate(missing, start=1)],
+    )
+
+
+__all__ = ["DEFAULT_BATCH", "FIGURES", "Counts", "contest_row", "ingest_frame", "prepare"]

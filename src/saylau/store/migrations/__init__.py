@@ -1,0 +1,1 @@
+"""Alembic migrations of the saylau store (run programmatically by ``Store.open``)."""

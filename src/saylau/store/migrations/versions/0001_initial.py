@@ -1,0 +1,138 @@
+"""The store's first schema: elections, contests, divisions, protocols and versions, aggregates.
+
+Revision ID: 0001_initial
+Revises:
+Create Date: 2024-06-01
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0001_initial"
+down_revision = None
+branch_labels = None
+depends_on = None
+
+_COUNTS = (
+    "registered",
+    "ballots_received",
+    "issued_early",
+    "issued_at_station",
+    "issued_outside",
+    "cancelled",
+    "in_mobile_boxes",
+    "in_stationary_boxes",
+    "invalid",
+    "valid",
+    "lost",
+    "unaccounted",
+    "against_all",
+)
+_SUMS = ("registered", "ballots_issued", "ballots_cast", "valid", "invalid", "against_all")
+_COUNTERS = ("stations_expected", "stations_reporting", "stations_flagged", "stations_rejected")
+
+
+def upgrade() -> None:
+    op.create_table(
+        "elections",
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("name", sa.String(200), nullable=False, unique=True),
+        sa.Column("date", sa.String(10)),
+        sa.Column("created_at", sa.String(40), nullable=False),
+    )
+    op.create_table(
+        "contests",
+        sa.Column("id", sa.String(100), primary_key=True),
+        sa.Column("election_id", sa.Integer, sa.ForeignKey("elections.id"), nullable=False),
+        sa.Column("title", sa.String(300), nullable=False),
+        sa.Column("law_name", sa.String(200), nullable=False),
+        sa.Column("law_toml", sa.Text, nullable=False),
+        sa.Column("law_json", sa.Text, nullable=False),
+        sa.Column("policy", sa.String(10), nullable=False),
+        sa.Column("root_id", sa.String(300), nullable=False),
+        sa.Column("divisions_fixed", sa.Boolean, nullable=False),
+        sa.Column("certified_at", sa.String(40)),
+        sa.Column("certified_by", sa.String(200)),
+        sa.Column("change_counter", sa.BigInteger, nullable=False),
+        sa.Column("last_update", sa.String(40), nullable=False),
+        sa.Column("created_at", sa.String(40), nullable=False),
+    )
+    op.create_table(
+        "contest_parties",
+        sa.Column("contest_id", sa.String(100), sa.ForeignKey("contests.id"), primary_key=True),
+        sa.Column("party", sa.String(300), primary_key=True),
+        sa.Column("position", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "divisions",
+        sa.Column("contest_id", sa.String(100), sa.ForeignKey("contests.id"), primary_key=True),
+        sa.Column("id", sa.String(300), primary_key=True),
+        sa.Column("name", sa.String(300), nullable=False),
+        sa.Column("level", sa.String(20), nullable=False),
+        sa.Column("parent_id", sa.String(300)),
+        sa.Column("country", sa.String(100)),
+    )
+    op.create_index("ix_divisions_parent", "divisions", ["contest_id", "parent_id"])
+    op.create_index("ix_divisions_level", "divisions", ["contest_id", "level"])
+    op.create_table(
+        "protocols",
+        sa.Column("contest_id", sa.String(100), primary_key=True),
+        sa.Column("station_id", sa.String(300), primary_key=True),
+        sa.Column("version", sa.Integer, nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("hash", sa.String(64), nullable=False),
+        sa.Column("updated_at", sa.String(40), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contest_id", "station_id"], ["divisions.contest_id", "divisions.id"]
+        ),
+    )
+    op.create_table(
+        "protocol_versions",
+        sa.Column("contest_id", sa.String(100), primary_key=True),
+        sa.Column("station_id", sa.String(300), primary_key=True),
+        sa.Column("version", sa.Integer, primary_key=True),
+        sa.Column("created_at", sa.String(40), nullable=False),
+        sa.Column("actor", sa.String(200), nullable=False),
+        sa.Column("reason", sa.Text),
+        sa.Column("source", sa.Text),
+        sa.Column("hash", sa.String(64), nullable=False),
+        sa.Column("status", sa.String(10), nullable=False),
+        sa.Column("problems", sa.Text, nullable=False),
+        sa.Column("region", sa.String(300)),
+        sa.Column("district", sa.String(300)),
+        sa.Column("country", sa.String(100)),
+        *(sa.Column(name, sa.BigInteger) for name in _COUNTS),
+        sa.Column("votes", sa.Text, nullable=False),
+        sa.ForeignKeyConstraint(
+            ["contest_id", "station_id"], ["divisions.contest_id", "divisions.id"]
+        ),
+    )
+    op.create_table(
+        "aggregates",
+        sa.Column("contest_id", sa.String(100), primary_key=True),
+        sa.Column("division_id", sa.String(300), primary_key=True),
+        *(sa.Column(name, sa.BigInteger, nullable=False) for name in _SUMS + _COUNTERS),
+    )
+    op.create_table(
+        "aggregate_votes",
+        sa.Column("contest_id", sa.String(100), primary_key=True),
+        sa.Column("division_id", sa.String(300), primary_key=True),
+        sa.Column("party", sa.String(300), primary_key=True),
+        sa.Column("votes", sa.BigInteger, nullable=False),
+    )
+
+
+def downgrade() -> None:
+    for name in (
+        "aggregate_votes",
+        "aggregates",
+        "protocol_versions",
+        "protocols",
+        "divisions",
+        "contest_parties",
+        "contests",
+        "elections",
+    ):
+        op.drop_table(name)
