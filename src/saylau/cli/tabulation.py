@@ -1,5 +1,126 @@
-"""CLI commands (placeholder until the module lands)."""
+"""``saylau tabulate`` and ``saylau synth``: in-memory tabulation and synthetic protocols."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
 
 import click
+from rich.console import Console
+from rich.table import Table
 
-COMMANDS: list[click.Command] = []
+from saylau.errors import InputError
+from saylau.tabulate.engine import LawLike, MethodLaw, Policy, Tabulation, load_law_like, tabulate
+from saylau.tabulate.synth import LIKE, synth
+
+
+def _law(
+    law: str | None, method: str | None, seats: int | None, threshold: str, base: str
+) -> LawLike:
+    if law and (method or seats is not None):
+        raise InputError("give either --law or --method/--seats, not both")
+    if law:
+        return load_law_like(law)
+    if not method or seats is None:
+        raise InputError("give --law NAME|FILE, or --method M and --seats N")
+    if seats < 1:
+        raise InputError(f"--seats {seats} must be at least 1")
+    return MethodLaw(method, seats, threshold, "cast" if base == "cast" else "valid")
+
+
+def _render(result: Tabulation) -> None:
+    console = Console()
+    if result.synthetic:
+        console.print(f"[bold yellow]SYNTHETIC DATA[/]: {result.note or 'labelled synthetic'}")
+    t = result.totals
+    head = Table(title=f"{result.source} — {result.law}", show_header=False)
+    head.add_column("line")
+    head.add_column("value", justify="right")
+    head.add_row("stations counted", f"{t.stations:,} of {result.stations:,}")
+    head.add_row("registered", f"{t.registered:,}")
+    head.add_row(
+        "ballots issued" + (" (= cast)" if t.issued_derived else ""), f"{t.ballots_issued:,}"
+    )
+    head.add_row("ballots cast (valid + invalid)", f"{t.ballots_cast:,}")
+    head.add_row("valid", f"{t.valid:,}")
+    head.add_row("invalid", f"{t.invalid:,}")
+    if t.against_all:
+        head.add_row("against all", f"{t.against_all:,}")
+    head.add_row("turnout (cast / registered)", f"{t.turnout_percent:.2f}%")
+    console.print(head)
+    parties = Table(title="votes and seats")
+    parties.add_column("party")
+    parties.add_column("votes", justify="right")
+    parties.add_column("% valid", justify="right")
+    parties.add_column("seats", justify="right")
+    seats = result.seats
+    for party, votes in t.votes.items():
+        share = f"{100 * votes / t.valid:.2f}" if t.valid else "-"
+        parties.add_row(party, f"{votes:,}", share, str(seats.get(party, 0)))
+    console.print(parties)
+    if result.problems:
+        verb = "left out" if result.policy == "reject" else "counted and flagged"
+        bad = len(result.rejected) or len(result.flagged)
+        console.print(f"[bold red]{bad} protocol(s) failed control relations, {verb}:[/]")
+        for p in result.problems[:20]:
+            console.print(f"  {p.message}", markup=False, highlight=False)
+        if len(result.problems) > 20:
+            console.print(f"  … {len(result.problems) - 20} more (see --json)")
+
+
+@click.command("tabulate")
+@click.argument("protocols", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--law", help="Law preset name or law TOML file.")
+@click.option("--method", help="Allocation method (instead of --law).")
+@click.option("--seats", type=int, help="House size (with --method).")
+@click.option("--threshold", default="0", show_default=True, help="Threshold in percent.")
+@click.option(
+    "--threshold-base",
+    type=click.Choice(["valid", "cast"]),
+    default="valid",
+    show_default=True,
+    help="Threshold share of valid votes, or of ballots cast (valid + invalid).",
+)
+@click.option("--profile", help="Input layout (e.g. ru-cik); default: the canonical CSV.")
+@click.option(
+    "--policy", type=click.Choice(["reject", "flag"]), help="Override the law's protocol policy."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def tabulate_command(
+    protocols: Path,
+    law: str | None,
+    method: str | None,
+    seats: int | None,
+    threshold: str,
+    threshold_base: str,
+    profile: str | None,
+    policy: str | None,
+    as_json: bool,
+) -> None:
+    """Read, validate, add up and allocate PROTOCOLS (CSV or zip) in memory."""
+    the_law = _law(law, method, seats, threshold, threshold_base)
+    chosen: Policy | None = "flag" if policy == "flag" else "reject" if policy == "reject" else None
+    result = tabulate(protocols, the_law, profile=profile, policy=chosen)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _render(result)
+
+
+@click.command("synth")
+@click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--like", type=click.Choice(list(LIKE)), help="Reproduce a real election's totals.")
+@click.option("--stations", type=int, help="Number of stations (load-test data).")
+@click.option("--parties", type=int, help="Number of parties (load-test data).")
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+def synth_command(
+    out: Path, like: str | None, stations: int | None, parties: int | None, seed: int
+) -> None:
+    """Write synthetic station protocols to OUT (labelled synthetic in the file)."""
+    if like and (stations is not None or parties is not None):
+        raise InputError("give either --like or --stations/--parties, not both")
+    frame = synth(out, like=like, stations=stations, parties=parties, seed=seed)
+    click.echo(f"wrote {frame.height:,} synthetic protocols to {out}")
+
+
+COMMANDS: list[click.Command] = [tabulate_command, synth_command]

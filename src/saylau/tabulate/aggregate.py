@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 import polars as pl
 
+from saylau.allocation import fraction_json
 from saylau.tabulate.fields import ISSUED_FIELDS, ROW, is_party_column, party_name
 
 Level = Literal["country", "region", "district", "station"]
@@ -58,10 +59,7 @@ class Totals:
             "valid": self.valid,
             "invalid": self.invalid,
             "against_all": self.against_all,
-            "turnout": {
-                "fraction": f"{turnout.numerator}/{turnout.denominator}",
-                "percent": self.turnout_percent,
-            },
+            "turnout": {**(fraction_json(turnout) or {}), "percent": self.turnout_percent},
         }
 
 

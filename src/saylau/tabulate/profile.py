@@ -83,12 +83,10 @@ class Profile:
             columns[index] = target
             if target.startswith("party:"):
                 parties.append(target[len("party:") :])
-        for k, idx in enumerate(parts):
-            if idx is None:
-                problems.append(
-                    f"{name}: no column matches station id part {self.station_parts[k].pattern!r} "
-                    f"of profile {self.code!r}"
-                )
+        # Id parts absent in some years (e.g. no oik column) are skipped; one must exist.
+        if self.station_parts and all(idx is None for idx in parts):
+            wanted = ", ".join(repr(p.pattern) for p in self.station_parts)
+            problems.append(f"{name}: no station id column (profile {self.code!r} wants {wanted})")
         composed = bool(self.station_parts)
         for required in sorted(REQUIRED):
             if required == STATION and composed:
