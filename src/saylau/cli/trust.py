@@ -1,5 +1,209 @@
-"""CLI commands (placeholder until the module lands)."""
+"""``saylau users``, ``saylau audit``, ``saylau keygen``, ``saylau sign``, ``saylau verify``.
+
+Thin: parse, call ``saylau.trust``, render.  Tokens are printed once, on stdout
+alone (so ``TOKEN=$(saylau users add …)`` works), and never again.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import timedelta
+from pathlib import Path
 
 import click
 
-COMMANDS: list[click.Command] = []
+from saylau.errors import InputError
+from saylau.trust import accounts, audit, signing
+
+
+def _engine(db: str):  # type: ignore[no-untyped-def]
+    from saylau.store import engine as store_engine
+
+    eng = store_engine.create(db)
+    store_engine.migrate(eng)
+    return eng
+
+
+@click.group("users")
+def users() -> None:
+    """Commission accounts: add, list, revoke."""
+
+
+@users.command("add")
+@click.argument("db")
+@click.argument("name")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in accounts.Role]),
+    help="What the account may do.",
+)
+@click.option(
+    "--scope",
+    default=None,
+    help="Division id: the station (station role) or region/district (territorial).",
+)
+@click.option(
+    "--expires-days",
+    default=90,
+    show_default=True,
+    type=click.IntRange(1, 3660),
+    help="Token lifetime.",
+)
+@click.option(
+    "--by",
+    default="cli",
+    show_default=True,
+    help="Who creates the account (recorded in the audit log).",
+)
+def users_add(db: str, name: str, role: str, scope: str | None, expires_days: int, by: str) -> None:
+    """Create an account and print its token ONCE (only its hash is stored)."""
+    from saylau.store.engine import write_transaction
+
+    with write_transaction(_engine(db)) as conn:
+        account, token = accounts.add_account(
+            conn, name, role, scope, by=by, expires_in=timedelta(days=expires_days)
+        )
+        audit.append(conn, by, "account-add", subject=name, detail=account.to_dict())
+    click.echo(
+        f"account '{name}' ({role}{', ' + scope if scope else ''}) expires {account.expires_at}; "
+        "its token is shown once, below:",
+        err=True,
+    )
+    click.echo(token)
+
+
+@users.command("list")
+@click.argument("db")
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+def users_list(db: str, as_json: bool) -> None:
+    """List accounts (never tokens)."""
+    with _engine(db).connect() as conn:
+        found = accounts.list_accounts(conn)
+    if as_json:
+        click.echo(json.dumps([a.to_dict() for a in found], indent=2, ensure_ascii=False))
+        return
+    for a in found:
+        click.echo(
+            f"{a.name}\t{a.role}\t{a.scope or '*'}\t{a.status()}\texpires {a.expires_at or 'never'}"
+        )
+
+
+@users.command("revoke")
+@click.argument("db")
+@click.argument("name")
+@click.option(
+    "--by", default="cli", show_default=True, help="Who revokes (recorded in the audit log)."
+)
+def users_revoke(db: str, name: str, by: str) -> None:
+    """Revoke an account's token now."""
+    from saylau.store.engine import write_transaction
+
+    with write_transaction(_engine(db)) as conn:
+        account = accounts.revoke_account(conn, name)
+        audit.append(conn, by, "account-revoke", subject=name, detail=account.to_dict())
+    click.echo(f"account '{name}' revoked at {account.revoked_at}")
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """The tamper-evident audit log: verify, export."""
+
+
+@audit_group.command("verify")
+@click.argument("db")
+def audit_verify(db: str) -> None:
+    """Check the hash chain AND every protocol version and aggregate against it.
+
+    Exits 1 and names each table/row found changed; 0 when all is intact.
+    """
+    from saylau.trust import integrity
+
+    report = integrity.verify(_engine(db))
+    for finding in report.findings:
+        click.echo(f"TAMPERED: {finding}", err=True)
+    click.echo(report.summary())
+    if report.findings:
+        sys.exit(1)
+
+
+@audit_group.command("export")
+@click.argument("db")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File (default stdout).",
+)
+def audit_export(db: str, out: Path | None) -> None:
+    """Write the whole audit log (with the head hash) as JSON."""
+    with _engine(db).connect() as conn:
+        seq, digest = audit.head(conn)
+        doc = {"head": {"seq": seq, "hash": digest}, "entries": audit.export(audit.entries(conn))}
+    text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(out)  # nothing half-written
+    click.echo(f"{len(doc['entries'])} entries written to {out}", err=True)
+
+
+@click.command("keygen")
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Writes OUT.key and OUT.pub.",
+)
+def keygen(out: Path) -> None:
+    """Create an Ed25519 key pair for signing published results."""
+    key = signing.generate_key()
+    private, public = out.with_name(out.name + ".key"), out.with_name(out.name + ".pub")
+    if private.exists():
+        raise InputError(f"{private}: exists; refusing to overwrite a signing key")
+    private.touch(mode=0o600)
+    private.write_bytes(signing.private_pem(key))
+    public.write_bytes(signing.public_pem(key))
+    click.echo(f"private key {private} (keep secret), public key {public} (publish)")
+
+
+@click.command("sign")
+@click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--key", "key_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Default SNAPSHOT.sig.",
+)
+def sign(snapshot: Path, key_path: Path, out: Path | None) -> None:
+    """Sign a JSON results snapshot (Ed25519 over its canonical JSON)."""
+    signature = signing.sign_file(snapshot, key_path)
+    target = out or snapshot.with_name(snapshot.name + ".sig")
+    target.write_text(signature + "\n", encoding="ascii")
+    click.echo(f"signature written to {target}")
+
+
+@click.command("verify")
+@click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("signature", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--key", "key_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+def verify(snapshot: Path, signature: Path, key_path: Path) -> None:
+    """Check a downloaded results snapshot against its signature and the public key."""
+    if signing.verify_file(snapshot, signature, key_path):
+        click.echo(f"OK: {snapshot} is signed by {key_path}")
+        return
+    click.echo(
+        f"FAILED: {snapshot} does not match signature {signature} under {key_path}", err=True
+    )
+    sys.exit(1)
+
+
+COMMANDS: list[click.Command] = [users, audit_group, keygen, sign, verify]

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import secrets
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -20,7 +19,6 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from saylau.errors import InputError, NotFoundError
-from saylau.tabulate.fields import ID_FIELDS
 from saylau.trust import schema
 
 
@@ -38,49 +36,39 @@ SUBMITTERS = frozenset({Role.STATION, Role.TERRITORIAL, Role.CEC})
 #: Roles that may read the audit log and protocol histories.
 READERS = frozenset({Role.TERRITORIAL, Role.CEC, Role.OBSERVER})
 
-Scope = dict[str, str]
-"""Division filter: a subset of ``country``/``region``/``district``/``station``."""
-
 
 def now() -> datetime:
     return datetime.now(UTC)
 
 
 def iso(t: datetime) -> str:
-    """Microsecond ISO-8601 UTC text (stable on every backend)."""
+    """Microsecond ISO-8601 UTC text (sorts as time; identical on every backend)."""
     return t.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def parse_scope(role: Role, scope: Mapping[str, str | None]) -> Scope:
-    """Validate ``scope`` for ``role``; return it without empty keys."""
-    clean = {k: str(v) for k, v in scope.items() if v not in (None, "")}
-    problems = [
-        f"scope key '{k}' is not one of {', '.join(ID_FIELDS)}" for k in clean if k not in ID_FIELDS
-    ]
-    if role is Role.STATION and "station" not in clean:
-        problems.append("a station account needs a station in its scope")
-    if role is Role.TERRITORIAL:
-        if "station" in clean:
-            problems.append(
-                f"a territorial account cannot be scoped to station '{clean['station']}'"
-            )
-        if not clean.keys() & {"country", "region", "district"}:
-            problems.append("a territorial account needs a region or district in its scope")
-    if role in (Role.CEC, Role.OBSERVER) and clean:
-        problems.append(f"a {role} account covers everything; scope {clean} is not allowed")
-    if problems:
-        raise InputError(problems)
-    return clean
+def parse_scope(role: Role, scope: str | None) -> str | None:
+    """Validate the division id ``scope`` for ``role`` (``None`` = the whole tree).
+
+    Scopes are division ids of the contests' trees (``region:Almaty``,
+    ``district:Almaty/Bostandyk``, a station id); see ``saylau.store.divisions``.
+    """
+    scope = scope.strip() if scope else None
+    if role is Role.STATION and not scope:
+        raise InputError("a station account needs its station id as its scope")
+    if role is Role.TERRITORIAL and not scope:
+        raise InputError(
+            "a territorial account needs a division id (region or district) as its scope"
+        )
+    if role in (Role.CEC, Role.OBSERVER) and scope:
+        raise InputError(f"a {role} account covers every division; scope '{scope}' is not allowed")
+    if scope is not None and (len(scope) > 300 or not scope.isprintable()):
+        raise InputError(f"scope {scope!r} must be 1-300 printable characters")
+    return scope
 
 
-def in_scope(scope: Mapping[str, str], place: Mapping[str, Any]) -> bool:
-    """True when ``place`` (a protocol's identification fields) lies inside ``scope``."""
-    return all(str(place.get(key) or "") == value for key, value in scope.items())
-
-
-def covers(outer: Mapping[str, str], inner: Mapping[str, str]) -> bool:
-    """True when every place inside scope ``inner`` is inside ``outer``."""
-    return all(inner.get(key) == value for key, value in outer.items())
+def in_scope(scope: str | None, path: Sequence[str]) -> bool:
+    """True when a division with ancestors-or-self ``path`` lies inside ``scope``."""
+    return scope is None or scope in path
 
 
 def hash_secret(secret: str) -> str:
@@ -93,7 +81,7 @@ class Account:
 
     name: str
     role: Role
-    scope: Scope = field(default_factory=dict)
+    scope: str | None = None
     created_at: str = ""
     created_by: str = ""
     expires_at: str | None = None
@@ -111,7 +99,7 @@ class Account:
         return {
             "name": self.name,
             "role": str(self.role),
-            "scope": dict(self.scope),
+            "scope": self.scope,
             "created_at": self.created_at,
             "created_by": self.created_by,
             "expires_at": self.expires_at,
@@ -124,7 +112,7 @@ def _account(row: Any) -> Account:
     return Account(
         name=row.name,
         role=Role(row.role),
-        scope=json.loads(row.scope),
+        scope=row.scope or None,
         created_at=row.created_at,
         created_by=row.created_by,
         expires_at=row.expires_at,
@@ -136,7 +124,7 @@ def add_account(
     conn: Connection,
     name: str,
     role: str,
-    scope: Mapping[str, str | None] | None = None,
+    scope: str | None = None,
     *,
     by: str,
     expires_in: timedelta | None = timedelta(days=90),
@@ -152,7 +140,7 @@ def add_account(
         raise InputError(problems) from None
     if problems:
         raise InputError(problems)
-    clean = parse_scope(role_, scope or {})
+    clean = parse_scope(role_, scope)
     if conn.execute(select(schema.accounts.c.id).where(schema.accounts.c.name == name)).first():
         raise InputError(f"account '{name}' already exists")
     token_id = secrets.token_hex(8)
@@ -163,7 +151,7 @@ def add_account(
     values = {
         "name": name,
         "role": role_.value,
-        "scope": json.dumps(clean, sort_keys=True),
+        "scope": clean or "",
         "token_id": token_id,
         "token_hash": hash_secret(secret),
         "created_at": created_at,

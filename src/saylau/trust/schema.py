@@ -26,7 +26,7 @@ accounts = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("name", String(200), nullable=False, unique=True),
     Column("role", String(20), nullable=False),
-    Column("scope", Text, nullable=False),  # canonical JSON {"region": ..., ...}
+    Column("scope", Text, nullable=False),  # a division id; "" = every division
     Column("token_id", String(32), nullable=False, unique=True),
     Column("token_hash", String(64), nullable=False),
     Column("created_at", String(32), nullable=False),
