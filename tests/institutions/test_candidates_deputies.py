@@ -26,13 +26,22 @@ DAY = date(2021, 1, 10)
 # kt.kz 2020-10-22); lists may exceed the 98 seats by at most 30% (Nur Otan's 2016 list:
 # 126 candidates "with the 30% reserve", diapazon.kz).
 KZ2021 = ListRules.from_mapping(
-    {"max_length": "seats + 30%", "min_age": 25,
-     "quota": {"share": 30, "categories": ["women", "youth"], "youth_under": 29}}
+    {
+        "max_length": "seats + 30%",
+        "min_age": 25,
+        "quota": {"share": 30, "categories": ["women", "youth"], "youth_under": 29},
+    }
 )
 
 
-def person(i: int, party: str = "A", *, gender: str = "male", born: date | None = date(1970, 1, 1),
-           cats: frozenset[str] = frozenset()) -> Candidate:
+def person(
+    i: int,
+    party: str = "A",
+    *,
+    gender: str = "male",
+    born: date | None = date(1970, 1, 1),
+    cats: frozenset[str] = frozenset(),
+) -> Candidate:
     return Candidate(f"{party}-{i}", party, i, birth_date=born, gender=gender, categories=cats)
 
 
@@ -70,8 +79,12 @@ def test_quota_counts_women_and_young_once_each() -> None:
 
 def test_a_young_woman_counts_once() -> None:
     both = [person(1, gender="female", born=date(2000, 1, 1))] + [person(i) for i in range(2, 5)]
-    rules = ListRules(quota_share=ListRules.from_mapping({"quota": {"share": 50, "categories":
-                      ["women", "youth"]}}).quota_share, quota_categories=("women", "youth"))
+    rules = ListRules(
+        quota_share=ListRules.from_mapping(
+            {"quota": {"share": 50, "categories": ["women", "youth"]}}
+        ).quota_share,
+        quota_categories=("women", "youth"),
+    )
     assert rules.quota_met(both, DAY) == (False, 1, 2)
 
 
@@ -94,13 +107,22 @@ def test_disability_counts_from_2023() -> None:
 
 def test_every_problem_of_every_candidate_is_reported() -> None:
     too_long = make_list("Long", 128, women=40)
-    dup = CandidateList("Dup", (person(1, "Dup", gender="female"), person(2, "Dup", gender="female"),
-                                Candidate("Dup-1", "Dup", 3, birth_date=date(1970, 1, 1),
-                                          gender="male")))
-    missing = CandidateList("Miss", (Candidate("x", "Miss", 1, gender="female"),
-                                     Candidate("y", "Miss", 2, birth_date=date(2000, 1, 1)),
-                                     Candidate("z", "Miss", 4, birth_date=date(1970, 1, 1),
-                                               gender="female")))
+    dup = CandidateList(
+        "Dup",
+        (
+            person(1, "Dup", gender="female"),
+            person(2, "Dup", gender="female"),
+            Candidate("Dup-1", "Dup", 3, birth_date=date(1970, 1, 1), gender="male"),
+        ),
+    )
+    missing = CandidateList(
+        "Miss",
+        (
+            Candidate("x", "Miss", 1, gender="female"),
+            Candidate("y", "Miss", 2, birth_date=date(2000, 1, 1)),
+            Candidate("z", "Miss", 4, birth_date=date(1970, 1, 1), gender="female"),
+        ),
+    )
     res = check_lists([too_long, dup, missing], KZ2021, seats=98, election_date=DAY)
     codes = sorted((p.party, p.code, p.position or 0) for p in res.problems)
     assert codes == [
@@ -112,27 +134,38 @@ def test_every_problem_of_every_candidate_is_reported() -> None:
         ("Miss", "too-young", 2),
     ]
     assert "128 candidates, more than the 127 allowed" in next(
-        p.message for p in res.problems if p.code == "too-long")
+        p.message for p in res.problems if p.code == "too-long"
+    )
     assert res.to_dict()["ok"] is False
 
 
 def test_list_rules_from_law_data_report_every_bad_key() -> None:
     with pytest.raises(LawError) as err:
-        ListRules.from_mapping({"max_length": "seats * 2", "colour": 1,
-                                "quota": {"share": 130, "categories": ["elders"]}})
+        ListRules.from_mapping(
+            {
+                "max_length": "seats * 2",
+                "colour": 1,
+                "quota": {"share": 130, "categories": ["elders"]},
+            }
+        )
     text = str(err.value)
     assert "max_length" in text and "'colour'" in text and "130" in text and "'elders'" in text
 
 
 def test_read_lists_csv(tmp_path: Path) -> None:
     f = tmp_path / "lists.csv"
-    f.write_text("party,position,name,birth_date,gender,categories\n"
-                 "A,2,Bek,1970-01-01,M,\nA,1,Aigul,1990-05-05,F,disability\n"
-                 "B,1,Nur,1980-13-01,x,\n", encoding="utf-8")
+    f.write_text(
+        "party,position,name,birth_date,gender,categories\n"
+        "A,2,Bek,1970-01-01,M,\nA,1,Aigul,1990-05-05,F,disability\n"
+        "B,1,Nur,1980-13-01,x,\n",
+        encoding="utf-8",
+    )
     with pytest.raises(InputError) as err:
         read_lists(f)
-    assert err.value.problems == ["lists.csv row 4: birth_date '1980-13-01' is not YYYY-MM-DD",
-                                  "lists.csv row 4: gender 'x' is not female/male"]
+    assert err.value.problems == [
+        "lists.csv row 4: birth_date '1980-13-01' is not YYYY-MM-DD",
+        "lists.csv row 4: gender 'x' is not female/male",
+    ]
     f.write_text("party,position,name,gender\nA,2,Bek,M\nA,1,Aigul,F\n", encoding="utf-8")
     (lst,) = read_lists(f)
     assert [c.name for c in lst.candidates] == ["Aigul", "Bek"]
@@ -141,19 +174,28 @@ def test_read_lists_csv(tmp_path: Path) -> None:
 
 def test_deputies_in_list_order_and_by_party_decision() -> None:
     lists = {"A": make_list("A", 6, women=2), "B": make_list("B", 3)}
-    res = assign_deputies({"A": 3, "B": 2, "C": 0}, lists, election_date=DAY,
-                          decisions={"A": ["A-5", "A-1", "6"]})
+    res = assign_deputies(
+        {"A": 3, "B": 2, "C": 0}, lists, election_date=DAY, decisions={"A": ["A-5", "A-1", "6"]}
+    )
     assert [(d.candidate.name, d.how) for d in res.deputies] == [
-        ("A-5", "party decision"), ("A-1", "party decision"), ("A-6", "party decision"),
-        ("B-1", "list order"), ("B-2", "list order")]
+        ("A-5", "party decision"),
+        ("A-1", "party decision"),
+        ("A-6", "party decision"),
+        ("B-1", "list order"),
+        ("B-2", "list order"),
+    ]
     assert res.ok
 
 
 def test_decision_must_name_list_candidates_and_the_right_number() -> None:
     lists = {"A": make_list("A", 4)}
     with pytest.raises(InputError) as err:
-        assign_deputies({"A": 2}, lists, election_date=DAY,
-                        decisions={"A": ["A-1", "Stranger", "A-1"], "Z": ["x"]})
+        assign_deputies(
+            {"A": 2},
+            lists,
+            election_date=DAY,
+            decisions={"A": ["A-1", "Stranger", "A-1"], "Z": ["x"]},
+        )
     assert err.value.problems == [
         "decision of 'Z': the party won no seats",
         "decision of 'A': 'Stranger' is not on the party's list",
@@ -165,10 +207,17 @@ def test_decision_must_name_list_candidates_and_the_right_number() -> None:
 def test_quota_at_distribution_is_checked_where_the_law_requires_it() -> None:
     rules = ListRules.from_law(resolve_law("kz-maslikhat-2023"))
     lst = make_list("A", 10, women=3)  # women at positions 1-3, men after
-    res = assign_deputies({"A": 5}, {"A": lst}, election_date=DAY, rules=rules,
-                          decisions={"A": ["A-1", "A-4", "A-5", "A-6", "A-7"]})
-    assert res.problems == ("deputies of 'A': 1 of 5 are women + youth + disability, fewer "
-                            "than the 2 required at distribution",)
+    res = assign_deputies(
+        {"A": 5},
+        {"A": lst},
+        election_date=DAY,
+        rules=rules,
+        decisions={"A": ["A-1", "A-4", "A-5", "A-6", "A-7"]},
+    )
+    assert res.problems == (
+        "deputies of 'A': 1 of 5 are women + youth + disability, fewer "
+        "than the 2 required at distribution",
+    )
     ok = assign_deputies({"A": 5}, {"A": lst}, election_date=DAY, rules=rules)
     assert ok.ok  # list order seats women 1-3
 
