@@ -1,0 +1,257 @@
+"""Open-data exports of a contest: CSV per level, JSON, and NIST SP 1500-100 v2 JSON.
+
+Built from plain records (:class:`Unit`), so they do not depend on how the store
+keeps its rows.  CSV cells that a spreadsheet would run as a formula are
+neutralised with a leading apostrophe (OWASP "CSV injection").
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+#: First characters that make a spreadsheet treat a cell as a formula.
+FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: object) -> str:
+    """The CSV text of ``value``; text starting like a formula gets a ``'`` prefix.
+
+    Numbers are written as numbers (a negative count never occurs, and ints are not
+    text a spreadsheet would evaluate).
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One division's results: the unit of every export row."""
+
+    id: str
+    name: str
+    level: str
+    parent_id: str | None
+    country: str | None
+    totals: Mapping[str, Any]
+    votes: Mapping[str, int]
+    stations_expected: int
+    stations_reporting: int
+    children: tuple[str, ...] = field(default=())
+
+
+TOTAL_COLUMNS: Final = (
+    "registered",
+    "ballots_issued",
+    "ballots_cast",
+    "valid",
+    "invalid",
+    "against_all",
+    "turnout",
+)
+
+
+def to_csv(units: Iterable[Unit], parties: Sequence[str]) -> str:
+    """CSV text: one row per unit, one column per party's votes (``party:<name>``)."""
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(
+        [
+            "id",
+            "name",
+            "level",
+            "parent",
+            "country",
+            "stations_expected",
+            "stations_reporting",
+            *TOTAL_COLUMNS,
+            *(safe_cell("party:" + p) for p in parties),
+        ]
+    )
+    for u in units:
+        writer.writerow(
+            [
+                safe_cell(u.id),
+                safe_cell(u.name),
+                u.level,
+                safe_cell(u.parent_id),
+                safe_cell(u.country),
+                u.stations_expected,
+                u.stations_reporting,
+                *(safe_cell(u.totals.get(c)) for c in TOTAL_COLUMNS),
+                *(u.votes.get(p, 0) for p in parties),
+            ]
+        )
+    return buf.getvalue()
+
+
+# NIST SP 1500-100 v2 ----------------------------------------------------------------
+
+#: Reporting-unit types of our division levels (NIST ``ReportingUnitType``).
+NIST_UNIT_TYPES: Final[dict[str, str]] = {
+    "country": "country",
+    "region": "state",
+    "district": "county",
+    "station": "precinct",
+}
+
+
+def nist_status(status: str, reporting: int, expected: int) -> str:
+    """``certified`` once final, ``unofficial-complete`` when every station is in,
+    else ``unofficial-partial``."""
+    if status == "final":
+        return "certified"
+    if expected and reporting >= expected:
+        return "unofficial-complete"
+    return "unofficial-partial"
+
+
+def _text(value: str, lang: str = "en") -> dict[str, Any]:
+    return {
+        "@type": "ElectionResults.InternationalizedText",
+        "Text": [{"@type": "ElectionResults.LanguageString", "Content": value, "Language": lang}],
+    }
+
+
+def _ext_id(value: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "@type": "ElectionResults.ExternalIdentifier",
+            "Type": "other",
+            "OtherType": "saylau-id",
+            "Value": value,
+        }
+    ]
+
+
+def nist_report(
+    *,
+    contest: Mapping[str, Any],
+    units: Sequence[Unit],
+    root_id: str,
+    parties: Sequence[str],
+    colors: Mapping[str, str],
+    generated: str,
+    vendor: str,
+    issuer: str = "Central Election Commission",
+    issuer_abbreviation: str = "CEC",
+) -> dict[str, Any]:
+    """An ``ElectionReport`` with GpUnits for every division, one ``PartyContest``
+    with a ``PartySelection`` per party and ``VoteCounts`` per reporting unit."""
+    gp_ids = {u.id: f"gpu-{i}" for i, u in enumerate(units)}
+    party_ids = {p: f"party-{i}" for i, p in enumerate(parties)}
+    kids: dict[str, list[str]] = {}
+    for u in units:
+        if u.parent_id is not None and u.parent_id in gp_ids:
+            kids.setdefault(u.parent_id, []).append(gp_ids[u.id])
+    gp_units = []
+    for u in units:
+        unit_type = NIST_UNIT_TYPES.get(u.level)
+        gp: dict[str, Any] = {
+            "@type": "ElectionResults.ReportingUnit",
+            "@id": gp_ids[u.id],
+            "Name": u.name,
+            "Type": unit_type or "other",
+            "ExternalIdentifier": _ext_id(u.id),
+            "VotersRegistered": int(u.totals.get("registered") or 0),
+            "VotersParticipated": int(u.totals.get("ballots_cast") or 0),
+            "SummaryCounts": [
+                {
+                    "@type": "ElectionResults.SummaryCounts",
+                    "Type": "total",
+                    "BallotsCast": int(u.totals.get("ballots_cast") or 0),
+                    "BallotsRejected": int(u.totals.get("invalid") or 0),
+                }
+            ],
+        }
+        if unit_type is None:
+            gp["OtherType"] = u.level
+        if u.id in kids:
+            gp["ComposingGpUnitIds"] = kids[u.id]
+        if u.level != "station":
+            gp["TotalSubUnits"] = u.stations_expected
+            gp["SubUnitsReported"] = u.stations_reporting
+        gp_units.append(gp)
+    selections = []
+    for i, p in enumerate(parties):
+        selections.append(
+            {
+                "@type": "ElectionResults.PartySelection",
+                "@id": f"sel-{i}",
+                "PartyIds": [party_ids[p]],
+                "SequenceOrder": i + 1,
+                "VoteCounts": [
+                    {
+                        "@type": "ElectionResults.VoteCounts",
+                        "GpUnitId": gp_ids[u.id],
+                        "Type": "total",
+                        "Count": int(u.votes.get(p, 0)),
+                    }
+                    for u in units
+                ],
+            }
+        )
+    reporting = int(contest.get("stations_reporting") or 0)
+    expected = int(contest.get("stations_expected") or 0)
+    status = nist_status(str(contest.get("status")), reporting, expected)
+    count_status = {
+        "@type": "ElectionResults.CountStatus",
+        "Type": "total",
+        "Status": "completed" if reporting >= expected and expected else "in-process",
+    }
+    date = str(contest.get("date") or generated[:10])
+    return {
+        "@type": "ElectionResults.ElectionReport",
+        "Format": "precinct-level",
+        "GeneratedDate": generated,
+        "Issuer": issuer,
+        "IssuerAbbreviation": issuer_abbreviation,
+        "SequenceStart": 1,
+        "SequenceEnd": 1,
+        "Status": status,
+        "VendorApplicationId": vendor,
+        "Election": [
+            {
+                "@type": "ElectionResults.Election",
+                "ElectionScopeId": gp_ids[root_id],
+                "Name": _text(str(contest.get("election") or contest.get("title"))),
+                "StartDate": date,
+                "EndDate": date,
+                "Type": "general",
+                "CountStatus": [count_status],
+                "Contest": [
+                    {
+                        "@type": "ElectionResults.PartyContest",
+                        "@id": "contest-0",
+                        "Name": str(contest.get("title")),
+                        "ExternalIdentifier": _ext_id(str(contest.get("id"))),
+                        "ElectoralDistrictId": gp_ids[root_id],
+                        "VoteVariation": "proportional",
+                        "TotalSubUnits": expected,
+                        "SubUnitsReported": reporting,
+                        "CountStatus": [count_status],
+                        "BallotSelection": selections,
+                    }
+                ],
+            }
+        ],
+        "GpUnit": gp_units,
+        "Party": [
+            {
+                "@type": "ElectionResults.Party",
+                "@id": party_ids[p],
+                "Name": _text(p),
+                "Color": colors[p].lstrip("#") if p in colors else "4d4d4d",
+            }
+            for p in parties
+        ],
+    }

@@ -1,0 +1,99 @@
+"""Languages of the results site: gettext catalogs (``.po``) read at runtime with Babel.
+
+The catalogs live in ``saylau/web/locale/<lang>/LC_MESSAGES/messages.po``; they are
+compiled in memory on first use, so installing saylau needs no compile step.
+Numbers, percentages and dates are formatted with Babel for the page's locale.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import cache
+from pathlib import Path
+from typing import Final
+
+from babel import Locale
+from babel.dates import format_datetime as _babel_datetime
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+#: Supported languages, the first is the default.
+LANGUAGES: Final[tuple[str, ...]] = ("en", "ru", "kk")
+DEFAULT_LANGUAGE: Final = "en"
+#: The language names shown in the switcher, each in its own language.
+LANGUAGE_NAMES: Final[dict[str, str]] = {"en": "English", "ru": "Русский", "kk": "Қазақша"}
+LOCALE_DIR: Final = Path(__file__).parent / "locale"
+
+
+@cache
+def translations(lang: str) -> NullTranslations:
+    """The gettext translations of ``lang`` (English is the source language)."""
+    po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    if lang == DEFAULT_LANGUAGE or not po.exists():
+        return NullTranslations()
+    with po.open("rb") as fh:
+        catalog = read_po(fh, locale=lang)
+    buf = io.BytesIO()
+    write_mo(buf, catalog)
+    buf.seek(0)
+    return Translations(fp=buf)
+
+
+@dataclass(frozen=True)
+class Formatter:
+    """Locale-aware formatting and translation for one page."""
+
+    lang: str
+
+    def gettext(self, message: str) -> str:
+        """Translate ``message`` into this page's language."""
+        return translations(self.lang).gettext(message)
+
+    def number(self, value: int | float | None) -> str:
+        """A count or figure with the locale's grouping (``11 919 241`` in ru)."""
+        if value is None:
+            return "–"
+        return format_decimal(value, locale=self.lang)
+
+    def percent(self, value: float | Fraction | str | None, digits: int = 2) -> str:
+        """A percentage given in percent units (``63.25`` → ``63.25%``/``63,25 %``)."""
+        if value is None:
+            return "–"
+        number = float(Fraction(value)) if isinstance(value, str | Fraction) else float(value)
+        pattern = ("#,##0." + "0" * digits if digits else "#,##0") + "%"
+        return format_percent(number / 100, format=pattern, locale=self.lang)
+
+    def datetime(self, value: str | dt.datetime | None) -> str:
+        """A timestamp (ISO text or datetime) in the locale's medium format, UTC."""
+        if value is None or value == "":
+            return "–"
+        when = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=dt.UTC)
+        return _babel_datetime(when, format="medium", tzinfo=dt.UTC, locale=self.lang) + " UTC"
+
+    @property
+    def locale_name(self) -> str:
+        """The language's own name."""
+        return str(Locale.parse(self.lang).get_display_name(self.lang))
+
+
+def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str | None:
+    """The page language: ``?lang=`` first, then the cookie, then Accept-Language.
+
+    Returns None when ``query`` names an unsupported language (the caller answers 422).
+    """
+    if query is not None:
+        return query if query in LANGUAGES else None
+    if cookie in LANGUAGES:
+        return cookie
+    for part in (accept or "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE

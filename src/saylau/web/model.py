@@ -1,0 +1,430 @@
+"""Contexts of the site's pages: plain JSON-able dicts built from the store.
+
+Each function builds one context; the page renders it with a template and the
+API returns it as JSON, so both always show the same figures.  Percentages here
+are for display (rounded floats); the exact figures stay in the store and in the
+allocation (``Fraction`` strings).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import quote
+
+from saylau.errors import NotFoundError
+from saylau.store import Store
+from saylau.store.model import DivisionInfo
+from saylau.tabulate.fields import COUNT_FIELDS, PARTY_PREFIX
+from saylau.web.colors import RESERVED_COLOR, party_colors
+from saylau.web.exports import Unit, nist_report, to_csv
+
+#: Headings of a division's children, by the children's level.
+CHILD_HEADINGS: dict[str, str] = {
+    "region": "Regions",
+    "district": "Districts",
+    "station": "Polling stations",
+    "country": "Countries",
+    "abroad": "Abroad",
+}
+
+
+def q(value: str) -> str:
+    """A path segment for an id (ids are data: anything may be in them)."""
+    return quote(value, safe="")
+
+
+def contest_url(cid: str) -> str:
+    return f"/contests/{q(cid)}"
+
+
+def division_url(cid: str, did: str) -> str:
+    return f"/contests/{q(cid)}/divisions/{q(did)}"
+
+
+def station_url(cid: str, sid: str) -> str:
+    return f"/contests/{q(cid)}/stations/{q(sid)}"
+
+
+def _pct(part: int, whole: int) -> float:
+    return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+def totals_dict(totals: Any) -> dict[str, Any]:
+    """The ballot figures of a ``Totals`` record, turnout in percent."""
+    return {
+        "registered": totals.registered,
+        "ballots_issued": totals.ballots_issued,
+        "ballots_cast": totals.ballots_cast,
+        "valid": totals.valid,
+        "invalid": totals.invalid,
+        "against_all": totals.against_all,
+        "turnout": totals.turnout_percent,
+    }
+
+
+def contest_summary(info: Any) -> dict[str, Any]:
+    """A contest's identity and progress (one card of the election-day page)."""
+    return {
+        "id": info.id,
+        "title": info.title,
+        "election": info.election,
+        "date": info.date,
+        "law": info.law,
+        "status": info.status,
+        "stations_expected": info.stations_expected,
+        "stations_reporting": info.stations_reporting,
+        "last_update": info.last_update,
+        "certified_at": info.certified_at,
+        "change_counter": info.change_counter,
+        "url": contest_url(info.id),
+        "api_url": "/api/v1" + contest_url(info.id),
+        "statement_url": contest_url(info.id) + "/statement",
+    }
+
+
+def election_day(store: Store) -> dict[str, Any]:
+    """Every contest with stations counted / expected, turnout, status, last update."""
+    cards = []
+    for info in store.contests():
+        card = contest_summary(info)
+        res = store.results(info.id)
+        card["turnout"] = res.totals.turnout_percent
+        card["registered"] = res.totals.registered
+        card["ballots_cast"] = res.totals.ballots_cast
+        cards.append(card)
+    return {"contests": cards}
+
+
+def _find_allocation(data: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The party-list ``Allocation.to_dict()`` inside a law result (or itself)."""
+    if not data:
+        return None
+    if "steps" in data:
+        return dict(data)
+    inner = data.get("allocation")
+    if isinstance(inner, Mapping) and "steps" in inner:
+        return dict(inner)
+    for tier in data.get("tiers") or ():
+        if isinstance(tier, Mapping) and isinstance(tier.get("allocation"), Mapping):
+            return dict(tier["allocation"])
+    return None
+
+
+def _reserved_tiers(data: Mapping[str, Any] | None) -> list[dict[str, Any]]:
+    """Tiers whose seats are not chosen by the popular vote (e.g. the 9 deputies
+    elected by the Assembly of People of Kazakhstan): the tiers without party seats."""
+    out: list[dict[str, Any]] = []
+    for tier in (data or {}).get("tiers") or ():
+        if not isinstance(tier, Mapping) or "party_seats" in tier:
+            continue
+        count = int(tier.get("seats") or 0)
+        if count:
+            label = str(tier.get("title") or tier.get("name") or tier.get("kind"))
+            out.append({"label": label, "seats": count, "kind": str(tier.get("kind", ""))})
+    return out
+
+
+def ancestors(store: Store, cid: str, did: str) -> list[str]:
+    """Ids from the root down to ``did``'s parent."""
+    out: list[str] = []
+    parent = store.division(cid, did).parent_id
+    while parent is not None and len(out) < 64:
+        out.insert(0, parent)
+        parent = store.division(cid, parent).parent_id
+    return out
+
+
+def parties(store: Store, cid: str) -> list[str]:
+    """The contest's parties in ballot order."""
+    return list(store.results(cid).totals.votes)
+
+
+def _breadcrumbs(store: Store, cid: str, title: str, path: Sequence[str]) -> list[dict[str, Any]]:
+    """Contest › region › district › … for the divisions of ``path`` (root excluded)."""
+    crumbs: list[dict[str, Any]] = [{"name": title, "url": contest_url(cid), "id": None}]
+    for did in list(path)[1:]:
+        div = store.division(cid, did)
+        url = station_url(cid, did) if div.level == "station" else division_url(cid, did)
+        crumbs.append({"name": div.name, "url": url, "id": did, "level": div.level})
+    return crumbs
+
+
+def child_rows(store: Store, cid: str, division_id: str) -> list[dict[str, Any]]:
+    """One row per child division: its totals, stations counted, leading party."""
+    rows = []
+    for child in store.children(cid, division_id):
+        res = store.results(cid, child.id)
+        votes = res.totals.votes
+        leader = max(votes, key=lambda p: votes[p]) if votes and max(votes.values()) > 0 else None
+        is_station = child.level == "station"
+        rows.append(
+            {
+                "id": child.id,
+                "name": child.name,
+                "level": child.level,
+                "country": child.country,
+                "url": station_url(cid, child.id) if is_station else division_url(cid, child.id),
+                "api_url": "/api/v1"
+                + (station_url(cid, child.id) if is_station else division_url(cid, child.id)),
+                "stations_expected": res.totals.stations_expected,
+                "stations_reporting": res.totals.stations_reporting,
+                "totals": totals_dict(res.totals),
+                "leader": leader,
+            }
+        )
+    return rows
+
+
+def contest_page(store: Store, cid: str) -> dict[str, Any]:
+    """The contest: totals, votes, %, threshold, seats (all tiers), steps, areas."""
+    info = store.contest(cid)
+    res = store.results(cid)
+    votes: dict[str, int] = dict(res.totals.votes)
+    colors = party_colors(votes)
+    allocation = _find_allocation(res.allocation)
+    seats: dict[str, int] = dict((allocation or {}).get("seats") or {})
+    reserved = _reserved_tiers(res.allocation)
+    seats_total = sum(seats.values()) + sum(t["seats"] for t in reserved)
+    threshold = None
+    passed: dict[str, bool] = {}
+    if allocation is not None:
+        report = allocation.get("threshold") or {}
+        pct = report.get("percent")
+        threshold = float(pct["decimal"]) if isinstance(pct, Mapping) else None
+        passed = dict(report.get("passed") or {})
+    rows = [
+        {
+            "name": name,
+            "votes": count,
+            "percent": _pct(count, res.totals.valid),
+            "passed": bool(passed.get(name, seats.get(name, 0) > 0)),
+            "seats": seats.get(name, 0),
+            "seats_percent": _pct(seats.get(name, 0), seats_total),
+            "color": colors[name],
+        }
+        for name, count in votes.items()
+    ]
+    groups = [
+        {"label": p["name"], "seats": p["seats"], "color": p["color"], "reserved": False}
+        for p in rows
+        if p["seats"]
+    ] + [{**t, "color": RESERVED_COLOR, "reserved": True} for t in reserved]
+    steps = None
+    if allocation is not None:
+        steps = {
+            "method": allocation.get("method"),
+            "quota": allocation.get("quota"),
+            "divisor": allocation.get("divisor"),
+            "steps": list(allocation.get("steps") or ()),
+            "ties": list(allocation.get("ties") or ()),
+        }
+    summary = contest_summary(info)
+    return {
+        "contest": summary,
+        "breadcrumbs": [{"name": info.title, "url": summary["url"], "id": None}],
+        "totals": totals_dict(res.totals),
+        "threshold": threshold,
+        "parties": rows,
+        "seat_groups": groups,
+        "seats_total": seats_total,
+        "reserved_seats": sum(t["seats"] for t in reserved),
+        "allocation": steps,
+        "children": child_rows(store, cid, res.division.id),
+    }
+
+
+def division_page(store: Store, cid: str, did: str) -> dict[str, Any]:
+    """A division (region, district, country): totals, votes, its children."""
+    info = store.contest(cid)
+    div = store.division(cid, did)
+    if div.level == "station":
+        raise NotFoundError(f"division '{did}' is a polling station: see {station_url(cid, did)}")
+    res = store.results(cid, did)
+    colors = party_colors(res.totals.votes)
+    children = child_rows(store, cid, did)
+    level = children[0]["level"] if children else "station"
+    return {
+        "contest": contest_summary(info),
+        "division": {
+            **div.to_dict(),
+            "stations_expected": res.totals.stations_expected,
+            "stations_reporting": res.totals.stations_reporting,
+        },
+        "breadcrumbs": _breadcrumbs(store, cid, info.title, [*ancestors(store, cid, did), did]),
+        "totals": totals_dict(res.totals),
+        "parties": [
+            {"name": p, "votes": v, "percent": _pct(v, res.totals.valid), "color": colors[p]}
+            for p, v in res.totals.votes.items()
+        ],
+        "children_heading": CHILD_HEADINGS.get(level, "Areas"),
+        "children": children,
+    }
+
+
+def station_page(store: Store, cid: str, sid: str) -> dict[str, Any]:
+    """A polling station: the protocol as submitted, its checks, its versions."""
+    info = store.contest(cid)
+    rec = store.station(cid, sid)
+    colors = party_colors(parties(store, cid))
+    protocol = None
+    if rec.protocol is not None:
+        fields = [
+            {"field": f, "value": rec.protocol.get(f)}
+            for f in COUNT_FIELDS
+            if rec.protocol.get(f) is not None
+        ]
+        votes = {
+            k[len(PARTY_PREFIX) :]: v for k, v in rec.protocol.items() if k.startswith(PARTY_PREFIX)
+        }
+        protocol = {
+            "version": rec.version,
+            "fields": fields,
+            "votes": [
+                {"name": p, "votes": v, "color": colors.get(p, RESERVED_COLOR)}
+                for p, v in votes.items()
+            ],
+        }
+    relations = [
+        {
+            "name": r.name,
+            "description": r.description,
+            "ok": None if r.result == "not_applicable" else r.result == "passed",
+            "result": r.result,
+            "detail": r.message or r.description,
+        }
+        for r in rec.relations
+    ]
+    versions: list[dict[str, Any]] = [
+        {
+            "version": v.version,
+            "created_at": v.created_at,
+            "actor": v.actor,
+            "reason": v.reason,
+            "status": v.status,
+            "hash": v.hash,
+            "protocol": v.protocol,
+        }
+        for v in sorted(rec.versions, key=lambda v: -v.version)
+    ]
+    return {
+        "contest": contest_summary(info),
+        "station": {
+            **rec.station.to_dict(),
+            "status": rec.status or "missing",
+            "updated_at": versions[0]["created_at"] if versions else None,
+        },
+        "breadcrumbs": _breadcrumbs(store, cid, info.title, [*rec.path, sid]),
+        "protocol": protocol,
+        "relations": relations,
+        "versions": versions,
+    }
+
+
+def statement(store: Store, cid: str) -> dict[str, Any]:
+    """The official statement of results: the contest context without the areas."""
+    ctx = contest_page(store, cid)
+    ctx.pop("children", None)
+    ctx["generated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return ctx
+
+
+# Versions and exports -------------------------------------------------------------
+
+
+def _parse_time(text: str | None) -> dt.datetime | None:
+    if not text:
+        return None
+    when = dt.datetime.fromisoformat(text)
+    return when if when.tzinfo else when.replace(tzinfo=dt.UTC)
+
+
+def contest_versions(store: Store, cid: str | None) -> tuple[str, dt.datetime | None]:
+    """The version text (changes whenever the data shown may change) and the last
+    modification time of one contest, or of every contest when ``cid`` is None.
+    An unknown contest raises :class:`NotFoundError`."""
+    infos = [store.contest(cid)] if cid is not None else list(store.contests())
+    version = ";".join(f"{i.id}:{i.change_counter}:{i.status}" for i in infos)
+    times = [t for t in (_parse_time(i.last_update) for i in infos) if t is not None]
+    return version, max(times) if times else None
+
+
+def file_stem(cid: str) -> str:
+    """A file-name-safe form of a contest id."""
+    return "".join(c if c.isalnum() or c in "-_." else "_" for c in cid)[:80] or "contest"
+
+
+def units(store: Store, cid: str, level: str) -> list[Unit]:
+    """Export rows: every division of ``level`` (``all``: every division, root first)."""
+    root = store.results(cid).division
+    out: list[Unit] = []
+    queue: list[DivisionInfo] = [root]
+    while queue:
+        div = queue.pop(0)
+        kids = store.children(cid, div.id) if div.level != "station" else []
+        if level in ("all", div.level):
+            res = store.results(cid, div.id)
+            out.append(
+                Unit(
+                    id=div.id,
+                    name=div.name,
+                    level=div.level,
+                    parent_id=div.parent_id,
+                    country=div.country,
+                    totals=totals_dict(res.totals),
+                    votes=dict(res.totals.votes),
+                    stations_expected=res.totals.stations_expected,
+                    stations_reporting=res.totals.stations_reporting,
+                    children=tuple(k.id for k in kids),
+                )
+            )
+        queue.extend(kids)
+    return out
+
+
+def export_csv(store: Store, cid: str, level: str) -> str:
+    """CSV of the divisions of ``level`` (see :func:`saylau.web.exports.to_csv`)."""
+    store.contest(cid)
+    return to_csv(units(store, cid, level), parties(store, cid))
+
+
+def export_json(store: Store, cid: str, level: str) -> dict[str, Any]:
+    """The contest context plus one record per division of ``level``."""
+    ctx = contest_page(store, cid)
+    ctx.pop("children", None)
+    ctx.pop("breadcrumbs", None)
+    ctx["level"] = level
+    ctx["divisions"] = [
+        {
+            "id": u.id,
+            "name": u.name,
+            "level": u.level,
+            "parent": u.parent_id,
+            "country": u.country,
+            "stations_expected": u.stations_expected,
+            "stations_reporting": u.stations_reporting,
+            "totals": dict(u.totals),
+            "votes": dict(u.votes),
+        }
+        for u in units(store, cid, level)
+    ]
+    return ctx
+
+
+def export_nist(store: Store, cid: str) -> dict[str, Any]:
+    """The contest as a NIST SP 1500-100 v2 ``ElectionReport``."""
+    from importlib.metadata import version
+
+    summary = contest_summary(store.contest(cid))
+    names = parties(store, cid)
+    all_units = units(store, cid, "all")
+    return nist_report(
+        contest=summary,
+        units=all_units,
+        root_id=all_units[0].id,
+        parties=names,
+        colors=party_colors(names),
+        generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        vendor=f"saylau {version('saylau')}",
+    )

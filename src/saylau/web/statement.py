@@ -1,0 +1,120 @@
+"""The official statement of results of a contest as PDF (fpdf2, DejaVu Sans).
+
+DejaVu Sans (shipped with matplotlib) covers Latin, Cyrillic and the Kazakh
+letters (ә ғ қ ң ө ұ ү һ і).  Names are data: invisible format characters (e.g.
+right-to-left overrides) are dropped and very long names are shortened, so no
+name can reorder or swamp the statement.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from fpdf import FPDF
+
+from saylau.web.i18n import Formatter
+
+MAX_NAME = 160
+
+
+def font_path(bold: bool = False) -> Path:
+    """DejaVu Sans from matplotlib's data directory."""
+    import matplotlib
+
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    return Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
+
+
+def clean(text: object) -> str:
+    """A name fit for print: no format/control characters, at most MAX_NAME long."""
+    value = "".join(ch for ch in str(text) if unicodedata.category(ch) not in ("Cf", "Cc", "Cs"))
+    return value if len(value) <= MAX_NAME else value[: MAX_NAME - 1] + "…"
+
+
+def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
+    """The PDF statement of the statement context ``ctx`` (see ``model.statement``)."""
+    fmt = Formatter(lang)
+    _ = fmt.gettext
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=15)
+    pdf.add_font("DejaVu", "", str(font_path()))
+    pdf.add_font("DejaVu", "B", str(font_path(bold=True)))
+    pdf.add_page()
+    contest = ctx["contest"]
+    totals = ctx["totals"]
+    width = pdf.epw
+
+    pdf.set_font("DejaVu", "B", 16)
+    pdf.multi_cell(
+        width, 9, _("Official statement of results"), align="C", new_x="LMARGIN", new_y="NEXT"
+    )
+    pdf.set_font("DejaVu", "", 12)
+    pdf.multi_cell(
+        width,
+        7,
+        f"{clean(contest['election'])} — {clean(contest['title'])}",
+        align="C",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 10)
+    status = _(str(contest["status"]))
+    line = f"{_('Status')}: {status}"
+    if contest.get("date"):
+        line += f" · {_('Election date')}: {contest['date']}"
+    line += (
+        f" · {_('Stations counted')}: {fmt.number(contest['stations_reporting'])}"
+        f" / {fmt.number(contest['stations_expected'])}"
+    )
+    pdf.multi_cell(width, 6, line, new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(3)
+
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(width, 7, _("Ballots"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 10)
+    rows = [
+        (_("Registered voters"), fmt.number(totals["registered"])),
+        (_("Ballots cast"), fmt.number(totals["ballots_cast"])),
+        (_("Turnout"), fmt.percent(totals["turnout"])),
+        (_("Valid ballots"), fmt.number(totals["valid"])),
+        (_("Invalid ballots"), fmt.number(totals["invalid"])),
+    ]
+    for label, value in rows:
+        pdf.cell(width * 0.6, 6, label, border=1)
+        pdf.cell(width * 0.4, 6, value, border=1, align="R", new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(4)
+
+    pdf.set_font("DejaVu", "B", 11)
+    caption = _("Votes and seats by party")
+    if ctx.get("threshold") is not None:
+        caption += f" · {_('Threshold')}: {fmt.percent(ctx['threshold'])}"
+    pdf.multi_cell(width, 7, caption, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    with pdf.table(
+        col_widths=(46, 18, 12, 12, 12),
+        text_align=("LEFT", "RIGHT", "RIGHT", "CENTER", "RIGHT"),
+        first_row_as_headings=True,
+    ) as table:
+        table.row([_("Party"), _("Votes"), "%", _("Passed the threshold"), _("Seats")])
+        for p in ctx["parties"]:
+            table.row(
+                [
+                    clean(p["name"]),
+                    fmt.number(p["votes"]),
+                    fmt.percent(p["percent"]),
+                    _("yes") if p["passed"] else _("no"),
+                    fmt.number(p["seats"]),
+                ]
+            )
+        for g in ctx["seat_groups"]:
+            if g["reserved"]:
+                table.row([clean(g["label"]), "", "", "", fmt.number(g["seats"])])
+        table.row([_("Total"), fmt.number(totals["valid"]), "", "", fmt.number(ctx["seats_total"])])
+    pdf.ln(4)
+    pdf.set_font("DejaVu", "", 8)
+    pdf.cell(width, 5, f"{_('Generated')}: {fmt.datetime(ctx.get('generated'))}")
+    return bytes(pdf.output())

@@ -1,0 +1,278 @@
+"""Routes of the results site: every page has a JSON twin under ``/api/v1``.
+
+A view resolves the language, reads the contest's version (change counter) and
+hands a context builder to :func:`saylau.web.render.respond`, which answers 304,
+serves a cached rendering, or builds and renders the context.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from saylau.web import model
+from saylau.web.i18n import pick_language
+from saylau.web.render import respond
+
+router = APIRouter()
+
+Level = Literal["country", "region", "district", "station", "all"]
+
+
+class ErrorBody(BaseModel):
+    """The body of every API error."""
+
+    ok: Literal[False] = False
+    error: str
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "Unknown contest, division or station"},
+    422: {"model": ErrorBody, "description": "Invalid parameters"},
+}
+
+
+def set_language(request: Request) -> str:
+    """Resolve and record the page language (422 for an unsupported ``?lang=``)."""
+    query = request.query_params.get("lang")
+    lang = pick_language(query, request.cookies.get("lang"), request.headers.get("accept-language"))
+    if lang is None:
+        request.state.lang = pick_language(None, request.cookies.get("lang"), None) or "en"
+        raise HTTPException(422, f"unsupported language '{query}': use en, ru or kk")
+    request.state.lang = lang
+    return lang
+
+
+def _with_cookie(request: Request, response: Response) -> Response:
+    lang = request.query_params.get("lang")
+    if lang and response.status_code < 400:
+        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+async def _version(request: Request, contest_id: str | None) -> tuple[str, dt.datetime | None]:
+    site = request.app.state.site
+    return await run_in_threadpool(site.version, contest_id)
+
+
+async def _page(
+    request: Request, *, api: bool, template: str, contest_id: str | None, build: Any
+) -> Response:
+    if not api:
+        set_language(request)
+    version, modified = await _version(request, contest_id)
+    store = request.app.state.site.store
+    response = await respond(
+        request,
+        build=lambda: build(store),
+        template=template,
+        api=api,
+        key=request.url.path,
+        version=version,
+        last_modified=modified,
+    )
+    return response if api else _with_cookie(request, response)
+
+
+# Election day -------------------------------------------------------------------------
+
+
+@router.get("/", include_in_schema=False)
+async def election_day_page(request: Request) -> Response:
+    return await _page(
+        request, api=False, template="index.html", contest_id=None, build=model.election_day
+    )
+
+
+@router.get("/api/v1/contests", tags=["results"], responses=ERRORS)
+async def election_day_api(request: Request) -> Response:
+    """Every contest: stations counted / expected, turnout, status, last update."""
+    return await _page(request, api=True, template="", contest_id=None, build=model.election_day)
+
+
+# Contest ------------------------------------------------------------------------------
+
+
+@router.get("/contests/{contest_id}", include_in_schema=False)
+async def contest_page(request: Request, contest_id: str) -> Response:
+    return await _page(
+        request,
+        api=False,
+        template="contest.html",
+        contest_id=contest_id,
+        build=lambda s: model.contest_page(s, contest_id),
+    )
+
+
+@router.get("/api/v1/contests/{contest_id}", tags=["results"], responses=ERRORS)
+async def contest_api(request: Request, contest_id: str) -> Response:
+    """A contest's totals, votes and % per party, threshold, seats of every tier, the
+    allocation step log and its top-level areas."""
+    return await _page(
+        request,
+        api=True,
+        template="",
+        contest_id=contest_id,
+        build=lambda s: model.contest_page(s, contest_id),
+    )
+
+
+# Divisions and stations ---------------------------------------------------------------
+
+
+@router.get("/contests/{contest_id}/divisions/{division_id:path}", include_in_schema=False)
+async def division_page(request: Request, contest_id: str, division_id: str) -> Response:
+    return await _page(
+        request,
+        api=False,
+        template="division.html",
+        contest_id=contest_id,
+        build=lambda s: model.division_page(s, contest_id, division_id),
+    )
+
+
+@router.get(
+    "/api/v1/contests/{contest_id}/divisions/{division_id:path}", tags=["results"], responses=ERRORS
+)
+async def division_api(request: Request, contest_id: str, division_id: str) -> Response:
+    """A division (region, district, country abroad): totals, votes, its children."""
+    return await _page(
+        request,
+        api=True,
+        template="",
+        contest_id=contest_id,
+        build=lambda s: model.division_page(s, contest_id, division_id),
+    )
+
+
+@router.get("/contests/{contest_id}/stations/{station_id:path}", include_in_schema=False)
+async def station_page(request: Request, contest_id: str, station_id: str) -> Response:
+    return await _page(
+        request,
+        api=False,
+        template="station.html",
+        contest_id=contest_id,
+        build=lambda s: model.station_page(s, contest_id, station_id),
+    )
+
+
+@router.get(
+    "/api/v1/contests/{contest_id}/stations/{station_id:path}", tags=["results"], responses=ERRORS
+)
+async def station_api(request: Request, contest_id: str, station_id: str) -> Response:
+    """A polling station: its protocol as submitted, each control relation's result and
+    the version history."""
+    return await _page(
+        request,
+        api=True,
+        template="",
+        contest_id=contest_id,
+        build=lambda s: model.station_page(s, contest_id, station_id),
+    )
+
+
+# Statement and exports ----------------------------------------------------------------
+
+
+@router.get("/contests/{contest_id}/statement", include_in_schema=False)
+async def statement_page(request: Request, contest_id: str) -> Response:
+    return await _page(
+        request,
+        api=False,
+        template="statement.html",
+        contest_id=contest_id,
+        build=lambda s: model.statement(s, contest_id),
+    )
+
+
+async def _download(
+    request: Request, contest_id: str, key: str, media: str, filename: str, make: Any
+) -> Response:
+    version, modified = await _version(request, contest_id)
+    site = request.app.state.site
+    response = await respond(
+        request,
+        build=lambda: {"body": make(site.store)},
+        template="",
+        api=True,
+        key=key,
+        version=version,
+        last_modified=modified,
+        raw=True,
+    )
+    if response.status_code == 200:
+        response.headers["content-type"] = media
+        response.headers["content-disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get("/contests/{contest_id}/statement.pdf", tags=["exports"], responses=ERRORS)
+async def statement_pdf(request: Request, contest_id: str) -> Response:
+    """The official statement of results as PDF (in the page language)."""
+    lang = set_language(request)
+    from saylau.web.statement import statement_pdf as render_pdf
+
+    return await _download(
+        request,
+        contest_id,
+        f"pdf|{contest_id}|{lang}",
+        "application/pdf",
+        f"statement-{model.file_stem(contest_id)}-{lang}.pdf",
+        lambda s: render_pdf(model.statement(s, contest_id), lang),
+    )
+
+
+@router.get("/api/v1/contests/{contest_id}/export.csv", tags=["exports"], responses=ERRORS)
+async def export_csv(
+    request: Request,
+    contest_id: str,
+    level: Annotated[Level, Query(description="division level of the rows")] = "region",
+) -> Response:
+    """One CSV row per division of ``level`` (formula-injection safe)."""
+    return await _download(
+        request,
+        contest_id,
+        f"csv|{contest_id}|{level}",
+        "text/csv; charset=utf-8",
+        f"{model.file_stem(contest_id)}-{level}.csv",
+        lambda s: model.export_csv(s, contest_id, level).encode("utf-8"),
+    )
+
+
+@router.get("/api/v1/contests/{contest_id}/export.json", tags=["exports"], responses=ERRORS)
+async def export_json(
+    request: Request,
+    contest_id: str,
+    level: Annotated[Level, Query(description="division level of the rows")] = "all",
+) -> Response:
+    """The contest's results and one record per division of ``level``."""
+    from saylau.web.render import to_json_bytes
+
+    return await _download(
+        request,
+        contest_id,
+        f"json|{contest_id}|{level}",
+        "application/json",
+        f"{model.file_stem(contest_id)}-{level}.json",
+        lambda s: to_json_bytes(model.export_json(s, contest_id, level)),
+    )
+
+
+@router.get("/api/v1/contests/{contest_id}/nist.json", tags=["exports"], responses=ERRORS)
+async def export_nist(request: Request, contest_id: str) -> Response:
+    """NIST SP 1500-100 v2 ElectionReport (JSON) with every division as a GpUnit."""
+    from saylau.web.render import to_json_bytes
+
+    return await _download(
+        request,
+        contest_id,
+        f"nist|{contest_id}",
+        "application/json",
+        f"{model.file_stem(contest_id)}-nist-1500-100.json",
+        lambda s: to_json_bytes(model.export_nist(s, contest_id)),
+    )
