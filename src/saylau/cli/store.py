@@ -1,5 +1,268 @@
-"""CLI commands (placeholder until the module lands)."""
+"""``saylau init / ingest / results / demo``: the results store from the command line."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
 
 import click
+import polars as pl
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
-COMMANDS: list[click.Command] = []
+from saylau.store import ContestResults, IngestSummary, Store
+from saylau.store.ingest import DEFAULT_BATCH
+from saylau.tabulate import ProtocolTable, read_protocols
+from saylau.tabulate.fields import ROW
+
+DEMO_DB = "saylau-demo.db"
+DEMO_ELECTION = "Elections to the Majilis of Kazakhstan, 10 January 2021"
+
+
+def _console() -> Console:
+    return Console(highlight=False)
+
+
+@click.command("init")
+@click.argument("db")
+@click.option("--election", required=True, help="Election name (created if new).")
+@click.option("--contest", "contest_id", required=True, help="Contest id, e.g. majilis.")
+@click.option("--law", required=True, help="Law preset name or TOML file.")
+@click.option(
+    "--divisions",
+    type=click.Path(dir_okay=False),
+    help="Divisions CSV: id,name,level,parent[,country].",
+)
+@click.option("--date", help="Election date YYYY-MM-DD.")
+@click.option("--title", help="Contest title (default: the law's title).")
+def init_cmd(
+    db: str,
+    election: str,
+    contest_id: str,
+    law: str,
+    divisions: str | None,
+    date: str | None,
+    title: str | None,
+) -> None:
+    """Create a results database DB (file path or postgresql:// URL) with one contest."""
+    with Store.open(db) as store:
+        info = store.init_election(
+            election, date, contest_id, law, title=title, divisions=divisions
+        )
+    where = (
+        f"{info.stations_expected} stations from {divisions}"
+        if divisions
+        else "divisions from the protocols"
+    )
+    click.echo(
+        f"contest {info.id!r} of {info.election!r} created in {db}: law {info.law} ({info.policy} failing protocols), {where}"
+    )
+
+
+def _print_summary(console: Console, s: IngestSummary, max_problems: int) -> None:
+    label = " (synthetic data)" if s.synthetic else ""
+    console.print(
+        f"{s.source}{label}: {s.rows} protocols: accepted {s.accepted}, flagged {s.flagged}, "
+        f"rejected {s.rejected}, unchanged {s.unchanged}"
+    )
+    if not s.problems:
+        return
+    table = Table(
+        "row",
+        "station",
+        "field",
+        "value",
+        "relation",
+        "problem",
+        title=f"{len(s.problems)} problem(s)",
+    )
+    for p in s.problems[:max_problems]:
+        table.add_row(
+            str(p.row),
+            p.station,
+            p.field,
+            "" if p.value is None else str(p.value),
+            p.relation,
+            p.message,
+        )
+    console.print(table)
+    if len(s.problems) > max_problems:
+        console.print(f"… and {len(s.problems) - max_problems} more (--max-problems N)")
+
+
+@click.command("ingest")
+@click.argument("db")
+@click.argument("protocols", type=click.Path(dir_okay=False))
+@click.option("--contest", "contest_id", help="Contest id (default: the only contest).")
+@click.option("--profile", help="Input profile, e.g. ru-cik (default: canonical CSV).")
+@click.option("--reason", help="Reason recorded on every new version (amendments).")
+@click.option("--actor", default="cli", show_default=True, help="Who is ingesting (recorded).")
+@click.option("--max-problems", default=50, show_default=True, help="Problems listed at most.")
+@click.option("--batch-size", default=DEFAULT_BATCH, hidden=True, type=click.IntRange(min=1))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def ingest_cmd(
+    db: str,
+    protocols: str,
+    contest_id: str | None,
+    profile: str | None,
+    reason: str | None,
+    actor: str,
+    max_problems: int,
+    batch_size: int,
+    as_json: bool,
+) -> None:
+    """Validate and store the protocols of a file (CSV or zip) in DB."""
+    table = read_protocols(Path(protocols), profile=profile)
+    with Store.open(db) as store:
+        cid = contest_id or store.default_contest()
+        store.contest(cid)
+        console = Console(stderr=True) if as_json else _console()
+        with Progress(
+            TextColumn("ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("ingest", total=len(table))
+            summary = store.ingest(
+                cid,
+                table,
+                actor=actor,
+                reason=reason,
+                batch_size=batch_size,
+                progress=lambda done, _total: bar.update(task, completed=done),
+            )
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        _print_summary(_console(), summary, max_problems)
+
+
+def _national_table(r: ContestResults) -> Table:
+    t = r.totals
+    table = Table("party", "votes", "%", "seats", title=f"{r.division.name}: {r.status} results")
+    seats = r.seats or {}
+    for party, votes in t.votes.items():
+        table.add_row(party, f"{votes:,}", f"{t.percent()[party]:.2f}", str(seats.get(party, 0)))
+    for name, n in seats.items():
+        if name not in t.votes:
+            table.add_row(escape(f"{name} (not elected by list vote)"), "", "", str(n))
+    if seats:
+        table.add_row("total", "", "", str(sum(seats.values())), style="bold")
+    return table
+
+
+def _totals_lines(r: ContestResults) -> list[str]:
+    t = r.totals
+    return [
+        f"stations reporting {t.stations_reporting:,} of {t.stations_expected:,}"
+        + (f" (flagged {t.stations_flagged:,})" if t.stations_flagged else "")
+        + (f", rejected {t.stations_rejected:,}" if t.stations_rejected else ""),
+        f"registered {t.registered:,}; ballots issued {t.ballots_issued:,}; ballots cast {t.ballots_cast:,} "
+        f"(turnout {t.turnout_percent:.2f}%); valid {t.valid:,}; invalid {t.invalid:,}"
+        + (f"; against all {t.against_all:,}" if t.against_all else ""),
+    ]
+
+
+def _level_table(rows: list[ContestResults], level: str) -> Table:
+    parties = list(rows[0].totals.votes) if rows else []
+    table = Table(level, "reporting", "registered", "turnout %", *parties)
+    for r in rows:
+        t = r.totals
+        pct = t.percent()
+        table.add_row(
+            r.division.name,
+            f"{t.stations_reporting}/{t.stations_expected}",
+            f"{t.registered:,}",
+            f"{t.turnout_percent:.2f}",
+            *[f"{t.votes[p]:,} ({pct[p]:.2f}%)" for p in parties],
+        )
+    return table
+
+
+@click.command("results")
+@click.argument("db")
+@click.option("--contest", "contest_id", help="Contest id (default: the only contest).")
+@click.option(
+    "--level", type=click.Choice(["region", "district", "station"]), help="Break down by level."
+)
+@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+def results_cmd(db: str, contest_id: str | None, level: str | None, as_json: bool) -> None:
+    """Show a contest's results: turnout, votes, % and seats (or a level's breakdown)."""
+    with Store.open(db) as store:
+        cid = contest_id or store.default_contest()
+        national = store.results(cid)
+        rows = store.results_by_level(cid, level) if level else []
+    if as_json:
+        out: dict[str, Any] = national.to_dict()
+        if level:
+            out["level"] = level
+            out["divisions"] = [r.to_dict() for r in rows]
+        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
+        return
+    console = _console()
+    if level:
+        console.print(_level_table(rows, level))
+    console.print(_national_table(national))
+    for line in _totals_lines(national):
+        console.print(line)
+
+
+def demo_table() -> ProtocolTable:
+    """The Kazakhstan 2021 look-alike protocols, generated in memory (seed 2021)."""
+    from saylau.tabulate.synth import synth_like_kz_2021
+
+    frame = synth_like_kz_2021(seed=2021)
+    frame = frame.with_columns(pl.int_range(1, pl.len() + 1, dtype=pl.Int64).alias(ROW)).select(
+        ROW, pl.exclude(ROW)
+    )
+    parties = [c.split(":", 1)[1] for c in frame.columns if c.startswith("party:")]
+    note = "kz-majilis-2021 look-alike (seed 2021): station figures are invented, national totals are the official 2021 figures"
+    return ProtocolTable(
+        frame=frame, parties=parties, source="kz-2021-synthetic", synthetic=True, note=note
+    )
+
+
+@click.command("demo")
+@click.option("--db", "db", default=DEMO_DB, show_default=True, help="SQLite file to (re)create.")
+def demo_cmd(db: str) -> None:
+    """Build a demo election (Kazakhstan 2021, synthetic stations) and show its result."""
+    console = _console()
+    path = Path(db)
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        p.unlink(missing_ok=True)
+    table = demo_table()
+    with Store.open(path) as store:
+        store.init_election(DEMO_ELECTION, "2021-01-10", "majilis", "kz-majilis-2021")
+        with Progress(
+            TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+        ) as bar:
+            task = bar.add_task("ingest", total=len(table))
+            summary = store.ingest(
+                "majilis",
+                table,
+                actor="demo",
+                reason="demo data",
+                progress=lambda done, _t: bar.update(task, completed=done),
+            )
+        national = store.results("majilis")
+    console.print(
+        f"Built {path}: {summary.rows:,} polling-station protocols ingested "
+        f"(accepted {summary.accepted:,}, flagged {summary.flagged}, rejected {summary.rejected})."
+    )
+    console.print(
+        "[bold]Synthetic data:[/bold] the station-level protocols are invented; their national "
+        "totals equal the official 2021 figures (CEC of Kazakhstan)."
+    )
+    console.print(_national_table(national))
+    for line in _totals_lines(national):
+        console.print(line)
+    console.print(f"Open the results page: saylau serve {db}")
+
+
+COMMANDS: list[click.Command] = [init_cmd, ingest_cmd, results_cmd, demo_cmd]
