@@ -1,5 +1,369 @@
-"""CLI commands (placeholder until the module lands)."""
+"""CLI for the institutions around the party-list vote (issue #7).
+
+``saylau candidates check``, ``saylau deputies``, ``saylau districts``, ``saylau mmp``,
+``saylau assembly``, ``saylau president``, ``saylau maslikhats``, ``saylau observers``
+and ``saylau chamber``: each parses files, calls :mod:`saylau.institutions`, renders.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
 
 import click
 
-COMMANDS: list[click.Command] = []
+from saylau.errors import InputError
+from saylau.institutions import candidates as cand_mod
+from saylau.institutions import chamber as chamber_mod
+from saylau.institutions import deputies as dep_mod
+from saylau.institutions import districts as dist_mod
+from saylau.institutions import indirect, maslikhats, observers, presidential
+from saylau.institutions._util import read_pairs
+from saylau.institutions.maslikhats import resolve_law
+
+_JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+
+
+def _emit(obj: Any, as_json: bool, lines: list[str]) -> None:
+    if as_json:
+        click.echo(json.dumps(obj.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        for line in lines:
+            click.echo(line)
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--date '{text}' is not YYYY-MM-DD") from None
+
+
+def _against_all(votes: dict[str, int]) -> int:
+    return votes.pop("against all", 0)
+
+
+@click.group()
+def candidates() -> None:
+    """Candidate lists: check them against the law's list rules."""
+
+
+@candidates.command("check")
+@click.argument("lists_file", metavar="LISTS.csv")
+@click.option(
+    "--law",
+    "law_name",
+    required=True,
+    metavar="NAME|FILE.toml",
+    help="Law whose [lists] rules apply.",
+)
+@click.option(
+    "--seats",
+    type=click.IntRange(min=1),
+    help="Seats of the contest (default: the law's party-list tier).",
+)
+@click.option("--date", "day", help="Election day, YYYY-MM-DD (default: the law's date).")
+@_JSON
+def candidates_check(
+    lists_file: str, law_name: str, seats: int | None, day: str | None, as_json: bool
+) -> None:
+    """Check every list in LISTS.csv and report every problem of every candidate."""
+    law = resolve_law(law_name)
+    rules = cand_mod.ListRules.from_law(law)
+    lists = cand_mod.read_lists(lists_file)
+    when = _day(day or law.date)
+    res = cand_mod.check_lists(lists, rules, seats=seats or law.list_tier.seats, election_date=when)
+    lines = [
+        f"{lst.party}: {len(lst)} candidates, {res.quota[lst.party][0]} in quota "
+        f"(required {res.quota[lst.party][1]})"
+        for lst in res.lists
+    ]
+    lines += [f"problem: {p.message}" for p in res.problems]
+    lines.append("all lists conform" if res.ok else f"{len(res.problems)} problem(s)")
+    _emit(res, as_json, lines)
+    if not res.ok:
+        click.get_current_context().exit(1)
+
+
+@click.command()
+@click.argument("lists_file", metavar="LISTS.csv")
+@click.option("--seats", "seats_file", required=True, metavar="SEATS.csv", help="party,seats won.")
+@click.option(
+    "--decisions",
+    metavar="DECISIONS.csv",
+    help="party,candidate rows: the parties' recorded decisions.",
+)
+@click.option("--law", "law_name", metavar="NAME|FILE.toml", help="Law with [lists] rules.")
+@click.option("--date", "day", help="Election day, YYYY-MM-DD (default: the law's date).")
+@click.option(
+    "--vacate",
+    multiple=True,
+    metavar="NAME",
+    help="End a deputy's mandate and fill the vacancy from the same list (repeatable, in order).",
+)
+@_JSON
+def deputies(
+    lists_file: str,
+    seats_file: str,
+    decisions: str | None,
+    law_name: str | None,
+    day: str | None,
+    vacate: tuple[str, ...],
+    as_json: bool,
+) -> None:
+    """Seat each party's deputies from its list (in order or by the party's decision)."""
+    law = resolve_law(law_name) if law_name else None
+    rules = cand_mod.ListRules.from_law(law) if law else None
+    when = _day(day or (law.date if law else "")) if (day or law) else date.today()
+    lists = {lst.party: lst for lst in cand_mod.read_lists(lists_file)}
+    seats = read_pairs(seats_file, "party", "seats")
+    res = dep_mod.assign_deputies(
+        seats,
+        lists,
+        election_date=when,
+        rules=rules,
+        decisions=dep_mod.read_decisions(decisions) if decisions else None,
+    )
+    for name in vacate:
+        res = dep_mod.fill_vacancy(res, name).assignment
+    lines = [
+        f"{d.party}\t{d.candidate.position}\t{d.candidate.name}\t{d.how}"
+        + (f" (replaces {d.replaces})" if d.replaces else "")
+        for d in res.deputies
+    ]
+    lines += [f"vacant: {p} {n}" for p, n in res.vacant.items()]
+    lines += [f"problem: {p}" for p in res.problems]
+    _emit(res, as_json, lines)
+
+
+@click.command()
+@click.argument("results_file", metavar="RESULTS.csv")
+@click.option(
+    "--list-seats",
+    metavar="SEATS.csv",
+    help="party,seats of the list tier: print the parallel (mixed) total as well.",
+)
+@_JSON
+def districts(results_file: str, list_seats: str | None, as_json: bool) -> None:
+    """Decide single-member districts (district,candidate,party,votes; 'against all' rows)."""
+    res = dist_mod.read_district_results(results_file)
+    lines = [f"{d.district}\t{d.status}\t{d.winner or '-'}\t{d.party or ''}" for d in res.districts]
+    lines.append("seats: " + ", ".join(f"{p} {n}" for p, n in res.seats.items()))
+    if list_seats:
+        mixed = dist_mod.parallel(read_pairs(list_seats, "party", "seats"), res)
+        lines.append(
+            f"parallel total {mixed.total_seats}: "
+            + ", ".join(f"{p} {n}" for p, n in mixed.seats.items())
+        )
+        _emit(mixed, as_json, lines)
+        return
+    _emit(res, as_json, lines)
+
+
+@click.command()
+@click.argument("votes_file", metavar="PARTY_VOTES.csv")
+@click.argument("electorates_file", metavar="ELECTORATES.csv")
+@click.option("--seats", type=click.IntRange(min=1), default=120, show_default=True)
+@click.option("--threshold", default="5", show_default=True, help="Percent of party votes.")
+@click.option("--method", default="sainte-lague", show_default=True)
+@_JSON
+def mmp(
+    votes_file: str, electorates_file: str, seats: int, threshold: str, method: str, as_json: bool
+) -> None:
+    """Compensatory MMP with overhang (party,votes and party,electorates files)."""
+    res = dist_mod.mmp(
+        read_pairs(votes_file, "party", "votes"),
+        read_pairs(electorates_file, "party", "electorates"),
+        seats=seats,
+        threshold=threshold,
+        method=method,
+    )
+    lines = [
+        f"{p}\t{n}\t(electorates {res.district_seats.get(p, 0)}, list "
+        f"{res.list_seats.get(p, 0)}, overhang {res.overhang.get(p, 0)})"
+        for p, n in res.seats.items()
+        if n
+    ]
+    lines.append(f"total {res.total_seats} seats")
+    _emit(res, as_json, lines)
+
+
+@click.command()
+@click.argument("votes_file", metavar="VOTES.csv")
+@click.option("--members", type=click.IntRange(min=1), required=True)
+@click.option("--took-part", type=click.IntRange(min=0), required=True)
+@click.option("--seats", type=click.IntRange(min=1), default=9, show_default=True)
+@click.option(
+    "--quorum",
+    default="1/2",
+    show_default=True,
+    help="Share of members that must take part (more than).",
+)
+@_JSON
+def assembly(
+    votes_file: str, members: int, took_part: int, seats: int, quorum: str, as_json: bool
+) -> None:
+    """An Assembly of People session electing deputies (candidate,votes)."""
+    from fractions import Fraction
+
+    try:
+        q = Fraction(quorum)
+    except ValueError:
+        raise InputError(f"--quorum '{quorum}' is not a fraction") from None
+    res = indirect.assembly_session(
+        read_pairs(votes_file, "candidate", "votes"),
+        seats=seats,
+        members=members,
+        took_part=took_part,
+        quorum=q,
+    )
+    lines = [
+        f"{c}\t{v}\t{'elected' if c in res.elected else 'not elected'}"
+        for c, v in res.votes.items()
+    ]
+    lines.append(
+        f"{res.status}: {len(res.elected)} of {seats} elected (needed {res.needed} of {took_part})"
+    )
+    _emit(res, as_json, lines)
+
+
+@click.command()
+@click.argument("results_file", metavar="RESULTS.csv")
+@click.option(
+    "--base",
+    type=click.Choice(presidential.BASES),
+    default="valid",
+    show_default=True,
+    help="What the absolute majority is counted on.",
+)
+@click.option("--participated", type=click.IntRange(min=0), help="Voters who took part.")
+@click.option(
+    "--runoff", "runoff_file", metavar="RUNOFF.csv", help="candidate,votes of the runoff."
+)
+@_JSON
+def president(
+    results_file: str, base: str, participated: int | None, runoff_file: str | None, as_json: bool
+) -> None:
+    """A presidential contest: elected in round one, or runoff of the top two."""
+    votes = read_pairs(results_file, "candidate", "votes")
+    res = presidential.first_round(
+        votes, base=base, participated=participated, against_all=_against_all(votes)
+    )
+    if runoff_file:
+        votes2 = read_pairs(runoff_file, "candidate", "votes")
+        res = presidential.runoff(res, votes2, against_all=_against_all(votes2))
+    lines = [f"{c}\t{v}\t{float(res.share(c)):.2f}%" for c, v in res.votes.items()]
+    lines.append(
+        f"round {res.round}: {res.status}"
+        + (f": {res.winner}" if res.winner else "")
+        + (f" ({' v '.join(res.runoff)})" if res.runoff else "")
+    )
+    _emit(res, as_json, lines)
+
+
+@click.command("maslikhats")
+@click.argument("contests_file", metavar="CONTESTS.csv|.toml")
+@click.argument("results_file", metavar="RESULTS.csv")
+@_JSON
+def maslikhats_cmd(contests_file: str, results_file: str, as_json: bool) -> None:
+    """Every maslikhat's seats and each party's combined representation."""
+    res = maslikhats.decide(
+        maslikhats.read_contests(contests_file), maslikhats.read_results(results_file)
+    )
+    lines = [
+        f"{c.id}\t{c.level}\t{c.seats}\t"
+        + ", ".join(f"{p} {n}" for p, n in res.results[c.id].seats.items() if n)
+        for c in res.contests
+        if c.id in res.results
+    ]
+    lines += [f"{c}\tno results" for c in res.missing]
+    lines += [
+        f"combined: {p} {row['seats']} seats in {row['represented']} maslikhats"
+        for p, row in res.combined().items()
+    ]
+    _emit(res, as_json, lines)
+
+
+@click.group("observers")
+def observers_cmd() -> None:
+    """Observers: accreditation registry summary, irregularity reports."""
+
+
+@observers_cmd.command("summary")
+@click.argument("registry", metavar="REGISTRY.csv|kz-2021", default="kz-2021")
+@_JSON
+def observers_summary(registry: str, as_json: bool) -> None:
+    """The CEC-style summary of a registry (default: the bundled Kazakhstan 2021)."""
+    s = observers.read_registry(registry).summary()
+    lines = s.lines()
+    if s.synthetic:
+        lines.append(f"({s.synthetic} records are synthetic placeholders)")
+    _emit(s, as_json, lines)
+
+
+@observers_cmd.command("reports")
+@click.argument("registry", metavar="REGISTRY.csv")
+@click.argument("reports_file", metavar="REPORTS.csv")
+@click.option("--station", help="Only the reports attached to this station.")
+def observers_reports(registry: str, reports_file: str, station: str | None) -> None:
+    """Check irregularity reports against the registry and list them by station."""
+    reg = observers.read_registry(registry)
+    reports = observers.read_reports(reports_file)
+    problems = observers.check_reports(reg, reports)
+    if problems:
+        raise InputError(problems)
+    for st, reps in observers.by_station(reports).items():
+        if station and st != station:
+            continue
+        for r in reps:
+            click.echo(
+                f"{st}\t{r.reported_at.isoformat()}\t{r.observer}\t{r.category}\t{r.description}"
+            )
+
+
+@click.command()
+@click.argument("seats_file", metavar="SEATS.csv")
+@click.option("--year", type=int, required=True, help="Election year (for the convocation).")
+@click.option("--law", "law_name", metavar="NAME|FILE.toml", help="Law with [chamber] rules.")
+@click.option("--non-party", multiple=True, help="Groups that form no faction (repeatable).")
+@click.option("--majority", help="The majority faction, when the law names it.")
+@_JSON
+def chamber(
+    seats_file: str,
+    year: int,
+    law_name: str | None,
+    non_party: tuple[str, ...],
+    majority: str | None,
+    as_json: bool,
+) -> None:
+    """Form the chamber: factions, majority/opposition, committee chairs and secretaries."""
+    rules = chamber_mod.chamber_rules(resolve_law(law_name)) if law_name else None
+    res = chamber_mod.form_chamber(
+        read_pairs(seats_file, "party", "seats"),
+        year=year,
+        rules=rules,
+        majority=majority,
+        non_party=non_party,
+    )
+    lines = [f"convocation {chamber_mod.roman(res.convocation)} ({res.total} deputies)"]
+    lines += [
+        f"{f}\t{n}\t{'majority' if f == res.majority else 'opposition'}\t"
+        f"chairs {res.chairs[f]}\tsecretaries {res.secretaries[f]}"
+        for f, n in res.factions.items()
+    ]
+    lines += [f"{g}\t{n}\tno faction" for g, n in res.non_faction.items()]
+    _emit(res, as_json, lines)
+
+
+COMMANDS: list[click.Command] = [
+    candidates,
+    deputies,
+    districts,
+    mmp,
+    assembly,
+    president,
+    maslikhats_cmd,
+    observers_cmd,
+    chamber,
+]

@@ -78,3 +78,20 @@ def check_counts(votes: Mapping[str, int], what: str) -> None:
     ]
     if problems:
         raise InputError(problems)
+
+
+def read_pairs(path: str | Path, key: str, value: str) -> dict[str, int]:
+    """A two-column CSV (e.g. ``party,seats`` or ``candidate,votes``) as an ordered dict."""
+    name = Path(path).name
+    problems: list[str] = []
+    out: dict[str, int] = {}
+    for row_no, row in read_csv(path, (key, value)):
+        if not row[key]:
+            problems.append(f"{name} row {row_no}: {key} is empty")
+            continue
+        if row[key] in out:
+            problems.append(f"{name} row {row_no}: {key} '{row[key]}' appears twice")
+        out[row[key]] = parse_count(row[value], f"{name} row {row_no}: {value}", problems)
+    if problems:
+        raise InputError(problems)
+    return out
