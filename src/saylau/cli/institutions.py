@@ -322,6 +322,34 @@ def observers_reports(registry: str, reports_file: str, station: str | None) -> 
             )
 
 
+@observers_cmd.command("load")
+@click.argument("db", metavar="DB")
+@click.argument("registry", metavar="REGISTRY.csv|kz-2021")
+def observers_load(db: str, registry: str) -> None:
+    """Store an accreditation registry in the results database DB."""
+    from saylau.institutions import persist
+    from saylau.store import Store
+
+    reg = observers.read_registry(registry)
+    with Store.open(db) as store:
+        n = persist.save_registry(store, reg)
+    click.echo(f"{n} observers stored")
+
+
+@observers_cmd.command("report")
+@click.argument("db", metavar="DB")
+@click.argument("reports_file", metavar="REPORTS.csv")
+def observers_report(db: str, reports_file: str) -> None:
+    """Attach irregularity reports to their stations in DB (checked; all or nothing)."""
+    from saylau.institutions import persist
+    from saylau.store import Store
+
+    reports = observers.read_reports(reports_file)
+    with Store.open(db) as store:
+        n = persist.add_reports(store, reports)
+    click.echo(f"{n} reports stored")
+
+
 @click.command()
 @click.argument("seats_file", metavar="SEATS.csv")
 @click.option("--year", type=int, required=True, help="Election year (for the convocation).")

@@ -1,0 +1,50 @@
+"""Institutions tables: accredited observers and their irregularity reports.
+
+Revision ID: inst_0001
+Revises:
+Create Date: 2024-06-01
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "inst_0001"
+down_revision = None
+branch_labels = ("institutions",)
+depends_on = "0001_initial"
+
+
+def upgrade() -> None:
+    op.create_table(
+        "inst_observers",
+        sa.Column("id", sa.String(100), primary_key=True),
+        sa.Column("name", sa.String(300), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("affiliation", sa.String(20), nullable=False),
+        sa.Column("organisation", sa.String(300), nullable=False),
+        sa.Column("country", sa.String(100), nullable=False),
+        sa.Column("contests", sa.Text, nullable=False),
+        sa.Column("stations", sa.Text, nullable=False),
+        sa.Column("accredited_from", sa.String(10)),
+        sa.Column("accredited_to", sa.String(10)),
+        sa.Column("synthetic", sa.Boolean, nullable=False),
+    )
+    op.create_table(
+        "inst_irregularities",
+        sa.Column("id", sa.String(100), primary_key=True),
+        sa.Column("observer", sa.String(100), sa.ForeignKey("inst_observers.id"), nullable=False),
+        sa.Column("station", sa.String(200), nullable=False),
+        sa.Column("contest", sa.String(200), nullable=False),
+        sa.Column("reported_at", sa.String(32), nullable=False),
+        sa.Column("category", sa.String(100), nullable=False),
+        sa.Column("description", sa.Text, nullable=False),
+    )
+    op.create_index("ix_inst_irregularities_station", "inst_irregularities", ["station", "contest"])
+
+
+def downgrade() -> None:
+    op.drop_index("ix_inst_irregularities_station", "inst_irregularities")
+    op.drop_table("inst_irregularities")
+    op.drop_table("inst_observers")

@@ -1,0 +1,145 @@
+"""Observers and irregularity reports in the results database (Alembic branch "institutions").
+
+Works on any :class:`saylau.store.Store` (it uses ``store.engine``): registries and
+reports are written in one transaction each, so nothing is half-written.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from saylau.errors import InputError
+from saylau.institutions.observers import (
+    IrregularityReport,
+    Observer,
+    Registry,
+    check_reports,
+)
+
+_meta = sa.MetaData()
+observers_t = sa.Table(
+    "inst_observers",
+    _meta,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("name", sa.String(300)),
+    sa.Column("kind", sa.String(20)),
+    sa.Column("affiliation", sa.String(20)),
+    sa.Column("organisation", sa.String(300)),
+    sa.Column("country", sa.String(100)),
+    sa.Column("contests", sa.Text),
+    sa.Column("stations", sa.Text),
+    sa.Column("accredited_from", sa.String(10)),
+    sa.Column("accredited_to", sa.String(10)),
+    sa.Column("synthetic", sa.Boolean),
+)
+reports_t = sa.Table(
+    "inst_irregularities",
+    _meta,
+    sa.Column("id", sa.String(100), primary_key=True),
+    sa.Column("observer", sa.String(100)),
+    sa.Column("station", sa.String(200)),
+    sa.Column("contest", sa.String(200)),
+    sa.Column("reported_at", sa.String(32)),
+    sa.Column("category", sa.String(100)),
+    sa.Column("description", sa.Text),
+)
+
+
+def _engine(store: Any) -> sa.Engine:
+    engine: sa.Engine = store.engine
+    return engine
+
+
+def save_registry(store: Any, registry: Registry) -> int:
+    """Add (or replace) the registry's observers; returns how many were written."""
+    rows = [
+        {
+            "id": o.id,
+            "name": o.name,
+            "kind": o.kind,
+            "affiliation": o.affiliation,
+            "organisation": o.organisation,
+            "country": o.country,
+            "contests": ";".join(o.contests),
+            "stations": ";".join(o.stations),
+            "accredited_from": o.accredited_from.isoformat() if o.accredited_from else None,
+            "accredited_to": o.accredited_to.isoformat() if o.accredited_to else None,
+            "synthetic": o.synthetic,
+        }
+        for o in registry.observers
+    ]
+    with _engine(store).begin() as conn:
+        if rows:
+            conn.execute(observers_t.delete().where(observers_t.c.id.in_([r["id"] for r in rows])))
+            conn.execute(observers_t.insert(), rows)
+    return len(rows)
+
+
+def load_registry(store: Any) -> Registry:
+    """Every observer stored."""
+    with _engine(store).connect() as conn:
+        rows = conn.execute(sa.select(observers_t).order_by(observers_t.c.id)).mappings().all()
+    return Registry(
+        tuple(
+            Observer(
+                r["id"],
+                r["name"],
+                r["kind"],
+                r["affiliation"],
+                r["organisation"],
+                r["country"],
+                tuple(s for s in r["contests"].split(";") if s),
+                tuple(s for s in r["stations"].split(";") if s),
+                date.fromisoformat(r["accredited_from"]) if r["accredited_from"] else None,
+                date.fromisoformat(r["accredited_to"]) if r["accredited_to"] else None,
+                bool(r["synthetic"]),
+            )
+            for r in rows
+        )
+    )
+
+
+def add_reports(store: Any, reports: list[IrregularityReport]) -> int:
+    """Store reports after checking them against the stored registry (all or nothing)."""
+    problems = check_reports(load_registry(store), reports)
+    with _engine(store).connect() as conn:
+        ids = [r.id for r in reports]
+        taken = set(
+            conn.execute(sa.select(reports_t.c.id).where(reports_t.c.id.in_(ids))).scalars()
+        )
+    problems += [f"report '{i}' is already stored" for i in ids if i in taken]
+    if problems:
+        raise InputError(problems)
+    with _engine(store).begin() as conn:
+        if reports:
+            conn.execute(
+                reports_t.insert(),
+                [{**r.to_dict(), "reported_at": r.reported_at.isoformat()} for r in reports],
+            )
+    return len(reports)
+
+
+def station_reports(
+    store: Any, station: str, contest: str | None = None
+) -> list[IrregularityReport]:
+    """Reports attached to ``station`` (of ``contest``, or with no contest named)."""
+    q = sa.select(reports_t).where(reports_t.c.station == station)
+    if contest is not None:
+        q = q.where(reports_t.c.contest.in_([contest, ""]))
+    with _engine(store).connect() as conn:
+        rows = conn.execute(q.order_by(reports_t.c.reported_at, reports_t.c.id)).mappings().all()
+    return [
+        IrregularityReport(
+            r["id"],
+            r["observer"],
+            r["station"],
+            r["contest"],
+            datetime.fromisoformat(r["reported_at"]),
+            r["category"],
+            r["description"],
+        )
+        for r in rows
+    ]

@@ -1,0 +1,77 @@
+"""Observers and irregularity reports in the store, and the institutions web routes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from saylau.cli import main
+from saylau.errors import InputError
+from saylau.institutions import persist
+from saylau.institutions.observers import read_registry, read_reports
+from saylau.store import Store
+
+REGISTRY = (
+    "id,name,kind,affiliation,organisation,country,contests,stations,"
+    "accredited_from,accredited_to\n"
+    "O1,Ann,international,organisation,OSCE/ODIHR,Germany,,101;102,2021-01-01,2021-01-12\n"
+    "O2,Bek,domestic,individual,,KZ,,,2021-01-01,\n"
+)
+REPORTS = (
+    "id,observer,station,contest,reported_at,category,description\n"
+    "R1,O1,101,c1,2021-01-10T11:00,ballot stuffing,two ballots seen\n"
+    "R2,O2,101,c1,2021-01-10T09:30,obstruction,denied entry for 20 minutes\n"
+)
+
+
+def test_reports_round_trip_and_all_or_nothing(db_url: str, tmp_path: Path) -> None:
+    reg_file = tmp_path / "reg.csv"
+    reg_file.write_text(REGISTRY, encoding="utf-8")
+    rep_file = tmp_path / "rep.csv"
+    rep_file.write_text(REPORTS, encoding="utf-8")
+    with Store.open(db_url) as store:
+        assert persist.save_registry(store, read_registry(reg_file)) == 2
+        assert persist.add_reports(store, read_reports(rep_file)) == 2
+        got = persist.station_reports(store, "101", "c1")
+        assert [r.id for r in got] == ["R2", "R1"]  # in time order
+        assert persist.station_reports(store, "102") == []
+        with pytest.raises(InputError) as err:
+            persist.add_reports(store, read_reports(rep_file))
+        assert "report 'R1' is already stored" in err.value.problems
+        assert persist.load_registry(store).summary().domestic == 1
+
+
+def test_cli_and_web(tmp_path: Path) -> None:
+    db = str(tmp_path / "s.db")
+    rep_file = tmp_path / "rep.csv"
+    rep_file.write_text(
+        REPORTS.replace("O1,101", "KZ21-INT-001,101").replace("O2,", "KZ21-INT-399,"),
+        encoding="utf-8",
+    )
+    runner = CliRunner()
+    res = runner.invoke(main, ["observers", "load", db, "kz-2021"])
+    assert res.exit_code == 0 and "398 observers stored" in res.output
+    res = runner.invoke(main, ["observers", "report", db, str(rep_file)])
+    assert res.exit_code == 2
+    assert "error: report 'R2': observer 'KZ21-INT-399' is not accredited" in res.output
+    rep_file.write_text(
+        REPORTS.replace("O1,101", "KZ21-INT-001,101").replace(
+            "R2,O2,101,c1,2021-01-10T09:30,obstruction,denied entry for 20 minutes\n", ""
+        ),
+        encoding="utf-8",
+    )
+    res = runner.invoke(main, ["observers", "report", db, str(rep_file)])
+    assert res.exit_code == 0, res.output
+
+    from saylau.web.app import create_app
+
+    client = TestClient(create_app(db))
+    data = client.get("/api/v1/observers/summary").json()
+    assert data["international"] == 398 and data["organisation_count"] == 10
+    data = client.get("/api/v1/contests/c1/irregularities/101").json()
+    assert [r["category"] for r in data["reports"]] == ["ballot stuffing"]
+    page = client.get("/observers")
+    assert page.status_code == 200 and "322 from 10 organisations" in page.text
