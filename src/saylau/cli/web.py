@@ -1,5 +1,88 @@
-"""CLI commands (placeholder until the module lands)."""
+"""``saylau serve``, ``saylau export`` and ``saylau statement``: publishing results."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
 
 import click
 
-COMMANDS: list[click.Command] = []
+from saylau.errors import InputError
+
+
+@click.command("serve")
+@click.argument("db")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+def serve(db: str, host: str, port: int) -> None:
+    """Serve the results site and JSON API of the store DB (path or postgresql:// URL)."""
+    import uvicorn
+
+    from saylau.store import Store
+    from saylau.web.app import create_app
+
+    Store.open(db).close()  # fail here, with a one-line error, on a bad database
+    click.echo(f"saylau: results at http://{host}:{port}/  (API docs at /docs)", err=True)
+    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+
+
+@click.command("export")
+@click.argument("db")
+@click.option("--contest", "contest_id", default=None, help="Contest id (default: the only one).")
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "json", "nist"]), default="csv", show_default=True
+)
+@click.option(
+    "--level",
+    type=click.Choice(["country", "region", "district", "station", "all"]),
+    default=None,
+    help="Division level of the rows (csv default: region; json default: all).",
+)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+def export(db: str, contest_id: str | None, fmt: str, level: str | None, out: Path | None) -> None:
+    """Export a contest's results as CSV, JSON or NIST SP 1500-100 v2 JSON."""
+    from saylau.store import Store
+    from saylau.web import model
+    from saylau.web.render import to_json_bytes
+
+    with Store.open(db) as store:
+        cid = contest_id or store.default_contest()
+        if fmt == "csv":
+            data = model.export_csv(store, cid, level or "region").encode("utf-8")
+        elif fmt == "json":
+            data = to_json_bytes(model.export_json(store, cid, level or "all"))
+        else:
+            if level not in (None, "all"):
+                raise InputError(f"--level {level!r}: the NIST export always holds every level")
+            data = to_json_bytes(model.export_nist(store, cid))
+    _write(data, out)
+
+
+@click.command("statement")
+@click.argument("db")
+@click.option("--contest", "contest_id", default=None, help="Contest id (default: the only one).")
+@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def statement(db: str, contest_id: str | None, lang: str, out: Path) -> None:
+    """Write the official statement of results of a contest as PDF."""
+    from saylau.store import Store
+    from saylau.web import model
+    from saylau.web.statement import statement_pdf
+
+    with Store.open(db) as store:
+        cid = contest_id or store.default_contest()
+        data = statement_pdf(model.statement(store, cid), lang)
+    _write(data, out)
+
+
+def _write(data: bytes, out: Path | None) -> None:
+    if out is None:
+        sys.stdout.buffer.write(data)
+        return
+    tmp = out.with_name(out.name + ".part")
+    tmp.write_bytes(data)
+    tmp.replace(out)  # nothing half-written under the final name
+    click.echo(f"wrote {out} ({len(data):,} bytes)", err=True)
+
+
+COMMANDS: list[click.Command] = [serve, export, statement]

@@ -57,8 +57,9 @@ def template_environment(extra_dirs: list[Path] | None = None) -> Environment:
 class Site:
     """Per-app state: the store (opened on first use), templates, caches."""
 
-    def __init__(self, db: str) -> None:
+    def __init__(self, db: str, counter_ttl: float = COUNTER_TTL) -> None:
         self.db = db
+        self.counter_ttl = counter_ttl
         self.templates = template_environment()
         self.cache = RenderCache()
         self.instance = f"{os.getpid()}-{time.time_ns()}"
@@ -79,11 +80,11 @@ class Site:
 
     def version(self, contest_id: str | None) -> tuple[str, Any]:
         """(version text, last-modified datetime) of one contest or of all contests,
-        read from the store at most every ``COUNTER_TTL`` seconds."""
+        read from the store at most every ``counter_ttl`` seconds."""
         key = contest_id or "*"
         now = time.monotonic()
         hit = self._versions.get(key)
-        if hit is not None and now - hit[0] < COUNTER_TTL:
+        if hit is not None and now - hit[0] < self.counter_ttl:
             return hit[1]
         from saylau.web.model import contest_versions
 
@@ -142,8 +143,11 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_response(request, 500, "internal error: the results could not be shown")
 
 
-def create_app(db: str) -> FastAPI:
-    """The results site and JSON API over the store at ``db`` (path or URL)."""
+def create_app(db: str, *, counter_ttl: float = COUNTER_TTL) -> FastAPI:
+    """The results site and JSON API over the store at ``db`` (path or URL).
+
+    ``counter_ttl``: seconds a reading of a contest's change counter is reused.
+    """
     from saylau.web import views
 
     app = FastAPI(
@@ -156,7 +160,7 @@ def create_app(db: str) -> FastAPI:
             '`{"ok": false, "error": "..."}`.'
         ),
     )
-    app.state.site = Site(db)
+    app.state.site = Site(db, counter_ttl)
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(views.router)

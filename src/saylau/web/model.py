@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from saylau.errors import NotFoundError
 from saylau.store import Store
-from saylau.store.model import DivisionInfo
+from saylau.store.divisions import LEVELS
 from saylau.tabulate.fields import COUNT_FIELDS, PARTY_PREFIX
 from saylau.web.colors import RESERVED_COLOR, party_colors
 from saylau.web.exports import Unit, nist_report, to_csv
@@ -356,31 +356,28 @@ def file_stem(cid: str) -> str:
 
 
 def units(store: Store, cid: str, level: str) -> list[Unit]:
-    """Export rows: every division of ``level`` (``all``: every division, root first)."""
-    root = store.results(cid).division
-    out: list[Unit] = []
-    queue: list[DivisionInfo] = [root]
-    while queue:
-        div = queue.pop(0)
-        kids = store.children(cid, div.id) if div.level != "station" else []
-        if level in ("all", div.level):
-            res = store.results(cid, div.id)
-            out.append(
-                Unit(
-                    id=div.id,
-                    name=div.name,
-                    level=div.level,
-                    parent_id=div.parent_id,
-                    country=div.country,
-                    totals=totals_dict(res.totals),
-                    votes=dict(res.totals.votes),
-                    stations_expected=res.totals.stations_expected,
-                    stations_reporting=res.totals.stations_reporting,
-                    children=tuple(k.id for k in kids),
-                )
-            )
-        queue.extend(kids)
-    return out
+    """Export rows: every division of ``level`` (``all``: every level, root first)."""
+    levels = LEVELS if level == "all" else (level,)
+    results = [r for lv in levels for r in store.results_by_level(cid, lv)]
+    kids: dict[str, list[str]] = {}
+    for r in results:
+        if r.division.parent_id is not None:
+            kids.setdefault(r.division.parent_id, []).append(r.division.id)
+    return [
+        Unit(
+            id=r.division.id,
+            name=r.division.name,
+            level=r.division.level,
+            parent_id=r.division.parent_id,
+            country=r.division.country,
+            totals=totals_dict(r.totals),
+            votes=dict(r.totals.votes),
+            stations_expected=r.totals.stations_expected,
+            stations_reporting=r.totals.stations_reporting,
+            children=tuple(kids.get(r.division.id, ())),
+        )
+        for r in results
+    ]
 
 
 def export_csv(store: Store, cid: str, level: str) -> str:
