@@ -31,7 +31,9 @@ def test_preset_reproduces_official_seats(path: Path) -> None:
     if law.list_tier.regional_threshold is not None and "regions" not in data:
         # The file has no votes per region: check the national rules only.
         tier = dataclasses.replace(law.list_tier, regional_threshold=None)
-        law = dataclasses.replace(law, tiers=(tier, *[t for t in law.tiers if t is not law.list_tier]))
+        law = dataclasses.replace(
+            law, tiers=(tier, *[t for t in law.tiers if t is not law.list_tier])
+        )
     votes = data["votes"]
     itemised = sum(votes.values())
     # Where small lists are not itemised, the base is the published valid total.
@@ -63,15 +65,33 @@ def test_kazakhstan_2021_with_assembly_seats() -> None:
     # People's Party of Kazakhstan 10 list seats, plus 9 deputies elected by the
     # Assembly of People of Kazakhstan: 107.
     law = saylau.load_law("kz-majilis-2021")
-    votes = {"Nur Otan": 5148074, "Ak Zhol": 792828, "People's Party of Kazakhstan": 659019, "Auyl": 383023, "Adal": 258618}
+    votes = {
+        "Nur Otan": 5148074,
+        "Ak Zhol": 792828,
+        "People's Party of Kazakhstan": 659019,
+        "Auyl": 383023,
+        "Adal": 258618,
+    }
     result = law.allocate(votes)
-    assert result.seats == {"Nur Otan": 76, "Ak Zhol": 12, "People's Party of Kazakhstan": 10, "Auyl": 0, "Adal": 0}
+    assert result.seats == {
+        "Nur Otan": 76,
+        "Ak Zhol": 12,
+        "People's Party of Kazakhstan": 10,
+        "Auyl": 0,
+        "Adal": 0,
+    }
     assert result.total_seats == 107
     assembly = [t for t in result.tiers if t.kind == "indirect"]
     assert [(t.seats, t.elected_by) for t in assembly] == [(9, "Assembly of People of Kazakhstan")]
     a = result.allocation
     assert a.quota == saylau.core.Fraction(5148074 + 792828 + 659019, 98)
-    assert a.threshold.passed == {"Nur Otan": True, "Ak Zhol": True, "People's Party of Kazakhstan": True, "Auyl": False, "Adal": False}
+    assert a.threshold.passed == {
+        "Nur Otan": True,
+        "Ak Zhol": True,
+        "People's Party of Kazakhstan": True,
+        "Auyl": False,
+        "Adal": False,
+    }
     # Seats 97 and 98 go to the largest remainders: People's Party, then Ak Zhol.
     remainder_steps = [(s.seat_number, s.party) for s in a.steps if s.kind == "remainder"]
     assert remainder_steps == [(97, "People's Party of Kazakhstan"), (98, "Ak Zhol")]

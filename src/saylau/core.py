@@ -8,6 +8,8 @@ never decides between two parties.
 
 from __future__ import annotations
 
+import operator
+
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -51,15 +53,17 @@ def check_votes(votes: Mapping[str, int]) -> dict[str, int]:
         if not isinstance(party, str) or not party.strip():
             problems.append(f"votes: party name {party!r} is empty or not text")
             continue
-        if isinstance(v, bool) or not isinstance(v, int):
-            if isinstance(v, float) and v.is_integer() and v >= 0:
-                clean[party] = int(v)
-                continue
+        try:
+            count = operator.index(v)  # ints and numpy integers; floats are refused
+        except TypeError:
             problems.append(f"votes: party '{party}' has votes {v!r}, not a whole number")
-        elif v < 0:
-            problems.append(f"votes: party '{party}' has negative votes {v}")
+            continue
+        if isinstance(v, bool):
+            problems.append(f"votes: party '{party}' has votes {v!r}, not a whole number")
+        elif count < 0:
+            problems.append(f"votes: party '{party}' has negative votes {count}")
         else:
-            clean[party] = v
+            clean[party] = count
     if problems:
         raise InputError(problems)
     return clean
@@ -145,11 +149,16 @@ def allocate(
         t,
         base,
         threshold_base_name,
-        {p: check_threshold(v, f"threshold for '{p}'") for p, v in (party_thresholds or {}).items()},
+        {
+            p: check_threshold(v, f"threshold for '{p}'")
+            for p, v in (party_thresholds or {}).items()
+        },
         set(exempt),
         dict(excluded or {}),
         min_parties,
-        None if min_combined_share is None else check_threshold(min_combined_share, "min_combined_share"),
+        None
+        if min_combined_share is None
+        else check_threshold(min_combined_share, "min_combined_share"),
         min_combined_strict,
     )
     eligible = [p for p in clean if report.passed[p] and clean[p] > 0]
@@ -160,9 +169,13 @@ def allocate(
         )
     result_seats = dict.fromkeys(clean, 0)
     if alliances:
-        quota, divisor, vacant = _allocate_alliances(ctx, spec, eligible, seats, dict(alliances), caps or {}, result_seats)
+        quota, divisor, vacant = _allocate_alliances(
+            ctx, spec, eligible, seats, dict(alliances), caps or {}, result_seats
+        )
     else:
-        quota, divisor, vacant = _allocate_capped(ctx, spec, eligible, seats, caps or {}, result_seats, 0)
+        quota, divisor, vacant = _allocate_capped(
+            ctx, spec, eligible, seats, caps or {}, result_seats, 0
+        )
     return Allocation(
         seats=result_seats,
         votes=dict(clean),
@@ -212,7 +225,9 @@ def _threshold_stage(
         else:
             passed[p], reasons[p] = False, f"{share} < {float(tp):g}%"
     ctx.steps.append(
-        Step("threshold", f"threshold {float(t):g}% of {base:,} ({base_name})", value=t * base / 100)
+        Step(
+            "threshold", f"threshold {float(t):g}% of {base:,} ({base_name})", value=t * base / 100
+        )
     )
 
     def combined_ok() -> bool:
@@ -234,7 +249,9 @@ def _threshold_stage(
         winners, how = resolve(group, 1, ctx.chain, ctx.votes, ctx.order, ctx.seed)
         if len(group) > 1:
             ctx.ties.append(
-                TieEvent((), tuple(group), tuple(winners), Fraction(top), how, "admission", ctx.seed)
+                TieEvent(
+                    (), tuple(group), tuple(winners), Fraction(top), how, "admission", ctx.seed
+                )
             )
         p = winners[0]
         why = (
@@ -268,7 +285,13 @@ def _allocate_capped(
     while True:
         if not active:
             if remaining:
-                ctx.steps.append(Step("exhausted", f"{remaining} seat(s) left vacant: no list can take them", seats=remaining))
+                ctx.steps.append(
+                    Step(
+                        "exhausted",
+                        f"{remaining} seat(s) left vacant: no list can take them",
+                        seats=remaining,
+                    )
+                )
             return quota, divisor, remaining
         mark = (len(ctx.steps), len(ctx.ties))
         got, quota, divisor = _distribute(ctx, spec, active, remaining, offset + seats - remaining)
@@ -285,7 +308,12 @@ def _allocate_capped(
             remaining -= cap
             active.remove(p)
             ctx.steps.append(
-                Step("cap", f"{p} won {got[p]} seat(s) but may hold at most {cap}; the rest are redistributed", party=p, seats=cap)
+                Step(
+                    "cap",
+                    f"{p} won {got[p]} seat(s) but may hold at most {cap}; the rest are redistributed",
+                    party=p,
+                    seats=cap,
+                )
             )
 
 
@@ -303,14 +331,30 @@ def _allocate_alliances(
     for p in eligible:
         units.setdefault(alliances.get(p, p), []).append(p)
     unit_votes = {u: sum(ctx.votes[p] for p in members) for u, members in units.items()}
-    outer = _Ctx(unit_votes, {u: i for i, u in enumerate(unit_votes)}, ctx.chain, ctx.seed, ctx.steps, ctx.ties, {})
+    outer = _Ctx(
+        unit_votes,
+        {u: i for i, u in enumerate(unit_votes)},
+        ctx.chain,
+        ctx.seed,
+        ctx.steps,
+        ctx.ties,
+        {},
+    )
     unit_seats = dict.fromkeys(unit_votes, 0)
-    quota, divisor, vacant = _allocate_capped(outer, spec, list(unit_votes), seats, {}, unit_seats, 0)
+    quota, divisor, vacant = _allocate_capped(
+        outer, spec, list(unit_votes), seats, {}, unit_seats, 0
+    )
     for u, members in units.items():
         if len(members) == 1:
             out[members[0]] += unit_seats[u]
             continue
-        ctx.steps.append(Step("alliance", f"alliance {u} ({', '.join(members)}) won {unit_seats[u]} seat(s); shared inside it", seats=unit_seats[u]))
+        ctx.steps.append(
+            Step(
+                "alliance",
+                f"alliance {u} ({', '.join(members)}) won {unit_seats[u]} seat(s); shared inside it",
+                seats=unit_seats[u],
+            )
+        )
         if unit_seats[u]:
             _allocate_capped(ctx, spec, members, unit_seats[u], caps, out, 0)
     return quota, divisor, vacant
@@ -336,14 +380,27 @@ def _largest_remainder(
     votes = ctx.votes
     total = sum(votes[p] for p in parties)
     quota = spec.quota(total, seats)
-    ctx.steps.append(Step("quota", f"{spec.title}: quota {_fmt(quota)} = {spec.description} with V = {total:,}, S = {seats}", value=quota))
+    ctx.steps.append(
+        Step(
+            "quota",
+            f"{spec.title}: quota {_fmt(quota)} = {spec.description} with V = {total:,}, S = {seats}",
+            value=quota,
+        )
+    )
     num, den = quota.numerator, quota.denominator
     got: dict[str, int] = {}
     rem: dict[str, int] = {}  # remainder × den: integers comparable across parties
     for p in parties:
         got[p], rem[p] = divmod(votes[p] * den, num)
         if got[p]:
-            ctx.steps.append(Step("automatic", f"{p}: {votes[p]:,} / {_fmt(quota)} → {got[p]} seat(s)", party=p, seats=got[p]))
+            ctx.steps.append(
+                Step(
+                    "automatic",
+                    f"{p}: {votes[p]:,} / {_fmt(quota)} → {got[p]} seat(s)",
+                    party=p,
+                    seats=got[p],
+                )
+            )
     left = seats - sum(got.values())
     if left < 0:
         _overallocation(ctx, parties, got, rem, den, -left, offset + seats)
@@ -383,13 +440,26 @@ def _largest_remainder(
         got[p] += 1
         seat_no += 1
         ctx.steps.append(
-            Step("remainder", f"seat {seat_no}: {p}, remainder {_fmt(Fraction(rem[p], den))}", party=p, seats=1, seat_number=seat_no, value=Fraction(rem[p], den))
+            Step(
+                "remainder",
+                f"seat {seat_no}: {p}, remainder {_fmt(Fraction(rem[p], den))}",
+                party=p,
+                seats=1,
+                seat_number=seat_no,
+                value=Fraction(rem[p], den),
+            )
         )
     return got, quota
 
 
 def _overallocation(
-    ctx: _Ctx, parties: list[str], got: dict[str, int], rem: dict[str, int], den: int, excess: int, last_seat: int
+    ctx: _Ctx,
+    parties: list[str],
+    got: dict[str, int],
+    rem: dict[str, int],
+    den: int,
+    excess: int,
+    last_seat: int,
 ) -> None:
     """More whole quotas than seats (possible with small quotas): the smallest remainders give a seat back."""
     holders = sorted((p for p in parties if got[p] > 0), key=lambda p: rem[p])
@@ -401,11 +471,28 @@ def _overallocation(
     if len(group) > need:
         keep, how = resolve(group, len(group) - need, ctx.chain, ctx.votes, ctx.order, ctx.seed)
         lose = [p for p in group if p not in keep]
-        ctx.ties.append(TieEvent((last_seat,), tuple(group), tuple(keep), Fraction(cut, den), how, "overallocation", ctx.seed))
+        ctx.ties.append(
+            TieEvent(
+                (last_seat,),
+                tuple(group),
+                tuple(keep),
+                Fraction(cut, den),
+                how,
+                "overallocation",
+                ctx.seed,
+            )
+        )
         losers = sure + lose
     for p in losers:
         got[p] -= 1
-        ctx.steps.append(Step("overallocation", f"{p} gives back a seat: more whole quotas than seats, smallest remainder", party=p, seats=-1))
+        ctx.steps.append(
+            Step(
+                "overallocation",
+                f"{p} gives back a seat: more whole quotas than seats, smallest remainder",
+                party=p,
+                seats=-1,
+            )
+        )
 
 
 def _quotient(spec: MethodSpec, v: int, s: int, bonus: Fraction) -> Fraction | None:
@@ -433,7 +520,11 @@ def _highest_averages(
     last: Fraction | None = None
     while left:
         top = max(approx.values())
-        near = [p for p in parties if approx[p] >= top * (1 - 1e-9)] if top != float("inf") else [p for p in parties if quot[p] is None]
+        near = (
+            [p for p in parties if approx[p] >= top * (1 - 1e-9)]
+            if top != float("inf")
+            else [p for p in parties if quot[p] is None]
+        )
         if top == float("inf"):
             best: Fraction | None = None
             group = near
@@ -443,14 +534,37 @@ def _highest_averages(
             group = [p for p in near if exact[p] == best]
         if len(group) > left:
             winners, how = resolve(group, left, ctx.chain, votes, ctx.order, ctx.seed)
-            ctx.ties.append(TieEvent(tuple(range(seat_no + 1, seat_no + left + 1)), tuple(group), tuple(winners), best, how, "quotient", ctx.seed))
+            ctx.ties.append(
+                TieEvent(
+                    tuple(range(seat_no + 1, seat_no + left + 1)),
+                    tuple(group),
+                    tuple(winners),
+                    best,
+                    how,
+                    "quotient",
+                    ctx.seed,
+                )
+            )
         else:
             winners = sorted(group, key=lambda p: (-votes[p], ctx.order[p]))
         for p in winners:
             seat_no += 1
             left -= 1
-            shown = "∞ (first divisor 0)" if best is None else _fmt(best) + (" (squared)" if spec.squared else "")
-            ctx.steps.append(Step("divisor", f"seat {seat_no}: {p}, quotient {shown}", party=p, seats=1, seat_number=seat_no, value=best))
+            shown = (
+                "∞ (first divisor 0)"
+                if best is None
+                else _fmt(best) + (" (squared)" if spec.squared else "")
+            )
+            ctx.steps.append(
+                Step(
+                    "divisor",
+                    f"seat {seat_no}: {p}, quotient {shown}",
+                    party=p,
+                    seats=1,
+                    seat_number=seat_no,
+                    value=best,
+                )
+            )
             got[p] += 1
             quot[p] = _quotient(spec, votes[p], got[p], bonus[p])
             q = quot[p]

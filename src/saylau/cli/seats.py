@@ -10,7 +10,6 @@ from typing import Any
 import click
 from rich.console import Console
 
-from saylau.core import allocate
 from saylau.errors import InputError
 from saylau.law import Law, LawResult, list_presets, load_law
 from saylau.methods import REGISTRY
@@ -35,10 +34,17 @@ def _proportionality(seats: dict[str, int], votes: dict[str, int]) -> dict[str, 
 
 @click.command()
 @click.argument("votes_file", metavar="VOTES")
-@click.option("--law", "law_name", metavar="NAME|FILE.toml", help="A law preset (see `saylau laws`) or a law file.")
+@click.option(
+    "--law",
+    "law_name",
+    metavar="NAME|FILE.toml",
+    help="A law preset (see `saylau laws`) or a law file.",
+)
 @click.option("--method", help=f"Allocation method: {', '.join(REGISTRY)}.")
 @click.option("--seats", type=int, help="Seats to allocate (with --method).")
-@click.option("--threshold", default="0", show_default=True, help="Threshold in percent (with --method).")
+@click.option(
+    "--threshold", default="0", show_default=True, help="Threshold in percent (with --method)."
+)
 @click.option(
     "--threshold-base",
     type=click.Choice(["valid", "cast"]),
@@ -46,9 +52,16 @@ def _proportionality(seats: dict[str, int], votes: dict[str, int]) -> dict[str, 
     show_default=True,
     help="valid: votes for parties (+ against all); cast: valid + invalid ballots.",
 )
-@click.option("--invalid", type=click.IntRange(min=0), default=0, help="Invalid ballots (threshold base 'cast').")
+@click.option(
+    "--invalid",
+    type=click.IntRange(min=0),
+    default=0,
+    help="Invalid ballots (threshold base 'cast').",
+)
 @click.option("--against-all", type=click.IntRange(min=0), default=0, help="Votes 'against all'.")
-@click.option("--seed", type=int, default=None, help="Seed of the lot for ties the law leaves to chance.")
+@click.option(
+    "--seed", type=int, default=None, help="Seed of the lot for ties the law leaves to chance."
+)
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def seats(
     votes_file: str,

@@ -66,16 +66,25 @@ class _Reader:
     def fail(self, message: str) -> None:
         self.problems.append(f"{self.label}: {message}")
 
-    def get(self, table: dict[str, Any], key: str, where: str, conv: Callable[[Any], Any], default: Any) -> Any:
+    def get(
+        self, table: dict[str, Any], key: str, where: str, conv: Callable[[Any], Any], default: Any
+    ) -> Any:
         if key not in table:
             return default
         value = table[key]
         try:
             return conv(value)
         except (InputError, ValueError, TypeError) as err:
-            detail = str(err).split(": ", 1)[-1] if isinstance(err, InputError) else ""
-            self.fail(f"key '{where}{key}' has invalid value {value!r}" + (f" ({detail})" if detail else ""))
+            detail = str(err) if isinstance(err, InputError | _Bad) else ""
+            self.fail(
+                f"key '{where}{key}' has invalid value {value!r}"
+                + (f" ({detail})" if detail else "")
+            )
             return default
+
+
+class _Bad(ValueError):
+    """A value error whose message is worth showing."""
 
 
 def _text(v: Any) -> str:
@@ -102,7 +111,7 @@ def _bool(v: Any) -> bool:
 def _choice(options: tuple[str, ...]) -> Callable[[Any], str]:
     def conv(v: Any) -> str:
         if v not in options:
-            raise InputError(f"x: valid values: {', '.join(options)}")
+            raise _Bad(f"valid values: {', '.join(options)}")
         return cast(str, v)
 
     return conv
@@ -188,7 +197,13 @@ def parse_law(text: str, *, label: str = "law file", default_name: str = "law") 
                 coalition_thresholds=r.get(raw, "coalition_thresholds", where, _coalitions, ()),
                 minority_bonus=r.get(raw, "minority_bonus", where, _positive_fraction, None),
                 alliances=r.get(raw, "alliances", where, _bool, False),
-                exhausted_seats=r.get(raw, "exhausted_seats", where, _choice(("redistribute", "vacant")), "redistribute"),
+                exhausted_seats=r.get(
+                    raw,
+                    "exhausted_seats",
+                    where,
+                    _choice(("redistribute", "vacant")),
+                    "redistribute",
+                ),
                 elected_by=r.get(raw, "elected_by", where, _text, None),
                 remainder_decimals=r.get(raw, "remainder_decimals", where, _int(0), None),
             )
@@ -204,7 +219,9 @@ def parse_law(text: str, *, label: str = "law file", default_name: str = "law") 
         date=r.get(head, "date", "law.", lambda v: str(v), ""),
         source=r.get(head, "source", "law.", _text, ""),
         notes=r.get(head, "notes", "law.", _text, ""),
-        protocol_policy=r.get(head, "protocol_policy", "law.", _choice(("reject", "flag")), "reject"),
+        protocol_policy=r.get(
+            head, "protocol_policy", "law.", _choice(("reject", "flag")), "reject"
+        ),
         sections={k: data[k] for k in FREE_SECTIONS if k in data},
         text=text,
     )
@@ -214,7 +231,11 @@ def parse_law(text: str, *, label: str = "law file", default_name: str = "law") 
 
 
 def _presets() -> dict[str, Any]:
-    return {p.name[: -len(".toml")]: p for p in resources.files("saylau.law.presets").iterdir() if p.name.endswith(".toml")}
+    return {
+        p.name[: -len(".toml")]: p
+        for p in resources.files("saylau.law.presets").iterdir()
+        if p.name.endswith(".toml")
+    }
 
 
 def preset_names() -> list[str]:
@@ -232,7 +253,9 @@ def load_law(name_or_path: str | Path) -> Law:
     presets = _presets()
     key = str(name_or_path)
     if key in presets:
-        return parse_law(presets[key].read_text(encoding="utf-8"), label=f"law preset {key}", default_name=key)
+        return parse_law(
+            presets[key].read_text(encoding="utf-8"), label=f"law preset {key}", default_name=key
+        )
     path = Path(name_or_path)
     if path.suffix == ".toml" or path.exists():
         try:

@@ -59,7 +59,12 @@ class TierResult:
     elected_by: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"name": self.name, "kind": self.kind, "seats": self.seats, "title": self.title}
+        out: dict[str, Any] = {
+            "name": self.name,
+            "kind": self.kind,
+            "seats": self.seats,
+            "title": self.title,
+        }
         if self.allocation is not None:
             out["party_seats"] = dict(self.allocation.seats)
         if self.elected_by:
@@ -154,12 +159,18 @@ class Law:
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InputError(f"{name}: {value!r} must be a whole number ≥ 0")
         party_total = sum(votes.values())
-        base = {"parties": party_total, "valid": party_total + against_all, "cast": party_total + against_all + invalid}[
-            tier.threshold_base
-        ]
+        base = {
+            "parties": party_total,
+            "valid": party_total + against_all,
+            "cast": party_total + against_all + invalid,
+        }[tier.threshold_base]
         if base_total is not None:
             base = base_total
-        excluded = _regional_failures(tier, votes, regions, region_totals) if tier.regional_threshold is not None else {}
+        excluded = (
+            _regional_failures(tier, votes, regions, region_totals)
+            if tier.regional_threshold is not None
+            else {}
+        )
         party_thresholds: dict[str, Fraction] = {}
         if tier.coalition_thresholds and members:
             for party, n in members.items():
@@ -197,7 +208,14 @@ class Law:
         if tier.exhausted_seats == "vacant" and list_sizes:
             allocation = _leave_vacant(allocation, list_sizes)
         results = tuple(
-            TierResult(t.name, t.kind, t.seats, t.title or t.name, allocation if t is tier else None, t.elected_by)
+            TierResult(
+                t.name,
+                t.kind,
+                t.seats,
+                t.title or t.name,
+                allocation if t is tier else None,
+                t.elected_by,
+            )
             for t in self.tiers
         )
         return LawResult(self.name, self.title, allocation, results)
@@ -238,7 +256,14 @@ def _leave_vacant(allocation: Allocation, list_sizes: Mapping[str, int]) -> Allo
             lost = seats[party] - size
             seats[party] = size
             vacant += lost
-            steps.append(Step("exhausted", f"{party} has only {size} candidate(s): {lost} seat(s) stay vacant", party=party, seats=-lost))
+            steps.append(
+                Step(
+                    "exhausted",
+                    f"{party} has only {size} candidate(s): {lost} seat(s) stay vacant",
+                    party=party,
+                    seats=-lost,
+                )
+            )
     return replace(allocation, seats=seats, steps=tuple(steps), vacant=vacant)
 
 
@@ -263,7 +288,9 @@ def _regional_failures(
     failures: dict[str, str] = {}
     for party in votes:
         per = regions.get(party, {})
-        missed = [r for r in all_regions if per.get(r, 0) * 100 * t.denominator < t.numerator * totals[r]]
+        missed = [
+            r for r in all_regions if per.get(r, 0) * 100 * t.denominator < t.numerator * totals[r]
+        ]
         if missed:
             failures[party] = f"below {float(t):g}% in region(s): {', '.join(missed)}"
     return failures

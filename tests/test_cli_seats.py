@@ -1,0 +1,156 @@
+"""`saylau seats` and `saylau laws` from the command line."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from saylau.cli import main
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "kz-majilis-2021.csv"
+
+
+def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args), input=input)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_seats_law_json() -> None:
+    code, out, _ = run("seats", str(EXAMPLE), "--law", "kz-majilis-2021", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["seats"] == {
+        "Nur Otan": 76,
+        "Ak Zhol": 12,
+        "People's Party of Kazakhstan": 10,
+        "Auyl": 0,
+        "Adal": 0,
+    }
+    assert data["total_seats"] == 107
+    assert [t["seats"] for t in data["tiers"]] == [98, 9]
+    assert data["allocation"]["quota"]["exact"] == "6599921/98"
+
+
+def test_seats_table_output() -> None:
+    code, out, _ = run("seats", str(EXAMPLE), "--law", "kz-majilis-2021")
+    assert code == 0
+    assert "Nur Otan" in out and "76" in out and "Total seats: 107" in out
+
+
+def test_seats_method_from_stdin_with_hostile_names() -> None:
+    text = 'party,votes\n"Comma, Inc.",600\n"Quote ""Q""",300\nҚазақстан,100\n'
+    code, out, _ = run("seats", "-", "--method", "dhondt", "--seats", "10", "--json", input=text)
+    assert code == 0
+    assert json.loads(out)["seats"] == {"Comma, Inc.": 6, 'Quote "Q"': 3, "Қазақстан": 1}
+
+
+def test_seats_threshold_base_cast() -> None:
+    text = "party,votes\nA,900\nB,52\nC,48\n"
+    code, out, _ = run(
+        "seats",
+        "-",
+        "--method",
+        "hare",
+        "--seats",
+        "10",
+        "--threshold",
+        "5",
+        "--threshold-base",
+        "cast",
+        "--invalid",
+        "50",
+        "--json",
+        input=text,
+    )
+    assert code == 0
+    assert json.loads(out)["seats"] == {"A": 10, "B": 0, "C": 0}  # 52 / 1050 < 5%
+
+
+@pytest.mark.parametrize(
+    ("csv", "args", "message"),
+    [
+        (
+            "party,votes\nA,-5\n",
+            ["--method", "hare", "--seats", "3"],
+            "row 2: votes '-5' is negative",
+        ),
+        (
+            "party,votes\nA,1.5\n",
+            ["--method", "hare", "--seats", "3"],
+            "row 2: votes '1.5' is not a whole number",
+        ),
+        (
+            "party,votes\nA,many\n",
+            ["--method", "hare", "--seats", "3"],
+            "row 2: votes 'many' is not a number",
+        ),
+        (
+            "party,votes\nA,1\nA,2\n",
+            ["--method", "hare", "--seats", "3"],
+            "row 3: duplicate party 'A' (first on row 2)",
+        ),
+        ("", ["--method", "hare", "--seats", "3"], "the file is empty"),
+        ("party,votes\nA,1\n", ["--method", "hare", "--seats", "0"], "--seats: 0 must be ≥ 1"),
+        (
+            "party,votes\nA,1\n",
+            ["--method", "hare", "--seats", "3", "--threshold", "100"],
+            "threshold' has invalid value '100'",
+        ),
+        (
+            "party,votes\nA,1\n",
+            ["--method", "dhont", "--seats", "3"],
+            "unknown method 'dhont' (did you mean 'dhondt'?)",
+        ),
+        ("party,votes\nA,1\n", ["--law", "nope"], "unknown law 'nope'"),
+        ("party,vote\nA,1\n", ["--method", "hare", "--seats", "3"], "missing column 'votes'"),
+    ],
+)
+def test_bad_input_one_line_exit_2(csv: str, args: list[str], message: str) -> None:
+    code, out, err = run("seats", "-", *args, input=csv)
+    assert code == 2
+    assert message in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_every_problem_of_a_file_at_once() -> None:
+    code, _, err = run(
+        "seats", "-", "--method", "hare", "--seats", "3", input="party,votes\nA,-1\nB,x\nA,2\n"
+    )
+    assert code == 2
+    assert len(err.strip().splitlines()) == 3
+
+
+def test_bad_law_file_message(tmp_path: Path) -> None:
+    law = tmp_path / "bad.toml"
+    law.write_text('[[tiers]]\nseats = 10\nmethod = "hare"\ntreshold = "5"\n', encoding="utf-8")
+    code, _, err = run("seats", str(EXAMPLE), "--law", str(law))
+    assert code == 2
+    assert (
+        err.strip()
+        == "error: law file bad.toml: unknown key 'tiers[0].treshold' (did you mean 'threshold'?)"
+    )
+
+
+def test_laws_lists_presets() -> None:
+    code, out, _ = run("laws", "--json")
+    assert code == 0
+    names = {law["name"]: law for law in json.loads(out)}
+    assert names["kz-majilis-2021"]["total_seats"] == 107
+
+
+def test_real_process_no_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "v.csv"
+    bad.write_bytes("party,votes\nÄ,1\n".encode("latin-1"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "saylau", "seats", str(bad), "--method", "hare", "--seats", "2"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("error: v.csv: not UTF-8")
+    assert "Traceback" not in proc.stderr

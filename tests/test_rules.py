@@ -1,0 +1,220 @@
+"""The rules real laws use, each tested on the law that has it.
+
+Rule-only law files (no official data file yet) live in tests/data/laws/, each
+citing its statute.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+import saylau
+from saylau import allocate, load_law
+
+LAWS = Path(__file__).parent / "data" / "laws"
+
+# Kazakhstan 2023 official votes (CEC, 27 March 2023), OSDP's replaced below.
+KZ2023 = {
+    "Amanat": 3431510,
+    "Auyl": 693938,
+    "Respublica": 547154,
+    "People's Party of Kazakhstan": 432920,
+    "Baytaq": 146431,
+    "Ak Zhol": 535139,
+}
+
+
+@pytest.mark.parametrize(
+    ("osdp", "against_all", "passes"),
+    [
+        # Base = parties + against all: 100x >= 5 (5,787,092 + 248,291 + x) <=> x >= 317,651.74
+        (317651, 248291, False),
+        (317652, 248291, True),
+        # 310,000 passes on party votes alone (x >= 304,583) but not once "against all" counts.
+        (310000, 0, True),
+        (310000, 248291, False),
+    ],
+)
+def test_threshold_base_includes_against_all_kazakhstan_2023(
+    osdp: int, against_all: int, passes: bool
+) -> None:
+    result = load_law("kz-majilis-2023").allocate({**KZ2023, "OSDP": osdp}, against_all=against_all)
+    assert result.allocation.threshold.passed["OSDP"] is passes
+    assert result.allocation.threshold.base == sum(KZ2023.values()) + osdp + against_all
+    assert (result.seats["OSDP"] > 0) is passes
+
+
+def test_cast_base_counts_invalid_ballots_russia() -> None:
+    # 20-FZ art. 88: the 5% is of the ballots found in the boxes (valid + invalid).
+    votes = {"A": 800, "Z": 100, "B": 51, "C": 49}
+    law = load_law("ru-duma-2021")
+    assert law.allocate(votes).allocation.threshold.passed["B"] is True  # 51/1000 = 5.1%
+    assert law.allocate(votes, invalid=21).allocation.threshold.passed["B"] is False  # 51/1021 < 5%
+
+
+def test_runner_up_admitted_kazakhstan() -> None:
+    # Constitutional Law of 9 February 2009: if only one party passes 7%, the runner-up is admitted.
+    votes = {"Nur Otan": 5247720, "NSDP": 269310, "Ak Zhol": 183346}
+    later = load_law("kz-majilis-2021").allocate(votes)
+    assert later.allocation.threshold.passed == {"Nur Otan": True, "NSDP": True, "Ak Zhol": False}
+    assert "admitted" in later.allocation.threshold.reasons["NSDP"]
+    assert later.seats == {"Nur Otan": 93, "NSDP": 5, "Ak Zhol": 0}
+    assert load_law("kz-majilis-2007").allocate(votes).seats == {
+        "Nur Otan": 98,
+        "NSDP": 0,
+        "Ak Zhol": 0,
+    }
+
+
+def test_minimum_combined_share_russia_2007() -> None:
+    # 51-FZ art. 82: lists over 7% must hold together more than 60%, else lists below are
+    # admitted in descending order of votes until they do.
+    votes = {
+        "A": 3500,
+        "B": 1500,
+        "C": 690,
+        "D": 680,
+        "E": 650,
+        "G": 600,
+        "H": 600,
+        "I": 600,
+        "J": 590,
+        "K": 590,
+    }
+    a = load_law("ru-duma-2007").allocate(votes).allocation
+    assert [p for p, ok in a.threshold.passed.items() if ok] == ["A", "B", "C", "D"]
+    assert a.seats["A"] + a.seats["B"] + a.seats["C"] + a.seats["D"] == 450
+    assert (a.seats["A"], a.seats["B"], a.seats["C"], a.seats["D"]) == (247, 106, 49, 48)
+
+
+def test_minimum_combined_share_is_strict() -> None:
+    # Exactly 60% is not "more than 60%": one more list is admitted.
+    votes = {"A": 5000, "B": 1000, "C": 690, "D": 680, "E": 660, "F": 650, "G": 660, "H": 660}
+    a = load_law("ru-duma-2007").allocate(votes).allocation
+    assert [p for p, ok in a.threshold.passed.items() if ok] == ["A", "B", "C"]
+
+
+def test_regional_threshold_kyrgyzstan() -> None:
+    # Constitutional Law No. 68 (2011): 7% nationally and 0.7% in every region.
+    regions = {
+        "A": {"Bishkek": 5000, "Osh": 3000, "Chui": 2000},
+        "B": {"Bishkek": 1500, "Osh": 1000, "Chui": 1000},
+        "C": {"Bishkek": 1000, "Osh": 5, "Chui": 600},  # 5 of 4,105 in Osh < 0.7%
+        "D": {"Bishkek": 100, "Osh": 100, "Chui": 100},
+    }
+    votes = {p: sum(r.values()) for p, r in regions.items()}
+    a = load_law("kg-parliament-2015").allocate(votes, regions=regions).allocation
+    assert a.threshold.passed == {"A": True, "B": True, "C": False, "D": False}
+    assert a.threshold.reasons["C"] == "below 0.7% in region(s): Osh"
+    assert a.seats == {"A": 65, "B": 55, "C": 0, "D": 0}
+
+
+def test_regional_threshold_needs_regions() -> None:
+    with pytest.raises(saylau.InputError, match="votes per region are needed"):
+        load_law("kg-parliament-2015").allocate({"A": 10, "B": 5})
+
+
+def test_seat_cap_redistributes_kyrgyzstan() -> None:
+    # At most 65 of 120 seats per party; the excess goes to the others.
+    regions = {"A": {"R": 8000}, "B": {"R": 1200}, "C": {"R": 800}}
+    a = (
+        load_law("kg-parliament-2015")
+        .allocate({"A": 8000, "B": 1200, "C": 800}, regions=regions)
+        .allocation
+    )
+    assert a.seats == {"A": 65, "B": 33, "C": 22}
+    assert [s.party for s in a.steps if s.kind == "cap"] == ["A"]
+
+
+def test_minority_list_exempt_and_bonus_serbia() -> None:
+    law = load_law(LAWS / "rs-narodna-skupstina.toml")
+    votes = {"SNS": 1800000, "SPN": 900000, "SPS": 250000, "SVM": 60000, "X": 100000}
+    # SVM has 60,000 of 3,160,000 ballots = 1.9% < 3%.
+    assert law.allocate(votes, invalid=50000).seats["SVM"] == 0
+    exempt = law.allocate(votes, invalid=50000, exempt={"SVM"}, minority={"SVM"})
+    assert exempt.allocation.threshold.reasons["SVM"] == "exempt from the threshold"
+    # The 35% bonus is the same as D'Hondt on 60,000 × 1.35 = 81,000 votes.
+    scaled = allocate({**votes, "SVM": 81000}, 250, "dhondt", threshold=0)
+    assert exempt.seats == scaled.seats
+    assert exempt.seats["SVM"] == 6
+
+
+def test_coalition_threshold_slovakia() -> None:
+    law = load_law(LAWS / "sk-narodna-rada.toml")
+    votes = {"Smer": 2300, "PS": 1800, "Coal": 600, "Solo": 550, "Y": 4750}
+    # A 2-party coalition with 6% fails the 7% coalition threshold; a party with 5.5% passes.
+    a = law.allocate(votes, members={"Coal": 2}).allocation
+    assert a.threshold.passed["Coal"] is False and a.threshold.passed["Solo"] is True
+    assert law.allocate(votes, members={"Coal": 1}).allocation.threshold.passed["Coal"] is True
+
+
+def test_surplus_agreement_israel() -> None:
+    votes = {"A": 41000, "B": 29000, "C": 16000, "D": 14000}
+    # D'Hondt alone: A 5, B 3, C 1, D 1. With C and D in a surplus agreement the pair
+    # (30,000 votes) wins 3 seats, split 2 / 1 inside it.
+    assert allocate(votes, 10, "dhondt").seats == {"A": 5, "B": 3, "C": 1, "D": 1}
+    allied = allocate(votes, 10, "dhondt", alliances={"C": "CD", "D": "CD"})
+    assert allied.seats == {"A": 4, "B": 3, "C": 2, "D": 1}
+    law = load_law(LAWS / "il-knesset.toml")
+    assert law.allocate(votes, alliances={"C": "CD", "D": "CD"}).seats["C"] > 0
+
+
+def test_list_exhaustion_netherlands() -> None:
+    law = load_law(LAWS / "nl-exhaustion.toml")
+    votes = {"A": 6000, "B": 3000, "C": 1000}
+    assert law.allocate(votes).seats == {"A": 10, "B": 4, "C": 1}
+    # Kieswet art. P 15: a list with 5 candidates keeps 5 seats; the other 10 are shared again.
+    assert law.allocate(votes, list_sizes={"A": 5}).seats == {"A": 5, "B": 8, "C": 2}
+
+
+def test_list_exhaustion_vacant(tmp_path: Path) -> None:
+    text = (LAWS / "nl-exhaustion.toml").read_text().replace('"redistribute"', '"vacant"')
+    path = tmp_path / "vacant.toml"
+    path.write_text(text)
+    a = load_law(path).allocate({"A": 6000, "B": 3000, "C": 1000}, list_sizes={"A": 5}).allocation
+    assert a.seats == {"A": 5, "B": 4, "C": 1}
+    assert a.vacant == 5
+
+
+def test_tie_on_remainders_goes_to_earlier_list_kazakhstan() -> None:
+    # Equal remainders: the list registered earlier wins (Constitutional Law, art. 97-1).
+    # 98 seats, quota 10000/98: Big 78.89, Late 9.555, Early 9.555 -> 96 whole seats; seat 97
+    # to Big (.89), seat 98 to one of two equal remainders (.555).
+    law = load_law("kz-majilis-2021")
+    a = law.allocate({"Big": 8050, "Late": 975, "Early": 975}).allocation
+    assert a.seats == {"Big": 79, "Late": 10, "Early": 9}
+    (tie,) = a.ties
+    assert (tie.kind, tie.seats, tie.parties, tie.winners, tie.resolved_by) == (
+        "remainder",
+        (98,),
+        ("Late", "Early"),
+        ("Late",),
+        "order",
+    )
+    assert tie.value == Fraction(975 * 98 % 10000, 98)  # the remainder in votes
+    b = law.allocate({"Big": 8050, "Early": 975, "Late": 975}).allocation
+    assert b.seats == {"Big": 79, "Early": 10, "Late": 9}
+
+
+def test_tie_by_votes_then_lot_is_seeded_and_reported() -> None:
+    # D'Hondt 1 seat between two equal lists: votes do not settle it, the lot does.
+    votes = {"A": 100, "B": 100}
+    one = allocate(votes, 1, "dhondt", tie_break=("votes", "lot"), seed=7)
+    again = allocate(votes, 1, "dhondt", tie_break=("votes", "lot"), seed=7)
+    assert one.seats == again.seats and one.seed == 7
+    assert one.ties[0].resolved_by == "lot" and one.ties[0].seats == (1,)
+    outcomes = {
+        tuple(allocate(votes, 1, "dhondt", tie_break=("lot",), seed=s).seats.values())
+        for s in range(20)
+    }
+    assert outcomes == {(1, 0), (0, 1)}
+
+
+def test_tie_by_votes_in_divisor_method() -> None:
+    # 200/2 == 100/1: equal quotients, the list with more votes wins the last seat.
+    a = allocate({"Small": 100, "Big": 200}, 2, "dhondt")
+    assert a.seats == {"Small": 0, "Big": 2}
+    assert a.ties[0].resolved_by == "votes" and a.ties[0].winners == ("Big",)
