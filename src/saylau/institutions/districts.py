@@ -3,7 +3,7 @@
 * :func:`plurality` — one district: the candidate with most votes wins, unless
   "against all" (on the Kazakh ballot since 2023) received more votes than every
   candidate: then no one is elected and a repeat election is held (Constitutional
-  Law "On Elections" art. 97-4, as amended 2022).  An exact tie for first place
+  Law "On Elections" as amended 2022; article not verified).  An exact tie for first place
   is reported, not guessed.
 * :func:`parallel` — a list tier and a district tier side by side (Kazakhstan
   2023: 69 list + 29 district seats = 98).
