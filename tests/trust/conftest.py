@@ -1,13 +1,17 @@
-"""Fixtures of the trust tests: a migrated database engine on each backend."""
+"""Fixtures of the trust tests: migrated databases, a contest, accounts, the app."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
+from trust_world import CONTEST, S1, S9, World
 
+from saylau.store import Store
 from saylau.store import engine as store_engine
+from saylau.trust import accounts, api, workflow
 
 
 @pytest.fixture
@@ -17,3 +21,34 @@ def engine(db_url: str) -> Iterator[Engine]:
     store_engine.migrate(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture
+def world(db_url: str) -> Iterator[World]:
+    """A contest with S1 (Almaty) and S9 (Astana) counted, and one account per role."""
+    store = Store.open(db_url)
+    store.init_election("Majilis 2023", "2023-03-19", CONTEST, "kz-majilis-2023")
+    tokens, accs = {}, {}
+    with store_engine.write_transaction(store.engine) as conn:
+        for role, scope in (
+            ("station", "S1"),
+            ("territorial", "region:Almaty"),
+            ("cec", None),
+            ("observer", None),
+        ):
+            accs[role], tokens[role] = accounts.add_account(conn, role, role, scope, by="test")
+    workflow.submit(store, accs["cec"], CONTEST, S1)
+    workflow.submit(store, accs["cec"], CONTEST, S9)
+    yield World(db_url, store, tokens, accs)
+    store.close()
+
+
+@pytest.fixture
+def client(world: World) -> Iterator[TestClient]:
+    from saylau.web.app import create_app
+
+    app = create_app(world.url)
+    api.harden(app)
+    with TestClient(app, raise_server_exceptions=False) as c:
+        yield c
+    app.state.site.store.close()
