@@ -1,5 +1,361 @@
-"""CLI commands (placeholder until the module lands)."""
+"""`saylau whatif`, `saylau project` and `saylau forensics`: analysis on the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from datetime import date
+from pathlib import Path
+from typing import Any
 
 import click
+from rich.console import Console
+from rich.table import Table
 
-COMMANDS: list[click.Command] = []
+from saylau.errors import InputError
+
+_STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+
+def _is_store(source: str) -> bool:
+    return source.startswith(("postgresql://", "postgres://", "sqlite://")) or source.endswith(
+        _STORE_SUFFIXES
+    )
+
+
+def _console() -> Console:
+    return Console(highlight=False, soft_wrap=True)
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _write_json_atomic(path: Path, data: Any) -> None:
+    """Write a JSON file via a temporary file so nothing half-written is left."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(data, fh, ensure_ascii=False, indent=2)
+    os.replace(tmp, path)
+
+
+# --------------------------------------------------------------------------- whatif
+
+
+def _store_votes(source: str, contest: str | None) -> tuple[dict[str, int], int, int, str]:
+    from saylau.store import Store
+
+    store = Store.open(source)
+    try:
+        cid = contest or store.default_contest()
+        res = store.results(cid)
+        totals = res.totals
+        law = store.law(cid).name
+        return (
+            dict(res.votes),
+            int(getattr(totals, "against_all", 0) or 0),
+            int(getattr(totals, "invalid", 0) or 0),
+            law,
+        )
+    finally:
+        store.close()
+
+
+@click.command()
+@click.argument("source", metavar="VOTES|DB")
+@click.option(
+    "--law",
+    "laws",
+    multiple=True,
+    metavar="NAME|FILE.toml",
+    help="A law to compare (repeat); with --vary: the base law.",
+)
+@click.option(
+    "--vary",
+    "variations",
+    multiple=True,
+    metavar="KEY=V1,V2",
+    help="Vary threshold, method or seats of the law's list tier (repeat).",
+)
+@click.option("--contest", help="Contest id in the database (default: the only one).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def whatif(
+    source: str,
+    laws: tuple[str, ...],
+    variations: tuple[str, ...],
+    contest: str | None,
+    as_json: bool,
+) -> None:
+    """The same votes under several laws side by side, seat changes marked.
+
+    VOTES is a `party,votes` CSV file; DB a results store (the contest's national
+    votes).  Examples: `saylau whatif kz2021.csv --law kz-majilis-2021 --vary
+    threshold=7,5`, `saylau whatif kz2021.csv --law A.toml --law B.toml`.
+    """
+    from saylau.analysis.whatif import compare_laws, parse_vary, vary
+
+    against_all = invalid = 0
+    if _is_store(source):
+        votes, against_all, invalid, store_law = _store_votes(source, contest)
+        if not laws:
+            laws = (store_law,)
+    else:
+        from saylau.votes import read_votes_csv
+
+        votes = read_votes_csv(source).votes
+    if variations:
+        if len(laws) != 1:
+            raise InputError(f"--vary needs exactly one base --law (got {len(laws)})")
+        result = vary(
+            votes, laws[0], parse_vary(variations), against_all=against_all, invalid=invalid
+        )
+    else:
+        result = compare_laws(votes, list(laws), against_all=against_all, invalid=invalid)
+    if as_json:
+        _echo_json(result.to_dict())
+        return
+    table = Table(title="What if: seats under each scenario (changes against the first)")
+    table.add_column("party")
+    table.add_column("votes %", justify="right")
+    for s in result.scenarios:
+        table.add_column(s.label, justify="right")
+    total = sum(votes.values()) or 1
+    changes = result.changes()
+    for p, v in votes.items():
+        cells = [p, f"{100 * v / total:.2f}"]
+        for s, ch in zip(result.scenarios, changes, strict=True):
+            delta = ch.get(p)
+            mark = f" ({delta:+d})" if delta else ""
+            style = "bold green" if delta and delta > 0 else "bold red" if delta else ""
+            cell = f"{s.seats[p]}{mark}"
+            cells.append(f"[{style}]{cell}[/]" if style else cell)
+        table.add_row(*cells)
+    table.add_row(
+        "Gallagher index", "", *[f"{s.indices['gallagher'] or 0:.2f}" for s in result.scenarios]
+    )
+    _console().print(table)
+    for s, entered in zip(result.scenarios[1:], result.entered()[1:], strict=True):
+        if entered:
+            click.echo(f"{s.label}: {', '.join(entered)} enter(s)")
+
+
+# --------------------------------------------------------------------------- project
+
+
+@click.command()
+@click.argument("polls_file", metavar="POLLS.csv", type=click.Path(dir_okay=False))
+@click.option(
+    "--law",
+    "law_name",
+    required=True,
+    metavar="NAME|FILE.toml",
+    help="Law whose party-list tier is projected.",
+)
+@click.option("--sims", type=int, default=100_000, show_default=True, help="Simulated elections.")
+@click.option(
+    "--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same output)."
+)
+@click.option(
+    "--half-life", type=float, default=14.0, show_default=True, help="Poll weight half-life, days."
+)
+@click.option(
+    "--systematic-n",
+    type=float,
+    default=400.0,
+    show_default=True,
+    help="Floor of the systematic error as a sample size.",
+)
+@click.option(
+    "--as-of", help="Date the poll ages are counted from (YYYY-MM-DD; default: newest poll)."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Write projection.json and charts (SVG, PNG) here.",
+)
+def project(
+    polls_file: str,
+    law_name: str,
+    sims: int,
+    seed: int,
+    half_life: float,
+    systematic_n: float,
+    as_of: str | None,
+    as_json: bool,
+    out_dir: str | None,
+) -> None:
+    """Seat projection from opinion polls (poll average + simulation; see docs/analysis.md)."""
+    from saylau.analysis.projection import project_file
+
+    ref: date | None = None
+    if as_of:
+        try:
+            ref = date.fromisoformat(as_of)
+        except ValueError:
+            raise InputError(f"--as-of {as_of!r} is not a date YYYY-MM-DD") from None
+    result = project_file(
+        polls_file,
+        law_name,
+        sims=sims,
+        seed=seed,
+        half_life=half_life,
+        systematic_n=systematic_n,
+        as_of=ref,
+    )
+    data = result.to_dict()
+    if out_dir:
+        from saylau.analysis.charts import projection_charts
+
+        out = Path(out_dir)
+        data["images"] = projection_charts(result, out)
+        _write_json_atomic(out / "projection.json", data)
+    if as_json:
+        _echo_json(data)
+        return
+    a = result.average
+    table = Table(
+        title=f"{result.law}: {result.list_seats} list seats ({result.method}, threshold {float(result.threshold):g}%), "
+        f"{result.sims:,} simulations, seed {result.seed}, effective n {a.effective_n:.0f}"
+    )
+    for col, justify in (
+        ("party", "left"),
+        ("average %", "right"),
+        ("seats (median)", "right"),
+        ("5–95%", "right"),
+        ("P(threshold)", "right"),
+        ("P(list majority)", "right"),
+        ("P(house majority)", "right"),
+    ):
+        table.add_column(col, justify=justify)  # type: ignore[arg-type]
+    for p in result.parties:
+        table.add_row(
+            p.party,
+            f"{100 * p.share:.1f}",
+            str(p.seats_median),
+            f"{p.seats_lo}–{p.seats_hi}",
+            f"{100 * p.p_threshold:.1f}%",
+            f"{100 * p.p_majority_list:.1f}%",
+            f"{100 * p.p_majority_house:.1f}%",
+        )
+    _console().print(table)
+    if out_dir:
+        click.echo(f"wrote {out_dir}/projection.json and {len(data['images'])} images")
+
+
+# --------------------------------------------------------------------------- forensics
+
+
+def _protocol_frame(source: str, profile: str | None, contest: str | None) -> Any:
+    if _is_store(source):
+        from saylau.store import Store
+
+        store = Store.open(source)
+        try:
+            return store.iter_protocols(contest or store.default_contest())
+        finally:
+            store.close()
+    from saylau.tabulate import read_protocols
+
+    return read_protocols(source, profile=profile).frame
+
+
+@click.command()
+@click.argument("source", metavar="PROTOCOLS|DB")
+@click.option(
+    "--leader",
+    required=True,
+    help="The party (or candidate) whose share is tested, as named in the file.",
+)
+@click.option("--profile", help="Protocol file profile (e.g. ru-cik); default: canonical columns.")
+@click.option("--contest", help="Contest id in the database (default: the only one).")
+@click.option(
+    "--draws",
+    type=click.IntRange(1, 100_000),
+    default=1000,
+    show_default=True,
+    help="Monte Carlo draws of the null.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Random seed.")
+@click.option(
+    "--min-registered",
+    type=click.IntRange(1),
+    default=100,
+    show_default=True,
+    help="Smallest station in the integer test.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False),
+    help="Write forensics.json and the images here.",
+)
+def forensics(
+    source: str,
+    leader: str,
+    profile: str | None,
+    contest: str | None,
+    draws: int,
+    seed: int,
+    min_registered: int,
+    as_json: bool,
+    out_dir: str | None,
+) -> None:
+    """Integer-percentage, last-digit and turnout × share checks on station protocols."""
+    from saylau.analysis import forensics as fx
+
+    frame = _protocol_frame(source, profile, contest)
+    report = fx.analyse(frame, leader, draws=draws, seed=seed, min_registered=min_registered)
+    if out_dir:
+        from saylau.analysis.charts import integer_histogram, klimek
+
+        out = Path(out_dir)
+        turnout, share, region = fx.shares(frame, leader)
+        report.images = klimek(turnout, share, region, out, leader=leader)
+        report.images += integer_histogram(turnout, share, out)
+        _write_json_atomic(out / "forensics.json", report.to_dict())
+    if as_json:
+        _echo_json(report.to_dict())
+        return
+    i = report.integer
+    click.echo(f"leader: {leader}")
+    click.echo(
+        f"integer percentages (turnout or leader's share within {fx.WINDOW_PP} points of a whole percent), "
+        f"{i.stations:,} stations with ≥ {min_registered} voters:"
+    )
+    click.echo(
+        f"  observed {i.observed:,}, expected {i.expected:,.1f} under the binomial null ({draws:,} draws, seed {seed})"
+    )
+    click.echo(
+        f"  excess {i.excess:+,.1f} (null sd {i.sd:.1f}, null 99.9th percentile {i.p999:+.1f}), p ≈ {i.p_value:.4g}"
+    )
+    d = report.digits
+    if d.chi2 is not None:
+        click.echo(
+            f"last digits of party counts ≥ {fx.MIN_DIGIT_COUNT}: n {d.n:,}, chi² {d.chi2:.1f} (9 df), p {d.p_value:.3g}"
+        )
+    click.echo("excluded stations: " + ", ".join(f"{k} {v}" for k, v in report.excluded.items()))
+    regions = sorted(report.integer_regions.items(), key=lambda kv: kv[1].excess, reverse=True)
+    if len(regions) > 1:
+        table = Table(title="Regions by integer excess (top 10)")
+        for col in ("region", "stations", "observed", "expected", "excess", "sd"):
+            table.add_column(col, justify="left" if col == "region" else "right")
+        for name, t in regions[:10]:
+            table.add_row(
+                name,
+                f"{t.stations:,}",
+                f"{t.observed:,}",
+                f"{t.expected:,.1f}",
+                f"{t.excess:+,.1f}",
+                f"{t.sd:.1f}",
+            )
+        _console().print(table)
+    if out_dir:
+        click.echo(f"wrote {out_dir}/forensics.json and {len(report.images)} images")
+
+
+COMMANDS: list[click.Command] = [whatif, project, forensics]
