@@ -9,7 +9,6 @@ never decides between two parties.
 from __future__ import annotations
 
 import operator
-
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
