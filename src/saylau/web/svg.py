@@ -117,7 +117,7 @@ def votes_vs_seats(
 ) -> Markup:
     """Paired horizontal bars: share of the votes (light) and of the seats (solid), with
     the threshold drawn as a dashed vertical line."""
-    row_h, top, left, width = 22, 18, 4, 190
+    row_h, top, left, width = 28, 16, 4, 190
     top_value = max(
         [b.votes_pct for b in bars] + [b.seats_pct for b in bars] + [threshold or 0, 1.0]
     )
@@ -128,15 +128,18 @@ def votes_vs_seats(
         f'aria-labelledby="vs-title" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="vs-title">{escape(title)}</title>'
         f'<rect x="{left}" y="2" width="8" height="6" fill="#767676" opacity="0.45"/>'
-        f'<text x="{left + 10}" y="8" font-size="6">{escape(labels[0])}</text>'
+        f'<text x="{left + 10}" y="7.5" font-size="5.5">{escape(labels[0])}</text>'
         f'<rect x="{left + 80}" y="2" width="8" height="6" fill="#333333"/>'
-        f'<text x="{left + 90}" y="8" font-size="6">{escape(labels[1])}</text>'
+        f'<text x="{left + 90}" y="7.5" font-size="5.5">{escape(labels[1])}</text>'
     ]
     for i, bar in enumerate(bars):
-        y = top + i * row_h
+        y = top + i * row_h + 7
         color = escape(bar.color)
+        short = bar.label if len(bar.label) <= 60 else bar.label[:59] + "…"
         parts.append(
             f'<g class="bar"><title>{escape(bar.label)}: {bar.votes_pct:.2f} / {bar.seats_pct:.2f}</title>'
+            f'<text x="{left}" y="{y - 1.5}" font-size="5.5" unicode-bidi="isolate">{escape(short)}'
+            f" {bar.votes_pct:.2f} / {bar.seats_pct:.2f}</text>"
             f'<rect x="{left}" y="{y}" width="{bar.votes_pct * scale:.2f}" height="8" fill="{color}" opacity="0.45"/>'
             f'<rect x="{left}" y="{y + 9}" width="{bar.seats_pct * scale:.2f}" height="8" fill="{color}"/>'
             "</g>"
