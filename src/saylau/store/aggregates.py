@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 import polars as pl
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, TextClause, text
 
 from saylau.store.schema import AGGREGATE_COUNTERS, AGGREGATE_SUMS
 from saylau.tabulate.fields import ISSUED_FIELDS, PARTY_PREFIX
@@ -71,7 +71,7 @@ def apply_deltas(conn: Connection, contest_id: str, deltas: pl.DataFrame) -> Non
         f"ON CONFLICT (contest_id, division_id) DO UPDATE SET {sets}"
     )
     totals = deltas.select("division_id", *[pl.col(c).fill_null(0) for c in FIGURES])
-    conn.execute(sql, [{"contest_id": contest_id, **r} for r in totals.iter_rows(named=True)])
+    _many(conn, sql, [{"contest_id": contest_id, **r} for r in totals.iter_rows(named=True)])
     parties = [c for c in deltas.columns if c.startswith(PARTY_PREFIX)]
     if not parties:
         return
@@ -83,7 +83,8 @@ def apply_deltas(conn: Connection, contest_id: str, deltas: pl.DataFrame) -> Non
     )
     if long.height == 0:
         return
-    conn.execute(
+    _many(
+        conn,
         text(
             "INSERT INTO aggregate_votes (contest_id, division_id, party, votes) "
             "VALUES (:contest_id, :division_id, :party, :votes) "
@@ -92,3 +93,12 @@ def apply_deltas(conn: Connection, contest_id: str, deltas: pl.DataFrame) -> Non
         ),
         [{"contest_id": contest_id, **r} for r in long.iter_rows(named=True)],
     )
+
+
+def _many(conn: Connection, sql: TextClause, rows: list[dict[str, object]]) -> None:
+    """executemany of a named-parameter statement; on SQLite straight to the driver
+    (the driver takes the dicts as they are), skipping per-row parameter processing."""
+    if conn.engine.dialect.name == "sqlite":
+        conn.exec_driver_sql(sql.text, rows)  # type: ignore[arg-type]
+    else:
+        conn.execute(sql, rows)

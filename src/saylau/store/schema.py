@@ -11,7 +11,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     ForeignKey,
-    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -91,7 +90,6 @@ divisions = Table(
     Column("parent_id", String(300)),
     Column("country", String(100)),
     Index("ix_divisions_parent", "contest_id", "parent_id"),
-    Index("ix_divisions_level", "contest_id", "level"),
 )
 
 protocols = Table(
@@ -103,7 +101,6 @@ protocols = Table(
     Column("status", String(10), nullable=False),
     Column("hash", String(64), nullable=False),
     Column("updated_at", String(40), nullable=False),
-    ForeignKeyConstraint(["contest_id", "station_id"], ["divisions.contest_id", "divisions.id"]),
 )
 
 protocol_versions = Table(
@@ -124,7 +121,6 @@ protocol_versions = Table(
     Column("country", String(100)),
     *(Column(name, BigInteger) for name in COUNT_COLUMNS),
     Column("votes", Text, nullable=False),
-    ForeignKeyConstraint(["contest_id", "station_id"], ["divisions.contest_id", "divisions.id"]),
 )
 
 aggregates = Table(

@@ -73,9 +73,9 @@ def upgrade() -> None:
         sa.Column("level", sa.String(20), nullable=False),
         sa.Column("parent_id", sa.String(300)),
         sa.Column("country", sa.String(100)),
+        sqlite_with_rowid=False,
     )
     op.create_index("ix_divisions_parent", "divisions", ["contest_id", "parent_id"])
-    op.create_index("ix_divisions_level", "divisions", ["contest_id", "level"])
     op.create_table(
         "protocols",
         sa.Column("contest_id", sa.String(100), primary_key=True),
@@ -84,9 +84,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
         sa.Column("updated_at", sa.String(40), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["contest_id", "station_id"], ["divisions.contest_id", "divisions.id"]
-        ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "protocol_versions",
@@ -105,15 +103,14 @@ def upgrade() -> None:
         sa.Column("country", sa.String(100)),
         *(sa.Column(name, sa.BigInteger) for name in _COUNTS),
         sa.Column("votes", sa.Text, nullable=False),
-        sa.ForeignKeyConstraint(
-            ["contest_id", "station_id"], ["divisions.contest_id", "divisions.id"]
-        ),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "aggregates",
         sa.Column("contest_id", sa.String(100), primary_key=True),
         sa.Column("division_id", sa.String(300), primary_key=True),
         *(sa.Column(name, sa.BigInteger, nullable=False) for name in _SUMS + _COUNTERS),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "aggregate_votes",
@@ -121,6 +118,7 @@ def upgrade() -> None:
         sa.Column("division_id", sa.String(300), primary_key=True),
         sa.Column("party", sa.String(300), primary_key=True),
         sa.Column("votes", sa.BigInteger, nullable=False),
+        sqlite_with_rowid=False,
     )
 
 
