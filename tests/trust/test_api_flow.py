@@ -108,6 +108,7 @@ def test_limits(client: TestClient, world: World, monkeypatch: Any) -> None:
     form = client.post(URL, data={"a": "b"}, headers=_h(world, "station"))
     assert form.status_code == 415
     monkeypatch.setattr(api, "LIMITS", api.Limits(rate_per_second=0.001, burst=2))
+    monkeypatch.setattr(api, "BUCKETS", api._Buckets())
     codes = [
         client.get("/api/v1/audit", headers=_h(world, "observer")).status_code for _ in range(3)
     ]
@@ -124,7 +125,7 @@ json_values = st.recursive(
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(protocol=json_values | st.fixed_dictionaries({"station": st.text(max_size=5)}, optional={
     "registered": st.integers(), "valid": st.integers(), "invalid": st.integers(),
@@ -136,7 +137,7 @@ def test_fuzzed_json_gets_clean_answers(client: TestClient, world: World, protoc
 
 
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
 def test_fuzzed_csv_gets_clean_answers(client: TestClient, world: World, data: bytes) -> None:
