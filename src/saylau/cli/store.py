@@ -200,6 +200,10 @@ def results_cmd(db: str, contest_id: str | None, level: str | None, as_json: boo
         rows = store.results_by_level(cid, level) if level else []
     if as_json:
         out: dict[str, Any] = national.to_dict()
+        if national.allocation is not None:
+            from saylau.analysis.proportionality import indices
+
+            out["proportionality"] = indices(national.votes, national.allocation["seats"])
         if level:
             out["level"] = level
             out["divisions"] = [r.to_dict() for r in rows]
