@@ -29,5 +29,6 @@ def test_results_json_has_proportionality(tmp_path: Path) -> None:
     # 9.55 -> 56 + 31 + 9, the two remainder seats to B (.84) and A (.61).
     assert data["seats"] == {"A": 57, "B": 32, "C": 9, "assembly": 9}
     prop = data["proportionality"]
-    assert 0 < prop["gallagher"] < 2
-    assert prop["wasted_share"] == 0
+    # Gallagher: vote % 57.76/32.49/9.75 vs seat % 58.16/32.65/9.18 -> sqrt(0.504/2) = 0.5026
+    assert round(prop["gallagher"], 4) == 0.5026
+    assert prop["wasted_vote_share"] == 0
