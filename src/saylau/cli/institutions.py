@@ -86,9 +86,87 @@ def candidates_check(
         click.get_current_context().exit(1)
 
 
-@click.command()
+_CONTEST = click.option("--contest", "contest_id", help="Contest id (default: the only contest).")
+
+
+def _contest(store: Any, contest_id: str | None) -> str:
+    return contest_id or str(store.default_contest())
+
+
+@candidates.command("register")
+@click.argument("db", metavar="DB")
 @click.argument("lists_file", metavar="LISTS.csv")
-@click.option("--seats", "seats_file", required=True, metavar="SEATS.csv", help="party,seats won.")
+@_CONTEST
+@_JSON
+def candidates_register(db: str, lists_file: str, contest_id: str | None, as_json: bool) -> None:
+    """Register parties' lists in DB after checking them against the contest's law."""
+    from saylau.institutions import stored_lists
+    from saylau.store import Store
+
+    lists = cand_mod.read_lists(lists_file)
+    with Store.open(db) as store:
+        cid = _contest(store, contest_id)
+        res = stored_lists.register_lists(store, cid, lists)
+    lines = [f"{lst.party}: {len(lst)} candidates registered in {cid}" for lst in lists]
+    _emit(res, as_json, lines)
+
+
+@candidates.command("decide")
+@click.argument("db", metavar="DB")
+@click.argument("chosen", nargs=-1, required=True, metavar="CANDIDATE...")
+@click.option("--party", required=True, help="The party whose decision this is.")
+@_CONTEST
+def candidates_decide(db: str, chosen: tuple[str, ...], party: str, contest_id: str | None) -> None:
+    """Record a party's decision: who takes its seats (id, name or list position)."""
+    from saylau.institutions import stored_lists
+    from saylau.store import Store
+
+    with Store.open(db) as store:
+        cid = _contest(store, contest_id)
+        stored_lists.record_decision(store, cid, party, list(chosen))
+    click.echo(f"decision of '{party}' recorded in {cid}: {len(chosen)} candidate(s)")
+
+
+@candidates.command("vacate")
+@click.argument("db", metavar="DB")
+@click.argument("deputy", metavar="DEPUTY")
+@click.option("--successor", help="The party's choice (default: the next on the list).")
+@_CONTEST
+def candidates_vacate(db: str, deputy: str, successor: str | None, contest_id: str | None) -> None:
+    """End a deputy's mandate in DB; the seat is filled from the same list."""
+    from saylau.institutions import stored_lists
+    from saylau.store import Store
+
+    with Store.open(db) as store:
+        cid = _contest(store, contest_id)
+        res = stored_lists.record_vacancy(store, cid, deputy, successor)
+    new = res.deputies[-1] if res.deputies and res.deputies[-1].replaces else None
+    click.echo(
+        f"{deputy}: mandate ended; "
+        + (f"successor {new.candidate.name}" if new else "no one left on the list, seat vacant")
+    )
+
+
+def _deputy_lines(res: dep_mod.DeputyAssignment) -> list[str]:
+    lines = [
+        f"{d.party}\t{d.candidate.position}\t{d.candidate.name}\t{d.how}"
+        + (f" (replaces {d.replaces})" if d.replaces else "")
+        for d in res.deputies
+    ]
+    lines += [f"vacant: {p} {n}" for p, n in res.vacant.items()]
+    lines += [f"problem: {p}" for p in res.problems]
+    return lines
+
+
+@click.command()
+@click.argument("source", metavar="DB|LISTS.csv")
+@click.option(
+    "--seats",
+    "seats_file",
+    metavar="SEATS.csv",
+    help="party,seats won: SOURCE is then a lists CSV (else a results database).",
+)
+@_CONTEST
 @click.option(
     "--decisions",
     metavar="DECISIONS.csv",
@@ -104,19 +182,32 @@ def candidates_check(
 )
 @_JSON
 def deputies(
-    lists_file: str,
-    seats_file: str,
+    source: str,
+    seats_file: str | None,
+    contest_id: str | None,
     decisions: str | None,
     law_name: str | None,
     day: str | None,
     vacate: tuple[str, ...],
     as_json: bool,
 ) -> None:
-    """Seat each party's deputies from its list (in order or by the party's decision)."""
+    """Seat each party's deputies from its list (in order or by the party's decision).
+
+    With a database (no --seats) the seats are the contest's stored result and the
+    lists, decisions and vacancies are those registered with `saylau candidates`.
+    """
+    if seats_file is None:
+        from saylau.institutions import stored_lists
+        from saylau.store import Store
+
+        with Store.open(source) as store:
+            res = stored_lists.stored_deputies(store, _contest(store, contest_id))
+        _emit(res, as_json, _deputy_lines(res))
+        return
     law = resolve_law(law_name) if law_name else None
     rules = cand_mod.ListRules.from_law(law) if law else None
     when = _day(day or (law.date if law else "")) if (day or law) else date.today()
-    lists = {lst.party: lst for lst in cand_mod.read_lists(lists_file)}
+    lists = {lst.party: lst for lst in cand_mod.read_lists(source)}
     seats = read_pairs(seats_file, "party", "seats")
     res = dep_mod.assign_deputies(
         seats,
@@ -127,14 +218,7 @@ def deputies(
     )
     for name in vacate:
         res = dep_mod.fill_vacancy(res, name).assignment
-    lines = [
-        f"{d.party}\t{d.candidate.position}\t{d.candidate.name}\t{d.how}"
-        + (f" (replaces {d.replaces})" if d.replaces else "")
-        for d in res.deputies
-    ]
-    lines += [f"vacant: {p} {n}" for p, n in res.vacant.items()]
-    lines += [f"problem: {p}" for p in res.problems]
-    _emit(res, as_json, lines)
+    _emit(res, as_json, _deputy_lines(res))
 
 
 @click.command()
@@ -262,15 +346,21 @@ def president(
     _emit(res, as_json, lines)
 
 
-@click.command("maslikhats")
-@click.argument("contests_file", metavar="CONTESTS.csv|.toml")
-@click.argument("results_file", metavar="RESULTS.csv")
-@_JSON
-def maslikhats_cmd(contests_file: str, results_file: str, as_json: bool) -> None:
-    """Every maslikhat's seats and each party's combined representation."""
-    res = maslikhats.decide(
-        maslikhats.read_contests(contests_file), maslikhats.read_results(results_file)
-    )
+class _MaslikhatsGroup(click.Group):
+    """`saylau maslikhats CONTESTS RESULTS` (files) still works: it means `decide`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and not args[0].startswith("-") and args[0] not in self.commands:
+            args = ["decide", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("maslikhats", cls=_MaslikhatsGroup)
+def maslikhats_cmd() -> None:
+    """Maslikhats: many local contests on one day, and each party's combined view."""
+
+
+def _maslikhat_lines(res: maslikhats.MaslikhatsResult) -> list[str]:
     lines = [
         f"{c.id}\t{c.level}\t{c.seats}\t"
         + ", ".join(f"{p} {n}" for p, n in res.results[c.id].seats.items() if n)
@@ -282,7 +372,54 @@ def maslikhats_cmd(contests_file: str, results_file: str, as_json: bool) -> None
         f"combined: {p} {row['seats']} seats in {row['represented']} maslikhats"
         for p, row in res.combined().items()
     ]
-    _emit(res, as_json, lines)
+    return lines
+
+
+@maslikhats_cmd.command("decide")
+@click.argument("contests_file", metavar="CONTESTS.csv|.toml")
+@click.argument("results_file", metavar="RESULTS.csv")
+@_JSON
+def maslikhats_decide(contests_file: str, results_file: str, as_json: bool) -> None:
+    """Every maslikhat's seats from files (contest,party,votes) and the combined view."""
+    res = maslikhats.decide(
+        maslikhats.read_contests(contests_file), maslikhats.read_results(results_file)
+    )
+    _emit(res, as_json, _maslikhat_lines(res))
+
+
+@maslikhats_cmd.command("init")
+@click.argument("db", metavar="DB")
+@click.argument("contests_file", metavar="CONTESTS.csv|.toml")
+@click.option("--election", default="maslikhats", show_default=True, help="Election name.")
+@click.option("--date", "day", help="Election day, YYYY-MM-DD (default: the laws' date).")
+def maslikhats_init(db: str, contests_file: str, election: str, day: str | None) -> None:
+    """Create one contest per maslikhat in DB (its own seats and law)."""
+    from pathlib import Path
+
+    from saylau.institutions import stored_maslikhats
+    from saylau.store import Store
+
+    contests = maslikhats.read_contests(contests_file)
+    if day is not None:
+        _day(day)
+    with Store.open(db) as store:
+        ids = stored_maslikhats.init_maslikhats(
+            store, contests, election=election, date=day, base=Path(contests_file).parent
+        )
+    click.echo(f"{len(ids)} maslikhat contests created in election '{election}'")
+
+
+@maslikhats_cmd.command("results")
+@click.argument("db", metavar="DB")
+@_JSON
+def maslikhats_results(db: str, as_json: bool) -> None:
+    """Every stored maslikhat's seats and each party's combined representation."""
+    from saylau.institutions import stored_maslikhats
+    from saylau.store import Store
+
+    with Store.open(db) as store:
+        res = stored_maslikhats.stored_results(store)
+    _emit(res, as_json, _maslikhat_lines(res))
 
 
 @click.group("observers")

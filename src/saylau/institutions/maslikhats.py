@@ -18,12 +18,12 @@ import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from saylau.errors import InputError, SaylauError
 from saylau.institutions._util import frac, parse_count, percent, read_csv
 from saylau.law import load_law
-from saylau.law.model import Law, LawResult
+from saylau.law.model import Law
 
 LEVELS = ("regional", "city", "district")
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -157,12 +157,26 @@ def law_for(contest: MaslikhatContest, law: Law | None = None) -> Law:
     return replace(law, tiers=tiers)
 
 
+class Seated(Protocol):
+    """Anything with a party -> seats mapping (a ``LawResult``, a stored result)."""
+
+    @property
+    def seats(self) -> dict[str, int]: ...
+
+
+@dataclass(frozen=True)
+class StoredSeats:
+    """A maslikhat's seats as the results store computed them."""
+
+    seats: dict[str, int]
+
+
 @dataclass(frozen=True)
 class MaslikhatsResult:
     """Results of every maslikhat and each party's combined representation."""
 
     contests: tuple[MaslikhatContest, ...]
-    results: dict[str, LawResult]
+    results: Mapping[str, Seated]
     missing: tuple[str, ...]  # contests without results
 
     def combined(self) -> dict[str, dict[str, Any]]:
@@ -235,7 +249,7 @@ def decide(
     problems = [
         f"results: contest '{c}' is not in the contests file" for c in votes if c not in known
     ]
-    results: dict[str, LawResult] = {}
+    results: dict[str, Seated] = {}
     laws: dict[str, Law] = {}
     for c in contests:
         if c.id not in votes:
