@@ -24,8 +24,9 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from saylau.errors import InputError, NotFoundError, SaylauError
+from saylau.web.fastpath import FastPath
 from saylau.web.i18n import LANGUAGE_NAMES, pick_language
-from saylau.web.render import RenderCache, page_globals
+from saylau.web.render import RenderCache, SingleFlight, page_globals
 from saylau.web.svg import hemicycle_chart, votes_vs_seats_chart
 
 HERE = Path(__file__).parent
@@ -62,10 +63,15 @@ class Site:
         self.counter_ttl = counter_ttl
         self.templates = template_environment()
         self.cache = RenderCache()
+        self.flights = SingleFlight()
         self.instance = f"{os.getpid()}-{time.time_ns()}"
         self._store: Any = None
         self._lock = threading.Lock()
         self._versions: dict[str, tuple[float, tuple[str, Any]]] = {}
+        #: API paths the fast path may answer: path -> (contest id, validators).
+        self.hot: dict[str, tuple[str | None, Any, Any]] = {}
+        #: The newest version rendered per hot path (served while a rebuild runs).
+        self.served: dict[str, tuple[str, Any]] = {}
 
     @property
     def store(self) -> Any:
@@ -77,6 +83,13 @@ class Site:
 
                     self._store = Store.open(self.db)
         return self._store
+
+    def cached_version(self, contest_id: str | None) -> tuple[str, Any] | None:
+        """The version read less than ``counter_ttl`` seconds ago, if any."""
+        hit = self._versions.get(contest_id or "*")
+        if hit is not None and time.monotonic() - hit[0] < self.counter_ttl:
+            return hit[1]
+        return None
 
     def version(self, contest_id: str | None) -> tuple[str, Any]:
         """(version text, last-modified datetime) of one contest or of all contests,
@@ -161,6 +174,7 @@ def create_app(db: str, *, counter_ttl: float = COUNTER_TTL) -> FastAPI:
         ),
     )
     app.state.site = Site(db, counter_ttl)
+    app.add_middleware(FastPath, site=app.state.site)
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(views.router)

@@ -154,9 +154,14 @@ def _breadcrumbs(store: Store, cid: str, title: str, path: Sequence[str]) -> lis
 def child_rows(store: Store, cid: str, division_id: str) -> list[dict[str, Any]]:
     """One row per child division: its totals, stations counted, leading party."""
     rows = []
-    for child in store.children(cid, division_id):
-        res = store.results(cid, child.id)
-        votes = res.totals.votes
+    kids = store.children(cid, division_id)
+    # One query for every non-station division's stored totals, not one per child.
+    stored = store.aggregates(cid) if any(k.level != "station" for k in kids) else {}
+    for child in kids:
+        totals = stored.get(child.id)
+        if totals is None:
+            totals = store.results(cid, child.id).totals
+        votes = totals.votes
         leader = max(votes, key=lambda p: votes[p]) if votes and max(votes.values()) > 0 else None
         is_station = child.level == "station"
         rows.append(
@@ -168,9 +173,9 @@ def child_rows(store: Store, cid: str, division_id: str) -> list[dict[str, Any]]
                 "url": station_url(cid, child.id) if is_station else division_url(cid, child.id),
                 "api_url": "/api/v1"
                 + (station_url(cid, child.id) if is_station else division_url(cid, child.id)),
-                "stations_expected": res.totals.stations_expected,
-                "stations_reporting": res.totals.stations_reporting,
-                "totals": totals_dict(res.totals),
+                "stations_expected": totals.stations_expected,
+                "stations_reporting": totals.stations_reporting,
+                "totals": totals_dict(totals),
                 "leader": leader,
             }
         )

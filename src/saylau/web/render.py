@@ -10,12 +10,13 @@ revalidates every time, so a changed protocol shows on the next poll.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import json
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
@@ -52,6 +53,39 @@ class RenderCache:
                 self._items.popitem(last=False)
 
 
+class SingleFlight:
+    """Runs one computation per key at a time; concurrent callers share its result.
+
+    When a contest changes, a hundred polling clients miss the cache at once; only
+    the first builds the new context, the others wait for it.
+    """
+
+    def __init__(self) -> None:
+        self._running: dict[tuple[str, ...], asyncio.Future[Any]] = {}
+
+    def running(self, key: tuple[str, ...]) -> bool:
+        """True while a computation of ``key`` is under way."""
+        return key in self._running
+
+    async def run(self, key: tuple[str, ...], make: Callable[[], Awaitable[Any]]) -> Any:
+        running = self._running.get(key)
+        if running is not None:
+            return await asyncio.shield(running)
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._running[key] = future
+        try:
+            result = await make()
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # mark retrieved: waiters re-raise it, nobody else must
+            raise
+        else:
+            future.set_result(result)
+            return result
+        finally:
+            del self._running[key]
+
+
 def to_json_bytes(data: Any) -> bytes:
     """Compact UTF-8 JSON (non-ASCII kept as is)."""
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
@@ -60,6 +94,21 @@ def to_json_bytes(data: Any) -> bytes:
 def _etag(*parts: str) -> str:
     digest = hashlib.blake2b("\x1f".join(parts).encode("utf-8"), digest_size=12).hexdigest()
     return f'W/"{digest}"'
+
+
+def validators(
+    key: str,
+    version: str,
+    lang: str,
+    fmt_name: str,
+    instance: str,
+    last_modified: dt.datetime | None,
+) -> tuple[str, str]:
+    """The ETag and Last-Modified header values of one rendering."""
+    modified = (
+        format_datetime(last_modified.astimezone(dt.UTC), usegmt=True) if last_modified else ""
+    )
+    return _etag(key, version, lang, fmt_name, instance), modified
 
 
 def _not_modified(request: Request, etag: str, last_modified: dt.datetime | None) -> bool:
@@ -87,6 +136,27 @@ def page_globals(request: Request) -> dict[str, Any]:
     return {"_": fmt.gettext, "fmt": fmt, "lang": lang, "path": request.url.path}
 
 
+def _register_hot(
+    site: Any, key: str, contest_id: str | None, build: Callable[[], Mapping[str, Any]]
+) -> None:
+    """Let :mod:`saylau.web.fastpath` answer and rebuild the API resource ``key``."""
+    if key in site.hot:
+        return
+    instance = site.instance
+
+    async def rebuild(version: tuple[str, dt.datetime | None]) -> bytes:
+        made = await run_in_threadpool(lambda: to_json_bytes(dict(build())))
+        site.cache.put((key, version[0], "", "json"), made)
+        site.served[key] = version
+        return made
+
+    site.hot[key] = (
+        contest_id,
+        lambda v: validators(key, v[0], "", "json", instance, v[1]),
+        rebuild,
+    )
+
+
 async def respond(
     request: Request,
     *,
@@ -98,6 +168,7 @@ async def respond(
     last_modified: dt.datetime | None = None,
     status_code: int = 200,
     raw: bool = False,
+    contest_id: str | None = None,
 ) -> Response:
     """Render ``build()`` as the page ``template`` (``api=False``) or as JSON.
 
@@ -105,34 +176,42 @@ async def respond(
     whenever the data may have changed (the store's change counter).  A matching
     ``If-None-Match``/``If-Modified-Since`` gets 304 without calling ``build``.
     ``build`` runs in the thread pool (it may query the store).  With ``raw``,
-    ``build()`` returns ``{"body": bytes}`` sent as is (downloads).
+    ``build()`` returns ``{"body": bytes}`` sent as is (downloads).  API resources
+    of one contest (``contest_id``) are then served by :mod:`saylau.web.fastpath`.
     """
     site = request.app.state.site
     lang = "" if api else getattr(request.state, "lang", "en")
     fmt_name = "json" if api else "html"
-    etag = _etag(key, version, lang, fmt_name, site.instance)
+    etag, modified_text = validators(key, version, lang, fmt_name, site.instance, last_modified)
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Cookie, Accept-Language"}
-    if last_modified is not None:
-        headers["Last-Modified"] = format_datetime(last_modified.astimezone(dt.UTC), usegmt=True)
+    if modified_text:
+        headers["Last-Modified"] = modified_text
     if status_code == 200 and _not_modified(request, etag, last_modified):
         return Response(status_code=304, headers=headers)
     cache_key = (key, version, lang, fmt_name)
     body = site.cache.get(cache_key)
     if body is None:
-        if raw:
-            body = (await run_in_threadpool(build))["body"]
-        elif api:
-            body = to_json_bytes(await run_in_threadpool(lambda: dict(build())))
-        else:
 
-            def _render() -> bytes:
-                context = dict(build())
-                context.update(page_globals(request))
-                html: str = site.templates.get_template(template).render(context)
-                return html.encode("utf-8")
+        def _make() -> bytes:
+            if raw:
+                data: bytes = build()["body"]
+                return data
+            if api:
+                return to_json_bytes(dict(build()))
+            context = dict(build())
+            context.update(page_globals(request))
+            html: str = site.templates.get_template(template).render(context)
+            return html.encode("utf-8")
 
-            body = await run_in_threadpool(_render)
-        site.cache.put(cache_key, body)
+        async def _build_and_cache() -> bytes:
+            made = await run_in_threadpool(_make)
+            site.cache.put(cache_key, made)
+            return made
+
+        body = await site.flights.run(cache_key, _build_and_cache)
+    if api and not raw and key == request.url.path:
+        _register_hot(site, key, contest_id, build)
+        site.served[key] = (version, last_modified)
     return Response(
         content=body,
         status_code=status_code,

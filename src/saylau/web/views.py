@@ -57,7 +57,12 @@ def _with_cookie(request: Request, response: Response) -> Response:
 
 async def _version(request: Request, contest_id: str | None) -> tuple[str, dt.datetime | None]:
     site = request.app.state.site
-    return await run_in_threadpool(site.version, contest_id)
+    cached = site.cached_version(contest_id)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    return await site.flights.run(  # type: ignore[no-any-return]
+        ("version", contest_id or "*"), lambda: run_in_threadpool(site.version, contest_id)
+    )
 
 
 async def _page(
@@ -75,6 +80,7 @@ async def _page(
         key=request.url.path,
         version=version,
         last_modified=modified,
+        contest_id=contest_id,
     )
     return response if api else _with_cookie(request, response)
 

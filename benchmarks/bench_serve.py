@@ -1,0 +1,266 @@
+"""Serving benchmark: 100 clients poll a contest's results JSON while protocols arrive.
+
+Side by side on loopback: ``saylau serve`` (uvicorn, one process) and nginx serving
+the same JSON as a static file (the ceiling).  Each target is hammered for a fixed
+time by N keep-alive clients (a small asyncio HTTP/1.1 client, so the client costs
+little CPU); meanwhile a writer process amends station protocols in the store every
+0.2 s, so saylau keeps rebuilding.  Prints requests/s and p50/p99 latency, and
+saylau's share of nginx's throughput.  Goal: >= 20 %, p99 < 50 ms at 100 clients.
+
+    python benchmarks/bench_serve.py [--clients 100] [--seconds 5] [--stations 2000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import csv
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import urllib.request
+from pathlib import Path
+
+PARTIES = ("Nur Otan", "Ak Zhol", "Auyl", "Adal", "NSDP")
+PATH = "/api/v1/contests/majilis"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def write_protocols(path: Path, stations: int, seed: int) -> None:
+    rng = random.Random(seed)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(
+            ["station", "region", "district", "registered", "invalid", "valid"]
+            + [f"party:{p}" for p in PARTIES]
+        )
+        for i in range(stations):
+            votes = [rng.randint(0, 400) for _ in PARTIES]
+            region = f"Region {i % 17}"
+            w.writerow(
+                [
+                    f"S{i:05d}",
+                    region,
+                    f"{region} D{i % 11}",
+                    2000,
+                    rng.randint(0, 20),
+                    sum(votes),
+                    *votes,
+                ]
+            )
+
+
+WRITER = textwrap.dedent(
+    """
+    import random, sys, time, io, csv
+    from saylau.store import Store
+    from saylau.tabulate import read_protocols
+    db, stations, stop_file = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    parties = sys.argv[4].split('|')
+    store = Store.open(db)
+    rng = random.Random(7)
+    n = 0
+    import os
+    while not os.path.exists(stop_file):
+        buf = io.StringIO()
+        w = csv.writer(buf)
+        w.writerow(["station", "region", "district", "registered", "invalid", "valid"] + ["party:" + p for p in parties])
+        for _ in range(5):
+            i = rng.randrange(stations)
+            votes = [rng.randint(0, 400) for _ in parties]
+            region = f"Region {i % 17}"
+            w.writerow([f"S{i:05d}", region, f"{region} D{i % 11}", 2000, rng.randint(0, 20), sum(votes), *votes])
+        store.ingest("majilis", read_protocols(buf.getvalue().encode(), name="amend.csv"), reason="bench")
+        n += 1
+        if n == 1:
+            print("ready", flush=True)
+        time.sleep(0.2)
+    print(n)
+    """
+)
+
+
+async def _client(host: str, port: int, path: str, until: float, lat: list[float]) -> int:
+    reader, writer = await asyncio.open_connection(host, port)
+    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\nAccept: application/json\r\n\r\n".encode()
+    errors = 0
+    while time.perf_counter() < until:
+        t0 = time.perf_counter()
+        writer.write(request)
+        head = await reader.readuntil(b"\r\n\r\n")
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        await reader.readexactly(length)
+        if not head.startswith(b"HTTP/1.1 200"):
+            errors += 1
+        lat.append(time.perf_counter() - t0)
+    writer.close()
+    return errors
+
+
+async def hammer(
+    port: int, path: str, clients: int, seconds: float
+) -> tuple[float, float, float, int]:
+    lat: list[float] = []
+    until = time.perf_counter() + seconds
+    start = time.perf_counter()
+    errors = await asyncio.gather(
+        *(_client("127.0.0.1", port, path, until, lat) for _ in range(clients))
+    )
+    elapsed = time.perf_counter() - start
+    lat.sort()
+    p50 = lat[len(lat) // 2] * 1000
+    p99 = lat[int(len(lat) * 0.99)] * 1000
+    return len(lat) / elapsed, p50, p99, sum(errors)
+
+
+def wait_http(url: str, timeout: float = 30) -> bytes:
+    deadline = time.time() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as r:
+                return bytes(r.read())
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+def start_nginx(root: Path, port: int) -> subprocess.Popen[bytes] | None:
+    nginx = shutil.which("nginx") or (
+        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
+    )
+    if nginx is None:
+        return None
+    conf = root / "nginx.conf"
+    conf.write_text(
+        textwrap.dedent(
+            f"""
+            worker_processes 2;
+            daemon off;
+            pid {root}/nginx.pid;
+            error_log {root}/error.log;
+            events {{ worker_connections 1024; }}
+            http {{
+              access_log off;
+              client_body_temp_path {root}/tmp;
+              proxy_temp_path {root}/tmp;
+              fastcgi_temp_path {root}/tmp;
+              uwsgi_temp_path {root}/tmp;
+              scgi_temp_path {root}/tmp;
+              keepalive_requests 1000000;
+              server {{
+                listen 127.0.0.1:{port};
+                location / {{ root {root}/www; default_type application/json; }}
+              }}
+            }}
+            """
+        )
+    )
+    (root / "tmp").mkdir(exist_ok=True)
+    return subprocess.Popen([nginx, "-c", str(conf), "-p", str(root)], stderr=subprocess.DEVNULL)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--clients", type=int, default=100)
+    ap.add_argument("--seconds", type=float, default=5.0)
+    ap.add_argument("--stations", type=int, default=2000)
+    args = ap.parse_args()
+
+    from saylau.store import Store
+    from saylau.tabulate import read_protocols
+
+    tmp = Path(tempfile.mkdtemp(prefix="saylau-bench-serve-"))
+    tmp.chmod(0o755)  # nginx's workers run as an unprivileged user
+    db = str(tmp / "saylau.db")
+    write_protocols(tmp / "p.csv", args.stations, seed=1)
+    with Store.open(db) as store:
+        store.init_election("Bench", "2021-01-10", "majilis", "kz-majilis-2021", title="Majilis")
+        store.ingest("majilis", read_protocols(tmp / "p.csv"))
+
+    port = free_port()
+    saylau = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from saylau.cli import main; main()",
+            "serve",
+            db,
+            "--port",
+            str(port),
+        ],
+        stderr=subprocess.DEVNULL,
+    )
+    procs: list[subprocess.Popen[bytes]] = [saylau]
+    try:
+        body = wait_http(f"http://127.0.0.1:{port}{PATH}")
+        www = tmp / "www" / "api" / "v1" / "contests"
+        www.mkdir(parents=True)
+        (www / "majilis").write_bytes(body)
+        nginx_port = free_port()
+        nginx = start_nginx(tmp, nginx_port)
+        if nginx is not None:
+            procs.append(nginx)
+
+        stop = tmp / "stop"
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER, db, str(args.stations), str(stop), "|".join(PARTIES)],
+            stdout=subprocess.PIPE,
+        )
+        procs.append(writer)
+        assert writer.stdout is not None
+        writer.stdout.readline()  # the first batch is in: ingest runs during the test
+        time.sleep(0.3)
+        s_rps, s_p50, s_p99, s_err = asyncio.run(hammer(port, PATH, args.clients, args.seconds))
+        stop.write_text("stop")
+        batches = int((writer.communicate(timeout=60)[0] or b"0").strip() or 0) - 1
+
+        print(
+            f"bench_serve: {args.clients} clients, {args.seconds:.0f} s each, "
+            f"{args.stations} stations, JSON {len(body):,} bytes, {os.cpu_count()} CPUs"
+        )
+        print(f"{'server':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
+        print(
+            f"{'saylau (uvicorn, ingesting)':<28}{s_rps:>10,.0f}{s_p50:>10.2f}{s_p99:>10.2f}{s_err:>8}"
+        )
+        print(f"  protocol batches ingested meanwhile: {batches} (5 stations each)")
+        if nginx is None:
+            print("nginx: not installed (apt-get install nginx); only saylau's figures shown")
+            return
+        wait_http(f"http://127.0.0.1:{nginx_port}{PATH}")
+        n_rps, n_p50, n_p99, n_err = asyncio.run(
+            hammer(nginx_port, PATH, args.clients, args.seconds)
+        )
+        print(f"{'nginx (static file)':<28}{n_rps:>10,.0f}{n_p50:>10.2f}{n_p99:>10.2f}{n_err:>8}")
+        share = s_rps / n_rps if n_rps else 0.0
+        print(
+            f"saylau / nginx throughput: {share:.0%} (goal >= 20%); "
+            f"saylau p99 {s_p99:.1f} ms (goal < 50 ms)"
+        )
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.terminate()
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
