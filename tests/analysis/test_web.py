@@ -123,6 +123,8 @@ def test_whatif_page_marks_changes(client: TestClient) -> None:
     assert "(+6)" in html and "(-4)" in html
     assert "enters" in html
     assert "Gallagher index" in html
+    # Gallagher 6.53 at 7 % and 3.10 at 5 % (docs/analysis.md), two decimals kept.
+    assert '<td class="num">6.53</td><td class="num">3.10</td>' in html
     assert "NaN" not in html and "nan" not in html.lower().replace("nanos", "")
 
 

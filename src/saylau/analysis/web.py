@@ -283,11 +283,29 @@ def projection_context(
 # Routes -------------------------------------------------------------------------------
 
 
+def _decimal(lang: str, value: float | None, digits: int = 2) -> str:
+    """An index value with a fixed number of decimals in the page's locale."""
+    from babel.numbers import format_decimal
+
+    if value is None:
+        return "–"
+    return format_decimal(value, format="#,##0." + "0" * digits, locale=lang)
+
+
+def _install_globals(request: Request) -> None:
+    # The site's Jinja environment is built by saylau.web; the analysis templates need
+    # fixed-decimal index values, which its Formatter does not offer.
+    env = request.app.state.site.templates
+    if "index_value" not in env.globals:
+        env.globals["index_value"] = _decimal
+
+
 async def _contest_view(
     request: Request, *, api: bool, template: str, contest_id: str, build: Any, key: str
 ) -> Response:
     if not api:
         set_language(request)
+        _install_globals(request)
     site = request.app.state.site
     version, modified = await run_in_threadpool(site.version, contest_id)
     store = site.store
@@ -389,6 +407,7 @@ async def projection_api(body: ProjectionIn) -> JSONResponse:
 
 
 def _render(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
+    _install_globals(request)
     ctx = {**context, **page_globals(request)}
     html = request.app.state.site.templates.get_template(template).render(ctx)
     return HTMLResponse(html)
