@@ -66,12 +66,27 @@ def test_cli_and_web(tmp_path: Path) -> None:
     res = runner.invoke(main, ["observers", "report", db, str(rep_file)])
     assert res.exit_code == 0, res.output
 
+    from saylau.tabulate import read_protocols
     from saylau.web.app import create_app
 
+    protocols = tmp_path / "p.csv"
+    protocols.write_text(
+        "station,registered,invalid,valid,party:A\n101,100,0,50,50\n102,90,0,40,40\n",
+        encoding="utf-8",
+    )
+    with Store.open(db) as store:
+        store.init_election("e", None, "c1", "kz-majilis-2021")
+        store.ingest("c1", read_protocols(protocols))
     client = TestClient(create_app(db))
     data = client.get("/api/v1/observers/summary").json()
     assert data["international"] == 398 and data["organisation_count"] == 10
     data = client.get("/api/v1/contests/c1/irregularities/101").json()
     assert [r["category"] for r in data["reports"]] == ["ballot stuffing"]
+    assert data["count"] == 1 and data["reports"][0]["observer"] == "KZ21-INT-001"
+    assert client.get("/api/v1/contests/c1/irregularities/102").json()["reports"] == []
+    missing = client.get("/api/v1/contests/c1/irregularities/999")
+    assert missing.status_code == 404 and "999" in missing.json()["error"]
+    missing = client.get("/api/v1/contests/nope/irregularities/101")
+    assert missing.status_code == 404 and "nope" in missing.json()["error"]
     page = client.get("/observers")
     assert page.status_code == 200 and "322 from 10 organisations" in page.text

@@ -170,3 +170,13 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
     bad = runner.invoke(main, ["deputies", db])
     assert bad.exit_code == 2
     assert "error: several contests (town, rayon): name one with --contest" in bad.output
+
+
+def test_maslikhats_files_form_still_works(tmp_path: Path) -> None:
+    contests = tmp_path / "c.csv"
+    contests.write_text("id,level,seats,law\nt,city,5,kz-maslikhat-2021\n", encoding="utf-8")
+    results = tmp_path / "r.csv"
+    results.write_text("contest,party,votes\nt,A,600\nt,B,300\nt,C,60\n", encoding="utf-8")
+    for args in (["maslikhats"], ["maslikhats", "decide"]):
+        res = CliRunner().invoke(main, [*args, str(contests), str(results)])
+        assert res.exit_code == 0 and res.output.startswith("t\tcity\t5\tA 3, B 2\n")

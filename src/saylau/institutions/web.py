@@ -33,18 +33,25 @@ async def observers_summary(request: Request) -> JSONResponse:
 
 
 @router.get("/api/v1/contests/{contest_id}/irregularities/{station_id:path}")
-async def station_irregularities(
-    request: Request, contest_id: str, station_id: str
-) -> JSONResponse:
-    """Observers' reports of irregularities attached to one polling station."""
-    reports = persist.station_reports(_store(request), station_id, contest_id)
+def station_irregularities(request: Request, contest_id: str, station_id: str) -> JSONResponse:
+    """Observers' reports of irregularities attached to one polling station, oldest first.
+
+    An unknown contest or station is a 404 naming it.  Reports change apart from the
+    contest's protocols, so the answer is never served from the results cache.
+    """
+    store = _store(request)
+    store.contest(contest_id)
+    store.division(contest_id, station_id)
+    reports = persist.station_reports(store, station_id, contest_id)
     return JSONResponse(
         {
             "ok": True,
             "contest": contest_id,
             "station": station_id,
+            "count": len(reports),
             "reports": [r.to_dict() for r in reports],
-        }
+        },
+        headers={"Cache-Control": "no-cache"},
     )
 
 
