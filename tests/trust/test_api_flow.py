@@ -116,7 +116,11 @@ def test_limits(client: TestClient, world: World, monkeypatch: Any) -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8),
     lambda inner: (
         st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=5)
     ),
@@ -125,7 +129,7 @@ json_values = st.recursive(
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(protocol=json_values | st.fixed_dictionaries({"station": st.text(max_size=5)}, optional={
     "registered": st.integers(), "valid": st.integers(), "invalid": st.integers(),
@@ -137,10 +141,18 @@ def test_fuzzed_json_gets_clean_answers(client: TestClient, world: World, protoc
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.binary(max_size=300) | st.text(max_size=300).map(str.encode))
 def test_fuzzed_csv_gets_clean_answers(client: TestClient, world: World, data: bytes) -> None:
     resp = client.post(URL + "/bulk?reason=fuzz", content=b"station,registered,valid,invalid\n" + data,
                        headers=_h(world, "cec", **{"Content-Type": "text/csv"}))  # fmt: skip
     assert resp.status_code in (200, 409, 422), resp.text
+
+
+def test_control_characters_are_refused_cleanly(client: TestClient, world: World) -> None:
+    # found by the fuzzer: a NUL in a station id made PostgreSQL fail with a 500
+    for station in ("\x00", "a\x00", "S\n1"):
+        body = {"protocol": {**S1, "station": station}, "reason": "x"}
+        resp = client.post(URL, json=body, headers=_h(world, "cec"))
+        assert resp.status_code == 422 and "control characters" in resp.json()["error"]

@@ -178,6 +178,14 @@ def submit(
     station = str(protocol.get("station") or "")
     if not station:
         raise InputError("protocol: field 'station' is missing")
+    # Control characters (NUL above all: PostgreSQL refuses it) never belong in a name.
+    bad = [
+        f"protocol: {k} {v!r} contains control characters"
+        for k, v in protocol.items()
+        if (isinstance(v, str) and not v.isprintable()) or not str(k).isprintable()
+    ]
+    if bad:
+        raise InputError(bad)
     with store.engine.connect() as conn:
         row = _contest(conn, contest)
         authorize_station(conn, account, contest, protocol)
