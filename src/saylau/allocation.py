@@ -31,7 +31,9 @@ def fraction_json(value: Fraction | None) -> dict[str, Any] | None:
     """An exact rational as JSON: ``{"exact": "p/q", "decimal": 123.456789}``."""
     if value is None:
         return None
-    exact = str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    exact = (
+        str(value.numerator) if value.denominator == 1 else f"{value.numerator}/{value.denominator}"
+    )
     return {"exact": exact, "decimal": round(float(value), 6)}
 
 

@@ -54,7 +54,9 @@ def read_votes_csv(source: str | Path | io.TextIOBase, *, label: str | None = No
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError as err:
-            raise InputError(f"{name}: not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); save the file as UTF-8") from None
+            raise InputError(
+                f"{name}: not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); save the file as UTF-8"
+            ) from None
     return parse_votes_csv(text, name)
 
 
@@ -72,7 +74,9 @@ def parse_votes_csv(text: str, name: str = "votes") -> VotesFile:
             problems.append(f"{name}: missing column '{col}' (header is {','.join(rows[0])})")
     for col in header:
         if col not in ("party", "votes", *OPTIONAL):
-            problems.append(f"{name}: unknown column '{col}' (valid: party, votes, {', '.join(OPTIONAL)})")
+            problems.append(
+                f"{name}: unknown column '{col}' (valid: party, votes, {', '.join(OPTIONAL)})"
+            )
     if len(set(header)) != len(header):
         problems.append(f"{name}: duplicate column in header {','.join(rows[0])}")
     if problems:
@@ -94,7 +98,9 @@ def parse_votes_csv(text: str, name: str = "votes") -> VotesFile:
         key = (party, region)
         if key in seen:
             where = f" in region '{region}'" if region else ""
-            problems.append(f"{name} row {n}: duplicate party '{party}'{where} (first on row {seen[key]})")
+            problems.append(
+                f"{name} row {n}: duplicate party '{party}'{where} (first on row {seen[key]})"
+            )
             continue
         seen[key] = n
         v = _count(row[idx["votes"]], f"{name} row {n}: votes", problems)

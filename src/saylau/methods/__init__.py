@@ -193,9 +193,7 @@ def get_method(name: str) -> MethodSpec:
     if spec is None:
         close = difflib.get_close_matches(_normalise(name), list(_ALIASES), n=1)
         hint = f" (did you mean '{close[0]}'?)" if close else ""
-        raise MethodError(
-            f"unknown method '{name}'{hint}; valid methods: {', '.join(REGISTRY)}"
-        )
+        raise MethodError(f"unknown method '{name}'{hint}; valid methods: {', '.join(REGISTRY)}")
     return spec
 
 
