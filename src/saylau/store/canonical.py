@@ -56,6 +56,8 @@ def canonical_json_column(frame: pl.DataFrame) -> pl.Series:
         for c in cols
     ]
     text = frame.select(pl.struct(exprs).struct.json_encode().alias("json")).to_series()
+    # Only columns that actually hold an empty value need the (costly) rewrite below.
+    ids = [c for c in ids if frame.select((pl.col(c).is_null() | (pl.col(c) == "")).any()).item()]
     if ids:
         # An empty identification field is left out: drop its `"key":null` member.  A
         # string value cannot contain an unescaped quote, so the patterns are unambiguous.
@@ -72,4 +74,5 @@ def canonical_json_column(frame: pl.DataFrame) -> pl.Series:
 def hash_column(json_texts: pl.Series) -> list[str]:
     """sha256 hex digests of a column of canonical JSON texts."""
     sha = hashlib.sha256
-    return [sha(t.encode("utf-8")).hexdigest() for t in json_texts.to_list()]
+    # As bytes: skips decoding every text to a Python str only to encode it again.
+    return [sha(b).hexdigest() for b in json_texts.cast(pl.Binary).to_list()]

@@ -129,8 +129,16 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
 
 
 def _select_in(conn: Connection, sql: str, contest_id: str, ids: Sequence[str]) -> list[Any]:
-    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
     rows: list[Any] = []
+    if is_sqlite(conn.engine):
+        # Straight to the driver: SQLAlchemy's expansion of thousands of IN
+        # parameters costs more than the query itself.
+        for chunk in _chunks(ids):
+            marks = ", ".join("?" * len(chunk))
+            q = sql.replace(":c", "?").replace(":ids", f"({marks})")
+            rows.extend(conn.exec_driver_sql(q, (contest_id, *chunk)).all())
+        return rows
+    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
     for chunk in _chunks(ids):
         rows.extend(conn.execute(stmt, {"c": contest_id, "ids": list(chunk)}).all())
     return rows
@@ -240,6 +248,8 @@ def _apply_batch(
     counts = Counts(unchanged=joined.height - changed.height)
     if changed.height == 0:
         return counts
+    # Key order: the tables' B-trees are then filled from left to right, not at random.
+    changed = changed.sort("station")
     for status in changed["_status"].to_list():
         setattr(counts, status, getattr(counts, status) + 1)
 
