@@ -45,7 +45,7 @@ MAX_VOTES = 2**31 - 1
 #: Largest house size the batch engine accepts.
 MAX_SEATS = 1_000_000
 #: Target size of the temporaries for one block of rows.
-CHUNK_BYTES = 64 * 2**20
+CHUNK_BYTES = 32 * 2**20
 # About this many (rows, parties) int64/float64 temporaries live at once.
 _TEMPORARIES = 24
 # Float quotients carry a relative error of a few ulp (~1e-15); a margin of
@@ -292,10 +292,14 @@ def _top(key: IntArray, votes: IntArray, take: IntArray, key_bound: int, vmax: i
         return _top_by_rank(key, votes, take)
     # One integer carries key and votes; equal integers mean equal votes too.
     comp = key * (vmax + 1) + votes
-    cut = np.sort(comp, axis=1)[np.arange(n), np.clip(p - take, 0, p - 1)]
-    chosen = (comp >= cut[:, None]) & (take > 0)[:, None]
-    # Several parties equal at the cut: the column order decides (rare).
-    crowded = chosen.sum(axis=1) > np.maximum(take, 0)
+    ordered = np.sort(comp, axis=1)
+    r = np.arange(n)
+    at = np.clip(p - take, 0, p - 1)
+    cut = np.where(take > 0, ordered[r, at], np.iinfo(np.int64).max)
+    chosen = comp >= cut[:, None]
+    # A party just below the cut position equal to the cut: the tie straddles
+    # the last seat and the column order decides (rare).
+    crowded = (take > 0) & (take < p) & (ordered[r, np.maximum(at - 1, 0)] == cut)
     if crowded.any():
         chosen[crowded] = _top_by_rank(key[crowded], votes[crowded], take[crowded])
     return np.asarray(chosen, dtype=bool)
@@ -401,25 +405,81 @@ class _DivisorKernel(_Kernel):
 
     def __call__(self, w: IntArray, total: IntArray) -> IntArray:
         wf = w.astype(np.float64)
-        e = self._guess(w, wf, total)
-        e, sure = self._float_steps(w, wf, e)
+        live = w > 0
+        e = self._guess(live, wf, total)
+        sure = self._float_fill(w, wf, live, e)
         if not sure.all():
-            doubtful = ~sure
-            e[doubtful] = self._exact_steps(w[doubtful], e[doubtful])
+            # The guess was not a valid start (a divisor that is not linear in s)
+            # or the margin is too thin: repair by float moves, then exactly.
+            bad = np.flatnonzero(~sure)
+            fixed, sure_now = self._float_steps(w[bad], wf[bad], live[bad], e[bad])
+            e[bad] = fixed
+            doubtful = bad[~sure_now]
+            if len(doubtful):
+                e[doubtful] = self._exact_steps(w[doubtful], e[doubtful])
         return e
 
-    def _guess(self, w: IntArray, wf: FloatArray, total: IntArray) -> IntArray:
+    def _guess(self, live: BoolArray, wf: FloatArray, total: IntArray) -> IntArray:
         """Seats at a divisor chosen so that the total is about right."""
         t = self.table
-        parties = (w > 0).sum(axis=1)
+        parties = live.sum(axis=1)
         # Seats at divisor lam are about (w/lam - offset)/slope + 1/2 per party.
-        target = self.seats + parties * (t.offset / t.slope - 0.5)
-        lam = total / np.maximum(target, 0.5)
-        count = np.ceil((wf / lam[:, None] - t.offset) / t.slope)
-        count = np.clip(count, 0, self.seats).astype(np.int64)
-        return np.where(w > 0, count, 0)
+        target = np.maximum(self.seats + parties * (t.offset / t.slope - 0.5), 0.5)
+        x = wf * (target / (total * t.slope))[:, None]
+        x -= t.offset / t.slope
+        np.ceil(x, out=x)
+        np.clip(x, 0, self.seats, out=x)
+        count = x.astype(np.int64)
+        # With offset >= 0 a party without votes already gets ceil(-offset) = 0.
+        return count if t.offset >= 0 else np.where(live, count, 0)
 
-    def _float_steps(self, w: IntArray, wf: FloatArray, e: IntArray) -> tuple[IntArray, BoolArray]:
+    def _weights(self, wf: FloatArray, live: BoolArray) -> tuple[FloatArray, FloatArray]:
+        if live.all():
+            return wf, wf
+        # Parties without votes never win a seat and hold none to give back.
+        return np.where(live, wf, -1.0), np.where(live, wf, 1.0)
+
+    def _float_fill(self, w: IntArray, wf: FloatArray, live: BoolArray, e: IntArray) -> BoolArray:
+        """Add (or remove) seats by float quotients until every row has S; certify.
+
+        ``e`` is updated in place.  Starting from the seats above a divisor
+        (a valid prefix of the sequential allocation), adding the strongest next
+        quotient or removing the weakest last one keeps it valid, so no swaps are
+        needed; the certificate catches any row where that start was not valid.
+        """
+        s = self.seats
+        p = w.shape[1]
+        inv_next, inv_last = self.table.reciprocals(int(w.max(initial=0)))
+        w_next, w_last = self._weights(wf, live)
+        nxt = w_next * np.take(inv_next, e)
+        last = w_last * np.take(inv_last, e)
+        tot = e.sum(axis=1)
+        e_flat, n_flat, l_flat = e.reshape(-1), nxt.reshape(-1), last.reshape(-1)
+        wn_flat, wl_flat = w_next.reshape(-1), w_last.reshape(-1)
+        act = np.flatnonzero(tot != s)
+        for _ in range(4 * p + 64):
+            if len(act) == 0:
+                break
+            ta = tot[act]
+            up, down = act[ta < s], act[ta > s]
+            for rows, delta in ((up, 1), (down, -1)):
+                if len(rows) == 0:
+                    continue
+                pick = nxt[rows].argmax(axis=1) if delta > 0 else last[rows].argmin(axis=1)
+                at = rows * p + pick
+                held = e_flat[at] + delta
+                e_flat[at] = held
+                tot[rows] += delta
+                n_flat[at] = wn_flat[at] * inv_next[held]
+                l_flat[at] = wl_flat[at] * inv_last[held]
+            act = act[tot[act] != s]
+        top = nxt.max(axis=1)
+        low = last.min(axis=1)
+        return np.asarray((tot == s) & (low > top * (1 + _MARGIN)), dtype=bool)
+
+    def _float_steps(
+        self, w: IntArray, wf: FloatArray, live: BoolArray, e: IntArray
+    ) -> tuple[IntArray, BoolArray]:
         """Move seats one at a time by float quotients until no move helps.
 
         Returns the seats and, per row, whether the float margin proves them
@@ -428,27 +488,39 @@ class _DivisorKernel(_Kernel):
         """
         s = self.seats
         inv_next, inv_last = self.table.reciprocals(int(w.max(initial=0)))
-        w_next = np.where(w > 0, wf, -1.0)  # parties without votes never win
-        w_last = np.where(w > 0, wf, 1.0)  # ... and hold no seat to give back
+        w_next, w_last = self._weights(wf, live)
+        # Quotients of every party's next seat and of its last seat held; after
+        # a move only the touched cells are recomputed.
+        nxt = w_next * np.take(inv_next, e)
+        last = w_last * np.take(inv_last, e)
+        tot = e.sum(axis=1)
         sure = np.zeros(len(w), dtype=bool)
+        p = w.shape[1]
+        # Flat views: one index per (row, column) is much cheaper than 2-D fancy indexing.
+        e_flat, n_flat, l_flat = e.reshape(-1), nxt.reshape(-1), last.reshape(-1)
+        wn_flat, wl_flat = w_next.reshape(-1), w_last.reshape(-1)
         act = np.arange(len(w))
-        for _ in range(4 * w.shape[1] + 64):
+        for step in range(4 * p + 64):
             if len(act) == 0:
                 break
-            ea = e[act]
-            nxt = w_next[act] * inv_next[ea]
-            last = w_last[act] * inv_last[ea]
-            jn = nxt.argmax(axis=1)
-            jl = last.argmin(axis=1)
-            r = np.arange(len(act))
-            top, low = nxt[r, jn], last[r, jl]
-            tot = ea.sum(axis=1)
-            add = (tot < s) | ((tot == s) & (top > low))
-            drop = (tot > s) | ((tot == s) & add)
+            sub_n = nxt if step == 0 else nxt[act]
+            sub_l = last if step == 0 else last[act]
+            base = act * p
+            at_n = base + sub_n.argmax(axis=1)
+            at_l = base + sub_l.argmin(axis=1)
+            top, low = n_flat[at_n], l_flat[at_l]
+            ta = tot[act]
+            add = (ta < s) | ((ta == s) & (top > low))
+            drop = (ta > s) | ((ta == s) & add)
             moved = add | drop
-            sure[act[~moved]] = low[~moved] > top[~moved] * (1 + _MARGIN)
-            e[act[add], jn[add]] += 1
-            e[act[drop], jl[drop]] -= 1
+            settled = ~moved
+            sure[act[settled]] = low[settled] > top[settled] * (1 + _MARGIN)
+            for at, rows, delta in ((at_n[add], act[add], 1), (at_l[drop], act[drop], -1)):
+                held = e_flat[at] + delta
+                e_flat[at] = held
+                tot[rows] += delta
+                n_flat[at] = wn_flat[at] * inv_next[held]
+                l_flat[at] = wl_flat[at] * inv_last[held]
             act = act[moved]
         return e, sure
 
