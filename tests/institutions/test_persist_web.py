@@ -88,5 +88,9 @@ def test_cli_and_web(tmp_path: Path) -> None:
     assert missing.status_code == 404 and "999" in missing.json()["error"]
     missing = client.get("/api/v1/contests/nope/irregularities/101")
     assert missing.status_code == 404 and "nope" in missing.json()["error"]
+    # The station page shows the observers' reports.
+    page = client.get("/contests/c1/stations/101").text
+    assert 'id="h-irregularities"' in page and "ballot stuffing" in page
+    assert 'id="h-irregularities"' not in client.get("/contests/c1/stations/102").text
     page = client.get("/observers")
     assert page.status_code == 200 and "322 from 10 organisations" in page.text

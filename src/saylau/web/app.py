@@ -156,6 +156,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_response(request, 500, "internal error: the results could not be shown")
 
 
+PAGE_CSP = (
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+)
+
+
 def create_app(db: str, *, counter_ttl: float = COUNTER_TTL) -> FastAPI:
     """The results site and JSON API over the store at ``db`` (path or URL).
 
@@ -193,6 +199,17 @@ def create_app(db: str, *, counter_ttl: float = COUNTER_TTL) -> FastAPI:
                     app.state.site.templates = template_environment(
                         [*_extra_template_dirs(app), templates]
                     )
+    from saylau.trust.api import harden
+
+    @app.middleware("http")
+    async def _page_policy(request: Request, call_next: Any) -> Any:
+        # Pages load only saylau's own assets; inline style attributes carry party colours.
+        response = await call_next(request)
+        if not request.url.path.startswith("/api/"):
+            response.headers.setdefault("Content-Security-Policy", PAGE_CSP)
+        return response
+
+    harden(app)
     return app
 
 

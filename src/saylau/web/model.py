@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from saylau.errors import NotFoundError
+from saylau.institutions import persist
 from saylau.store import Store
 from saylau.store.divisions import LEVELS
 from saylau.tabulate.fields import COUNT_FIELDS, PARTY_PREFIX
@@ -324,6 +325,7 @@ def station_page(store: Store, cid: str, sid: str) -> dict[str, Any]:
         "protocol": protocol,
         "relations": relations,
         "versions": versions,
+        "irregularities": [r.to_dict() for r in persist.station_reports(store, sid, cid)],
     }
 
 

@@ -1,0 +1,27 @@
+"""Security headers: pages load only saylau's own assets; the API answers are locked down."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+
+
+def test_page_and_api_headers(client: TestClient) -> None:
+    page = client.get("/")
+    assert page.status_code == 200
+    csp = page.headers["content-security-policy"]
+    assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+    assert page.headers["x-content-type-options"] == "nosniff"
+    assert page.headers["x-frame-options"] == "DENY"
+    api = client.get("/api/v1/contests")
+    assert api.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+
+
+def test_forms_refused_by_api_and_body_capped(client: TestClient) -> None:
+    r = client.post("/api/v1/contests/majilis/protocols", data={"station": "x"})
+    assert r.status_code == 415 and r.json()["ok"] is False
+    r = client.post(
+        "/api/v1/contests/majilis/protocols",
+        headers={"content-length": "999999999999"},
+        content=b"",
+    )
+    assert r.status_code == 413
