@@ -44,10 +44,12 @@ BoolArray = npt.NDArray[np.bool_]
 MAX_VOTES = 2**31 - 1
 #: Largest house size the batch engine accepts.
 MAX_SEATS = 1_000_000
-#: Target size of the temporaries for one block of rows.
-CHUNK_BYTES = 32 * 2**20
-# About this many (rows, parties) int64/float64 temporaries live at once.
-_TEMPORARIES = 24
+#: Size of one (rows, parties) temporary: rows are processed in blocks this big.
+#: Small on purpose: below glibc's 128 KiB mmap threshold numpy's temporaries are
+#: recycled from the heap and stay in cache; bigger ones are fresh mappings that
+#: page-fault on every block (measured: 2-3x slower).  About 25 temporaries live
+#: at once, so a block needs a few MB whatever the input size.
+CHUNK_BYTES = 96 * 1024
 # Float quotients carry a relative error of a few ulp (~1e-15); a margin of
 # 1e-9 between the weakest winner and the strongest loser is certainly real.
 _MARGIN = 1e-9
@@ -88,7 +90,7 @@ def allocate_batch(
     if n == 0:
         return out
     kernel = _kernel(spec, seats, int(arr.max(initial=0)))
-    rows = max(1, CHUNK_BYTES // (p * 8 * _TEMPORARIES))
+    rows = max(1, CHUNK_BYTES // (p * 8))
     empty: list[int] = []
     for start in range(0, n, rows):
         block = arr[start : start + rows]
