@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 
 import numpy as np
@@ -16,6 +17,7 @@ from saylau.errors import InputError, MethodError
 from saylau.methods import REGISTRY
 
 METHODS = list(REGISTRY)
+QUOTA_METHODS = [m for m, spec in REGISTRY.items() if spec.kind == "quota"]
 
 
 def exact(row: list[int], seats: int, method: str, threshold: object = 0) -> list[int]:
@@ -172,6 +174,37 @@ def test_threshold_with_many_digits_stays_exact() -> None:
     assert got[0, 0] == 0 and got[0, 1] > 0
 
 
+def test_threshold_products_beyond_64_bits() -> None:
+    # q = 10^15 and votes near 10^9: votes*100*q needs ~87 bits (128-bit path).
+    t = "7.000000000000001"
+    filler = [860_000_000] * 10
+    edge = 700_000_000
+    for _ in range(50):  # smallest count passing at a total that contains it twice
+        at = Fraction(t) * (2 * edge - 1 + sum(filler)) / 100
+        edge = math.ceil(at)
+    votes = np.array([[edge, edge - 1, *filler]], dtype=np.int64)
+    assert edge * 100 >= Fraction(t) * votes.sum() > (edge - 1) * 100
+    got = check_rows(votes, 200, "hare", t)
+    assert got[0, 0] > 0 and got[0, 1] == 0
+
+
+@pytest.mark.parametrize("method", QUOTA_METHODS)
+def test_largest_remainder_with_huge_totals(method: str) -> None:
+    # Ten lists near 10^9: remainder x votes no longer fits 64 bits together,
+    # so the ranking falls back to two stable sorts; identical rows tie exactly.
+    big = 999_999_000
+    votes = np.array(
+        [
+            [big - 7 * i for i in range(10)],
+            [big] * 10,
+            [big, big, big - 1, big - 1] + [123_456_789] * 6,
+        ],
+        dtype=np.int64,
+    )
+    for seats in (7, 15, 150):
+        check_rows(votes, seats, method)
+
+
 def test_kazakhstan_2021_in_a_batch() -> None:
     # Majilis 2021, CEC of Kazakhstan final results (Nur Otan 5,148,074; Ak Zhol
     # 792,828; People's Party 659,019; Auyl 383,023; Adal 258,618): 76/12/10/0/0.
@@ -258,6 +291,16 @@ def test_unknown_method_lists_valid_names() -> None:
     assert "unknown method 'borda'" in text
     for name in REGISTRY:
         assert name in text
+
+
+def test_problem_lists_are_capped() -> None:
+    with pytest.raises(InputError) as err:
+        allocate_batch(-np.ones((4, 5), dtype=np.int64), 3, "hare")
+    assert len(err.value.problems) == 11
+    assert err.value.problems[-1] == "votes: 10 more cells: is negative"
+    with pytest.raises(InputError) as err:
+        allocate_batch(np.zeros((12, 2), dtype=np.int64), 3, "hare")
+    assert err.value.problems[-1] == "votes: 2 more rows where no party can win a seat"
 
 
 def test_seatless_rows_are_reported_like_allocate() -> None:

@@ -168,7 +168,7 @@ def _value_problems(arr: npt.NDArray[np.integer]) -> list[str]:
         for r, c in bad[:_MAX_PROBLEMS]:
             problems.append(f"votes row {r} column {c}: {arr[r, c]} {what}")
         if len(bad) > _MAX_PROBLEMS:
-            problems.append(f"votes: {len(bad) - _MAX_PROBLEMS} more cells {what}")
+            problems.append(f"votes: {len(bad) - _MAX_PROBLEMS} more cells: {what}")
     return problems
 
 
@@ -207,9 +207,7 @@ def _cmp_products(a: IntArray, b: IntArray, c: IntArray, d: IntArray) -> npt.NDA
 
 
 def _passing(block: IntArray, frac: Fraction) -> BoolArray:
-    """Parties with ``votes * 100 >= threshold * total``, exactly."""
-    if frac == 0:
-        return np.ones(block.shape, dtype=bool)
+    """Parties with ``votes * 100 >= threshold * total``, exactly (threshold > 0)."""
     base = block.sum(axis=1, keepdims=True)
     p, q = frac.numerator, frac.denominator
     if int(block.max()) * 100 * q < _INT63 and int(base.max()) * p < _INT63:
