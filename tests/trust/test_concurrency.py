@@ -26,8 +26,8 @@ from saylau.trust import accounts, workflow
 
 CONTEST = "kz"
 WORKERS = 4
-#: The issue asks 1,000 per worker; one ``workflow.submit`` costs ~90 ms here (2 shared
-#: cores: a polars prepare three times, the whole division tree read twice, four
+#: The issue asks 1,000 per worker; one ``workflow.submit`` costs ~65 ms here (2 shared
+#: cores: the polars readers run twice, the whole division tree is read twice, four
 #: transactions), so 4x1,000 takes ~6 minutes per backend.  Shrunk to 100 until the
 #: workflow gets a batched submit (see docs/trust.md, "Known limits").
 PER_WORKER = 100

@@ -203,7 +203,15 @@ def submit(
         twice = double_entry(conn, contest) and old != new_hash
     if twice:
         return _enter(store, account, contest, dict(protocol), new_hash, reason)
-    return _commit(store, contest, protocol, actor=account.name, reason=reason, decision=decision)
+    return _commit(
+        store,
+        contest,
+        protocol,
+        actor=account.name,
+        reason=reason,
+        decision=decision,
+        digest=new_hash,
+    )
 
 
 def _open_decision(conn: Connection, contest: str, station: str) -> int | None:
@@ -234,8 +242,13 @@ def _commit(
     reason: str | None,
     decision: int | None = None,
     extra: Mapping[str, Any] | None = None,
+    digest: str | None = None,
 ) -> Outcome:
     """Record the audit entry, then write through the store.
+
+    ``digest`` is the protocol's content hash when the caller already computed it
+    (it depends on the protocol and the contest's policy only; validating the
+    protocol again would cost a third pass through the readers).
 
     The entry is written ahead (write-ahead log): the store runs its own
     transaction, so a crash between the two leaves an entry whose version never
@@ -243,7 +256,8 @@ def _commit(
     """
     station = str(protocol["station"])
     with write_transaction(store.engine) as conn:
-        digest = store_hash(conn, contest, protocol)
+        if digest is None:
+            digest = store_hash(conn, contest, protocol)
         before = _current_hash(conn, contest, station)
         if before == digest:
             version = conn.execute(
@@ -354,7 +368,13 @@ def _enter(
         conn.execute(update(e).where(e.c.id.in_(ids)).values(status="agreed"))
         actor = f"{first.account}+{account.name}"
     return _commit(
-        store, contest, protocol, actor=actor, reason=reason or first.reason, extra={"entries": ids}
+        store,
+        contest,
+        protocol,
+        actor=actor,
+        reason=reason or first.reason,
+        extra={"entries": ids},
+        digest=digest,
     )
 
 
