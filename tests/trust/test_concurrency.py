@@ -28,7 +28,7 @@ CONTEST = "kz"
 WORKERS = 4
 #: The issue asks 1,000 per worker; one ``workflow.submit`` costs ~65 ms here (2 shared
 #: cores: the polars readers run twice, the whole division tree is read twice, four
-#: transactions), so 4x1,000 takes ~6 minutes per backend.  Shrunk to 100 until the
+#: transactions), so 4x1,000 takes 2-3 minutes per backend.  Shrunk to 100 until the
 #: workflow gets a batched submit (see docs/trust.md, "Known limits").
 PER_WORKER = 100
 OVERLAP = 25  # stations each worker shares with the next one
