@@ -26,6 +26,9 @@ from sqlalchemy.engine import make_url
 #: Milliseconds an SQLite writer waits for another writer's batch to commit.
 SQLITE_BUSY_TIMEOUT_MS = 120_000
 
+#: Page size of new SQLite files (bytes).
+SQLITE_PAGE_SIZE = 16_384
+
 
 def database_url(url_or_path: str | Path) -> str:
     """The SQLAlchemy URL of ``url_or_path`` (a file path means SQLite)."""
@@ -49,6 +52,10 @@ def create(url_or_path: str | Path) -> Engine:
         # Transactions are begun by the "begin" hook below, not by the driver.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        # Only takes effect on a new, empty file (before WAL is on).  16 KiB pages
+        # keep a protocol version (long names in the votes JSON) on one page instead
+        # of spilling to overflow pages: about 3x faster bulk inserts.
+        cur.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cur.execute("PRAGMA foreign_keys=ON")

@@ -31,7 +31,7 @@ from saylau.tabulate import Problem, ProtocolTable, check, failing
 from saylau.tabulate.fields import PARTY_PREFIX, is_party_column, party_name
 
 #: Protocols per transaction.
-DEFAULT_BATCH = 25_000
+DEFAULT_BATCH = 50_000
 _CHUNK = 5_000  # bound parameters per IN (...) query
 
 Progress = Callable[[int, int], None]
@@ -145,17 +145,26 @@ def _select_in(conn: Connection, sql: str, contest_id: str, ids: Sequence[str]) 
 
 
 def _insert(
-    conn: Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+    conn: Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: list[tuple[Any, ...]],
+    *,
+    skip_existing: bool = False,
 ) -> None:
     """Bulk insert tuples (driver executemany on SQLite, insertmanyvalues elsewhere)."""
     if not rows:
         return
+    tail = " ON CONFLICT DO NOTHING" if skip_existing else ""
     if is_sqlite(conn.engine):
         marks = ", ".join("?" * len(columns))
-        conn.exec_driver_sql(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+        conn.exec_driver_sql(
+            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){tail}", rows
+        )
     else:
         stmt = text(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
+            f"INSERT INTO {table} ({', '.join(columns)}) "
+            f"VALUES ({', '.join(':' + c for c in columns)}){tail}"
         )
         conn.execute(stmt, [dict(zip(columns, r, strict=True)) for r in rows])
 
@@ -199,10 +208,17 @@ def ingest_frame(
     """Write a ``prepare``d frame in batches; returns the counts of what was written."""
     counts = Counts()
     total = frame.height
+    # The non-station divisions, read once per ingest rather than once per batch (a
+    # scan of every division of the contest).  Another writer can only add implied
+    # divisions, whose ids and parents follow from the protocol columns alone, so a
+    # copy kept here stays right; inserting one twice is skipped.
+    tree: dict[str, str | None] = {}
     for offset in range(0, total, batch_size):
         batch = frame.slice(offset, batch_size)
         with write_transaction(engine) as conn:
-            got = _apply_batch(conn, contest, batch, actor=actor, reason=reason, source=source)
+            got = _apply_batch(
+                conn, contest, batch, tree, actor=actor, reason=reason, source=source
+            )
         for k in ("accepted", "flagged", "rejected", "unchanged"):
             setattr(counts, k, getattr(counts, k) + getattr(got, k))
         if progress is not None:
@@ -214,6 +230,7 @@ def _apply_batch(
     conn: Connection,
     contest: ContestRow,
     batch: pl.DataFrame,
+    tree: dict[str, str | None],
     *,
     actor: str,
     reason: str | None,
@@ -267,15 +284,17 @@ def _apply_batch(
         lookup,
     )
     parents = {r[0]: r[1] for r in placed}
-    tree = {
-        r[0]: r[1]
-        for r in conn.execute(
-            text(
-                "SELECT id, parent_id FROM divisions WHERE contest_id = :c AND level <> 'station'"
-            ),
-            {"c": cid},
+    if not tree:
+        tree.update(
+            (r[0], r[1])
+            for r in conn.execute(
+                text(
+                    "SELECT id, parent_id FROM divisions "
+                    "WHERE contest_id = :c AND level <> 'station'"
+                ),
+                {"c": cid},
+            )
         )
-    }
     new_station = pl.Series([False] * changed.height)
     if not contest.divisions_fixed:
         new_station = fresh & ~changed["station"].is_in(list(parents))
@@ -293,6 +312,7 @@ def _apply_batch(
                 "divisions",
                 ("contest_id", "id", "name", "level", "parent_id", "country"),
                 [(cid, d.id, d.name, d.level, d.parent_id, d.country) for d in needed],
+                skip_existing=True,
             )
             tree.update({d.id: d.parent_id for d in needed})
             country = (
