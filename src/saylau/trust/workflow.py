@@ -71,37 +71,38 @@ def station_path(conn: Connection, contest: str, protocol: Mapping[str, Any]) ->
     one sits where the store will put it, under the divisions its columns imply.
     """
     station = str(protocol.get("station") or "")
-    tree = {
-        r[0]: r[1]
-        for r in conn.execute(
-            text("SELECT id, parent_id FROM divisions WHERE contest_id = :c"), {"c": contest}
-        )
-    }
-    if station in tree:
-        parent = tree[station]
-    else:
+    parent_q = text("SELECT parent_id FROM divisions WHERE contest_id = :c AND id = :d")
+
+    # One indexed lookup per level, not the whole tree: this runs per protocol.
+    def stored_parent(division: str) -> tuple[bool, str | None]:
+        row = conn.execute(parent_q, {"c": contest, "d": division}).first()
+        return (False, None) if row is None else (True, row[0])
+
+    implied: dict[str, str] = {}
+    known, parent = stored_parent(station)
+    if not known:
         region, district, country = (
             str(protocol.get(k) or "") for k in ("region", "district", "country")
         )
         if country:
             parent = f"abroad:{country}"
-            tree.setdefault(dv.ABROAD_ID, dv.ROOT_ID)
-            tree.setdefault(parent, dv.ABROAD_ID)
+            implied = {parent: dv.ABROAD_ID, dv.ABROAD_ID: dv.ROOT_ID}
         elif district:
             parent = f"district:{region}/{district}"
-            tree.setdefault(parent, f"region:{region}" if region else dv.ROOT_ID)
+            implied = {parent: f"region:{region}" if region else dv.ROOT_ID}
             if region:
-                tree.setdefault(f"region:{region}", dv.ROOT_ID)
+                implied[f"region:{region}"] = dv.ROOT_ID
         elif region:
             parent = f"region:{region}"
-            tree.setdefault(parent, dv.ROOT_ID)
+            implied = {parent: dv.ROOT_ID}
         else:
             parent = dv.ROOT_ID
     path = [station]
     seen = 0
     while parent is not None and seen < 64:
         path.append(parent)
-        parent = tree.get(parent)
+        known, up = stored_parent(parent)
+        parent = up if known else implied.get(parent)
         seen += 1
     return path[::-1]
 
