@@ -106,6 +106,9 @@ def guarded(
     @functools.wraps(fn)
     async def run(*args: Any, **kwargs: Any) -> JSONResponse:
         try:
+            for key, value in kwargs.items():
+                if isinstance(value, str):
+                    _no_nul(key, value)
             return await fn(*args, **kwargs)
         except Exception as err:  # every error becomes a one-line JSON answer
             return error_answer(_as_api_error(err))
@@ -254,7 +257,9 @@ class Approval(BaseModel):
 
 class Decision(BaseModel):
     model_config = ConfigDict(strict=True, extra="forbid")
-    station: StrictStr = Field(min_length=1, max_length=300)
+    station: StrictStr = Field(
+        min_length=1, max_length=200
+    )  # trust_decisions.station is VARCHAR(200)
     reason: StrictStr = Field(min_length=1, max_length=2000)
 
 
@@ -271,7 +276,15 @@ class NewAccount(BaseModel):
     expires_days: StrictInt = Field(default=90, ge=1, le=3660)
 
 
+def _no_nul(where: str, value: str) -> None:
+    # PostgreSQL refuses NUL in text (a 500); no name or reason ever needs one.
+    if "\x00" in value:
+        raise ApiError(422, f"{where}: contains control characters (NUL)")
+
+
 def _parse(model: type[BaseModel], body: bytes) -> Any:
+    if b"\x00" in body or b"\\u0000" in body.lower():
+        raise ApiError(422, "body: contains control characters (NUL)")
     try:
         return model.model_validate_json(body or b"null")
     except ValidationError as err:
@@ -398,7 +411,12 @@ async def submit_bulk(
     replay = _replay(request, account, idempotency_key, body)
     if replay is not None:
         return replay
-    table = read_protocols(body, name="upload.csv")
+    try:
+        table = read_protocols(body, name="upload.csv")
+    except SaylauError:
+        raise
+    except Exception as err:  # the reader's parsers (csv, polars) on bytes that are no CSV
+        raise ApiError(422, f"upload.csv: not a readable CSV ({type(err).__name__})") from None
     rows = [
         {k: v for k, v in r.items() if k != "row" and v is not None}
         for r in table.frame.iter_rows(named=True)
@@ -523,11 +541,14 @@ async def read_audit(
     account = await current_account(request, request.headers.get("authorization"))
     _need(account, READERS, "read the audit log")
     limit = max(1, min(limit, 10_000))
+    # A sequence number beyond BIGINT overflows PostgreSQL (a 500); nothing is there.
+    after = max(0, min(after, 2**62))
+    for name, value in (("contest", contest), ("subject", subject)):
+        if value is not None and (len(value) > 300 or not value.isprintable()):
+            raise ApiError(422, f"{name}: {value[:40]!r} is not a valid filter")
     with _store(request).engine.connect() as conn:
         seq, digest = audit.head(conn)
-        rows = audit.entries(
-            conn, contest=contest, subject=subject, after_seq=max(after, 0), limit=limit
-        )
+        rows = audit.entries(conn, contest=contest, subject=subject, after_seq=after, limit=limit)
     return answer({"ok": True, "head": {"seq": seq, "hash": digest}, "entries": audit.export(rows)})
 
 
