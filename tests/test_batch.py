@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import saylau
@@ -30,19 +30,6 @@ def passing(row: list[int], threshold: object) -> list[int]:
     t = Fraction(str(threshold))
     base = sum(row)
     return [v for v in row if v > 0 and v * 100 >= t * base]
-
-
-def known_core_bug(row: list[int], seats: int, method: str, threshold: object) -> bool:
-    """Rows where saylau.allocate is currently wrong (see the xfail tests below)."""
-    live = passing(row, threshold)
-    if not live:
-        return False
-    if method == "imperiali" and len(live) == 1:
-        return True
-    if method == "droop":
-        quota = sum(live) // (seats + 1) + 1
-        return seats - sum(v // quota for v in live) >= len(live)
-    return False
 
 
 def check_rows(votes: np.ndarray, seats: int, method: str, threshold: object = 0) -> np.ndarray:
@@ -86,7 +73,6 @@ def elections(draw: st.DrawFn) -> tuple[np.ndarray, int, object]:
 @given(case=elections())
 def test_batch_equals_exact(method: str, case: tuple[np.ndarray, int, object]) -> None:
     votes, seats, threshold = case
-    assume(not any(known_core_bug(r, seats, method, threshold) for r in votes.tolist()))
     check_rows(votes, seats, method, threshold)
 
 
@@ -319,15 +305,13 @@ def test_seatless_rows_are_reported_like_allocate() -> None:
 # ------------------------------------------------------- known bugs in saylau.allocate
 
 
-@pytest.mark.xfail(strict=True, reason="allocate: Droop leaves seats unallocated when left ≥ lists")
 def test_droop_more_seats_left_than_lists() -> None:
     # Droop quota floor(2/11)+1 = 1: 1 whole seat each, 8 seats left for 2 lists.
-    # The batch engine shares them round by round (5/5); allocate gives 2/2.
+    # Both engines share them round by round (5/5).
     assert allocate_batch(np.array([[1, 1]]), 10, "droop").tolist() == [[5, 5]]
     assert exact([1, 1], 10, "droop") == [5, 5]
 
 
-@pytest.mark.xfail(strict=True, reason="allocate: IndexError, one list with Imperiali quota")
 def test_imperiali_quota_single_list() -> None:
     # One list: V/(S+2) gives it S+2 whole quotas; it gives back two.
     assert allocate_batch(np.array([[100, 0]]), 5, "imperiali").tolist() == [[5, 0]]

@@ -405,6 +405,21 @@ def _largest_remainder(
         _overallocation(ctx, parties, got, rem, den, -left, offset + seats)
         return got, quota
     seat_no = offset + sum(got.values())
+    if left >= len(parties):
+        # More seats left than lists (a large quota with few lists): every list takes one
+        # seat per full round, the last partial round goes by remainders.
+        rounds = left // len(parties)
+        for p in parties:
+            got[p] += rounds
+        seat_no += rounds * len(parties)
+        left -= rounds * len(parties)
+        ctx.steps.append(
+            Step(
+                "remainder",
+                f"{rounds} seat(s) to every list: more seats left than lists",
+                seats=rounds,
+            )
+        )
     rank = dict(rem)
     if ctx.remainder_decimals is not None:
         # The law compares the fractional parts of votes / quota truncated to N decimals.
@@ -462,6 +477,22 @@ def _overallocation(
 ) -> None:
     """More whole quotas than seats (possible with small quotas): the smallest remainders give a seat back."""
     holders = sorted((p for p in parties if got[p] > 0), key=lambda p: rem[p])
+    while excess >= len(holders):
+        # More surplus seats than holders (e.g. one list): every holder gives one back.
+        for p in holders:
+            got[p] -= 1
+            ctx.steps.append(
+                Step(
+                    "overallocation",
+                    f"{p} gives back a seat: more whole quotas than seats",
+                    party=p,
+                    seats=-1,
+                )
+            )
+        excess -= len(holders)
+        holders = [p for p in holders if got[p] > 0]
+    if excess == 0:
+        return
     cut = rem[holders[excess - 1]]
     sure = [p for p in holders if rem[p] < cut]
     group = [p for p in holders if rem[p] == cut]

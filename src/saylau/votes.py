@@ -63,7 +63,10 @@ def read_votes_csv(source: str | Path | io.TextIOBase, *, label: str | None = No
 def parse_votes_csv(text: str, name: str = "votes") -> VotesFile:
     """Parse the text of a votes CSV; see the module docstring."""
     text = text.lstrip("\ufeff")
-    rows = list(csv.reader(io.StringIO(text)))
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as err:  # e.g. a NUL byte or an unterminated quote
+        raise InputError(f"{name}: not a readable CSV ({err})") from None
     rows = [r for r in rows if any(c.strip() for c in r)]
     if not rows:
         raise InputError(f"{name}: the file is empty (expected a header 'party,votes')")

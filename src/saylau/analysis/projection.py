@@ -98,7 +98,10 @@ def _num(cell: str) -> float | None:
 
 def parse_polls(text: str, name: str = "polls.csv") -> Polls:
     """Parse a polls CSV (see the module docstring); every problem is reported at once."""
-    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    try:
+        rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff"))))
+    except csv.Error as err:  # e.g. a NUL byte or an unterminated quote
+        raise InputError(f"{name}: not a readable CSV ({err})") from None
     rows = [r for r in rows if any(c.strip() for c in r) and not r[0].lstrip().startswith("#")]
     if not rows:
         raise InputError(
