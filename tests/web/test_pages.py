@@ -149,14 +149,7 @@ def test_csv_export_per_level(client: TestClient) -> None:
     assert (medeu["registered"], medeu["party:Nur Otan"]) == ("2200", "1100")
 
 
-def test_hostile_names_render_harmlessly(
-    db_url: str, tmp_path: Path, nist_schema: Path, request: pytest.FixtureRequest
-) -> None:
-    if db_url.startswith("postgresql"):
-        # Store defect (issue #3): party/division names are VARCHAR(300); PostgreSQL
-        # raises a raw DataError on the 10 KB name instead of storing it or giving an
-        # InputError.  Strict: this starts failing (XPASS) once the store is fixed.
-        request.applymarker(pytest.mark.xfail(strict=True, reason="store: names > 300 chars on PG"))
+def test_hostile_names_render_harmlessly(db_url: str, tmp_path: Path, nist_schema: Path) -> None:
     parties = ("Nur Otan", *HOSTILE)
     rows = [
         (

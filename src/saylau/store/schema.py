@@ -1,4 +1,5 @@
-"""The store's tables (SQLAlchemy Core), mirrored by Alembic revision ``0001_initial``.
+"""The store's tables (SQLAlchemy Core), mirrored by Alembic revisions ``0001_initial``
+and ``0002_text_names`` (names and ids are TEXT: no length limit on any backend).
 
 Timestamps are ISO-8601 UTC text (``2021-01-10T18:00:00.123456+00:00``) so both
 backends store and compare them alike.  Counts are BIGINT: national sums exceed 2**31.
@@ -48,7 +49,7 @@ elections = Table(
     "elections",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("name", String(200), nullable=False, unique=True),
+    Column("name", Text, nullable=False, unique=True),
     Column("date", String(10)),
     Column("created_at", String(40), nullable=False),
 )
@@ -58,15 +59,15 @@ contests = Table(
     metadata,
     Column("id", String(100), primary_key=True),
     Column("election_id", Integer, ForeignKey("elections.id"), nullable=False),
-    Column("title", String(300), nullable=False),
-    Column("law_name", String(200), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("law_name", Text, nullable=False),
     Column("law_toml", Text, nullable=False),
     Column("law_json", Text, nullable=False),
     Column("policy", String(10), nullable=False),
-    Column("root_id", String(300), nullable=False),
+    Column("root_id", Text, nullable=False),
     Column("divisions_fixed", Boolean, nullable=False),
     Column("certified_at", String(40)),
-    Column("certified_by", String(200)),
+    Column("certified_by", Text),
     Column("change_counter", BigInteger, nullable=False),
     Column("last_update", String(40), nullable=False),
     Column("created_at", String(40), nullable=False),
@@ -76,7 +77,7 @@ contest_parties = Table(
     "contest_parties",
     metadata,
     Column("contest_id", String(100), ForeignKey("contests.id"), primary_key=True),
-    Column("party", String(300), primary_key=True),
+    Column("party", Text, primary_key=True),
     Column("position", Integer, nullable=False),
 )
 
@@ -84,11 +85,11 @@ divisions = Table(
     "divisions",
     metadata,
     Column("contest_id", String(100), ForeignKey("contests.id"), primary_key=True),
-    Column("id", String(300), primary_key=True),
-    Column("name", String(300), nullable=False),
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False),
     Column("level", String(20), nullable=False),
-    Column("parent_id", String(300)),
-    Column("country", String(100)),
+    Column("parent_id", Text),
+    Column("country", Text),
     Index("ix_divisions_parent", "contest_id", "parent_id"),
 )
 
@@ -96,7 +97,7 @@ protocols = Table(
     "protocols",
     metadata,
     Column("contest_id", String(100), primary_key=True),
-    Column("station_id", String(300), primary_key=True),
+    Column("station_id", Text, primary_key=True),
     Column("version", Integer, nullable=False),
     Column("status", String(10), nullable=False),
     Column("hash", String(64), nullable=False),
@@ -107,18 +108,18 @@ protocol_versions = Table(
     "protocol_versions",
     metadata,
     Column("contest_id", String(100), primary_key=True),
-    Column("station_id", String(300), primary_key=True),
+    Column("station_id", Text, primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("created_at", String(40), nullable=False),
-    Column("actor", String(200), nullable=False),
+    Column("actor", Text, nullable=False),
     Column("reason", Text),
     Column("source", Text),
     Column("hash", String(64), nullable=False),
     Column("status", String(10), nullable=False),
     Column("problems", Text, nullable=False),
-    Column("region", String(300)),
-    Column("district", String(300)),
-    Column("country", String(100)),
+    Column("region", Text),
+    Column("district", Text),
+    Column("country", Text),
     *(Column(name, BigInteger) for name in COUNT_COLUMNS),
     Column("votes", Text, nullable=False),
 )
@@ -127,7 +128,7 @@ aggregates = Table(
     "aggregates",
     metadata,
     Column("contest_id", String(100), primary_key=True),
-    Column("division_id", String(300), primary_key=True),
+    Column("division_id", Text, primary_key=True),
     *(Column(name, BigInteger, nullable=False) for name in AGGREGATE_SUMS),
     *(Column(name, BigInteger, nullable=False) for name in AGGREGATE_COUNTERS),
 )
@@ -136,7 +137,7 @@ aggregate_votes = Table(
     "aggregate_votes",
     metadata,
     Column("contest_id", String(100), primary_key=True),
-    Column("division_id", String(300), primary_key=True),
-    Column("party", String(300), primary_key=True),
+    Column("division_id", Text, primary_key=True),
+    Column("party", Text, primary_key=True),
     Column("votes", BigInteger, nullable=False),
 )

@@ -1,0 +1,64 @@
+"""Schema revisions: names of any length on every backend, upgrade from 0001_initial."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.exc import DataError
+from store_helpers import table
+
+from saylau.store import HEAD_REVISION, Store
+from saylau.store.engine import _migrations_config, create, migrate
+
+LONG = "Party " + "x" * 10_240
+
+
+def test_long_party_region_and_station_names_are_stored(store: Store, tmp_path: Path) -> None:
+    station = "S" * 5_000
+    header = (
+        "station,region,district,registered,issued_at_station,in_stationary_boxes,"
+        f"invalid,valid,party:A,party:{LONG}\n"
+    )
+    row = f"{station},{'R' * 4_000},{'D' * 3_000},100,60,60,2,58,30,28"
+    summary = store.ingest("majilis", table(tmp_path / "long.csv", [row], header))
+    assert summary.accepted == 1
+    assert store.results("majilis").votes[LONG] == 28
+    record = store.station("majilis", station)
+    assert record.station.id == station
+    assert "district:" + "R" * 4_000 + "/" + "D" * 3_000 in record.path
+
+
+def test_0002_upgrades_a_0001_database(db_url: str) -> None:
+    engine = create(db_url)
+    try:
+        with engine.connect() as conn:
+            conn = conn.execution_options(saylau_write=True)
+            with conn.begin():
+                command.upgrade(_migrations_config(conn), "0001_initial")
+        insert = text(
+            "INSERT INTO contest_parties (contest_id, party, position) VALUES ('c', :p, 1)"
+        )
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO elections (id, name, created_at) VALUES (1, 'e', 't')"))
+            conn.execute(
+                text(
+                    "INSERT INTO contests (id, election_id, title, law_name, law_toml, law_json, "
+                    "policy, root_id, divisions_fixed, change_counter, last_update, created_at) "
+                    "VALUES ('c', 1, 't', 'l', '', '{}', 'reject', 'national', false, 0, 't', 't')"
+                )
+            )
+        if engine.dialect.name == "postgresql":
+            with pytest.raises(DataError), engine.begin() as conn:
+                conn.execute(insert, {"p": LONG})
+        migrate(engine)
+        with engine.begin() as conn:
+            conn.execute(insert, {"p": LONG})
+            heads = {r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))}
+            stored = conn.execute(text("SELECT party FROM contest_parties")).scalar_one()
+        assert HEAD_REVISION == "0002_text_names" and HEAD_REVISION in heads
+        assert stored == LONG
+    finally:
+        engine.dispose()
