@@ -25,3 +25,20 @@ def test_forms_refused_by_api_and_body_capped(client: TestClient) -> None:
         content=b"",
     )
     assert r.status_code == 413
+
+
+def test_fast_path_answers_carry_the_security_headers(store: object, db_url: str) -> None:
+    from saylau.web.app import create_app
+
+    # A TTL > 0 lets saylau.web.fastpath answer repeated polls before FastAPI's routing.
+    with TestClient(create_app(db_url, counter_ttl=60)) as c:
+        first = c.get("/api/v1/contests/majilis")
+        again = c.get("/api/v1/contests/majilis")
+        cached = c.get("/api/v1/contests/majilis", headers={"if-none-match": again.headers["etag"]})
+    assert [first.status_code, again.status_code, cached.status_code] == [200, 200, 304]
+    for r in (again, cached):
+        assert r.headers["x-frame-options"] == "DENY"
+        assert r.headers["content-security-policy"] == "default-src 'none'; frame-ancestors 'none'"
+        # the answer's own cache policy wins over the API default (no-store)
+        assert r.headers["cache-control"] == "no-cache"
+    assert again.content == first.content
