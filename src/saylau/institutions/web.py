@@ -6,17 +6,27 @@ JSON API:
 * ``GET /api/v1/contests/{contest}/irregularities/{station}`` — observers'
   reports attached to a station (the station page can show them);
 * ``GET /observers`` — the summary as a page (plain HTML inside the site's layout).
+
+Pages with the same context as JSON (``/api/v1`` + the page's path):
+
+* ``/contests/{contest}/deputies`` — party -> deputies, how each took the seat, vacancies;
+* ``/contests/{contest}/lists`` — registered candidate lists with the list-rule check;
+* ``/contests/{contest}/chamber`` — factions, majority/opposition, committee posts,
+  convocation;
+* ``/maslikhats`` — every maslikhat's seats and the combined party view.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from html import escape
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from saylau.institutions import persist
+from saylau.institutions import persist, views
 
 router = APIRouter(tags=["institutions"])
 
@@ -76,3 +86,102 @@ async def observers_page(request: Request) -> HTMLResponse:
         f"</title><link rel='stylesheet' href='/static/site.css'></head>"
         f"<body>{body}</body></html>"
     )
+
+
+_CONTEST_VIEWS: dict[str, tuple[Callable[[Any, str], Mapping[str, Any]], str]] = {
+    "deputies": (views.deputies_context, "inst_deputies.html"),
+    "lists": (views.lists_context, "inst_lists.html"),
+    "chamber": (views.chamber_context, "inst_chamber.html"),
+}
+
+
+def _language(request: Request, api: bool) -> None:
+    if not api:
+        from saylau.web.views import set_language
+
+        set_language(request)
+
+
+async def _contest_view(request: Request, contest_id: str, view: str, api: bool) -> Response:
+    from saylau.web.render import respond
+
+    _language(request, api)
+    site = request.app.state.site
+    version, modified = site.version(contest_id)  # NotFoundError -> 404
+    # Lists, decisions and vacancies change apart from the protocols: part of the version.
+    extra = await run_in_threadpool(views.fingerprint, site.store, contest_id)
+    build, template = _CONTEST_VIEWS[view]
+    return await respond(
+        request,
+        build=lambda: build(site.store, contest_id),
+        template=template,
+        api=api,
+        # not the bare path: the fast path would re-serve it on the counter alone
+        key=f"{request.url.path}#institutions",
+        version=f"{version}:{extra}",
+        last_modified=modified,
+        contest_id=contest_id,
+    )
+
+
+@router.get("/contests/{contest_id}/deputies", include_in_schema=False)
+async def deputies_page(request: Request, contest_id: str) -> Response:
+    return await _contest_view(request, contest_id, "deputies", api=False)
+
+
+@router.get("/api/v1/contests/{contest_id}/deputies")
+async def deputies_api(request: Request, contest_id: str) -> Response:
+    """Party -> deputies (list order or the party's decision), vacancies filled."""
+    return await _contest_view(request, contest_id, "deputies", api=True)
+
+
+@router.get("/contests/{contest_id}/lists", include_in_schema=False)
+async def lists_page(request: Request, contest_id: str) -> Response:
+    return await _contest_view(request, contest_id, "lists", api=False)
+
+
+@router.get("/api/v1/contests/{contest_id}/lists")
+async def lists_api(request: Request, contest_id: str) -> Response:
+    """Registered candidate lists in order, with the results of the law's list rules."""
+    return await _contest_view(request, contest_id, "lists", api=True)
+
+
+@router.get("/contests/{contest_id}/chamber", include_in_schema=False)
+async def chamber_page(request: Request, contest_id: str) -> Response:
+    return await _contest_view(request, contest_id, "chamber", api=False)
+
+
+@router.get("/api/v1/contests/{contest_id}/chamber")
+async def chamber_api(request: Request, contest_id: str) -> Response:
+    """Factions, majority and opposition, committee chair/secretary posts, convocation."""
+    return await _contest_view(request, contest_id, "chamber", api=True)
+
+
+async def _maslikhats_view(request: Request, api: bool) -> Response:
+    from saylau.web.render import respond
+
+    _language(request, api)
+    site = request.app.state.site
+    ids = await run_in_threadpool(views.maslikhat_ids, site.store)
+    versions = [site.version(c) for c in ids]
+    stamps = [m for _, m in versions if m is not None]
+    return await respond(
+        request,
+        build=lambda: views.maslikhats_context(site.store),
+        template="inst_maslikhats.html",
+        api=api,
+        key=f"{request.url.path}#institutions",
+        version=",".join([*ids, *(v for v, _ in versions)]),
+        last_modified=max(stamps) if stamps else None,
+    )
+
+
+@router.get("/maslikhats", include_in_schema=False)
+async def maslikhats_page(request: Request) -> Response:
+    return await _maslikhats_view(request, api=False)
+
+
+@router.get("/api/v1/maslikhats")
+async def maslikhats_api(request: Request) -> Response:
+    """Every maslikhat's seats (missing ones listed) and each party's combined seats."""
+    return await _maslikhats_view(request, api=True)

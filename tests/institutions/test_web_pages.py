@@ -1,0 +1,142 @@
+"""The institutions' pages and JSON API read from the store, through the ASGI client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from saylau.cli import main
+from saylau.institutions import stored_lists, stored_maslikhats
+from saylau.institutions.candidates import read_lists
+from saylau.institutions.maslikhats import read_contests
+from saylau.store import Store
+from saylau.tabulate import read_protocols
+from saylau.web.app import create_app
+
+# Majilis 2021 in one synthetic protocol whose votes reproduce the seat split the CEC
+# published (Nur Otan 76, Ak Zhol 12, People's Party 10 of the 98 list seats; Auyl and
+# Adal under 7%) plus the Assembly's 9: the test asserts the seats, not the votes.
+MAJILIS = (
+    "station,registered,invalid,valid,party:Nur Otan,party:Ak Zhol,party:People's Party,"
+    "party:Auyl,party:Adal\n1,11919041,0,7242095,5148073,793452,659126,390823,250621\n"
+)
+# Quota 2021: women + youth (under 29 on 10 January 2021) >= 30% of each list.
+LISTS = "party,position,name,birth_date,gender\n" + "".join(
+    f"{p},{i},{p[:2]}{i},{'1995-01-01' if i % 3 == 0 else '1970-01-01'},"
+    f"{'F' if i % 3 == 1 else 'M'}\n"
+    for p, n in (("Nur Otan", 80), ("Ak Zhol", 14), ("People's Party", 12))
+    for i in range(1, n + 1)
+)
+
+
+def _majilis(tmp_path: Path) -> str:
+    db = str(tmp_path / "m.db")
+    protocols = tmp_path / "p.csv"
+    protocols.write_text(MAJILIS, encoding="utf-8")
+    lists = tmp_path / "lists.csv"
+    lists.write_text(LISTS, encoding="utf-8")
+    with Store.open(db) as store:
+        store.init_election("kz-2021", "2021-01-10", "majilis", "kz-majilis-2021")
+        store.ingest("majilis", read_protocols(protocols))
+        assert stored_lists.register_lists(store, "majilis", read_lists(lists)).ok
+    return db
+
+
+def test_chamber_of_the_7th_convocation(tmp_path: Path) -> None:
+    client = TestClient(create_app(_majilis(tmp_path)))
+    data = client.get("/api/v1/contests/majilis/chamber").json()
+    assert (data["convocation"], data["convocation_roman"], data["total_seats"]) == (7, "VII", 107)
+    assert data["majority"] == "Nur Otan" and data["opposition"] == ["Ak Zhol", "People's Party"]
+    posts = {
+        f["faction"]: (f["deputies"], f["committee_chairs"], f["committee_secretaries"])
+        for f in data["factions"]
+    }
+    # D'Hondt over 7 committees gives the opposition 1 chair; the guarantee of 2
+    # secretary posts moves one from the majority (chairs 6/1/0, secretaries 5/1/1).
+    assert posts == {"Nur Otan": (76, 6, 5), "Ak Zhol": (12, 1, 1), "People's Party": (10, 0, 1)}
+    assert data["non_faction"] == {"assembly": 9}
+    page = client.get("/contests/majilis/chamber?lang=ru")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+    assert 'data-field="convocation">VII<' in page.text and ">107<" in page.text
+    etag = page.headers["etag"]
+    again = client.get("/contests/majilis/chamber?lang=ru", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+
+
+def test_deputies_follow_decisions_and_vacancies(tmp_path: Path) -> None:
+    db = _majilis(tmp_path)
+    client = TestClient(create_app(db, counter_ttl=0))
+    data = client.get("/api/v1/contests/majilis/deputies").json()
+    assert data["total_deputies"] == 98 and data["vacant_seats"] == 0
+    seats = {p["party"]: (p["seats"], len(p["deputies"]), p["reserve"]) for p in data["parties"]}
+    assert seats == {"Nur Otan": (76, 76, 4), "Ak Zhol": (12, 12, 2), "People's Party": (10, 10, 2)}
+    ak = next(p for p in data["parties"] if p["party"] == "Ak Zhol")["deputies"]
+    assert [d["name"] for d in ak][:2] == ["Ak1", "Ak2"] and ak[0]["how"] == "list order"
+    # The bureau's decision and a vacancy change the answer though no protocol changed.
+    etag = client.get("/contests/majilis/deputies").headers["etag"]
+    res = CliRunner().invoke(
+        main, ["candidates", "vacate", db, "Ak1", "--contest", "majilis", "--successor", "Ak14"]
+    )
+    assert res.exit_code == 0, res.output
+    page = client.get("/contests/majilis/deputies", headers={"If-None-Match": etag})
+    assert page.status_code == 200 and "Ak14" in page.text
+    data = client.get("/api/v1/contests/majilis/deputies").json()
+    assert data["vacancies_filled"] == [
+        {**data["vacancies_filled"][0], "name": "Ak14", "replaces": "Ak1"}
+    ]
+    assert data["vacancies_filled"][0]["how"] == "vacancy (party decision)"
+    assert client.get("/api/v1/contests/nope/deputies").status_code == 404
+
+
+def test_lists_with_the_rule_check(tmp_path: Path) -> None:
+    client = TestClient(create_app(_majilis(tmp_path)))
+    data = client.get("/api/v1/contests/majilis/lists").json()
+    assert data["check"]["ok"] is True and data["check"]["max_length"] == 127  # 98 + 30%
+    rows = {
+        row["party"]: (row["length"], row["in_quota"], row["quota_required"])
+        for row in data["lists"]
+    }
+    # every 1st of 3 a woman, every 3rd under 29: 27 + 26 = 53 of Nur Otan's 80 (24 required)
+    assert rows == {"Nur Otan": (80, 53, 24), "Ak Zhol": (14, 9, 5), "People's Party": (12, 8, 4)}
+    assert data["lists"][0]["candidates"][0] == {
+        "name": "Nu1",
+        "party": "Nur Otan",
+        "position": 1,
+        "contest": "majilis",
+        "id": "",
+        "birth_date": "1970-01-01",
+        "gender": "female",
+        "categories": [],
+    }
+    page = client.get("/contests/majilis/lists?lang=kk")
+    assert page.status_code == 200 and "Nu80" in page.text
+
+
+def test_maslikhats_page_and_api(tmp_path: Path) -> None:
+    contests = tmp_path / "c.toml"
+    contests.write_text(
+        '[[contests]]\nid = "town"\nname = "Town maslikhat"\nlevel = "city"\nseats = 5\n'
+        'law = "kz-maslikhat-2021"\n\n[[contests]]\nid = "rayon"\nlevel = "district"\n'
+        'seats = 3\nlaw = "kz-maslikhat-2021"\n',
+        encoding="utf-8",
+    )
+    protocols = tmp_path / "town.csv"
+    # C 6.25% < 7%; Hare over A and B's 900 votes: A 3, B 2.
+    protocols.write_text(
+        "station,registered,invalid,valid,party:A,party:B,party:C\n1,2000,40,960,600,300,60\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "m.db")
+    with Store.open(db) as store:
+        stored_maslikhats.init_maslikhats(store, read_contests(contests), election="mas")
+        store.ingest("town", read_protocols(protocols))
+    client = TestClient(create_app(db))
+    data = client.get("/api/v1/maslikhats").json()
+    assert data["missing"] == ["rayon"] and data["total_seats"] == 5
+    assert {p: r["seats"] for p, r in data["combined"].items()} == {"A": 3, "B": 2, "C": 0}
+    assert data["contests"][0]["seats_won"] == {"A": 3, "B": 2, "C": 0}
+    page = client.get("/maslikhats")
+    assert page.status_code == 200 and "Town maslikhat" in page.text
+    assert 'data-field="total_seats">5<' in page.text and "60.00%" in page.text
