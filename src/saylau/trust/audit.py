@@ -143,6 +143,68 @@ def append(
     return Entry(**{**entry.__dict__, "entry_hash": digest})
 
 
+def append_many(conn: Connection, actor: str, items: Sequence[Mapping[str, Any]]) -> list[Entry]:
+    """Append several entries in the caller's transaction, taking the head lock once.
+
+    Each item has ``action`` and optionally ``contest``, ``subject``, ``before``,
+    ``after``, ``detail`` (as ``append``'s keywords); the entries are chained in order.
+    """
+    if not items:
+        return []
+    for it in items:
+        if it["action"] not in ACTIONS:
+            raise ValueError(f"unknown audit action {it['action']!r}")
+    head = schema.audit_head
+    conn.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq + len(items)))
+    last, prev = conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).one()
+    seq = int(last) - len(items)
+    at = iso(now())
+    out: list[Entry] = []
+    for it in items:
+        seq += 1
+        entry = Entry(
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=it["action"],
+            contest=it.get("contest"),
+            subject=it.get("subject"),
+            before_hash=it.get("before"),
+            after_hash=it.get("after"),
+            detail=json.dumps(
+                dict(it.get("detail") or {}),
+                sort_keys=True,
+                separators=(",", ":"),
+                ensure_ascii=False,
+            ),
+            prev_hash=prev,
+            entry_hash="",
+        )
+        prev = entry.computed_hash()
+        out.append(Entry(**{**entry.__dict__, "entry_hash": prev}))
+    conn.execute(
+        schema.audit.insert(),
+        [
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "contest": e.contest,
+                "subject": e.subject,
+                "before_hash": e.before_hash,
+                "after_hash": e.after_hash,
+                "detail": e.detail,
+                "prev_hash": e.prev_hash,
+                "entry_hash": e.entry_hash,
+            }
+            for e in out
+        ],
+    )
+    conn.execute(update(head).where(head.c.id == 1).values(hash=prev))
+    return out
+
+
 def entries(
     conn: Connection,
     *,

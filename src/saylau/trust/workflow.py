@@ -12,20 +12,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, select, text, update
+from sqlalchemy import Connection, Engine, bindparam, select, text, update
 
 from saylau.errors import InputError, NotFoundError, SaylauError
 from saylau.store import divisions as dv
 from saylau.store.canonical import canonical_json
 from saylau.store.engine import write_transaction
-from saylau.store.ingest import prepare
-from saylau.tabulate.reader import protocol_from_mapping
+from saylau.tabulate.reader import read_protocols_json
 from saylau.trust import audit, schema
 from saylau.trust.accounts import SUBMITTERS, Account, Role, in_scope, iso, now
+from saylau.trust.validate import Checked, check_one
 
 
 class Forbidden(SaylauError):
@@ -41,9 +42,7 @@ class StoreLike(Protocol):
 
     engine: Engine
 
-    def submit(
-        self, contest_id: str, protocol: Mapping[str, Any], *, actor: str, reason: str | None
-    ) -> Any: ...
+    def ingest(self, contest_id: str, table: Any, *, actor: str, reason: str | None) -> Any: ...
 
     def set_certified(self, contest_id: str, by: str) -> Any: ...
 
@@ -64,19 +63,31 @@ class Outcome:
         return {k: v for k, v in self.__dict__.items() if v not in (None, [], "") or k == "status"}
 
 
-def station_path(conn: Connection, contest: str, protocol: Mapping[str, Any]) -> list[str]:
+Parents = dict[str, tuple[bool, str | None]]
+
+
+def station_path(
+    conn: Connection, contest: str, protocol: Mapping[str, Any], cache: Parents | None = None
+) -> list[str]:
     """The division ids from the root down to the protocol's station.
 
     A known station keeps its place in the tree (a protocol cannot move it); a new
     one sits where the store will put it, under the divisions its columns imply.
+    ``cache`` keeps the lookups of non-station divisions across calls of one batch
+    (another writer can add divisions, never move one).
     """
     station = str(protocol.get("station") or "")
     parent_q = text("SELECT parent_id FROM divisions WHERE contest_id = :c AND id = :d")
 
     # One indexed lookup per level, not the whole tree: this runs per protocol.
     def stored_parent(division: str) -> tuple[bool, str | None]:
+        if cache is not None and division in cache:
+            return cache[division]
         row = conn.execute(parent_q, {"c": contest, "d": division}).first()
-        return (False, None) if row is None else (True, row[0])
+        got = (False, None) if row is None else (True, row[0])
+        if cache is not None and division != station and got[0]:
+            cache[division] = got
+        return got
 
     implied: dict[str, str] = {}
     known, parent = stored_parent(station)
@@ -142,12 +153,16 @@ def _version_hash(conn: Connection, contest: str, station: str, version: int) ->
 
 
 def authorize_station(
-    conn: Connection, account: Account, contest: str, protocol: Mapping[str, Any]
+    conn: Connection,
+    account: Account,
+    contest: str,
+    protocol: Mapping[str, Any],
+    cache: Parents | None = None,
 ) -> None:
     """Raise Forbidden unless ``account`` may write ``protocol``'s station."""
     if account.role not in SUBMITTERS:
         raise Forbidden(f"account '{account.name}' ({account.role}) cannot submit protocols")
-    path = station_path(conn, contest, protocol)
+    path = station_path(conn, contest, protocol, cache)
     if not in_scope(account.scope, path):
         raise Forbidden(
             f"account '{account.name}' (scope '{account.scope}') cannot submit station '{protocol.get('station')}'"
@@ -167,6 +182,24 @@ def differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[dict[str, An
     ]
 
 
+#: Protocols per audit transaction and store write in ``submit_many``: large enough
+#: that per-transaction costs vanish, small enough that the write lock is held
+#: briefly (other commissions' single submissions wait for at most one chunk) and a
+#: crash loses at most one chunk's store write (its audit entries stay, harmlessly).
+DEFAULT_CHUNK = 250
+
+
+def _prechecks(protocol: Mapping[str, Any]) -> list[str]:
+    if not str(protocol.get("station") or ""):
+        return ["protocol: field 'station' is missing"]
+    # Control characters (NUL above all: PostgreSQL refuses it) never belong in a name.
+    return [
+        f"protocol: {k} {v!r} contains control characters"
+        for k, v in protocol.items()
+        if (isinstance(v, str) and not v.isprintable()) or not str(k).isprintable()
+    ]
+
+
 def submit(
     store: StoreLike,
     account: Account,
@@ -176,43 +209,112 @@ def submit(
     reason: str | None = None,
 ) -> Outcome:
     """Submit one canonical protocol as ``account``; see the module docstring."""
-    station = str(protocol.get("station") or "")
-    if not station:
-        raise InputError("protocol: field 'station' is missing")
-    # Control characters (NUL above all: PostgreSQL refuses it) never belong in a name.
-    bad = [
-        f"protocol: {k} {v!r} contains control characters"
-        for k, v in protocol.items()
-        if (isinstance(v, str) and not v.isprintable()) or not str(k).isprintable()
-    ]
-    if bad:
-        raise InputError(bad)
+    return submit_many(store, account, contest, [protocol], reason=reason)[0]
+
+
+def submit_many(
+    store: StoreLike,
+    account: Account,
+    contest: str,
+    protocols: Sequence[Mapping[str, Any]],
+    *,
+    reason: str | None = None,
+    label: str = "protocol",
+    chunk: int = DEFAULT_CHUNK,
+) -> list[Outcome]:
+    """Submit protocols as ``account``: one answer per protocol, in order.
+
+    Everything is checked before anything is written: every station in the
+    account's scope (``Forbidden`` names the first refused), every protocol valid
+    (``InputError`` with all problems), every amendment with a reason, every
+    amendment of a certified contest with an open CEC decision (``Conflict``).
+    Then per ``chunk`` protocols: one audit transaction (write-ahead), one store
+    write.  Answers are those of ``submit`` one by one: accepted, flagged,
+    rejected (with the failed relations), unchanged; under double entry each
+    protocol is an entry (pending-second-entry, entries-differ, or counted).
+    """
+    problems = [m for p in protocols for m in _prechecks(p)]
+    if problems:
+        raise InputError(problems)
+    cache: Parents = {}
     with store.engine.connect() as conn:
         row = _contest(conn, contest)
-        authorize_station(conn, account, contest, protocol)
-        new_hash = store_hash(conn, contest, protocol)
-        old = _current_hash(conn, contest, station)
-        if old is not None and old != new_hash and not (reason and reason.strip()):
-            raise InputError(f"station '{station}': an amendment needs a reason")
-        decision = None
-        if row.certified_at and old != new_hash:
-            decision = _open_decision(conn, contest, station)
-            if decision is None:
-                raise Conflict(
-                    f"contest '{contest}' is certified: amending station '{station}' needs a recorded CEC decision"
+        for p in protocols:
+            authorize_station(conn, account, contest, p, cache)
+        checked: list[Checked] = []
+        for i, p in enumerate(protocols, start=1):
+            try:
+                checked.append(check_one(p, name=label if len(protocols) == 1 else f"{label} {i}"))
+            except InputError as err:
+                problems.extend(err.problems)
+        if problems:
+            raise InputError(problems)
+        seen: dict[str, int] = {}
+        for i, c in enumerate(checked, start=1):
+            if c.station in seen:
+                problems.append(
+                    f"{label} {i}: station '{c.station}' also in {label} {seen[c.station]}"
                 )
-        twice = double_entry(conn, contest) and old != new_hash
-    if twice:
-        return _enter(store, account, contest, dict(protocol), new_hash, reason)
-    return _commit(
-        store,
-        contest,
-        protocol,
-        actor=account.name,
-        reason=reason,
-        decision=decision,
-        digest=new_hash,
-    )
+            seen[c.station] = i
+        if problems:
+            raise InputError(problems)
+        current = _current(conn, contest, [c.station for c in checked])
+        changed = [c for c in checked if current.get(c.station, (None, 0))[0] != c.hash]
+        _amendable(conn, contest, row, changed, current, reason)
+        twice = double_entry(conn, contest)
+    if not twice:
+        out: list[Outcome] = []
+        for i in range(0, len(checked), max(1, chunk)):
+            out += _write(store, contest, checked[i : i + chunk], actor=account.name, reason=reason)
+        return out
+    answers = []
+    for c in checked:
+        if c in changed:
+            answers.append(_enter(store, account, contest, c, reason))
+        else:
+            answers.append(Outcome("unchanged", c.station, current[c.station][1], c.hash))
+    return answers
+
+
+def _current(conn: Connection, contest: str, stations: list[str]) -> dict[str, tuple[str, int]]:
+    """station -> (hash, version) of the stored current protocols among ``stations``."""
+    q = text(
+        "SELECT station_id, hash, version FROM protocols "
+        "WHERE contest_id = :c AND station_id IN :ids"
+    ).bindparams(bindparam("ids", expanding=True))
+    out: dict[str, tuple[str, int]] = {}
+    for i in range(0, len(stations), 1000):
+        for s, h, v in conn.execute(q, {"c": contest, "ids": stations[i : i + 1000]}):
+            out[str(s)] = (str(h), int(v))
+    return out
+
+
+def _amendable(
+    conn: Connection,
+    contest: str,
+    row: Any,
+    changed: Sequence[Checked],
+    current: Mapping[str, tuple[str, int]],
+    reason: str | None,
+) -> list[int | None]:
+    """Raise unless every change may be made; the CEC decision each one uses."""
+    missing = [
+        f"station '{c.station}': an amendment needs a reason"
+        for c in changed
+        if c.station in current and not (reason and reason.strip())
+    ]
+    if missing:
+        raise InputError(missing)
+    if not row.certified_at:
+        return [None] * len(changed)
+    decisions = [_open_decision(conn, contest, c.station) for c in changed]
+    frozen = [c.station for c, d in zip(changed, decisions, strict=True) if d is None]
+    if frozen:
+        raise Conflict(
+            f"contest '{contest}' is certified: amending station '{frozen[0]}' needs a recorded CEC decision"
+            + (f" (and {len(frozen) - 1} more)" if len(frozen) > 1 else "")
+        )
+    return decisions
 
 
 def _open_decision(conn: Connection, contest: str, station: str) -> int | None:
@@ -227,11 +329,79 @@ def _open_decision(conn: Connection, contest: str, station: str) -> int | None:
 
 def store_hash(conn: Connection, contest: str, protocol: Mapping[str, Any]) -> str:
     """The content hash the store will give ``protocol`` (validating it: InputError)."""
-    policy = conn.execute(
-        text("SELECT policy FROM contests WHERE id = :c"), {"c": contest}
-    ).scalar_one()
-    frame, _ = prepare(protocol_from_mapping(protocol), policy)
-    return str(frame["_hash"][0])
+    return check_one(protocol).hash
+
+
+def _write(
+    store: StoreLike,
+    contest: str,
+    rows: Sequence[Checked],
+    *,
+    actor: str,
+    reason: str | None,
+    extra: Mapping[str, Any] | None = None,
+) -> list[Outcome]:
+    """Record the audit entries, then write through the store; one answer per row.
+
+    The entries are written ahead (write-ahead log) in one transaction: the store
+    runs its own, so a crash between the two leaves entries whose versions never
+    came (harmless, visible) rather than versions the log does not vouch for.  The
+    store write is tagged with a fresh ``source`` so the versions *this* call wrote
+    are told from identical ones a concurrent writer stored first (``unchanged``).
+    """
+    stations = [c.station for c in rows]
+    with write_transaction(store.engine) as conn:
+        row = _contest(conn, contest)
+        current = _current(conn, contest, stations)
+        changed = [c for c in rows if current.get(c.station, (None, 0))[0] != c.hash]
+        decisions = _amendable(conn, contest, row, changed, current, reason)
+        items = []
+        for c, decision in zip(changed, decisions, strict=True):
+            before = current.get(c.station, (None, 0))[0]
+            detail: dict[str, Any] = {"reason": reason, **(extra or {})}
+            if decision is not None:
+                detail["decision"] = decision
+                conn.execute(
+                    update(schema.decisions)
+                    .where(schema.decisions.c.id == decision)
+                    .values(used_at=iso(now()))
+                )
+            items.append(
+                {
+                    "action": "amendment" if before else "submission",
+                    "contest": contest,
+                    "subject": c.station,
+                    "before": before,
+                    "after": c.hash,
+                    "detail": detail,
+                }
+            )
+        audit.append_many(conn, actor, items)
+        _stale_approvals(conn, contest, [c.station for c in changed])
+    source = f"api:{secrets.token_hex(8)}"
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for c in changed:  # a table's rows share their columns
+        groups.setdefault(tuple(sorted(c.protocol)), []).append(c.protocol)
+    for group in groups.values():
+        store.ingest(contest, read_protocols_json(group, name=source), actor=actor, reason=reason)
+    with store.engine.connect() as conn:
+        after = _current(conn, contest, stations)
+        q = text(
+            "SELECT station_id, status FROM protocol_versions "
+            "WHERE contest_id = :c AND source = :s AND station_id IN :ids"
+        ).bindparams(bindparam("ids", expanding=True))
+        mine: dict[str, str] = {}
+        for i in range(0, len(stations), 1000):
+            for s, st in conn.execute(
+                q, {"c": contest, "s": source, "ids": stations[i : i + 1000]}
+            ):
+                mine[str(s)] = str(st)
+    out = []
+    for c in rows:
+        digest, version = after[c.station]
+        problems = [p.to_dict() for p in c.problems]
+        out.append(Outcome(mine.get(c.station, "unchanged"), c.station, version, digest, problems))
+    return out
 
 
 def _commit(
@@ -241,62 +411,25 @@ def _commit(
     *,
     actor: str,
     reason: str | None,
-    decision: int | None = None,
     extra: Mapping[str, Any] | None = None,
-    digest: str | None = None,
 ) -> Outcome:
-    """Record the audit entry, then write through the store.
-
-    ``digest`` is the protocol's content hash when the caller already computed it
-    (it depends on the protocol and the contest's policy only; validating the
-    protocol again would cost a third pass through the readers).
-
-    The entry is written ahead (write-ahead log): the store runs its own
-    transaction, so a crash between the two leaves an entry whose version never
-    came (harmless, visible) rather than a version the log does not vouch for.
-    """
-    station = str(protocol["station"])
-    with write_transaction(store.engine) as conn:
-        if digest is None:
-            digest = store_hash(conn, contest, protocol)
-        before = _current_hash(conn, contest, station)
-        if before == digest:
-            version = conn.execute(
-                text("SELECT version FROM protocols WHERE contest_id = :c AND station_id = :s"),
-                {"c": contest, "s": station},
-            ).scalar_one()
-            return Outcome("unchanged", station, int(version), digest)
-        detail: dict[str, Any] = {"reason": reason, **(extra or {})}
-        if decision is not None:
-            detail["decision"] = decision
-            conn.execute(
-                update(schema.decisions)
-                .where(schema.decisions.c.id == decision)
-                .values(used_at=iso(now()))
-            )
-        audit.append(
-            conn,
-            actor,
-            "amendment" if before else "submission",
-            contest=contest,
-            subject=station,
-            before=before,
-            after=digest,
-            detail=detail,
-        )
-        _stale_approvals(conn, contest, station)
-    result = store.submit(contest, protocol, actor=actor, reason=reason)
-    problems = [p.to_dict() if hasattr(p, "to_dict") else dict(p) for p in result.problems]
-    return Outcome(str(result.status), station, int(result.version), str(result.hash), problems)
+    """Write one already-authorised protocol (an agreed or kept entry)."""
+    return _write(store, contest, [check_one(protocol)], actor=actor, reason=reason, extra=extra)[0]
 
 
-def _stale_approvals(conn: Connection, contest: str, station: str) -> None:
+def _stale_approvals(conn: Connection, contest: str, stations: Sequence[str]) -> None:
     a = schema.approvals
-    path = station_path(conn, contest, {"station": station})
-    for row in conn.execute(
+    open_ = conn.execute(
         select(a.c.id, a.c.scope).where(a.c.contest == contest, a.c.stale_at.is_(None))
-    ).all():
-        if row.scope in path:
+    ).all()
+    if not open_ or not stations:
+        return
+    cache: Parents = {}
+    touched: set[str] = set()
+    for station in stations:
+        touched.update(station_path(conn, contest, {"station": station}, cache))
+    for row in open_:
+        if row.scope in touched:
             conn.execute(update(a).where(a.c.id == row.id).values(stale_at=iso(now())))
 
 
@@ -304,13 +437,12 @@ def _enter(
     store: StoreLike,
     account: Account,
     contest: str,
-    protocol: dict[str, Any],
-    digest: str,
+    checked: Checked,
     reason: str | None,
 ) -> Outcome:
     """One entry of a double-entry protocol: wait, agree (and count) or differ."""
     e = schema.entries
-    station = str(protocol["station"])
+    protocol, digest, station = checked.protocol, checked.hash, checked.station
     with write_transaction(store.engine) as conn:
         open_ = conn.execute(
             select(e).where(
@@ -375,7 +507,6 @@ def _enter(
         actor=actor,
         reason=reason or first.reason,
         extra={"entries": ids},
-        digest=digest,
     )
 
 
