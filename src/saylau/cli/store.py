@@ -12,11 +12,13 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from sqlalchemy import Connection
 
 from saylau.store import ContestResults, IngestSummary, Store
-from saylau.store.ingest import DEFAULT_BATCH
+from saylau.store.ingest import DEFAULT_BATCH, BatchHook, WrittenVersion
 from saylau.tabulate import ProtocolTable, read_protocols
 from saylau.tabulate.fields import ROW
+from saylau.trust import audit
 
 DEMO_DB = "saylau-demo.db"
 DEMO_ELECTION = "Elections to the Majilis of Kazakhstan, 10 January 2021"
@@ -93,6 +95,21 @@ def _print_summary(console: Console, s: IngestSummary, max_problems: int) -> Non
         console.print(f"… and {len(s.problems) - max_problems} more (--max-problems N)")
 
 
+def _audit_batches(contest_id: str, actor: str, source: str) -> BatchHook:
+    """One ``ingest`` audit entry per batch, in the batch's transaction."""
+
+    def hook(conn: Connection, versions: list[WrittenVersion]) -> None:
+        audit.append(
+            conn,
+            actor,
+            "ingest",
+            contest=contest_id,
+            detail={"source": source, "versions": [[v.station, v.new_hash] for v in versions]},
+        )
+
+    return hook
+
+
 @click.command("ingest")
 @click.argument("db")
 @click.argument("protocols", type=click.Path(dir_okay=False))
@@ -136,6 +153,7 @@ def ingest_cmd(
                 reason=reason,
                 batch_size=batch_size,
                 progress=lambda done, _total: bar.update(task, completed=done),
+                on_batch=_audit_batches(cid, actor, table.source),
             )
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))

@@ -36,6 +36,22 @@ _CHUNK = 5_000  # bound parameters per IN (...) query
 
 Progress = Callable[[int, int], None]
 
+
+@dataclass(frozen=True)
+class WrittenVersion:
+    """A protocol version a batch wrote (``old_hash`` is None for a new station)."""
+
+    station: str
+    version: int
+    old_hash: str | None
+    new_hash: str
+    status: str
+
+
+#: Called inside each batch's transaction with the versions it wrote (never with
+#: none), e.g. to append an audit entry that commits or rolls back with the batch.
+BatchHook = Callable[[Connection, list[WrittenVersion]], None]
+
 VERSION_COLUMNS: tuple[str, ...] = (
     "contest_id",
     "station_id",
@@ -204,6 +220,7 @@ def ingest_frame(
     source: str,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
+    on_batch: BatchHook | None = None,
 ) -> Counts:
     """Write a ``prepare``d frame in batches; returns the counts of what was written."""
     counts = Counts()
@@ -217,7 +234,14 @@ def ingest_frame(
         batch = frame.slice(offset, batch_size)
         with write_transaction(engine) as conn:
             got = _apply_batch(
-                conn, contest, batch, tree, actor=actor, reason=reason, source=source
+                conn,
+                contest,
+                batch,
+                tree,
+                actor=actor,
+                reason=reason,
+                source=source,
+                on_batch=on_batch,
             )
         for k in ("accepted", "flagged", "rejected", "unchanged"):
             setattr(counts, k, getattr(counts, k) + getattr(got, k))
@@ -235,6 +259,7 @@ def _apply_batch(
     actor: str,
     reason: str | None,
     source: str,
+    on_batch: BatchHook | None = None,
 ) -> Counts:
     cid = contest.id
     stamp = now()
@@ -403,6 +428,16 @@ def _apply_batch(
         ),
         {"t": stamp, "c": cid},
     )
+    if on_batch is not None:
+        on_batch(
+            conn,
+            [
+                WrittenVersion(st, v, old, new, status)
+                for st, v, old, new, status in changed.select(
+                    "station", "_version", "_old_hash", "_hash", "_status"
+                ).iter_rows()
+            ],
+        )
     return counts
 
 
@@ -489,4 +524,13 @@ def _register_parties(conn: Connection, cid: str, parties: list[str]) -> None:
     )
 
 
-__all__ = ["DEFAULT_BATCH", "FIGURES", "Counts", "contest_row", "ingest_frame", "prepare"]
+__all__ = [
+    "DEFAULT_BATCH",
+    "FIGURES",
+    "BatchHook",
+    "Counts",
+    "WrittenVersion",
+    "contest_row",
+    "ingest_frame",
+    "prepare",
+]

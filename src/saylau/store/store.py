@@ -19,6 +19,7 @@ from saylau.store import engine as eng
 from saylau.store import reads
 from saylau.store.ingest import (
     DEFAULT_BATCH,
+    BatchHook,
     Progress,
     check_known_stations,
     contest_row,
@@ -193,13 +194,16 @@ class Store:
         reason: str | None = None,
         progress: Progress | None = None,
         batch_size: int = DEFAULT_BATCH,
+        on_batch: BatchHook | None = None,
     ) -> IngestSummary:
         """Validate and store a table of protocols, one transaction per batch.
 
         New and changed protocols get a new version (accepted, flagged or rejected
         under the law's policy); identical ones are ``unchanged`` and write nothing.
         File-level problems (unknown stations with a divisions file) raise
-        ``InputError`` before anything is written.
+        ``InputError`` before anything is written.  ``on_batch(conn, versions)`` is
+        called inside each batch's transaction with the versions it wrote (an
+        audit entry written there commits or rolls back with the batch).
         """
         with self.engine.connect() as conn:
             contest = contest_row(conn, contest_id)
@@ -214,6 +218,7 @@ class Store:
             source=table.source,
             batch_size=batch_size,
             progress=progress,
+            on_batch=on_batch,
         )
         return IngestSummary(
             contest_id=contest_id,
