@@ -54,6 +54,10 @@ class Formatter:
         """Translate ``message`` into this page's language."""
         return translations(self.lang).gettext(message)
 
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """Translate the form of ``singular``/``plural`` for the count ``n``."""
+        return translations(self.lang).ngettext(singular, plural, n)
+
     def number(self, value: int | float | None) -> str:
         """A count or figure with the locale's grouping (``11 919 241`` in ru)."""
         if value is None:

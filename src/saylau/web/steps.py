@@ -1,0 +1,150 @@
+"""The allocation step log in the page's language.
+
+The core writes each :class:`saylau.allocation.Step` with an English ``text`` and
+structured fields (``kind``, ``party``, ``seats``, ``seat_number``, ``value``).  Pages
+in another language are rendered from the fields with a translated template per kind;
+English pages keep the core's text, which also carries details the fields do not
+(the admission reason, the alliance's members).  A kind without a template, or a step
+whose fields do not fit its template, falls back to the English text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from markupsafe import Markup, escape
+
+from saylau.web.i18n import DEFAULT_LANGUAGE, Formatter
+
+
+def N_(message: str) -> str:
+    """Mark ``message`` for the catalogs (translated later, at rendering)."""
+    return message
+
+
+#: Every message of this module: (singular, plural or None).  Tested to be in the
+#: ru and kk catalogs.
+MESSAGES: tuple[tuple[str, str | None], ...] = (
+    (N_("Threshold: votes a list needs — {value}"), None),
+    (N_("{party} admitted to the allocation of seats by the law's rule"), None),
+    (N_("Quota (votes per seat): {value}"), None),
+    (N_("{party}: {seats} seat by whole quotas"), N_("{party}: {seats} seats by whole quotas")),
+    (N_("Seat {seat}: {party}, remainder {value}"), None),
+    (
+        N_("{seats} seat to every list: more seats are left than lists"),
+        N_("{seats} seats to every list: more seats are left than lists"),
+    ),
+    (N_("{party} gives back a seat: more whole quotas than seats"), None),
+    (N_("Seat {seat}: {party}, quotient {value}"), None),
+    (
+        N_("Seats {first}–{seat}: {party}, {seats} quotient above {value}"),
+        N_("Seats {first}–{seat}: {party}, {seats} quotients above {value}"),
+    ),
+    (
+        N_("{party} may hold at most {seats} seat; the rest are redistributed"),
+        N_("{party} may hold at most {seats} seats; the rest are redistributed"),
+    ),
+    (
+        N_("An alliance won {seats} seat, shared among its lists"),
+        N_("An alliance won {seats} seats, shared among its lists"),
+    ),
+    (
+        N_("{party} has too few candidates: {seats} seat stays vacant"),
+        N_("{party} has too few candidates: {seats} seats stay vacant"),
+    ),
+    (
+        N_("{seats} seat is left vacant: no list can take it"),
+        N_("{seats} seats are left vacant: no list can take them"),
+    ),
+)
+
+
+class _Unfit(Exception):
+    """The step's fields do not fit its template."""
+
+
+def _need(step: Mapping[str, Any], key: str) -> Any:
+    value = step.get(key)
+    if value is None:
+        raise _Unfit(key)
+    return value
+
+
+def _value(step: Mapping[str, Any], fmt: Formatter, default: float | None = None) -> str:
+    value = step.get("value")
+    if isinstance(value, Mapping) and isinstance(value.get("decimal"), int | float):
+        return fmt.number(value["decimal"])
+    if default is not None:
+        return fmt.number(default)
+    raise _Unfit("value")
+
+
+def _one(message: str) -> Callable[[Formatter, int], str]:
+    return lambda fmt, n: fmt.gettext(message)
+
+
+def _many(index: int) -> Callable[[Formatter, int], str]:
+    singular, plural = MESSAGES[index]
+    assert plural is not None
+    return lambda fmt, n: fmt.ngettext(singular, plural, n)
+
+
+def _pick(step: Mapping[str, Any]) -> tuple[Callable[[Formatter, int], str], int] | None:
+    """The message of a step and the count its plural form depends on."""
+    kind, seats = step.get("kind"), int(step.get("seats") or 0)
+    numbered = step.get("seat_number") is not None
+    if kind == "threshold":
+        return _one(MESSAGES[0][0]), 0
+    if kind == "admit":
+        return _one(MESSAGES[1][0]), 0
+    if kind == "quota":
+        return _one(MESSAGES[2][0]), 0
+    if kind == "automatic":
+        return _many(3), seats
+    if kind == "remainder":
+        return (_one(MESSAGES[4][0]), 0) if numbered else (_many(5), seats)
+    if kind == "overallocation":
+        return _one(MESSAGES[6][0]), 0
+    if kind == "divisor":
+        if numbered and seats == 1:
+            return _one(MESSAGES[7][0]), 0
+        return _many(8), seats
+    if kind == "cap":
+        return _many(9), seats
+    if kind == "alliance":
+        return _many(10), seats
+    if kind == "exhausted":
+        return (_many(11), -seats) if step.get("party") else (_many(12), seats)
+    return None
+
+
+def step_text(step: Mapping[str, Any], fmt: Formatter) -> Markup:
+    """One step (``Step.to_dict()``) as HTML in ``fmt``'s language; party names are
+    escaped and isolated in ``<bdi>`` (they are data, possibly right-to-left)."""
+    english = escape(step.get("text") or "")
+    picked = None if fmt.lang == DEFAULT_LANGUAGE else _pick(step)
+    if picked is None:
+        return english
+    message, count = picked
+    party = step.get("party")
+    try:
+        fields: dict[str, Any] = {
+            "seats": fmt.number(abs(count)),
+            "party": Markup('<bdi class="name">{}</bdi>').format(party) if party else "",
+        }
+        template = message(fmt, abs(count))
+        if "{value}" in template:
+            # a divisor step with no quotient floor counts quotients above 1
+            fields["value"] = _value(step, fmt, 1 if step.get("kind") == "divisor" else None)
+        if "{seat}" in template:
+            number = int(_need(step, "seat_number"))
+            fields["seat"] = fmt.number(number)
+            fields["first"] = fmt.number(number - int(step.get("seats") or 0) + 1)
+        elif "{first}" in template:
+            raise _Unfit("seat_number")
+        if "{party}" in template and not party:
+            raise _Unfit("party")
+        return escape(template).format(**fields)
+    except (_Unfit, KeyError, IndexError, ValueError, TypeError):
+        return english

@@ -1,0 +1,75 @@
+"""The allocation step log in Russian and Kazakh, rendered from the steps' fields."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from saylau.web.i18n import LANGUAGES, Formatter, translations
+from saylau.web.steps import MESSAGES, step_text
+
+FIELD = re.compile(r"\{(\w+)\}")
+
+
+def test_russian_contest_page_shows_the_step_log_in_russian(client: TestClient) -> None:
+    html = client.get("/contests/majilis?lang=ru").text
+    steps = html[html.index('id="h-steps"') : html.index("</table>", html.index('id="h-steps"'))]
+    # Hare quota (2670 + 510) / 98 = 1590/49 = 32.449; Nur Otan 2670 / quota = 82.28,
+    # Ak Zhol 510 / quota = 15.72: 82 + 15 whole-quota seats, seat 98 to Ak Zhol's
+    # remainder of 510 - 15 * 1590/49 = 1140/49 = 23.265 votes.
+    assert "Избирательная квота (голосов на один мандат): 32,449" in steps
+    assert '<bdi class="name">Nur Otan</bdi>: 82 мандата по целым квотам' in steps
+    assert '<bdi class="name">Ak Zhol</bdi>: 15 мандатов по целым квотам' in steps
+    assert 'Мандат № 98: <bdi class="name">Ak Zhol</bdi>, остаток 23,265' in steps
+    assert "Заградительный барьер: необходимое списку число голосов" in steps
+    assert "seat(s)" not in steps and "quota 1590/49" not in steps  # no English left
+
+
+def test_english_page_keeps_the_cores_text(client: TestClient) -> None:
+    html = client.get("/contests/majilis?lang=en").text
+    assert "seat 98: Ak Zhol, remainder" in html
+
+
+@pytest.mark.parametrize("lang", LANGUAGES[1:])
+def test_every_step_message_is_translated_with_the_same_fields(lang: str) -> None:
+    t = translations(lang)
+    for singular, plural in MESSAGES:
+        if plural is None:
+            forms = [t.gettext(singular)]
+        else:
+            forms = [t.ngettext(singular, plural, n) for n in (1, 2, 5)]
+            assert forms[0] != singular
+        for form in forms:
+            assert form != singular and form != plural, (lang, singular)
+            assert set(FIELD.findall(form)) == set(FIELD.findall(singular)), (lang, form)
+
+
+def test_russian_plural_forms_and_vacancies() -> None:
+    ru = Formatter("ru")
+    base = {"kind": "exhausted", "text": "x", "party": "P"}
+    said = [str(step_text({**base, "seats": -n}, ru)) for n in (1, 3, 11, 21)]
+    assert [s.split(": ")[1] for s in said] == [
+        "1 мандат остаётся вакантным",
+        "3 мандата остаются вакантными",
+        "11 мандатов остаются вакантными",
+        "21 мандат остаётся вакантным",
+    ]
+    rounds = step_text({"kind": "remainder", "text": "x", "seats": 2}, ru)
+    assert rounds.startswith("Каждому списку по 2 мандата")
+    divisor = step_text(
+        {"kind": "divisor", "text": "x", "party": "P", "seats": 3, "seat_number": 10}, ru
+    )
+    assert divisor == 'Мандаты № 8–10: <bdi class="name">P</bdi>, 3 частных больше 1'
+
+
+def test_names_are_escaped_and_unknown_or_unfit_steps_fall_back_to_english() -> None:
+    kk = Formatter("kk")
+    hostile = step_text({"kind": "automatic", "text": "x", "party": "<b>", "seats": 5}, kk)
+    assert hostile == '<bdi class="name">&lt;b&gt;</bdi>: толық квоталар бойынша 5 мандат'
+    assert step_text({"kind": "bonus", "text": "bonus <i>"}, kk) == "bonus &lt;i&gt;"
+    # a remainder seat without its party cannot be said in the template
+    unfit = {"kind": "remainder", "text": "seat 3: ?", "seats": 1, "seat_number": 3}
+    assert step_text(unfit, kk) == "seat 3: ?"
+    assert step_text({"kind": "quota", "text": "no value"}, kk) == "no value"
