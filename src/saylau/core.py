@@ -9,6 +9,7 @@ never decides between two parties.
 from __future__ import annotations
 
 import operator
+from bisect import bisect_left
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
@@ -195,7 +196,8 @@ def allocate(
 
 def _passes(v: int, t: Fraction, base: int) -> bool:
     # v / base ≥ t / 100, cross-multiplied in integers.
-    return v * 100 * t.denominator >= t.numerator * base
+    n, d = t.as_integer_ratio()
+    return v * 100 * d >= n * base
 
 
 def _threshold_stage(
@@ -212,20 +214,25 @@ def _threshold_stage(
 ) -> ThresholdReport:
     passed: dict[str, bool] = {}
     reasons: dict[str, str] = {}
+    shown = f"{float(t):g}%"
+    tn, td = t.as_integer_ratio()
     for p, v in ctx.votes.items():
-        tp = per_party.get(p, t)
+        tp = per_party.get(p)
+        need = shown if tp is None else f"{float(tp):g}%"
         share = f"{100 * v / base:.4f}%" if base else "0%"
         if p in exempt:
             passed[p], reasons[p] = True, "exempt from the threshold"
         elif p in excluded:
             passed[p], reasons[p] = False, excluded[p]
-        elif _passes(v, tp, base):
-            passed[p], reasons[p] = True, f"{share} ≥ {float(tp):g}%"
+        elif v * 100 * td >= tn * base if tp is None else _passes(v, tp, base):
+            passed[p], reasons[p] = True, f"{share} ≥ {need}"
         else:
-            passed[p], reasons[p] = False, f"{share} < {float(tp):g}%"
+            passed[p], reasons[p] = False, f"{share} < {need}"
     ctx.steps.append(
         Step(
-            "threshold", f"threshold {float(t):g}% of {base:,} ({base_name})", value=t * base / 100
+            "threshold",
+            f"threshold {shown} of {base:,} ({base_name})",
+            value=Fraction(tn * base, td * 100),
         )
     )
 
@@ -239,7 +246,7 @@ def _threshold_stage(
     def count_ok() -> bool:
         return sum(passed.values()) >= min_parties
 
-    while not (count_ok() and combined_ok()):
+    while (min_parties or min_share is not None) and not (count_ok() and combined_ok()):
         waiting = [p for p in ctx.votes if not passed[p] and p not in excluded and ctx.votes[p] > 0]
         if not waiting:
             break
@@ -379,10 +386,11 @@ def _largest_remainder(
     votes = ctx.votes
     total = sum(votes[p] for p in parties)
     quota = spec.quota(total, seats)
+    quota_text = _fmt(quota)
     ctx.steps.append(
         Step(
             "quota",
-            f"{spec.title}: quota {_fmt(quota)} = {spec.description} with V = {total:,}, S = {seats}",
+            f"{spec.title}: quota {quota_text} = {spec.description} with V = {total:,}, S = {seats}",
             value=quota,
         )
     )
@@ -395,7 +403,7 @@ def _largest_remainder(
             ctx.steps.append(
                 Step(
                     "automatic",
-                    f"{p}: {votes[p]:,} / {_fmt(quota)} → {got[p]} seat(s)",
+                    f"{p}: {votes[p]:,} / {quota_text} → {got[p]} seat(s)",
                     party=p,
                     seats=got[p],
                 )
@@ -456,7 +464,7 @@ def _largest_remainder(
         ctx.steps.append(
             Step(
                 "remainder",
-                f"seat {seat_no}: {p}, remainder {_fmt(Fraction(rem[p], den))}",
+                f"seat {seat_no}: {p}, remainder {rem[p] / den:,.4f}",
                 party=p,
                 seats=1,
                 seat_number=seat_no,
@@ -525,14 +533,118 @@ def _overallocation(
         )
 
 
-def _quotient(spec: MethodSpec, v: int, s: int, bonus: Fraction) -> Fraction | None:
-    """The exact quotient (squared for Huntington–Hill); None means infinite."""
+_TABLES: dict[str, tuple[list[tuple[int, int]], list[float]]] = {}
+
+
+def _divisor_table(spec: MethodSpec, n: int) -> tuple[list[tuple[int, int]], list[float]]:
+    """The first ``n`` divisors of a method as (numerator, denominator) and as floats.
+
+    Kept per process: the divisors of a method never change.
+    """
     assert spec.divisor is not None
-    d = spec.divisor(s)
-    if d == 0:
-        return None
-    base = bonus * v
-    return base * base / d if spec.squared else base / d
+    exact, approx = _TABLES.setdefault(spec.name, ([], []))
+    while len(exact) < n:
+        d = spec.divisor(len(exact))
+        exact.append((d.numerator, d.denominator))
+        approx.append(float(d))
+    return exact, approx
+
+
+class _Quotients:
+    """Exact quotients ``w / d(s)`` (squared for Huntington–Hill) with float shadows.
+
+    ``w`` is a party's votes times its bonus, kept as integers ``wn / wd`` so that
+    every exact comparison is a cross-multiplication of integers.  ``None`` stands
+    for an infinite quotient (a first divisor of 0).
+    """
+
+    def __init__(self, spec: MethodSpec, weights: dict[str, Fraction | int], seats: int) -> None:
+        self.squared = spec.squared
+        self.spec = spec
+        self.divisors, self.fdivisors = _divisor_table(spec, seats + 2)
+        self.w: dict[str, tuple[int, int]] = {}
+        for p, w in weights.items():
+            n, d = (w, 1) if isinstance(w, int) else (w.numerator, w.denominator)
+            # In the squared space of Huntington–Hill, w² is compared with d².
+            self.w[p] = (n * n, d * d) if spec.squared else (n, d)
+        self.fweights = {p: n / d for p, (n, d) in self.w.items()}
+
+    def _d(self, s: int) -> int:
+        if s >= len(self.divisors):
+            self.divisors, self.fdivisors = _divisor_table(self.spec, s + 1)
+        return s
+
+    def exact(self, p: str, s: int) -> Fraction | None:
+        dn, dd = self.divisors[self._d(s)]
+        if dn == 0:
+            return None
+        wn, wd = self.w[p]
+        return Fraction(wn * dd, wd * dn)
+
+    def approx(self, p: str, s: int) -> float:
+        d = self.fdivisors[self._d(s)]
+        return float("inf") if d == 0 else self.fweights[p] / d
+
+    def above(self, p: str, s: int, ln: int, ld: int) -> bool:
+        """Is the exact quotient of party p at s seats strictly above ln / ld?"""
+        dn, dd = self.divisors[self._d(s)]
+        if dn == 0:
+            return True
+        wn, wd = self.w[p]
+        return wn * dd * ld > ln * dn * wd
+
+    def jump_start(self, seats: int) -> tuple[dict[str, int], Fraction | None]:
+        """Seats every party surely wins: its quotients strictly above some λ.
+
+        Any λ with at most ``seats`` quotients strictly above it gives a subset of
+        the final seats (they are among the top ``seats`` quotients), so the
+        seat-by-seat loop only awards the rest.  λ is found with floats; the
+        counts are then made exact.
+        """
+        parties = list(self.w)
+        fd = self.fdivisors
+        top = seats + 1
+
+        def count(lam: float) -> int:
+            # quotient w/d(k) > λ  <=>  d(k) < w/λ; divisors increase with k.
+            return sum(bisect_left(fd, w / lam, 0, top) for w in self.fweights.values())
+
+        total = sum(self.fweights.values())
+        hi = total / seats if total else 0.0
+        if hi <= 0:
+            return dict.fromkeys(parties, 0), None
+        for _ in range(64):
+            if count(hi) <= seats:
+                break
+            hi *= 2
+        else:  # more infinite quotients than seats (Adams with many lists)
+            return dict.fromkeys(parties, 0), None
+        lo = hi / 2
+        for _ in range(64):
+            if count(lo) > seats:
+                break
+            hi, lo = lo, lo / 2
+        slack = len(parties) // 2
+        for _ in range(60):
+            if count(hi) >= seats - slack:
+                break
+            mid = (lo + hi) / 2
+            if count(mid) <= seats:
+                hi = mid
+            else:
+                lo = mid
+        ln, ld = hi.as_integer_ratio()
+        counts: dict[str, int] = {}
+        for p, w in self.fweights.items():
+            k = bisect_left(fd, w / hi, 0, top)
+            while k > 0 and not self.above(p, k - 1, ln, ld):
+                k -= 1
+            while k <= seats and self.above(p, k, ln, ld):
+                k += 1
+            counts[p] = k
+        if sum(counts.values()) > seats:  # pragma: no cover - floats were far off
+            return dict.fromkeys(parties, 0), None
+        return counts, Fraction(ln, ld)
 
 
 def _highest_averages(
@@ -540,28 +652,44 @@ def _highest_averages(
 ) -> tuple[dict[str, int], Fraction | None]:
     votes = ctx.votes
     one = Fraction(1)
-    bonus = {p: ctx.bonus.get(p, one) for p in parties}
-    got = dict.fromkeys(parties, 0)
-    quot: dict[str, Fraction | None] = {p: _quotient(spec, votes[p], 0, bonus[p]) for p in parties}
-    # Floats only shortlist the parties near the top; exact Fractions decide.
-    approx = {p: float("inf") if q is None else float(q) for p, q in quot.items()}
-    left = seats
+    q = _Quotients(
+        spec, {p: ctx.bonus[p] * votes[p] if p in ctx.bonus else votes[p] for p in parties}, seats
+    )
+    got, lam = q.jump_start(seats)
     seat_no = offset
-    last: Fraction | None = None
+    for p in parties:
+        if got[p]:
+            ctx.steps.append(
+                Step(
+                    "divisor",
+                    f"seats {seat_no + 1}–{seat_no + got[p]}: {p}, {got[p]} quotient(s) above"
+                    f" {_fmt(lam or one)}{' (squared)' if spec.squared else ''}",
+                    party=p,
+                    seats=got[p],
+                    seat_number=seat_no + got[p],
+                    value=lam,
+                )
+            )
+            seat_no += got[p]
+    # Floats only shortlist the parties near the top; exact Fractions decide.
+    approx = {p: q.approx(p, got[p]) for p in parties}
+    inf = float("inf")
+    left = seats - (seat_no - offset)
     while left:
         top = max(approx.values())
-        near = (
-            [p for p in parties if approx[p] >= top * (1 - 1e-9)]
-            if top != float("inf")
-            else [p for p in parties if quot[p] is None]
-        )
-        if top == float("inf"):
-            best: Fraction | None = None
-            group = near
+        best: Fraction | None
+        if top == inf:
+            best = None
+            group = [p for p in parties if approx[p] == inf]
         else:
-            exact = {p: quot[p] for p in near}
-            best = max(q for q in exact.values() if q is not None)
-            group = [p for p in near if exact[p] == best]
+            near = [p for p in parties if approx[p] >= top * (1 - 1e-9)]
+            if len(near) == 1:
+                group = near
+                best = q.exact(near[0], got[near[0]])
+            else:
+                exact = {p: q.exact(p, got[p]) for p in near}
+                best = max(x for x in exact.values() if x is not None)
+                group = [p for p in near if exact[p] == best]
         if len(group) > left:
             winners, how = resolve(group, left, ctx.chain, votes, ctx.order, ctx.seed)
             ctx.ties.append(
@@ -577,14 +705,14 @@ def _highest_averages(
             )
         else:
             winners = sorted(group, key=lambda p: (-votes[p], ctx.order[p]))
+        shown = (
+            "∞ (first divisor 0)"
+            if best is None
+            else _fmt(best) + (" (squared)" if spec.squared else "")
+        )
         for p in winners:
             seat_no += 1
             left -= 1
-            shown = (
-                "∞ (first divisor 0)"
-                if best is None
-                else _fmt(best) + (" (squared)" if spec.squared else "")
-            )
             ctx.steps.append(
                 Step(
                     "divisor",
@@ -596,12 +724,10 @@ def _highest_averages(
                 )
             )
             got[p] += 1
-            quot[p] = _quotient(spec, votes[p], got[p], bonus[p])
-            q = quot[p]
-            approx[p] = float("inf") if q is None else float(q)
-        if best is not None:
-            last = best
-    return got, last
+            approx[p] = q.approx(p, got[p])
+    # The final divisor: the smallest quotient that won a seat.
+    won = [x for p in parties if got[p] for x in [q.exact(p, got[p] - 1)] if x is not None]
+    return got, min(won) if won else None
 
 
 def _fmt(x: Fraction) -> str:
