@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -10,7 +11,7 @@ from fastapi.testclient import TestClient
 from saylau.cli import main
 from saylau.institutions import stored_lists, stored_maslikhats
 from saylau.institutions.candidates import read_lists
-from saylau.institutions.maslikhats import read_contests
+from saylau.institutions.maslikhats import read_contests, resolve_law
 from saylau.store import Store
 from saylau.tabulate import read_protocols
 from saylau.web.app import create_app
@@ -140,3 +141,67 @@ def test_maslikhats_page_and_api(tmp_path: Path) -> None:
     page = client.get("/maslikhats")
     assert page.status_code == 200 and "Town maslikhat" in page.text
     assert 'data-field="total_seats">5<' in page.text and "60.00%" in page.text
+
+
+def test_kyrgyz_2021_president_elected_in_round_one(tmp_path: Path) -> None:
+    # CEC of the Kyrgyz Republic, protocol of 20 January 2021 (mfa.gov.kg/en/dm/abu-dabi-en/
+    # news/10523): 3,563,574 on the lists, 1,395,513 took part, Sadyr Japarov 1,105,248 =
+    # 79.20% "of all voters who took part".  The other 16 candidates and against all are
+    # one synthetic column (the remaining 290,265 ballots).
+    protocols = tmp_path / "kg.csv"
+    protocols.write_text(
+        "station,registered,invalid,valid,party:Sadyr Japarov,party:Others\n"
+        "1,3563574,0,1395513,1105248,290265\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "kg.db")
+    with Store.open(db) as store:
+        store.init_election("kg-2021", None, "kg-president", resolve_law("kg-president-2021"))
+        store.ingest("kg-president", read_protocols(protocols))
+    client = TestClient(create_app(db))
+    data = client.get("/api/v1/contests/kg-president/president").json()
+    assert (data["status"], data["winner"], data["round"]) == ("elected", "Sadyr Japarov", 1)
+    assert (data["base"], data["base_total"]) == ("participated", 1395513)
+    share = data["candidates"][0]["share"]
+    assert (
+        Fraction(share["exact"]) == Fraction(100 * 1105248, 1395513)
+        and round(share["approx"], 2) == 79.20
+    )
+    assert data["runoff_contest"] is None and data["linked"] is None
+    page = client.get("/contests/kg-president/president?lang=ru")
+    assert page.status_code == 200 and "79,20" in page.text and "Sadyr Japarov" in page.text
+
+
+def test_runoff_is_a_linked_contest(tmp_path: Path) -> None:
+    law = resolve_law("kg-president-2021")
+    first = tmp_path / "r1.csv"
+    first.write_text(
+        "station,registered,invalid,valid,party:A,party:B,party:C\n1,20000,100,9900,4900,3000,2000\n",
+        encoding="utf-8",
+    )
+    second = tmp_path / "r2.csv"
+    second.write_text(
+        "station,registered,invalid,valid,party:A,party:B\n1,20000,0,10100,5000,5100\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "p.db")
+    with Store.open(db) as store:
+        store.init_election("p", "2021-01-10", "pres", law)
+        store.ingest("pres", read_protocols(first))
+    client = TestClient(create_app(db, counter_ttl=0))
+    data = client.get("/api/v1/contests/pres/president").json()
+    # 4,900 of the 10,000 who took part is not more than half: A and B go to the runoff.
+    assert (data["status"], data["runoff"], data["runoff_contest"]) == (
+        "runoff required",
+        ["A", "B"],
+        "pres-runoff",
+    )
+    assert data["linked"] is None
+    with Store.open(db) as store:
+        store.add_contest("p-runoff", "pres-runoff", law, date="2021-01-24")
+        store.ingest("pres-runoff", read_protocols(second))
+    data = client.get("/api/v1/contests/pres/president").json()
+    assert data["linked"] == {"contest": "pres-runoff", "status": "elected", "winner": "B"}
+    data = client.get("/api/v1/contests/pres-runoff/president").json()
+    assert (data["round"], data["winner"], data["first_round"]) == (2, "B", "pres")
+    assert client.get("/api/v1/contests/majilis/president").status_code == 404

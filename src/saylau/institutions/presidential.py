@@ -38,7 +38,7 @@ class PresidentialResult:
 
     def runoff_contest(self) -> str:
         """The id of the linked runoff contest."""
-        return f"{self.contest}/runoff"
+        return f"{self.contest}-runoff"
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -13,6 +13,8 @@ Pages with the same context as JSON (``/api/v1`` + the page's path):
 * ``/contests/{contest}/lists`` — registered candidate lists with the list-rule check;
 * ``/contests/{contest}/chamber`` — factions, majority/opposition, committee posts,
   convocation;
+* ``/contests/{contest}/president`` — a presidential round: elected / runoff required,
+  the linked round;
 * ``/maslikhats`` — every maslikhat's seats and the combined party view.
 """
 
@@ -26,7 +28,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from saylau.institutions import persist, views
+from saylau.institutions import persist, stored_presidential, views
 
 router = APIRouter(tags=["institutions"])
 
@@ -92,6 +94,7 @@ _CONTEST_VIEWS: dict[str, tuple[Callable[[Any, str], Mapping[str, Any]], str]] =
     "deputies": (views.deputies_context, "inst_deputies.html"),
     "lists": (views.lists_context, "inst_lists.html"),
     "chamber": (views.chamber_context, "inst_chamber.html"),
+    "president": (stored_presidential.presidential_context, "inst_president.html"),
 }
 
 
@@ -108,6 +111,9 @@ async def _contest_view(request: Request, contest_id: str, view: str, api: bool)
     _language(request, api)
     site = request.app.state.site
     version, modified = site.version(contest_id)  # NotFoundError -> 404
+    if view == "president":
+        # the linked round (runoff or first round) is another contest
+        version = f"{version}+{site.version(None)[0]}"
     # Lists, decisions and vacancies change apart from the protocols: part of the version.
     extra = await run_in_threadpool(views.fingerprint, site.store, contest_id)
     build, template = _CONTEST_VIEWS[view]
@@ -155,6 +161,18 @@ async def chamber_page(request: Request, contest_id: str) -> Response:
 async def chamber_api(request: Request, contest_id: str) -> Response:
     """Factions, majority and opposition, committee chair/secretary posts, convocation."""
     return await _contest_view(request, contest_id, "chamber", api=True)
+
+
+@router.get("/contests/{contest_id}/president", include_in_schema=False)
+async def president_page(request: Request, contest_id: str) -> Response:
+    return await _contest_view(request, contest_id, "president", api=False)
+
+
+@router.get("/api/v1/contests/{contest_id}/president")
+async def president_api(request: Request, contest_id: str) -> Response:
+    """A presidential round: status (elected / runoff required / tie), shares on the
+    law's base, the runoff's two candidates and the linked round."""
+    return await _contest_view(request, contest_id, "president", api=True)
 
 
 async def _maslikhats_view(request: Request, api: bool) -> Response:
