@@ -340,22 +340,6 @@ def _apply_batch(
                 skip_existing=True,
             )
             tree.update({d.id: d.parent_id for d in needed})
-            country = (
-                pl.col("country") if "country" in new_rows.columns else pl.lit(None, pl.String)
-            )
-            _insert(
-                conn,
-                "divisions",
-                ("contest_id", "id", "name", "level", "parent_id", "country"),
-                new_rows.select(
-                    pl.lit(cid).alias("c"),
-                    "station",
-                    pl.col("station").alias("name"),
-                    pl.lit("station").alias("level"),
-                    "_auto_parent",
-                    country.alias("country"),
-                ).rows(),
-            )
     parent_map = pl.DataFrame(
         {"station": list(parents), "_parent": list(parents.values())},
         schema={"station": pl.String, "_parent": pl.String},
@@ -368,7 +352,7 @@ def _apply_batch(
     )
 
     cols = changed.columns
-    version_rows = changed.select(
+    versions = changed.select(
         pl.lit(cid).alias("_c"),
         "station",
         "_version",
@@ -385,22 +369,10 @@ def _apply_batch(
         ],
         *[pl.col(c) if c in cols else pl.lit(None, pl.Int64).alias(c) for c in COUNT_COLUMNS],
         "_votes",
-    ).rows()
-    _insert(conn, "protocol_versions", VERSION_COLUMNS, version_rows)
-    first = changed.filter(pl.col("_old_version").is_null())
-    _insert(
-        conn,
-        "protocols",
-        ("contest_id", "station_id", "version", "status", "hash", "updated_at"),
-        first.select(
-            pl.lit(cid).alias("_c"),
-            "station",
-            "_version",
-            "_status",
-            "_hash",
-            pl.lit(stamp).alias("_t"),
-        ).rows(),
+        "_auto_parent",
+        "_new_station",
     )
+    _write_versions(conn, versions)
     amended = changed.filter(pl.col("_old_version").is_not_null())
     if amended.height:
         conn.execute(
@@ -439,6 +411,58 @@ def _apply_batch(
             ],
         )
     return counts
+
+
+_STATION_DIVISION = ("contest_id", "id", "name", "level", "parent_id", "country")
+_POINTER = ("contest_id", "station_id", "version", "status", "hash", "updated_at")
+
+
+def _write_versions(conn: Connection, versions: pl.DataFrame) -> None:
+    """Append the version rows, the pointers of new stations and their division rows.
+
+    ``versions`` has ``VERSION_COLUMNS`` in order, then the station's implied parent
+    and whether it is a new division.  A new pointer is exactly a version 1.
+    """
+    if is_sqlite(conn.engine):
+        # One executemany into a plain TEMP heap (cheap: no keys), then three
+        # INSERT ... SELECT inside SQLite: the polars -> Python tuple conversion and
+        # the per-row parameter binding happen once, not once per table.
+        stage = (*VERSION_COLUMNS, "auto_parent", "new_station")
+        conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS saylau_stage ({', '.join(stage)})")
+        conn.exec_driver_sql("DELETE FROM temp.saylau_stage")
+        marks = ", ".join("?" * len(stage))
+        conn.exec_driver_sql(f"INSERT INTO temp.saylau_stage VALUES ({marks})", versions.rows())
+        names = ", ".join(VERSION_COLUMNS)
+        conn.exec_driver_sql(
+            f"INSERT INTO protocol_versions ({names}) SELECT {names} FROM temp.saylau_stage"
+        )
+        conn.exec_driver_sql(
+            f"INSERT INTO protocols ({', '.join(_POINTER)}) SELECT contest_id, station_id, "
+            "version, status, hash, created_at FROM temp.saylau_stage WHERE version = 1"
+        )
+        conn.exec_driver_sql(
+            f"INSERT INTO divisions ({', '.join(_STATION_DIVISION)}) SELECT contest_id, "
+            "station_id, station_id, 'station', auto_parent, country "
+            "FROM temp.saylau_stage WHERE new_station"
+        )
+        conn.exec_driver_sql("DELETE FROM temp.saylau_stage")
+        return
+    c, st, v, t, h, status = "_c", "station", "_version", "_t", "_hash", "_status"
+    _insert(
+        conn,
+        "divisions",
+        _STATION_DIVISION,
+        versions.filter(pl.col("_new_station"))
+        .select(c, st, pl.col(st).alias("name"), pl.lit("station"), "_auto_parent", "country")
+        .rows(),
+    )
+    _insert(conn, "protocol_versions", VERSION_COLUMNS, versions.drop(versions.columns[-2:]).rows())
+    _insert(
+        conn,
+        "protocols",
+        _POINTER,
+        versions.filter(pl.col(v) == 1).select(c, st, v, status, h, t).rows(),
+    )
 
 
 def _plus_rows(changed: pl.DataFrame) -> pl.DataFrame:
