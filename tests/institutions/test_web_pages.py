@@ -205,3 +205,42 @@ def test_runoff_is_a_linked_contest(tmp_path: Path) -> None:
     data = client.get("/api/v1/contests/pres-runoff/president").json()
     assert (data["round"], data["winner"], data["first_round"]) == (2, "B", "pres")
     assert client.get("/api/v1/contests/majilis/president").status_code == 404
+
+
+def test_assembly_session_recorded_by_the_cli_and_shown(tmp_path: Path) -> None:
+    db = _majilis(tmp_path)
+    # 2021 session: 351 of the Assembly's 504 members took part; all 9 elected with 270 to
+    # 298 votes (figures of the issue; the candidates and the votes between are synthetic).
+    votes = tmp_path / "votes.csv"
+    votes.write_text(
+        "candidate,votes\n"
+        + "".join(
+            f"K{i},{v}\n" for i, v in enumerate((298, 290, 285, 281, 279, 276, 274, 272, 270), 1)
+        )
+        + "X,120\n",
+        encoding="utf-8",
+    )
+    client = TestClient(create_app(db, counter_ttl=0))
+    assert client.get("/api/v1/contests/majilis/assembly").status_code == 404
+    args = ["assembly", str(votes), "--members", "504", "--took-part", "351", "--db", db]
+    res = CliRunner().invoke(main, args)
+    assert res.exit_code == 0, res.output
+    assert "valid: 9 of 9 elected (needed 176 of 351)" in res.output
+    data = client.get("/api/v1/contests/majilis/assembly").json()
+    assert (data["body"], data["seats"], data["needed"], data["vacant"]) == (
+        "Assembly of People of Kazakhstan",
+        9,
+        176,
+        0,
+    )
+    assert [c["candidate"] for c in data["candidates"] if c["elected"]] == [
+        f"K{i}" for i in range(1, 10)
+    ]
+    page = client.get("/contests/majilis/assembly")
+    assert page.status_code == 200 and 'data-field="took_part">351<' in page.text
+    # recording again replaces the session: a majority of 352 of 504 needs 177
+    res = CliRunner().invoke(main, [*args[:5], "352", *args[6:]])
+    assert (
+        res.exit_code == 0
+        and client.get("/api/v1/contests/majilis/assembly").json()["needed"] == 177
+    )

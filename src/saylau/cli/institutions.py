@@ -277,31 +277,58 @@ def mmp(
 @click.argument("votes_file", metavar="VOTES.csv")
 @click.option("--members", type=click.IntRange(min=1), required=True)
 @click.option("--took-part", type=click.IntRange(min=0), required=True)
-@click.option("--seats", type=click.IntRange(min=1), default=9, show_default=True)
+@click.option(
+    "--seats", type=click.IntRange(min=1), help="Seats to fill [default: 9, or the tier's]."
+)
 @click.option(
     "--quorum",
     default="1/2",
     show_default=True,
     help="Share of members that must take part (more than).",
 )
+@click.option("--db", metavar="DB", help="Record the session in this results database.")
+@click.option("--contest", "contest_id", metavar="ID", help="Contest whose indirect tier it fills.")
 @_JSON
 def assembly(
-    votes_file: str, members: int, took_part: int, seats: int, quorum: str, as_json: bool
+    votes_file: str,
+    members: int,
+    took_part: int,
+    seats: int | None,
+    quorum: str,
+    db: str | None,
+    contest_id: str | None,
+    as_json: bool,
 ) -> None:
-    """An Assembly of People session electing deputies (candidate,votes)."""
+    """An Assembly of People session electing deputies (candidate,votes).
+
+    With ``--db`` the session is stored for the contest (default seats: its indirect tier)
+    and shown at ``/contests/{id}/assembly``."""
     from fractions import Fraction
+
+    from saylau.institutions import stored_sessions
+    from saylau.store import Store
 
     try:
         q = Fraction(quorum)
     except ValueError:
         raise InputError(f"--quorum '{quorum}' is not a fraction") from None
-    res = indirect.assembly_session(
-        read_pairs(votes_file, "candidate", "votes"),
-        seats=seats,
-        members=members,
-        took_part=took_part,
-        quorum=q,
-    )
+    votes = read_pairs(votes_file, "candidate", "votes")
+    if db:
+        with Store.open(db) as store:
+            res = stored_sessions.record_session(
+                store,
+                _contest(store, contest_id),
+                votes,
+                members=members,
+                took_part=took_part,
+                seats=seats,
+                quorum=q,
+            )
+    else:
+        res = indirect.assembly_session(
+            votes, seats=seats or 9, members=members, took_part=took_part, quorum=q
+        )
+    seats = res.seats
     lines = [
         f"{c}\t{v}\t{'elected' if c in res.elected else 'not elected'}"
         for c, v in res.votes.items()

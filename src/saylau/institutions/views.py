@@ -13,13 +13,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from saylau.errors import InputError
-from saylau.institutions import stored_lists, stored_maslikhats
+from saylau.institutions import stored_lists, stored_maslikhats, stored_sessions
 from saylau.institutions.candidates import ListRules, check_lists
 from saylau.institutions.chamber import chamber_rules, form_chamber
 
 
 def fingerprint(store: Any, contest_id: str) -> str:
-    """A digest of the contest's lists, decisions and vacancies.
+    """A digest of the contest's lists, decisions, vacancies and session.
 
     They change apart from the protocols (the contest's change counter), so it is
     part of every cache version of the pages that show them.
@@ -30,6 +30,8 @@ def fingerprint(store: Any, contest_id: str) -> str:
             stored_lists.candidates_t,
             stored_lists.decisions_t,
             stored_lists.vacancies_t,
+            stored_sessions.sessions_t,
+            stored_sessions.session_votes_t,
         ):
             rows = conn.execute(
                 sa.select(table).where(table.c.contest == contest_id).order_by(*table.primary_key)

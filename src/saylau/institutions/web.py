@@ -15,6 +15,8 @@ Pages with the same context as JSON (``/api/v1`` + the page's path):
   convocation;
 * ``/contests/{contest}/president`` — a presidential round: elected / runoff required,
   the linked round;
+* ``/contests/{contest}/assembly`` — the session electing the contest's indirect tier
+  (the Assembly of People's 9): quorum, votes needed, elected;
 * ``/maslikhats`` — every maslikhat's seats and the combined party view.
 """
 
@@ -28,7 +30,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from saylau.institutions import persist, stored_presidential, views
+from saylau.institutions import persist, stored_presidential, stored_sessions, views
 
 router = APIRouter(tags=["institutions"])
 
@@ -95,6 +97,7 @@ _CONTEST_VIEWS: dict[str, tuple[Callable[[Any, str], Mapping[str, Any]], str]] =
     "lists": (views.lists_context, "inst_lists.html"),
     "chamber": (views.chamber_context, "inst_chamber.html"),
     "president": (stored_presidential.presidential_context, "inst_president.html"),
+    "assembly": (stored_sessions.session_context, "inst_assembly.html"),
 }
 
 
@@ -173,6 +176,17 @@ async def president_api(request: Request, contest_id: str) -> Response:
     """A presidential round: status (elected / runoff required / tie), shares on the
     law's base, the runoff's two candidates and the linked round."""
     return await _contest_view(request, contest_id, "president", api=True)
+
+
+@router.get("/contests/{contest_id}/assembly", include_in_schema=False)
+async def assembly_page(request: Request, contest_id: str) -> Response:
+    return await _contest_view(request, contest_id, "assembly", api=False)
+
+
+@router.get("/api/v1/contests/{contest_id}/assembly")
+async def assembly_api(request: Request, contest_id: str) -> Response:
+    """The session electing the contest's indirect tier: quorum, votes needed, elected."""
+    return await _contest_view(request, contest_id, "assembly", api=True)
 
 
 async def _maslikhats_view(request: Request, api: bool) -> Response:
