@@ -32,8 +32,7 @@ LISTS = "party,position,name,birth_date,gender\n" + "".join(
 )
 
 
-def _majilis(tmp_path: Path) -> str:
-    db = str(tmp_path / "m.db")
+def _majilis(db: str, tmp_path: Path) -> str:
     protocols = tmp_path / "p.csv"
     protocols.write_text(MAJILIS, encoding="utf-8")
     lists = tmp_path / "lists.csv"
@@ -45,8 +44,8 @@ def _majilis(tmp_path: Path) -> str:
     return db
 
 
-def test_chamber_of_the_7th_convocation(tmp_path: Path) -> None:
-    client = TestClient(create_app(_majilis(tmp_path)))
+def test_chamber_of_the_7th_convocation(db_url: str, tmp_path: Path) -> None:
+    client = TestClient(create_app(_majilis(db_url, tmp_path)))
     data = client.get("/api/v1/contests/majilis/chamber").json()
     assert (data["convocation"], data["convocation_roman"], data["total_seats"]) == (7, "VII", 107)
     assert data["majority"] == "Nur Otan" and data["opposition"] == ["Ak Zhol", "People's Party"]
@@ -66,8 +65,8 @@ def test_chamber_of_the_7th_convocation(tmp_path: Path) -> None:
     assert again.status_code == 304
 
 
-def test_deputies_follow_decisions_and_vacancies(tmp_path: Path) -> None:
-    db = _majilis(tmp_path)
+def test_deputies_follow_decisions_and_vacancies(db_url: str, tmp_path: Path) -> None:
+    db = _majilis(db_url, tmp_path)
     client = TestClient(create_app(db, counter_ttl=0))
     data = client.get("/api/v1/contests/majilis/deputies").json()
     assert data["total_deputies"] == 98 and data["vacant_seats"] == 0
@@ -91,8 +90,8 @@ def test_deputies_follow_decisions_and_vacancies(tmp_path: Path) -> None:
     assert client.get("/api/v1/contests/nope/deputies").status_code == 404
 
 
-def test_lists_with_the_rule_check(tmp_path: Path) -> None:
-    client = TestClient(create_app(_majilis(tmp_path)))
+def test_lists_with_the_rule_check(db_url: str, tmp_path: Path) -> None:
+    client = TestClient(create_app(_majilis(db_url, tmp_path)))
     data = client.get("/api/v1/contests/majilis/lists").json()
     assert data["check"]["ok"] is True and data["check"]["max_length"] == 127  # 98 + 30%
     rows = {
@@ -207,8 +206,8 @@ def test_runoff_is_a_linked_contest(tmp_path: Path) -> None:
     assert client.get("/api/v1/contests/majilis/president").status_code == 404
 
 
-def test_assembly_session_recorded_by_the_cli_and_shown(tmp_path: Path) -> None:
-    db = _majilis(tmp_path)
+def test_assembly_session_recorded_by_the_cli_and_shown(db_url: str, tmp_path: Path) -> None:
+    db = _majilis(db_url, tmp_path)
     # 2021 session: 351 of the Assembly's 504 members took part; all 9 elected with 270 to
     # 298 votes (figures of the issue; the candidates and the votes between are synthetic).
     votes = tmp_path / "votes.csv"
