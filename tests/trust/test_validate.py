@@ -41,7 +41,7 @@ def reference(p: dict[str, Any], policy: str) -> tuple[str, str, list[dict[str, 
     return str(frame["_hash"][0]), str(frame["_status"][0]), [x.to_dict() for x in problems]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=120, deadline=None)
 @given(protocols(), st.sampled_from(["flag", "reject"]))
 def test_fast_path_agrees_with_the_store(p: dict[str, Any], policy: str) -> None:
     assert validate._fast(p) is not None  # these shapes take the fast path
