@@ -243,3 +243,22 @@ def test_assembly_session_recorded_by_the_cli_and_shown(db_url: str, tmp_path: P
         res.exit_code == 0
         and client.get("/api/v1/contests/majilis/assembly").json()["needed"] == 177
     )
+
+
+def test_president_cli_reads_the_stored_round(tmp_path: Path) -> None:
+    protocols = tmp_path / "kg.csv"
+    protocols.write_text(
+        "station,registered,invalid,valid,party:Sadyr Japarov,party:Others\n"
+        "1,3563574,0,1395513,1105248,290265\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "kg.db")
+    with Store.open(db) as store:
+        store.init_election("kg-2021", None, "kg", resolve_law("kg-president-2021"))
+        store.ingest("kg", read_protocols(protocols))
+    res = CliRunner().invoke(main, ["president", "--db", db])
+    assert res.exit_code == 0, res.output
+    assert "Sadyr Japarov\t1105248\t79.20%" in res.output
+    assert "round 1: elected: Sadyr Japarov" in res.output
+    bad = CliRunner().invoke(main, ["president"])
+    assert bad.exit_code == 2 and "error: give RESULTS.csv or --db DB" in bad.output

@@ -340,7 +340,9 @@ def assembly(
 
 
 @click.command()
-@click.argument("results_file", metavar="RESULTS.csv")
+@click.argument("results_file", metavar="RESULTS.csv", required=False)
+@click.option("--db", metavar="DB", help="Decide the stored round of --contest instead of a file.")
+@_CONTEST
 @click.option(
     "--base",
     type=click.Choice(presidential.BASES),
@@ -354,14 +356,32 @@ def assembly(
 )
 @_JSON
 def president(
-    results_file: str, base: str, participated: int | None, runoff_file: str | None, as_json: bool
+    results_file: str | None,
+    db: str | None,
+    contest_id: str | None,
+    base: str,
+    participated: int | None,
+    runoff_file: str | None,
+    as_json: bool,
 ) -> None:
-    """A presidential contest: elected in round one, or runoff of the top two."""
-    votes = read_pairs(results_file, "candidate", "votes")
-    res = presidential.first_round(
-        votes, base=base, participated=participated, against_all=_against_all(votes)
-    )
-    if runoff_file:
+    """A presidential contest: elected in round one, or runoff of the top two.
+
+    With ``--db`` the round is the stored contest (its law's ``[presidential]`` base;
+    a contest ``<id>-runoff`` is the runoff of ``<id>``)."""
+    if db:
+        from saylau.institutions import stored_presidential
+        from saylau.store import Store
+
+        with Store.open(db) as store:
+            res = stored_presidential.stored_presidential(store, _contest(store, contest_id))
+    elif results_file is None:
+        raise InputError("give RESULTS.csv or --db DB")
+    else:
+        votes = read_pairs(results_file, "candidate", "votes")
+        res = presidential.first_round(
+            votes, base=base, participated=participated, against_all=_against_all(votes)
+        )
+    if runoff_file and not db:
         votes2 = read_pairs(runoff_file, "candidate", "votes")
         res = presidential.runoff(res, votes2, against_all=_against_all(votes2))
     lines = [f"{c}\t{v}\t{float(res.share(c)):.2f}%" for c, v in res.votes.items()]
