@@ -23,7 +23,10 @@ def serve(db: str, host: str, port: int) -> None:
 
     Store.open(db).close()  # fail here, with a one-line error, on a bad database
     click.echo(f"saylau: results at http://{host}:{port}/  (API docs at /docs)", err=True)
-    uvicorn.run(create_app(db), host=host, port=port, log_level="warning")
+    # One worker process rebuilds the polled JSON, so rebuilds never hold the event
+    # loop's GIL; the access log is off (a line per poll costs more than the poll).
+    app = create_app(db, rebuild_processes=1)
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 @click.command("export")

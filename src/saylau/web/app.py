@@ -13,6 +13,8 @@ import importlib.util
 import os
 import threading
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -61,8 +63,10 @@ def template_environment(extra_dirs: list[Path] | None = None) -> Environment:
 class Site:
     """Per-app state: the store (opened on first use), templates, caches."""
 
-    def __init__(self, db: str, counter_ttl: float = COUNTER_TTL) -> None:
+    def __init__(self, db: str, counter_ttl: float = COUNTER_TTL, processes: int = 0) -> None:
         self.db = db
+        self.processes = processes
+        self._workers: Any = None
         self.counter_ttl = counter_ttl
         self.templates = template_environment()
         self.cache = RenderCache()
@@ -86,6 +90,21 @@ class Site:
 
                     self._store = Store.open(self.db)
         return self._store
+
+    @property
+    def workers(self) -> Any:
+        """The worker processes that rebuild hot JSON (None without ``processes``)."""
+        if self._workers is None and self.processes > 0:
+            from saylau.web.workers import start_pool
+
+            self._workers = start_pool(self.processes)
+        return self._workers
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        if self._workers is not None:
+            self._workers.shutdown(wait=True, cancel_futures=True)
+            self._workers = None
 
     def cached_version(self, contest_id: str | None) -> tuple[str, Any] | None:
         """The version read less than ``counter_ttl`` seconds ago, if any."""
@@ -159,14 +178,33 @@ def _install_error_handlers(app: FastAPI) -> None:
         return _error_response(request, 500, "internal error: the results could not be shown")
 
 
-def create_app(db: str, *, counter_ttl: float = COUNTER_TTL) -> FastAPI:
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    site: Site = app.state.site
+    if site.workers is not None:
+        # Start the workers now: spawning one and importing saylau takes a second or
+        # two, which would otherwise fall on the first rebuild under load.
+        from saylau.web.workers import warm
+
+        site.workers.submit(warm, site.db)
+    yield
+    site.close()
+
+
+def create_app(db: str, *, counter_ttl: float = COUNTER_TTL, rebuild_processes: int = 0) -> FastAPI:
     """The results site and JSON API over the store at ``db`` (path or URL).
 
     ``counter_ttl``: seconds a reading of a contest's change counter is reused.
+    ``rebuild_processes``: worker processes that rebuild the polled JSON resources
+    (``saylau serve`` uses one; 0 rebuilds in threads).
     """
     from saylau.web import views
 
     app = FastAPI(
+        lifespan=_lifespan,
+        # FastAPI's native OpenTelemetry probes the global providers (reading
+        # os.environ) on every request: a third of the cost of a polled answer.
+        telemetry={"tracing": False, "metrics": False, "logs": False},
         title="saylau results API",
         version="1",
         description=(
@@ -176,7 +214,7 @@ def create_app(db: str, *, counter_ttl: float = COUNTER_TTL) -> FastAPI:
             '`{"ok": false, "error": "..."}`.'
         ),
     )
-    app.state.site = Site(db, counter_ttl)
+    app.state.site = Site(db, counter_ttl, rebuild_processes)
     app.add_middleware(FastPath, site=app.state.site)
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")

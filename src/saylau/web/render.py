@@ -137,24 +137,49 @@ def page_globals(request: Request) -> dict[str, Any]:
 
 
 def _register_hot(
-    site: Any, key: str, contest_id: str | None, build: Callable[[], Mapping[str, Any]]
+    site: Any,
+    key: str,
+    contest_id: str | None,
+    build: Callable[[], Mapping[str, Any]],
+    recipe: tuple[str, tuple[str, ...]] | None = None,
 ) -> None:
-    """Let :mod:`saylau.web.fastpath` answer and rebuild the API resource ``key``."""
+    """Let :mod:`saylau.web.fastpath` answer and rebuild the API resource ``key``.
+
+    With a ``recipe`` (a :mod:`saylau.web.model` builder's name and arguments) and a
+    site with worker processes, rebuilds run in a worker instead of a thread."""
     if key in site.hot:
         return
     instance = site.instance
 
     async def rebuild(version: tuple[str, dt.datetime | None]) -> bytes:
-        made = await run_in_threadpool(lambda: to_json_bytes(dict(build())))
+        workers = getattr(site, "workers", None)
+        made: bytes | None = None
+        if recipe is not None and workers is not None:
+            from saylau.web.workers import build_json
+
+            try:
+                future = workers.submit(build_json, site.db, recipe[0], recipe[1])
+                made = await asyncio.wrap_future(future)
+                site.worker_builds = getattr(site, "worker_builds", 0) + 1
+            except Exception:  # a broken or refusing pool: build here instead
+                made = None
+        if made is None:
+            made = await run_in_threadpool(lambda: to_json_bytes(dict(build())))
         site.cache.put((key, version[0], "", "json"), made)
         site.served[key] = version
         return made
 
-    site.hot[key] = (
-        contest_id,
-        lambda v: validators(key, v[0], "", "json", instance, v[1]),
-        rebuild,
-    )
+    # Polls ask for the same version thousands of times: compute its headers once.
+    last: list[tuple[tuple[str, Any], tuple[str, str]]] = []
+
+    def etag_for(v: tuple[str, Any]) -> tuple[str, str]:
+        if last and last[0][0] == v:
+            return last[0][1]
+        made = validators(key, v[0], "", "json", instance, v[1])
+        last[:] = [(v, made)]
+        return made
+
+    site.hot[key] = (contest_id, etag_for, rebuild)
 
 
 async def respond(
@@ -169,6 +194,7 @@ async def respond(
     status_code: int = 200,
     raw: bool = False,
     contest_id: str | None = None,
+    recipe: tuple[str, tuple[str, ...]] | None = None,
 ) -> Response:
     """Render ``build()`` as the page ``template`` (``api=False``) or as JSON.
 
@@ -177,7 +203,9 @@ async def respond(
     ``If-None-Match``/``If-Modified-Since`` gets 304 without calling ``build``.
     ``build`` runs in the thread pool (it may query the store).  With ``raw``,
     ``build()`` returns ``{"body": bytes}`` sent as is (downloads).  API resources
-    of one contest (``contest_id``) are then served by :mod:`saylau.web.fastpath`.
+    of one contest (``contest_id``) are then served by :mod:`saylau.web.fastpath`;
+    ``recipe`` (a :mod:`saylau.web.model` builder's name and arguments, the same data as
+    ``build``) lets a worker process rebuild them (:mod:`saylau.web.workers`).
     """
     site = request.app.state.site
     lang = "" if api else getattr(request.state, "lang", "en")
@@ -210,7 +238,7 @@ async def respond(
 
         body = await site.flights.run(cache_key, _build_and_cache)
     if api and not raw and key == request.url.path:
-        _register_hot(site, key, contest_id, build)
+        _register_hot(site, key, contest_id, build, recipe)
         site.served[key] = (version, last_modified)
     return Response(
         content=body,

@@ -107,7 +107,7 @@ class Hardening:
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", ()))
-                present = {name.lower() for name, _ in headers}
+                present = {name for name, _ in headers}  # ASGI names are lower case
                 headers += [(k, v) for k, v in defaults if k not in present]
                 message["headers"] = headers
             await send(message)

@@ -66,7 +66,13 @@ async def _version(request: Request, contest_id: str | None) -> tuple[str, dt.da
 
 
 async def _page(
-    request: Request, *, api: bool, template: str, contest_id: str | None, build: Any
+    request: Request,
+    *,
+    api: bool,
+    template: str,
+    contest_id: str | None,
+    build: Any,
+    recipe: tuple[str, tuple[str, ...]] | None = None,
 ) -> Response:
     if not api:
         set_language(request)
@@ -81,6 +87,7 @@ async def _page(
         version=version,
         last_modified=modified,
         contest_id=contest_id,
+        recipe=recipe,
     )
     return response if api else _with_cookie(request, response)
 
@@ -98,7 +105,14 @@ async def election_day_page(request: Request) -> Response:
 @router.get("/api/v1/contests", tags=["results"], responses=ERRORS)
 async def election_day_api(request: Request) -> Response:
     """Every contest: stations counted / expected, turnout, status, last update."""
-    return await _page(request, api=True, template="", contest_id=None, build=model.election_day)
+    return await _page(
+        request,
+        api=True,
+        template="",
+        contest_id=None,
+        build=model.election_day,
+        recipe=("election_day", ()),
+    )
 
 
 # Contest ------------------------------------------------------------------------------
@@ -125,6 +139,7 @@ async def contest_api(request: Request, contest_id: str) -> Response:
         template="",
         contest_id=contest_id,
         build=lambda s: model.contest_page(s, contest_id),
+        recipe=("contest_page", (contest_id,)),
     )
 
 
@@ -153,6 +168,7 @@ async def division_api(request: Request, contest_id: str, division_id: str) -> R
         template="",
         contest_id=contest_id,
         build=lambda s: model.division_page(s, contest_id, division_id),
+        recipe=("division_page", (contest_id, division_id)),
     )
 
 
@@ -179,6 +195,7 @@ async def station_api(request: Request, contest_id: str, station_id: str) -> Res
         template="",
         contest_id=contest_id,
         build=lambda s: model.station_page(s, contest_id, station_id),
+        recipe=("station_page", (contest_id, station_id)),
     )
 
 
