@@ -61,6 +61,8 @@ def create(url_or_path: str | Path) -> Engine:
         cur.execute("PRAGMA foreign_keys=ON")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA cache_size=-262144")  # 256 MB: a batch's pages stay in memory
+        # The ingest's per-batch staging table lives in TEMP: keep it off the disk.
+        cur.execute("PRAGMA temp_store=MEMORY")
         cur.close()
 
     @event.listens_for(engine, "begin")

@@ -292,8 +292,8 @@ def _apply_batch(
         return counts
     # Key order: the tables' B-trees are then filled from left to right, not at random.
     changed = changed.sort("station")
-    for status in changed["_status"].to_list():
-        setattr(counts, status, getattr(counts, status) + 1)
+    for status, n in changed["_status"].value_counts().iter_rows():
+        setattr(counts, status, getattr(counts, status) + n)
 
     # Where each changed station sits: existing stations keep their parent.
     fresh = changed["_old_version"].is_null()
@@ -424,28 +424,7 @@ def _write_versions(conn: Connection, versions: pl.DataFrame) -> None:
     and whether it is a new division.  A new pointer is exactly a version 1.
     """
     if is_sqlite(conn.engine):
-        # One executemany into a plain TEMP heap (cheap: no keys), then three
-        # INSERT ... SELECT inside SQLite: the polars -> Python tuple conversion and
-        # the per-row parameter binding happen once, not once per table.
-        stage = (*VERSION_COLUMNS, "auto_parent", "new_station")
-        conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS saylau_stage ({', '.join(stage)})")
-        conn.exec_driver_sql("DELETE FROM temp.saylau_stage")
-        marks = ", ".join("?" * len(stage))
-        conn.exec_driver_sql(f"INSERT INTO temp.saylau_stage VALUES ({marks})", versions.rows())
-        names = ", ".join(VERSION_COLUMNS)
-        conn.exec_driver_sql(
-            f"INSERT INTO protocol_versions ({names}) SELECT {names} FROM temp.saylau_stage"
-        )
-        conn.exec_driver_sql(
-            f"INSERT INTO protocols ({', '.join(_POINTER)}) SELECT contest_id, station_id, "
-            "version, status, hash, created_at FROM temp.saylau_stage WHERE version = 1"
-        )
-        conn.exec_driver_sql(
-            f"INSERT INTO divisions ({', '.join(_STATION_DIVISION)}) SELECT contest_id, "
-            "station_id, station_id, 'station', auto_parent, country "
-            "FROM temp.saylau_stage WHERE new_station"
-        )
-        conn.exec_driver_sql("DELETE FROM temp.saylau_stage")
+        _stage_and_copy(conn, versions)
         return
     c, st, v, t, h, status = "_c", "station", "_version", "_t", "_hash", "_status"
     _insert(
@@ -463,6 +442,57 @@ def _write_versions(conn: Connection, versions: pl.DataFrame) -> None:
         _POINTER,
         versions.filter(pl.col(v) == 1).select(c, st, v, status, h, t).rows(),
     )
+
+
+def _stage_and_copy(conn: Connection, versions: pl.DataFrame) -> None:
+    """SQLite: one executemany into a TEMP heap, then INSERT ... SELECT per table.
+
+    The polars -> Python tuple conversion and the per-row parameter binding then
+    happen once, not once per table, and only for the columns that vary within the
+    batch: a value shared by every row (contest, time, actor, source, a field the
+    file lacks) is bound once as a parameter of the copies instead.
+    """
+    names = (*VERSION_COLUMNS, "auto_parent", "new_station")
+    frame = versions.rename(dict(zip(versions.columns, names, strict=True)))
+    const: dict[str, Any] = {}
+    if frame.height > 1:
+        const = {c: frame[c][0] for c in names if c != "station_id" and frame[c].n_unique() == 1}
+    staged = [c for c in names if c not in const]
+    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.saylau_stage")
+    conn.exec_driver_sql(f"CREATE TEMP TABLE saylau_stage ({', '.join(staged)})")
+    conn.exec_driver_sql(
+        f"INSERT INTO temp.saylau_stage VALUES ({', '.join('?' * len(staged))})",
+        frame.select(staged).rows(),
+    )
+
+    def copy(
+        table: str, into: Sequence[str], picks: Sequence[str], where: tuple[str, str] | None
+    ) -> None:
+        params: list[Any] = []
+
+        def expr(c: str) -> str:
+            if c in const:
+                params.append(const[c])
+                return "?"
+            return c
+
+        select_list = ", ".join(expr(c) for c in picks)
+        tail = f" WHERE {expr(where[0])}{where[1]}" if where else ""
+        conn.exec_driver_sql(
+            f"INSERT INTO {table} ({', '.join(into)}) "
+            f"SELECT {select_list} FROM temp.saylau_stage{tail}",
+            tuple(params),
+        )
+
+    copy("protocol_versions", VERSION_COLUMNS, VERSION_COLUMNS, None)
+    copy("protocols", _POINTER, (*_POINTER[:5], "created_at"), ("version", " = 1"))
+    copy(
+        "divisions",
+        _STATION_DIVISION,
+        ("contest_id", "station_id", "station_id", "'station'", "auto_parent", "country"),
+        ("new_station", ""),
+    )
+    conn.exec_driver_sql("DROP TABLE temp.saylau_stage")
 
 
 def _plus_rows(changed: pl.DataFrame) -> pl.DataFrame:
