@@ -262,3 +262,18 @@ def test_president_cli_reads_the_stored_round(tmp_path: Path) -> None:
     assert "round 1: elected: Sadyr Japarov" in res.output
     bad = CliRunner().invoke(main, ["president"])
     assert bad.exit_code == 2 and "error: give RESULTS.csv or --db DB" in bad.output
+
+
+def test_every_template_string_is_in_the_translation_table() -> None:
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    table = (root / "docs" / "institutions.md").read_text(encoding="utf-8")
+    listed = set(re.findall(r"^\| ([^|]+?) \| [^|]+ \| [^|]+ \|$", table, re.M))
+    from saylau.web.i18n import translations
+
+    used: set[str] = set()
+    for tpl in (root / "src/saylau/institutions/templates").glob("*.html"):
+        used |= set(re.findall(r'_\("([^"]+)"\)', tpl.read_text(encoding="utf-8")))
+    missing = {m for m in used - listed if translations("ru").gettext(m) == m}
+    assert not missing
