@@ -4,9 +4,10 @@
     python benchmarks/bench_ingest.py [--stations N] [--parties K] [--skip-ru]
 
 Prints wall times, protocols/s and the ratio to the goals (60 s for 1M, 10 s for RU).
-Reading the CSV is timed separately from storing it.  Figures measured on the shared
-2-core machine are in docs/store.md ("Performance"): 100,000 x 12 stored in ~6 s, 1,000,000 in ~110 s (goal 60 s), and
-the Russian file in ~9.5-14 s (was ~10.5 s and ~30 s).
+Reading the CSV is timed separately from storing it; the process CPU time (all
+threads) is printed beside the wall time because the shared machine's load changes
+wall times by +-50 %.  The load average is printed before and after.  Figures are in
+docs/store.md ("Performance").
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ RU = (
 def run(
     label: str, path: Path, db: Path, law: str, goal: float, profile: str | None = None
 ) -> None:
+    c0 = time.process_time()
     t0 = time.perf_counter()
     table = read_protocols(path, profile=profile)
     t1 = time.perf_counter()
@@ -39,13 +41,14 @@ def run(
         store.init_election(label, None, "c", law)
         summary = store.ingest("c", table)
         t2 = time.perf_counter()
+        c2 = time.process_time()
         again = store.ingest("c", table)
         t3 = time.perf_counter()
     n = len(table)
     total = t2 - t0
     print(
         f"{label}: {n:,} protocols; read {t1 - t0:.2f} s, store {t2 - t1:.2f} s, total {total:.2f} s "
-        f"({n / total:,.0f} protocols/s); goal {goal:.0f} s (ratio {total / goal:.2f}); "
+        f"({n / total:,.0f} protocols/s; CPU {c2 - c0:.2f} s); goal {goal:.0f} s (ratio {total / goal:.2f}); "
         f"re-ingest unchanged {again.unchanged:,} in {t3 - t2:.2f} s; accepted {summary.accepted:,}"
     )
 
@@ -58,6 +61,7 @@ def main() -> None:
     args = ap.parse_args()
     print(
         f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}"
+        f", load average {_load()}"
     )
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / "load.csv"
@@ -74,6 +78,11 @@ def main() -> None:
             run("ru-duma-2021", RU, Path(tmp) / "ru.db", "ru-duma-2021", 10.0, profile="ru-cik")
         elif not args.skip_ru:
             print(f"skipped ru-duma-2021: {RU} not found")
+    print(f"load average after: {_load()}")
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
 if __name__ == "__main__":
