@@ -26,7 +26,19 @@ def serve(db: str, host: str, port: int) -> None:
     # One worker process rebuilds the polled JSON, so rebuilds never hold the event
     # loop's GIL; the access log is off (a line per poll costs more than the poll).
     app = create_app(db, rebuild_processes=1)
+    _freeze_startup_objects()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _freeze_startup_objects() -> None:
+    """Keep the ~130,000 objects of the loaded libraries out of the cyclic GC: a full
+    collection over them took ~120 ms, a pause every polling client would feel."""
+    import gc
+
+    import saylau.web.model  # noqa: F401  (loaded now, so it is frozen too)
+
+    gc.collect()
+    gc.freeze()
 
 
 @click.command("export")
