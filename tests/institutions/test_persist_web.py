@@ -94,3 +94,4 @@ def test_cli_and_web(tmp_path: Path) -> None:
     assert 'id="h-irregularities"' not in client.get("/contests/c1/stations/102").text
     page = client.get("/observers")
     assert page.status_code == 200 and "322 from 10 organisations" in page.text
+    assert 'data-field="international">398<' in page.text  # in the site's layout

@@ -22,12 +22,13 @@ Pages with the same context as JSON (``/api/v1`` + the page's path):
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
-from html import escape
 from typing import Any
 
+import sqlalchemy as sa
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from saylau.institutions import persist, stored_presidential, stored_sessions, views
@@ -69,26 +70,34 @@ def station_irregularities(request: Request, contest_id: str, station_id: str) -
     )
 
 
-@router.get("/observers", response_class=HTMLResponse, include_in_schema=False)
-async def observers_page(request: Request) -> HTMLResponse:
-    summary = persist.load_registry(_store(request)).summary()
-    rows = "".join(
-        f"<tr><td>{escape(o)}</td><td>{n}</td></tr>" for o, n in summary.organisations.items()
-    )
-    lines = "".join(f"<p>{escape(line)}</p>" for line in summary.lines())
-    note = (
-        f"<p><em>{summary.synthetic} records are synthetic placeholders.</em></p>"
-        if summary.synthetic
-        else ""
-    )
-    body = (
-        f"<main><h1>Observers</h1>{lines}{note}<table><thead><tr><th>Organisation</th>"
-        f"<th>Observers</th></tr></thead><tbody>{rows}</tbody></table></main>"
-    )
-    return HTMLResponse(
-        f"<!doctype html><html><head><meta charset='utf-8'><title>Observers"
-        f"</title><link rel='stylesheet' href='/static/site.css'></head>"
-        f"<body>{body}</body></html>"
+def _observers_context(store: Any) -> dict[str, Any]:
+    summary = persist.load_registry(store).summary()
+    return {**summary.to_dict(), "lines": summary.lines()}
+
+
+def _observers_version(store: Any) -> str:
+    digest = hashlib.blake2b(digest_size=8)
+    with store.engine.connect() as conn:
+        for row in conn.execute(sa.select(persist.observers_t).order_by(persist.observers_t.c.id)):
+            digest.update(repr(tuple(row)).encode("utf-8"))
+    return digest.hexdigest()
+
+
+@router.get("/observers", include_in_schema=False)
+async def observers_page(request: Request) -> Response:
+    """The CEC-style summary of the accredited observers, in the site's layout."""
+    from saylau.web.render import respond
+
+    _language(request, api=False)
+    site = request.app.state.site
+    version = await run_in_threadpool(_observers_version, site.store)
+    return await respond(
+        request,
+        build=lambda: _observers_context(site.store),
+        template="inst_observers.html",
+        api=False,
+        key="/observers#institutions",
+        version=version,
     )
 
 
