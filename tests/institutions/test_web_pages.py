@@ -277,3 +277,17 @@ def test_every_template_string_is_in_the_translation_table() -> None:
         used |= set(re.findall(r'_\("([^"]+)"\)', tpl.read_text(encoding="utf-8")))
     missing = {m for m in used - listed if translations("ru").gettext(m) == m}
     assert not missing
+
+
+def test_chamber_needs_the_laws_chamber_section(tmp_path: Path) -> None:
+    protocols = tmp_path / "nl.csv"
+    protocols.write_text("station,registered,invalid,valid,party:A,party:B\n1,100,0,50,30,20\n")
+    db = str(tmp_path / "nl.db")
+    with Store.open(db) as store:
+        store.init_election("nl", None, "nl", "nl-tweede-kamer-2023")
+        store.ingest("nl", read_protocols(protocols))
+    res = TestClient(create_app(db)).get("/api/v1/contests/nl/chamber")
+    assert res.status_code == 422
+    assert (
+        res.json()["error"] == "contest 'nl': law 'nl-tweede-kamer-2023' has no [chamber] section"
+    )

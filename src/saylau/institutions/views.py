@@ -109,13 +109,16 @@ def lists_context(store: Any, contest_id: str) -> dict[str, Any]:
 def chamber_context(store: Any, contest_id: str) -> dict[str, Any]:
     """The chamber formed from the contest's stored seats (reserved tiers form no faction)."""
     head = _head(store, contest_id)
+    law = store.law(contest_id)
+    if "chamber" not in law.sections:
+        # the defaults are the Majilis's: never label another body with its convocations
+        raise InputError(f"contest '{contest_id}': law '{law.name}' has no [chamber] section")
     results = store.results(contest_id)
     if results.seats is None:
         raise InputError(f"contest '{contest_id}': no seats yet (no counted votes)")
     parties = set(results.totals.votes)
     seats = {p: n for p, n in results.seats.items() if n or p not in parties}
     when = stored_lists.election_day(store, contest_id)
-    law = store.law(contest_id)
     chamber = form_chamber(
         seats,
         year=when.year,
