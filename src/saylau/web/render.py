@@ -161,7 +161,8 @@ def _register_hot(
                 future = workers.submit(build_json, site.db, recipe[0], recipe[1])
                 made = await asyncio.wrap_future(future)
                 site.worker_builds = getattr(site, "worker_builds", 0) + 1
-            except Exception:  # a broken or refusing pool: build here instead
+            except Exception as exc:  # a broken or refusing pool: build here instead
+                site.worker_error = repr(exc)
                 made = None
         if made is None:
             made = await run_in_threadpool(lambda: to_json_bytes(dict(build())))

@@ -10,7 +10,6 @@ functions named here can be asked for (the request is a name and plain arguments
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -49,9 +48,6 @@ def warm(db: str) -> None:
         from saylau.store import Store
 
         _STORES[db] = Store.open(db)
-    # This process only rebuilds; keep what it has loaded out of the cyclic GC.
-    gc.collect()
-    gc.freeze()
 
 
 def start_pool(processes: int) -> ProcessPoolExecutor:
