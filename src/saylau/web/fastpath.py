@@ -5,10 +5,12 @@ Election-night traffic is mostly clients re-fetching the same JSON.  Once
 path here; later plain GETs of that path are answered straight from the render
 cache (or with 304), without routing, dependency resolution or a thread hop.
 
-When the contest's version has expired or moved on, the newest rendering is
-served (with its own ETag) while one background task re-reads the version and
-rebuilds: polling clients never queue behind a rebuild, and a change shows as
-soon as the rebuild is done (well within a second).  Anything else passes through.
+The contest's version (its change counter) is re-read at most every
+``counter_ttl`` seconds, by one query that concurrent requests share.  When it has
+moved on, the newest rendering is served (with its own ETag) while one background
+task rebuilds: polling clients never queue behind a rebuild, and a change shows
+once the TTL has passed and the rebuild is done (well within a second).  Anything
+else passes through.
 """
 
 from __future__ import annotations
@@ -59,13 +61,19 @@ class FastPath:
         contest_id, etag_for, rebuild = hot
         version = self.site.cached_version(contest_id)
         if version is None:
+            # Read the version now (one small query, shared by concurrent requests and
+            # reused for counter_ttl): serving the last body until a background read
+            # finished left slow pollers, who always arrive after the TTL, stale forever.
             site = self.site
-            self._background(
-                ("version", contest_id or "*"),
-                lambda: run_in_threadpool(site.version, contest_id),
-            )
-            version = site.served.get(path)
-        elif self.site.cache.get((path, version[0], "", "json")) is None:
+            try:
+                version = await site.flights.run(
+                    ("version", contest_id or "*"),
+                    lambda: run_in_threadpool(site.version, contest_id),
+                )
+            except Exception:  # e.g. the contest is gone: the full path answers properly
+                await self.app(scope, receive, send)
+                return
+        if self.site.cache.get((path, version[0], "", "json")) is None:
             current = version
             self._background((path, current[0], "", "json"), lambda: rebuild(current))
             version = self.site.served.get(path)
