@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import quote
 
 from saylau.errors import NotFoundError
-from saylau.institutions import persist
+from saylau.institutions import persist, stored_sessions, views
 from saylau.store import Store
 from saylau.store.divisions import LEVELS
 from saylau.tabulate.fields import COUNT_FIELDS, PARTY_PREFIX
@@ -95,7 +95,7 @@ def election_day(store: Store) -> dict[str, Any]:
         card["registered"] = res.totals.registered
         card["ballots_cast"] = res.totals.ballots_cast
         cards.append(card)
-    return {"contests": cards}
+    return {"contests": cards, "has_maslikhats": bool(views.maslikhat_ids(store))}
 
 
 def _find_allocation(data: Mapping[str, Any] | None) -> dict[str, Any] | None:
@@ -183,6 +183,14 @@ def child_rows(store: Store, cid: str, division_id: str) -> list[dict[str, Any]]
     return rows
 
 
+def _has_session(store: Store, cid: str) -> bool:
+    try:
+        stored_sessions.stored_session(store, cid)
+    except NotFoundError:
+        return False
+    return True
+
+
 def contest_page(store: Store, cid: str) -> dict[str, Any]:
     """The contest: totals, votes, %, threshold, seats (all tiers), steps, areas."""
     info = store.contest(cid)
@@ -236,6 +244,9 @@ def contest_page(store: Store, cid: str) -> dict[str, Any]:
         "seat_groups": groups,
         "seats_total": seats_total,
         "reserved_seats": sum(t["seats"] for t in reserved),
+        # Which institution pages apply to this contest's law.
+        "has_chamber": "chamber" in store.law(cid).sections,
+        "has_session": _has_session(store, cid),
         "allocation": steps,
         "children": child_rows(store, cid, res.division.id),
     }
