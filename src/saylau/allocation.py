@@ -8,8 +8,10 @@ rendered as ``"p/q"`` strings beside a rounded decimal for reading.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+from functools import cached_property
 from typing import Any, Literal
 
 StepKind = Literal[
@@ -42,20 +44,53 @@ def percent(part: int, whole: int) -> float:
     return round(100.0 * part / whole, 4) if whole else 0.0
 
 
-@dataclass(slots=True)
 class Step:
     """One line of the allocation log ("how the seats were allocated").
 
-    A plain slotted record rather than a frozen one: an allocation makes one per
-    seat, and frozen dataclasses are three times slower to build.
+    An allocation makes a step per seat, and most logs are never read, so the
+    text may be given as a function and the value as an exact ``(numerator,
+    denominator)`` pair: both are rendered on first access.
     """
 
-    kind: StepKind
-    text: str
-    party: str | None = None
-    seats: int = 0
-    seat_number: int | None = None
-    value: Fraction | None = None
+    __slots__ = ("_text", "_value", "kind", "party", "seat_number", "seats")
+
+    def __init__(
+        self,
+        kind: StepKind,
+        text: str | Callable[[], str],
+        party: str | None = None,
+        seats: int = 0,
+        seat_number: int | None = None,
+        value: Fraction | tuple[int, int] | None = None,
+    ) -> None:
+        self.kind = kind
+        self._text = text
+        self.party = party
+        self.seats = seats
+        self.seat_number = seat_number
+        self._value = value
+
+    @property
+    def text(self) -> str:
+        if not isinstance(self._text, str):
+            self._text = self._text()
+        return self._text
+
+    @property
+    def value(self) -> Fraction | None:
+        if isinstance(self._value, tuple):
+            self._value = Fraction(*self._value)
+        return self._value
+
+    def __repr__(self) -> str:
+        return f"Step({self.kind!r}, {self.text!r}, party={self.party!r}, seats={self.seats})"
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Step):
+            return NotImplemented
+        return self.to_dict() == other.to_dict()
+
+    __hash__ = None  # type: ignore[assignment]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -104,13 +139,32 @@ class TieEvent:
 
 @dataclass(frozen=True)
 class ThresholdReport:
-    """Who passed the legal threshold, and why each party did or did not."""
+    """Who passed the legal threshold, and why each party did or did not.
+
+    ``notes`` holds the reasons that are not a plain comparison with the
+    threshold (exempt, excluded, admitted); :attr:`reasons` renders all of them.
+    """
 
     percent: Fraction
     base: int
     base_name: str
     passed: dict[str, bool]
-    reasons: dict[str, str]
+    notes: dict[str, str] = field(default_factory=dict)
+    votes: dict[str, int] = field(default_factory=dict, repr=False)
+    party_percent: dict[str, Fraction] = field(default_factory=dict, repr=False)
+
+    @cached_property
+    def reasons(self) -> dict[str, str]:
+        """Each party's reason, e.g. ``"5.2892% < 7%"`` or ``"exempt from the threshold"``."""
+        out: dict[str, str] = {}
+        for p, v in self.votes.items():
+            if p in self.notes:
+                out[p] = self.notes[p]
+                continue
+            need = float(self.party_percent.get(p, self.percent))
+            share = f"{100 * v / self.base:.4f}%" if self.base else "0%"
+            out[p] = f"{share} {'≥' if self.passed[p] else '<'} {need:g}%"
+        return out
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -13,6 +13,7 @@ from bisect import bisect_left
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from functools import partial
 from typing import Any
 
 from saylau.allocation import Allocation, Step, ThresholdReport, TieEvent
@@ -48,6 +49,11 @@ def check_votes(votes: Mapping[str, int]) -> dict[str, int]:
     problems: list[str] = []
     if not votes:
         raise InputError("votes: no parties given")
+    # The common case, checked in one pass: plain ints ≥ 0 under non-blank names.
+    if all(type(v) is int and v >= 0 for v in votes.values()) and all(
+        type(p) is str and p.strip() for p in votes
+    ):
+        return dict(votes)
     clean: dict[str, int] = {}
     for party, v in votes.items():
         if not isinstance(party, str) or not party.strip():
@@ -213,26 +219,22 @@ def _threshold_stage(
     strict: bool,
 ) -> ThresholdReport:
     passed: dict[str, bool] = {}
-    reasons: dict[str, str] = {}
+    notes: dict[str, str] = {}
     shown = f"{float(t):g}%"
     tn, td = t.as_integer_ratio()
     for p, v in ctx.votes.items():
         tp = per_party.get(p)
-        need = shown if tp is None else f"{float(tp):g}%"
-        share = f"{100 * v / base:.4f}%" if base else "0%"
         if p in exempt:
-            passed[p], reasons[p] = True, "exempt from the threshold"
+            passed[p], notes[p] = True, "exempt from the threshold"
         elif p in excluded:
-            passed[p], reasons[p] = False, excluded[p]
-        elif v * 100 * td >= tn * base if tp is None else _passes(v, tp, base):
-            passed[p], reasons[p] = True, f"{share} ≥ {need}"
+            passed[p], notes[p] = False, excluded[p]
         else:
-            passed[p], reasons[p] = False, f"{share} < {need}"
+            passed[p] = v * 100 * td >= tn * base if tp is None else _passes(v, tp, base)
     ctx.steps.append(
         Step(
             "threshold",
-            f"threshold {shown} of {base:,} ({base_name})",
-            value=Fraction(tn * base, td * 100),
+            lambda: f"threshold {shown} of {base:,} ({base_name})",
+            value=(tn * base, td * 100),
         )
     )
 
@@ -265,10 +267,12 @@ def _threshold_stage(
             if not count_ok()
             else f"parties passing held {'no more than' if strict else 'less than'} {float(min_share or 0):g}%"
         )
+        share = f"{100 * ctx.votes[p] / base:.4f}%" if base else "0%"
+        below = f"{share} < {float(per_party.get(p, t)):g}%"
         passed[p] = True
-        reasons[p] = f"admitted: {why}; next in votes ({reasons[p]})"
+        notes[p] = f"admitted: {why}; next in votes ({notes.get(p, below)})"
         ctx.steps.append(Step("admit", f"{p} admitted: {why}", party=p))
-    return ThresholdReport(t, base, base_name, passed, reasons)
+    return ThresholdReport(t, base, base_name, passed, notes, ctx.votes, dict(per_party))
 
 
 # --------------------------------------------------------------------------- caps and alliances
@@ -301,7 +305,7 @@ def _allocate_capped(
             return quota, divisor, remaining
         mark = (len(ctx.steps), len(ctx.ties))
         got, quota, divisor = _distribute(ctx, spec, active, remaining, offset + seats - remaining)
-        over = [p for p in active if p in caps and got[p] > caps[p]]
+        over = [p for p in active if p in caps and got[p] > caps[p]] if caps else []
         if not over:
             for p in active:
                 out[p] += got[p]
@@ -386,11 +390,13 @@ def _largest_remainder(
     votes = ctx.votes
     total = sum(votes[p] for p in parties)
     quota = spec.quota(total, seats)
-    quota_text = _fmt(quota)
     ctx.steps.append(
         Step(
             "quota",
-            f"{spec.title}: quota {quota_text} = {spec.description} with V = {total:,}, S = {seats}",
+            lambda: (
+                f"{spec.title}: quota {_fmt(quota)} = {spec.description}"
+                f" with V = {total:,}, S = {seats}"
+            ),
             value=quota,
         )
     )
@@ -403,7 +409,7 @@ def _largest_remainder(
             ctx.steps.append(
                 Step(
                     "automatic",
-                    f"{p}: {votes[p]:,} / {quota_text} → {got[p]} seat(s)",
+                    partial(_automatic_text, p, votes[p], quota, got[p]),
                     party=p,
                     seats=got[p],
                 )
@@ -428,12 +434,12 @@ def _largest_remainder(
                 seats=rounds,
             )
         )
-    rank = dict(rem)
+    rank = rem
     if ctx.remainder_decimals is not None:
         # The law compares the fractional parts of votes / quota truncated to N decimals.
         scale = 10**ctx.remainder_decimals
         rank = {p: rem[p] * scale // num for p in parties}
-    ranked = sorted(parties, key=lambda p: -rank[p])
+    ranked = sorted(parties, key=rank.__getitem__, reverse=True)  # stable for equal keys
     if left and left < len(ranked):
         cut = rank[ranked[left - 1]]
         sure = [p for p in ranked if rank[p] > cut]
@@ -464,11 +470,11 @@ def _largest_remainder(
         ctx.steps.append(
             Step(
                 "remainder",
-                f"seat {seat_no}: {p}, remainder {rem[p] / den:,.4f}",
+                partial(_remainder_text, seat_no, p, rem[p], den),
                 party=p,
                 seats=1,
                 seat_number=seat_no,
-                value=Fraction(rem[p], den),
+                value=(rem[p], den),
             )
         )
     return got, quota
@@ -728,6 +734,14 @@ def _highest_averages(
     # The final divisor: the smallest quotient that won a seat.
     won = [x for p in parties if got[p] for x in [q.exact(p, got[p] - 1)] if x is not None]
     return got, min(won) if won else None
+
+
+def _automatic_text(party: str, votes: int, quota: Fraction, seats: int) -> str:
+    return f"{party}: {votes:,} / {_fmt(quota)} → {seats} seat(s)"
+
+
+def _remainder_text(seat: int, party: str, rem: int, den: int) -> str:
+    return f"seat {seat}: {party}, remainder {rem / den:,.4f}"
 
 
 def _fmt(x: Fraction) -> str:
