@@ -49,9 +49,13 @@ def check_votes(votes: Mapping[str, int]) -> dict[str, int]:
     problems: list[str] = []
     if not votes:
         raise InputError("votes: no parties given")
-    # The common case, checked in one pass: plain ints ≥ 0 under non-blank names.
-    if all(type(v) is int and v >= 0 for v in votes.values()) and all(
-        type(p) is str and p.strip() for p in votes
+    # The common case, checked at C speed: plain ints ≥ 0 under non-blank names.
+    values, names = votes.values(), votes.keys()
+    if (
+        set(map(type, values)) == {int}
+        and min(values) >= 0
+        and set(map(type, names)) == {str}
+        and all(map(str.strip, names))
     ):
         return dict(votes)
     clean: dict[str, int] = {}
