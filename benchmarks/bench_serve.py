@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import json
 import os
 import random
 import shutil
@@ -174,6 +175,30 @@ def start_nginx(root: Path, port: int) -> subprocess.Popen[bytes] | None:
     return subprocess.Popen([nginx, "-c", str(conf), "-p", str(root)], stderr=subprocess.DEVNULL)
 
 
+def freshness(db: str, tmp: Path, port: int, rounds: int = 5) -> list[float]:
+    """Seconds from a committed amendment to the first poll (every 20 ms) that shows it."""
+    from saylau.store import Store
+    from saylau.tabulate import read_protocols
+
+    url = f"http://127.0.0.1:{port}{PATH}"
+
+    def shown() -> int:
+        return int(json.loads(wait_http(url))["totals"]["valid"])
+
+    out = []
+    with Store.open(db) as store:
+        for k in range(rounds):
+            write_protocols(tmp / "amend.csv", 1, seed=100 + k)
+            store.ingest("majilis", read_protocols(tmp / "amend.csv"), reason="benchmark")
+            start = time.monotonic()
+            truth = store.results("majilis").totals.valid
+            while shown() != truth and time.monotonic() - start < 10:
+                time.sleep(0.02)
+            out.append(time.monotonic() - start)
+            time.sleep(0.5)  # let the version TTL lapse, as for a slow poller
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=100)
@@ -238,6 +263,11 @@ def main() -> None:
             f"{'saylau (uvicorn, ingesting)':<28}{s_rps:>10,.0f}{s_p50:>10.2f}{s_p99:>10.2f}{s_err:>8}"
         )
         print(f"  protocol batches ingested meanwhile: {batches} (5 stations each)")
+        lags = sorted(freshness(db, tmp, port))
+        print(
+            f"  an amended protocol visible after: median {lags[len(lags) // 2] * 1000:.0f} ms,"
+            f" worst {lags[-1] * 1000:.0f} ms of {len(lags)} (goal < 1 s)"
+        )
         if nginx is None:
             print("nginx: not installed (apt-get install nginx); only saylau's figures shown")
             return
