@@ -250,13 +250,17 @@ def main() -> None:
         assert writer.stdout is not None
         writer.stdout.readline()  # the first batch is in: ingest runs during the test
         time.sleep(0.3)
+        # Printed with the figures: a busy machine (the client shares its cores) moves
+        # p99 by several times, as runs at load average 2 showed.
+        load_before = os.getloadavg()
         s_rps, s_p50, s_p99, s_err = asyncio.run(hammer(port, PATH, args.clients, args.seconds))
         stop.write_text("stop")
         batches = int((writer.communicate(timeout=60)[0] or b"0").strip() or 0) - 1
 
         print(
             f"bench_serve: {args.clients} clients, {args.seconds:.0f} s each, "
-            f"{args.stations} stations, JSON {len(body):,} bytes, {os.cpu_count()} CPUs"
+            f"{args.stations} stations, JSON {len(body):,} bytes, {os.cpu_count()} CPUs, "
+            "load average {:.2f} {:.2f} {:.2f} before".format(*load_before)
         )
         print(f"{'server':<28}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
         print(
