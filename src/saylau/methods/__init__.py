@@ -129,6 +129,15 @@ _METHODS: tuple[MethodSpec, ...] = (
         description="divisors 1.4, 3, 5, 7, … (0.7, 1.5, 2.5, … on the half scale)",
     ),
     MethodSpec(
+        "swedish-sainte-lague",
+        "divisor",
+        "Modified Sainte-Laguë, first divisor 1.2 (Sweden since 2018)",
+        ("sainte-lague-1.2", "modified-sainte-lague-1.2", "swedish"),
+        # Vallag (2005:837) 14 kap. 3 §, as amended for the 2018 election: 1.2, 3, 5, …
+        divisor=lambda s: Fraction(3, 5) if s == 0 else s + _HALF,
+        description="divisors 1.2, 3, 5, 7, … (0.6, 1.5, 2.5, … on the half scale)",
+    ),
+    MethodSpec(
         "danish",
         "divisor",
         "Danish method",
