@@ -90,6 +90,44 @@ def test_minimum_combined_share_russia_2007() -> None:
     assert (a.seats["A"], a.seats["B"], a.seats["C"], a.seats["D"]) == (247, 106, 49, 48)
 
 
+def test_consolation_seats_russia_2011() -> None:
+    # 51-FZ art. 82.1 (added by 94-FZ of 12 May 2009, in force for the 2011 election): a list
+    # with at least 5% and less than 6% gets one seat, at least 6% and less than 7% two; the
+    # other 447 are shared by the Hare quota among the lists over 7%.
+    votes = {"A": 6000, "B": 2500, "C": 550, "D": 650, "E": 300}
+    a = load_law("ru-duma-2011").allocate(votes).allocation
+    # Quota 8,500 / 447: A 315.53, B 131.47; the last seat to A's larger remainder.
+    assert a.seats == {"A": 316, "B": 131, "C": 1, "D": 2, "E": 0}
+    assert a.quota == Fraction(8500, 447)
+    assert a.house_size == 450
+    assert "1 consolation seat" in a.threshold.reasons["C"]
+    assert "2 consolation seats" in a.threshold.reasons["D"]
+    assert [s.party for s in a.steps if s.kind == "consolation"] == ["C", "D"]
+    # The bands are on the ballots cast: 500 of 10,000 is 5%, but not with 1 invalid ballot.
+    edge = {"A": 6000, "B": 3500, "C": 500}
+    assert load_law("ru-duma-2011").allocate(edge).seats["C"] == 1
+    assert load_law("ru-duma-2011").allocate(edge, invalid=1).seats["C"] == 0
+    # 2007 had no such rule: the same votes give C and D nothing.
+    assert load_law("ru-duma-2007").allocate(votes).seats == {
+        "A": 318,
+        "B": 132,
+        "C": 0,
+        "D": 0,
+        "E": 0,
+    }
+
+
+def test_consolation_band_must_lie_below_threshold(tmp_path: Path) -> None:
+    law = tmp_path / "bad.toml"
+    law.write_text(
+        '[[tiers]]\nseats = 10\nmethod = "hare"\nthreshold = 5\n'
+        'consolation_seats = { "4" = 1, "5" = 2 }\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(saylau.LawError, match=r"consolation_seats' has a band from 5%"):
+        load_law(law)
+
+
 def test_minimum_combined_share_is_strict() -> None:
     # Exactly 60% is not "more than 60%": one more list is admitted.
     votes = {"A": 5000, "B": 1000, "C": 690, "D": 680, "E": 660, "F": 650, "G": 660, "H": 660}

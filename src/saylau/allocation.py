@@ -26,6 +26,7 @@ StepKind = Literal[
     "alliance",
     "exhausted",
     "bonus",
+    "consolation",
 ]
 
 

@@ -110,6 +110,7 @@ def allocate(
     caps: Mapping[str, int] | None = None,
     alliances: Mapping[str, str] | None = None,
     bonus: Mapping[str, float | int | str | Fraction] | None = None,
+    consolation: Sequence[tuple[float | int | str | Fraction, int]] = (),
     tie_break: Sequence[str] = DEFAULT_TIE_BREAK,
     seed: int | None = None,
     remainder_decimals: int | None = None,
@@ -129,6 +130,10 @@ def allocate(
     redistributed among the others.  ``alliances`` maps a list to its alliance:
     seats go to alliances first and then inside them.  ``bonus`` multiplies a
     list's quotients (divisor methods; e.g. Serbia's national minority lists).
+    ``consolation`` gives lists that failed the threshold a fixed number of
+    seats by their share of the base: ``[(5, 1), (6, 2)]`` is Russia's 2009
+    rule (5–6 % one seat, 6 % up to the threshold two); the other seats are
+    shared among the lists that passed.
     Ties are broken by ``tie_break`` (criteria ``votes``, ``order``, ``lot``,
     the lot seeded with ``seed``) and reported in :attr:`Allocation.ties`.
     ``remainder_decimals`` compares largest remainders as fractions of the
@@ -178,6 +183,14 @@ def allocate(
             f" (threshold {float(t):g}% of {base:,})"
         )
     result_seats = dict.fromkeys(clean, 0)
+    fixed = _consolation_stage(ctx, report, consolation, excluded or {})
+    if sum(fixed.values()) >= seats:
+        raise InputError(
+            f"consolation seats: {sum(fixed.values())} leave none of the {seats} seats"
+            " for the lists that passed the threshold"
+        )
+    result_seats.update(fixed)
+    seats -= sum(fixed.values())
     if alliances:
         quota, divisor, vacant = _allocate_alliances(
             ctx, spec, eligible, seats, dict(alliances), caps or {}, result_seats
@@ -190,7 +203,7 @@ def allocate(
         seats=result_seats,
         votes=dict(clean),
         method=spec.name,
-        house_size=seats,
+        house_size=seats + sum(fixed.values()),
         threshold=report,
         quota=quota,
         divisor=divisor,
@@ -277,6 +290,48 @@ def _threshold_stage(
         notes[p] = f"admitted: {why}; next in votes ({notes.get(p, below)})"
         ctx.steps.append(Step("admit", f"{p} admitted: {why}", party=p))
     return ThresholdReport(t, base, base_name, passed, notes, ctx.votes, dict(per_party))
+
+
+def _consolation_stage(
+    ctx: _Ctx,
+    report: ThresholdReport,
+    bands: Sequence[tuple[float | int | str | Fraction, int]],
+    excluded: Mapping[str, str],
+) -> dict[str, int]:
+    """Fixed seats for lists below the threshold but within a consolation band."""
+    if not bands:
+        return {}
+    checked = sorted((check_threshold(lo, "consolation band"), n) for lo, n in bands)
+    for lo, n in checked:
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise InputError(
+                f"consolation seats: {n!r} for {float(lo):g}% must be a whole number ≥ 1"
+            )
+    fixed: dict[str, int] = {}
+    base = report.base
+    for p, v in ctx.votes.items():
+        if report.passed[p] or p in excluded or v <= 0:
+            continue
+        band = [(lo, n) for lo, n in checked if _passes(v, lo, base)]
+        if not band:
+            continue
+        lo, n = band[-1]
+        fixed[p] = n
+        share = f"{100 * v / base:.4f}%" if base else "0%"
+        report.notes[p] = (
+            f"{share} < {float(report.percent):g}% but ≥ {float(lo):g}%:"
+            f" {n} consolation seat{'s' if n != 1 else ''}"
+        )
+        ctx.steps.append(
+            Step(
+                "consolation",
+                f"{p}: {n} consolation seat{'s' if n != 1 else ''}"
+                f" ({share} of the base, ≥ {float(lo):g}% but below the threshold)",
+                party=p,
+                seats=n,
+            )
+        )
+    return fixed
 
 
 # --------------------------------------------------------------------------- caps and alliances

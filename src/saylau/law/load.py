@@ -41,6 +41,7 @@ TIER_KEYS = (
     "regional_threshold",
     "coalition_thresholds",
     "minority_bonus",
+    "consolation_seats",
     "alliances",
     "exhausted_seats",
     "elected_by",
@@ -144,6 +145,18 @@ def _coalitions(v: Any) -> tuple[tuple[int, Fraction], ...]:
     return tuple(sorted((int(k), _percent(p)) for k, p in v.items()))
 
 
+def _consolation(v: Any) -> tuple[tuple[Fraction, int], ...]:
+    # {"5" = 1, "6" = 2}: from 5 % one seat, from 6 % (up to the threshold) two.
+    if not isinstance(v, dict):
+        raise TypeError
+    out = []
+    for k, n in v.items():
+        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+            raise ValueError
+        out.append((_percent(k), n))
+    return tuple(sorted(out))
+
+
 def parse_law(text: str, *, label: str = "law file", default_name: str = "law") -> Law:
     """Parse and check a law file's TOML text; every problem is reported at once."""
     try:
@@ -196,6 +209,7 @@ def parse_law(text: str, *, label: str = "law file", default_name: str = "law") 
                 regional_threshold=r.get(raw, "regional_threshold", where, _percent, None),
                 coalition_thresholds=r.get(raw, "coalition_thresholds", where, _coalitions, ()),
                 minority_bonus=r.get(raw, "minority_bonus", where, _positive_fraction, None),
+                consolation_seats=r.get(raw, "consolation_seats", where, _consolation, ()),
                 alliances=r.get(raw, "alliances", where, _bool, False),
                 exhausted_seats=r.get(
                     raw,
@@ -208,6 +222,13 @@ def parse_law(text: str, *, label: str = "law file", default_name: str = "law") 
                 remainder_decimals=r.get(raw, "remainder_decimals", where, _int(0), None),
             )
         )
+    for i, t in enumerate(tiers):
+        for lo, _n in t.consolation_seats:
+            if lo >= t.threshold:
+                r.fail(
+                    f"key 'tiers[{i}].consolation_seats' has a band from {float(lo):g}%,"
+                    f" not below the threshold {float(t.threshold):g}%"
+                )
     if tiers and not any(t.kind == "party-list" for t in tiers):
         r.fail("no tier of kind 'party-list'")
     law = Law(

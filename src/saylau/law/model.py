@@ -41,6 +41,8 @@ class Tier:
     regional_threshold: Fraction | None = None
     coalition_thresholds: tuple[tuple[int, Fraction], ...] = ()
     minority_bonus: Fraction | None = None
+    #: (lower bound in percent, seats) for lists below the threshold (Russia 2009–2011).
+    consolation_seats: tuple[tuple[Fraction, int], ...] = ()
     alliances: bool = False
     exhausted_seats: Literal["redistribute", "vacant"] = "redistribute"
     elected_by: str | None = None
@@ -201,6 +203,7 @@ class Law:
             caps=caps or None,
             alliances=alliances if tier.alliances else None,
             bonus=bonus,
+            consolation=tier.consolation_seats,
             tie_break=tier.tie_break,
             seed=seed,
             remainder_decimals=tier.remainder_decimals,
