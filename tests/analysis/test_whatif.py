@@ -71,6 +71,17 @@ def test_auyl_enters_at_five_percent(law: Law) -> None:
     assert (at7.indices["gallagher"] or 0) > (at5.indices["gallagher"] or 0)
 
 
+def test_published_what_if_figures(law: Law) -> None:
+    # Published the day after the count: "Сколько мандатов получат прошедшие в Мажилис
+    # партии", qazaq-stan.press (January 2021): at 5 % Nur Otan 72, Ak Zhol 11, NPK 9,
+    # Auyl 6; at 3 % 70 / 11 / 9 / 5 and Adal 3.
+    w = vary(VOTES, law, {"threshold": ["5", "3"]})
+    at5, at3 = (s.seats for s in w.scenarios)
+    order = ["Nur Otan", "Ak Zhol", "People's Party of Kazakhstan", "Auyl", "Adal"]
+    assert [at5[p] for p in order] == [72, 11, 9, 6, 0]
+    assert [at3[p] for p in order] == [70, 11, 9, 5, 3]
+
+
 def test_vary_is_a_cartesian_product(law: Law) -> None:
     w = vary(VOTES, law, parse_vary(["threshold=5,7", "method=hare,dhondt"]))
     assert [s.label for s in w.scenarios] == [
