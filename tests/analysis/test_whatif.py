@@ -73,8 +73,9 @@ def test_auyl_enters_at_five_percent(law: Law) -> None:
 
 def test_published_what_if_figures(law: Law) -> None:
     # Published the day after the count: "Сколько мандатов получат прошедшие в Мажилис
-    # партии", qazaq-stan.press (January 2021): at 5 % Nur Otan 72, Ak Zhol 11, NPK 9,
-    # Auyl 6; at 3 % 70 / 11 / 9 / 5 and Adal 3.
+    # партии", https://qazaq-stan.press/skolko-mandatov-polychat-proshedshie-v-majilis-partii.html
+    # (January 2021): at 5 % Nur Otan 72, Ak Zhol 11, NPK 9, Auyl 6; at 3 % 70 / 11 / 9 / 5
+    # and Adal 3.
     w = vary(VOTES, law, {"threshold": ["5", "3"]})
     at5, at3 = (s.seats for s in w.scenarios)
     order = ["Nur Otan", "Ak Zhol", "People's Party of Kazakhstan", "Auyl", "Adal"]
