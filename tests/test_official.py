@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import tomllib
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,8 @@ import pytest
 import saylau
 from saylau.core import allocate
 
-OFFICIAL = sorted((Path(__file__).parent / "data" / "official").glob("*.toml"))
+OFFICIAL_DIR = Path(__file__).parent / "data" / "official"
+OFFICIAL = sorted(OFFICIAL_DIR.glob("*.toml"))
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -45,6 +47,12 @@ def test_preset_reproduces_official_seats(path: Path) -> None:
         against_all=totals.get("against_all", 0),
         invalid=totals.get("invalid", 0),
         base_total=base,
+        # Optional tables: surplus-vote agreements (list -> pair), coalition sizes,
+        # lists exempt from the threshold and national-minority lists.
+        alliances=data.get("alliances"),
+        members=data.get("members"),
+        exempt=data.get("exempt", ()),
+        minority=data.get("minority", ()),
     )
     assert result.seats == data["seats"]
     assert sum(result.seats.values()) == election["seats"] == law.list_tier.seats
@@ -84,7 +92,7 @@ def test_kazakhstan_2021_with_assembly_seats() -> None:
     assembly = [t for t in result.tiers if t.kind == "indirect"]
     assert [(t.seats, t.elected_by) for t in assembly] == [(9, "Assembly of People of Kazakhstan")]
     a = result.allocation
-    assert a.quota == saylau.core.Fraction(5148074 + 792828 + 659019, 98)
+    assert a.quota == Fraction(5148074 + 792828 + 659019, 98)
     assert a.threshold.passed == {
         "Nur Otan": True,
         "Ak Zhol": True,
@@ -119,3 +127,53 @@ def test_russia_2021_minimum_combined_share_not_triggered() -> None:
 def test_alliance_allocate_equals_direct_for_single_lists() -> None:
     votes = {"A": 1000, "B": 600, "C": 300}
     assert allocate(votes, 10, "dhondt", alliances={}).seats == allocate(votes, 10, "dhondt").seats
+
+
+def test_sweden_2022_first_divisor_and_last_seat() -> None:
+    data = _load(OFFICIAL_DIR / "se-riksdag-2022.toml")
+    result = saylau.load_law("se-riksdag-2022").allocate(data["votes"])
+    # Vallag 14 kap. 3 §: first divisor 1.2 (0.6 on the half scale), then 3, 5, ...
+    spec = saylau.get_method(result.allocation.method)
+    assert spec.divisor is not None
+    assert [spec.divisor(s) * 2 for s in range(3)] == [Fraction(6, 5), 3, 5]
+    # The 349th and last seat goes to the Liberals (their 16th).
+    last = [s for s in result.allocation.steps if s.seat_number == 349]
+    assert [s.party for s in last] == ["Liberalerna"]
+
+
+def test_israel_2022_surplus_agreements_decide_two_seats() -> None:
+    data = _load(OFFICIAL_DIR / "il-knesset-2022.toml")
+    law = saylau.load_law("il-knesset-2022")
+    base = data["totals"]["valid"]
+    plain = law.allocate(data["votes"], base_total=base)
+    # Without agreements D'Hondt gives the 120th seat to Labor, not Likud.
+    assert (plain.seats["Likud"], plain.seats["Labor"]) == (31, 5)
+    with_pairs = law.allocate(data["votes"], base_total=base, alliances=data["alliances"])
+    assert (with_pairs.seats["Likud"], with_pairs.seats["Labor"]) == (32, 4)
+    # The Likud + Religious Zionism pair alone is enough for the official result.
+    likud_rz = {p: a for p, a in data["alliances"].items() if a == "Likud + Religious Zionism"}
+    assert law.allocate(data["votes"], base_total=base, alliances=likud_rz).seats == data["seats"]
+    # 3.25% of 4,764,742 valid votes = 154,854.1: the smallest seated list, Labor, passes.
+    a = with_pairs.allocation
+    assert a.threshold.base == 4764742
+    assert all(a.threshold.passed.values())
+
+
+def test_slovakia_2023_republic_electoral_number() -> None:
+    data = _load(OFFICIAL_DIR / "sk-narodna-rada-2023.toml")
+    law = saylau.load_law("sk-narodna-rada-2023")
+    result = law.allocate(
+        data["votes"], base_total=data["totals"]["valid"], members=data["members"]
+    )
+    a = result.allocation
+    # 2,471,860 valid votes of the passing subjects / 151 = 16,369.93 -> 16,370.
+    assert sum(data["votes"].values()) == 2471860
+    assert a.quota == 16370
+    remainder_steps = [(s.seat_number, s.party) for s in a.steps if s.kind == "remainder"]
+    assert remainder_steps == [(149, "HLAS-SD"), (150, "SMER-SD")]
+    # The three-party coalition needed 7%, not 5%: 7% of 2,967,896 = 207,752.72 votes.
+    lower = dict(data["votes"], **{"OĽANO A PRIATELIA": 207752})
+    failed = law.allocate(lower, base_total=data["totals"]["valid"], members=data["members"])
+    assert failed.seats["OĽANO A PRIATELIA"] == 0
+    alone = law.allocate(lower, base_total=data["totals"]["valid"])
+    assert alone.seats["OĽANO A PRIATELIA"] > 0
