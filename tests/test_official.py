@@ -177,3 +177,27 @@ def test_slovakia_2023_republic_electoral_number() -> None:
     assert failed.seats["OĽANO A PRIATELIA"] == 0
     alone = law.allocate(lower, base_total=data["totals"]["valid"])
     assert alone.seats["OĽANO A PRIATELIA"] > 0
+
+
+def test_serbia_2023_minority_quotients_times_1_35() -> None:
+    data = _load(OFFICIAL_DIR / "rs-narodna-skupstina-2023.toml")
+    law = saylau.load_law("rs-narodna-skupstina-2023")
+    totals = data["totals"]
+    base = totals["valid"] + totals["invalid"]
+    minority = data["minority"]
+    with_bonus = law.allocate(
+        data["votes"],
+        invalid=totals["invalid"],
+        base_total=base,
+        exempt=minority,
+        minority=minority,
+    )
+    assert with_bonus.seats == data["seats"]
+    # Exempt but without the 35%: the minority lists would hold 7 seats instead of 12.
+    plain = law.allocate(data["votes"], invalid=totals["invalid"], base_total=base, exempt=minority)
+    assert sum(plain.seats[p] for p in minority) == 7
+    assert sum(with_bonus.seats[p] for p in minority) == 12
+    assert plain.seats["Aleksandar Vučić – Srbija ne sme da stane"] == 132
+    # Neither exempt nor boosted: all five minority lists are under 3% and get nothing.
+    none = law.allocate(data["votes"], invalid=totals["invalid"], base_total=base)
+    assert all(none.seats[p] == 0 for p in minority)
