@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from saylau.cli import main
 from saylau.errors import InputError
 from saylau.tabulate import ProtocolTable, check, get_profile, read_protocols
 from saylau.tabulate.fields import party_column
@@ -26,6 +29,7 @@ DATA = Path(__file__).parent.parent / "data" / "ru-cik"
 
 REG_V = "Число избирателей, внесенных в список избирателей"
 REG_V_END = "Число избирателей, внесенных в список избирателей на момент окончания голосования"
+REG_I = "Число избирателей, включенных в список избирателей"
 REG_I_END = "Число избирателей, включенных в список избирателей на момент окончания голосования"
 RECV = "Число избирательных бюллетеней, полученных участковой избирательной комиссией"
 EARLY = "Число избирательных бюллетеней, выданных избирателям, проголосовавшим досрочно"
@@ -65,6 +69,13 @@ FORM_2018 = {
     "lost": LOST,
     "unaccounted": UNACC,
 }
+# izbirkom.ru's row labels of 2011 (and, assumed, 2007 and 2012)
+FORM_2011 = {
+    **OLD_FORM,
+    "issued_outside": "Число избирательных бюллетеней, выданных избирателям вне помещения для голосования",
+    "in_mobile_boxes": MOB18,
+    "in_stationary_boxes": "Число избирательных бюллетеней в стационарных ящиках для голосования",
+}
 TAIL = {"lost": LOST, "unaccounted": UNACC}
 
 
@@ -98,25 +109,23 @@ YEARS: dict[str, Year] = {
     "president-2004.csv": Year(
         {"registered": REG_V, **OLD_FORM, **TAIL}, TVER, False, against_all="Против всех", ignored=4
     ),
-    "duma-2007.csv": Year({"registered": REG_V, **OLD_FORM, **TAIL}, TVER, True, ignored=6),
+    "duma-2007.csv": Year({"registered": REG_V, **FORM_2011, **TAIL}, TVER, True, ignored=6),
     "president-2008.csv": Year(
         {"registered": REG_I_END, **NEW_FORM, **TAIL}, TVER, False, ignored=6
     ),
-    "duma-2011.csv": Year({"registered": REG_V_END, **NEW_FORM, **TAIL}, TVER, True, ignored=6),
-    "president-2012.csv": Year(
-        {"registered": REG_I_END, **NEW_FORM, **TAIL}, TVER, False, ignored=6
-    ),
+    "duma-2011.csv": Year({"registered": REG_V, **FORM_2011, **TAIL}, TVER, True, ignored=6),
+    "president-2012.csv": Year({"registered": REG_I, **FORM_2011, **TAIL}, TVER, False, ignored=6),
     "duma-2016.csv": Year({"registered": REG_V_END, **NEW_FORM, **TAIL}, TVER_OIK, True, ignored=6),
     "president-2018.csv": Year({"registered": REG_I_END, **FORM_2018}, TVER, False),
     # level and url skipped
     "duma-2021.csv": Year({"registered": REG_V_END, **NEW_FORM, **TAIL}, TVER_OIK, True, ignored=2),
     "president-2024.csv": Year(
-        {"registered": "Число избирателей, включенных в список избирателей", **FORM_2018},
+        {"registered": REG_I, **FORM_2018},
         TVER,
         False,
     ),
     "president-2024-electronic.csv": Year(
-        {"registered": "Число избирателей, включенных в список избирателей", **FORM_2018},
+        {"registered": REG_I, **FORM_2018},
         "город Москва",
         False,
         ids=("region",),
@@ -289,3 +298,34 @@ def test_2024_station_without_data_is_skipped() -> None:
     csv.writer(buf, lineterminator="\n").writerows([header, *body, empty])
     table = read_protocols(buf.getvalue().encode(), profile="ru-cik", name="2024.csv")
     assert len(table) == 3
+
+
+@pytest.mark.parametrize(
+    ("name", "law", "seats"),
+    [
+        ("duma-2007.csv", "ru-duma-2007", 450),
+        ("duma-2011.csv", "ru-duma-2011", 450),
+        ("duma-2016.csv", "ru-duma-2016", 225),
+        ("duma-2021.csv", "ru-duma-2021", 225),
+    ],
+)
+def test_cli_tabulates_each_duma_year(name: str, law: str, seats: int) -> None:
+    header, *body = _rows(DATA / name)
+    registered = sum(int(r[header.index(YEARS[name].fields["registered"])]) for r in body)
+    valid = sum(int(r[header.index(VAL)]) for r in body)
+    res = CliRunner().invoke(
+        main, ["tabulate", str(DATA / name), "--profile", "ru-cik", "--law", law, "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["problems"] == [] and d["synthetic"] is True
+    assert (d["totals"]["registered"], d["totals"]["valid"]) == (registered, valid)
+    assert sum(d["seats"].values()) == seats
+    assert set(d["seats"]) == set(_read(DATA / name).parties)
+
+
+def test_cli_names_the_missing_valid_line_of_2020() -> None:
+    args = ["--profile", "ru-cik", "--method", "hare", "--seats", "1"]
+    res = CliRunner().invoke(main, ["tabulate", str(DATA / "referendum-2020.csv"), *args])
+    assert res.exit_code != 0
+    assert res.output.strip() == "error: referendum-2020.csv: missing required column 'valid'"
