@@ -130,3 +130,25 @@ def test_contest_page_fits_a_phone(page: object, site: str) -> None:
     overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
     assert overflow <= 0
     _shot(pg, "contest-ru-phone")
+
+
+def test_statement_station_and_api_reference_fit_a_phone(page: object, site: str) -> None:
+    """At 375 px nothing widens the page, and a party name wraps between words (the
+    audit found names broken a few letters per line and a statement 434 px wide)."""
+    pg: object = page
+    pg.set_viewport_size({"width": 375, "height": 740})  # type: ignore[attr-defined]
+    for path, shot in (
+        ("/contests/majilis/statement?lang=ru", "statement-ru-phone"),
+        ("/contests/majilis/stations/A01?lang=kk", "station-kk-phone"),
+        ("/contests/majilis/divisions/abroad?lang=en", "abroad-en-phone"),
+        ("/docs", "api-reference-phone"),
+    ):
+        pg.goto(site + path)  # type: ignore[attr-defined]
+        overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
+        assert overflow <= 0, path
+        _shot(pg, shot)
+    pg.goto(site + "/contests/majilis?lang=ru")  # type: ignore[attr-defined]
+    width = pg.evaluate(  # type: ignore[attr-defined]
+        "document.querySelector('table.results tbody th').getBoundingClientRect().width"
+    )
+    assert width >= 100  # 8em: "Nur Otan" on one line, not "Nur / Otan" split mid-word

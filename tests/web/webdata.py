@@ -32,8 +32,8 @@ STATIONS: list[Row] = [
 
 def write_protocols(
     path: Path,
-    rows: list[tuple[str, str, str, str, int, int, tuple[int, ...]]],
-    parties: tuple[str, ...] = PARTIES,
+    rows: Sequence[Row],
+    parties: Sequence[str] = PARTIES,
 ) -> Path:
     """Write a canonical protocol CSV."""
     with path.open("w", newline="", encoding="utf-8") as fh:

@@ -57,7 +57,22 @@ def template_environment(extra_dirs: list[Path] | None = None) -> Environment:
     env.globals["hemicycle_chart"] = hemicycle_chart
     env.globals["votes_vs_seats_chart"] = votes_vs_seats_chart
     env.globals["step_text"] = step_text
+    env.globals["statement_ballot_rows"] = _ballot_rows
+    env.globals["statement_observer_rows"] = _observer_rows
     return env
+
+
+def _ballot_rows(ctx: Any, fmt: Any) -> list[tuple[str, str]]:
+    # Imported on use: the statement module loads fpdf, which pages do not need.
+    from saylau.web.statement import ballot_rows
+
+    return ballot_rows(ctx, fmt)
+
+
+def _observer_rows(ctx: Any, fmt: Any) -> list[tuple[str, str]]:
+    from saylau.web.statement import observer_rows
+
+    return observer_rows(ctx, fmt)
 
 
 class Site:
@@ -205,6 +220,10 @@ def create_app(db: str, *, counter_ttl: float = COUNTER_TTL, rebuild_processes: 
         # FastAPI's native OpenTelemetry probes the global providers (reading
         # os.environ) on every request: a third of the cost of a polled answer.
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        # FastAPI's /docs and /redoc load their scripts from a CDN: the site serves
+        # its own reference page instead (saylau.web.api_docs).
+        docs_url=None,
+        redoc_url=None,
         title="saylau results API",
         version="1",
         description=(
@@ -219,6 +238,7 @@ def create_app(db: str, *, counter_ttl: float = COUNTER_TTL, rebuild_processes: 
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(views.router)
+    _install_docs(app)
     for name in EXTRA_ROUTERS:
         try:
             found = importlib.util.find_spec(name) is not None
@@ -238,6 +258,24 @@ def create_app(db: str, *, counter_ttl: float = COUNTER_TTL, rebuild_processes: 
     # ASGI because Starlette's http-middleware wrappers dominated polling latency.
     app.add_middleware(Hardening)
     return app
+
+
+def _install_docs(app: FastAPI) -> None:
+    """``/docs``: the API reference as a plain page (no CDN, no script), every language."""
+    from saylau.web.api_docs import docs_context
+    from saylau.web.views import set_language
+
+    @app.get("/docs", include_in_schema=False)
+    async def api_docs(request: Request) -> Response:
+        set_language(request)
+        ctx = docs_context(app.openapi())
+        ctx.update(page_globals(request))
+        site: Site = request.app.state.site
+        response = HTMLResponse(site.templates.get_template("api_docs.html").render(ctx))
+        lang = request.query_params.get("lang")
+        if lang:
+            response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+        return response
 
 
 def _extra_template_dirs(app: FastAPI) -> list[Path]:

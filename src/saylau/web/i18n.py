@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Final
 
 from babel import Locale
+from babel.dates import format_date as _babel_date
 from babel.dates import format_datetime as _babel_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -32,9 +33,13 @@ LOCALE_DIR: Final = Path(__file__).parent / "locale"
 
 @cache
 def translations(lang: str) -> NullTranslations:
-    """The gettext translations of ``lang`` (English is the source language)."""
+    """The gettext translations of ``lang``.
+
+    English is the source language; its small catalog only turns the data keys shown
+    on pages (protocol fields such as ``ballots_received``, statuses, step kinds) into
+    words, so an English page never shows a bare key."""
     po = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    if lang == DEFAULT_LANGUAGE or not po.exists():
+    if not po.exists():
         return NullTranslations()
     with po.open("rb") as fh:
         catalog = read_po(fh, locale=lang)
@@ -80,6 +85,21 @@ class Formatter:
         if when.tzinfo is None:
             when = when.replace(tzinfo=dt.UTC)
         return _babel_datetime(when, format="medium", tzinfo=dt.UTC, locale=self.lang) + " UTC"
+
+    def date(self, value: str | dt.date | None) -> str:
+        """A calendar date (ISO text or date) in the locale's long format
+        (``January 10, 2021``, ``10 января 2021 г.``); text that is not an ISO date is
+        shown as given."""
+        if value is None or value == "":
+            return "–"
+        if isinstance(value, str):
+            try:
+                day = dt.date.fromisoformat(value)
+            except ValueError:
+                return value
+        else:
+            day = value
+        return str(_babel_date(day, format="long", locale=self.lang))
 
     @property
     def locale_name(self) -> str:

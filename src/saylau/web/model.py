@@ -9,6 +9,7 @@ allocation (``Fraction`` strings).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -262,6 +263,9 @@ def division_page(store: Store, cid: str, did: str) -> dict[str, Any]:
     colors = party_colors(res.totals.votes)
     children = child_rows(store, cid, did)
     level = children[0]["level"] if children else "station"
+    if level != "station" and children and all(c["country"] for c in children):
+        # Abroad's branch is stored as districts, one per country: head it as such.
+        level = "country"
     return {
         "contest": contest_summary(info),
         "division": {
@@ -325,6 +329,13 @@ def station_page(store: Store, cid: str, sid: str) -> dict[str, Any]:
         }
         for v in sorted(rec.versions, key=lambda v: -v.version)
     ]
+    # What each version changed against the one before it (newest first, like the list).
+    for newer, older in itertools.pairwise(versions):
+        newer["changes"] = protocol_changes(older["protocol"], newer["protocol"])
+    if versions:
+        versions[-1]["changes"] = []
+    # The station's figures as counted (turnout included), like every other level.
+    totals = totals_dict(store.results(cid, sid).totals) if rec.protocol is not None else None
     return {
         "contest": contest_summary(info),
         "station": {
@@ -332,6 +343,7 @@ def station_page(store: Store, cid: str, sid: str) -> dict[str, Any]:
             "status": rec.status or "missing",
             "updated_at": versions[0]["created_at"] if versions else None,
         },
+        "totals": totals,
         "breadcrumbs": _breadcrumbs(store, cid, info.title, [*rec.path, sid]),
         "protocol": protocol,
         "relations": relations,
@@ -340,12 +352,61 @@ def station_page(store: Store, cid: str, sid: str) -> dict[str, Any]:
     }
 
 
+def protocol_changes(
+    older: Mapping[str, Any] | None, newer: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """The figures that differ between two versions of a protocol, in field order
+    (count fields first, then the party votes): ``field``, ``party``, ``old``, ``new``."""
+    a, b = dict(older or {}), dict(newer or {})
+    keys = [k for k in COUNT_FIELDS if k in a or k in b]
+    keys += [k for k in dict.fromkeys([*a, *b]) if k.startswith(PARTY_PREFIX)]
+    return [
+        {
+            "field": k,
+            "party": k[len(PARTY_PREFIX) :] if k.startswith(PARTY_PREFIX) else None,
+            "old": a.get(k),
+            "new": b.get(k),
+        }
+        for k in keys
+        if a.get(k) != b.get(k)
+    ]
+
+
 def statement(store: Store, cid: str) -> dict[str, Any]:
     """The official statement of results: the contest context without the areas."""
     ctx = contest_page(store, cid)
     ctx.pop("children", None)
+    ctx["observers"] = observers_summary(store, cid)
     ctx["generated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     return ctx
+
+
+def _contest_observers(store: Store, cid: str) -> list[Any]:
+    """The accredited observers of contest ``cid`` (those accredited for every contest
+    of the election included)."""
+    registry = persist.load_registry(store)
+    return [o for o in registry.observers if not o.contests or cid in o.contests]
+
+
+def observers_summary(store: Store, cid: str) -> dict[str, Any] | None:
+    """The CEC-style observer figures of a statement, None while none are accredited."""
+    from saylau.institutions.observers import Registry
+
+    chosen = _contest_observers(store, cid)
+    if not chosen:
+        return None
+    return Registry(tuple(chosen)).summary().to_dict()
+
+
+def observers_version(store: Store, cid: str) -> str:
+    """A digest of the contest's observers: part of the statement's version, so that a
+    newly accredited observer shows in the statement (its cache and ETag change)."""
+    import hashlib
+
+    digest = hashlib.blake2b(digest_size=8)
+    for obs in _contest_observers(store, cid):
+        digest.update(repr(sorted(obs.to_dict().items())).encode("utf-8"))
+    return digest.hexdigest()
 
 
 # Versions and exports -------------------------------------------------------------

@@ -34,6 +34,40 @@ def clean(text: object) -> str:
     return value if len(value) <= MAX_NAME else value[: MAX_NAME - 1] + "…"
 
 
+def ballot_rows(ctx: Mapping[str, Any], fmt: Formatter) -> list[tuple[str, str]]:
+    """The ballot figures of a statement (label, formatted value), page and PDF alike:
+    the figures a commission publishes, against all only where the ballot has it."""
+    _ = fmt.gettext
+    totals = ctx["totals"]
+    rows = [
+        (_("Registered voters"), fmt.number(totals["registered"])),
+        (_("Ballots issued"), fmt.number(totals["ballots_issued"])),
+        (_("Ballots cast"), fmt.number(totals["ballots_cast"])),
+        (_("Turnout"), fmt.percent(totals["turnout"])),
+        (_("Valid ballots"), fmt.number(totals["valid"])),
+        (_("Invalid ballots"), fmt.number(totals["invalid"])),
+    ]
+    if totals.get("against_all"):
+        rows.append((_("Against all"), fmt.number(totals["against_all"])))
+    return rows
+
+
+def observer_rows(ctx: Mapping[str, Any], fmt: Formatter) -> list[tuple[str, str]]:
+    """The observer figures of a statement; empty while no observer is accredited."""
+    _ = fmt.gettext
+    obs = ctx.get("observers")
+    if not obs:
+        return []
+    return [
+        (_("Accredited observers"), fmt.number(obs["total"])),
+        (_("International observers"), fmt.number(obs["international"])),
+        (_("of them from international organisations"), fmt.number(obs["from_organisations"])),
+        (_("International organisations"), fmt.number(obs["organisation_count"])),
+        (_("Countries"), fmt.number(obs["countries"])),
+        (_("Domestic observers"), fmt.number(obs["domestic"])),
+    ]
+
+
 def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
     """The PDF statement of the statement context ``ctx`` (see ``model.statement``)."""
     fmt = Formatter(lang)
@@ -65,7 +99,7 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
     status = _(str(contest["status"]))
     line = f"{_('Status')}: {status}"
     if contest.get("date"):
-        line += f" · {_('Election date')}: {contest['date']}"
+        line += f" · {_('Election date')}: {fmt.date(contest['date'])}"
     line += (
         f" · {_('Stations counted')}: {fmt.number(contest['stations_reporting'])}"
         f" / {fmt.number(contest['stations_expected'])}"
@@ -76,14 +110,7 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
     pdf.set_font("DejaVu", "B", 11)
     pdf.cell(width, 7, _("Ballots"), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
-    rows = [
-        (_("Registered voters"), fmt.number(totals["registered"])),
-        (_("Ballots cast"), fmt.number(totals["ballots_cast"])),
-        (_("Turnout"), fmt.percent(totals["turnout"])),
-        (_("Valid ballots"), fmt.number(totals["valid"])),
-        (_("Invalid ballots"), fmt.number(totals["invalid"])),
-    ]
-    for label, value in rows:
+    for label, value in ballot_rows(ctx, fmt):
         pdf.cell(width * 0.6, 6, label, border=1)
         pdf.cell(width * 0.4, 6, value, border=1, align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
@@ -112,9 +139,18 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
             )
         for g in ctx["seat_groups"]:
             if g["reserved"]:
-                table.row([clean(g["label"]), "", "", "", fmt.number(g["seats"])])
+                table.row([clean(_(str(g["label"]))), "", "", "", fmt.number(g["seats"])])
         table.row([_("Total"), fmt.number(totals["valid"]), "", "", fmt.number(ctx["seats_total"])])
     pdf.ln(4)
+    observers = observer_rows(ctx, fmt)
+    if observers:
+        pdf.set_font("DejaVu", "B", 11)
+        pdf.cell(width, 7, _("Accredited observers"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "", 10)
+        for label, value in observers:
+            pdf.cell(width * 0.6, 6, label, border=1)
+            pdf.cell(width * 0.4, 6, value, border=1, align="R", new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(4)
     pdf.set_font("DejaVu", "", 8)
     pdf.cell(width, 5, f"{_('Generated')}: {fmt.datetime(ctx.get('generated'))}")
     return bytes(pdf.output())

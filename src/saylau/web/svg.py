@@ -8,7 +8,7 @@ same figures, so the chart is never the only way to read them.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
@@ -113,10 +113,16 @@ class Bar:
 
 
 def votes_vs_seats(
-    bars: Sequence[Bar], threshold: float | None, title: str, labels: tuple[str, str]
+    bars: Sequence[Bar],
+    threshold: float | None,
+    title: str,
+    labels: tuple[str, str],
+    percent: Callable[[float], str] | None = None,
 ) -> Markup:
     """Paired horizontal bars: share of the votes (light) and of the seats (solid), with
-    the threshold drawn as a dashed vertical line."""
+    the threshold drawn as a dashed vertical line.  ``percent`` formats the figures in
+    the labels (the page's locale: ``71,09 %`` in Russian); plain ``71.09%`` without."""
+    show = percent or (lambda v: f"{v:.2f}%")
     row_h, top, left, width = 28, 16, 4, 190
     top_value = max(
         [b.votes_pct for b in bars] + [b.seats_pct for b in bars] + [threshold or 0, 1.0]
@@ -136,10 +142,11 @@ def votes_vs_seats(
         y = top + i * row_h + 7
         color = escape(bar.color)
         short = bar.label if len(bar.label) <= 60 else bar.label[:59] + "…"
+        figures = f"{escape(show(bar.votes_pct))} / {escape(show(bar.seats_pct))}"
         parts.append(
-            f'<g class="bar"><title>{escape(bar.label)}: {bar.votes_pct:.2f} / {bar.seats_pct:.2f}</title>'
+            f'<g class="bar"><title>{escape(bar.label)}: {figures}</title>'
             f'<text x="{left}" y="{y - 1.5}" font-size="5.5" unicode-bidi="isolate">{escape(short)}'
-            f" {bar.votes_pct:.2f} / {bar.seats_pct:.2f}</text>"
+            f" {figures}</text>"
             f'<rect x="{left}" y="{y}" width="{bar.votes_pct * scale:.2f}" height="8" fill="{color}" opacity="0.45"/>'
             f'<rect x="{left}" y="{y + 9}" width="{bar.seats_pct * scale:.2f}" height="8" fill="{color}"/>'
             "</g>"
@@ -171,8 +178,10 @@ def votes_vs_seats_chart(
     title: str,
     votes: str,
     seats: str,
+    percent: Callable[[float], str] | None = None,
 ) -> Markup:
-    """:func:`votes_vs_seats` from the ``parties`` of a contest context (templates)."""
+    """:func:`votes_vs_seats` from the ``parties`` of a contest context (templates);
+    ``percent`` is the page's formatter (``fmt.percent``)."""
     return votes_vs_seats(
         [
             Bar(
@@ -186,4 +195,5 @@ def votes_vs_seats_chart(
         threshold,
         title,
         (votes, seats),
+        percent,
     )

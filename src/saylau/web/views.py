@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from saylau.web import model
-from saylau.web.i18n import pick_language
+from saylau.web.i18n import LANGUAGES, pick_language
 from saylau.web.render import respond
 
 router = APIRouter()
@@ -73,11 +73,18 @@ async def _page(
     contest_id: str | None,
     build: Any,
     recipe: tuple[str, tuple[str, ...]] | None = None,
+    extra_version: Any = None,
 ) -> Response:
     if not api:
         set_language(request)
+    elif request.query_params.get("lang", "en") not in LANGUAGES:
+        # The JSON is the same in every language, but an unsupported language is
+        # still a bad parameter, as on the pages.
+        raise HTTPException(422, f"unsupported language '{request.query_params['lang']}'")
     version, modified = await _version(request, contest_id)
     store = request.app.state.site.store
+    if extra_version is not None:
+        version = f"{version};{await run_in_threadpool(extra_version, store)}"
     response = await respond(
         request,
         build=lambda: build(store),
@@ -210,14 +217,23 @@ async def statement_page(request: Request, contest_id: str) -> Response:
         template="statement.html",
         contest_id=contest_id,
         build=lambda s: model.statement(s, contest_id),
+        extra_version=lambda s: model.observers_version(s, contest_id),
     )
 
 
 async def _download(
-    request: Request, contest_id: str, key: str, media: str, filename: str, make: Any
+    request: Request,
+    contest_id: str,
+    key: str,
+    media: str,
+    filename: str,
+    make: Any,
+    extra_version: Any = None,
 ) -> Response:
     version, modified = await _version(request, contest_id)
     site = request.app.state.site
+    if extra_version is not None:
+        version = f"{version};{await run_in_threadpool(extra_version, site.store)}"
     response = await respond(
         request,
         build=lambda: {"body": make(site.store)},
@@ -247,6 +263,7 @@ async def statement_pdf(request: Request, contest_id: str) -> Response:
         "application/pdf",
         f"statement-{model.file_stem(contest_id)}-{lang}.pdf",
         lambda s: render_pdf(model.statement(s, contest_id), lang),
+        extra_version=lambda s: model.observers_version(s, contest_id),
     )
 
 

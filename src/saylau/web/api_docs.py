@@ -1,0 +1,66 @@
+"""The API reference page (``/docs``), rendered on the server from the OpenAPI schema.
+
+FastAPI's own ``/docs`` and ``/redoc`` load Swagger UI / ReDoc from a CDN (and the
+site's Content-Security-Policy blocks them): the site must work on an isolated
+network, so the reference is a plain page built from ``app.openapi()`` instead.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+HTTP_METHODS = ("get", "post", "put", "patch", "delete")
+
+
+def _schema_type(schema: dict[str, Any]) -> str:
+    """A short type text of a parameter schema (``string``, ``one of: a, b``)."""
+    if "enum" in schema:
+        return "one of: " + ", ".join(str(v) for v in schema["enum"])
+    if "anyOf" in schema:
+        return " | ".join(_schema_type(s) for s in schema["anyOf"])
+    return str(schema.get("type", "any"))
+
+
+def operations(openapi: dict[str, Any]) -> list[dict[str, Any]]:
+    """One entry per documented operation: method, path, texts, parameters, responses."""
+    out: list[dict[str, Any]] = []
+    for path, item in (openapi.get("paths") or {}).items():
+        for method in HTTP_METHODS:
+            op = item.get(method)
+            if op is None:
+                continue
+            params = [
+                {
+                    "name": p.get("name", ""),
+                    "where": p.get("in", ""),
+                    "required": bool(p.get("required")),
+                    "type": _schema_type(p.get("schema") or {}),
+                    "description": p.get("description")
+                    or (p.get("schema") or {}).get("description", ""),
+                }
+                for p in op.get("parameters") or ()
+            ]
+            responses = [
+                (code, str((body or {}).get("description", "")))
+                for code, body in (op.get("responses") or {}).items()
+            ]
+            anchor = re.sub(r"[^a-z0-9]+", "-", f"{method} {path}".lower()).strip("-")
+            out.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "anchor": anchor,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "tags": list(op.get("tags") or ()),
+                    "parameters": params,
+                    "responses": responses,
+                }
+            )
+    return out
+
+
+def docs_context(openapi: dict[str, Any]) -> dict[str, Any]:
+    """The context of ``api_docs.html``."""
+    return {"info": openapi.get("info") or {}, "operations": operations(openapi)}

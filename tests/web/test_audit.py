@@ -1,0 +1,199 @@
+"""Defects found by the audit of the site against issue #4, each pinned by a test.
+
+API reference without a CDN, the abroad branch by country, protocol field labels,
+translated control relations, locale-formatted chart labels and dates, CSV links for
+every level, the statement's ballots-issued and observer figures (and its language
+switch), ``?lang=`` checked on the API too, rejected protocols and what each version
+changed on the station page, badge contrast.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+from fastapi.testclient import TestClient
+
+from saylau.institutions import persist
+from saylau.institutions.observers import Observer, Registry
+from saylau.store import Store
+from saylau.tabulate import RELATIONS
+from saylau.web.app import HERE
+from saylau.web.colors import contrast
+from saylau.web.i18n import translations
+
+EXTERNAL = re.compile(r"""(?:src|href)=["'](?:https?:)?//""")
+
+
+def test_api_reference_is_served_by_the_site_itself(client: TestClient) -> None:
+    # FastAPI's /docs loads Swagger UI from a CDN (and the CSP blocked it): the site
+    # must work on an isolated network, so /docs is a page of its own.
+    r = client.get("/docs")
+    assert r.status_code == 200
+    assert not EXTERNAL.search(r.text)
+    assert "<script" not in r.text.replace('<script src="/static/refresh.js"', "")
+    assert "GET /api/v1/contests/{contest_id}/export.csv" in r.text
+    assert "one of: country, region, district, station, all" in r.text  # the level enum
+    assert client.get("/redoc").status_code == 404  # no CDN-backed ReDoc either
+    assert "Параметры" in client.get("/docs?lang=ru").text
+    assert client.get("/docs?lang=xx").status_code == 422
+
+
+def test_no_page_loads_anything_from_another_host(client: TestClient) -> None:
+    for path in (
+        "/",
+        "/contests/majilis",
+        "/contests/majilis/divisions/abroad",
+        "/contests/majilis/stations/A01",
+        "/contests/majilis/statement",
+    ):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert not EXTERNAL.search(r.text), path
+
+
+def test_abroad_branch_is_listed_by_country_in_every_language(client: TestClient) -> None:
+    api = client.get("/api/v1/contests/majilis/divisions/abroad").json()
+    assert api["children_heading"] == "Countries"  # was "Districts"
+    assert sorted(c["name"] for c in api["children"]) == ["Germany", "Turkey"]
+    assert (
+        '<h2 id="h-children">Countries</h2>'
+        in client.get("/contests/majilis/divisions/abroad").text
+    )
+    ru = client.get("/contests/majilis/divisions/abroad?lang=ru").text
+    assert '<h2 id="h-children">Страны</h2>' in ru
+    # The abroad branch is the system's own division: its name is translated too.
+    assert '<bdi class="name">За рубежом</bdi>' in ru and ">Abroad<" not in ru
+    kk = client.get("/contests/majilis?lang=kk").text
+    assert '<bdi class="name">Шетелде</bdi>' in kk
+
+
+def test_station_page_names_its_fields_and_shows_turnout(client: TestClient) -> None:
+    # Station 001 (tests/web/webdata.py): 1,000 registered, 10 invalid + 650 valid.
+    en = client.get("/contests/majilis/stations/001").text
+    assert "Voters on the list <code>registered</code>" in en  # was the bare key
+    assert "Valid ballots <code>valid</code>" in en
+    assert 'data-field="turnout">66.00%<' in en
+    api = client.get("/api/v1/contests/majilis/stations/001").json()
+    assert api["totals"]["turnout"] == 66.0 and api["totals"]["ballots_cast"] == 660
+
+
+def test_control_relations_are_described_in_russian_and_kazakh(client: TestClient) -> None:
+    for relation in RELATIONS.values():
+        for lang in ("ru", "kk"):
+            assert translations(lang).gettext(relation.description) != relation.description
+    ru = client.get("/contests/majilis/stations/001?lang=ru").text
+    assert "действительных бюллетеней = сумма голосов за партии (+ против всех)" in ru
+    assert "valid ballots = sum of party votes" not in ru
+
+
+def _chart_labels(html: str) -> list[str]:
+    svg = re.search(r'<svg class="vs-chart".*?</svg>', html, re.S)
+    assert svg is not None
+    return re.findall(r"<text[^>]*>([^<]*)</text>", svg.group(0))
+
+
+def test_chart_labels_use_the_page_locale(client: TestClient) -> None:
+    # Nur Otan: 2,670 of 3,323 valid votes = 80.35 %; 82 of 107 seats = 76.64 %.
+    en = _chart_labels(client.get("/contests/majilis").text)
+    assert "Nur Otan 80.35% / 76.64%" in en
+    ru = _chart_labels(client.get("/contests/majilis?lang=ru").text)
+    assert "Nur Otan 80,35% / 76,64%" in ru
+    assert not [t for t in ru if re.search(r"\d\.\d", t)]
+
+
+def test_election_date_is_formatted_for_the_locale(client: TestClient) -> None:
+    assert ">January 10, 2021</time>" in client.get("/").text
+    ru = client.get("/contests/majilis?lang=ru").text
+    assert ">10 января 2021\u202fг.</time>" in ru  # Babel puts a narrow no-break space
+    assert ">January 10, 2021</time>" in client.get("/contests/majilis/statement?lang=en").text
+
+
+def test_contest_page_links_a_csv_for_every_level(client: TestClient) -> None:
+    html = client.get("/contests/majilis").text
+    links = re.findall(r'href="(/api/v1/contests/majilis/export\.csv\?level=(\w+))"', html)
+    assert [level for _, level in links] == ["country", "region", "district", "station"]
+    rows_per_level = {"country": 1, "region": 3, "district": 6, "station": 7}
+    for url, level in links:
+        r = client.get(url)
+        assert r.status_code == 200
+        rows = list(csv.DictReader(io.StringIO(r.text)))
+        assert len(rows) == rows_per_level[level], level
+        assert {row["level"] for row in rows} == {level}
+
+
+def _observers() -> Registry:
+    return Registry(
+        (
+            Observer("o1", "A. Observer", "international", "organisation", "OSCE/ODIHR", "PL"),
+            Observer("o2", "B. Observer", "domestic", "", "", "KZ", contests=("majilis",)),
+            # Accredited for another contest only: not counted in this statement.
+            Observer("o3", "C. Observer", "domestic", "", "", "KZ", contests=("other",)),
+        )
+    )
+
+
+def test_statement_has_ballots_issued_and_observers_once_they_exist(
+    client: TestClient, store: Store
+) -> None:
+    before = client.get("/contests/majilis/statement")
+    assert "Ballots issued" in before.text
+    assert "Accredited observers" not in before.text  # none accredited yet
+    # Every language is one link away on the statement too.
+    assert 'href="/contests/majilis/statement?lang=kk"' in before.text
+    pdf_before = client.get("/contests/majilis/statement.pdf")
+
+    persist.save_registry(store, _observers())
+    after = client.get("/contests/majilis/statement")
+    assert after.headers["etag"] != before.headers["etag"]
+    table = re.search(r'<table class="observers">.*?</table>', after.text, re.S)
+    assert table is not None
+    cells = dict(re.findall(r'<th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', table[0]))
+    assert cells["Accredited observers"] == "2"
+    assert cells["International observers"] == "1"
+    assert cells["Domestic observers"] == "1"
+    pdf_after = client.get("/contests/majilis/statement.pdf")
+    assert pdf_after.headers["etag"] != pdf_before.headers["etag"]
+    assert pdf_after.content.startswith(b"%PDF")
+
+
+def test_api_refuses_an_unsupported_language(client: TestClient) -> None:
+    r = client.get("/api/v1/contests/majilis?lang=de")
+    assert r.status_code == 422
+    assert r.json() == {"ok": False, "error": "unsupported language 'de'"}
+    assert client.get("/api/v1/contests/majilis?lang=kk").status_code == 200
+
+
+def test_station_page_shows_a_rejected_protocol_and_what_each_version_changed(
+    client: TestClient, store: Store
+) -> None:
+    current = store.station("majilis", "001").protocol
+    assert current is not None
+    amended = {**current, "station": "001", "party:Auyl": 31, "valid": 651}
+    assert store.submit("majilis", amended, actor="clerk", reason="recount").status == "accepted"
+    broken = {**amended, "party:Ak Zhol": 125}  # votes no longer add up to the valid ballots
+    assert store.submit("majilis", broken, actor="clerk", reason="typo").status == "rejected"
+
+    html = client.get("/contests/majilis/stations/001").text
+    assert "The current protocol of this station was rejected" in html
+    assert 'data-field="turnout"' not in html  # no 0.00 % for a station not counted
+    changes = re.findall(r'<ul class="changes">(.*?)</ul>', html)
+    assert len(changes) == 2  # versions 3 and 2; version 1 is the first
+    assert re.sub(r"<[^>]+>", "", changes[0]) == "Ak Zhol: 120 → 125"
+    assert re.sub(r"<[^>]+>", "", changes[1]) == "Valid ballots: 650 → 651Auyl: 30 → 31"
+    api = client.get("/api/v1/contests/majilis/stations/001").json()
+    assert api["versions"][0]["changes"] == [
+        {"field": "party:Ak Zhol", "party": "Ak Zhol", "old": 120, "new": 125}
+    ]
+    assert api["versions"][-1]["changes"] == []
+
+
+def test_status_badges_and_flags_meet_contrast_aa() -> None:
+    css = (HERE / "static" / "site.css").read_text(encoding="utf-8")
+    backgrounds = re.findall(
+        r"\.(?:badge|flag)(?:\.[a-z]+)? \{[^}]*background: (#[0-9a-f]{6})", css
+    )
+    assert len(backgrounds) >= 5  # preliminary, final, flag, flagged, rejected, accepted
+    for color in backgrounds:
+        assert contrast("#ffffff", color) >= 4.5, color
