@@ -4,7 +4,7 @@ API reference without a CDN, the abroad branch by country, protocol field labels
 translated control relations, locale-formatted chart labels and dates, CSV links for
 every level, the statement's ballots-issued and observer figures (and its language
 switch), ``?lang=`` checked on the API too, rejected protocols and what each version
-changed on the station page, badge contrast.
+changed on the station page, badge contrast, the maslikhats on election day.
 """
 
 from __future__ import annotations
@@ -12,13 +12,15 @@ from __future__ import annotations
 import csv
 import io
 import re
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from saylau.institutions import persist
+from saylau.institutions import persist, stored_maslikhats
+from saylau.institutions.maslikhats import read_contests
 from saylau.institutions.observers import Observer, Registry
 from saylau.store import Store
-from saylau.tabulate import RELATIONS
+from saylau.tabulate import RELATIONS, read_protocols
 from saylau.web.app import HERE
 from saylau.web.colors import contrast
 from saylau.web.i18n import translations
@@ -197,3 +199,42 @@ def test_status_badges_and_flags_meet_contrast_aa() -> None:
     assert len(backgrounds) >= 5  # preliminary, final, flag, flagged, rejected, accepted
     for color in backgrounds:
         assert contrast("#ffffff", color) >= 4.5, color
+
+
+def test_election_day_lists_the_maslikhats_in_one_table(
+    client: TestClient, store: Store, tmp_path: Path
+) -> None:
+    contests = tmp_path / "maslikhats.toml"
+    contests.write_text(
+        '[[contests]]\nid = "town"\nname = "Town maslikhat"\nlevel = "city"\nseats = 5\n'
+        'law = "kz-maslikhat-2021"\n\n[[contests]]\nid = "rayon"\nname = "Rayon maslikhat"\n'
+        'level = "district"\nseats = 3\nlaw = "kz-maslikhat-2021"\n',
+        encoding="utf-8",
+    )
+    stored_maslikhats.init_maslikhats(store, read_contests(contests), election="mas")
+    protocols = tmp_path / "town.csv"
+    # 2,000 on the list, 40 invalid + 960 valid: turnout 50.00 %.
+    protocols.write_text(
+        "station,registered,invalid,valid,party:A,party:B,party:C\n1,2000,40,960,600,300,60\n",
+        encoding="utf-8",
+    )
+    store.ingest("town", read_protocols(protocols))
+
+    api = client.get("/api/v1/contests").json()
+    assert {c["id"]: c["maslikhat"] for c in api["contests"]} == {
+        "majilis": False,
+        "town": True,
+        "rayon": True,
+    }
+    html = client.get("/?lang=ru").text
+    # The national contest keeps its card; the maslikhats are rows of one table.
+    assert re.findall(r'<li class="card" data-contest="(\w+)"', html) == ["majilis"]
+    rows = dict(re.findall(r'<tr data-contest="(\w+)">(.*?)</tr>', html, re.S))
+    assert set(rows) == {"town", "rayon"}
+    assert 'data-field="stations">1 / 1<' in rows["town"]
+    assert 'data-field="turnout">50,00%<' in rows["town"]
+    # Nothing counted yet: a dash, not "0,00%".
+    assert 'data-field="turnout">–<' in rows["rayon"]
+    rayon = client.get("/contests/rayon?lang=en").text
+    assert "No protocol has been counted yet." in rayon
+    assert 'data-field="turnout">–<' in rayon

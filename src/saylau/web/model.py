@@ -89,14 +89,18 @@ def contest_summary(info: Any) -> dict[str, Any]:
 def election_day(store: Store) -> dict[str, Any]:
     """Every contest with stations counted / expected, turnout, status, last update."""
     cards = []
+    maslikhats = set(views.maslikhat_ids(store))
     for info in store.contests():
         card = contest_summary(info)
         res = store.results(info.id)
         card["turnout"] = res.totals.turnout_percent
         card["registered"] = res.totals.registered
         card["ballots_cast"] = res.totals.ballots_cast
+        # Maslikhats (local councils, up to ~200 on the day) are listed as one table
+        # under the national contests rather than as a card each.
+        card["maslikhat"] = info.id in maslikhats
         cards.append(card)
-    return {"contests": cards, "has_maslikhats": bool(views.maslikhat_ids(store))}
+    return {"contests": cards, "has_maslikhats": bool(maslikhats)}
 
 
 def _find_allocation(data: Mapping[str, Any] | None) -> dict[str, Any] | None:
