@@ -130,6 +130,8 @@ def _observers() -> Registry:
         (
             Observer("o1", "A. Observer", "international", "organisation", "OSCE/ODIHR", "PL"),
             Observer("o2", "B. Observer", "domestic", "", "", "KZ", contests=("majilis",)),
+            # Naming the contest by its law, as the bundled 2021 registry does.
+            Observer("o4", "D. Observer", "domestic", "", "", "KZ", contests=("kz-majilis-2021",)),
             # Accredited for another contest only: not counted in this statement.
             Observer("o3", "C. Observer", "domestic", "", "", "KZ", contests=("other",)),
         )
@@ -152,9 +154,9 @@ def test_statement_has_ballots_issued_and_observers_once_they_exist(
     table = re.search(r'<table class="observers">.*?</table>', after.text, re.S)
     assert table is not None
     cells = dict(re.findall(r'<th scope="row">([^<]+)</th><td class="num">([^<]+)</td>', table[0]))
-    assert cells["Accredited observers"] == "2"
+    assert cells["Accredited observers"] == "3"
     assert cells["International observers"] == "1"
-    assert cells["Domestic observers"] == "1"
+    assert cells["Domestic observers"] == "2"
     pdf_after = client.get("/contests/majilis/statement.pdf")
     assert pdf_after.headers["etag"] != pdf_before.headers["etag"]
     assert pdf_after.content.startswith(b"%PDF")

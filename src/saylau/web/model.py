@@ -386,10 +386,12 @@ def statement(store: Store, cid: str) -> dict[str, Any]:
 
 
 def _contest_observers(store: Store, cid: str) -> list[Any]:
-    """The accredited observers of contest ``cid`` (those accredited for every contest
-    of the election included)."""
+    """The accredited observers of contest ``cid``: those accredited for every contest
+    (no ``contests``), or naming the contest by its id or by its law (the bundled 2021
+    registry says ``kz-majilis-2021``, the law of the demo's ``majilis``)."""
+    names = {cid, store.contest(cid).law}
     registry = persist.load_registry(store)
-    return [o for o in registry.observers if not o.contests or cid in o.contests]
+    return [o for o in registry.observers if not o.contests or names & set(o.contests)]
 
 
 def observers_summary(store: Store, cid: str) -> dict[str, Any] | None:

@@ -65,7 +65,12 @@ def observer_rows(ctx: Mapping[str, Any], fmt: Formatter) -> list[tuple[str, str
         (_("International organisations"), fmt.number(obs["organisation_count"])),
         (_("Countries"), fmt.number(obs["countries"])),
         (_("Domestic observers"), fmt.number(obs["domestic"])),
-    ]
+    ] + (
+        # Registries whose names are not public hold placeholders: say how many.
+        [(_("Synthetic placeholder records"), fmt.number(obs["synthetic_records"]))]
+        if obs.get("synthetic_records")
+        else []
+    )
 
 
 def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
