@@ -240,3 +240,23 @@ def test_election_day_lists_the_maslikhats_in_one_table(
     rayon = client.get("/contests/rayon?lang=en").text
     assert "No protocol has been counted yet." in rayon
     assert 'data-field="turnout">–<' in rayon
+
+
+def test_head_answers_the_headers_of_get(client: TestClient) -> None:
+    # The routes are GET only: HEAD (link checkers, pollers wanting the ETag) was 405.
+    for path in ("/contests/majilis", "/api/v1/contests/majilis", "/contests/majilis/statement"):
+        got = client.get(path)
+        head = client.head(path)
+        assert head.status_code == 200, path
+        assert head.content == b""
+        assert head.headers["etag"] == got.headers["etag"]
+        assert head.headers["content-length"] == got.headers["content-length"]
+        again = client.head(path, headers={"If-None-Match": got.headers["etag"]})
+        assert again.status_code == 304
+
+
+def test_language_code_is_case_insensitive(client: TestClient) -> None:
+    r = client.get("/contests/majilis?lang=RU")
+    assert r.status_code == 200 and '<html lang="ru">' in r.text
+    assert r.cookies.get("lang") == "ru"
+    assert client.get("/api/v1/contests/majilis?lang=KK").status_code == 200

@@ -267,13 +267,12 @@ def _install_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     async def api_docs(request: Request) -> Response:
-        set_language(request)
+        lang = set_language(request)
         ctx = docs_context(app.openapi())
         ctx.update(page_globals(request))
         site: Site = request.app.state.site
         response = HTMLResponse(site.templates.get_template("api_docs.html").render(ctx))
-        lang = request.query_params.get("lang")
-        if lang:
+        if request.query_params.get("lang"):
             response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
         return response
 

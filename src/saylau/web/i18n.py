@@ -113,7 +113,8 @@ def pick_language(query: str | None, cookie: str | None, accept: str | None) -> 
     Returns None when ``query`` names an unsupported language (the caller answers 422).
     """
     if query is not None:
-        return query if query in LANGUAGES else None
+        code = query.strip().lower()  # ?lang=RU is Russian too
+        return code if code in LANGUAGES else None
     if cookie in LANGUAGES:
         return cookie
     for part in (accept or "").split(","):

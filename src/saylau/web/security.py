@@ -103,6 +103,11 @@ class Hardening:
             await self._refuse(send, path, 415, message)
             return
         defaults = _defaults_for(path)
+        # HEAD is answered as GET without the body (the routes are GET only, so HEAD
+        # got 405): link checkers and pollers ask for the headers (ETag) alone.
+        head = scope["method"] == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -110,6 +115,10 @@ class Hardening:
                 present = {name for name, _ in headers}  # ASGI names are lower case
                 headers += [(k, v) for k, v in defaults if k not in present]
                 message["headers"] = headers
+            elif head and message["type"] == "http.response.body":
+                if message.get("more_body", False):
+                    return
+                message = {"type": "http.response.body", "body": b"", "more_body": False}
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

@@ -49,8 +49,9 @@ def set_language(request: Request) -> str:
 
 
 def _with_cookie(request: Request, response: Response) -> Response:
-    lang = request.query_params.get("lang")
-    if lang and response.status_code < 400:
+    if request.query_params.get("lang") and response.status_code < 400:
+        # The resolved code (``RU`` was asked, ``ru`` is kept).
+        lang = getattr(request.state, "lang", "en")
         response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
     return response
 
@@ -77,7 +78,7 @@ async def _page(
 ) -> Response:
     if not api:
         set_language(request)
-    elif request.query_params.get("lang", "en") not in LANGUAGES:
+    elif request.query_params.get("lang", "en").strip().lower() not in LANGUAGES:
         # The JSON is the same in every language, but an unsupported language is
         # still a bad parameter, as on the pages.
         raise HTTPException(422, f"unsupported language '{request.query_params['lang']}'")
