@@ -4,24 +4,27 @@ API reference without a CDN, the abroad branch by country, protocol field labels
 translated control relations, locale-formatted chart labels and dates, CSV links for
 every level, the statement's ballots-issued and observer figures (and its language
 switch), ``?lang=`` checked on the API too, rejected protocols and what each version
-changed on the station page, badge contrast, the maslikhats on election day.
+changed on the station page, badge contrast, the maslikhats on election day, HEAD,
+the synthetic label.
 """
 
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from webdata import STATIONS, write_protocols
 
 from saylau.institutions import persist, stored_maslikhats
 from saylau.institutions.maslikhats import read_contests
 from saylau.institutions.observers import Observer, Registry
 from saylau.store import Store
 from saylau.tabulate import RELATIONS, read_protocols
-from saylau.web.app import HERE
+from saylau.web.app import HERE, create_app
 from saylau.web.colors import contrast
 from saylau.web.i18n import translations
 
@@ -260,3 +263,31 @@ def test_language_code_is_case_insensitive(client: TestClient) -> None:
     assert r.status_code == 200 and '<html lang="ru">' in r.text
     assert r.cookies.get("lang") == "ru"
     assert client.get("/api/v1/contests/majilis?lang=KK").status_code == 200
+
+
+def test_synthetic_figures_are_labelled_on_every_page(db_url: str, tmp_path: Path) -> None:
+    # The demo's protocols are invented (their national totals are official): every
+    # page, the statement and its PDF say so.  The store does not keep the file's
+    # synthetic label yet; the demo's source name ("kz-2021-synthetic") tells.
+    store = Store.open(db_url)
+    store.init_election("Demo", "2021-01-10", "majilis", "kz-majilis-2021", title="Majilis")
+    table = read_protocols(write_protocols(tmp_path / "p.csv", STATIONS))
+    store.ingest("majilis", dataclasses.replace(table, source="kz-2021-synthetic", synthetic=True))
+    store.close()
+    with TestClient(create_app(db_url, counter_ttl=0)) as client:
+        notice = "Synthetic data: these are not real election results."
+        for path in (
+            "/",
+            "/contests/majilis",
+            "/contests/majilis/divisions/abroad",
+            "/contests/majilis/stations/001",
+            "/contests/majilis/statement",
+        ):
+            assert notice in client.get(path).text, path
+        assert client.get("/api/v1/contests/majilis").json()["contest"]["synthetic"] is True
+        assert "Синтетические данные" in client.get("/contests/majilis?lang=ru").text
+
+
+def test_real_figures_carry_no_synthetic_label(client: TestClient) -> None:
+    assert "Synthetic data" not in client.get("/contests/majilis").text
+    assert client.get("/api/v1/contests/majilis").json()["contest"]["synthetic"] is False

@@ -86,6 +86,28 @@ def contest_summary(info: Any) -> dict[str, Any]:
     }
 
 
+def is_synthetic(store: Store, info: Any) -> bool:
+    """Whether the contest's figures are synthetic (the demo's), so every page says so.
+
+    ``ContestInfo.synthetic`` once the store keeps the flag of the ingested file; until
+    then the first stored protocol's ``source`` (the demo writes ``kz-2021-synthetic``).
+    One indexed row: the primary key starts with the contest id."""
+    if getattr(info, "synthetic", False):
+        return True
+    import sqlalchemy as sa
+
+    from saylau.store.schema import protocol_versions as pv
+
+    with store.engine.connect() as conn:
+        source = conn.execute(
+            sa.select(pv.c.source)
+            .where(pv.c.contest_id == info.id)
+            .order_by(pv.c.station_id, pv.c.version)
+            .limit(1)
+        ).scalar()
+    return "synthetic" in str(source or "").lower()
+
+
 def election_day(store: Store) -> dict[str, Any]:
     """Every contest with stations counted / expected, turnout, status, last update."""
     cards = []
@@ -99,6 +121,7 @@ def election_day(store: Store) -> dict[str, Any]:
         # Maslikhats (local councils, up to ~200 on the day) are listed as one table
         # under the national contests rather than as a card each.
         card["maslikhat"] = info.id in maslikhats
+        card["synthetic"] = is_synthetic(store, info)
         cards.append(card)
     return {"contests": cards, "has_maslikhats": bool(maslikhats)}
 
@@ -240,6 +263,7 @@ def contest_page(store: Store, cid: str) -> dict[str, Any]:
             "ties": list(allocation.get("ties") or ()),
         }
     summary = contest_summary(info)
+    summary["synthetic"] = is_synthetic(store, info)
     return {
         "contest": summary,
         "breadcrumbs": [{"name": info.title, "url": summary["url"], "id": None}],
@@ -271,7 +295,7 @@ def division_page(store: Store, cid: str, did: str) -> dict[str, Any]:
         # Abroad's branch is stored as districts, one per country: head it as such.
         level = "country"
     return {
-        "contest": contest_summary(info),
+        "contest": {**contest_summary(info), "synthetic": is_synthetic(store, info)},
         "division": {
             **div.to_dict(),
             "stations_expected": res.totals.stations_expected,
@@ -341,7 +365,7 @@ def station_page(store: Store, cid: str, sid: str) -> dict[str, Any]:
     # The station's figures as counted (turnout included), like every other level.
     totals = totals_dict(store.results(cid, sid).totals) if rec.protocol is not None else None
     return {
-        "contest": contest_summary(info),
+        "contest": {**contest_summary(info), "synthetic": is_synthetic(store, info)},
         "station": {
             **rec.station.to_dict(),
             "status": rec.status or "missing",

@@ -100,6 +100,10 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
         new_y="NEXT",
     )
     pdf.ln(2)
+    if contest.get("synthetic"):
+        pdf.set_font("DejaVu", "B", 11)
+        text = _("Synthetic data: these are not real election results.")
+        pdf.multi_cell(width, 7, text, align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     status = _(str(contest["status"]))
     line = f"{_('Status')}: {status}"
