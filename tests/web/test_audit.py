@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from webdata import STATIONS, write_protocols
+from webdata import STATIONS, build_store, write_protocols
 
 from saylau.institutions import persist, stored_maslikhats
 from saylau.institutions.maslikhats import read_contests
@@ -291,3 +291,16 @@ def test_synthetic_figures_are_labelled_on_every_page(db_url: str, tmp_path: Pat
 def test_real_figures_carry_no_synthetic_label(client: TestClient) -> None:
     assert "Synthetic data" not in client.get("/contests/majilis").text
     assert client.get("/api/v1/contests/majilis").json()["contest"]["synthetic"] is False
+
+
+def test_language_links_keep_an_id_with_hash_and_question_mark(db_url: str, tmp_path: Path) -> None:
+    # Station ids are data: the language switch linked the decoded path, so an id
+    # holding "#" or "?" cut the link short (and a space was left raw).
+    rows = [("7#a?b c", "Almaty", "Medeu", "", 1000, 10, (500, 120, 30))]
+    build_store(db_url, tmp_path, rows).close()
+    with TestClient(create_app(db_url, counter_ttl=0)) as client:
+        page = client.get("/contests/majilis/stations/7%23a%3Fb%20c")
+        assert page.status_code == 200
+        links = re.findall(r'href="([^"]*)\?lang=ru"', page.text)
+        assert links == ["/contests/majilis/stations/7%23a%3Fb%20c"]
+        assert client.get(links[0] + "?lang=ru").status_code == 200

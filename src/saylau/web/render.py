@@ -19,6 +19,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import Response
@@ -133,7 +134,17 @@ def page_globals(request: Request) -> dict[str, Any]:
     language switcher and the current path."""
     lang: str = getattr(request.state, "lang", "en")
     fmt = Formatter(lang)
-    return {"_": fmt.gettext, "fmt": fmt, "lang": lang, "path": request.url.path}
+    return {"_": fmt.gettext, "fmt": fmt, "lang": lang, "path": page_path(request)}
+
+
+def page_path(request: Request) -> str:
+    """The request's path, percent-encoded as received, for links back to this page
+    (the language switch).  The decoded path would break such a link on an id holding
+    ``#``, ``?`` or a space (ids are data)."""
+    raw = request.scope.get("raw_path")
+    if isinstance(raw, bytes) and raw:
+        return quote(raw, safe="/%:@!$&'()*+,;=-._~")
+    return quote(request.url.path, safe="/:@!$&'()*+,;=-._~")
 
 
 def _register_hot(
