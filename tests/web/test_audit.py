@@ -17,16 +17,20 @@ import re
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from webdata import STATIONS, build_store, write_protocols
 
+import saylau
 from saylau.institutions import persist, stored_maslikhats
 from saylau.institutions.maslikhats import read_contests
 from saylau.institutions.observers import Observer, Registry
+from saylau.methods import REGISTRY
 from saylau.store import Store
 from saylau.tabulate import RELATIONS, read_protocols
 from saylau.web.app import HERE, create_app
 from saylau.web.colors import contrast
-from saylau.web.i18n import translations
+from saylau.web.i18n import Formatter, translations
+from saylau.web.steps import TIE_MESSAGES, tie_text
 
 EXTERNAL = re.compile(r"""(?:src|href)=["'](?:https?:)?//""")
 
@@ -304,3 +308,32 @@ def test_language_links_keep_an_id_with_hash_and_question_mark(db_url: str, tmp_
         links = re.findall(r'href="([^"]*)\?lang=ru"', page.text)
         assert links == ["/contests/majilis/stations/7%23a%3Fb%20c"]
         assert client.get(links[0] + "?lang=ru").status_code == 200
+
+
+def test_ties_are_told_in_the_page_language() -> None:
+    # Three lists of 100 votes for 2 seats: every remainder ties; the earlier lists win.
+    tie = saylau.allocate({"A": 100, "<b>B</b>": 100, "C": 100}, 2, "hare").to_dict()["ties"][0]
+    assert str(tie_text(tie, Formatter("en"))) == str(escape(tie["text"]))
+    ru = str(tie_text(tie, Formatter("ru")))
+    assert ru.startswith('Равенство (наибольший остаток, 100) между <bdi class="name">A</bdi>')
+    assert "&lt;b&gt;B&lt;/b&gt;" in ru and "<b>" not in ru
+    assert ru.endswith("(порядок регистрации списков)")
+    assert "жеребе" in str(tie_text({**tie, "resolved_by": "lot", "seed": 7}, Formatter("kk")))
+    # Fields that do not fit fall back to the core's English text.
+    assert str(tie_text({**tie, "resolved_by": "dice"}, Formatter("ru"))) == str(
+        escape(tie["text"])
+    )
+    for message in TIE_MESSAGES:
+        for lang in ("ru", "kk"):
+            assert translations(lang).gettext(message) != message
+
+
+def test_allocation_method_is_named_in_words_in_every_language(client: TestClient) -> None:
+    # The method was shown as its registry key alone (``hare``).
+    for name, spec in REGISTRY.items():
+        for lang in ("ru", "kk"):
+            assert translations(lang).gettext(spec.title) != spec.title, name
+    en = client.get("/contests/majilis?lang=en").text
+    assert "Method: Largest remainder, Hare quota (<code>hare</code>)" in en
+    ru = client.get("/contests/majilis?lang=ru").text
+    assert "Наибольший остаток, квота Хэйра (<code>hare</code>)" in ru

@@ -148,3 +148,42 @@ def step_text(step: Mapping[str, Any], fmt: Formatter) -> Markup:
         return escape(template).format(**fields)
     except (_Unfit, KeyError, IndexError, ValueError, TypeError):
         return english
+
+
+#: The messages of a tie (:class:`saylau.allocation.TieEvent`), and how it was resolved.
+TIE_MESSAGES: tuple[str, ...] = (
+    N_("Tie ({kind}, {value}) between {parties} for seat {seats}: won by {winners} ({how})"),
+    N_("more votes"),
+    N_("the lists' registration order"),
+    N_("lot"),
+)
+_RESOLVED = {"votes": TIE_MESSAGES[1], "order": TIE_MESSAGES[2], "lot": TIE_MESSAGES[3]}
+
+
+def tie_text(tie: Mapping[str, Any], fmt: Formatter) -> Markup:
+    """One tie (``TieEvent.to_dict()``) as HTML in ``fmt``'s language, party names
+    escaped inside ``<bdi>``; English pages (and a tie whose fields do not fit) keep
+    the core's text."""
+    english = escape(tie.get("text") or "")
+    if fmt.lang == DEFAULT_LANGUAGE:
+        return english
+    try:
+        how = _RESOLVED[str(tie["resolved_by"])]
+        seed = tie.get("seed")
+
+        def names(key: str) -> Markup:
+            return Markup(", ").join(
+                Markup('<bdi class="name">{}</bdi>').format(p) for p in tie[key]
+            )
+
+        fields = {
+            "kind": fmt.gettext(str(tie["kind"])),
+            "value": _value(tie, fmt),
+            "parties": names("parties"),
+            "seats": ", ".join(fmt.number(int(s)) for s in tie["seats"]),
+            "winners": names("winners"),
+            "how": fmt.gettext(how) + (f", seed {seed}" if seed is not None else ""),
+        }
+        return escape(fmt.gettext(TIE_MESSAGES[0])).format(**fields)
+    except (_Unfit, KeyError, TypeError, ValueError):
+        return english
