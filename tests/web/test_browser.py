@@ -152,3 +152,26 @@ def test_statement_station_and_api_reference_fit_a_phone(page: object, site: str
         "document.querySelector('table.results tbody th').getBoundingClientRect().width"
     )
     assert width >= 100  # 8em: "Nur Otan" on one line, not "Nur / Otan" split mid-word
+
+
+def test_keyboard_focus_is_visible_on_links(page: object, site: str) -> None:
+    """Every link a keyboard reaches shows the focus ring (3 px outline, #ffbf47) with
+    the dark ring around it, so it shows on the blue header and on white alike."""
+    pg: object = page
+    pg.set_viewport_size({"width": 1200, "height": 900})  # type: ignore[attr-defined]
+    pg.goto(site + "/contests/majilis?lang=en")  # type: ignore[attr-defined]
+    seen = 0
+    for _ in range(8):
+        pg.keyboard.press("Tab")  # type: ignore[attr-defined]
+        style = pg.evaluate(  # type: ignore[attr-defined]
+            "(() => { const e = document.activeElement, s = getComputedStyle(e);"
+            " return [e.tagName, s.outlineStyle, s.outlineWidth, s.outlineColor, s.boxShadow]; })()"
+        )
+        if style[0] != "A":
+            continue
+        seen += 1
+        assert style[1] == "solid" and style[2] == "3px", style
+        assert style[3] == "rgb(255, 191, 71)", style
+        assert style[4] != "none", style
+    assert seen >= 5
+    _shot(pg, "focus-ring")
