@@ -337,3 +337,23 @@ def test_allocation_method_is_named_in_words_in_every_language(client: TestClien
     assert "Method: Largest remainder, Hare quota (<code>hare</code>)" in en
     ru = client.get("/contests/majilis?lang=ru").text
     assert "Наибольший остаток, квота Хэйра (<code>hare</code>)" in ru
+
+
+def test_statement_has_a_json_twin(client: TestClient, store: Store) -> None:
+    # "A JSON API for everything the pages show": the statement had none.
+    r = client.get("/api/v1/contests/majilis/statement")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["seats_total"] == 107 and body["reserved_seats"] == 9
+    assert body["totals"]["registered"] == 5550 and body["observers"] is None
+    assert "/api/v1/contests/majilis/statement" not in client.app.state.site.hot  # type: ignore[attr-defined]
+    persist.save_registry(store, _observers())
+    again = client.get(
+        "/api/v1/contests/majilis/statement", headers={"If-None-Match": r.headers["etag"]}
+    )
+    assert again.status_code == 200 and again.json()["observers"]["total"] == 3
+    assert client.get("/api/v1/contests/nope/statement").json() == {
+        "ok": False,
+        "error": "contest 'nope' not found",
+    }
+    assert "/api/v1/contests/{contest_id}/statement" in client.get("/openapi.json").json()["paths"]

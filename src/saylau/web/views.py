@@ -91,7 +91,9 @@ async def _page(
         build=lambda: build(store),
         template=template,
         api=api,
-        key=request.url.path,
+        # A resource whose version has an extra part (the statement's observers) is
+        # kept off the fast path, which knows the contest's change counter only.
+        key=request.url.path if extra_version is None else request.url.path + "#extra",
         version=version,
         last_modified=modified,
         contest_id=contest_id,
@@ -216,6 +218,21 @@ async def statement_page(request: Request, contest_id: str) -> Response:
         request,
         api=False,
         template="statement.html",
+        contest_id=contest_id,
+        build=lambda s: model.statement(s, contest_id),
+        extra_version=lambda s: model.observers_version(s, contest_id),
+    )
+
+
+@router.get("/api/v1/contests/{contest_id}/statement", tags=["results"], responses=ERRORS)
+async def statement_api(request: Request, contest_id: str) -> Response:
+    """The official statement of results: voters, ballots, turnout, votes and % per
+    party, who passed the threshold, seats of every tier, accredited observers
+    (``null`` while none are accredited)."""
+    return await _page(
+        request,
+        api=True,
+        template="",
         contest_id=contest_id,
         build=lambda s: model.statement(s, contest_id),
         extra_version=lambda s: model.observers_version(s, contest_id),
