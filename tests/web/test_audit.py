@@ -14,13 +14,16 @@ import csv
 import dataclasses
 import io
 import re
+import socket
 from pathlib import Path
 
+from click.testing import CliRunner
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from webdata import STATIONS, build_store, write_protocols
 
 import saylau
+from saylau.cli import main
 from saylau.institutions import persist, stored_maslikhats
 from saylau.institutions.maslikhats import read_contests
 from saylau.institutions.observers import Observer, Registry
@@ -357,3 +360,16 @@ def test_statement_has_a_json_twin(client: TestClient, store: Store) -> None:
         "error": "contest 'nope' not found",
     }
     assert "/api/v1/contests/{contest_id}/statement" in client.get("/openapi.json").json()["paths"]
+
+
+def test_serve_refuses_a_busy_port_in_one_line(store: Store, db_url: str) -> None:
+    # uvicorn logged an ERROR after "results at http://…" had been printed.
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", db_url, "--port", str(port)])
+    assert result.exit_code == 2
+    assert result.output.strip() == (
+        f"error: --port {port}: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )

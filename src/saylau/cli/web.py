@@ -22,12 +22,33 @@ def serve(db: str, host: str, port: int) -> None:
     from saylau.web.app import create_app
 
     Store.open(db).close()  # fail here, with a one-line error, on a bad database
+    _check_port(host, port)
     click.echo(f"saylau: results at http://{host}:{port}/  (API docs at /docs)", err=True)
     # One worker process rebuilds the polled JSON, so rebuilds never hold the event
     # loop's GIL; the access log is off (a line per poll costs more than the poll).
     app = create_app(db, rebuild_processes=1)
     _freeze_startup_objects()
     uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+
+
+def _check_port(host: str, port: int) -> None:
+    """Fail with one line, before announcing the site, when ``host:port`` cannot be
+    listened on (uvicorn logged an ERROR after "results at …" had been printed)."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except OSError as err:
+        raise InputError(f"--host {host!r}: {err.strerror or err}") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(address)
+        except OSError as err:
+            raise InputError(
+                f"--port {port}: cannot listen on {host}:{port}: {err.strerror or err}"
+            ) from None
 
 
 def _freeze_startup_objects() -> None:
