@@ -373,3 +373,26 @@ def test_serve_refuses_a_busy_port_in_one_line(store: Store, db_url: str) -> Non
     assert result.output.strip() == (
         f"error: --port {port}: cannot listen on 127.0.0.1:{port}: Address already in use"
     )
+
+
+def test_openapi_documents_each_answer_in_its_media_type(client: TestClient) -> None:
+    # Every answer was "Successful Response", application/json, schema {} — the CSV
+    # and the PDF included.
+    paths = client.get("/openapi.json").json()["paths"]
+
+    def ok(path: str) -> dict[str, object]:
+        return paths[path]["get"]["responses"]["200"]["content"]  # type: ignore[no-any-return]
+
+    assert list(ok("/api/v1/contests/{contest_id}/export.csv")) == ["text/csv"]
+    assert list(ok("/contests/{contest_id}/statement.pdf")) == ["application/pdf"]
+    station = ok("/api/v1/contests/{contest_id}/stations/{station_id}")["application/json"]
+    assert {"protocol", "relations", "versions"} <= set(station["schema"]["properties"])  # type: ignore[index]
+    from saylau.web.views import router
+
+    ours = {route.path.replace(":path", "") for route in router.routes}  # type: ignore[attr-defined]
+    documented = [p for p in paths if p in ours]
+    assert len(documented) == 9
+    for path in documented:
+        assert "304" in paths[path]["get"]["responses"], path
+    docs = client.get("/docs?lang=en").text
+    assert "Fields of the answer" in docs and "<code>relations</code>" in docs

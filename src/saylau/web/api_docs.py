@@ -45,6 +45,15 @@ def operations(openapi: dict[str, Any]) -> list[dict[str, Any]]:
                 (code, str((body or {}).get("description", "")))
                 for code, body in (op.get("responses") or {}).items()
             ]
+            fields: list[tuple[str, str]] = []
+            media: list[str] = []
+            for code, body in (op.get("responses") or {}).items():
+                if str(code) != "200":
+                    continue
+                for kind, content in ((body or {}).get("content") or {}).items():
+                    media.append(kind)
+                    props = ((content or {}).get("schema") or {}).get("properties") or {}
+                    fields += [(k, str(v.get("description", ""))) for k, v in props.items()]
             anchor = re.sub(r"[^a-z0-9]+", "-", f"{method} {path}".lower()).strip("-")
             out.append(
                 {
@@ -56,6 +65,8 @@ def operations(openapi: dict[str, Any]) -> list[dict[str, Any]]:
                     "tags": list(op.get("tags") or ()),
                     "parameters": params,
                     "responses": responses,
+                    "fields": fields,
+                    "media": media,
                 }
             )
     return out

@@ -8,6 +8,7 @@ serves a cached rendering, or builds and renders the context.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -34,6 +35,42 @@ class ErrorBody(BaseModel):
 ERRORS: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "Unknown contest, division or station"},
     422: {"model": ErrorBody, "description": "Invalid parameters"},
+}
+
+
+NOT_MODIFIED = {
+    "description": "Not Modified: the ETag sent in If-None-Match (or the time in "
+    "If-Modified-Since) still holds; no body"
+}
+
+
+def _object(keys: Mapping[str, str]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {k: {"description": text} for k, text in keys.items()},
+    }
+
+
+def documented(media: str, description: str, keys: Mapping[str, str] | None = None) -> Any:
+    """The ``responses`` of an API route: its 200 answer in its real media type (the
+    top-level keys of a JSON object described), 304, and the JSON errors."""
+    if keys is not None:
+        schema: dict[str, Any] = _object(keys)
+    elif media == "application/pdf":
+        schema = {"type": "string", "format": "binary"}
+    elif media == "application/json":
+        schema = {"type": "object"}
+    else:
+        schema = {"type": "string"}
+    ok = {"description": description, "content": {media: {"schema": schema}}}
+    return {200: ok, 304: NOT_MODIFIED, **ERRORS}
+
+
+CONTEST_KEYS = {
+    "contest": "id, title, election, date, law, status (preliminary|final), stations "
+    "expected/reporting, last_update, certified_at, urls, synthetic",
+    "totals": "registered, ballots_issued, ballots_cast, valid, invalid, against_all, "
+    "turnout (percent)",
 }
 
 
@@ -112,7 +149,21 @@ async def election_day_page(request: Request) -> Response:
     )
 
 
-@router.get("/api/v1/contests", tags=["results"], responses=ERRORS)
+@router.get(
+    "/api/v1/contests",
+    tags=["results"],
+    response_class=Response,
+    responses=documented(
+        "application/json",
+        "Every contest of the day",
+        {
+            "contests": "one object per contest: its identity and progress (as `contest` "
+            "of a contest), turnout, registered, ballots_cast, maslikhat (true for a "
+            "local council), synthetic",
+            "has_maslikhats": "whether maslikhats are stored",
+        },
+    ),
+)
 async def election_day_api(request: Request) -> Response:
     """Every contest: stations counted / expected, turnout, status, last update."""
     return await _page(
@@ -139,7 +190,26 @@ async def contest_page(request: Request, contest_id: str) -> Response:
     )
 
 
-@router.get("/api/v1/contests/{contest_id}", tags=["results"], responses=ERRORS)
+@router.get(
+    "/api/v1/contests/{contest_id}",
+    tags=["results"],
+    response_class=Response,
+    responses=documented(
+        "application/json",
+        "The contest's results",
+        {
+            **CONTEST_KEYS,
+            "threshold": "the threshold in percent (null without one)",
+            "parties": "per party: name, votes, percent, passed, seats, seats_percent, color",
+            "seat_groups": "the hemicycle's groups: label, seats, color, reserved (true "
+            "for seats not chosen by the popular vote)",
+            "seats_total": "every seat, reserved tiers included",
+            "reserved_seats": "seats filled outside the popular vote",
+            "allocation": "method, quota or divisor (exact 'p/q' and decimal), steps, ties",
+            "children": "the top-level areas with their totals",
+        },
+    ),
+)
 async def contest_api(request: Request, contest_id: str) -> Response:
     """A contest's totals, votes and % per party, threshold, seats of every tier, the
     allocation step log and its top-level areas."""
@@ -168,7 +238,21 @@ async def division_page(request: Request, contest_id: str, division_id: str) -> 
 
 
 @router.get(
-    "/api/v1/contests/{contest_id}/divisions/{division_id:path}", tags=["results"], responses=ERRORS
+    "/api/v1/contests/{contest_id}/divisions/{division_id:path}",
+    tags=["results"],
+    response_class=Response,
+    responses=documented(
+        "application/json",
+        "A division's results",
+        {
+            **CONTEST_KEYS,
+            "division": "id, name, level, parent_id, country, stations expected/reporting",
+            "breadcrumbs": "the divisions from the contest down to this one",
+            "parties": "per party: name, votes, percent, color",
+            "children_heading": "Regions, Districts, Countries or Polling stations",
+            "children": "per child: id, name, level, country, urls, stations, totals, leader",
+        },
+    ),
 )
 async def division_api(request: Request, contest_id: str, division_id: str) -> Response:
     """A division (region, district, country abroad): totals, votes, its children."""
@@ -194,7 +278,23 @@ async def station_page(request: Request, contest_id: str, station_id: str) -> Re
 
 
 @router.get(
-    "/api/v1/contests/{contest_id}/stations/{station_id:path}", tags=["results"], responses=ERRORS
+    "/api/v1/contests/{contest_id}/stations/{station_id:path}",
+    tags=["results"],
+    response_class=Response,
+    responses=documented(
+        "application/json",
+        "A polling station",
+        {
+            **CONTEST_KEYS,
+            "station": "id, name, level, parent_id, country, status (accepted, flagged, "
+            "rejected, missing), updated_at",
+            "protocol": "the current protocol as submitted: version, fields, votes",
+            "relations": "each control relation: name, description, ok, result, detail",
+            "versions": "every version, newest first: version, created_at, actor, reason, "
+            "status, hash, protocol, changes (field, party, old, new against the one before)",
+            "irregularities": "observers' reports attached to the station",
+        },
+    ),
 )
 async def station_api(request: Request, contest_id: str, station_id: str) -> Response:
     """A polling station: its protocol as submitted, each control relation's result and
@@ -224,7 +324,23 @@ async def statement_page(request: Request, contest_id: str) -> Response:
     )
 
 
-@router.get("/api/v1/contests/{contest_id}/statement", tags=["results"], responses=ERRORS)
+@router.get(
+    "/api/v1/contests/{contest_id}/statement",
+    tags=["results"],
+    response_class=Response,
+    responses=documented(
+        "application/json",
+        "The statement's figures",
+        {
+            **CONTEST_KEYS,
+            "parties": "per party: name, votes, percent, passed, seats",
+            "seats_total": "every seat, reserved tiers included",
+            "observers": "accredited observers: total, international, domestic, "
+            "organisations, countries (null while none are accredited)",
+            "generated": "when the statement was made (UTC)",
+        },
+    ),
+)
 async def statement_api(request: Request, contest_id: str) -> Response:
     """The official statement of results: voters, ballots, turnout, votes and % per
     party, who passed the threshold, seats of every tier, accredited observers
@@ -268,7 +384,12 @@ async def _download(
     return response
 
 
-@router.get("/contests/{contest_id}/statement.pdf", tags=["exports"], responses=ERRORS)
+@router.get(
+    "/contests/{contest_id}/statement.pdf",
+    tags=["exports"],
+    response_class=Response,
+    responses=documented("application/pdf", "The statement as an A4 PDF"),
+)
 async def statement_pdf(request: Request, contest_id: str) -> Response:
     """The official statement of results as PDF (in the page language)."""
     lang = set_language(request)
@@ -285,7 +406,17 @@ async def statement_pdf(request: Request, contest_id: str) -> Response:
     )
 
 
-@router.get("/api/v1/contests/{contest_id}/export.csv", tags=["exports"], responses=ERRORS)
+@router.get(
+    "/api/v1/contests/{contest_id}/export.csv",
+    tags=["exports"],
+    response_class=Response,
+    responses=documented(
+        "text/csv",
+        "UTF-8 CSV: id, name, level, parent, country, stations_expected, "
+        "stations_reporting, registered, ballots_issued, ballots_cast, valid, invalid, "
+        "against_all, turnout, then one party:<name> column per party",
+    ),
+)
 async def export_csv(
     request: Request,
     contest_id: str,
@@ -302,7 +433,21 @@ async def export_csv(
     )
 
 
-@router.get("/api/v1/contests/{contest_id}/export.json", tags=["exports"], responses=ERRORS)
+@router.get(
+    "/api/v1/contests/{contest_id}/export.json",
+    tags=["exports"],
+    response_class=Response,
+    responses=documented(
+        "application/json",
+        "The contest's results and its divisions",
+        {
+            **CONTEST_KEYS,
+            "level": "the level asked for",
+            "divisions": "one record per division: id, name, level, parent, country, "
+            "stations_expected, stations_reporting, totals, votes",
+        },
+    ),
+)
 async def export_json(
     request: Request,
     contest_id: str,
@@ -321,7 +466,16 @@ async def export_json(
     )
 
 
-@router.get("/api/v1/contests/{contest_id}/nist.json", tags=["exports"], responses=ERRORS)
+@router.get(
+    "/api/v1/contests/{contest_id}/nist.json",
+    tags=["exports"],
+    response_class=Response,
+    responses=documented(
+        "application/json",
+        "A NIST SP 1500-100 v2 ElectionReport (Status unofficial-partial, "
+        "unofficial-complete or certified)",
+    ),
+)
 async def export_nist(request: Request, contest_id: str) -> Response:
     """NIST SP 1500-100 v2 ElectionReport (JSON) with every division as a GpUnit."""
     from saylau.web.render import to_json_bytes
