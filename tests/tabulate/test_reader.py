@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import polars as pl
@@ -86,11 +87,88 @@ def test_empty_file_and_header_only() -> None:
     ]
 
 
-def test_wrong_encoding() -> None:
-    cp1251 = "station,region,registered,invalid,valid\n1,Алматы,5,0,5\n".encode("cp1251")
-    errs = problems(cp1251)
-    assert len(errs) == 1
-    assert errs[0].startswith("p.csv row 1: not UTF-8")
+def test_windows_1251_is_recoded_with_a_warning() -> None:
+    text = "station,region,registered,invalid,valid\n1,Алматы,5,0,5\n"
+    t = read_protocols(text.encode("cp1251"), name="p.csv")
+    assert t.frame["region"].to_list() == ["Алматы"]
+    assert t.warnings == ["p.csv: not UTF-8, read as Windows-1251 (cp1251)"]
+    assert t.frame.equals(read_protocols(text.encode()).frame)
+
+
+def test_utf16_is_recoded() -> None:
+    t = read_protocols(GOOD.encode("utf-16"), name="p.csv")
+    assert t.warnings == ["p.csv: not UTF-8, read as UTF-16"]
+    assert t.frame.equals(read_protocols(GOOD.encode()).frame)
+
+
+def test_damaged_utf8_and_latin1_are_one_clear_error() -> None:
+    # valid UTF-8 Cyrillic with one stray byte: broken UTF-8, not a cp1251 file
+    damaged = "station,region,registered,invalid,valid\n1,Алматы,5,0,5\n2,x\xff,5,0,5\n"
+    errs = problems(damaged.encode("utf-8", errors="surrogateescape").replace(b"\xc3\xbf", b"\xff"))
+    assert errs == [
+        "p.csv row 2: not UTF-8 (byte b'\\xff'); neither UTF-8 nor Windows-1251 text: "
+        "save the file as UTF-8"
+    ]
+    latin1 = "station,region,registered,invalid,valid\n1,Zürich,5,0,5\n".encode("latin-1")
+    assert problems(latin1) == [
+        "p.csv row 1: not UTF-8 (byte b'\\xfc'); neither UTF-8 nor Windows-1251 text: "
+        "save the file as UTF-8"
+    ]
+    header = "station,régión,registered,invalid,valid\n1,x,5,0,5\n".encode("latin-1")
+    assert problems(header) == [
+        "p.csv: not UTF-8 (byte 9: b'\\xe9'); neither UTF-8 nor Windows-1251 text: "
+        "save the file as UTF-8"
+    ]
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_semicolon_and_tab_separated_with_bom(sep: str) -> None:
+    text = "\ufeff" + GOOD.replace(",", sep)
+    t = read_protocols(text.encode(), name="p.csv")
+    assert t.frame.equals(read_protocols(GOOD.encode()).frame)
+
+
+def test_separator_from_the_rows_when_header_cells_hold_commas() -> None:
+    # semicolon file whose (unquoted) header cells have more commas than semicolons
+    header = "region;tik;uik;Число избирателей, внесенных в список, всего;" + (
+        "Число недействительных бюллетеней;Число действительных бюллетеней;1. А, Б, В и Г"
+    )
+    t = read_protocols(f"{header}\nR;T;1;10;1;5;5\n".encode(), name="p.csv", profile="ru-cik")
+    assert t.frame.row(0, named=True)["registered"] == 10
+    assert t.parties == ["А, Б, В и Г"]
+
+
+def test_whole_floats_as_written_by_pandas() -> None:
+    text = GOOD.replace(",100,60,", ",100.0,60.0,").replace(",18\n", ",18.0\n")
+    t = read_protocols(text.encode(), name="p.csv")
+    assert t.frame.equals(read_protocols(GOOD.encode()).frame)
+    bad = GOOD.replace(",100,60,", ",12.5,60.0,")
+    assert problems(bad) == [
+        "p.csv row 1 (station '1'): registered '12.5' is fractional, not a whole number"
+    ]
+
+
+def test_row_without_any_count_is_skipped_with_a_warning() -> None:
+    text = GOOD + "3,East,,,,,,\n" + "4,West,,,,,,\n"
+    t = read_protocols(text.encode(), name="p.csv")
+    assert t.frame.equals(read_protocols(GOOD.encode()).frame)
+    assert t.warnings == [
+        "p.csv: skipped 2 row(s) without data (every count empty)",
+        "p.csv row 3 (station '3'): no data, skipped",
+        "p.csv row 4 (station '4'): no data, skipped",
+    ]
+    # one count present: the empty ones are errors, with row and field
+    assert problems(GOOD + "3,East,,,,,7,\n") == [
+        "p.csv row 3 (station '3'): registered is empty",
+        "p.csv row 3 (station '3'): issued_at_station is empty",
+        "p.csv row 3 (station '3'): invalid is empty",
+        "p.csv row 3 (station '3'): valid is empty",
+        "p.csv row 3 (station '3'): party:B is empty",
+    ]
+    header = GOOD.splitlines()[0]
+    assert problems(f"{header}\n1,North,,,,,,\n") == [
+        "p.csv: no protocol with data (every row's counts are empty)"
+    ]
 
 
 def test_malformed_csv_rows() -> None:
@@ -216,4 +294,28 @@ def test_ru_cik_unknown_column_named() -> None:
         "x.csv: unknown column 'Странная колонка' (column 5) for profile 'ru-cik'",
         "x.csv: missing required column 'invalid'",
         "x.csv: missing required column 'registered'",
+    ]
+
+
+def test_several_profiles_fitting_is_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    from saylau.tabulate import profile as profile_mod
+
+    bundled = profile_mod._bundled()
+    twin = replace(bundled["ru-cik"], code="ru-cik-copy")
+    monkeypatch.setattr(profile_mod, "_bundled", lambda: {**bundled, "ru-cik-copy": twin})
+    text = (
+        "region,uik,Число избирателей внесенных в список,Число недействительных бюллетеней,"
+        "Число действительных бюллетеней,1. А\nR,1,9,0,5,5\n"
+    )
+    assert problems(text) == [
+        "p.csv: the header fits several profiles (ru-cik, ru-cik-copy); give --profile"
+    ]
+    # an explicit profile settles it
+    assert read_protocols(text.encode(), profile="ru-cik").frame["valid"].to_list() == [5]
+
+
+def test_canonical_header_with_a_typo_keeps_canonical_errors() -> None:
+    # every canonical required column is there: no other profile is tried
+    assert problems("station,registered,invalid,valid,party:A,partyB\n1,5,0,5,5,0\n") == [
+        "p.csv: unknown column 'partyB' (column 6) for profile 'canonical'"
     ]

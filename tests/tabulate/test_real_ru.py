@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from saylau.cli import main
-from saylau.tabulate import ProtocolTable, check, totals
+from saylau.tabulate import ProtocolTable, check, read_protocols, totals
 from saylau.tabulate.engine import MethodLaw, tabulate
 
 pytestmark = pytest.mark.slow
@@ -62,3 +63,37 @@ def test_cli_with_law_preset(ru_duma_2021: Path) -> None:
     assert d["totals"]["registered"] == 109_204_662
     assert (d["totals"]["valid"], d["totals"]["invalid"]) == (55_158_109, 1_171_581)
     assert d["problems"] == [] and d["synthetic"] is False
+
+
+def test_reads_without_a_profile(ru_duma_2021: Path, ru_table: ProtocolTable) -> None:
+    # No --profile: the header picks ru-cik; the same 96,325 protocols and totals.
+    auto = read_protocols(ru_duma_2021)
+    assert auto.profile == "ru-cik"
+    assert auto.warnings == [
+        "ru-duma-2021.csv.zip:2021.csv: no profile given; the header is "
+        "'Russian CEC (izbirkom.ru) station protocols' (profile 'ru-cik')"
+    ]
+    assert auto.frame.equals(ru_table.frame)
+    t = totals(auto)
+    assert (t.registered, t.valid, t.invalid) == (109_204_662, 55_158_109, 1_171_581)
+
+
+def test_cli_without_profile(ru_duma_2021: Path) -> None:
+    res = CliRunner().invoke(
+        main, ["tabulate", str(ru_duma_2021), "--law", "ru-duma-2021", "--json"]
+    )
+    assert res.exit_code == 0, res.output
+    d = json.loads(res.output)
+    assert d["profile"] == "ru-cik"
+    assert d["totals"]["registered"] == 109_204_662
+    assert (d["totals"]["valid"], d["totals"]["invalid"]) == (55_158_109, 1_171_581)
+
+
+def test_cp1251_copy_reads_alike(ru_duma_2021: Path, ru_table: ProtocolTable) -> None:
+    # The same protocols as a Windows-1251 file (as Excel in Russian locale saves it);
+    # the real file's Latin look-alikes ("Cоветская" with a Latin C) must not stop it.
+    with zipfile.ZipFile(ru_duma_2021) as zf:
+        text = zf.read(zf.namelist()[0]).decode("utf-8")
+    copy = read_protocols(text.encode("cp1251"), name="cp.csv")
+    assert copy.warnings[0] == "cp.csv: not UTF-8, read as Windows-1251 (cp1251)"
+    assert copy.frame.equals(ru_table.frame)

@@ -73,6 +73,9 @@ class Tabulation:
     note: str = ""
     profile: str = "canonical"
     parties: list[str] = field(default_factory=list)
+    #: The reader's notes: the profile picked from the header, a derived valid
+    #: column, rows skipped without data, a recoded file (``ProtocolTable.warnings``).
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def allocation(self) -> Allocation:
@@ -123,6 +126,8 @@ class Tabulation:
             "synthetic": self.synthetic,
             **({"synthetic_note": self.note} if self.synthetic else {}),
             "law": self.law,
+            "profile": self.profile,
+            "warnings": list(self.warnings),
             "protocol_policy": self.policy,
             "stations": {
                 "total": self.stations,
@@ -187,6 +192,7 @@ def tabulate_table(
         result=result,
         profile=table.profile,
         parties=list(table.parties),
+        warnings=list(table.warnings),
     )
 
 

@@ -36,6 +36,19 @@ class HeaderMap:
     station_parts: tuple[int, ...]
     separator: str
     parties: list[str]
+    #: Canonical fields the file lacks that the reader computes (``valid`` from the
+    #: votes, for profiles with ``valid_from_votes``).
+    derived: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HeaderMatch:
+    """How well a header fits a profile: the map (``None`` when there are problems),
+    every problem, and the required fields the header lacks."""
+
+    hmap: HeaderMap | None
+    problems: list[str]
+    missing: list[str]
 
 
 @dataclass(frozen=True)
@@ -49,11 +62,22 @@ class Profile:
     ignore: tuple[re.Pattern[str], ...] = ()
     station_parts: tuple[re.Pattern[str], ...] = ()
     separator: str = " / "
+    #: A file without a "valid ballots" column gets valid = sum of the votes (+ against
+    #: all): the 2020 Russian constitutional vote has no such protocol line.
+    valid_from_votes: bool = False
     source: str = field(default="", compare=False)
 
     def map_header(self, header: list[str], name: str) -> HeaderMap:
         """Assign every header cell a role, or raise ``InputError`` with every problem."""
+        found = self.match_header(header, name)
+        if found.hmap is None:
+            raise InputError(found.problems)
+        return found.hmap
+
+    def match_header(self, header: list[str], name: str) -> HeaderMatch:
+        """Match a header without raising: the map, or every problem and missing field."""
         problems: list[str] = []
+        missing: list[str] = []
         columns: dict[int, str] = {}
         seen: dict[str, int] = {}
         parties: list[str] = []
@@ -87,15 +111,24 @@ class Profile:
         if self.station_parts and all(idx is None for idx in parts):
             wanted = ", ".join(repr(p.pattern) for p in self.station_parts)
             problems.append(f"{name}: no station id column (profile {self.code!r} wants {wanted})")
+            missing.append(STATION)
         composed = bool(self.station_parts)
+        derived: tuple[str, ...] = ()
         for required in sorted(REQUIRED):
             if required == STATION and composed:
                 continue
+            if required == "valid" and self.valid_from_votes and parties and required not in seen:
+                derived = ("valid",)
+                continue
             if required not in seen:
+                missing.append(required)
                 problems.append(f"{name}: missing required column {required!r}")
         if problems:
-            raise InputError(problems)
-        return HeaderMap(columns, tuple(i for i in parts if i is not None), self.separator, parties)
+            return HeaderMatch(None, problems, sorted(missing))
+        hmap = HeaderMap(
+            columns, tuple(i for i in parts if i is not None), self.separator, parties, derived
+        )
+        return HeaderMatch(hmap, [], [])
 
     def _target(self, cell: str) -> str | None:
         for fname, patterns in self.fields.items():
@@ -155,6 +188,9 @@ def parse_profile(text: str, source: str) -> Profile:
         parts = tuple(_compile(p, f"{source} station.compose") for p in station.get("compose", []))
     except InputError as err:
         problems.extend(err.problems)
+    valid_from_votes = data.get("valid_from_votes", False)
+    if not isinstance(valid_from_votes, bool):
+        problems.append(f"{source}: 'valid_from_votes' must be true or false")
     if not data.get("party"):
         problems.append(f"{source}: 'party' pattern is missing")
     if problems:
@@ -168,6 +204,7 @@ def parse_profile(text: str, source: str) -> Profile:
         ignore=ignore,
         station_parts=parts,
         separator=str(station.get("separator", " / ")),
+        valid_from_votes=valid_from_votes is True,
         source=source,
     )
 
@@ -197,3 +234,52 @@ def get_profile(name: str | None) -> Profile:
     if path.suffix == ".toml" and path.is_file():
         return parse_profile(path.read_text(encoding="utf-8"), str(path))
     raise NotFoundError(f"unknown profile {name!r} (known: {', '.join(bundled)})")
+
+
+def _unfit(code: str, found: HeaderMatch) -> str:
+    """One profile's misfit, short: its missing required columns or first problems."""
+    if found.missing:
+        return f"{code} misses " + ", ".join(repr(m) for m in found.missing)
+    shown = [p.split(": ", 1)[-1] for p in found.problems[:2]]
+    more = f" and {len(found.problems) - 2} more" if len(found.problems) > 2 else ""
+    return f"{code}: " + "; ".join(shown) + more
+
+
+def detect_profile(header: list[str], name: str) -> tuple[Profile, HeaderMap]:
+    """The bundled profile that reads ``header`` (no ``--profile`` given).
+
+    Canonical first; a header with every canonical required column stays canonical
+    (its other problems are raised as they are).  Otherwise every other bundled
+    profile is tried and the one that maps the whole header is used.  None or several:
+    one ``InputError`` naming each candidate and what it misses, followed by the
+    problems of the closest candidate.
+    """
+    bundled = _bundled()
+    canonical = bundled[DEFAULT_PROFILE]
+    first = canonical.match_header(header, name)
+    if first.hmap is not None:
+        return canonical, first.hmap
+    if not first.missing:
+        raise InputError(first.problems)
+    tried: dict[str, HeaderMatch] = {DEFAULT_PROFILE: first}
+    fits: list[tuple[Profile, HeaderMap]] = []
+    for code, prof in bundled.items():
+        if code == DEFAULT_PROFILE:
+            continue
+        found = prof.match_header(header, name)
+        tried[code] = found
+        if found.hmap is not None:
+            fits.append((prof, found.hmap))
+    if len(fits) == 1:
+        return fits[0]
+    if fits:
+        codes = ", ".join(p.code for p, _ in fits)
+        raise InputError(f"{name}: the header fits several profiles ({codes}); give --profile")
+    # closest: fewest missing required columns, then fewest problems (canonical on ties)
+    closest = min(tried, key=lambda c: (len(tried[c].missing), len(tried[c].problems)))
+    summary = "; ".join(_unfit(c, m) for c, m in tried.items())
+    return_problems = [
+        f"{name}: no bundled profile reads this header ({summary}); give --profile NAME|FILE",
+        *tried[closest].problems,
+    ]
+    raise InputError(return_problems)

@@ -27,7 +27,13 @@ from saylau.tabulate.fields import (
     STATION,
     is_party_column,
 )
-from saylau.tabulate.profile import DEFAULT_PROFILE, HeaderMap, get_profile
+from saylau.tabulate.profile import (
+    DEFAULT_PROFILE,
+    HeaderMap,
+    Profile,
+    detect_profile,
+    get_profile,
+)
 
 #: Report at most this many problems of one file (then a count of the rest).
 MAX_PROBLEMS = 1000
@@ -101,8 +107,40 @@ def _load(source: Path | str | bytes, name: str | None) -> tuple[bytes, str]:
     return data, label
 
 
-def _preamble(data: bytes, label: str) -> tuple[list[str], int, bool, str]:
-    """Header cells, the byte offset of the first data row, synthetic flag and note."""
+class _NotUtf8(Exception):
+    """The file is not valid UTF-8; ``message`` names the first bad byte."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+#: Separators a protocol file may use, in order of preference on a tie.
+SEPARATORS: tuple[str, ...] = (",", ";", "\t")
+
+
+def _fields(line: str, sep: str) -> int:
+    return len(next(csv.reader([line], delimiter=sep), []))
+
+
+def _separator(header: str, sample: list[str]) -> str:
+    """Comma, semicolon or tab: the one splitting the header into the most cells that
+    the first data rows agree with (a Russian header's cells hold commas of their own,
+    so the header alone could mislead); comma when nothing splits."""
+    best, score = ",", (False, 1)
+    for sep in SEPARATORS:
+        n = _fields(header, sep)
+        if n <= 1:
+            continue
+        agree = all(_fields(line, sep) == n for line in sample)
+        if (agree, n) > score:
+            best, score = sep, (agree, n)
+    return best
+
+
+def _preamble(data: bytes, label: str) -> tuple[list[str], int, bool, str, str]:
+    """Header cells, the byte offset of the first data row, synthetic flag, note and
+    the separator."""
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
         offset = 3
@@ -116,8 +154,9 @@ def _preamble(data: bytes, label: str) -> tuple[list[str], int, bool, str]:
         try:
             line = line_bytes.decode("utf-8").rstrip("\r")
         except UnicodeDecodeError as err:
-            raise InputError(
-                f"{label}: not UTF-8 (byte {offset + pos + err.start}: {line_bytes[err.start : err.start + 1]!r}); save the file as UTF-8"
+            bad = line_bytes[err.start : err.start + 1]
+            raise _NotUtf8(
+                f"{label}: not UTF-8 (byte {offset + pos + err.start}: {bad!r})"
             ) from None
         if line.startswith("#"):
             m = _SYNTHETIC.match(line)
@@ -132,10 +171,62 @@ def _preamble(data: bytes, label: str) -> tuple[list[str], int, bool, str]:
                 break
             pos = end + 1
             continue
-        header = next(csv.reader([line]))
         first = len(data) if end < 0 else end + 1
-        return header, offset + first, synthetic, note
+        # a few data rows to confirm the separator (decoded leniently: only counted)
+        sample_end = first
+        for _ in range(5):
+            nxt = data.find(b"\n", sample_end)
+            if nxt < 0:
+                sample_end = len(data)
+                break
+            sample_end = nxt + 1
+        sample = [
+            ln
+            for ln in data[first:sample_end].decode("utf-8", errors="replace").splitlines()
+            if ln.strip()
+        ]
+        sep = _separator(line, sample)
+        header = next(csv.reader([line], delimiter=sep))
+        return header, offset + first, synthetic, note, sep
     raise InputError(f"{label}: empty file (no header, no protocol rows)")
+
+
+#: Windows-1251 bytes of Cyrillic letters (А-я 0xC0-0xFF, Ё ё) and the typography of
+#: Russian text (№ « » – —).
+_CP1251_CYRILLIC = bytes(range(0xC0, 0x100)) + b"\xa8\xb8\xb9\xab\xbb\x96\x97"
+_HIGH = bytes(range(0x80, 0x100))
+_MIXED = re.compile(rb"[A-Za-z][\xc0-\xff]|[\xc0-\xff][A-Za-z]")
+
+
+def _recode(data: bytes, problem: str) -> tuple[bytes, str]:
+    """A UTF-16 or Windows-1251 file as UTF-8 bytes and the encoding's name, or one
+    clear ``InputError``.  Windows-1251 only when next to no non-ASCII byte forms valid UTF-8
+    (damaged UTF-8 stays an error) and its non-ASCII bytes are Cyrillic words:
+    cp1251 decodes nearly any bytes, so a guess on less would hide a broken file behind
+    mojibake.  Counted with ``bytes.translate``, not per character."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16").encode("utf-8"), "UTF-16"
+        except UnicodeDecodeError:
+            raise InputError(f"{problem}: broken UTF-16; save the file as UTF-8") from None
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    lenient = data.decode("utf-8", errors="replace")
+    high = len(data) - len(data.translate(None, _HIGH))
+    replaced = lenient.count("\ufffd")
+    # non-ASCII characters that are valid UTF-8: many in damaged UTF-8, a handful by
+    # chance in cp1251 ("Орёл": 0xD0 0xB8 is valid UTF-8)
+    valid_utf8 = len(lenient) - (len(data) - high) - replaced
+    if valid_utf8 <= 0.01 * replaced:
+        cyrillic = len(data) - len(data.translate(None, _CP1251_CYRILLIC))
+        # Latin-1 "Zürich" would read as "Zьrich": Cyrillic glued to Latin letters
+        mixed = len(_MIXED.findall(data))
+        if high and cyrillic >= 0.9 * high and mixed <= 0.01 * cyrillic:
+            try:
+                return data.decode("cp1251").encode("utf-8"), "Windows-1251 (cp1251)"
+            except UnicodeDecodeError:  # 0x98 is unassigned in cp1251
+                pass
+    raise InputError(f"{problem}; neither UTF-8 nor Windows-1251 text: save the file as UTF-8")
 
 
 def _schema(hmap: HeaderMap, width: int, typed: bool) -> dict[str, pl.DataType]:
@@ -147,7 +238,7 @@ def _schema(hmap: HeaderMap, width: int, typed: bool) -> dict[str, pl.DataType]:
     return schema
 
 
-def _scan_structure(data: bytes, start: int, width: int, label: str) -> list[str]:
+def _scan_structure(data: bytes, start: int, width: int, label: str, sep: str) -> list[str]:
     """Name the malformed rows (bad UTF-8, quoting, field count): the slow path."""
     problems: list[str] = []
     body = data[start:]
@@ -156,8 +247,8 @@ def _scan_structure(data: bytes, start: int, width: int, label: str) -> list[str
     except UnicodeDecodeError as err:
         line = body.count(b"\n", 0, err.start) + 1
         bad = body[err.start : err.start + 1]
-        return [f"{label} row {line}: not UTF-8 (byte {bad!r}); save the file as UTF-8"]
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        raise _NotUtf8(f"{label} row {line}: not UTF-8 (byte {bad!r})") from None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True, delimiter=sep)
     try:
         for number, row in enumerate(reader, start=1):
             if row and len(row) != width:
@@ -169,21 +260,33 @@ def _scan_structure(data: bytes, start: int, width: int, label: str) -> list[str
     return problems or [f"{label}: malformed CSV"]
 
 
-def _to_frame(data: bytes, start: int, hmap: HeaderMap, width: int, label: str) -> pl.DataFrame:
+def _to_frame(
+    data: bytes, start: int, hmap: HeaderMap, width: int, label: str, sep: str
+) -> pl.DataFrame:
     body = data[start:]
     if not body.strip():
         raise InputError(f"{label}: no protocol rows after the header")
     try:
         raw = pl.read_csv(
-            body, has_header=False, schema=_schema(hmap, width, True), encoding="utf8"
+            body,
+            has_header=False,
+            schema=_schema(hmap, width, True),
+            encoding="utf8",
+            separator=sep,
         )
     except (pl.exceptions.PolarsError, ValueError):
+        # e.g. "1234.0" (pandas writes counts with empty cells as floats), an empty
+        # cell, a typo: read as text and name every bad value
         try:
             raw = pl.read_csv(
-                body, has_header=False, schema=_schema(hmap, width, False), encoding="utf8"
+                body,
+                has_header=False,
+                schema=_schema(hmap, width, False),
+                encoding="utf8",
+                separator=sep,
             )
         except (pl.exceptions.PolarsError, ValueError):
-            raise InputError(_scan_structure(data, start, width, label)) from None
+            raise InputError(_scan_structure(data, start, width, label, sep)) from None
     return raw
 
 
@@ -206,25 +309,53 @@ def _assemble(raw: pl.DataFrame, hmap: HeaderMap) -> pl.DataFrame:
     return raw.select(exprs)
 
 
-def _value_problems(frame: pl.DataFrame, label: str) -> list[str]:
-    """Empty, non-integer, fractional, negative and absurd values; empty and duplicate ids."""
+def _int_text(col: pl.Expr) -> pl.Expr:
+    """A count cell as integer text: stripped, a whole float's ".0" dropped (pandas
+    writes every count of a column with a missing value as "1234.0").  A literal
+    suffix, not a regex: this runs over every cell of a text-read file."""
+    return col.str.strip_chars().str.strip_suffix(".0")
+
+
+def _is_empty(frame: pl.DataFrame, c: str) -> pl.Expr:
+    col = pl.col(c)
+    if frame.schema[c] == pl.String:
+        return col.is_null() | (col.str.strip_chars() == "")
+    return col.is_null()
+
+
+def _validate(frame: pl.DataFrame, label: str) -> tuple[pl.DataFrame, list[str], list[str]]:
+    """Skip rows with every count empty (stations without a protocol, with a warning);
+    report empty, non-integer, fractional, negative and absurd values, empty and
+    duplicate ids.  Returns the kept rows with every count Int64, the problems and the
+    warnings."""
     problems: list[str] = []
+    warnings: list[str] = []
     counts = [c for c in frame.columns if c in COUNT_FIELDS or is_party_column(c)]
+    # Text columns (the slow path) are parsed once; a bad value becomes null, and the
+    # text of the flagged rows is kept to describe it.
+    texts = [c for c in counts if frame.schema[c] == pl.String]
+    typed = frame.with_columns(_int_text(pl.col(c)).cast(pl.Int64, strict=False) for c in texts)
     checks: list[pl.Expr] = [pl.col(STATION).is_null() | (pl.col(STATION) == "")]
-    for c in counts:
-        col = pl.col(c)
-        if frame.schema[c] == pl.String:
-            text = col.str.strip_chars()
-            checks.append(
-                text.is_null()
-                | (text == "")
-                | (text.cast(pl.Int64, strict=False).is_null())
-                | (text.cast(pl.Int64, strict=False) < 0)
-                | (text.cast(pl.Int64, strict=False) > MAX_COUNT)
+    checks += [pl.col(c).is_null() | (pl.col(c) < 0) | (pl.col(c) > MAX_COUNT) for c in counts]
+    mask = typed.select(pl.any_horizontal(checks)).to_series()
+    # Only the (normally few) flagged rows are looked at again, so the all-empty test
+    # costs nothing on a clean file.
+    bad = frame.filter(mask)
+    if bad.height:
+        blank = pl.all_horizontal([_is_empty(bad, c) for c in counts])
+        empty = bad.filter(blank)
+        bad = bad.filter(~blank)
+        if empty.height:
+            warnings.append(
+                f"{label}: skipped {empty.height:,} row(s) without data (every count empty)"
             )
-        else:
-            checks.append(col.is_null() | (col < 0) | (col > MAX_COUNT))
-    bad = frame.filter(pl.any_horizontal(checks))
+            for rec in empty.head(MAX_PROBLEMS).iter_rows(named=True):
+                station = rec[STATION] or ""
+                warnings.append(f"{label} row {rec[ROW]} (station {station!r}): no data, skipped")
+            if empty.height > MAX_PROBLEMS:
+                warnings.append(f"{label}: … {empty.height - MAX_PROBLEMS} more rows skipped")
+            typed = typed.filter(~pl.col(ROW).is_in(empty[ROW].implode()))
+    frame = typed
     for rec in bad.head(MAX_PROBLEMS).iter_rows(named=True):
         where = f"{label} row {rec[ROW]}"
         station = rec[STATION]
@@ -247,7 +378,9 @@ def _value_problems(frame: pl.DataFrame, label: str) -> list[str]:
     for station, rows in dups.head(MAX_PROBLEMS).iter_rows():
         listed = ", ".join(str(r) for r in rows)
         problems.append(f"{label}: duplicate station {station!r} in rows {listed}")
-    return problems
+    if not problems and frame.height == 0:
+        problems.append(f"{label}: no protocol with data (every row's counts are empty)")
+    return frame, problems, warnings
 
 
 def _describe(value: object) -> str | None:
@@ -259,7 +392,9 @@ def _describe(value: object) -> str | None:
         text = str(value).strip()
         if text == "":
             return "is empty"
-        if _FRACTION.match(text):
+        if text.endswith(".0") and _DIGITS.match(text[:-2]):
+            text = text[:-2]
+        elif _FRACTION.match(text):
             return f"{text!r} is fractional, not a whole number"
         if not _DIGITS.match(text.lstrip("-")):
             return f"{text!r} is not an integer"
@@ -273,19 +408,43 @@ def _describe(value: object) -> str | None:
     return None
 
 
-def _finish(raw: pl.DataFrame, hmap: HeaderMap, label: str, **meta: object) -> ProtocolTable:
+def _finish(
+    raw: pl.DataFrame,
+    hmap: HeaderMap,
+    label: str,
+    warnings: list[str] | None = None,
+    **meta: object,
+) -> ProtocolTable:
     frame = _assemble(raw, hmap)
-    problems = _value_problems(frame, label)
+    frame, problems, skipped = _validate(frame, label)
     if problems:
         raise InputError(problems)
-    casts = [
-        pl.col(c).str.strip_chars().cast(pl.Int64)
-        for c in frame.columns
-        if frame.schema[c] == pl.String and (c in COUNT_FIELDS or is_party_column(c))
-    ]
-    if casts:
-        frame = frame.with_columns(casts)
-    return ProtocolTable(frame=frame, parties=list(hmap.parties), source=label, **meta)  # type: ignore[arg-type]
+    notes = [*(warnings or []), *skipped]
+    if "valid" in hmap.derived:
+        terms = [c for c in frame.columns if is_party_column(c)]
+        terms += [c for c in ("against_all",) if c in frame.columns]
+        order = [c for c in frame.columns if not is_party_column(c)]
+        # canonical order: valid after invalid (before lost, unaccounted, against_all)
+        at = next(
+            (i for i, c in enumerate(order) if c in COUNT_FIELDS[COUNT_FIELDS.index("valid") :]),
+            len(order),
+        )
+        order.insert(at, "valid")
+        order += [c for c in frame.columns if is_party_column(c)]
+        frame = frame.with_columns(
+            pl.sum_horizontal([pl.col(c) for c in terms]).cast(pl.Int64).alias("valid")
+        ).select(order)
+        names = ", ".join(hmap.parties) + (" + against all" if "against_all" in terms else "")
+        notes.append(
+            f"{label}: no valid-ballots column; valid derived as the sum of the votes ({names})"
+        )
+    return ProtocolTable(
+        frame=frame,
+        parties=list(hmap.parties),
+        source=label,
+        warnings=notes,
+        **meta,  # type: ignore[arg-type]
+    )
 
 
 def read_protocols(
@@ -293,17 +452,37 @@ def read_protocols(
 ) -> ProtocolTable:
     """Read and validate a protocol file: canonical CSV, a profile's layout, or a zip of one.
 
-    ``source`` is a path, or the file's bytes (then ``name`` labels messages).  Raises
-    ``InputError`` listing every structural problem (unknown or missing columns, bad
-    encoding, malformed rows, empty, fractional, negative or absurd values, duplicate
-    stations); control relations are checked separately by ``check``.
+    ``source`` is a path, or the file's bytes (then ``name`` labels messages).  Without
+    ``profile`` the header picks it: canonical, else the one bundled profile that maps
+    it (``detect_profile``; a warning names it).  The separator (comma, semicolon or
+    tab) is read from the header; UTF-8 (with or without BOM) is expected, a UTF-16 or
+    Windows-1251 file is recoded with a warning.  Rows whose counts are all empty are
+    skipped with a warning each.  Raises ``InputError`` listing every structural
+    problem (unknown or missing columns, bad encoding, malformed rows, empty,
+    fractional, negative or absurd values, duplicate stations); control relations are
+    checked separately by ``check``.
     """
-    prof = get_profile(profile)
+    chosen = get_profile(profile) if profile else None
     data, label = _load(source, name)
-    header, start, synthetic, note = _preamble(data, label)
-    hmap = prof.map_header(header, label)
-    raw = _to_frame(data, start, hmap, len(header), label)
-    return _finish(raw, hmap, label, synthetic=synthetic, note=note, profile=prof.code)
+    try:
+        return _read(data, label, chosen, [])
+    except _NotUtf8 as err:
+        recoded, encoding = _recode(data, err.message)
+    return _read(recoded, label, chosen, [f"{label}: not UTF-8, read as {encoding}"])
+
+
+def _read(data: bytes, label: str, prof: Profile | None, notes: list[str]) -> ProtocolTable:
+    header, start, synthetic, note, sep = _preamble(data, label)
+    if prof is None:
+        prof, hmap = detect_profile(header, label)
+        if prof.code != DEFAULT_PROFILE:
+            notes.append(
+                f"{label}: no profile given; the header is {prof.title!r} (profile {prof.code!r})"
+            )
+    else:
+        hmap = prof.map_header(header, label)
+    raw = _to_frame(data, start, hmap, len(header), label, sep)
+    return _finish(raw, hmap, label, notes, synthetic=synthetic, note=note, profile=prof.code)
 
 
 def read_protocols_json(
