@@ -111,7 +111,7 @@ def test_chart_labels_use_the_page_locale(client: TestClient) -> None:
     en = _chart_labels(client.get("/contests/majilis").text)
     assert "Nur Otan 80.35% / 76.64%" in en
     ru = _chart_labels(client.get("/contests/majilis?lang=ru").text)
-    assert "Nur Otan 80,35% / 76,64%" in ru
+    assert "Nur Otan 80,35\u00a0% / 76,64\u00a0%" in ru
     assert not [t for t in ru if re.search(r"\d\.\d", t)]
 
 
@@ -244,7 +244,7 @@ def test_election_day_lists_the_maslikhats_in_one_table(
     rows = dict(re.findall(r'<tr data-contest="(\w+)">(.*?)</tr>', html, re.S))
     assert set(rows) == {"town", "rayon"}
     assert 'data-field="stations">1 / 1<' in rows["town"]
-    assert 'data-field="turnout">50,00%<' in rows["town"]
+    assert 'data-field="turnout">50,00\u00a0%<' in rows["town"]
     # Nothing counted yet: a dash, not "0,00%".
     assert 'data-field="turnout">–<' in rows["rayon"]
     rayon = client.get("/contests/rayon?lang=en").text
@@ -396,3 +396,13 @@ def test_openapi_documents_each_answer_in_its_media_type(client: TestClient) -> 
         assert "304" in paths[path]["get"]["responses"], path
     docs = client.get("/docs?lang=en").text
     assert "Fields of the answer" in docs and "<code>relations</code>" in docs
+
+
+def test_percent_follows_the_locale_pattern() -> None:
+    # CLDR: Russian puts a no-break space before the sign, English and Kazakh none;
+    # the fixed "#,##0.00%" pattern dropped the Russian space.
+    assert Formatter("en").percent(71.094) == "71.09%"
+    assert Formatter("ru").percent(71.094) == "71,09\u00a0%"
+    assert Formatter("kk").percent(71.094) == "71,09%"
+    assert Formatter("ru").percent(7, 0) == "7\u00a0%"
+    assert Formatter("en").percent("2/3", 1) == "0.7%"

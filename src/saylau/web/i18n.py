@@ -74,8 +74,9 @@ class Formatter:
         if value is None:
             return "–"
         number = float(Fraction(value)) if isinstance(value, str | Fraction) else float(value)
-        pattern = ("#,##0." + "0" * digits if digits else "#,##0") + "%"
-        return format_percent(number / 100, format=pattern, locale=self.lang)
+        return format_percent(
+            number / 100, format=_percent_pattern(self.lang, digits), locale=self.lang
+        )
 
     def datetime(self, value: str | dt.datetime | None) -> str:
         """A timestamp (ISO text or datetime) in the locale's medium format, UTC."""
@@ -105,6 +106,14 @@ class Formatter:
     def locale_name(self) -> str:
         """The language's own name."""
         return str(Locale.parse(self.lang).get_display_name(self.lang))
+
+
+@cache
+def _percent_pattern(lang: str, digits: int) -> str:
+    """The locale's percent pattern with ``digits`` decimals: Russian keeps its space
+    before the sign (``71,09 %``), English and Kazakh have none (``71.09%``, ``71,09%``)."""
+    base = str(Locale.parse(lang).percent_formats[None].pattern).split(";")[0]
+    return base.replace("#,##0", "#,##0." + "0" * digits if digits else "#,##0", 1)
 
 
 def pick_language(query: str | None, cookie: str | None, accept: str | None) -> str | None:
