@@ -79,6 +79,9 @@ def test_abroad_branch_is_listed_by_country_in_every_language(client: TestClient
     assert '<bdi class="name">За рубежом</bdi>' in ru and ">Abroad<" not in ru
     kk = client.get("/contests/majilis?lang=kk").text
     assert '<bdi class="name">Шетелде</bdi>' in kk
+    # The Assembly's tier is named in the page language, in the hemicycle's titles too.
+    assert "<title>Қазақстан халқы Ассамблеясы сайлаған депутаттар: 9</title>" in kk
+    assert "Deputies elected by the Assembly" not in kk
 
 
 def test_station_page_names_its_fields_and_shows_turnout(client: TestClient) -> None:

@@ -161,11 +161,23 @@ def votes_vs_seats(
     return Markup("".join(parts))
 
 
-def hemicycle_chart(groups: Sequence[dict[str, object]], title: str) -> Markup:
-    """:func:`hemicycle` from the ``seat_groups`` of a contest context (templates)."""
+def hemicycle_chart(
+    groups: Sequence[dict[str, object]],
+    title: str,
+    translate: Callable[[str], str] | None = None,
+) -> Markup:
+    """:func:`hemicycle` from the ``seat_groups`` of a contest context (templates).
+    ``translate`` (the page's gettext) names the reserved tiers in the page language,
+    as the seats table beside the diagram does; party names are data and stay."""
+    tr = translate or (lambda text: text)
     return hemicycle(
         [
-            SeatGroup(str(g["label"]), int(str(g["seats"])), str(g["color"]), bool(g["reserved"]))
+            SeatGroup(
+                tr(str(g["label"])) if g["reserved"] else str(g["label"]),
+                int(str(g["seats"])),
+                str(g["color"]),
+                bool(g["reserved"]),
+            )
             for g in groups
         ],
         title,
