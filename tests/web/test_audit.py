@@ -409,3 +409,18 @@ def test_percent_follows_the_locale_pattern() -> None:
     assert Formatter("kk").percent(71.094) == "71,09%"
     assert Formatter("ru").percent(7, 0) == "7\u00a0%"
     assert Formatter("en").percent("2/3", 1) == "0.7%"
+
+
+def test_statement_says_when_and_by_whom_the_results_were_certified(
+    client: TestClient, store: Store
+) -> None:
+    assert "Certified" not in client.get("/contests/majilis/statement?lang=en").text
+    store.set_certified("majilis", "CEC <Kazakhstan>")
+    html = client.get("/contests/majilis/statement?lang=ru").text
+    line = re.search(r'<p class="certified">(.*?)</p>', html)
+    assert line is not None
+    assert line[1].startswith("Итоги утверждены: <time datetime=")
+    assert line[1].endswith("<bdi>CEC &lt;Kazakhstan&gt;</bdi>")
+    assert client.get("/api/v1/contests/majilis").json()["contest"]["certified_by"] == (
+        "CEC <Kazakhstan>"
+    )

@@ -79,6 +79,7 @@ def contest_summary(info: Any) -> dict[str, Any]:
         "stations_reporting": info.stations_reporting,
         "last_update": info.last_update,
         "certified_at": info.certified_at,
+        "certified_by": getattr(info, "certified_by", None),
         "change_counter": info.change_counter,
         "url": contest_url(info.id),
         "api_url": "/api/v1" + contest_url(info.id),

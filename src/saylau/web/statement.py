@@ -114,6 +114,11 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
         f" / {fmt.number(contest['stations_expected'])}"
     )
     pdf.multi_cell(width, 6, line, new_x="LMARGIN", new_y="NEXT")
+    if contest.get("certified_at"):
+        line = f"{_('Certified')}: {fmt.datetime(contest['certified_at'])}"
+        if contest.get("certified_by"):
+            line += f" · {clean(contest['certified_by'])}"
+        pdf.multi_cell(width, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
 
     pdf.set_font("DejaVu", "B", 11)
