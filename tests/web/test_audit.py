@@ -424,3 +424,9 @@ def test_statement_says_when_and_by_whom_the_results_were_certified(
     assert client.get("/api/v1/contests/majilis").json()["contest"]["certified_by"] == (
         "CEC <Kazakhstan>"
     )
+
+
+def test_abroad_is_listed_after_the_regions(client: TestClient) -> None:
+    areas = client.get("/api/v1/contests/majilis").json()["children"]
+    assert [a["id"] for a in areas][-1] == "abroad"
+    assert [a["name"] for a in areas] == ["Almaty", "Astana", "Abroad"]

@@ -209,6 +209,9 @@ def child_rows(store: Store, cid: str, division_id: str) -> list[dict[str, Any]]
                 "leader": leader,
             }
         )
+    # Abroad is its own branch, listed after the country's own regions (it sorted
+    # first in English, as "Abroad").
+    rows.sort(key=lambda row: row["id"] == "abroad")
     return rows
 
 
