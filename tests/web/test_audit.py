@@ -399,6 +399,8 @@ def test_openapi_documents_each_answer_in_its_media_type(client: TestClient) -> 
         assert "304" in paths[path]["get"]["responses"], path
     docs = client.get("/docs?lang=en").text
     assert "Fields of the answer" in docs and "<code>relations</code>" in docs
+    # Write routes show what they take (the trust API's protocol submission).
+    assert "Request body (required): <code>application/json</code>" in docs
 
 
 def test_percent_follows_the_locale_pattern() -> None:

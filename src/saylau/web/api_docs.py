@@ -22,6 +22,14 @@ def _schema_type(schema: dict[str, Any]) -> str:
     return str(schema.get("type", "any"))
 
 
+def _schema_name(schema: dict[str, Any]) -> str:
+    """The name of a referenced schema (``#/components/schemas/Protocol`` → ``Protocol``)."""
+    ref = schema.get("$ref")
+    if isinstance(ref, str):
+        return ref.rsplit("/", 1)[-1]
+    return _schema_type(schema)
+
+
 def operations(openapi: dict[str, Any]) -> list[dict[str, Any]]:
     """One entry per documented operation: method, path, texts, parameters, responses."""
     out: list[dict[str, Any]] = []
@@ -54,6 +62,11 @@ def operations(openapi: dict[str, Any]) -> list[dict[str, Any]]:
                     media.append(kind)
                     props = ((content or {}).get("schema") or {}).get("properties") or {}
                     fields += [(k, str(v.get("description", ""))) for k, v in props.items()]
+            body = op.get("requestBody") or {}
+            request_body = [
+                (kind, _schema_name((content or {}).get("schema") or {}))
+                for kind, content in (body.get("content") or {}).items()
+            ]
             anchor = re.sub(r"[^a-z0-9]+", "-", f"{method} {path}".lower()).strip("-")
             out.append(
                 {
@@ -66,6 +79,8 @@ def operations(openapi: dict[str, Any]) -> list[dict[str, Any]]:
                     "parameters": params,
                     "responses": responses,
                     "fields": fields,
+                    "request_body": request_body,
+                    "body_required": bool(body.get("required")),
                     "media": media,
                 }
             )
