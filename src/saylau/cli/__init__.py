@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
+from typing import Any, NoReturn
 
 import click
 
@@ -69,6 +69,18 @@ class _Group(click.Group):
             return None
         return load_command(cmd_name)
 
+    def make_context(
+        self,
+        info_name: str | None,
+        args: list[str],
+        parent: click.Context | None = None,
+        **extra: Any,
+    ) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)
+        except click.UsageError as err:  # `saylau --bogus`: the group's own options
+            _usage_exit(err)
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -79,6 +91,56 @@ class _Group(click.Group):
         except BrokenPipeError:  # e.g. `saylau results | head`
             sys.stderr.close()
             ctx.exit(0)
+        except click.UsageError as err:
+            _usage_exit(err)
+        except (OSError, UnicodeDecodeError, MemoryError) as err:
+            click.echo(f"error: {_environment_message(err)}", err=True)
+            ctx.exit(2)
+        except Exception as err:
+            if not _is_database_error(err):
+                raise  # a bug, not bad input: keep the traceback
+            orig = getattr(err, "orig", None) or err
+            click.echo(f"error: database: {' '.join(str(orig).split())}", err=True)
+            ctx.exit(2)
+
+
+def _usage_exit(err: click.UsageError) -> NoReturn:
+    """Print a usage error as one ``error:`` line (Click prints three) and exit 2.
+
+    ``saylau`` with no arguments (help wanted, not an error) keeps Click's output.
+    """
+    if isinstance(err, click.exceptions.NoArgsIsHelpError):
+        raise err
+    where = err.ctx.command_path if err.ctx is not None else "saylau"
+    click.echo(f"error: {err.format_message()} (see '{where} -h')", err=True)
+    raise click.exceptions.Exit(err.exit_code)
+
+
+def _environment_message(err: BaseException) -> str:
+    """One line for an OS, encoding or memory error that escaped a command.
+
+    The commands check their own inputs; this is the net under them, so a file
+    that vanished, a directory given as an output path or an absurd size never
+    ends in a traceback.
+    """
+    if isinstance(err, UnicodeDecodeError):
+        bad = err.object[err.start : err.start + 1].hex()
+        return f"input is not {err.encoding} (byte 0x{bad} at offset {err.start}); save it as UTF-8"
+    if isinstance(err, MemoryError):
+        return "out of memory: the input or an option asks for more than this machine has"
+    assert isinstance(err, OSError)
+    if err.filename is not None:
+        return f"{err.filename}: {err.strerror or err}"
+    return " ".join(str(err).split()) or type(err).__name__
+
+
+def _is_database_error(err: BaseException) -> bool:
+    """True for an SQLAlchemy/driver error (the server went away, a locked file …)."""
+    if "sqlalchemy" not in sys.modules:  # `saylau seats` never loads it
+        return False
+    from sqlalchemy.exc import SQLAlchemyError
+
+    return isinstance(err, SQLAlchemyError)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

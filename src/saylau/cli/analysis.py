@@ -36,18 +36,22 @@ def _write_json_atomic(path: Path, data: Any) -> None:
     """Write a JSON file via a temporary file so nothing half-written is left."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".json")
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(data, fh, ensure_ascii=False, indent=2)
-    os.replace(tmp, path)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(data, fh, ensure_ascii=False, indent=2)
+        os.replace(tmp, path)
+    except BaseException:  # disk full, Ctrl-C: no stray temporary file either
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 # --------------------------------------------------------------------------- whatif
 
 
 def _store_votes(source: str, contest: str | None) -> tuple[dict[str, int], int, int, str]:
-    from saylau.store import Store
+    from saylau.cli._db import open_store
 
-    store = Store.open(source)
+    store = open_store(source)
     try:
         cid = contest or store.default_contest()
         res = store.results(cid)
@@ -251,9 +255,9 @@ def project(
 
 def _protocol_frame(source: str, profile: str | None, contest: str | None) -> Any:
     if _is_store(source):
-        from saylau.store import Store
+        from saylau.cli._db import open_store
 
-        store = Store.open(source)
+        store = open_store(source)
         try:
             return store.iter_protocols(contest or store.default_contest())
         finally:

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from saylau.cli._db import open_store
 from saylau.errors import InputError
 from saylau.institutions import candidates as cand_mod
 from saylau.institutions import chamber as chamber_mod
@@ -101,10 +102,9 @@ def _contest(store: Any, contest_id: str | None) -> str:
 def candidates_register(db: str, lists_file: str, contest_id: str | None, as_json: bool) -> None:
     """Register parties' lists in DB after checking them against the contest's law."""
     from saylau.institutions import stored_lists
-    from saylau.store import Store
 
     lists = cand_mod.read_lists(lists_file)
-    with Store.open(db) as store:
+    with open_store(db) as store:
         cid = _contest(store, contest_id)
         res = stored_lists.register_lists(store, cid, lists)
     lines = [f"{lst.party}: {len(lst)} candidates registered in {cid}" for lst in lists]
@@ -119,9 +119,8 @@ def candidates_register(db: str, lists_file: str, contest_id: str | None, as_jso
 def candidates_decide(db: str, chosen: tuple[str, ...], party: str, contest_id: str | None) -> None:
     """Record a party's decision: who takes its seats (id, name or list position)."""
     from saylau.institutions import stored_lists
-    from saylau.store import Store
 
-    with Store.open(db) as store:
+    with open_store(db) as store:
         cid = _contest(store, contest_id)
         stored_lists.record_decision(store, cid, party, list(chosen))
     click.echo(f"decision of '{party}' recorded in {cid}: {len(chosen)} candidate(s)")
@@ -135,9 +134,8 @@ def candidates_decide(db: str, chosen: tuple[str, ...], party: str, contest_id: 
 def candidates_vacate(db: str, deputy: str, successor: str | None, contest_id: str | None) -> None:
     """End a deputy's mandate in DB; the seat is filled from the same list."""
     from saylau.institutions import stored_lists
-    from saylau.store import Store
 
-    with Store.open(db) as store:
+    with open_store(db) as store:
         cid = _contest(store, contest_id)
         res = stored_lists.record_vacancy(store, cid, deputy, successor)
     new = res.deputies[-1] if res.deputies and res.deputies[-1].replaces else None
@@ -198,9 +196,8 @@ def deputies(
     """
     if seats_file is None:
         from saylau.institutions import stored_lists
-        from saylau.store import Store
 
-        with Store.open(source) as store:
+        with open_store(source) as store:
             res = stored_lists.stored_deputies(store, _contest(store, contest_id))
         _emit(res, as_json, _deputy_lines(res))
         return
@@ -306,15 +303,14 @@ def assembly(
     from fractions import Fraction
 
     from saylau.institutions import stored_sessions
-    from saylau.store import Store
 
     try:
         q = Fraction(quorum)
-    except ValueError:
+    except (ValueError, ZeroDivisionError):  # "abc", "1/0"
         raise InputError(f"--quorum '{quorum}' is not a fraction") from None
     votes = read_pairs(votes_file, "candidate", "votes")
     if db:
-        with Store.open(db) as store:
+        with open_store(db) as store:
             res = stored_sessions.record_session(
                 store,
                 _contest(store, contest_id),
@@ -370,9 +366,8 @@ def president(
     a contest ``<id>-runoff`` is the runoff of ``<id>``)."""
     if db:
         from saylau.institutions import stored_presidential
-        from saylau.store import Store
 
-        with Store.open(db) as store:
+        with open_store(db) as store:
             res = stored_presidential.stored_presidential(store, _contest(store, contest_id))
     elif results_file is None:
         raise InputError("give RESULTS.csv or --db DB")
@@ -444,12 +439,11 @@ def maslikhats_init(db: str, contests_file: str, election: str, day: str | None)
     from pathlib import Path
 
     from saylau.institutions import stored_maslikhats
-    from saylau.store import Store
 
     contests = maslikhats.read_contests(contests_file)
     if day is not None:
         _day(day)
-    with Store.open(db) as store:
+    with open_store(db, create=True) as store:
         ids = stored_maslikhats.init_maslikhats(
             store, contests, election=election, date=day, base=Path(contests_file).parent
         )
@@ -462,9 +456,8 @@ def maslikhats_init(db: str, contests_file: str, election: str, day: str | None)
 def maslikhats_results(db: str, as_json: bool) -> None:
     """Every stored maslikhat's seats and each party's combined representation."""
     from saylau.institutions import stored_maslikhats
-    from saylau.store import Store
 
-    with Store.open(db) as store:
+    with open_store(db) as store:
         res = stored_maslikhats.stored_results(store)
     _emit(res, as_json, _maslikhat_lines(res))
 
@@ -512,10 +505,9 @@ def observers_reports(registry: str, reports_file: str, station: str | None) -> 
 def observers_load(db: str, registry: str) -> None:
     """Store an accreditation registry in the results database DB."""
     from saylau.institutions import persist
-    from saylau.store import Store
 
     reg = observers.read_registry(registry)
-    with Store.open(db) as store:
+    with open_store(db, create=True) as store:
         n = persist.save_registry(store, reg)
     click.echo(f"{n} observers stored")
 
@@ -526,10 +518,9 @@ def observers_load(db: str, registry: str) -> None:
 def observers_report(db: str, reports_file: str) -> None:
     """Attach irregularity reports to their stations in DB (checked; all or nothing)."""
     from saylau.institutions import persist
-    from saylau.store import Store
 
     reports = observers.read_reports(reports_file)
-    with Store.open(db) as store:
+    with open_store(db) as store:
         n = persist.add_reports(store, reports)
     click.echo(f"{n} reports stored")
 

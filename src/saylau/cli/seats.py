@@ -15,6 +15,19 @@ from saylau.law import Law, LawResult, list_presets, load_law
 from saylau.methods import REGISTRY
 from saylau.votes import VotesFile, read_votes_csv
 
+#: Most seats an ad-hoc --seats may ask for.  The largest chamber in the world has
+#: under 3,000 members; a bigger number is a typo, and 10**11 seats would fill
+#: the memory with the allocation's step log instead of failing.
+MAX_SEATS = 100_000
+
+
+def check_seats(seats: int) -> None:
+    """Refuse a ``--seats`` below 1 or above :data:`MAX_SEATS`, naming the value."""
+    if seats < 1:
+        raise InputError(f"--seats: {seats} must be ≥ 1")
+    if seats > MAX_SEATS:
+        raise InputError(f"--seats: {seats} is more than {MAX_SEATS:,}")
+
 
 def _read_votes(path: str) -> VotesFile:
     if path == "-":
@@ -113,8 +126,7 @@ def seats(
 def _adhoc_law(method: str, seats: int, threshold: str, base: str) -> Law:
     from saylau.law import parse_law
 
-    if seats < 1:
-        raise InputError(f"--seats: {seats} must be ≥ 1")
+    check_seats(seats)
     text = (
         '[law]\nname = "ad-hoc"\ntitle = "Ad-hoc allocation"\n\n[[tiers]]\nname = "party-list"\n'
         f"seats = {seats}\nmethod = {json.dumps(method)}\nthreshold = {json.dumps(threshold)}\n"

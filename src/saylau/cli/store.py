@@ -14,7 +14,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy import Connection
 
-from saylau.store import ContestResults, IngestSummary, Store
+from saylau.cli._db import created_or_removed, open_store
+from saylau.errors import InputError
+from saylau.store import ContestResults, IngestSummary
 from saylau.store.ingest import DEFAULT_BATCH, BatchHook, WrittenVersion
 from saylau.tabulate import ProtocolTable, read_protocols
 from saylau.tabulate.fields import ROW
@@ -50,7 +52,8 @@ def init_cmd(
     title: str | None,
 ) -> None:
     """Create a results database DB (file path or postgresql:// URL) with one contest."""
-    with Store.open(db) as store:
+    # A bad law or divisions file is found after the file is created: remove it then.
+    with created_or_removed(db), open_store(db, create=True) as store:
         info = store.init_election(
             election, date, contest_id, law, title=title, divisions=divisions
         )
@@ -133,7 +136,7 @@ def ingest_cmd(
 ) -> None:
     """Validate and store the protocols of a file (CSV or zip) in DB."""
     table = read_protocols(Path(protocols), profile=profile)
-    with Store.open(db) as store:
+    with open_store(db) as store:
         cid = contest_id or store.default_contest()
         store.contest(cid)
         console = Console(stderr=True) if as_json else _console()
@@ -212,7 +215,7 @@ def _level_table(rows: list[ContestResults], level: str) -> Table:
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 def results_cmd(db: str, contest_id: str | None, level: str | None, as_json: bool) -> None:
     """Show a contest's results: turnout, votes, % and seats (or a level's breakdown)."""
-    with Store.open(db) as store:
+    with open_store(db) as store:
         cid = contest_id or store.default_contest()
         national = store.results(cid)
         rows = store.results_by_level(cid, level) if level else []
@@ -256,10 +259,12 @@ def demo_cmd(db: str) -> None:
     """Build a demo election (Kazakhstan 2021, synthetic stations) and show its result."""
     console = _console()
     path = Path(db)
+    if path.is_dir():
+        raise InputError(f"--db '{db}': is a directory, not a database file")
     for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
         p.unlink(missing_ok=True)
     table = demo_table()
-    with Store.open(path) as store:
+    with open_store(db, create=True) as store:
         store.init_election(DEMO_ELECTION, "2021-01-10", "majilis", "kz-majilis-2021")
         with Progress(
             TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), console=console, transient=True

@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from saylau.cli.seats import check_seats
 from saylau.errors import InputError
 from saylau.tabulate.engine import LawLike, MethodLaw, Policy, Tabulation, load_law_like, tabulate
 from saylau.tabulate.synth import LIKE, synth
@@ -23,8 +24,7 @@ def _law(
         return load_law_like(law)
     if not method or seats is None:
         raise InputError("give --law NAME|FILE, or --method M and --seats N")
-    if seats < 1:
-        raise InputError(f"--seats {seats} must be at least 1")
+    check_seats(seats)
     return MethodLaw(method, seats, threshold, "cast" if base == "cast" else "valid")
 
 
@@ -107,6 +107,26 @@ def tabulate_command(
         _render(result)
 
 
+#: Bounds of load-test data: ten times the benchmarks' 1,000,000 stations, and a
+#: frame of at most MAX_CELLS integers (1.6 GB), so a typo fails at once instead
+#: of exhausting the memory halfway through.
+MAX_STATIONS = 10_000_000
+MAX_PARTIES = 1_000
+MAX_CELLS = 200_000_000
+
+
+def _check_load_size(stations: int | None, parties: int | None) -> None:
+    if stations is not None and stations > MAX_STATIONS:
+        raise InputError(f"--stations: {stations} is more than {MAX_STATIONS:,}")
+    if parties is not None and parties > MAX_PARTIES:
+        raise InputError(f"--parties: {parties} is more than {MAX_PARTIES:,}")
+    if stations and parties and stations > 0 and parties > 0 and stations * parties > MAX_CELLS:
+        raise InputError(
+            f"--stations {stations} × --parties {parties} = {stations * parties:,} vote cells, "
+            f"more than {MAX_CELLS:,}"
+        )
+
+
 @click.command("synth")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--like", type=click.Choice(list(LIKE)), help="Reproduce a real election's totals.")
@@ -119,6 +139,7 @@ def synth_command(
     """Write synthetic station protocols to OUT (labelled synthetic in the file)."""
     if like and (stations is not None or parties is not None):
         raise InputError("give either --like or --stations/--parties, not both")
+    _check_load_size(stations, parties)
     frame = synth(out, like=like, stations=stations, parties=parties, seed=seed)
     click.echo(f"wrote {frame.height:,} synthetic protocols to {out}")
 

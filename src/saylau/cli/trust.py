@@ -12,17 +12,27 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
+from sqlalchemy import Engine
 
+from saylau.cli._db import open_engine
 from saylau.errors import InputError
 from saylau.trust import accounts, audit, signing
 
 
-def _engine(db: str):  # type: ignore[no-untyped-def]
-    from saylau.store import engine as store_engine
+def _engine(db: str) -> Engine:
+    """The migrated engine of an existing store (a missing file is an error, not created)."""
+    return open_engine(db)
 
-    eng = store_engine.create(db)
-    store_engine.migrate(eng)
-    return eng
+
+def _write_atomic(out: Path, text: str, encoding: str) -> None:
+    """Write ``out`` via ``OUT.part`` and a rename: nothing half-written is left behind."""
+    tmp = out.with_name(out.name + ".part")
+    try:
+        tmp.write_text(text, encoding=encoding)
+        tmp.replace(out)
+    except OSError as err:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"{out}: cannot write: {err.strerror or err}") from None
 
 
 @click.group("users")
@@ -145,9 +155,7 @@ def audit_export(db: str, out: Path | None) -> None:
     if out is None:
         click.echo(text, nl=False)
         return
-    tmp = out.with_name(out.name + ".part")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(out)  # nothing half-written
+    _write_atomic(out, text, "utf-8")
     click.echo(f"{len(doc['entries'])} entries written to {out}", err=True)
 
 
@@ -164,9 +172,15 @@ def keygen(out: Path) -> None:
     private, public = out.with_name(out.name + ".key"), out.with_name(out.name + ".pub")
     if private.exists():
         raise InputError(f"{private}: exists; refusing to overwrite a signing key")
-    private.touch(mode=0o600)
-    private.write_bytes(signing.private_pem(key))
-    public.write_bytes(signing.public_pem(key))
+    try:
+        private.touch(mode=0o600)
+        private.write_bytes(signing.private_pem(key))
+        public.write_bytes(signing.public_pem(key))
+    except OSError as err:
+        # Half a key pair is worse than none: the next keygen would refuse to run.
+        private.unlink(missing_ok=True)
+        public.unlink(missing_ok=True)
+        raise InputError(f"{err.filename or out}: cannot write: {err.strerror or err}") from None
     click.echo(f"private key {private} (keep secret), public key {public} (publish)")
 
 
@@ -185,7 +199,7 @@ def sign(snapshot: Path, key_path: Path, out: Path | None) -> None:
     """Sign a JSON results snapshot (Ed25519 over its canonical JSON)."""
     signature = signing.sign_file(snapshot, key_path)
     target = out or snapshot.with_name(snapshot.name + ".sig")
-    target.write_text(signature + "\n", encoding="ascii")
+    _write_atomic(target, signature + "\n", "ascii")
     click.echo(f"signature written to {target}")
 
 
