@@ -391,7 +391,7 @@ def test_cli_tabulates_each_duma_year(name: str, law: str, seats: int) -> None:
         main, ["tabulate", str(DATA / name), "--profile", "ru-cik", "--law", law, "--json"]
     )
     assert res.exit_code == 0, res.output
-    d = json.loads(res.output)
+    d = json.loads(res.stdout)
     assert d["problems"] == [] and d["synthetic"] is True
     assert (d["totals"]["registered"], d["totals"]["valid"]) == (registered, valid)
     assert sum(d["seats"].values()) == seats
@@ -404,13 +404,18 @@ def test_cli_reads_2020_without_profile_and_says_what_it_did() -> None:
     args = ["--method", "hare", "--seats", "1", "--json"]
     res = CliRunner().invoke(main, ["tabulate", str(DATA / "referendum-2020.csv"), *args])
     assert res.exit_code == 0, res.output
-    d = json.loads(res.output)
+    d = json.loads(res.stdout)
     assert d["profile"] == "ru-cik"
     assert d["votes"]["ДА"] == yes
     assert d["totals"]["valid"] == yes + sum(int(r[header.index("НЕТ")]) for r in body)
     assert [w.split(": ", 1)[1][:30] for w in d["warnings"]] == [
         "no profile given; the header i",
         "no valid-ballots column; valid",
+    ]
+    # The same notes on standard error, for a reader of the table.
+    assert [line[:30] for line in res.stderr.splitlines()] == [
+        "note: referendum-2020.csv: no ",
+        "note: referendum-2020.csv: no ",
     ]
 
 

@@ -13,6 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from saylau.cli._notes import print_notes
 from saylau.errors import InputError
 
 _STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -264,7 +265,9 @@ def _protocol_frame(source: str, profile: str | None, contest: str | None) -> An
             store.close()
     from saylau.tabulate import read_protocols
 
-    return read_protocols(source, profile=profile).frame
+    table = read_protocols(source, profile=profile)
+    print_notes(table.warnings)
+    return table.frame
 
 
 @click.command()
@@ -274,7 +277,9 @@ def _protocol_frame(source: str, profile: str | None, contest: str | None) -> An
     required=True,
     help="The party (or candidate) whose share is tested, as named in the file.",
 )
-@click.option("--profile", help="Protocol file profile (e.g. ru-cik); default: canonical columns.")
+@click.option(
+    "--profile", help="Protocol file profile (e.g. ru-cik); default: detected from the header."
+)
 @click.option("--contest", help="Contest id in the database (default: the only one).")
 @click.option(
     "--draws",

@@ -15,6 +15,7 @@ from rich.table import Table
 from sqlalchemy import Connection
 
 from saylau.cli._db import created_or_removed, open_store
+from saylau.cli._notes import print_notes
 from saylau.errors import InputError
 from saylau.store import ContestResults, IngestSummary
 from saylau.store.ingest import DEFAULT_BATCH, BatchHook, WrittenVersion
@@ -117,7 +118,7 @@ def _audit_batches(contest_id: str, actor: str, source: str) -> BatchHook:
 @click.argument("db")
 @click.argument("protocols", type=click.Path(dir_okay=False))
 @click.option("--contest", "contest_id", help="Contest id (default: the only contest).")
-@click.option("--profile", help="Input profile, e.g. ru-cik (default: canonical CSV).")
+@click.option("--profile", help="Input profile, e.g. ru-cik (default: detected from the header).")
 @click.option("--reason", help="Reason recorded on every new version (amendments).")
 @click.option("--actor", default="cli", show_default=True, help="Who is ingesting (recorded).")
 @click.option("--max-problems", default=50, show_default=True, help="Problems listed at most.")
@@ -136,6 +137,7 @@ def ingest_cmd(
 ) -> None:
     """Validate and store the protocols of a file (CSV or zip) in DB."""
     table = read_protocols(Path(protocols), profile=profile)
+    print_notes(table.warnings)
     with open_store(db) as store:
         cid = contest_id or store.default_contest()
         store.contest(cid)

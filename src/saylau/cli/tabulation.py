@@ -9,6 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from saylau.cli._notes import print_notes
 from saylau.cli.seats import check_seats
 from saylau.errors import InputError
 from saylau.tabulate.engine import LawLike, MethodLaw, Policy, Tabulation, load_law_like, tabulate
@@ -46,7 +47,7 @@ def _render(result: Tabulation) -> None:
     head.add_row("invalid", f"{t.invalid:,}")
     if t.against_all:
         head.add_row("against all", f"{t.against_all:,}")
-    head.add_row("turnout (cast / registered)", f"{t.turnout_percent:.2f}%")
+    head.add_row("turnout (issued / registered)", f"{t.turnout_percent:.2f}%")
     console.print(head)
     parties = Table(title="votes and seats")
     parties.add_column("party")
@@ -81,7 +82,7 @@ def _render(result: Tabulation) -> None:
     show_default=True,
     help="Threshold share of valid votes, or of ballots cast (valid + invalid).",
 )
-@click.option("--profile", help="Input layout (e.g. ru-cik); default: the canonical CSV.")
+@click.option("--profile", help="Input layout (e.g. ru-cik); default: detected from the header.")
 @click.option(
     "--policy", type=click.Choice(["reject", "flag"]), help="Override the law's protocol policy."
 )
@@ -101,6 +102,7 @@ def tabulate_command(
     the_law = _law(law, method, seats, threshold, threshold_base)
     chosen: Policy | None = "flag" if policy == "flag" else "reject" if policy == "reject" else None
     result = tabulate(protocols, the_law, profile=profile, policy=chosen)
+    print_notes(result.warnings)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:
