@@ -67,7 +67,9 @@ class DivisionInfo:
 class Totals:
     """Summed figures of a division's counted protocols (accepted and flagged).
 
-    ``ballots_cast`` = valid + invalid; ``turnout`` = ballots cast / registered, exact.
+    ``ballots_cast`` = valid + invalid; ``turnout`` = ballots issued / registered, exact
+    (the voters who took part, as the CECs publish it; issued = cast where a protocol
+    has no issued lines).
     """
 
     registered: int = 0
@@ -84,7 +86,7 @@ class Totals:
 
     @property
     def turnout(self) -> Fraction:
-        return Fraction(self.ballots_cast, self.registered) if self.registered else Fraction(0)
+        return Fraction(self.ballots_issued, self.registered) if self.registered else Fraction(0)
 
     @property
     def turnout_percent(self) -> float:

@@ -1,7 +1,8 @@
 """In-memory aggregation of protocols: national totals and totals per division level.
 
 Sums are exact integers (Int64 in polars, Python ints out); turnout is the Fraction
-ballots cast / registered, with a rounded percent only for display.
+ballots issued / registered (the voters who took part, as the CECs of Kazakhstan
+and Russia publish it), with a rounded percent only for display.
 """
 
 from __future__ import annotations
@@ -41,8 +42,13 @@ class Totals:
 
     @property
     def turnout(self) -> Fraction:
-        """Ballots cast / registered (0 when nobody is registered)."""
-        return Fraction(self.ballots_cast, self.registered) if self.registered else Fraction(0)
+        """Ballots issued / registered (0 when nobody is registered).
+
+        The CECs count as having taken part every voter who received a ballot
+        (Russia 2021: 56,484,685 / 109,204,662 = 51.72 %, not the 51.58 % of the
+        ballots found in the boxes).  Without issued lines, issued = cast.
+        """
+        return Fraction(self.ballots_issued, self.registered) if self.registered else Fraction(0)
 
     @property
     def turnout_percent(self) -> float:
@@ -130,5 +136,5 @@ def totals_by(frame: pl.DataFrame | Any, level: str) -> pl.DataFrame:
     else:
         grouped = frame.select(exprs).with_columns(pl.lit(None, pl.String).alias(level))
     return grouped.with_columns(
-        (pl.col("ballots_cast") * 100 / pl.col("registered")).round(2).alias("turnout_percent")
+        (pl.col("ballots_issued") * 100 / pl.col("registered")).round(2).alias("turnout_percent")
     ).drop(ROW, strict=False)
