@@ -155,6 +155,10 @@ READERS: dict[str, Callable[[str], list[str]]] = {
     "president": lambda db: ["president", "--db", db],
     "maslikhats results": lambda db: ["maslikhats", "results", db],
     "candidates decide": lambda db: ["candidates", "decide", db, "X", "--party", "A"],
+    "export": lambda db: ["export", db],
+    "statement": lambda db: ["statement", db, "--out", db + ".pdf"],
+    # Every case here fails before the server would start.
+    "serve": lambda db: ["serve", db, "--port", "1"],
 }
 
 

@@ -18,10 +18,12 @@ def serve(db: str, host: str, port: int) -> None:
     """Serve the results site and JSON API of the store DB (path or postgresql:// URL)."""
     import uvicorn
 
-    from saylau.store import Store
+    from saylau.cli._db import open_store
     from saylau.web.app import create_app
 
-    Store.open(db).close()  # fail here, with a one-line error, on a bad database
+    # Fail here, with a one-line error, on a missing or bad database (serving an
+    # empty one made for a mistyped path would show a blank election).
+    open_store(db).close()
     _check_port(host, port)
     click.echo(f"saylau: results at http://{host}:{port}/  (API docs at /docs)", err=True)
     # One worker process rebuilds the polled JSON, so rebuilds never hold the event
@@ -77,11 +79,11 @@ def _freeze_startup_objects() -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
 def export(db: str, contest_id: str | None, fmt: str, level: str | None, out: Path | None) -> None:
     """Export a contest's results as CSV, JSON or NIST SP 1500-100 v2 JSON."""
-    from saylau.store import Store
+    from saylau.cli._db import open_store
     from saylau.web import model
     from saylau.web.render import to_json_bytes
 
-    with Store.open(db) as store:
+    with open_store(db) as store:
         cid = contest_id or store.default_contest()
         if fmt == "csv":
             data = model.export_csv(store, cid, level or "region").encode("utf-8")
@@ -101,11 +103,11 @@ def export(db: str, contest_id: str | None, fmt: str, level: str | None, out: Pa
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def statement(db: str, contest_id: str | None, lang: str, out: Path) -> None:
     """Write the official statement of results of a contest as PDF."""
-    from saylau.store import Store
+    from saylau.cli._db import open_store
     from saylau.web import model
     from saylau.web.statement import statement_pdf
 
-    with Store.open(db) as store:
+    with open_store(db) as store:
         cid = contest_id or store.default_contest()
         data = statement_pdf(model.statement(store, cid), lang)
     _write(data, out)
