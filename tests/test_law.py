@@ -77,6 +77,15 @@ def test_required_presets_exist() -> None:
             BASE.replace("[law]", '[law]\nprotocol_policy = "ignore"'),
             "key 'law.protocol_policy' has invalid value 'ignore'",
         ),
+        (
+            BASE.replace("seats = 10", "seats = 99999999999"),
+            "key 'tiers[0].seats' has invalid value 99999999999 (more than 100,000)",
+        ),
+        (
+            BASE.replace("[law]", "[law]\ntreshold = 5"),
+            "unknown key 'law.treshold' (tier rules go in a [[tiers]] table:"
+            " did you mean 'tiers[0].threshold'?)",
+        ),
         ("[law]\ntitle = 'x'\n", "key 'tiers' is missing"),
         ("[[tiers]\n", "not valid TOML"),
         ('[law]\n[[tiers]]\nkind = "indirect"\nseats = 9\n', "no tier of kind 'party-list'"),
@@ -116,3 +125,12 @@ def test_law_file_by_path(tmp_path: Path) -> None:
 def test_free_sections_are_kept_for_their_owners() -> None:
     law = parse_law(BASE + '\n[lists]\nmax_length = "seats + 30%"\n')
     assert law.sections == {"lists": {"max_length": "seats + 30%"}}
+
+
+def test_unreadable_law_files(tmp_path: Path) -> None:
+    (tmp_path / "dir.toml").mkdir()
+    with pytest.raises(LawError, match=r"'.*dir.toml': cannot be read: is a directory$"):
+        saylau.load_law(tmp_path / "dir.toml")
+    (tmp_path / "cp.toml").write_bytes('[law]\ntitle = "Мажилис"\n'.encode("cp1251"))
+    with pytest.raises(LawError, match=r"not UTF-8 \(byte 0xcc at offset 15\); save the file"):
+        saylau.load_law(tmp_path / "cp.toml")

@@ -94,13 +94,20 @@ def _text(v: Any) -> str:
     return v
 
 
-def _int(lo: int) -> Callable[[Any], int]:
+def _int(lo: int, hi: int | None = None) -> Callable[[Any], int]:
     def conv(v: Any) -> int:
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
             raise ValueError
+        if hi is not None and v > hi:
+            raise _Bad(f"more than {hi:,}")
         return v
 
     return conv
+
+
+#: The largest house a law file may declare: above any real chamber (China's NPC has
+#: about 3,000), low enough that a typo fails at once instead of allocating for minutes.
+MAX_TIER_SEATS = 100_000
 
 
 def _bool(v: Any) -> bool:
@@ -172,7 +179,19 @@ def parse_law(text: str, *, label: str = "law file", default_name: str = "law") 
         raise LawError(f"{label}: key 'law' must be a table, got {head!r}")
     for key in head:
         if key not in LAW_KEYS:
-            r.fail(_unknown("law.", key, LAW_KEYS))
+            if key in TIER_KEYS or difflib.get_close_matches(key, TIER_KEYS, n=1, cutoff=0.8):
+                # e.g. a threshold written under [law]: it belongs to a [[tiers]] table.
+                near = (
+                    key
+                    if key in TIER_KEYS
+                    else difflib.get_close_matches(key, TIER_KEYS, 1, 0.8)[0]
+                )
+                r.fail(
+                    f"unknown key 'law.{key}' (tier rules go in a [[tiers]] table:"
+                    f" did you mean 'tiers[0].{near}'?)"
+                )
+            else:
+                r.fail(_unknown("law.", key, LAW_KEYS))
     tiers_raw = data.get("tiers")
     if not isinstance(tiers_raw, list) or not tiers_raw:
         r.fail("key 'tiers' is missing: give at least one [[tiers]] table")
@@ -196,7 +215,7 @@ def parse_law(text: str, *, label: str = "law file", default_name: str = "law") 
             Tier(
                 name=r.get(raw, "name", where, _text, kind),
                 kind=kind,
-                seats=r.get(raw, "seats", where, _int(1), 1),
+                seats=r.get(raw, "seats", where, _int(1, MAX_TIER_SEATS), 1),
                 title=r.get(raw, "title", where, _text, ""),
                 method=method,
                 threshold=r.get(raw, "threshold", where, _percent, Fraction(0)),
@@ -283,8 +302,15 @@ def load_law(name_or_path: str | Path) -> Law:
             text = path.read_text(encoding="utf-8")
         except FileNotFoundError:
             raise NotFoundError(f"law file '{path}' not found") from None
-        except (OSError, UnicodeDecodeError) as err:
-            raise LawError(f"law file '{path}': cannot be read: {err}") from None
+        except IsADirectoryError:
+            raise LawError(f"law file '{path}': cannot be read: is a directory") from None
+        except UnicodeDecodeError as err:
+            raise LawError(
+                f"law file '{path}': not UTF-8 (byte 0x{err.object[err.start]:02x} at offset"
+                f" {err.start}); save the file as UTF-8"
+            ) from None
+        except OSError as err:
+            raise LawError(f"law file '{path}': cannot be read: {err.strerror or err}") from None
         return parse_law(text, label=f"law file {path.name}", default_name=path.stem)
     close = difflib.get_close_matches(key, list(presets), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
