@@ -25,26 +25,77 @@ from saylau.errors import InputError
 
 
 def canonical_json(obj: Any) -> bytes:
-    """The canonical UTF-8 encoding of a JSON value (sorted keys, compact separators).
+    """The canonical UTF-8 encoding of a JSON value: RFC 8785 (JSON Canonicalization
+    Scheme): keys sorted by UTF-16 code units, no insignificant whitespace, numbers
+    in ECMAScript's shortest round-trip form (``62.0`` is ``62``, ``1e-7`` stays
+    ``1e-7``), so any JCS implementation can recompute the signed bytes.
 
-    Floats are refused: a results snapshot holds integers and strings only, and
-    float formatting is not stable across implementations.
+    Results exports carry percentages as floats; NaN and infinities have no JSON
+    form and are refused, naming where they are.
     """
-    _refuse_floats(obj, "$")
-    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+    out: list[str] = []
+    _emit(obj, "$", out)
+    return "".join(out).encode("utf-8")
 
 
-def _refuse_floats(obj: Any, where: str) -> None:
-    if isinstance(obj, float):
-        raise InputError(
-            f"snapshot {where}: float {obj!r} cannot be signed (use an integer or string)"
-        )
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            _refuse_floats(value, f"{where}.{key}")
-    elif isinstance(obj, list):
+def _emit(obj: Any, where: str, out: list[str]) -> None:
+    if obj is None or isinstance(obj, bool | str):
+        out.append(json.dumps(obj, ensure_ascii=False))
+    elif isinstance(obj, int):
+        out.append(str(obj))
+    elif isinstance(obj, float):
+        out.append(_number(obj, where))
+    elif isinstance(obj, dict):
+        out.append("{")
+        keys = sorted(obj, key=lambda k: str(k).encode("utf-16-be"))
+        for i, key in enumerate(keys):
+            if not isinstance(key, str):
+                raise InputError(f"snapshot {where}: key {key!r} is not a string")
+            out.append(("," if i else "") + json.dumps(key, ensure_ascii=False) + ":")
+            _emit(obj[key], f"{where}.{key}", out)
+        out.append("}")
+    elif isinstance(obj, list | tuple):
+        out.append("[")
         for i, value in enumerate(obj):
-            _refuse_floats(value, f"{where}[{i}]")
+            if i:
+                out.append(",")
+            _emit(value, f"{where}[{i}]", out)
+        out.append("]")
+    else:
+        raise InputError(f"snapshot {where}: {type(obj).__name__} {obj!r} is not JSON")
+
+
+def _number(x: float, where: str) -> str:
+    """ECMAScript Number::toString of a finite double (RFC 8785 section 3.2.2.3)."""
+    if x != x or x in (float("inf"), float("-inf")):
+        raise InputError(f"snapshot {where}: {x!r} cannot be signed (not a JSON number)")
+    if x == 0:
+        return "0"
+    sign = "-" if x < 0 else ""
+    # repr gives the shortest digits that round-trip (as ECMAScript requires).
+    mantissa, _, exp = repr(abs(x)).partition("e")
+    whole, _, frac = mantissa.partition(".")
+    digits = (whole + frac).lstrip("0")
+    point = len(whole) + int(exp or 0)  # position of the decimal point in `digits`
+    point -= len(whole + frac) - len((whole + frac).lstrip("0"))
+    digits = digits.rstrip("0") or "0"
+    k, n = len(digits), point
+    if k <= n <= 21:
+        text = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        text = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        text = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        text = (
+            digits[0]
+            + ("." + digits[1:] if k > 1 else "")
+            + "e"
+            + ("+" if e > 0 else "-")
+            + str(abs(e))
+        )
+    return sign + text
 
 
 def generate_key() -> Ed25519PrivateKey:
