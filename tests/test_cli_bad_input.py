@@ -271,3 +271,29 @@ def test_project_out_under_a_file(world: Path) -> None:
         "project", str(polls), "--law", "kz-majilis-2021", "--sims", "10", "--out", str(out)
     )
     assert_one_line(res, str(out), "Not a directory")
+
+
+def test_zip_that_is_not_a_zip(tmp_path: Path) -> None:
+    (tmp_path / "x.zip").write_text("hello\n", encoding="utf-8")
+    res = invoke("tabulate", str(tmp_path / "x.zip"), "--law", "kz-majilis-2021")
+    assert_one_line(res, "x.zip", "not a zip file")
+
+
+@pytest.mark.parametrize(
+    ("content", "named"),
+    [
+        (b"", "the file is empty"),
+        ("party,seats\nА,1\n".encode("cp1251"), "not UTF-8 (byte 0xc0 at offset 12)"),
+    ],
+)
+def test_institution_tables_unreadable(tmp_path: Path, content: bytes, named: str) -> None:
+    (tmp_path / "d.csv").write_bytes(content)
+    (tmp_path / "v.csv").write_text(VOTES, encoding="utf-8")
+    res = invoke("mmp", str(tmp_path / "v.csv"), str(tmp_path / "d.csv"))
+    assert_one_line(res, "d.csv", named)
+
+
+def test_institution_table_missing(tmp_path: Path) -> None:
+    (tmp_path / "v.csv").write_text(VOTES, encoding="utf-8")
+    res = invoke("mmp", str(tmp_path / "v.csv"), str(tmp_path / "nope.csv"))
+    assert_one_line(res, "nope.csv", "cannot read: No such file or directory")

@@ -145,3 +145,10 @@ def test_charts_are_written_and_reproducible(law: Law, tmp_path: Path) -> None:
         78,
         71,
     ]
+
+
+@pytest.mark.parametrize("half_life", [0.0, -1.0, math.inf, math.nan])
+def test_half_life_must_be_positive_and_finite(half_life: float) -> None:
+    polls = parse_polls(POLLS)
+    with pytest.raises(InputError, match=r"half-life: .* must be > 0 and finite"):
+        poll_average(polls, half_life=half_life)

@@ -250,8 +250,8 @@ def poll_average(
     as_of: date | None = None,
 ) -> Average:
     """Weighted average and error model (see the module docstring)."""
-    if not half_life > 0:
-        raise InputError(f"half-life: {half_life!r} days must be > 0")
+    if not 0 < half_life < float("inf"):
+        raise InputError(f"half-life: {half_life!r} days must be > 0 and finite")
     if not systematic_n > 0:
         raise InputError(f"systematic n: {systematic_n!r} must be > 0")
     ref = as_of or max(p.end_date for p in polls.polls)

@@ -44,8 +44,15 @@ def read_csv(path: str | Path, required: Sequence[str]) -> Iterator[tuple[int, d
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InputError(f"{path.name}: cannot read ({err.__class__.__name__})") from None
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"{path.name}: not UTF-8 (byte 0x{err.object[err.start]:02x} at offset {err.start});"
+            " save the file as UTF-8"
+        ) from None
+    except OSError as err:
+        raise InputError(f"{path.name}: cannot read: {err.strerror or err}") from None
+    if not text.strip():
+        raise InputError(f"{path.name}: the file is empty")
     reader = csv.DictReader(text.splitlines())
     header = [(name or "").strip().lower() for name in reader.fieldnames or []]
     missing = [name for name in required if name not in header]
