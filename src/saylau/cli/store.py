@@ -258,7 +258,11 @@ def demo_table() -> ProtocolTable:
 @click.command("demo")
 @click.option("--db", "db", default=DEMO_DB, show_default=True, help="SQLite file to (re)create.")
 def demo_cmd(db: str) -> None:
-    """Build a demo election (Kazakhstan 2021, synthetic stations) and show its result."""
+    """Build a demo election (Kazakhstan 2021, synthetic stations) and show its result.
+
+    The Majilis and, on the same stations, a few of the day's maslikhats."""
+    from saylau.institutions import demo_maslikhats
+
     console = _console()
     path = Path(db)
     if path.is_dir():
@@ -280,9 +284,17 @@ def demo_cmd(db: str) -> None:
                 progress=lambda done, _t: bar.update(task, completed=done),
             )
         national = store.results("majilis")
+        # The maslikhats are elected the same day: a few of them on the same stations.
+        local = demo_maslikhats.build(store, table.frame, seed=2021)
     console.print(
         f"Built {path}: {summary.rows:,} polling-station protocols ingested "
         f"(accepted {summary.accepted:,}, flagged {summary.flagged}, rejected {summary.rejected})."
+    )
+    rows = sum(s.rows for s in local.values())
+    accepted = sum(s.accepted for s in local.values())
+    console.print(
+        f"Maslikhats the same day (synthetic): {len(local)} local councils, {rows:,} protocols "
+        f"on the same stations (accepted {accepted:,}); seats: saylau maslikhats results {db}"
     )
     console.print(
         "[bold]Synthetic data:[/bold] the station-level protocols are invented; their national "
