@@ -16,13 +16,19 @@ from saylau.store import Store
 from saylau.tabulate.synth import synth_like_kz_2021
 from saylau.web.app import create_app
 
-# Demo stations (kz-2021/regions.csv): Nur-Sultan 330, Almaty 530; North Kazakhstan
+# Demo stations (kz-2021/regions.csv): Nur-Sultan 330, Almaty 530, Shymkent 280; North Kazakhstan
 # Region 620 in 620 // 60 = 10 invented TECs, station k in TEC (k % 10) + 1, so TEC 01
 # (Petropavlovsk in the demo) has the 62 stations k = 0, 10, ..., 610.
-STATIONS = {"nur-sultan-city": 330, "almaty-city": 530, "petropavlovsk-city": 62}
+STATIONS = {
+    "nur-sultan-city": 330,
+    "almaty-city": 530,
+    "shymkent-city": 280,
+    "petropavlovsk-city": 62,
+}
 # Official 2021 seats: Nur-Sultan 31 (Elorda Info, TEC report to the CEC), Almaty 39
-# (kt.kz, 14 January 2021); Petropavlovsk 18 is the 2023 figure (Kazinform), demo only.
-SEATS = {"nur-sultan-city": 31, "almaty-city": 39, "petropavlovsk-city": 18}
+# and Shymkent 30 (kt.kz, 14 January 2021); Petropavlovsk 18 is the 2023 figure
+# (Kazinform), demo only.  Shymkent has the bundled law's own 30 seats.
+SEATS = {"nur-sultan-city": 31, "almaty-city": 39, "shymkent-city": 30, "petropavlovsk-city": 18}
 
 
 @pytest.fixture(scope="module")
@@ -55,7 +61,7 @@ def test_demo_stores_majilis_and_maslikhats(demo_db: tuple[Path, str]) -> None:
             assert seats["Nur Otan"] > SEATS[cid] // 2  # ~71% of the vote nationally
         res = stored_maslikhats.stored_results(store)
         assert res.missing == ()
-        assert res.to_dict()["total_seats"] == 31 + 39 + 18
+        assert res.to_dict()["total_seats"] == 31 + 39 + 30 + 18
         # Same voters, same ballots issued: the maslikhat ballots of Almaty's stations
         # add up to the Majilis ballots issued there.
         assert (
@@ -68,7 +74,7 @@ def test_demo_stores_majilis_and_maslikhats(demo_db: tuple[Path, str]) -> None:
             > 0
         )
     text = " ".join(output.split())  # the console wraps long lines
-    assert "3 local councils, 922 protocols on the same stations (accepted 922)" in text
+    assert "4 local councils, 1,202 protocols on the same stations (accepted 1,202)" in text
     # The README quotes the demo's output: it still ends with the Majilis result, and
     # the maslikhats line comes before it.
     assert text.endswith(f"Open the results page: saylau serve {db}")
@@ -93,7 +99,7 @@ def test_web_lists_the_maslikhats(demo_db: tuple[Path, str]) -> None:
         assert "Almaty city maslikhat (synthetic)" in page
         assert 'data-contest="petropavlovsk-city"' in page
         local = client.get("/api/v1/maslikhats").json()
-        assert local["total_seats"] == 31 + 39 + 18 and local["missing"] == []
+        assert local["total_seats"] == 31 + 39 + 30 + 18 and local["missing"] == []
 
 
 def test_protocols_balance_and_are_reproducible() -> None:

@@ -88,6 +88,13 @@ def test_resizing_drops_reserved_tiers() -> None:
     assert "lists" in law.sections
 
 
+def test_resizing_to_the_laws_own_seats() -> None:
+    # Shymkent's maslikhat has 30 seats, as the bundled maslikhat law: nothing to replace,
+    # and no second ``seats`` key may be added.
+    law = stored_maslikhats.resized_law(resolve_law("kz-maslikhat-2021"), 30, "shymkent")
+    assert [(t.kind, t.seats) for t in law.tiers] == [("party-list", 30)]
+
+
 def test_lists_decisions_vacancies(town: Store, tmp_path: Path) -> None:
     check = stored_lists.register_lists(town, "town", read_lists(_lists(tmp_path)))
     assert check.ok and check.quota["A"] == (2, 2)  # a2 (25) and a3 (woman) of 5

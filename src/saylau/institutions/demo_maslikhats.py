@@ -65,15 +65,13 @@ class DemoMaslikhat:
 # one (Kazinform, 27 January 2023, https://www.inform.kz/en/
 # n-kazakhstan-to-elect-193-maslikhat-deputies_a4028543), used only to size the demo.
 # Its stations are the demo's invented "TEC 01" of the region, not the city's precincts.
-# Shymkent city (30 seats, same kt.kz source) and the North Kazakhstan regional
-# maslikhat (30 in 2023) are left out: ``stored_maslikhats.resized_law`` cannot yet
-# resize a law to the seats it already has (the bundled law has 30; it adds a second
-# ``seats`` key and the TOML no longer parses).
+# Shymkent city 30 (same kt.kz source).
 DEMO_MASLIKHATS: tuple[DemoMaslikhat, ...] = (
     DemoMaslikhat(
         "nur-sultan-city", "Nur-Sultan city maslikhat (synthetic)", "city", 31, "Nur-Sultan"
     ),
     DemoMaslikhat("almaty-city", "Almaty city maslikhat (synthetic)", "city", 39, "Almaty"),
+    DemoMaslikhat("shymkent-city", "Shymkent city maslikhat (synthetic)", "city", 30, "Shymkent"),
     DemoMaslikhat(
         "petropavlovsk-city",
         "Petropavlovsk city maslikhat, North Kazakhstan Region (synthetic)",

@@ -68,7 +68,9 @@ def resized_law(law: Law, seats: int, contest_id: str) -> Law:
             if tier_no != index:
                 continue
             replaced = [_SEATS.sub(rf"\g<1>{seats}\g<2>", line) for line in block]
-            if replaced == block:
+            if not any(_SEATS.match(line) for line in block):
+                # Only a tier without a seats key gets one: an unchanged count (the
+                # law's own 30) left the text as it was and a second key was added.
                 replaced.insert(1, f"seats = {seats}")
             block = replaced
         out.extend(block)
