@@ -73,3 +73,18 @@ def test_names_are_escaped_and_unknown_or_unfit_steps_fall_back_to_english() -> 
     unfit = {"kind": "remainder", "text": "seat 3: ?", "seats": 1, "seat_number": 3}
     assert step_text(unfit, kk) == "seat 3: ?"
     assert step_text({"kind": "quota", "text": "no value"}, kk) == "no value"
+
+
+def test_consolation_seats_in_russian_from_a_real_allocation() -> None:
+    # Russia 2011's rule (51-FZ art. 82.1): the core's step, rendered in Russian.
+    from saylau import load_law
+
+    a = load_law("ru-duma-2011").allocate({"A": 6000, "B": 2500, "C": 550, "D": 650})
+    steps = [s.to_dict() for s in a.allocation.steps if s.kind == "consolation"]
+    ru = Formatter("ru")
+    assert [str(step_text(s, ru)) for s in steps] == [
+        '<bdi class="name">C</bdi>: 1 утешительный мандат — ниже порога, но в пределах,'
+        " установленных законом",
+        '<bdi class="name">D</bdi>: 2 утешительных мандата — ниже порога, но в пределах,'
+        " установленных законом",
+    ]

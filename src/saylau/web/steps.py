@@ -57,6 +57,10 @@ MESSAGES: tuple[tuple[str, str | None], ...] = (
         N_("{seats} seat is left vacant: no list can take it"),
         N_("{seats} seats are left vacant: no list can take them"),
     ),
+    (
+        N_("{party}: {seats} consolation seat, below the threshold but within the law's band"),
+        N_("{party}: {seats} consolation seats, below the threshold but within the law's band"),
+    ),
 )
 
 
@@ -116,6 +120,8 @@ def _pick(step: Mapping[str, Any]) -> tuple[Callable[[Formatter, int], str], int
         return _many(10), seats
     if kind == "exhausted":
         return (_many(11), -seats) if step.get("party") else (_many(12), seats)
+    if kind == "consolation":
+        return _many(13), seats
     return None
 
 
