@@ -58,7 +58,65 @@ def test_0002_upgrades_a_0001_database(db_url: str) -> None:
             conn.execute(insert, {"p": LONG})
             heads = {r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))}
             stored = conn.execute(text("SELECT party FROM contest_parties")).scalar_one()
-        assert HEAD_REVISION == "0002_text_names" and HEAD_REVISION in heads
+        assert HEAD_REVISION == "0003_counted_version" and HEAD_REVISION in heads
         assert stored == LONG
+    finally:
+        engine.dispose()
+
+
+def test_0003_backfills_counted_version_and_synthetic(db_url: str) -> None:
+    """A 0002 database: a counted newest version stays counted, a rejected one is not."""
+    engine = create(db_url)
+    try:
+        with engine.connect() as conn:
+            conn = conn.execution_options(saylau_write=True)
+            with conn.begin():
+                command.upgrade(_migrations_config(conn), "0002_text_names")
+        with engine.begin() as conn:
+            conn.execute(text("INSERT INTO elections (id, name, created_at) VALUES (1, 'e', 't')"))
+            conn.execute(
+                text(
+                    "INSERT INTO contests (id, election_id, title, law_name, law_toml, law_json, "
+                    "policy, root_id, divisions_fixed, change_counter, last_update, created_at) "
+                    "VALUES ('c', 1, 't', 'l', '', '{}', 'reject', 'national', false, 0, 't', 't')"
+                )
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO protocols (contest_id, station_id, version, status, hash, "
+                    "updated_at) VALUES ('c', 'a', 2, 'accepted', 'h', 't'), "
+                    "('c', 'b', 3, 'rejected', 'h', 't'), ('c', 'f', 1, 'flagged', 'h', 't')"
+                )
+            )
+            contest = (
+                "INSERT INTO contests (id, election_id, title, law_name, law_toml, law_json, "
+                "policy, root_id, divisions_fixed, change_counter, last_update, created_at) "
+                "VALUES (:c, 1, 't', 'l', '', '{}', 'reject', 'national', false, 0, 't', 't')"
+            )
+            version = (
+                "INSERT INTO protocol_versions (contest_id, station_id, version, created_at, "
+                "actor, source, hash, status, problems, votes) "
+                "VALUES (:c, :s, 1, 't', 'a', :src, 'h', 'accepted', '[]', '{}')"
+            )
+            conn.execute(text(contest), [{"c": "demo"}, {"c": "real"}])
+            conn.execute(
+                text(version),
+                [
+                    {"c": "demo", "s": "1", "src": "kz-2021-Synthetic"},
+                    {"c": "demo", "s": "2", "src": "real.csv"},
+                    {"c": "real", "s": "1", "src": "real.csv"},
+                    {"c": "real", "s": "2", "src": "synthetic.csv"},  # not the first
+                ],
+            )
+        migrate(engine)
+        with engine.begin() as conn:
+            got = conn.execute(
+                text("SELECT station_id, counted_version FROM protocols ORDER BY station_id")
+            ).all()
+            synthetic = {
+                r[0]: bool(r[1]) for r in conn.execute(text("SELECT id, synthetic FROM contests"))
+            }
+        assert [tuple(r) for r in got] == [("a", 2), ("b", None), ("f", 1)]
+        assert synthetic == {"c": False, "demo": True, "real": False}
     finally:
         engine.dispose()

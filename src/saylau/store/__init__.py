@@ -31,7 +31,8 @@ Reading (every unknown id raises ``saylau.errors.NotFoundError`` naming it):
   ``{division_id: Totals}``, equal in a consistent store.
 
 Every returned record is a frozen dataclass with ``to_dict()``.  docs/store.md has the
-schema, the revision ids (``0001_initial``, ``0002_text_names``) and the divisions CSV format.
+schema, the revision ids (``0001_initial``, ``0002_text_names``, ``0003_counted_version``)
+and the divisions CSV format.
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ from saylau.store.store import Store
 
 #: The store's current Alembic head revision.  Other packages' branches keep
 #: ``depends_on = "0001_initial"`` (the tables they reference exist from there on).
-HEAD_REVISION = "0002_text_names"
+HEAD_REVISION = "0003_counted_version"
 
 __all__ = [
     "HEAD_REVISION",

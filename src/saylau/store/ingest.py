@@ -269,7 +269,7 @@ def _apply_batch(
     stations = batch["station"].to_list()
     current = _select_in(
         conn,
-        "SELECT station_id, version, hash, status FROM protocols "
+        "SELECT station_id, version, hash, status, counted_version FROM protocols "
         "WHERE contest_id = :c AND station_id IN :ids",
         cid,
         stations,
@@ -281,6 +281,7 @@ def _apply_batch(
             "_old_version": pl.Int64,
             "_old_hash": pl.String,
             "_old_status": pl.String,
+            "_old_counted": pl.Int64,
         },
         orient="row",
     )
@@ -349,6 +350,14 @@ def _apply_batch(
         .join(parent_map, on="station", how="left", maintain_order="left")
         .with_columns(pl.coalesce("_parent", "_auto_parent").alias("_parent"))
         .with_columns((pl.col("_old_version").fill_null(0) + 1).alias("_version"))
+        # The version counted from now on: the new one unless it is rejected, in which
+        # case the station keeps counting its previous counted version (if any).
+        .with_columns(
+            pl.when(pl.col("_status").is_in(list(COUNTED)))
+            .then(pl.col("_version"))
+            .otherwise(pl.col("_old_counted"))
+            .alias("_counted")
+        )
     )
 
     cols = changed.columns
@@ -377,13 +386,13 @@ def _apply_batch(
     if amended.height:
         conn.execute(
             text(
-                "UPDATE protocols SET version = :v, status = :s, hash = :h, updated_at = :t "
-                "WHERE contest_id = :c AND station_id = :st"
+                "UPDATE protocols SET version = :v, status = :s, hash = :h, updated_at = :t, "
+                "counted_version = :cv WHERE contest_id = :c AND station_id = :st"
             ),
             [
-                {"v": v, "s": s, "h": h, "t": stamp, "c": cid, "st": st}
-                for st, v, s, h in amended.select(
-                    "station", "_version", "_status", "_hash"
+                {"v": v, "s": s, "h": h, "t": stamp, "cv": cv, "c": cid, "st": st}
+                for st, v, s, h, cv in amended.select(
+                    "station", "_version", "_status", "_hash", "_counted"
                 ).iter_rows()
             ],
         )
@@ -414,7 +423,15 @@ def _apply_batch(
 
 
 _STATION_DIVISION = ("contest_id", "id", "name", "level", "parent_id", "country")
-_POINTER = ("contest_id", "station_id", "version", "status", "hash", "updated_at")
+_POINTER = (
+    "contest_id",
+    "station_id",
+    "version",
+    "status",
+    "hash",
+    "updated_at",
+    "counted_version",
+)
 
 
 def _write_versions(conn: Connection, versions: pl.DataFrame) -> None:
@@ -440,7 +457,17 @@ def _write_versions(conn: Connection, versions: pl.DataFrame) -> None:
         conn,
         "protocols",
         _POINTER,
-        versions.filter(pl.col(v) == 1).select(c, st, v, status, h, t).rows(),
+        versions.filter(pl.col(v) == 1)
+        .select(
+            c,
+            st,
+            v,
+            status,
+            h,
+            t,
+            pl.when(pl.col(status).is_in(list(COUNTED))).then(pl.col(v)).alias("_counted"),
+        )
+        .rows(),
     )
 
 
@@ -471,6 +498,11 @@ def _stage_and_copy(conn: Connection, versions: pl.DataFrame) -> None:
         params: list[Any] = []
 
         def expr(c: str) -> str:
+            if c == "counted_version":
+                # A new pointer counts its version 1 unless that version is rejected.
+                if "status" in const:
+                    return expr("version") if const["status"] in COUNTED else "NULL"
+                return f"CASE WHEN status IN ('accepted', 'flagged') THEN {expr('version')} END"
             if c in const:
                 params.append(const[c])
                 return "?"
@@ -485,7 +517,12 @@ def _stage_and_copy(conn: Connection, versions: pl.DataFrame) -> None:
         )
 
     copy("protocol_versions", VERSION_COLUMNS, VERSION_COLUMNS, None)
-    copy("protocols", _POINTER, (*_POINTER[:5], "created_at"), ("version", " = 1"))
+    copy(
+        "protocols",
+        _POINTER,
+        (*_POINTER[:5], "created_at", "counted_version"),
+        ("version", " = 1"),
+    )
     copy(
         "divisions",
         _STATION_DIVISION,
@@ -519,11 +556,33 @@ def _plus_rows(changed: pl.DataFrame) -> pl.DataFrame:
 
 
 def _minus_rows(conn: Connection, cid: str, amended: pl.DataFrame) -> pl.DataFrame:
-    """Negated figures of the versions the amendments supersede."""
+    """What the amendments take away from the aggregates.
+
+    The figures of the counted version an amendment displaces (only a counted, i.e.
+    not rejected, amendment displaces it: a rejected one leaves the station counting
+    its previous version) and the ``stations_rejected`` mark of a superseded newest
+    version that was rejected.
+    """
     if amended.height == 0:
         return pl.DataFrame()
-    want = {st: v for st, v in amended.select("station", "_old_version").iter_rows()}
-    parent = dict(amended.select("station", "_parent").iter_rows())
+    was_rejected = amended.filter(pl.col("_old_status") == "rejected").select(
+        pl.col("_parent").alias("parent"),
+        pl.lit(-1, pl.Int64).alias("stations_rejected"),
+    )
+    displaced = amended.filter(
+        pl.col("_status").is_in(list(COUNTED)) & pl.col("_old_counted").is_not_null()
+    )
+    figures = _counted_minus_rows(conn, cid, displaced)
+    parts = [f for f in (was_rejected, figures) if f.height]
+    return pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame()
+
+
+def _counted_minus_rows(conn: Connection, cid: str, displaced: pl.DataFrame) -> pl.DataFrame:
+    """Negated figures of the counted versions the amendments displace."""
+    if displaced.height == 0:
+        return pl.DataFrame()
+    want = {st: v for st, v in displaced.select("station", "_old_counted").iter_rows()}
+    parent = dict(displaced.select("station", "_parent").iter_rows())
     fetched = _select_in(
         conn,
         "SELECT station_id, version, status, registered, issued_early, issued_at_station, "
@@ -536,7 +595,7 @@ def _minus_rows(conn: Connection, cid: str, amended: pl.DataFrame) -> pl.DataFra
     for r in fetched:
         if want.get(r.station_id) != r.version:
             continue
-        k = 1 if r.status in COUNTED else 0
+        k = 1  # a counted version, by definition
         issued = [
             x for x in (r.issued_early, r.issued_at_station, r.issued_outside) if x is not None
         ]
@@ -552,7 +611,7 @@ def _minus_rows(conn: Connection, cid: str, amended: pl.DataFrame) -> pl.DataFra
             "stations_expected": 0,
             "stations_reporting": -k,
             "stations_flagged": -int(r.status == "flagged"),
-            "stations_rejected": -int(r.status == "rejected"),
+            "stations_rejected": 0,
         }
         for party, votes in json.loads(r.votes).items():
             row[PARTY_PREFIX + party] = -k * votes

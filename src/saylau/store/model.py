@@ -43,6 +43,8 @@ class ContestInfo:
     last_update: str
     change_counter: int
     divisions_fixed: bool
+    #: True once any file labelled synthetic was ingested into the contest.
+    synthetic: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -69,7 +71,9 @@ class Totals:
 
     ``ballots_cast`` = valid + invalid; ``turnout`` = ballots issued / registered, exact
     (the voters who took part, as the CECs publish it; issued = cast where a protocol
-    has no issued lines).
+    has no issued lines).  ``stations_reporting``/``stations_flagged`` count stations
+    by their counted version; ``stations_rejected`` counts stations whose newest version
+    is rejected (not counted at all, or still counting an older accepted version).
     """
 
     registered: int = 0
@@ -188,7 +192,14 @@ class RelationResult:
 
 @dataclass(frozen=True)
 class StationRecord:
-    """A station's current protocol, its full version history and its checks."""
+    """A station's counted protocol, its full version history and its checks.
+
+    ``version``/``status``/``protocol``/``relations`` are those of the version counted
+    in the results: the newest accepted or flagged one, else (nothing counted) the
+    newest.  ``rejected_amendment`` is the number of a newer, rejected version the
+    station has on top of its counted one (it stays in ``versions`` with its problems
+    and is not counted), else None.
+    """
 
     contest_id: str
     station: DivisionInfo
@@ -198,6 +209,7 @@ class StationRecord:
     protocol: dict[str, Any] | None
     versions: tuple[VersionInfo, ...]
     relations: tuple[RelationResult, ...]
+    rejected_amendment: int | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -209,6 +221,7 @@ class StationRecord:
             "protocol": self.protocol,
             "versions": [v.to_dict() for v in self.versions],
             "relations": [r.to_dict() for r in self.relations],
+            "rejected_amendment": self.rejected_amendment,
         }
 
 

@@ -49,6 +49,7 @@ def contest_info(conn: Connection, contest_id: str) -> ContestInfo:
         last_update=row.last_update,
         change_counter=int(row.change_counter),
         divisions_fixed=bool(row.divisions_fixed),
+        synthetic=bool(row.synthetic),
     )
 
 
@@ -128,7 +129,13 @@ def stored_totals(
 
 
 def current_frame(conn: Connection, contest_id: str) -> pl.DataFrame:
-    """Current protocol versions of the contest (every station with a protocol)."""
+    """Counted protocol versions of the contest, one row per station with a protocol.
+
+    A row is the station's counted version (newest accepted or flagged), or its newest
+    version when none is counted (then ``status`` is ``rejected``).  ``latest_version``
+    and ``latest_status`` are the newest version's, which differ when a rejected
+    amendment sits on top of the counted version.
+    """
     cols = [
         "station_id",
         "version",
@@ -143,9 +150,10 @@ def current_frame(conn: Connection, contest_id: str) -> pl.DataFrame:
         "votes",
     ]
     sql = (
-        f"SELECT {', '.join('v.' + c for c in cols)}, d.parent_id FROM protocols p "
+        f"SELECT {', '.join('v.' + c for c in cols)}, p.version, p.status, d.parent_id "
+        "FROM protocols p "
         "JOIN protocol_versions v ON v.contest_id = p.contest_id AND v.station_id = p.station_id "
-        "AND v.version = p.version "
+        "AND v.version = COALESCE(p.counted_version, p.version) "
         "JOIN divisions d ON d.contest_id = p.contest_id AND d.id = p.station_id "
         "WHERE p.contest_id = :c ORDER BY v.station_id"
     )
@@ -153,6 +161,8 @@ def current_frame(conn: Connection, contest_id: str) -> pl.DataFrame:
     schema: dict[str, Any] = {
         c: pl.Int64 if c in COUNT_COLUMNS or c == "version" else pl.String for c in cols
     }
+    schema["latest_version"] = pl.Int64
+    schema["latest_status"] = pl.String
     schema["parent_id"] = pl.String
     frame = pl.DataFrame([tuple(r) for r in rows], schema=schema, orient="row")
     names = parties(conn, contest_id)
@@ -191,7 +201,7 @@ def recount(conn: Connection, contest_id: str) -> dict[str, Totals]:
         pl.lit(0, pl.Int64).alias("stations_expected"),
         counted.alias("stations_reporting"),
         (pl.col("status") == "flagged").cast(pl.Int64).alias("stations_flagged"),
-        (pl.col("status") == "rejected").cast(pl.Int64).alias("stations_rejected"),
+        (pl.col("latest_status") == "rejected").cast(pl.Int64).alias("stations_rejected"),
         *[(pl.col(PARTY_PREFIX + p) * counted).alias(PARTY_PREFIX + p) for p in names],
     )
     expected = conn.execute(

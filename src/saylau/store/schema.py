@@ -1,5 +1,6 @@
-"""The store's tables (SQLAlchemy Core), mirrored by Alembic revisions ``0001_initial``
-and ``0002_text_names`` (names and ids are TEXT: no length limit on any backend).
+"""The store's tables (SQLAlchemy Core), mirrored by Alembic revisions ``0001_initial``,
+``0002_text_names`` (names and ids are TEXT: no length limit on any backend) and
+``0003_counted_version`` (``protocols.counted_version``, ``contests.synthetic``).
 
 Timestamps are ISO-8601 UTC text (``2021-01-10T18:00:00.123456+00:00``) so both
 backends store and compare them alike.  Counts are BIGINT: national sums exceed 2**31.
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
 )
 
 from saylau.tabulate.fields import COUNT_FIELDS
@@ -71,6 +73,8 @@ contests = Table(
     Column("change_counter", BigInteger, nullable=False),
     Column("last_update", String(40), nullable=False),
     Column("created_at", String(40), nullable=False),
+    # Set once any file labelled synthetic is ingested into the contest.
+    Column("synthetic", Boolean, nullable=False, server_default=false()),
 )
 
 contest_parties = Table(
@@ -102,6 +106,9 @@ protocols = Table(
     Column("status", String(10), nullable=False),
     Column("hash", String(64), nullable=False),
     Column("updated_at", String(40), nullable=False),
+    # version/status/hash above are the newest version (rejected or not); this is the
+    # version counted in the aggregates: the newest accepted or flagged one (NULL: none).
+    Column("counted_version", Integer),
 )
 
 protocol_versions = Table(

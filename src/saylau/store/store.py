@@ -28,6 +28,7 @@ from saylau.store.ingest import (
     prepare,
 )
 from saylau.store.model import (
+    COUNTED,
     ContestInfo,
     ContestResults,
     DivisionInfo,
@@ -209,6 +210,8 @@ class Store:
             contest = contest_row(conn, contest_id)
         frame, problems = prepare(table, contest.policy)
         check_known_stations(self.engine, contest, frame, table.source)
+        if table.synthetic:
+            self._mark_synthetic(contest_id)
         counts = ingest_frame(
             self.engine,
             contest,
@@ -231,6 +234,19 @@ class Store:
             problems=tuple(problems),
             synthetic=table.synthetic,
         )
+
+    def _mark_synthetic(self, contest_id: str) -> None:
+        """Record that the contest holds synthetic protocols (before any is written, so
+        a killed ingest cannot leave synthetic figures unlabelled).  Moves the change
+        counter when the flag turns on: pages that show the label must be rebuilt."""
+        with eng.write_transaction(self.engine) as conn:
+            conn.execute(
+                text(
+                    "UPDATE contests SET synthetic = :y, change_counter = change_counter + 1, "
+                    "last_update = :t WHERE id = :c AND synthetic = :n"
+                ),
+                {"y": True, "n": False, "t": now(), "c": contest_id},
+            )
 
     def submit(
         self,
@@ -302,9 +318,9 @@ class Store:
         names = reads.parties(conn, contest_id)
         if not vs:
             return Totals(stations_expected=1, votes=dict.fromkeys(names, 0))
-        v = vs[-1]
+        v = _counted(vs)
         p = v.protocol
-        k = 1 if v.status in ("accepted", "flagged") else 0
+        k = 1 if v.status in COUNTED else 0
         issued = [p[f] for f in ("issued_early", "issued_at_station", "issued_outside") if f in p]
         cast = p["valid"] + p["invalid"]
         return Totals(
@@ -317,7 +333,7 @@ class Store:
             stations_expected=1,
             stations_reporting=k,
             stations_flagged=int(v.status == "flagged"),
-            stations_rejected=int(v.status == "rejected"),
+            stations_rejected=int(vs[-1].status == "rejected"),
             votes={n: k * int(p.get("party:" + n, 0)) for n in names},
         )
 
@@ -363,7 +379,7 @@ class Store:
 
         frame = frame.with_columns(issued_expr(frame.columns).alias("_issued"))
         for r in frame.iter_rows(named=True):
-            k = 1 if r["status"] in ("accepted", "flagged") else 0
+            k = 1 if r["status"] in COUNTED else 0
             out[r["station"]] = Totals(
                 registered=k * r["registered"],
                 ballots_issued=k * r["_issued"],
@@ -374,7 +390,7 @@ class Store:
                 stations_expected=1,
                 stations_reporting=k,
                 stations_flagged=int(r["status"] == "flagged"),
-                stations_rejected=int(r["status"] == "rejected"),
+                stations_rejected=int(r["latest_status"] == "rejected"),
                 votes={n: k * int(r["party:" + n]) for n in names},
             )
         return out
@@ -416,8 +432,13 @@ class Store:
                     text("SELECT parent_id FROM divisions WHERE contest_id = :c AND id = :d"),
                     {"c": contest_id, "d": parent},
                 ).scalar()
-        current = vs[-1] if vs else None
+        current = _counted(vs) if vs else None
         relations = _relations(current.protocol) if current else ()
+        pending = (
+            vs[-1].version
+            if current is not None and current is not vs[-1] and vs[-1].status == "rejected"
+            else None
+        )
         return StationRecord(
             contest_id,
             div,
@@ -427,11 +448,15 @@ class Store:
             current.protocol if current else None,
             tuple(vs),
             relations,
+            pending,
         )
 
     def iter_protocols(self, contest_id: str) -> pl.DataFrame:
-        """Current protocols as a polars DataFrame: ``station``, ``status``, ``version``,
-        ``hash``, ``parent_id``, identification and accounting fields, ``party:<name>``."""
+        """Counted protocols as a polars DataFrame: ``station``, ``status``, ``version``,
+        ``hash``, ``parent_id``, identification and accounting fields, ``party:<name>``,
+        and ``latest_version``/``latest_status`` (newer than ``version`` when a rejected
+        amendment is not counted).  A station with no counted version has its newest
+        (rejected) one."""
         with self.engine.connect() as conn:
             reads.contest_info(conn, contest_id)
             return reads.current_frame(conn, contest_id)
@@ -445,6 +470,12 @@ class Store:
         if got is None:
             raise NotFoundError(f"contest {contest_id!r} not found")
         return dict(json.loads(got))
+
+
+def _counted(vs: list[VersionInfo]) -> VersionInfo:
+    """The version counted in the results: the newest accepted or flagged one, else
+    (nothing counted) the newest.  A rejected amendment does not displace it."""
+    return next((v for v in reversed(vs) if v.status in COUNTED), vs[-1])
 
 
 def _relations(protocol: Mapping[str, object]) -> tuple[RelationResult, ...]:
