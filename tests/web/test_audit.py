@@ -193,8 +193,16 @@ def test_station_page_shows_a_rejected_protocol_and_what_each_version_changed(
     assert store.submit("majilis", broken, actor="clerk", reason="typo").status == "rejected"
 
     html = client.get("/contests/majilis/stations/001").text
-    assert "The current protocol of this station was rejected" in html
-    assert 'data-field="turnout"' not in html  # no 0.00 % for a station not counted
+    # The rejected amendment does not erase the accepted version 2: it still counts.
+    assert (
+        '<p class="notice" data-rejected-amendment="3">Amendment 3 failed the control'
+        " relations and was rejected: the station still counts version 2.</p>"
+    ) in html
+    assert "The current protocol of this station was rejected" not in html
+    assert 'data-field="turnout"' in html
+    assert store.results("majilis", "001").totals.votes["Auyl"] == 31
+    ru = client.get("/contests/majilis/stations/001?lang=ru").text
+    assert "участок по-прежнему учитывается по версии 2" in ru
     changes = re.findall(r'<ul class="changes">(.*?)</ul>', html)
     assert len(changes) == 2  # versions 3 and 2; version 1 is the first
     assert re.sub(r"<[^>]+>", "", changes[0]) == "Ak Zhol: 120 → 125"
@@ -204,6 +212,7 @@ def test_station_page_shows_a_rejected_protocol_and_what_each_version_changed(
         {"field": "party:Ak Zhol", "party": "Ak Zhol", "old": 120, "new": 125}
     ]
     assert api["versions"][-1]["changes"] == []
+    assert (api["station"]["counted_version"], api["station"]["rejected_amendment"]) == (2, 3)
 
 
 def test_status_badges_and_flags_meet_contrast_aa() -> None:

@@ -90,23 +90,9 @@ def contest_summary(info: Any) -> dict[str, Any]:
 def is_synthetic(store: Store, info: Any) -> bool:
     """Whether the contest's figures are synthetic (the demo's), so every page says so.
 
-    ``ContestInfo.synthetic`` once the store keeps the flag of the ingested file; until
-    then the first stored protocol's ``source`` (the demo writes ``kz-2021-synthetic``).
-    One indexed row: the primary key starts with the contest id."""
-    if getattr(info, "synthetic", False):
-        return True
-    import sqlalchemy as sa
-
-    from saylau.store.schema import protocol_versions as pv
-
-    with store.engine.connect() as conn:
-        source = conn.execute(
-            sa.select(pv.c.source)
-            .where(pv.c.contest_id == info.id)
-            .order_by(pv.c.station_id, pv.c.version)
-            .limit(1)
-        ).scalar()
-    return "synthetic" in str(source or "").lower()
+    The store keeps the flag of every ingested file (``ContestInfo.synthetic``;
+    migration 0003 set it on older databases from their protocols' source)."""
+    return bool(getattr(info, "synthetic", False))
 
 
 def election_day(store: Store) -> dict[str, Any]:
@@ -374,6 +360,9 @@ def station_page(store: Store, cid: str, sid: str) -> dict[str, Any]:
             **rec.station.to_dict(),
             "status": rec.status or "missing",
             "updated_at": versions[0]["created_at"] if versions else None,
+            # A rejected amendment on top of the counted version: shown, not counted.
+            "counted_version": rec.version if rec.protocol is not None else None,
+            "rejected_amendment": getattr(rec, "rejected_amendment", None),
         },
         "totals": totals,
         "breadcrumbs": _breadcrumbs(store, cid, info.title, [*rec.path, sid]),
