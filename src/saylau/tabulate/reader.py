@@ -374,14 +374,19 @@ def _validate(frame: pl.DataFrame, label: str) -> tuple[pl.DataFrame, list[str],
                 problems.append(f"{where_s}: {c} {problem}")
     if bad.height > MAX_PROBLEMS:
         problems.append(f"{label}: … {bad.height - MAX_PROBLEMS} more rows with bad values")
-    dups = (
-        frame.filter(pl.col(STATION).is_duplicated() & (pl.col(STATION) != ""))
-        .group_by(STATION, maintain_order=True)
-        .agg(pl.col(ROW))
-    )
-    for station, rows in dups.head(MAX_PROBLEMS).iter_rows():
-        listed = ", ".join(str(r) for r in rows)
-        problems.append(f"{label}: duplicate station {station!r} in rows {listed}")
+    # Distinct 64-bit hashes prove the ids distinct (~10x cheaper than comparing the
+    # strings, which was a fifth of reading a 1M-row file); equal hashes, a duplicate or
+    # a collision, fall back to the exact comparison.
+    hashes = frame.select(pl.col(STATION).hash(seed=0)).to_series()
+    if hashes.n_unique() < frame.height:
+        dups = (
+            frame.filter(pl.col(STATION).is_duplicated() & (pl.col(STATION) != ""))
+            .group_by(STATION, maintain_order=True)
+            .agg(pl.col(ROW))
+        )
+        for station, rows in dups.head(MAX_PROBLEMS).iter_rows():
+            listed = ", ".join(str(r) for r in rows)
+            problems.append(f"{label}: duplicate station {station!r} in rows {listed}")
     if not problems and frame.height == 0:
         problems.append(f"{label}: no protocol with data (every row's counts are empty)")
     return frame, problems, warnings
