@@ -96,3 +96,20 @@ def test_huntington_hill_exact_squares() -> None:
         "B": 1,
         "C": 1,
     }
+
+
+@pytest.mark.parametrize(
+    ("b", "seats_by_method"),
+    [
+        # Quotients of A: 100, 33.3, 20 (divisors 1 or first, 3, 5). B's first quotient
+        # 25 / 1.2 = 20.8 beats A's 20, but 25 / 1.4 = 17.9 does not.
+        (25, {"sainte-lague": 1, "swedish-sainte-lague": 1, "modified-sainte-lague": 0}),
+        # 22 beats 20 at divisor 1; 22 / 1.2 = 18.3 does not.
+        (22, {"sainte-lague": 1, "swedish-sainte-lague": 0, "modified-sainte-lague": 0}),
+    ],
+)
+def test_first_divisor_decides_a_small_lists_first_seat(
+    b: int, seats_by_method: dict[str, int]
+) -> None:
+    for method, seats_b in seats_by_method.items():
+        assert allocate({"A": 100, "B": b}, 3, method).seats["B"] == seats_b, method
