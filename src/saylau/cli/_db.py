@@ -80,23 +80,11 @@ def open_store(db: str, *, create: bool = False) -> Store:
 
 
 def open_engine(db: str, *, create: bool = False) -> Engine:
-    """A migrated engine for ``db`` (for the trust commands); errors as :func:`open_store`."""
-    from sqlalchemy.exc import SQLAlchemyError
+    """A migrated engine for ``db`` (for the trust commands); errors as :func:`open_store`.
 
-    from saylau.store import engine as store_engine
-
-    if not create:
-        check_exists(db)
-    try:
-        eng = store_engine.create(db)
-        try:
-            store_engine.migrate(eng)
-        except BaseException:
-            eng.dispose()
-            raise
-    except (SQLAlchemyError, OSError) as err:
-        raise db_problem(db, err) from None
-    return eng
+    The store holds nothing but its engine, so disposing of the engine closes it."""
+    engine: Engine = open_store(db, create=create).engine
+    return engine
 
 
 @contextmanager
