@@ -81,18 +81,13 @@ def contest_summary(info: Any) -> dict[str, Any]:
         "certified_at": info.certified_at,
         "certified_by": getattr(info, "certified_by", None),
         "change_counter": info.change_counter,
+        # Kept by the store for every ingested file (migration 0003 set it on older
+        # databases), so every page and export of the demo says it is synthetic.
+        "synthetic": bool(getattr(info, "synthetic", False)),
         "url": contest_url(info.id),
         "api_url": "/api/v1" + contest_url(info.id),
         "statement_url": contest_url(info.id) + "/statement",
     }
-
-
-def is_synthetic(store: Store, info: Any) -> bool:
-    """Whether the contest's figures are synthetic (the demo's), so every page says so.
-
-    The store keeps the flag of every ingested file (``ContestInfo.synthetic``;
-    migration 0003 set it on older databases from their protocols' source)."""
-    return bool(getattr(info, "synthetic", False))
 
 
 def election_day(store: Store) -> dict[str, Any]:
@@ -108,7 +103,6 @@ def election_day(store: Store) -> dict[str, Any]:
         # Maslikhats (local councils, up to ~200 on the day) are listed as one table
         # under the national contests rather than as a card each.
         card["maslikhat"] = info.id in maslikhats
-        card["synthetic"] = is_synthetic(store, info)
         cards.append(card)
     return {"contests": cards, "has_maslikhats": bool(maslikhats)}
 
@@ -253,7 +247,6 @@ def contest_page(store: Store, cid: str) -> dict[str, Any]:
             "ties": list(allocation.get("ties") or ()),
         }
     summary = contest_summary(info)
-    summary["synthetic"] = is_synthetic(store, info)
     return {
         "contest": summary,
         "breadcrumbs": [{"name": info.title, "url": summary["url"], "id": None}],
@@ -285,7 +278,7 @@ def division_page(store: Store, cid: str, did: str) -> dict[str, Any]:
         # Abroad's branch is stored as districts, one per country: head it as such.
         level = "country"
     return {
-        "contest": {**contest_summary(info), "synthetic": is_synthetic(store, info)},
+        "contest": contest_summary(info),
         "division": {
             **div.to_dict(),
             "stations_expected": res.totals.stations_expected,
@@ -355,7 +348,7 @@ def station_page(store: Store, cid: str, sid: str) -> dict[str, Any]:
     # The station's figures as counted (turnout included), like every other level.
     totals = totals_dict(store.results(cid, sid).totals) if rec.protocol is not None else None
     return {
-        "contest": {**contest_summary(info), "synthetic": is_synthetic(store, info)},
+        "contest": contest_summary(info),
         "station": {
             **rec.station.to_dict(),
             "status": rec.status or "missing",
