@@ -8,27 +8,16 @@ stations × depth.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 import polars as pl
 from sqlalchemy import Connection, TextClause, text
 
 from saylau.store.schema import AGGREGATE_COUNTERS, AGGREGATE_SUMS
-from saylau.tabulate.fields import ISSUED_FIELDS, PARTY_PREFIX
+from saylau.tabulate.fields import PARTY_PREFIX
 
 #: Every summed column of a delta/aggregate frame.
 FIGURES: tuple[str, ...] = AGGREGATE_SUMS + AGGREGATE_COUNTERS
-
-
-def issued_expr(columns: Sequence[str]) -> pl.Expr:
-    """Ballots issued of each protocol: early + at station + outside where the protocol
-    has those lines, else valid + invalid (as ``saylau.tabulate.totals`` does)."""
-    cast = pl.col("valid") + pl.col("invalid")
-    issued = [c for c in ISSUED_FIELDS if c in columns]
-    if not issued:
-        return cast
-    has = pl.any_horizontal([pl.col(c).is_not_null() for c in issued])
-    return pl.when(has).then(pl.sum_horizontal([pl.col(c) for c in issued])).otherwise(cast)
 
 
 def roll_up(rows: pl.DataFrame, path_of: Mapping[str, list[str]]) -> pl.DataFrame:

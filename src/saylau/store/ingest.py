@@ -22,13 +22,13 @@ from sqlalchemy import Connection, Engine, bindparam, select, text
 
 from saylau.errors import InputError, NotFoundError
 from saylau.store import divisions as dv
-from saylau.store.aggregates import FIGURES, apply_deltas, issued_expr, roll_up
+from saylau.store.aggregates import FIGURES, apply_deltas, roll_up
 from saylau.store.canonical import canonical_json_column, hash_column
 from saylau.store.engine import is_sqlite, write_transaction
 from saylau.store.model import COUNTED
 from saylau.store.schema import COUNT_COLUMNS, contests, divisions
 from saylau.tabulate import Problem, ProtocolTable, check, failing
-from saylau.tabulate.fields import PARTY_PREFIX, is_party_column, party_name
+from saylau.tabulate.fields import PARTY_PREFIX, is_party_column, issued_expr, party_name
 
 #: Protocols per transaction.
 DEFAULT_BATCH = 50_000

@@ -11,10 +11,10 @@ from sqlalchemy import Connection, Row, select, text
 
 from saylau.errors import NotFoundError
 from saylau.store import divisions as dv
-from saylau.store.aggregates import FIGURES, issued_expr, roll_up
+from saylau.store.aggregates import FIGURES, roll_up
 from saylau.store.model import COUNTED, ContestInfo, DivisionInfo, Totals, VersionInfo
 from saylau.store.schema import COUNT_COLUMNS, contest_parties, contests, divisions, elections
-from saylau.tabulate.fields import PARTY_PREFIX
+from saylau.tabulate.fields import PARTY_PREFIX, issued_expr
 
 
 def contest_info(conn: Connection, contest_id: str) -> ContestInfo:

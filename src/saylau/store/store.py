@@ -375,7 +375,7 @@ class Store:
         frame = reads.current_frame(conn, contest_id)
         names = reads.parties(conn, contest_id)
         out: dict[str, Totals] = {}
-        from saylau.store.aggregates import issued_expr
+        from saylau.tabulate.fields import issued_expr
 
         frame = frame.with_columns(issued_expr(frame.columns).alias("_issued"))
         for r in frame.iter_rows(named=True):

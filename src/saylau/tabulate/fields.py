@@ -8,7 +8,10 @@ the party's key everywhere else (votes, seats, JSON).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Final
+
+import polars as pl
 
 STATION: Final = "station"
 REGION: Final = "region"
@@ -54,6 +57,29 @@ ISSUED_FIELDS: Final[tuple[str, ...]] = ("issued_early", "issued_at_station", "i
 #: ~1e9 voters, a station has at most a few tens of thousands); larger values are typos
 #: or overflow.
 MAX_COUNT: Final = 100_000_000
+
+
+# The one rule for "ballots issued" (the numerator of turnout, as the CECs publish it):
+# early + at the station + outside where the protocol has those lines, else the
+# ballots found in the boxes (valid + invalid).  Every layer uses one of these two.
+
+
+def ballots_issued(protocol: Mapping[str, int | None]) -> int:
+    """Ballots issued of one protocol (a mapping of canonical fields)."""
+    issued = [v for f in ISSUED_FIELDS if (v := protocol.get(f)) is not None]
+    if issued:
+        return sum(issued)
+    return (protocol.get("valid") or 0) + (protocol.get("invalid") or 0)
+
+
+def issued_expr(columns: Sequence[str]) -> pl.Expr:
+    """``ballots_issued`` as a polars expression over a frame with ``columns``."""
+    cast = pl.col("valid") + pl.col("invalid")
+    issued = [c for c in ISSUED_FIELDS if c in columns]
+    if not issued:
+        return cast
+    has = pl.any_horizontal([pl.col(c).is_not_null() for c in issued])
+    return pl.when(has).then(pl.sum_horizontal([pl.col(c) for c in issued])).otherwise(cast)
 
 
 def party_column(name: str) -> str:
