@@ -26,57 +26,124 @@ class SeatGroup:
     reserved: bool = False
 
 
-def _rows_for(total: int) -> int:
-    return max(1, min(12, math.ceil(math.sqrt(total) / 2.1)))
+#: The hemicycle's geometry in SVG units: centre (100, 100), outer row radius 92,
+#: inner row radius 40% of it (the total is written in the empty middle).
+_CX, _CY, _OUTER, _INNER_SHARE = 100.0, 100.0, 92.0, 0.4
+#: Seat diameter as a share of the row spacing, and the least gap along a row, as a
+#: share of the diameter: rows and neighbours never touch.
+_DOT_SHARE, _GAP = 0.8, 1.12
+
+
+def _row_radii(rows: int) -> list[float]:
+    inner = _OUTER * _INNER_SHARE
+    if rows == 1:
+        return [_OUTER]
+    return [inner + (_OUTER - inner) * i / (rows - 1) for i in range(rows)]
+
+
+def _spacing(rows: int) -> float:
+    return _OUTER * (1 - _INNER_SHARE) / max(1, rows - 1)
+
+
+def _capacity(radius: float, dot: float) -> int:
+    """Most seats a half circle of ``radius`` holds with neighbours' centres at least
+    ``2 * dot * _GAP`` apart (chord between the angles ``pi / (n - 1)`` apart)."""
+    need = 2 * dot * _GAP
+    if need > 2 * radius:
+        return 1
+    # chord(n) = 2 r sin(pi / (2 (n - 1))) >= need  <=>  n - 1 <= pi / (2 asin(need / 2r))
+    return 1 + int(math.pi / (2 * math.asin(need / (2 * radius))))
+
+
+def _layout(total: int) -> tuple[list[float], list[int], float]:
+    """Row radii, seats per row and seat radius: the fewest rows that hold ``total``,
+    seats shared among rows in proportion to their length (largest remainders)."""
+    rows = 1
+    while True:
+        radii = _row_radii(rows)
+        dot = min(_spacing(rows) * _DOT_SHARE / 2, _OUTER * 0.12)
+        caps = [_capacity(r, dot) for r in radii]
+        if sum(caps) >= total:
+            break
+        rows += 1
+    weight = sum(caps)
+    counts = [min(c, total * c // weight) for c in caps]
+    order = sorted(range(rows), key=lambda i: (-(total * caps[i] % weight), -i))
+    left = total - sum(counts)
+    while left:
+        for i in order:
+            if left and counts[i] < caps[i]:
+                counts[i] += 1
+                left -= 1
+    if rows > 1 and counts[0] == 0:  # never an empty inner row: drop it
+        return _layout_without_empty(radii, counts, dot)
+    return radii, counts, dot
+
+
+def _layout_without_empty(
+    radii: list[float], counts: list[int], dot: float
+) -> tuple[list[float], list[int], float]:
+    kept = [(r, n) for r, n in zip(radii, counts, strict=True) if n]
+    return [r for r, _ in kept], [n for _, n in kept], dot
 
 
 def seat_positions(total: int) -> list[tuple[float, float, float]]:
-    """(x, y, radius) of each seat in a 200×110 box, ordered left to right."""
+    """(x, y, radius) of each seat, ordered left to right (by angle, then inside out),
+    so that a party's seats form one wedge.  Rows never touch and no seat overlaps
+    another; every seat lies inside :func:`hemicycle_box`."""
     if total <= 0:
         return []
-    rows = _rows_for(total)
-    inner, outer = 40.0, 95.0
-    radii = [inner + (outer - inner) * i / max(1, rows - 1) for i in range(rows)]
-    if rows == 1:
-        radii = [outer]
-    weight = sum(radii)
-    counts = [int(total * r / weight) for r in radii]
-    # Give the rounding leftovers to the outer rows, where there is most room.
-    for i in range(total - sum(counts)):
-        counts[rows - 1 - (i % rows)] += 1
-    spacing = min(
-        (outer - inner) / max(1, rows - 1) if rows > 1 else outer,
-        min(
-            math.pi * r / max(1, n - 1) if n > 1 else 2 * r
-            for r, n in zip(radii, counts, strict=True)
-        ),
-    )
-    dot = max(0.6, spacing * 0.42)
+    radii, counts, dot = _layout(total)
     seats: list[tuple[float, float, float, float]] = []
     for r, n in zip(radii, counts, strict=True):
         for j in range(n):
             angle = math.pi / 2 if n == 1 else math.pi * (1 - j / (n - 1))
-            seats.append((angle, r, 100 + r * math.cos(angle), 100 - r * math.sin(angle)))
+            seats.append((angle, r, _CX + r * math.cos(angle), _CY - r * math.sin(angle)))
     seats.sort(key=lambda s: (-round(s[0], 9), s[1]))
     return [(x, y, dot) for _, _, x, y in seats]
 
 
-def hemicycle(groups: Sequence[SeatGroup], title: str) -> Markup:
+def hemicycle_box(total: int) -> tuple[float, float, float, float]:
+    """The viewBox (x, y, width, height) of a hemicycle of ``total`` seats: the seats,
+    the majority line's label above them and the total in the middle."""
+    dot = _layout(total)[2] if total > 0 else 1.0
+    margin = dot + 1
+    top = _CY - _OUTER - margin - 9  # room for the majority label
+    return (_CX - _OUTER - margin, top, 2 * (_OUTER + margin), _CY + margin - top)
+
+
+def hemicycle(groups: Sequence[SeatGroup], title: str, majority_label: str | None = None) -> Markup:
     """A parliament diagram: one circle per seat, coloured by group, left to right.
 
     Reserved seats (chosen outside the popular vote) are drawn hatched with a dark
-    outline and carry the class ``reserved``.
+    outline and carry the class ``reserved``.  A dashed line at the top marks the
+    majority (more than half of all seats); ``majority_label`` is its caption in the
+    page language (``{n}`` stands for the seats a majority needs).
     """
     total = sum(g.seats for g in groups)
     positions = seat_positions(total)
+    x0, y0, w, h = hemicycle_box(total)
+    majority = total // 2 + 1
+    caption = (majority_label or "{n} for a majority").replace("{n}", str(majority))
     parts = [
-        '<svg class="hemicycle" viewBox="0 0 200 106" role="img" '
+        f'<svg class="hemicycle" viewBox="{x0:.2f} {y0:.2f} {w:.2f} {h:.2f}" role="img" '
         f'aria-labelledby="hemi-title" xmlns="http://www.w3.org/2000/svg">'
         f'<title id="hemi-title">{escape(title)}</title>'
         '<defs><pattern id="hatch" width="2" height="2" patternUnits="userSpaceOnUse" '
         'patternTransform="rotate(45)"><rect width="2" height="2" fill="#ffffff"/>'
         f'<rect width="1" height="2" fill="{RESERVED_COLOR}"/></pattern></defs>'
     ]
+    inner = _OUTER * _INNER_SHARE
+    if total > 1:
+        # Drawn first, so the seats cover it: a dashed spine from the middle to the
+        # caption above the diagram, between the two halves of the seats.
+        parts.append(
+            f'<g class="majority"><title>{escape(caption)}</title>'
+            f'<line x1="{_CX}" y1="{_CY - inner * 0.55:.2f}" x2="{_CX}" y2="{y0 + 7:.2f}" '
+            'stroke="#555555" stroke-width="0.5" stroke-dasharray="1.5,1"/>'
+            f'<text x="{_CX}" y="{y0 + 6:.2f}" text-anchor="middle" font-size="6">'
+            f"{escape(caption)}</text></g>"
+        )
     index = 0
     for group in groups:
         parts.append(f'<g class="seat-group" data-label="{escape(group.label)}">')
@@ -95,8 +162,10 @@ def hemicycle(groups: Sequence[SeatGroup], title: str) -> Markup:
                     f'fill="{escape(group.color)}"/>'
                 )
         parts.append("</g>")
+    size = min(14.0, inner * 0.5)
     parts.append(
-        f'<text x="100" y="98" text-anchor="middle" font-size="14" font-weight="bold">{total}</text>'
+        f'<text class="total" x="{_CX}" y="{_CY - 2:.2f}" text-anchor="middle" '
+        f'font-size="{size:.1f}" font-weight="bold">{total}</text>'
     )
     parts.append("</svg>")
     return Markup("".join(parts))
@@ -181,6 +250,7 @@ def hemicycle_chart(
             for g in groups
         ],
         title,
+        tr("{n} for a majority"),
     )
 
 
