@@ -7,6 +7,8 @@ middle touches no seat, and the majority line is drawn.
 
 from __future__ import annotations
 
+import itertools
+import math
 import re
 
 import numpy as np
@@ -53,12 +55,10 @@ def test_every_size_fits_its_box_without_overlaps(chunk: int) -> None:
 
 
 def test_seats_run_left_to_right_so_a_party_is_one_wedge() -> None:
-    import math
-
     seats = seat_positions(107)
     angles = [math.atan2(100 - y, x - 100) for x, y, _ in seats]
     # Ordered by angle from the left end (pi) to the right end (0), never back.
-    assert all(a >= b - 1e-2 for a, b in zip(angles, angles[1:], strict=False))
+    assert all(a >= b - 1e-2 for a, b in itertools.pairwise(angles))
     assert seats[0][0] < 100 < seats[-1][0]
 
 
