@@ -104,9 +104,9 @@ def test_control_relations_are_described_in_russian_and_kazakh(client: TestClien
 
 
 def _chart_labels(html: str) -> list[str]:
-    svg = re.search(r'<svg class="vs-chart".*?</svg>', html, re.S)
-    assert svg is not None
-    return re.findall(r"<text[^>]*>([^<]*)</text>", svg.group(0))
+    chart = re.search(r'<div class="vs-chart".*?</ul></div>', html, re.S)
+    assert chart is not None
+    return re.findall(r'<span class="bar-label">([^<]*)</span>', chart.group(0))
 
 
 def test_chart_labels_use_the_page_locale(client: TestClient) -> None:

@@ -1,4 +1,5 @@
-"""SVG charts drawn on the server: the parliament hemicycle and votes-% versus seats-%.
+"""Charts drawn on the server: the parliament hemicycle (SVG) and votes-% versus seats-%
+(HTML bars).
 
 The charts are plain SVG text (no script, no external assets).  Every name is
 escaped; each chart has a title and is followed on the page by a table with the
@@ -189,44 +190,40 @@ def votes_vs_seats(
     percent: Callable[[float], str] | None = None,
 ) -> Markup:
     """Paired horizontal bars: share of the votes (light) and of the seats (solid), with
-    the threshold drawn as a dashed vertical line.  ``percent`` formats the figures in
-    the labels (the page's locale: ``71,09 %`` in Russian); plain ``71.09%`` without."""
+    the threshold drawn as a dashed line across the bars only.
+
+    Drawn in HTML, not SVG, so the labels are page text: the same size as the text
+    around them at any width (an SVG's text shrinks with the chart on a phone) and
+    wrapped, never cut.  ``percent`` formats the figures (the page's locale: ``71,09 %``
+    in Russian); plain ``71.09%`` without."""
     show = percent or (lambda v: f"{v:.2f}%")
-    row_h, top, left, width = 28, 16, 4, 190
     top_value = max(
         [b.votes_pct for b in bars] + [b.seats_pct for b in bars] + [threshold or 0, 1.0]
     )
-    scale = width / (top_value * 1.05)
-    height = top + row_h * len(bars) + 6
+    scale = 100 / (top_value * 1.05)
+    line = (
+        f'<span class="threshold" style="left:{threshold * scale:.2f}%"></span>'
+        if threshold
+        else ""
+    )
+    summary = "; ".join(f"{b.label}: {show(b.votes_pct)} / {show(b.seats_pct)}" for b in bars)
     parts = [
-        f'<svg class="vs-chart" viewBox="0 0 200 {height}" role="img" '
-        f'aria-labelledby="vs-title" xmlns="http://www.w3.org/2000/svg">'
-        f'<title id="vs-title">{escape(title)}</title>'
-        f'<rect x="{left}" y="2" width="8" height="6" fill="#767676" opacity="0.45"/>'
-        f'<text x="{left + 10}" y="7.5" font-size="5.5">{escape(labels[0])}</text>'
-        f'<rect x="{left + 80}" y="2" width="8" height="6" fill="#333333"/>'
-        f'<text x="{left + 90}" y="7.5" font-size="5.5">{escape(labels[1])}</text>'
+        f'<div class="vs-chart" role="img" aria-label="{escape(title)}. '
+        f'{escape(labels[0])} / {escape(labels[1])}: {escape(summary)}">'
+        f'<p class="vs-legend" aria-hidden="true"><span class="key votes"></span>'
+        f'{escape(labels[0])} <span class="key seats"></span>{escape(labels[1])}</p>'
+        '<ul aria-hidden="true">'
     ]
-    for i, bar in enumerate(bars):
-        y = top + i * row_h + 7
+    for bar in bars:
         color = escape(bar.color)
-        short = bar.label if len(bar.label) <= 60 else bar.label[:59] + "…"
         figures = f"{escape(show(bar.votes_pct))} / {escape(show(bar.seats_pct))}"
         parts.append(
-            f'<g class="bar"><title>{escape(bar.label)}: {figures}</title>'
-            f'<text x="{left}" y="{y - 1.5}" font-size="5.5" unicode-bidi="isolate">{escape(short)}'
-            f" {figures}</text>"
-            f'<rect x="{left}" y="{y}" width="{bar.votes_pct * scale:.2f}" height="8" fill="{color}" opacity="0.45"/>'
-            f'<rect x="{left}" y="{y + 9}" width="{bar.seats_pct * scale:.2f}" height="8" fill="{color}"/>'
-            "</g>"
+            f'<li class="bar"><span class="bar-label">{escape(bar.label)} {figures}</span>'
+            f'<span class="track"><span class="votes" style="width:{bar.votes_pct * scale:.2f}%;'
+            f'background:{color}"></span><span class="seats" style="width:'
+            f'{bar.seats_pct * scale:.2f}%;background:{color}"></span>{line}</span></li>'
         )
-    if threshold:
-        x = left + threshold * scale
-        parts.append(
-            f'<line class="threshold" x1="{x:.2f}" y1="{top - 4}" x2="{x:.2f}" y2="{height - 2}" '
-            'stroke="#000000" stroke-width="0.6" stroke-dasharray="2,1.5"/>'
-        )
-    parts.append("</svg>")
+    parts.append("</ul></div>")
     return Markup("".join(parts))
 
 
