@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import pytest
 from fastapi.testclient import TestClient
 
 from saylau.web.i18n import LANGUAGES, Formatter, translations
-from saylau.web.steps import MESSAGES, step_text
+from saylau.web.steps import MESSAGES, ranking, step_text
 
 FIELD = re.compile(r"\{(\w+)\}")
 
@@ -27,9 +28,55 @@ def test_russian_contest_page_shows_the_step_log_in_russian(client: TestClient) 
     assert "seat(s)" not in steps and "quota 1590/49" not in steps  # no English left
 
 
-def test_english_page_keeps_the_cores_text(client: TestClient) -> None:
+def test_english_page_is_rendered_from_the_fields_too(client: TestClient) -> None:
     html = client.get("/contests/majilis?lang=en").text
-    assert "seat 98: Ak Zhol, remainder" in html
+    steps = html[html.index('id="h-steps"') : html.index("</table>", html.index('id="h-steps"'))]
+    assert 'Seat 98: <bdi class="name">Ak Zhol</bdi>, remainder 23.265' in steps
+    assert '<bdi class="name">Nur Otan</bdi>: 82 seats by whole quotas' in steps
+    assert "Quota (votes per seat): 32.449" in steps
+    assert "seat(s)" not in steps and "= quota =" not in steps
+    # The threshold as a vote count: 7% of 3,323 valid votes = 232.61, so 233 votes.
+    assert "a list needs at least 233 votes" in steps
+
+
+def test_the_ranking_shows_who_just_missed_the_last_seat(client: TestClient) -> None:
+    html = client.get("/contests/majilis").text
+    table = re.search(r'<table class="ranking">.*?</table>', html, re.S)
+    assert table is not None
+    rows = re.findall(r"<tr class=\"(\w+)( cut)?\">.*?<bdi[^>]*>([^<]+)</bdi>", table.group(0))
+    # Remainders: Ak Zhol 1140/49 = 23.27 wins seat 98, Nur Otan 450/49 = 9.18 misses.
+    assert [(r[0], r[2]) for r in rows] == [("won", "Ak Zhol"), ("missed", "Nur Otan")]
+    assert rows[1][1] == " cut"
+
+
+def test_ranking_of_quotients_dhondt() -> None:
+    # The D'Hondt example of 8 seats: A 100,000, B 80,000, C 30,000, D 20,000
+    # gives A 4, B 3, C 1; the 8th seat goes to A's 25,000, and three quotients of
+    # 20,000 (A, B, D) miss it.
+    parties = [
+        {"name": n, "votes": v, "passed": True, "seats": s}
+        for n, v, s in (("A", 100_000, 4), ("B", 80_000, 3), ("C", 30_000, 1), ("D", 20_000, 0))
+    ]
+    rows = ranking(parties, {"method": "dhondt"})
+    assert [(r["rank"], r["party"], r["won"]) for r in rows[:5]] == [
+        (4, "B", True),
+        (5, "A", True),
+        (6, "C", True),
+        (7, "B", True),
+        (8, "A", True),
+    ]
+    assert rows[4]["value"] == Fraction(25_000) and rows[5]["cut"]
+    assert {r["party"] for r in rows[5:8]} == {"A", "B", "D"}
+    assert all(r["value"] == Fraction(20_000) and not r["won"] for r in rows[5:8])
+
+
+def test_no_ranking_where_it_would_not_give_the_pages_seats() -> None:
+    parties = [
+        {"name": "A", "votes": 10, "passed": True, "seats": 5},
+        {"name": "B", "votes": 100, "passed": True, "seats": 0},
+    ]
+    assert ranking(parties, {"method": "dhondt"}) == []  # a capped or odd allocation
+    assert ranking(parties, {"method": "no-such-method"}) == []
 
 
 @pytest.mark.parametrize("lang", LANGUAGES[1:])

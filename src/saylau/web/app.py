@@ -30,7 +30,7 @@ from saylau.web.fastpath import FastPath
 from saylau.web.i18n import LANGUAGE_NAMES, pick_language
 from saylau.web.render import RenderCache, SingleFlight, page_globals
 from saylau.web.security import Hardening
-from saylau.web.steps import step_text, tie_text
+from saylau.web.steps import ranking, step_text, tie_text
 from saylau.web.svg import hemicycle_chart, votes_vs_seats_chart
 
 HERE = Path(__file__).parent
@@ -57,6 +57,7 @@ def template_environment(extra_dirs: list[Path] | None = None) -> Environment:
     env.globals["hemicycle_chart"] = hemicycle_chart
     env.globals["votes_vs_seats_chart"] = votes_vs_seats_chart
     env.globals["step_text"] = step_text
+    env.globals["allocation_ranking"] = ranking
     env.globals["tie_text"] = tie_text
     env.globals["method_title"] = method_title
     env.globals["statement_ballot_rows"] = _ballot_rows

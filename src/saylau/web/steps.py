@@ -2,20 +2,31 @@
 
 The core writes each :class:`saylau.allocation.Step` with an English ``text`` and
 structured fields (``kind``, ``party``, ``seats``, ``seat_number``, ``value``).  Pages
-in another language are rendered from the fields with a translated template per kind;
-English pages keep the core's text, which also carries details the fields do not
-(the admission reason, the alliance's members).  A kind without a template, or a step
-whose fields do not fit its template, falls back to the English text.
+are rendered from the fields with a template per kind, in every language (so English
+reads "76 seats", not the core's "76 seat(s)"); the kinds whose core text carries
+details the fields do not (the admission reason, the alliance's members) keep it on
+English pages.  A kind without a template, or a step whose fields do not fit its
+template, falls back to the English text.
+
+:func:`ranking` lists the remainders (largest-remainder methods) or the quotients
+(divisor methods) in order, with the cut-off, so a reader sees who won the last seats
+and who just missed one.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import math
+from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 from markupsafe import Markup, escape
 
+from saylau.methods import REGISTRY
 from saylau.web.i18n import DEFAULT_LANGUAGE, Formatter
+
+#: Kinds whose English core text says more than the fields: English pages keep it.
+_ENGLISH_TEXT_KINDS = frozenset({"admit", "alliance", "cap", "overallocation", "threshold"})
 
 
 def N_(message: str) -> str:
@@ -77,6 +88,9 @@ def _need(step: Mapping[str, Any], key: str) -> Any:
 
 def _value(step: Mapping[str, Any], fmt: Formatter, default: float | None = None) -> str:
     value = step.get("value")
+    if step.get("kind") == "threshold" and isinstance(value, Mapping) and value.get("exact"):
+        # A list needs at least this many votes: the threshold's exact share, rounded up.
+        return fmt.number(math.ceil(Fraction(str(value["exact"]))))
     if isinstance(value, Mapping) and isinstance(value.get("decimal"), int | float):
         return fmt.number(value["decimal"])
     if default is not None:
@@ -129,7 +143,12 @@ def step_text(step: Mapping[str, Any], fmt: Formatter) -> Markup:
     """One step (``Step.to_dict()``) as HTML in ``fmt``'s language; party names are
     escaped and isolated in ``<bdi>`` (they are data, possibly right-to-left)."""
     english = escape(step.get("text") or "")
-    picked = None if fmt.lang == DEFAULT_LANGUAGE else _pick(step)
+    if fmt.lang == DEFAULT_LANGUAGE and step.get("kind") in _ENGLISH_TEXT_KINDS:
+        if step.get("kind") == "threshold" and step.get("value"):
+            needed = _value(step, fmt)
+            return english + escape(f" — a list needs at least {needed} votes")
+        return english
+    picked = _pick(step)
     if picked is None:
         return english
     message, count = picked
@@ -193,3 +212,85 @@ def tie_text(tie: Mapping[str, Any], fmt: Formatter) -> Markup:
         return escape(fmt.gettext(TIE_MESSAGES[0])).format(**fields)
     except (_Unfit, KeyError, TypeError, ValueError):
         return english
+
+
+def ranking(
+    parties: Sequence[Mapping[str, Any]], allocation: Mapping[str, Any], *, missed: int = 3
+) -> list[dict[str, Any]]:
+    """The ranked remainders or quotients around the last seat, each row with ``rank``,
+    ``party``, ``value`` (exact :class:`Fraction`), ``won`` and ``seat`` (its number),
+    and ``cut`` true on the first row that missed a seat.
+
+    Largest remainder: every admitted list's remainder after its whole quotas, in
+    order.  Divisor methods: the quotients from five seats before the last to
+    ``missed`` after it.  Recomputed from the votes, quota and seats shown on the page;
+    where that does not give the page's seats (alliances, caps, regional tiers,
+    irrational divisors) the ranking would mislead, so none is given."""
+    spec = REGISTRY.get(str(allocation.get("method")))
+    admitted = [p for p in parties if p.get("passed")]
+    if spec is None or not admitted:
+        return []
+    votes = {str(p["name"]): int(p["votes"]) for p in admitted}
+    seats = {str(p["name"]): int(p["seats"]) for p in admitted}
+    house = sum(seats.values())
+    rows: list[dict[str, Any]] = []
+    if spec.kind == "quota":
+        quota = allocation.get("quota") or {}
+        if not quota.get("exact"):
+            return []
+        q = Fraction(str(quota["exact"]))
+        whole = {p: math.floor(v / q) for p, v in votes.items()}
+        left = house - sum(whole.values())
+        order = sorted(votes, key=lambda p: -(votes[p] - whole[p] * q))
+        for i, party in enumerate(order):
+            won = i < left
+            if seats[party] != whole[party] + won:
+                return []
+            rows.append(
+                {
+                    "rank": i + 1,
+                    "party": party,
+                    "value": votes[party] - whole[party] * q,
+                    "kind": "remainder",
+                    "won": won,
+                    "seat": house - left + i + 1 if won else None,
+                    "cut": i == left,
+                }
+            )
+        return rows
+    if spec.divisor is None or spec.squared:
+        return []
+    quotients: list[tuple[Fraction, int, str]] = []
+    for party, v in votes.items():
+        for k in range(seats[party] + missed):
+            d = spec.divisor(k)
+            if d <= 0:
+                if k < seats[party]:
+                    continue  # a seat every list gets first (divisor 0)
+                return []
+            quotients.append((Fraction(v) / d, -list(votes).index(party), party))
+    quotients.sort(reverse=True)
+    won_by: dict[str, int] = {}
+    first_seat = house - sum(
+        1 for party, v in votes.items() for k in range(seats[party]) if spec.divisor(k) > 0
+    )
+    for i, (value, _, party) in enumerate(quotients[: house - first_seat + missed]):
+        won = i < house - first_seat
+        if won:
+            won_by[party] = won_by.get(party, 0) + 1
+        rows.append(
+            {
+                "rank": first_seat + i + 1,
+                "party": party,
+                "value": value,
+                "kind": "quotient",
+                "won": won,
+                "seat": first_seat + i + 1 if won else None,
+                "cut": i == house - first_seat,
+            }
+        )
+    automatic = {p: sum(1 for k in range(seats[p]) if spec.divisor(k) <= 0) for p in votes}
+    if any(won_by.get(p, 0) + automatic[p] != seats[p] for p in votes):
+        return []
+    start = max(0, house - first_seat - 5)
+    return rows[start:]
