@@ -220,7 +220,7 @@ def lower_apportionment(
             raise InputError(
                 "biproportional apportionment: alternating scaling found no table whose rows"
                 f" and columns both hold after {steps} steps; "
-                + _tie_text(v, seats, pdiv, ddiv, parties, districts)
+                + _tie_text(_ties(v, seats, pdiv, ddiv, parties, districts))
             )
         seen.add(state)
         rows_turn = not rows_turn
@@ -258,15 +258,7 @@ def _ties(
     return ()
 
 
-def _tie_text(
-    v: list[list[Fraction]],
-    seats: list[list[int]],
-    pdiv: list[Fraction],
-    ddiv: list[Fraction],
-    parties: list[str],
-    districts: list[str],
-) -> str:
-    ties = _ties(v, seats, pdiv, ddiv, parties, districts)
+def _tie_text(ties: tuple[BiproportionalTie, ...]) -> str:
     return ties[0].text if ties else "the votes leave the seats tied (the law decides by lot)"
 
 

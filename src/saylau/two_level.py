@@ -132,18 +132,37 @@ def _region_seats(
     if number < 1:
         raise InputError(f"valid votes: {total:,} are too few for {house} seats")
     seats = {r: v // number for r, v in region_valid.items()}
-    rest = house - sum(seats.values())
     rem = {r: v - seats[r] * number for r, v in region_valid.items()}
-    if rest > 0:
-        for r in ctx.pick(rem, rest, region_valid, largest=True):
-            seats[r] += 1
-    while rest < 0:
-        holders = {r: rem[r] for r in seats if seats[r] > 0}
-        for r in ctx.pick(holders, min(-rest, len(holders)), region_valid, largest=False):
-            seats[r] -= 1
-            rem[r] += number
-            rest += 1
+    _settle(ctx, seats, rem, house, number, region_valid)
     return seats, number
+
+
+def _settle(
+    ctx: _Ctx,
+    seats: dict[str, int],
+    rem: dict[str, int],
+    target: int,
+    quota: int,
+    votes: Mapping[str, int],
+    *,
+    fill: bool = True,
+) -> None:
+    """Bring whole-quota ``seats`` to ``target``: largest remainders fill, smallest give back.
+
+    A quota below the Hare quota can give more whole quotas than seats; a holder
+    may then give back several seats, its remainder growing by a quota each time.
+    With ``fill`` false, seats left over stay free (for the second scrutiny).
+    """
+    rest = target - sum(seats.values())
+    if rest > 0 and fill:
+        for k in ctx.pick(rem, rest, votes, largest=True):
+            seats[k] += 1
+    while rest < 0:
+        holders = {k: rem[k] for k in seats if seats[k] > 0}
+        for k in ctx.pick(holders, min(-rest, len(holders)), votes, largest=False):
+            seats[k] -= 1
+            rem[k] += quota
+            rest += 1
 
 
 def _threshold(
@@ -235,18 +254,11 @@ def allocate_two_level(
                 f"region '{r}': {base:,} votes are too few for {region_seats[r]} seats"
             )
         numbers[r] = q
+        won = {p: cell[p][r] // q for p in passing}
+        left = {p: cell[p][r] - won[p] * q for p in passing}
+        _settle(ctx, won, left, region_seats[r], q, {p: cell[p][r] for p in passing}, fill=False)
         for p in passing:
-            first[p][r] = cell[p][r] // q
-            rem[p][r] = cell[p][r] - first[p][r] * q
-        surplus = sum(first[p][r] for p in passing) - region_seats[r]
-        region_votes = {p: cell[p][r] for p in passing}
-        while surplus > 0:
-            # The smallest remainders give seats back (a list may give several, tiny quotas).
-            holders = {p: rem[p][r] for p in passing if first[p][r] > 0}
-            for p in ctx.pick(holders, min(surplus, len(holders)), region_votes, largest=False):
-                first[p][r] -= 1
-                rem[p][r] += q
-                surplus -= 1
+            first[p][r], rem[p][r] = won[p], left[p]
         ctx.steps.append(
             Step(
                 "quota",
@@ -267,16 +279,7 @@ def allocate_two_level(
         for p in passing:
             second[p] = unused[p] // second_number
         left = {p: unused[p] - second[p] * second_number for p in passing}
-        rest = free - sum(second.values())
-        if rest > 0:
-            for p in ctx.pick(left, rest, totals, largest=True):
-                second[p] += 1
-        while rest < 0:
-            holders = {p: left[p] for p in passing if second[p] > 0}
-            for p in ctx.pick(holders, min(-rest, len(holders)), totals, largest=False):
-                second[p] -= 1
-                left[p] += second_number
-                rest += 1
+        _settle(ctx, second, left, free, second_number, totals)
         ctx.steps.append(
             Step(
                 "quota",

@@ -223,6 +223,10 @@ class Law:
         )
         if tier.exhausted_seats == "vacant" and list_sizes:
             allocation = _leave_vacant(allocation, list_sizes)
+        return self.result(tier, allocation)
+
+    def result(self, tier: Tier, allocation: Allocation) -> LawResult:
+        """Every tier's result, ``allocation`` being that of the list tier ``tier``."""
         results = tuple(
             TierResult(
                 t.name,

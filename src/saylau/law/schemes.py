@@ -30,8 +30,6 @@ def allocate_scheme(
     seed: int | None,
 ) -> LawResult:
     """Allocate ``tier`` by its scheme from the votes per party and region."""
-    from saylau.law.model import LawResult, TierResult
-
     if not regions:
         raise InputError(
             f"law tier '{tier.name}' is {tier.scheme}: votes per region are needed"
@@ -65,18 +63,7 @@ def allocate_scheme(
             seed=seed,
         )
         allocation = replace(two.allocation, extra={"two_level": two.to_dict()})
-    results = tuple(
-        TierResult(
-            t.name,
-            t.kind,
-            t.seats,
-            t.title or t.name,
-            allocation if t is tier else None,
-            t.elected_by,
-        )
-        for t in law.tiers
-    )
-    return LawResult(law.name, law.title, allocation, results)
+    return law.result(tier, allocation)
 
 
 def scheme_tables(allocation: Allocation) -> list[Any]:
