@@ -330,3 +330,23 @@ def test_cli_prints_the_district_table_and_json() -> None:
     lower = data["allocation"]["extra"]["biproportional"]["lower"]
     assert lower["seats"]["CVP"] == {"Altdorf": 5, "Bürglen": 2, "Erstfeld": 2, "Schattdorf": 3}
     assert data["seats"] == {"CVP": 12, "SPGB": 9, "FDP": 7, "SVP": 9}
+
+
+def test_cli_bad_input_is_one_line_per_problem(tmp_path: Path) -> None:
+    law = str(DATA / "uri-landrat-2020.toml")
+    flat = tmp_path / "flat.csv"
+    flat.write_text("party,votes\nCVP,100\nFDP,50\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["seats", str(flat), "--law", law])
+    assert result.exit_code == 2
+    assert "votes per region are needed" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text(
+        "party,region,votes\nCVP,Altdorf,100\nCVP,Andermatt,5\nFDP,Seedorf,50\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["seats", str(wrong), "--law", law])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: district 'Andermatt' has votes but no seats declared",
+        "error: district 'Seedorf' has votes but no seats declared",
+    ]

@@ -75,6 +75,8 @@ def scheme_tables(allocation: Allocation) -> list[Any]:
         matrix = bp["lower"]["seats"]
         title = "Seats per list and district (lower apportionment)"
         divisors = {p: d["decimal"] for p, d in bp["lower"]["party_divisors"].items()}
+        if bp["voter_numbers"]:
+            title += "; the upper apportionment's votes are voter numbers (votes / district seats)"
     elif "two_level" in allocation.extra:
         matrix = {
             p: r
@@ -88,7 +90,7 @@ def scheme_tables(allocation: Allocation) -> list[Any]:
     parties = list(matrix)
     regions = list(next(iter(matrix.values()), {}))
     table = Table(title=title, title_justify="left")
-    table.add_column("Region")
+    table.add_column("Region", no_wrap=True)
     for p in parties:
         table.add_column(p, justify="right")
     table.add_column("Total", justify="right")
