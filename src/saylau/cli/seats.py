@@ -12,6 +12,7 @@ from rich.console import Console
 
 from saylau.errors import InputError
 from saylau.law import Law, LawResult, list_presets, load_law
+from saylau.law.schemes import scheme_tables
 from saylau.methods import REGISTRY
 from saylau.votes import VotesFile, read_votes_csv
 
@@ -139,6 +140,8 @@ def _print_result(result: LawResult) -> None:
     console = Console()
     a = result.allocation
     console.print(a.table(title=f"{result.title}: {a.method}, {a.house_size} seats"))
+    for table in scheme_tables(a):  # seats per region: biproportional and two-level tiers
+        console.print(table)
     if a.quota is not None:
         console.print(f"Quota: {float(a.quota):,.4f} (exactly {a.quota})")
     if a.divisor is not None:

@@ -18,6 +18,7 @@ from typing import Any, cast
 from saylau.core import check_threshold
 from saylau.errors import InputError, LawError, NotFoundError
 from saylau.law.model import Law, Tier
+from saylau.law.scheme_keys import SCHEME_KEYS, scheme_fields, scheme_problems
 from saylau.methods import get_method
 from saylau.ties import check_chain
 
@@ -46,6 +47,7 @@ TIER_KEYS = (
     "exhausted_seats",
     "elected_by",
     "remainder_decimals",
+    *SCHEME_KEYS,
 )
 KINDS = ("party-list", "indirect", "reserved", "single-member")
 BASES = ("parties", "valid", "cast")
@@ -239,9 +241,12 @@ def parse_law(text: str, *, label: str = "law file", default_name: str = "law") 
                 ),
                 elected_by=r.get(raw, "elected_by", where, _text, None),
                 remainder_decimals=r.get(raw, "remainder_decimals", where, _int(0), None),
+                **scheme_fields(r, raw, where),
             )
         )
     for i, t in enumerate(tiers):
+        for problem in scheme_problems(t, f"tiers[{i}]."):
+            r.fail(problem)
         for lo, _n in t.consolation_seats:
             if lo >= t.threshold:
                 r.fail(

@@ -12,6 +12,9 @@ from saylau.core import allocate
 from saylau.errors import InputError
 
 TierKind = Literal["party-list", "indirect", "reserved", "single-member"]
+#: How a party-list tier spreads over regions: one national count, party × district
+#: tables (saylau.biproportional) or regions then a national pass (saylau.two_level).
+Scheme = Literal["single", "biproportional", "two-level"]
 BaseName = Literal["parties", "valid", "cast"]
 Policy = Literal["reject", "flag"]
 
@@ -47,6 +50,12 @@ class Tier:
     exhausted_seats: Literal["redistribute", "vacant"] = "redistribute"
     elected_by: str | None = None
     remainder_decimals: int | None = None
+    scheme: Scheme = "single"
+    district_seats: tuple[tuple[str, int], ...] = ()
+    district_threshold: Fraction | None = None
+    voter_numbers: bool = False
+    regional_quota: str = "imperiali"
+    national_quota: str = "hagenbach-bischoff"
 
 
 @dataclass(frozen=True)
@@ -157,6 +166,10 @@ class Law:
         """
         tier = self.list_tier
         assert tier.method is not None
+        if tier.scheme != "single":
+            from saylau.law.schemes import allocate_scheme
+
+            return allocate_scheme(self, tier, votes, regions, members or {}, seed)
         for name, value in (("against_all", against_all), ("invalid", invalid)):
             if isinstance(value, bool) or not isinstance(value, int) or value < 0:
                 raise InputError(f"{name}: {value!r} must be a whole number ≥ 0")
@@ -210,6 +223,10 @@ class Law:
         )
         if tier.exhausted_seats == "vacant" and list_sizes:
             allocation = _leave_vacant(allocation, list_sizes)
+        return self.result(tier, allocation)
+
+    def result(self, tier: Tier, allocation: Allocation) -> LawResult:
+        """Every tier's result, ``allocation`` being that of the list tier ``tier``."""
         results = tuple(
             TierResult(
                 t.name,

@@ -1,0 +1,105 @@
+"""The law-file keys of tiers that span regions (biproportional, two-level).
+
+Kept apart from :mod:`saylau.law.load` so that the rules for these schemes are
+declared in one place: the keys, how each is read, and how they fit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, Protocol
+
+from saylau.core import check_threshold
+from saylau.errors import InputError
+from saylau.two_level import QUOTAS
+
+if TYPE_CHECKING:
+    from saylau.law.model import Tier
+
+SCHEMES = ("single", "biproportional", "two-level")
+SCHEME_KEYS = (
+    "scheme",
+    "district_seats",
+    "district_threshold",
+    "voter_numbers",
+    "regional_quota",
+    "national_quota",
+)
+
+
+class _Getter(Protocol):
+    def get(
+        self, table: dict[str, Any], key: str, where: str, conv: Callable[[Any], Any], default: Any
+    ) -> Any: ...
+
+
+def _scheme(v: Any) -> str:
+    if v not in SCHEMES:
+        raise InputError(f"valid values: {', '.join(SCHEMES)}")
+    return str(v)
+
+
+def _quota(v: Any) -> str:
+    if v not in QUOTAS:
+        raise InputError(f"valid values: {', '.join(QUOTAS)}")
+    return str(v)
+
+
+def _district_seats(v: Any) -> tuple[tuple[str, int], ...]:
+    # { "Zuerich 1+2" = 5, "Zuerich 3+9" = 12, ... }: seats fixed before the election.
+    if not isinstance(v, dict) or not v:
+        raise TypeError
+    out = []
+    for name, n in v.items():
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise InputError(f"district '{name}' has seats {n!r}, not a whole number ≥ 0")
+        out.append((str(name), n))
+    return tuple(out)
+
+
+def _bool(v: Any) -> bool:
+    if not isinstance(v, bool):
+        raise TypeError
+    return v
+
+
+def _percent(v: Any) -> Fraction:
+    if isinstance(v, bool) or not isinstance(v, int | float | str):
+        raise TypeError
+    return check_threshold(v)
+
+
+def scheme_fields(r: _Getter, raw: dict[str, Any], where: str) -> dict[str, Any]:
+    """The :class:`Tier` fields of the scheme keys present in one ``[[tiers]]`` table."""
+    return {
+        "scheme": r.get(raw, "scheme", where, _scheme, "single"),
+        "district_seats": r.get(raw, "district_seats", where, _district_seats, ()),
+        "district_threshold": r.get(raw, "district_threshold", where, _percent, None),
+        "voter_numbers": r.get(raw, "voter_numbers", where, _bool, False),
+        "regional_quota": r.get(raw, "regional_quota", where, _quota, "imperiali"),
+        "national_quota": r.get(raw, "national_quota", where, _quota, "hagenbach-bischoff"),
+    }
+
+
+def scheme_problems(tier: Tier, where: str) -> list[str]:
+    """Scheme keys that do not fit together, one message each."""
+    problems: list[str] = []
+    bp_keys = ("district_seats", "district_threshold", "voter_numbers")
+    if tier.scheme == "biproportional":
+        if not tier.district_seats:
+            problems.append(
+                f"key '{where}district_seats' is missing (a biproportional tier needs the"
+                " seats of each district)"
+            )
+        elif sum(n for _d, n in tier.district_seats) != tier.seats:
+            total = sum(n for _d, n in tier.district_seats)
+            problems.append(
+                f"key '{where}district_seats' sums to {total}, not the tier's {tier.seats} seats"
+            )
+    elif tier.district_seats or tier.district_threshold is not None or tier.voter_numbers:
+        used = [k for k in bp_keys if getattr(tier, k) not in ((), None, False)]
+        problems.append(
+            f"key '{where}{used[0]}' needs scheme = 'biproportional' (scheme is '{tier.scheme}')"
+        )
+    return problems

@@ -1,0 +1,352 @@
+"""Biproportional apportionment: real cantonal elections, exact divisors, invariants.
+
+Data and sources: tests/data/biproportional/README.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from fractions import Fraction
+from math import floor
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+
+import saylau
+from saylau.biproportional import (
+    apportion,
+    lower_apportionment,
+    round_divisor,
+    simplest_between,
+    voter_numbers,
+)
+from saylau.cli import main
+from saylau.errors import InputError, LawError
+from saylau.law import parse_law
+
+DATA = Path(__file__).parent / "data" / "biproportional"
+SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def read(name: str) -> dict[str, dict[str, int]]:
+    votes: dict[str, dict[str, int]] = {}
+    with open(DATA / f"{name}.csv", encoding="utf-8") as f:
+        for row in csv.DictReader(f):
+            votes.setdefault(row["party"], {})[row["region"]] = int(row["votes"])
+    return votes
+
+
+def run_law(name: str) -> saylau.LawResult:
+    votes = read(name)
+    law = saylau.load_law(DATA / f"{name}.toml")
+    return law.allocate({p: sum(r.values()) for p, r in votes.items()}, regions=votes)
+
+
+def table(result: saylau.LawResult, parties: list[str]) -> dict[str, list[int]]:
+    """District → seats of ``parties`` in that order (the layout of the published tables)."""
+    seats = result.allocation.extra["biproportional"]["lower"]["seats"]
+    districts = list(next(iter(seats.values())))
+    return {d: [seats[p][d] for p in parties] for d in districts}
+
+
+# Zurich, Kantonsrat, 24 March 2019.  Upper apportionment: the official seats (Statistisches Amt
+# des Kantons Zürich; SVP 45, SP 35, FDP 29, GLP 23, Grüne 22, CVP 8, EVP 8, AL 6, EDU 4).  Lower
+# apportionment: the seats per district that the canton's counting software's test suite asserts
+# for this election (abraxas-labs/voting-ausmittlung-service, ZhKantonratswahlTestData), columns
+# SVP, SP, FDP, GLP, Grüne, CVP, EVP, AL, EDU.
+ZH_2019_PARTIES = ["SVP", "SP", "FDP", "GLP", "Gruene", "CVP", "EVP", "AL", "EDU"]
+ZH_2019 = {
+    "Zuerich 1+2": [1, 1, 1, 1, 1, 0, 0, 0, 0],
+    "Zuerich 3+9": [2, 3, 1, 1, 2, 1, 0, 2, 0],
+    "Zuerich 4+5": [0, 2, 0, 1, 1, 0, 0, 1, 0],
+    "Zuerich 6+10": [1, 3, 1, 1, 2, 0, 0, 1, 0],
+    "Zuerich 7+8": [1, 1, 2, 1, 1, 0, 0, 0, 0],
+    "Zuerich 11+12": [2, 3, 1, 2, 2, 1, 0, 1, 0],
+    "Bezirk Dietikon": [4, 2, 2, 1, 1, 1, 0, 0, 0],
+    "Bezirk Affoltern": [1, 1, 1, 1, 1, 0, 1, 0, 0],
+    "Bezirk Horgen": [4, 3, 3, 2, 1, 1, 1, 0, 0],
+    "Bezirk Meilen": [3, 2, 3, 2, 1, 1, 0, 0, 0],
+    "Bezirk Hinwil": [3, 1, 2, 1, 1, 1, 1, 0, 1],
+    "Bezirk Uster": [4, 3, 2, 2, 2, 1, 1, 0, 1],
+    "Bezirk Pfaeffikon": [2, 1, 1, 1, 1, 0, 1, 0, 0],
+    "Stadt Winterthur": [2, 3, 2, 2, 2, 0, 1, 1, 0],
+    "Winterthur-Land": [2, 1, 1, 1, 1, 0, 1, 0, 0],
+    "Bezirk Andelfingen": [2, 1, 1, 0, 0, 0, 0, 0, 0],
+    "Bezirk Buelach": [6, 3, 3, 2, 1, 1, 1, 0, 1],
+    "Bezirk Dielsdorf": [5, 1, 2, 1, 1, 0, 0, 0, 1],
+}
+
+
+def test_zurich_2019_reproduces_the_official_seats() -> None:
+    result = run_law("zh-kantonsrat-2019")
+    assert {p: n for p, n in result.seats.items() if n} == {
+        "AL": 6, "CVP": 8, "EDU": 4, "EVP": 8, "FDP": 29,
+        "GLP": 23, "Gruene": 22, "SP": 35, "SVP": 45,
+    }  # fmt: skip
+    assert table(result, ZH_2019_PARTIES) == ZH_2019
+    # BDP (4.4 % in Uster, its best district), PdA, die Guten and Helvida stay below 5 %.
+    reasons = result.allocation.threshold.reasons
+    assert reasons["BDP"].startswith("below 5% in every district (best 4.")
+    assert not any(result.allocation.threshold.passed[p] for p in ("PdA", "Helvida"))
+
+
+# Zurich, Kantonsrat, 12 February 2023.  Official seats (Statistisches Amt; SRF, 12 Feb 2023):
+# SVP 46, SP 36, FDP 29, GLP 24, Grüne 19, Mitte 11, EVP 7, AL 5, EDU 3.  No official table per
+# district was found; the one below is the lower apportionment as published by an independent
+# implementation (github.com/rjs02/DoppelterPukelsheim, 2023_KRZH/result), columns AL, Die Mitte,
+# EDU, EVP, FDP, GLP, Grüne, SP, SVP: a cross-check, not an official figure.
+ZH_2023_PARTIES = ["AL", "Die Mitte", "EDU", "EVP", "FDP", "GLP", "Gruene", "SP", "SVP"]
+ZH_2023 = {
+    "Zuerich 1+2": [0, 0, 0, 0, 1, 1, 1, 1, 1],
+    "Zuerich 3+9": [1, 1, 0, 0, 1, 1, 2, 4, 2],
+    "Zuerich 4+5": [1, 0, 0, 0, 0, 1, 1, 2, 0],
+    "Zuerich 6+10": [1, 0, 0, 0, 1, 1, 1, 3, 1],
+    "Zuerich 7+8": [0, 0, 0, 0, 2, 1, 1, 1, 1],
+    "Zuerich 11+12": [1, 1, 0, 0, 1, 2, 2, 3, 2],
+    "Bezirk Dietikon": [0, 1, 0, 0, 2, 1, 1, 2, 4],
+    "Bezirk Affoltern": [0, 0, 0, 1, 1, 1, 1, 1, 2],
+    "Bezirk Horgen": [0, 1, 0, 1, 3, 2, 1, 3, 4],
+    "Bezirk Meilen": [0, 1, 0, 0, 3, 2, 1, 2, 3],
+    "Bezirk Hinwil": [0, 1, 1, 1, 2, 1, 1, 1, 3],
+    "Bezirk Uster": [0, 1, 0, 0, 3, 3, 1, 3, 5],
+    "Bezirk Pfaeffikon": [0, 0, 0, 1, 1, 1, 1, 1, 2],
+    "Stadt Winterthur": [1, 1, 0, 1, 1, 2, 2, 3, 2],
+    "Winterthur-Land": [0, 0, 0, 1, 1, 1, 0, 1, 3],
+    "Bezirk Andelfingen": [0, 1, 0, 0, 1, 0, 0, 1, 1],
+    "Bezirk Buelach": [0, 1, 1, 1, 3, 2, 1, 3, 6],
+    "Bezirk Dielsdorf": [0, 1, 1, 0, 2, 1, 1, 1, 4],
+}
+
+
+def test_zurich_2023_reproduces_the_official_seats() -> None:
+    result = run_law("zh-kantonsrat-2023")
+    assert {p: n for p, n in result.seats.items() if n} == {
+        "SVP": 46, "SP": 36, "FDP": 29, "GLP": 24, "Gruene": 19,
+        "Die Mitte": 11, "EVP": 7, "AL": 5, "EDU": 3,
+    }  # fmt: skip
+    assert table(result, ZH_2023_PARTIES) == ZH_2023
+
+
+def test_zurich_2023_needs_voter_numbers() -> None:
+    """Sainte-Laguë on the raw party votes would favour the large districts: six seats move."""
+    votes = read("zh-kantonsrat-2023")
+    law = saylau.load_law(DATA / "zh-kantonsrat-2023.toml")
+    raw = apportion(votes, dict(law.list_tier.district_seats), district_threshold=5)
+    weighted = apportion(
+        votes, dict(law.list_tier.district_seats), district_threshold=5, use_voter_numbers=True
+    )
+    moved = {p: raw.seats[p] - n for p, n in weighted.seats.items() if raw.seats[p] != n}
+    assert moved == {"AL": -1, "EDU": 1, "FDP": 1, "GLP": -1, "SP": -1, "SVP": 1}
+
+
+def test_voter_numbers_round_each_district() -> None:
+    # 10,998 SP party votes in Zürich 1+2 (5 seats) = 2,199.6 -> 2,200; 79,172 in 3+9 (12) = 6,597.67 -> 6,598.
+    assert voter_numbers({"SP": {"A": 10998, "B": 79172}}, {"A": 5, "B": 12}) == {"SP": 8798}
+    # A half rounds up.
+    assert voter_numbers({"X": {"A": 5}}, {"A": 2}) == {"X": 3}
+
+
+# Uri, Landrat, 8 March 2020: the four municipalities electing by proportional representation.
+# Official seats from "Landratswahlen 2020: Statistische Auswertung" (Kanton Uri), as tabulated in
+# the test suite of the R package proporz (tests/testthat/test-biproportional-data.R).
+def test_uri_2020_reproduces_the_official_seats() -> None:
+    result = run_law("uri-landrat-2020")
+    assert result.seats == {"CVP": 12, "SPGB": 9, "FDP": 7, "SVP": 9}
+    assert table(result, ["CVP", "SPGB", "FDP", "SVP"]) == {
+        "Altdorf": [5, 4, 3, 3],
+        "Bürglen": [2, 1, 1, 3],
+        "Erstfeld": [2, 2, 1, 1],
+        "Schattdorf": [3, 2, 2, 2],
+    }
+
+
+@pytest.mark.parametrize("name", ["zh-kantonsrat-2019", "zh-kantonsrat-2023", "uri-landrat-2020"])
+def test_divisors_reproduce_every_cell_exactly(name: str) -> None:
+    """seats = votes / (party divisor × district divisor), rounded; no cell on a boundary."""
+    result = run_law(name)
+    lower = result.allocation.extra["biproportional"]["lower"]
+    votes = read(name)
+    assert lower["ties"] == []
+    for party, row in lower["seats"].items():
+        p = Fraction(lower["party_divisors"][party]["exact"])
+        for district, seats in row.items():
+            d = Fraction(lower["district_divisors"][district]["exact"])
+            q = Fraction(votes[party].get(district, 0)) / (p * d)
+            assert floor(q + Fraction(1, 2)) == seats
+            assert q - floor(q) != Fraction(1, 2)
+
+
+def test_a_tie_is_reported_not_broken() -> None:
+    # Three equal lists in two districts (8 and 4 seats), 4 seats each: which list gets 3 seats in
+    # the larger district is a lot (the tie case of the canton's counting software's tests).
+    votes = {f"L{i}": {"A": 1000, "B": 500} for i in (1, 2, 3)}
+    with pytest.raises(InputError, match=r"tie in the lower apportionment.*lot"):
+        lower_apportionment(votes, dict.fromkeys(votes, 4), {"A": 8, "B": 4})
+
+
+def test_round_divisor_reports_a_tie() -> None:
+    seats, divisor, tied = round_divisor([Fraction(3), Fraction(3)], 1)
+    assert tied and sum(seats) == 1 and divisor == 6  # 3 / (1/2): either list
+    seats, divisor, tied = round_divisor([Fraction(5), Fraction(3)], 2)
+    assert seats == [1, 1] and not tied and divisor == 4  # simplest in (5/1.5, 3/0.5)
+
+
+@given(
+    st.fractions(min_value=0, max_value=1000),
+    st.fractions(min_value=Fraction(1, 1000), max_value=1000),
+)
+@SETTINGS
+def test_simplest_between_is_strictly_inside(lo: Fraction, gap: Fraction) -> None:
+    x = simplest_between(lo, lo + gap)
+    assert lo < x < lo + gap
+    # Nothing with a smaller denominator fits.
+    for q in range(1, x.denominator):
+        n = floor(lo * q) + 1
+        assert not Fraction(n, q) < lo + gap
+
+
+@st.composite
+def elections(draw: st.DrawFn) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    n_parties = draw(st.integers(1, 5))
+    n_districts = draw(st.integers(1, 5))
+    districts = {f"d{j}": draw(st.integers(1, 12)) for j in range(n_districts)}
+    votes = {f"p{i}": {d: draw(st.integers(0, 10**6)) for d in districts} for i in range(n_parties)}
+    for d in districts:
+        assume(any(votes[p][d] for p in votes))
+    return votes, districts
+
+
+@given(elections())
+@SETTINGS
+def test_margins_hold_and_divisors_explain_the_table(
+    case: tuple[dict[str, dict[str, int]], dict[str, int]],
+) -> None:
+    votes, districts = case
+    try:
+        result = apportion(votes, districts)
+    except InputError as err:
+        # Only an unresolvable tie, or a party with seats but no votes where seats are, may stop it.
+        assert "tie" in str(err) or "lot" in str(err) or "no votes" in str(err)
+        return
+    lower = result.lower
+    assert sum(result.seats.values()) == sum(districts.values())
+    for p, row in lower.seats.items():
+        assert sum(row.values()) == result.seats[p]
+    for d, n in districts.items():
+        assert sum(row[d] for row in lower.seats.values()) == n
+    for p, row in lower.seats.items():
+        for d, s in row.items():
+            q = votes[p][d] / (lower.party_divisors[p] * lower.district_divisors[d])
+            assert s - Fraction(1, 2) <= q <= s + Fraction(1, 2)
+            if votes[p][d] == 0:
+                assert s == 0
+
+
+@given(elections(), st.integers(2, 50))
+@SETTINGS
+def test_scaling_a_party_or_district_changes_nothing_below(
+    case: tuple[dict[str, dict[str, int]], dict[str, int]], k: int
+) -> None:
+    """The lower apportionment depends on each row and column only up to a factor."""
+    votes, districts = case
+    try:
+        base = apportion(votes, districts)
+    except InputError:
+        return
+    party = next(iter(votes))
+    row_scaled = {
+        p: {d: v * (k if p == party else 1) for d, v in r.items()} for p, r in votes.items()
+    }
+    district = next(iter(districts))
+    col_scaled = {
+        p: {d: v * (k if d == district else 1) for d, v in r.items()} for p, r in votes.items()
+    }
+    for scaled in (row_scaled, col_scaled):
+        again = lower_apportionment(
+            {p: scaled[p] for p in base.lower.seats},
+            {p: base.seats[p] for p in base.lower.seats},
+            districts,
+        )
+        assert again.seats == base.lower.seats
+
+
+BIPROP = """
+[law]
+title = "Test"
+
+[[tiers]]
+seats = 10
+method = "sainte-lague"
+"""
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('scheme = "biproportional"\n', "key 'tiers[0].district_seats' is missing"),
+        (
+            'scheme = "biproportional"\ndistrict_seats = { A = 4, B = 5 }\n',
+            "key 'tiers[0].district_seats' sums to 9, not the tier's 10 seats",
+        ),
+        ('scheme = "bipro"\n', "key 'tiers[0].scheme' has invalid value 'bipro'"),
+        ("voter_numbers = true\n", "needs scheme = 'biproportional'"),
+        (
+            'scheme = "biproportional"\ndistrict_seats = { A = -1, B = 11 }\n',
+            "district 'A' has seats -1",
+        ),
+    ],
+)
+def test_law_file_errors_name_the_key(extra: str, message: str) -> None:
+    with pytest.raises(LawError, match=re.escape(message)):
+        parse_law(BIPROP + extra)
+
+
+def test_law_needs_votes_per_district() -> None:
+    law = parse_law(BIPROP + 'scheme = "biproportional"\ndistrict_seats = { A = 4, B = 6 }\n')
+    with pytest.raises(InputError, match="votes per region are needed"):
+        law.allocate({"P": 10, "Q": 5})
+    with pytest.raises(InputError, match="district 'C' has votes but no seats declared"):
+        law.allocate({"P": 10}, regions={"P": {"A": 4, "C": 6}})
+
+
+def test_cli_prints_the_district_table_and_json() -> None:
+    args = [
+        "seats",
+        str(DATA / "uri-landrat-2020.csv"),
+        "--law",
+        str(DATA / "uri-landrat-2020.toml"),
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    assert "Seats per list and district" in result.stdout
+    assert "Schattdorf" in result.stdout
+    result = CliRunner().invoke(main, [*args, "--json"])
+    data = json.loads(result.stdout)
+    lower = data["allocation"]["extra"]["biproportional"]["lower"]
+    assert lower["seats"]["CVP"] == {"Altdorf": 5, "Bürglen": 2, "Erstfeld": 2, "Schattdorf": 3}
+    assert data["seats"] == {"CVP": 12, "SPGB": 9, "FDP": 7, "SVP": 9}
+
+
+def test_cli_bad_input_is_one_line_per_problem(tmp_path: Path) -> None:
+    law = str(DATA / "uri-landrat-2020.toml")
+    flat = tmp_path / "flat.csv"
+    flat.write_text("party,votes\nCVP,100\nFDP,50\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["seats", str(flat), "--law", law])
+    assert result.exit_code == 2
+    assert "votes per region are needed" in result.stderr
+    assert "Traceback" not in result.output + result.stderr
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text(
+        "party,region,votes\nCVP,Altdorf,100\nCVP,Andermatt,5\nFDP,Seedorf,50\n", encoding="utf-8"
+    )
+    result = CliRunner().invoke(main, ["seats", str(wrong), "--law", law])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        "error: district 'Andermatt' has votes but no seats declared",
+        "error: district 'Seedorf' has votes but no seats declared",
+    ]
