@@ -399,7 +399,7 @@ def test_openapi_documents_each_answer_in_its_media_type(client: TestClient) -> 
     assert list(ok("/contests/{contest_id}/statement.pdf")) == ["application/pdf"]
     station = ok("/api/v1/contests/{contest_id}/stations/{station_id}")["application/json"]
     assert {"protocol", "relations", "versions"} <= set(station["schema"]["properties"])  # type: ignore[index]
-    from saylau.web.views import router
+    from saylau.web.routes.results import router
 
     ours = {route.path.replace(":path", "") for route in router.routes}  # type: ignore[attr-defined]
     documented = [p for p in paths if p in ours]

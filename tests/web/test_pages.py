@@ -7,10 +7,12 @@ import io
 import json
 import re
 from pathlib import Path
+from typing import Annotated
 
 import jsonschema
 import pytest
 from click.testing import CliRunner
+from fastapi import APIRouter, Query
 from fastapi.testclient import TestClient
 from webdata import STATIONS, build_store
 
@@ -20,6 +22,7 @@ from saylau.web.app import HERE, create_app
 from saylau.web.colors import PALETTE, RESERVED_COLOR, contrast, party_colors
 from saylau.web.exports import safe_cell
 from saylau.web.i18n import LANGUAGES, translations
+from saylau.web.pages import View, page
 
 HOSTILE = (
     "<script>alert(1)</script>",
@@ -212,3 +215,54 @@ def test_cli_export_and_statement(store: Store, db_url: str, tmp_path: Path) -> 
     assert r.exit_code == 0 and pdf.read_bytes().startswith(b"%PDF")
     r = runner.invoke(main, ["export", db_url, "--contest", "nope"])
     assert r.exit_code == 2 and "contest 'nope' not found" in r.output
+
+
+def test_one_view_answers_a_page_and_its_api_twin(store: Store, db_url: str) -> None:
+    router = APIRouter()
+    built: list[str] = []
+
+    @page(router, "/probe/{contest_id}", template="error.html", tags=["probe"])
+    def probe(
+        contest_id: str, n: Annotated[int, Query(description="repeats of the message")] = 1
+    ) -> View:
+        """What the probe answers."""
+
+        def build(s: Store) -> dict[str, object]:
+            built.append(contest_id)
+            return {"heading": s.contest(contest_id).title, "message": "m" * n, "status": 200}
+
+        return View(build, contest_id=contest_id, query=f"n={n}")
+
+    app = create_app(db_url, counter_ttl=0)
+    app.include_router(router)
+    title = store.contest("majilis").title
+    with TestClient(app) as c:
+        api = c.get("/api/v1/probe/majilis?n=2")
+        assert api.status_code == 200
+        assert api.json() == {"heading": title, "message": "mm", "status": 200}
+        html = c.get("/probe/majilis?n=2&lang=kk")
+        assert html.status_code == 200 and '<html lang="kk">' in html.text
+        assert f"<h1>{title}</h1>" in html.text and ">mm</p>" in html.text
+        assert html.cookies.get("lang") == "kk"
+        # One version for both: 304 without building again, on the page and the API.
+        before = len(built)
+        for path, answer in (("/api/v1/probe/majilis?n=2", api), ("/probe/majilis?n=2", html)):
+            again = c.get(path, headers={"If-None-Match": answer.headers["etag"]})
+            assert again.status_code == 304
+        assert len(built) == before and api.headers["etag"] != html.headers["etag"]
+        assert c.get("/api/v1/probe/nope").status_code == 404
+        assert c.get("/probe/majilis?lang=xx").status_code == 422
+        assert c.get("/api/v1/probe/majilis?lang=xx").status_code == 422
+        paths = c.get("/openapi.json").json()["paths"]
+    assert "/probe/{contest_id}" not in paths  # the page is not part of the API
+    op = paths["/api/v1/probe/{contest_id}"]["get"]
+    assert (op["operationId"], op["summary"], op["tags"]) == (
+        "probe_api_api_v1_probe__contest_id__get",
+        "Probe Api",
+        ["probe"],
+    )
+    assert op["description"] == "What the probe answers."
+    assert [(p["name"], p.get("description")) for p in op["parameters"]] == [
+        ("contest_id", None),
+        ("n", "repeats of the message"),
+    ]

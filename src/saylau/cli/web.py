@@ -81,7 +81,7 @@ def export(db: str, contest_id: str | None, fmt: str, level: str | None, out: Pa
     """Export a contest's results as CSV, JSON or NIST SP 1500-100 v2 JSON."""
     from saylau.cli._db import open_store
     from saylau.web import model
-    from saylau.web.render import to_json_bytes
+    from saylau.web.encode import to_json_bytes
 
     with open_store(db) as store:
         cid = contest_id or store.default_contest()

@@ -21,6 +21,8 @@ from typing import Any
 
 from starlette.concurrency import run_in_threadpool
 
+from saylau.web.site import Site
+
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -31,7 +33,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 class FastPath:
     """ASGI middleware serving registered API paths from the site's render cache."""
 
-    def __init__(self, app: ASGIApp, site: Any) -> None:
+    def __init__(self, app: ASGIApp, site: Site) -> None:
         self.app = app
         self.site = site
         self._tasks: set[asyncio.Task[Any]] = set()

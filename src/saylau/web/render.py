@@ -1,11 +1,12 @@
 """One context, two renderings: an HTML page or the same data as JSON.
 
-:func:`respond` is the helper every router of the site uses (also the trust,
-analysis and institutions routers).  It answers conditional GETs with 304 from
-the store's change counter before building anything, and caches the rendered
-body per (key, version, language, format), so polling clients cost almost
-nothing between changes.  Responses say ``Cache-Control: no-cache``: a client
-revalidates every time, so a changed protocol shows on the next poll.
+:func:`respond` renders a context builder's result for every route of the site
+(through :func:`saylau.web.pages.page`, or directly for downloads).  It answers
+conditional GETs with 304 from the store's change counter before building
+anything, and caches the rendered body per (key, version, language, format), so
+polling clients cost almost nothing between changes.  Responses say
+``Cache-Control: no-cache``: a client revalidates every time, so a changed
+protocol shows on the next poll.
 """
 
 from __future__ import annotations
@@ -13,10 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import hashlib
-import json
-import threading
-from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 from urllib.parse import quote
@@ -25,71 +23,14 @@ from fastapi import Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
+from saylau.web.encode import to_json_bytes
 from saylau.web.i18n import Formatter
+from saylau.web.site import Site, Version
+
+__all__ = ["page_globals", "page_path", "respond", "site_of", "to_json_bytes", "validators"]
 
 JSON_MEDIA = "application/json"
 HTML_MEDIA = "text/html; charset=utf-8"
-
-
-class RenderCache:
-    """A small LRU of rendered bodies, keyed by what determines them."""
-
-    def __init__(self, size: int = 512) -> None:
-        self._items: OrderedDict[tuple[str, ...], bytes] = OrderedDict()
-        self._size = size
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[str, ...]) -> bytes | None:
-        with self._lock:
-            body = self._items.get(key)
-            if body is not None:
-                self._items.move_to_end(key)
-            return body
-
-    def put(self, key: tuple[str, ...], body: bytes) -> None:
-        with self._lock:
-            self._items[key] = body
-            self._items.move_to_end(key)
-            while len(self._items) > self._size:
-                self._items.popitem(last=False)
-
-
-class SingleFlight:
-    """Runs one computation per key at a time; concurrent callers share its result.
-
-    When a contest changes, a hundred polling clients miss the cache at once; only
-    the first builds the new context, the others wait for it.
-    """
-
-    def __init__(self) -> None:
-        self._running: dict[tuple[str, ...], asyncio.Future[Any]] = {}
-
-    def running(self, key: tuple[str, ...]) -> bool:
-        """True while a computation of ``key`` is under way."""
-        return key in self._running
-
-    async def run(self, key: tuple[str, ...], make: Callable[[], Awaitable[Any]]) -> Any:
-        running = self._running.get(key)
-        if running is not None:
-            return await asyncio.shield(running)
-        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._running[key] = future
-        try:
-            result = await make()
-        except BaseException as exc:
-            future.set_exception(exc)
-            future.exception()  # mark retrieved: waiters re-raise it, nobody else must
-            raise
-        else:
-            future.set_result(result)
-            return result
-        finally:
-            del self._running[key]
-
-
-def to_json_bytes(data: Any) -> bytes:
-    """Compact UTF-8 JSON (non-ASCII kept as is)."""
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"), default=str).encode("utf-8")
 
 
 def _etag(*parts: str) -> str:
@@ -129,6 +70,12 @@ def _not_modified(request: Request, etag: str, last_modified: dt.datetime | None
     return False
 
 
+def site_of(request: Request) -> Site:
+    """The :class:`~saylau.web.site.Site` of the app serving ``request``."""
+    site: Site = request.app.state.site
+    return site
+
+
 def page_globals(request: Request) -> dict[str, Any]:
     """What every template gets besides its context: translation, formatting, the
     language switcher and the current path."""
@@ -148,7 +95,7 @@ def page_path(request: Request) -> str:
 
 
 def _register_hot(
-    site: Any,
+    site: Site,
     key: str,
     contest_id: str | None,
     build: Callable[[], Mapping[str, Any]],
@@ -162,8 +109,8 @@ def _register_hot(
         return
     instance = site.instance
 
-    async def rebuild(version: tuple[str, dt.datetime | None]) -> bytes:
-        workers = getattr(site, "workers", None)
+    async def rebuild(version: Version) -> bytes:
+        workers = site.workers
         made: bytes | None = None
         if recipe is not None and workers is not None:
             from saylau.web.workers import build_json
@@ -171,7 +118,7 @@ def _register_hot(
             try:
                 future = workers.submit(build_json, site.db, recipe[0], recipe[1])
                 made = await asyncio.wrap_future(future)
-                site.worker_builds = getattr(site, "worker_builds", 0) + 1
+                site.worker_builds += 1
             except Exception as exc:  # a broken or refusing pool: build here instead
                 site.worker_error = repr(exc)
                 made = None
@@ -182,9 +129,9 @@ def _register_hot(
         return made
 
     # Polls ask for the same version thousands of times: compute its headers once.
-    last: list[tuple[tuple[str, Any], tuple[str, str]]] = []
+    last: list[tuple[Version, tuple[str, str]]] = []
 
-    def etag_for(v: tuple[str, Any]) -> tuple[str, str]:
+    def etag_for(v: Version) -> tuple[str, str]:
         if last and last[0][0] == v:
             return last[0][1]
         made = validators(key, v[0], "", "json", instance, v[1])
@@ -219,7 +166,7 @@ async def respond(
     ``recipe`` (a :mod:`saylau.web.model` builder's name and arguments, the same data as
     ``build``) lets a worker process rebuild them (:mod:`saylau.web.workers`).
     """
-    site = request.app.state.site
+    site = site_of(request)
     lang = "" if api else getattr(request.state, "lang", "en")
     fmt_name = "json" if api else "html"
     etag, modified_text = validators(key, version, lang, fmt_name, site.instance, last_modified)

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any
 
-from saylau.web.render import to_json_bytes
+from saylau.store import Store
+from saylau.web.encode import to_json_bytes
 
 #: The :mod:`saylau.web.model` builders a worker may run: name -> number of arguments.
 BUILDERS: dict[str, int] = {
@@ -23,7 +23,7 @@ BUILDERS: dict[str, int] = {
     "division_page": 2,
     "station_page": 2,
 }
-_STORES: dict[str, Any] = {}
+_STORES: dict[str, Store] = {}
 
 
 def build_json(db: str, name: str, args: tuple[str, ...]) -> bytes:
@@ -34,8 +34,6 @@ def build_json(db: str, name: str, args: tuple[str, ...]) -> bytes:
 
     store = _STORES.get(db)
     if store is None:
-        from saylau.store import Store
-
         store = _STORES[db] = Store.open(db)
     return to_json_bytes(dict(getattr(model, name)(store, *args)))
 
@@ -45,8 +43,6 @@ def warm(db: str) -> None:
     from saylau.web import model  # noqa: F401
 
     if db not in _STORES:
-        from saylau.store import Store
-
         _STORES[db] = Store.open(db)
 
 

@@ -215,6 +215,11 @@ def test_proportionality_page(client: TestClient) -> None:
     assert "Golosov" in r.text and "NaN" not in r.text
     ru = client.get("/contests/majilis/proportionality?lang=ru")
     assert ru.status_code == 200 and "6,53" in ru.text
+    # ?lang= is remembered (the cookie) as on every page of the site, until changed.
+    assert ru.cookies.get("lang") == "ru"
+    assert '<html lang="ru">' in client.get("/contests/majilis/whatif").text
+    en = client.get("/contests/majilis/proportionality?lang=en")
+    assert en.cookies.get("lang") == "en" and "6.53" in en.text
 
 
 def test_proportionality_of_an_empty_contest(tmp_path: Path) -> None:

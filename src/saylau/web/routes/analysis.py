@@ -1,4 +1,4 @@
-"""Analysis pages of the results site (included by ``saylau.web.app.create_app``).
+"""Routes of the analysis pages: what-if, proportionality and projections.
 
 Every page has a JSON twin built from the same context:
 
@@ -28,14 +28,18 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
+from saylau.analysis.projection import Projection
 from saylau.analysis.proportionality import INDEX_KEYS, indices
 from saylau.errors import InputError
-from saylau.web.render import page_globals, respond
-from saylau.web.views import ERRORS, set_language
+from saylau.law import Law
+from saylau.store import Store
+from saylau.web.pages import View, page, set_language
+from saylau.web.render import page_globals, site_of
+from saylau.web.responses import ERRORS
 
 router = APIRouter(tags=["analysis"])
 
@@ -72,12 +76,12 @@ _CHART_LOCK = threading.Lock()
 # Contexts -----------------------------------------------------------------------------
 
 
-def _contest(store: Any, contest_id: str) -> dict[str, Any]:
+def _contest(store: Store, contest_id: str) -> dict[str, Any]:
     info = store.contest(contest_id)
     return {"id": info.id, "title": info.title, "election": info.election, "law": info.law}
 
 
-def _national(store: Any, contest_id: str) -> tuple[dict[str, int], int, int]:
+def _national(store: Store, contest_id: str) -> tuple[dict[str, int], int, int]:
     totals = store.results(contest_id).totals
     return dict(totals.votes), int(totals.against_all or 0), int(totals.invalid or 0)
 
@@ -111,7 +115,7 @@ def whatif_params(threshold: str | None, method: str | None, seats: str | None) 
     return out
 
 
-def whatif_context(store: Any, contest_id: str, params: Mapping[str, str]) -> dict[str, Any]:
+def whatif_context(store: Store, contest_id: str, params: Mapping[str, str]) -> dict[str, Any]:
     """The contest's votes under its law and under ``params`` applied to its list tier."""
     from saylau.analysis.whatif import WhatIf, compare_laws, vary
     from saylau.methods import method_names
@@ -149,7 +153,7 @@ def whatif_context(store: Any, contest_id: str, params: Mapping[str, str]) -> di
     return data
 
 
-def proportionality_context(store: Any, contest_id: str) -> dict[str, Any]:
+def proportionality_context(store: Store, contest_id: str) -> dict[str, Any]:
     """The indices of the contest's party-list seats (every list that stood counts)."""
     contest = _contest(store, contest_id)
     law = store.law(contest_id)
@@ -205,7 +209,7 @@ class ProjectionIn(BaseModel):
     charts: bool = Field(False, description="include the SVG charts in the answer")
 
 
-def _preset(name: str) -> Any:
+def _preset(name: str) -> Law:
     from saylau.law import load_law
     from saylau.law.load import preset_names
 
@@ -237,7 +241,7 @@ def _svg_text(path: Path) -> str:
     return text[text.find("<svg") :]
 
 
-def projection_charts_svg(projection: Any) -> dict[str, str]:
+def projection_charts_svg(projection: Projection) -> dict[str, str]:
     """The seat-distribution and probability charts as SVG text."""
     from saylau.analysis.charts import projection_charts
 
@@ -283,114 +287,45 @@ def projection_context(
 # Routes -------------------------------------------------------------------------------
 
 
-def _decimal(lang: str, value: float | None, digits: int = 2) -> str:
-    """An index value with a fixed number of decimals in the page's locale."""
-    from babel.numbers import format_decimal
-
-    if value is None:
-        return "–"
-    return format_decimal(value, format="#,##0." + "0" * digits, locale=lang)
+def _whatif_query(params: Mapping[str, str]) -> str:
+    return "&".join(f"{k}={v}" for k, v in sorted(params.items()))
 
 
-def _install_globals(request: Request) -> None:
-    # The site's Jinja environment is built by saylau.web; the analysis templates need
-    # fixed-decimal index values, which its Formatter does not offer.
-    env = request.app.state.site.templates
-    if "index_value" not in env.globals:
-        env.globals["index_value"] = _decimal
-
-
-async def _contest_view(
-    request: Request, *, api: bool, template: str, contest_id: str, build: Any, key: str
-) -> Response:
-    if not api:
-        set_language(request)
-        _install_globals(request)
-    site = request.app.state.site
-    version, modified = await run_in_threadpool(site.version, contest_id)
-    store = site.store
-    return await respond(
-        request,
-        build=lambda: build(store),
-        template=template,
-        api=api,
-        key=key,
-        version=version,
-        last_modified=modified,
-    )
-
-
-def _whatif_key(request: Request, params: Mapping[str, str]) -> str:
-    return request.url.path + "?" + "&".join(f"{k}={v}" for k, v in sorted(params.items()))
-
-
-@router.get("/contests/{contest_id}/whatif", include_in_schema=False)
-async def whatif_page(
-    request: Request,
-    contest_id: str,
-    threshold: str | None = None,
-    method: str | None = None,
-    seats: str | None = None,
-) -> Response:
-    set_language(request)
-    params = whatif_params(threshold, method, seats)
-    return await _contest_view(
-        request,
-        api=False,
-        template="whatif.html",
-        contest_id=contest_id,
-        build=lambda s: whatif_context(s, contest_id, params),
-        key=_whatif_key(request, params),
-    )
-
-
-@router.get("/api/v1/contests/{contest_id}/whatif", responses=ERRORS)
-async def whatif_api(
-    request: Request,
+@page(
+    router,
+    "/contests/{contest_id}/whatif",
+    template="whatif.html",
+    responses=ERRORS,
+)
+def whatif(
     contest_id: str,
     threshold: Annotated[str | None, Query(description="threshold in percent, e.g. 5")] = None,
     method: Annotated[str | None, Query(description="allocation method, e.g. dhondt")] = None,
     seats: Annotated[str | None, Query(description="seats of the party-list tier")] = None,
-) -> Response:
+) -> View:
     """The contest's national votes under its law and under the law with its party-list
     tier's threshold, method or seats varied; ``scenarios[1].changes`` are the seat
     changes against the law in force, ``entered`` the lists that win seats only then."""
     params = whatif_params(threshold, method, seats)
-    return await _contest_view(
-        request,
-        api=True,
-        template="",
+    return View(
+        lambda store: whatif_context(store, contest_id, params),
         contest_id=contest_id,
-        build=lambda s: whatif_context(s, contest_id, params),
-        key=_whatif_key(request, params),
+        # the key of the answer: the variation, as normalised (not the raw query)
+        query=_whatif_query(params),
     )
 
 
-@router.get("/contests/{contest_id}/proportionality", include_in_schema=False)
-async def proportionality_page(request: Request, contest_id: str) -> Response:
-    return await _contest_view(
-        request,
-        api=False,
-        template="proportionality.html",
-        contest_id=contest_id,
-        build=lambda s: proportionality_context(s, contest_id),
-        key=request.url.path,
-    )
-
-
-@router.get("/api/v1/contests/{contest_id}/proportionality", responses=ERRORS)
-async def proportionality_api(request: Request, contest_id: str) -> Response:
+@page(
+    router,
+    "/contests/{contest_id}/proportionality",
+    template="proportionality.html",
+    responses=ERRORS,
+)
+def proportionality(contest_id: str) -> View:
     """Gallagher, Loosemore–Hanby, Sainte-Laguë and D'Hondt indices, effective numbers
     of parties (Laakso–Taagepera, Golosov) and the wasted vote share of the contest's
     party-list seats.  Undefined values are ``null``."""
-    return await _contest_view(
-        request,
-        api=True,
-        template="",
-        contest_id=contest_id,
-        build=lambda s: proportionality_context(s, contest_id),
-        key=request.url.path,
-    )
+    return View(lambda store: proportionality_context(store, contest_id), contest_id=contest_id)
 
 
 @router.post("/api/v1/projections", responses=ERRORS)
@@ -407,9 +342,9 @@ async def projection_api(body: ProjectionIn) -> JSONResponse:
 
 
 def _render(request: Request, template: str, context: dict[str, Any]) -> HTMLResponse:
-    _install_globals(request)
+    # The form's answer depends on what was posted: rendered each time, never cached.
     ctx = {**context, **page_globals(request)}
-    html = request.app.state.site.templates.get_template(template).render(ctx)
+    html = site_of(request).templates.get_template(template).render(ctx)
     return HTMLResponse(html)
 
 

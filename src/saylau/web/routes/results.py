@@ -1,70 +1,31 @@
 """Routes of the results site: every page has a JSON twin under ``/api/v1``.
 
-A view resolves the language, reads the contest's version (change counter) and
-hands a context builder to :func:`saylau.web.render.respond`, which answers 304,
-serves a cached rendering, or builds and renders the context.
+Each view names the context builder of :mod:`saylau.web.model` and the contest whose
+change counter versions it; :func:`saylau.web.pages.page` registers the page and its
+twin, and :func:`saylau.web.render.respond` answers 304, serves a cached rendering,
+or builds and renders the context.  The downloads (statement PDF, CSV, JSON, NIST)
+are plain API routes with the same versioning.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
-from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
+from saylau.store import Store
 from saylau.web import model
-from saylau.web.i18n import LANGUAGES, pick_language
-from saylau.web.render import respond
+from saylau.web.encode import to_json_bytes
+from saylau.web.pages import View, page, set_language, version_of
+from saylau.web.render import respond, site_of
+from saylau.web.responses import documented
+from saylau.web.site import Site
 
 router = APIRouter()
 
 Level = Literal["country", "region", "district", "station", "all"]
-
-
-class ErrorBody(BaseModel):
-    """The body of every API error."""
-
-    ok: Literal[False] = False
-    error: str
-
-
-ERRORS: dict[int | str, dict[str, Any]] = {
-    404: {"model": ErrorBody, "description": "Unknown contest, division or station"},
-    422: {"model": ErrorBody, "description": "Invalid parameters"},
-}
-
-
-NOT_MODIFIED = {
-    "description": "Not Modified: the ETag sent in If-None-Match (or the time in "
-    "If-Modified-Since) still holds; no body"
-}
-
-
-def _object(keys: Mapping[str, str]) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": {k: {"description": text} for k, text in keys.items()},
-    }
-
-
-def documented(media: str, description: str, keys: Mapping[str, str] | None = None) -> Any:
-    """The ``responses`` of an API route: its 200 answer in its real media type (the
-    top-level keys of a JSON object described), 304, and the JSON errors."""
-    if keys is not None:
-        schema: dict[str, Any] = _object(keys)
-    elif media == "application/pdf":
-        schema = {"type": "string", "format": "binary"}
-    elif media == "application/json":
-        schema = {"type": "object"}
-    else:
-        schema = {"type": "string"}
-    ok = {"description": description, "content": {media: {"schema": schema}}}
-    return {200: ok, 304: NOT_MODIFIED, **ERRORS}
-
 
 CONTEST_KEYS = {
     "contest": "id, title, election, date, law, status (preliminary|final), stations "
@@ -72,87 +33,18 @@ CONTEST_KEYS = {
     "totals": "registered, ballots_issued, ballots_cast, valid, invalid, against_all, "
     "turnout (percent)",
 }
-
-
-def set_language(request: Request) -> str:
-    """Resolve and record the page language (422 for an unsupported ``?lang=``)."""
-    query = request.query_params.get("lang")
-    lang = pick_language(query, request.cookies.get("lang"), request.headers.get("accept-language"))
-    if lang is None:
-        request.state.lang = pick_language(None, request.cookies.get("lang"), None) or "en"
-        raise HTTPException(422, f"unsupported language '{query}': use en, ru or kk")
-    request.state.lang = lang
-    return lang
-
-
-def _with_cookie(request: Request, response: Response) -> Response:
-    if request.query_params.get("lang") and response.status_code < 400:
-        # The resolved code (``RU`` was asked, ``ru`` is kept).
-        lang = getattr(request.state, "lang", "en")
-        response.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
-    return response
-
-
-async def _version(request: Request, contest_id: str | None) -> tuple[str, dt.datetime | None]:
-    site = request.app.state.site
-    cached = site.cached_version(contest_id)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    return await site.flights.run(  # type: ignore[no-any-return]
-        ("version", contest_id or "*"), lambda: run_in_threadpool(site.version, contest_id)
-    )
-
-
-async def _page(
-    request: Request,
-    *,
-    api: bool,
-    template: str,
-    contest_id: str | None,
-    build: Any,
-    recipe: tuple[str, tuple[str, ...]] | None = None,
-    extra_version: Any = None,
-) -> Response:
-    if not api:
-        set_language(request)
-    elif request.query_params.get("lang", "en").strip().lower() not in LANGUAGES:
-        # The JSON is the same in every language, but an unsupported language is
-        # still a bad parameter, as on the pages.
-        raise HTTPException(422, f"unsupported language '{request.query_params['lang']}'")
-    version, modified = await _version(request, contest_id)
-    store = request.app.state.site.store
-    if extra_version is not None:
-        version = f"{version};{await run_in_threadpool(extra_version, store)}"
-    response = await respond(
-        request,
-        build=lambda: build(store),
-        template=template,
-        api=api,
-        # A resource whose version has an extra part (the statement's observers) is
-        # kept off the fast path, which knows the contest's change counter only.
-        key=request.url.path if extra_version is None else request.url.path + "#extra",
-        version=version,
-        last_modified=modified,
-        contest_id=contest_id,
-        recipe=recipe,
-    )
-    return response if api else _with_cookie(request, response)
+#: The options every API twin of this module shares.
+API: dict[str, Any] = {"tags": ["results"], "response_class": Response}
 
 
 # Election day -------------------------------------------------------------------------
 
 
-@router.get("/", include_in_schema=False)
-async def election_day_page(request: Request) -> Response:
-    return await _page(
-        request, api=False, template="index.html", contest_id=None, build=model.election_day
-    )
-
-
-@router.get(
-    "/api/v1/contests",
-    tags=["results"],
-    response_class=Response,
+@page(
+    router,
+    "/",
+    template="index.html",
+    api_path="/api/v1/contests",
     responses=documented(
         "application/json",
         "Every contest of the day",
@@ -163,37 +55,20 @@ async def election_day_page(request: Request) -> Response:
             "has_maslikhats": "whether maslikhats are stored",
         },
     ),
+    **API,
 )
-async def election_day_api(request: Request) -> Response:
+def election_day() -> View:
     """Every contest: stations counted / expected, turnout, status, last update."""
-    return await _page(
-        request,
-        api=True,
-        template="",
-        contest_id=None,
-        build=model.election_day,
-        recipe=("election_day", ()),
-    )
+    return View(model.election_day, recipe=("election_day", ()))
 
 
 # Contest ------------------------------------------------------------------------------
 
 
-@router.get("/contests/{contest_id}", include_in_schema=False)
-async def contest_page(request: Request, contest_id: str) -> Response:
-    return await _page(
-        request,
-        api=False,
-        template="contest.html",
-        contest_id=contest_id,
-        build=lambda s: model.contest_page(s, contest_id),
-    )
-
-
-@router.get(
-    "/api/v1/contests/{contest_id}",
-    tags=["results"],
-    response_class=Response,
+@page(
+    router,
+    "/contests/{contest_id}",
+    template="contest.html",
     responses=documented(
         "application/json",
         "The contest's results",
@@ -209,16 +84,14 @@ async def contest_page(request: Request, contest_id: str) -> Response:
             "children": "the top-level areas with their totals",
         },
     ),
+    **API,
 )
-async def contest_api(request: Request, contest_id: str) -> Response:
+def contest(contest_id: str) -> View:
     """A contest's totals, votes and % per party, threshold, seats of every tier, the
     allocation step log and its top-level areas."""
-    return await _page(
-        request,
-        api=True,
-        template="",
+    return View(
+        lambda s: model.contest_page(s, contest_id),
         contest_id=contest_id,
-        build=lambda s: model.contest_page(s, contest_id),
         recipe=("contest_page", (contest_id,)),
     )
 
@@ -226,21 +99,10 @@ async def contest_api(request: Request, contest_id: str) -> Response:
 # Divisions and stations ---------------------------------------------------------------
 
 
-@router.get("/contests/{contest_id}/divisions/{division_id:path}", include_in_schema=False)
-async def division_page(request: Request, contest_id: str, division_id: str) -> Response:
-    return await _page(
-        request,
-        api=False,
-        template="division.html",
-        contest_id=contest_id,
-        build=lambda s: model.division_page(s, contest_id, division_id),
-    )
-
-
-@router.get(
-    "/api/v1/contests/{contest_id}/divisions/{division_id:path}",
-    tags=["results"],
-    response_class=Response,
+@page(
+    router,
+    "/contests/{contest_id}/divisions/{division_id:path}",
+    template="division.html",
     responses=documented(
         "application/json",
         "A division's results",
@@ -253,34 +115,21 @@ async def division_page(request: Request, contest_id: str, division_id: str) -> 
             "children": "per child: id, name, level, country, urls, stations, totals, leader",
         },
     ),
+    **API,
 )
-async def division_api(request: Request, contest_id: str, division_id: str) -> Response:
+def division(contest_id: str, division_id: str) -> View:
     """A division (region, district, country abroad): totals, votes, its children."""
-    return await _page(
-        request,
-        api=True,
-        template="",
+    return View(
+        lambda s: model.division_page(s, contest_id, division_id),
         contest_id=contest_id,
-        build=lambda s: model.division_page(s, contest_id, division_id),
         recipe=("division_page", (contest_id, division_id)),
     )
 
 
-@router.get("/contests/{contest_id}/stations/{station_id:path}", include_in_schema=False)
-async def station_page(request: Request, contest_id: str, station_id: str) -> Response:
-    return await _page(
-        request,
-        api=False,
-        template="station.html",
-        contest_id=contest_id,
-        build=lambda s: model.station_page(s, contest_id, station_id),
-    )
-
-
-@router.get(
-    "/api/v1/contests/{contest_id}/stations/{station_id:path}",
-    tags=["results"],
-    response_class=Response,
+@page(
+    router,
+    "/contests/{contest_id}/stations/{station_id:path}",
+    template="station.html",
     responses=documented(
         "application/json",
         "A polling station",
@@ -295,16 +144,14 @@ async def station_page(request: Request, contest_id: str, station_id: str) -> Re
             "irregularities": "observers' reports attached to the station",
         },
     ),
+    **API,
 )
-async def station_api(request: Request, contest_id: str, station_id: str) -> Response:
+def station(contest_id: str, station_id: str) -> View:
     """A polling station: its protocol as submitted, each control relation's result and
     the version history."""
-    return await _page(
-        request,
-        api=True,
-        template="",
+    return View(
+        lambda s: model.station_page(s, contest_id, station_id),
         contest_id=contest_id,
-        build=lambda s: model.station_page(s, contest_id, station_id),
         recipe=("station_page", (contest_id, station_id)),
     )
 
@@ -312,22 +159,10 @@ async def station_api(request: Request, contest_id: str, station_id: str) -> Res
 # Statement and exports ----------------------------------------------------------------
 
 
-@router.get("/contests/{contest_id}/statement", include_in_schema=False)
-async def statement_page(request: Request, contest_id: str) -> Response:
-    return await _page(
-        request,
-        api=False,
-        template="statement.html",
-        contest_id=contest_id,
-        build=lambda s: model.statement(s, contest_id),
-        extra_version=lambda s: model.observers_version(s, contest_id),
-    )
-
-
-@router.get(
-    "/api/v1/contests/{contest_id}/statement",
-    tags=["results"],
-    response_class=Response,
+@page(
+    router,
+    "/contests/{contest_id}/statement",
+    template="statement.html",
     responses=documented(
         "application/json",
         "The statement's figures",
@@ -340,18 +175,16 @@ async def statement_page(request: Request, contest_id: str) -> Response:
             "generated": "when the statement was made (UTC)",
         },
     ),
+    **API,
 )
-async def statement_api(request: Request, contest_id: str) -> Response:
+def statement(contest_id: str) -> View:
     """The official statement of results: voters, ballots, turnout, votes and % per
     party, who passed the threshold, seats of every tier, accredited observers
     (``null`` while none are accredited)."""
-    return await _page(
-        request,
-        api=True,
-        template="",
+    return View(
+        lambda s: model.statement(s, contest_id),
         contest_id=contest_id,
-        build=lambda s: model.statement(s, contest_id),
-        extra_version=lambda s: model.observers_version(s, contest_id),
+        extra=lambda site: model.observers_version(site.store, contest_id),
     )
 
 
@@ -361,13 +194,14 @@ async def _download(
     key: str,
     media: str,
     filename: str,
-    make: Any,
-    extra_version: Any = None,
+    make: Callable[[Store], bytes],
+    extra: Callable[[Site], str] | None = None,
 ) -> Response:
-    version, modified = await _version(request, contest_id)
-    site = request.app.state.site
-    if extra_version is not None:
-        version = f"{version};{await run_in_threadpool(extra_version, site.store)}"
+    """A file of the contest (``make`` writes its bytes), versioned as its pages."""
+    site = site_of(request)
+    version, modified = await version_of(
+        site, View(lambda _: {}, contest_id=contest_id, extra=extra)
+    )
     response = await respond(
         request,
         build=lambda: {"body": make(site.store)},
@@ -402,7 +236,7 @@ async def statement_pdf(request: Request, contest_id: str) -> Response:
         "application/pdf",
         f"statement-{model.file_stem(contest_id)}-{lang}.pdf",
         lambda s: render_pdf(model.statement(s, contest_id), lang),
-        extra_version=lambda s: model.observers_version(s, contest_id),
+        extra=lambda site: model.observers_version(site.store, contest_id),
     )
 
 
@@ -454,8 +288,6 @@ async def export_json(
     level: Annotated[Level, Query(description="division level of the rows")] = "all",
 ) -> Response:
     """The contest's results and one record per division of ``level``."""
-    from saylau.web.render import to_json_bytes
-
     return await _download(
         request,
         contest_id,
@@ -478,8 +310,6 @@ async def export_json(
 )
 async def export_nist(request: Request, contest_id: str) -> Response:
     """NIST SP 1500-100 v2 ElectionReport (JSON) with every division as a GpUnit."""
-    from saylau.web.render import to_json_bytes
-
     return await _download(
         request,
         contest_id,

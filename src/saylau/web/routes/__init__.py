@@ -1,0 +1,20 @@
+"""The routers of the site, declared once, in the order their paths are matched.
+
+A new area adds its module here (``web/routes/<area>.py`` with a ``router``) and its
+templates to ``web/templates/``; :func:`saylau.web.app.create_app` includes exactly
+these.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from saylau.trust import api as trust
+from saylau.web.routes import analysis, docs, institutions, results
+
+
+def routers() -> tuple[APIRouter, ...]:
+    """Every router of the site: results first (its pages and API), then the API
+    reference, the authenticated write API, analysis and institutions."""
+    # The write API is still saylau.trust.api; it moves to web/routes/trust.py.
+    return (results.router, docs.router, trust.router, analysis.router, institutions.router)
