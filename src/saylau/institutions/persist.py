@@ -1,4 +1,4 @@
-"""Observers and irregularity reports in the results database (Alembic branch "institutions").
+"""Observers and irregularity reports in the results database (tables: store migration ``inst_0001``).
 
 Works on any :class:`saylau.store.Store` (it uses ``store.engine``): registries and
 reports are written in one transaction each, so nothing is half-written.

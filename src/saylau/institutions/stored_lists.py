@@ -1,6 +1,6 @@
 """Candidate lists, party decisions and vacancies kept in the results database.
 
-Tables of Alembic revision ``inst_0002`` (branch "institutions").  Seats come from
+Tables of store migration ``inst_0002``.  Seats come from
 the store itself: a contest's party-list result (``Store.results(contest).seats``)
 is given to the registered lists in list order or by the party's recorded decision,
 then the recorded vacancies are filled from the same lists, in the order recorded.

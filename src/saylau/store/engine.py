@@ -90,28 +90,15 @@ def _migrations_config(conn: Connection) -> Config:
     cfg = Config()
     here = resources.files("saylau.store") / "migrations"
     cfg.set_main_option("script_location", str(here))
-    locations = [str(here / "versions"), *_extra_version_locations()]
-    cfg.set_main_option("version_locations", " ".join(locations))
+    # One folder holds every revision of every table (one history, one head).
+    cfg.set_main_option("version_locations", str(here / "versions"))
     cfg.set_main_option("path_separator", "space")
     cfg.attributes["connection"] = conn
     return cfg
 
 
-def _extra_version_locations() -> list[str]:
-    """``saylau/<package>/migrations/`` folders of other packages (their own revisions)."""
-    root = resources.files("saylau")
-    found = []
-    for pkg in root.iterdir():
-        if pkg.name == "store" or not pkg.is_dir():
-            continue
-        folder = pkg / "migrations"
-        if folder.is_dir() and any(p.name.endswith(".py") for p in folder.iterdir()):
-            found.append(str(folder))
-    return sorted(found)
-
-
 def migrate(engine: Engine) -> None:
-    """Upgrade the database to every head revision (a no-op when already there)."""
+    """Upgrade the database to the head revision (a no-op when already there)."""
     with engine.connect() as conn:
         conn = conn.execution_options(saylau_write=True)
         cfg = _migrations_config(conn)
@@ -126,4 +113,4 @@ def migrate(engine: Engine) -> None:
             # Recheck under the lock: another process may have just migrated.
             current = set(MigrationContext.configure(conn).get_current_heads())
             if current != heads:
-                command.upgrade(cfg, "heads")
+                command.upgrade(cfg, "head")
