@@ -18,34 +18,11 @@ from saylau.institutions.observers import (
     Registry,
     check_reports,
 )
+from saylau.store import schema
+from saylau.store.schema import irregularities as reports_t
 
-_meta = sa.MetaData()
-observers_t = sa.Table(
-    "inst_observers",
-    _meta,
-    sa.Column("id", sa.String(100), primary_key=True),
-    sa.Column("name", sa.String(300)),
-    sa.Column("kind", sa.String(20)),
-    sa.Column("affiliation", sa.String(20)),
-    sa.Column("organisation", sa.String(300)),
-    sa.Column("country", sa.String(100)),
-    sa.Column("contests", sa.Text),
-    sa.Column("stations", sa.Text),
-    sa.Column("accredited_from", sa.String(10)),
-    sa.Column("accredited_to", sa.String(10)),
-    sa.Column("synthetic", sa.Boolean),
-)
-reports_t = sa.Table(
-    "inst_irregularities",
-    _meta,
-    sa.Column("id", sa.String(100), primary_key=True),
-    sa.Column("observer", sa.String(100)),
-    sa.Column("station", sa.String(200)),
-    sa.Column("contest", sa.String(200)),
-    sa.Column("reported_at", sa.String(32)),
-    sa.Column("category", sa.String(100)),
-    sa.Column("description", sa.Text),
-)
+#: The observers table (read by the institutions pages).
+observers_t = schema.observers
 
 
 def _engine(store: Any) -> sa.Engine:

@@ -24,37 +24,9 @@ from saylau.institutions.candidates import (
     check_lists,
 )
 from saylau.institutions.deputies import DeputyAssignment, assign_deputies, fill_vacancy
-
-_meta = sa.MetaData()
-candidates_t = sa.Table(
-    "inst_candidates",
-    _meta,
-    sa.Column("contest", sa.String(100), primary_key=True),
-    sa.Column("party", sa.String(300), primary_key=True),
-    sa.Column("position", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(300)),
-    sa.Column("cid", sa.String(100)),
-    sa.Column("birth_date", sa.String(10)),
-    sa.Column("gender", sa.String(10)),
-    sa.Column("categories", sa.Text),
-    sa.Column("list_order", sa.Integer),
-)
-decisions_t = sa.Table(
-    "inst_decisions",
-    _meta,
-    sa.Column("contest", sa.String(100), primary_key=True),
-    sa.Column("party", sa.String(300), primary_key=True),
-    sa.Column("seq", sa.Integer, primary_key=True),
-    sa.Column("candidate", sa.String(300)),
-)
-vacancies_t = sa.Table(
-    "inst_vacancies",
-    _meta,
-    sa.Column("contest", sa.String(100), primary_key=True),
-    sa.Column("seq", sa.Integer, primary_key=True),
-    sa.Column("deputy", sa.String(300)),
-    sa.Column("successor", sa.String(300)),
-)
+from saylau.store.schema import candidates as candidates_t
+from saylau.store.schema import party_decisions as decisions_t
+from saylau.store.schema import vacancies as vacancies_t
 
 
 def _engine(store: Any) -> sa.Engine:

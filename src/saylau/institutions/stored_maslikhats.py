@@ -28,21 +28,8 @@ from saylau.institutions.maslikhats import (
 )
 from saylau.law import parse_law
 from saylau.law.model import Law
+from saylau.store.schema import maslikhats as maslikhats_t
 
-_meta = sa.MetaData()
-maslikhats_t = sa.Table(
-    "inst_maslikhats",
-    _meta,
-    sa.Column("contest", sa.String(100), primary_key=True),
-    sa.Column("name", sa.String(300)),
-    sa.Column("level", sa.String(20)),
-    sa.Column("seats", sa.Integer),
-    sa.Column("law", sa.String(300)),
-    sa.Column("region", sa.String(300)),
-    sa.Column("parent", sa.String(300)),
-    sa.Column("stations", sa.Text),
-    sa.Column("list_order", sa.Integer),
-)
 _HEADER = re.compile(r"^\s*\[")
 _SEATS = re.compile(r"^(\s*seats\s*=\s*)\d+(.*)$")
 

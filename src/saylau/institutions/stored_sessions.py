@@ -15,26 +15,8 @@ import sqlalchemy as sa
 
 from saylau.errors import InputError, NotFoundError
 from saylau.institutions.indirect import IndirectResult, assembly_session
-
-_meta = sa.MetaData()
-sessions_t = sa.Table(
-    "inst_sessions",
-    _meta,
-    sa.Column("contest", sa.String(100), primary_key=True),
-    sa.Column("body", sa.String(300)),
-    sa.Column("seats", sa.Integer),
-    sa.Column("members", sa.Integer),
-    sa.Column("took_part", sa.Integer),
-    sa.Column("quorum", sa.String(40)),
-)
-session_votes_t = sa.Table(
-    "inst_session_votes",
-    _meta,
-    sa.Column("contest", sa.String(100), primary_key=True),
-    sa.Column("seq", sa.Integer, primary_key=True),
-    sa.Column("candidate", sa.String(300)),
-    sa.Column("votes", sa.BigInteger),
-)
+from saylau.store.schema import session_votes as session_votes_t
+from saylau.store.schema import sessions as sessions_t
 
 
 def _tier(store: Any, contest_id: str) -> tuple[int, str]:

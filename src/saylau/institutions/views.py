@@ -13,9 +13,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from saylau.errors import InputError
-from saylau.institutions import stored_lists, stored_maslikhats, stored_sessions
+from saylau.institutions import stored_lists, stored_maslikhats
 from saylau.institutions.candidates import ListRules, check_lists
 from saylau.institutions.chamber import chamber_rules, form_chamber
+from saylau.store import schema
 
 
 def fingerprint(store: Any, contest_id: str) -> str:
@@ -27,11 +28,11 @@ def fingerprint(store: Any, contest_id: str) -> str:
     digest = hashlib.blake2b(digest_size=8)
     with store.engine.connect() as conn:
         for table in (
-            stored_lists.candidates_t,
-            stored_lists.decisions_t,
-            stored_lists.vacancies_t,
-            stored_sessions.sessions_t,
-            stored_sessions.session_votes_t,
+            schema.candidates,
+            schema.party_decisions,
+            schema.vacancies,
+            schema.sessions,
+            schema.session_votes,
         ):
             rows = conn.execute(
                 sa.select(table).where(table.c.contest == contest_id).order_by(*table.primary_key)

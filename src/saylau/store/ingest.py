@@ -21,6 +21,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine, bindparam, select, text
 
 from saylau.errors import InputError, NotFoundError
+from saylau.store import audit
 from saylau.store import divisions as dv
 from saylau.store.aggregates import FIGURES, apply_deltas, roll_up
 from saylau.store.canonical import canonical_json_column, hash_column
@@ -221,8 +222,13 @@ def ingest_frame(
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
     on_batch: BatchHook | None = None,
+    audited: bool = True,
 ) -> Counts:
-    """Write a ``prepare``d frame in batches; returns the counts of what was written."""
+    """Write a ``prepare``d frame in batches; returns the counts of what was written.
+
+    Each batch appends one ``ingest`` audit entry naming the versions it wrote
+    (``audited=False``: the caller has recorded them itself, as the submission
+    workflow does with one entry per protocol)."""
     counts = Counts()
     total = frame.height
     # The non-station divisions, read once per ingest rather than once per batch (a
@@ -242,6 +248,7 @@ def ingest_frame(
                 reason=reason,
                 source=source,
                 on_batch=on_batch,
+                audited=audited,
             )
         for k in ("accepted", "flagged", "rejected", "unchanged"):
             setattr(counts, k, getattr(counts, k) + getattr(got, k))
@@ -260,6 +267,7 @@ def _apply_batch(
     reason: str | None,
     source: str,
     on_batch: BatchHook | None = None,
+    audited: bool = True,
 ) -> Counts:
     cid = contest.id
     stamp = now()
@@ -409,16 +417,24 @@ def _apply_batch(
         ),
         {"t": stamp, "c": cid},
     )
-    if on_batch is not None:
-        on_batch(
+    written = [
+        WrittenVersion(st, v, old, new, status)
+        for st, v, old, new, status in changed.select(
+            "station", "_version", "_old_hash", "_hash", "_status"
+        ).iter_rows()
+    ]
+    if audited:
+        # Every version the store writes is vouched for by the audit chain, in the
+        # batch's own transaction: both commit or neither does.
+        audit.append(
             conn,
-            [
-                WrittenVersion(st, v, old, new, status)
-                for st, v, old, new, status in changed.select(
-                    "station", "_version", "_old_hash", "_hash", "_status"
-                ).iter_rows()
-            ],
+            actor,
+            "ingest",
+            contest=cid,
+            detail={"source": source, "versions": [[v.station, v.new_hash] for v in written]},
         )
+    if on_batch is not None:
+        on_batch(conn, written)
     return counts
 
 

@@ -196,15 +196,18 @@ class Store:
         progress: Progress | None = None,
         batch_size: int = DEFAULT_BATCH,
         on_batch: BatchHook | None = None,
+        audited: bool = True,
     ) -> IngestSummary:
         """Validate and store a table of protocols, one transaction per batch.
 
         New and changed protocols get a new version (accepted, flagged or rejected
         under the law's policy); identical ones are ``unchanged`` and write nothing.
         File-level problems (unknown stations with a divisions file) raise
-        ``InputError`` before anything is written.  ``on_batch(conn, versions)`` is
-        called inside each batch's transaction with the versions it wrote (an
-        audit entry written there commits or rolls back with the batch).
+        ``InputError`` before anything is written.  Each batch appends an ``ingest``
+        entry to the audit chain in its own transaction (``audited=False`` only for
+        a caller that recorded the versions' entries itself).  ``on_batch(conn,
+        versions)`` is called inside each batch's transaction with the versions it
+        wrote.
         """
         with self.engine.connect() as conn:
             contest = contest_row(conn, contest_id)
@@ -222,6 +225,7 @@ class Store:
             batch_size=batch_size,
             progress=progress,
             on_batch=on_batch,
+            audited=audited,
         )
         return IngestSummary(
             contest_id=contest_id,

@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from saylau.errors import InputError, NotFoundError
-from saylau.trust import schema
+from saylau.store import schema
 
 
 class Role(StrEnum):

@@ -21,10 +21,11 @@ from sqlalchemy import Connection, Engine, bindparam, select, text, update
 
 from saylau.errors import InputError, NotFoundError, SaylauError
 from saylau.store import divisions as dv
+from saylau.store import schema
 from saylau.store.canonical import canonical_json
 from saylau.store.engine import write_transaction
 from saylau.tabulate.reader import read_protocols_json
-from saylau.trust import audit, schema
+from saylau.trust import audit
 from saylau.trust.accounts import SUBMITTERS, Account, Role, in_scope, iso, now
 from saylau.trust.validate import Checked, check_one
 
@@ -42,7 +43,9 @@ class StoreLike(Protocol):
 
     engine: Engine
 
-    def ingest(self, contest_id: str, table: Any, *, actor: str, reason: str | None) -> Any: ...
+    def ingest(
+        self, contest_id: str, table: Any, *, actor: str, reason: str | None, audited: bool
+    ) -> Any: ...
 
     def set_certified(self, contest_id: str, by: str) -> Any: ...
 
@@ -383,7 +386,13 @@ def _write(
     for c in changed:  # a table's rows share their columns
         groups.setdefault(tuple(sorted(c.protocol)), []).append(c.protocol)
     for group in groups.values():
-        store.ingest(contest, read_protocols_json(group, name=source), actor=actor, reason=reason)
+        store.ingest(
+            contest,
+            read_protocols_json(group, name=source),
+            actor=actor,
+            reason=reason,
+            audited=False,
+        )
     with store.engine.connect() as conn:
         after = _current(conn, contest, stations)
         q = text(
