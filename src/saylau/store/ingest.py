@@ -29,7 +29,13 @@ from saylau.store.engine import is_sqlite, write_transaction
 from saylau.store.model import COUNTED
 from saylau.store.schema import COUNT_COLUMNS, contests, divisions
 from saylau.tabulate import Problem, ProtocolTable, check, failing
-from saylau.tabulate.fields import PARTY_PREFIX, is_party_column, issued_expr, party_name
+from saylau.tabulate.fields import (
+    PARTY_PREFIX,
+    ROW,
+    is_party_column,
+    issued_expr,
+    party_name,
+)
 
 #: Protocols per transaction.
 DEFAULT_BATCH = 50_000
@@ -103,11 +109,20 @@ def contest_row(conn: Connection, contest_id: str) -> ContestRow:
     return ContestRow(row.id, row.policy, row.root_id, bool(row.divisions_fixed))
 
 
-def prepare(table: ProtocolTable, policy: str) -> tuple[pl.DataFrame, list[Problem]]:
-    """The table's rows with status, hash, vote/problem JSON and derived figures."""
+def prepare(
+    table: ProtocolTable, policy: str, problems: list[Problem] | None = None
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """The table's rows with status, hash, vote/problem JSON and derived figures.
+
+    ``problems``: the rows' failed controls when the caller has already validated
+    them (``saylau.tabulate.controls``), so they are not checked a second time."""
     frame = table.frame
-    problems = check(table)
-    fail = failing(table)
+    if problems is None:
+        problems = check(table)
+        fail = failing(table)
+    else:
+        bad_rows = {p.row for p in problems}
+        fail = frame[ROW].is_in(list(bad_rows))
     by_row: dict[int, list[dict[str, Any]]] = {}
     for p in problems:
         by_row.setdefault(p.row, []).append(p.to_dict())

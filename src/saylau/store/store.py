@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date as _date
 from pathlib import Path
@@ -464,16 +463,6 @@ class Store:
         with self.engine.connect() as conn:
             reads.contest_info(conn, contest_id)
             return reads.current_frame(conn, contest_id)
-
-    def snapshot_law_json(self, contest_id: str) -> dict[str, Any]:
-        """The law's description as snapshotted at ``init``."""
-        with self.engine.connect() as conn:
-            got = conn.execute(
-                select(contests.c.law_json).where(contests.c.id == contest_id)
-            ).scalar()
-        if got is None:
-            raise NotFoundError(f"contest {contest_id!r} not found")
-        return dict(json.loads(got))
 
 
 def _counted(vs: list[VersionInfo]) -> VersionInfo:
