@@ -7,7 +7,7 @@ reports are written in one transaction each, so nothing is half-written.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -21,16 +21,14 @@ from saylau.institutions.observers import (
 from saylau.store import schema
 from saylau.store.schema import irregularities as reports_t
 
+if TYPE_CHECKING:
+    from saylau.store import Store
+
 #: The observers table (read by the institutions pages).
 observers_t = schema.observers
 
 
-def _engine(store: Any) -> sa.Engine:
-    engine: sa.Engine = store.engine
-    return engine
-
-
-def save_registry(store: Any, registry: Registry) -> int:
+def save_registry(store: Store, registry: Registry) -> int:
     """Add (or replace) the registry's observers; returns how many were written."""
     rows = [
         {
@@ -48,16 +46,16 @@ def save_registry(store: Any, registry: Registry) -> int:
         }
         for o in registry.observers
     ]
-    with _engine(store).begin() as conn:
+    with store.engine.begin() as conn:
         if rows:
             conn.execute(observers_t.delete().where(observers_t.c.id.in_([r["id"] for r in rows])))
             conn.execute(observers_t.insert(), rows)
     return len(rows)
 
 
-def load_registry(store: Any) -> Registry:
+def load_registry(store: Store) -> Registry:
     """Every observer stored."""
-    with _engine(store).connect() as conn:
+    with store.engine.connect() as conn:
         rows = conn.execute(sa.select(observers_t).order_by(observers_t.c.id)).mappings().all()
     return Registry(
         tuple(
@@ -79,10 +77,10 @@ def load_registry(store: Any) -> Registry:
     )
 
 
-def add_reports(store: Any, reports: list[IrregularityReport]) -> int:
+def add_reports(store: Store, reports: list[IrregularityReport]) -> int:
     """Store reports after checking them against the stored registry (all or nothing)."""
     problems = check_reports(load_registry(store), reports)
-    with _engine(store).connect() as conn:
+    with store.engine.connect() as conn:
         ids = [r.id for r in reports]
         taken = set(
             conn.execute(sa.select(reports_t.c.id).where(reports_t.c.id.in_(ids))).scalars()
@@ -90,7 +88,7 @@ def add_reports(store: Any, reports: list[IrregularityReport]) -> int:
     problems += [f"report '{i}' is already stored" for i in ids if i in taken]
     if problems:
         raise InputError(problems)
-    with _engine(store).begin() as conn:
+    with store.engine.begin() as conn:
         if reports:
             conn.execute(
                 reports_t.insert(),
@@ -100,13 +98,13 @@ def add_reports(store: Any, reports: list[IrregularityReport]) -> int:
 
 
 def station_reports(
-    store: Any, station: str, contest: str | None = None
+    store: Store, station: str, contest: str | None = None
 ) -> list[IrregularityReport]:
     """Reports attached to ``station`` (of ``contest``, or with no contest named)."""
     q = sa.select(reports_t).where(reports_t.c.station == station)
     if contest is not None:
         q = q.where(reports_t.c.contest.in_([contest, ""]))
-    with _engine(store).connect() as conn:
+    with store.engine.connect() as conn:
         rows = conn.execute(q.order_by(reports_t.c.reported_at, reports_t.c.id)).mappings().all()
     return [
         IrregularityReport(

@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Any
 
 import polars as pl
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 
 from saylau.errors import InputError, NotFoundError
 from saylau.law import Law
@@ -47,8 +47,8 @@ from saylau.tabulate import RELATIONS, ProtocolTable, check, protocol_from_mappi
 class Store:
     """A results database (SQLite file or PostgreSQL).  Open with ``Store.open``."""
 
-    def __init__(self, engine: Any, url: str) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine: Engine = engine
         self.url = url
         self._laws: dict[str, tuple[str, Law]] = {}
 
