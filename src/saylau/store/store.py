@@ -427,14 +427,7 @@ class Store:
                     f"station {station_id!r} not found in contest {contest_id!r} ({div.level})"
                 )
             vs = reads.versions(conn, contest_id, station_id)
-            path: list[str] = []
-            parent = div.parent_id
-            while parent is not None:
-                path.insert(0, parent)
-                parent = conn.execute(
-                    text("SELECT parent_id FROM divisions WHERE contest_id = :c AND id = :d"),
-                    {"c": contest_id, "d": parent},
-                ).scalar()
+            path = reads.station_path(conn, contest_id, {"station": station_id})[:-1]
         current = _counted(vs) if vs else None
         relations = _relations(current.protocol) if current else ()
         pending = (

@@ -20,8 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, text, update
 
 from saylau.errors import InputError, NotFoundError, SaylauError
-from saylau.store import divisions as dv
-from saylau.store import schema
+from saylau.store import reads, schema
 from saylau.store.canonical import canonical_json
 from saylau.store.engine import write_transaction
 from saylau.store.store import Store
@@ -29,6 +28,11 @@ from saylau.store.submit import write_checked
 from saylau.trust import audit
 from saylau.trust.accounts import SUBMITTERS, Account, Role, in_scope, iso, now
 from saylau.trust.validate import Checked, check_one
+
+#: A station's path to the root is computed in one place, the store (kept here by name
+#: for the callers of the workflow).
+Parents = reads.Parents
+station_path = reads.station_path
 
 
 class Forbidden(SaylauError):
@@ -53,61 +57,6 @@ class Outcome:
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if v not in (None, [], "") or k == "status"}
-
-
-Parents = dict[str, tuple[bool, str | None]]
-
-
-def station_path(
-    conn: Connection, contest: str, protocol: Mapping[str, Any], cache: Parents | None = None
-) -> list[str]:
-    """The division ids from the root down to the protocol's station.
-
-    A known station keeps its place in the tree (a protocol cannot move it); a new
-    one sits where the store will put it, under the divisions its columns imply.
-    ``cache`` keeps the lookups of non-station divisions across calls of one batch
-    (another writer can add divisions, never move one).
-    """
-    station = str(protocol.get("station") or "")
-    parent_q = text("SELECT parent_id FROM divisions WHERE contest_id = :c AND id = :d")
-
-    # One indexed lookup per level, not the whole tree: this runs per protocol.
-    def stored_parent(division: str) -> tuple[bool, str | None]:
-        if cache is not None and division in cache:
-            return cache[division]
-        row = conn.execute(parent_q, {"c": contest, "d": division}).first()
-        got = (False, None) if row is None else (True, row[0])
-        if cache is not None and division != station and got[0]:
-            cache[division] = got
-        return got
-
-    implied: dict[str, str] = {}
-    known, parent = stored_parent(station)
-    if not known:
-        region, district, country = (
-            str(protocol.get(k) or "") for k in ("region", "district", "country")
-        )
-        if country:
-            parent = f"abroad:{country}"
-            implied = {parent: dv.ABROAD_ID, dv.ABROAD_ID: dv.ROOT_ID}
-        elif district:
-            parent = f"district:{region}/{district}"
-            implied = {parent: f"region:{region}" if region else dv.ROOT_ID}
-            if region:
-                implied[f"region:{region}"] = dv.ROOT_ID
-        elif region:
-            parent = f"region:{region}"
-            implied = {parent: dv.ROOT_ID}
-        else:
-            parent = dv.ROOT_ID
-    path = [station]
-    seen = 0
-    while parent is not None and seen < 64:
-        path.append(parent)
-        known, up = stored_parent(parent)
-        parent = up if known else implied.get(parent)
-        seen += 1
-    return path[::-1]
 
 
 def _contest(conn: Connection, contest: str) -> Any:
