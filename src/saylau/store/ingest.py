@@ -32,6 +32,7 @@ from saylau.tabulate import Problem, ProtocolTable, check, failing
 from saylau.tabulate.fields import (
     PARTY_PREFIX,
     ROW,
+    ballots_issued,
     is_party_column,
     issued_expr,
     party_name,
@@ -627,14 +628,11 @@ def _counted_minus_rows(conn: Connection, cid: str, displaced: pl.DataFrame) -> 
         if want.get(r.station_id) != r.version:
             continue
         k = 1  # a counted version, by definition
-        issued = [
-            x for x in (r.issued_early, r.issued_at_station, r.issued_outside) if x is not None
-        ]
         cast = r.valid + r.invalid
         row: dict[str, Any] = {
             "parent": parent[r.station_id],
             "registered": -k * r.registered,
-            "ballots_issued": -k * (sum(issued) if issued else cast),
+            "ballots_issued": -k * ballots_issued(r._mapping),
             "ballots_cast": -k * cast,
             "valid": -k * r.valid,
             "invalid": -k * r.invalid,
