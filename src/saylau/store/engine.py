@@ -22,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 #: Milliseconds an SQLite writer waits for another writer's batch to commit.
 SQLITE_BUSY_TIMEOUT_MS = 120_000
@@ -38,6 +39,19 @@ def database_url(url_or_path: str | Path) -> str:
     if "://" in text:
         return text
     return "sqlite:///" + str(Path(text).resolve())
+
+
+#: What opening a database can raise besides saylau's own errors: driver and OS
+#: errors (connection refused, not a database, a locked or unreadable file).
+DRIVER_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OSError)
+
+
+def display_url(url: str) -> str:
+    """``url`` as shown in messages: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL: show it as given
+        return url
 
 
 def create(url_or_path: str | Path) -> Engine:
@@ -114,3 +128,9 @@ def migrate(engine: Engine) -> None:
             current = set(MigrationContext.configure(conn).get_current_heads())
             if current != heads:
                 command.upgrade(cfg, "head")
+
+
+#: An open connection or transaction of the store, as the rule packages (trust,
+#: institutions) receive it from a ``Store`` and pass it back to ``saylau.store``
+#: functions: they never run SQL on it themselves.
+Tx = Connection

@@ -447,6 +447,12 @@ class Store:
             pending,
         )
 
+    def observers(self) -> list[dict[str, Any]]:
+        """Every accredited observer's stored row (``inst_observers``), by id."""
+        from saylau.store.observers import observer_rows
+
+        return observer_rows(self)
+
     def iter_protocols(self, contest_id: str) -> pl.DataFrame:
         """Counted protocols as a polars DataFrame: ``station``, ``status``, ``version``,
         ``hash``, ``parent_id``, identification and accounting fields, ``party:<name>``,
