@@ -433,24 +433,27 @@ def _apply_batch(
         ),
         {"t": stamp, "c": cid},
     )
-    written = [
-        WrittenVersion(st, v, old, new, status)
-        for st, v, old, new, status in changed.select(
-            "station", "_version", "_old_hash", "_hash", "_status"
-        ).iter_rows()
-    ]
     if audited:
         # Every version the store writes is vouched for by the audit chain, in the
         # batch's own transaction: both commit or neither does.
+        pairs = zip(changed["station"].to_list(), changed["_hash"].to_list(), strict=True)
         audit.append(
             conn,
             actor,
             "ingest",
             contest=cid,
-            detail={"source": source, "versions": [[v.station, v.new_hash] for v in written]},
+            detail={"source": source, "versions": list(pairs)},
         )
     if on_batch is not None:
-        on_batch(conn, written)
+        on_batch(
+            conn,
+            [
+                WrittenVersion(st, v, old, new, status)
+                for st, v, old, new, status in changed.select(
+                    "station", "_version", "_old_hash", "_hash", "_status"
+                ).iter_rows()
+            ],
+        )
     return counts
 
 
