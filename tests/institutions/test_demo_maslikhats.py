@@ -123,3 +123,17 @@ def test_protocols_balance_and_are_reproducible() -> None:
     assert not one["almaty-city"].frame.equals(
         demo_maslikhats.protocols(frame, seed=8)["almaty-city"].frame
     )
+
+
+def test_the_demo_database_verifies_intact(demo_db: tuple[Path, str]) -> None:
+    """Issue #18 item 1: every protocol the demo writes (Majilis and maslikhats) is
+    vouched for by the audit chain, so ``saylau audit verify`` finds nothing."""
+    db, _ = demo_db
+    result = CliRunner().invoke(main, ["audit", "verify", str(db)])
+    assert result.exit_code == 0, result.output[:2000]
+    with Store.open(str(db)) as store:
+        versions = sum(c.stations_reporting for c in store.contests())
+    assert result.output.startswith("INTACT: ")
+    assert f"{versions:,} protocol versions" in result.output or (
+        f"{versions} protocol versions" in result.output
+    )

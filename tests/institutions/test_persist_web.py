@@ -42,6 +42,12 @@ def test_reports_round_trip_and_all_or_nothing(db_url: str, tmp_path: Path) -> N
             persist.add_reports(store, read_reports(rep_file))
         assert "report 'R1' is already stored" in err.value.problems
         assert persist.load_registry(store).summary().domestic == 1
+        # The rows the observers page digests for its cache version (Store.observers).
+        rows = store.observers()
+        assert [(r["id"], r["organisation"], r["stations"]) for r in rows] == [
+            ("O1", "OSCE/ODIHR", "101;102"),
+            ("O2", "", ""),
+        ]
 
 
 def test_cli_and_web(tmp_path: Path) -> None:

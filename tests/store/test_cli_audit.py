@@ -49,14 +49,19 @@ def test_cli_ingest_then_audit_verify_is_intact(db_url: str, tmp_path: Path) -> 
     assert out.exit_code == 0, out.output
     assert out.output.startswith("INTACT: 4 audit entries") and "6 protocol versions" in out.output
 
-    # The check is not vacuous: a version written without the hook is reported.
+    # Store.ingest itself audits (the API, the demo and the maslikhats demo use it)...
     with Store.open(db_url) as store:
         extra = write_csv(tmp_path / "c.csv", ["6,South,S1,10,5,5,0,5,3,2"])
-
-        store.ingest("majilis", read_protocols(extra))
+        store.ingest("majilis", read_protocols(extra), actor="lib")
+    out = runner.invoke(main, ["audit", "verify", db_url])
+    assert out.exit_code == 0 and out.output.startswith("INTACT: 5 audit entries")
+    # ... and the check is not vacuous: a version written without its entry is reported.
+    with Store.open(db_url) as store:
+        extra = write_csv(tmp_path / "d.csv", ["6,South,S1,10,5,5,0,5,2,3"])
+        store.ingest("majilis", read_protocols(extra), reason="fix", audited=False)
     out = runner.invoke(main, ["audit", "verify", db_url])
     assert out.exit_code == 1
-    assert "station 6 version 1: no audit entry records this version's hash" in out.output
+    assert "station 6 version 2: no audit entry records this version's hash" in out.output
 
 
 def test_on_batch_sees_each_batch_written_versions(db_url: str, tmp_path: Path) -> None:

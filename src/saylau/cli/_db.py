@@ -2,7 +2,7 @@
 
 ``Store.open`` creates a missing SQLite file and lets driver errors through as
 SQLAlchemy exceptions (a traceback at the CLI).  The commands that only *read or
-amend* a store go through :func:`open_store` / :func:`open_engine`, which refuse a
+amend* a store go through :func:`open_store`, which refuses a
 path that does not exist (instead of leaving an empty database behind) and turn
 "not a database", "is a directory" and "connection refused" into an
 :class:`~saylau.errors.InputError` that names the DB.  :func:`created_or_removed`
@@ -19,8 +19,6 @@ from typing import TYPE_CHECKING
 from saylau.errors import InputError
 
 if TYPE_CHECKING:
-    from sqlalchemy import Engine
-
     from saylau.store import Store
 
 #: Files SQLite may create next to a database file.
@@ -36,12 +34,9 @@ def describe(db: str) -> str:
     """``db`` as shown in messages: a URL without its password."""
     if not is_url(db):
         return db
-    from sqlalchemy.engine import make_url
+    from saylau.store.engine import display_url
 
-    try:
-        return make_url(db).render_as_string(hide_password=True)
-    except Exception:  # an unparsable URL: show it as given
-        return db
+    return display_url(db)
 
 
 def db_problem(db: str, err: BaseException) -> InputError:
@@ -64,9 +59,8 @@ def check_exists(db: str) -> None:
 
 def open_store(db: str, *, create: bool = False) -> Store:
     """Open the store ``db``; a missing file is an error unless ``create``."""
-    from sqlalchemy.exc import SQLAlchemyError
-
     from saylau.store import Store
+    from saylau.store.engine import DRIVER_ERRORS
 
     if create:
         if not is_url(db) and Path(db).is_dir():
@@ -75,16 +69,8 @@ def open_store(db: str, *, create: bool = False) -> Store:
         check_exists(db)
     try:
         return Store.open(db)
-    except (SQLAlchemyError, OSError) as err:
+    except DRIVER_ERRORS as err:
         raise db_problem(db, err) from None
-
-
-def open_engine(db: str, *, create: bool = False) -> Engine:
-    """A migrated engine for ``db`` (for the trust commands); errors as :func:`open_store`.
-
-    The store holds nothing but its engine, so disposing of the engine closes it."""
-    engine: Engine = open_store(db, create=create).engine
-    return engine
 
 
 @contextmanager

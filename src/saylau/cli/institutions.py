@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -22,6 +22,9 @@ from saylau.institutions import districts as dist_mod
 from saylau.institutions import indirect, maslikhats, observers, presidential
 from saylau.institutions._util import read_pairs
 from saylau.institutions.maslikhats import resolve_law
+
+if TYPE_CHECKING:
+    from saylau.store import Store
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 
@@ -90,7 +93,7 @@ def candidates_check(
 _CONTEST = click.option("--contest", "contest_id", help="Contest id (default: the only contest).")
 
 
-def _contest(store: Any, contest_id: str | None) -> str:
+def _contest(store: Store, contest_id: str | None) -> str:
     return contest_id or str(store.default_contest())
 
 

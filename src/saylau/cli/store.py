@@ -158,7 +158,6 @@ def ingest_cmd(
                 reason=reason,
                 batch_size=batch_size,
                 progress=lambda done, _total: bar.update(task, completed=done),
-                on_batch=_audit_batches(cid, actor, table.source),
             )
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))

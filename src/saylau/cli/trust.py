@@ -12,16 +12,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import click
-from sqlalchemy import Engine
 
-from saylau.cli._db import open_engine
+from saylau.cli._db import open_store
 from saylau.errors import InputError
 from saylau.trust import accounts, audit, signing
-
-
-def _engine(db: str) -> Engine:
-    """The migrated engine of an existing store (a missing file is an error, not created)."""
-    return open_engine(db)
 
 
 def _write_atomic(out: Path, text: str, encoding: str) -> None:
@@ -71,7 +65,7 @@ def users_add(db: str, name: str, role: str, scope: str | None, expires_days: in
     """Create an account and print its token ONCE (only its hash is stored)."""
     from saylau.store.engine import write_transaction
 
-    with write_transaction(_engine(db)) as conn:
+    with open_store(db) as store, write_transaction(store.engine) as conn:
         account, token = accounts.add_account(
             conn, name, role, scope, by=by, expires_in=timedelta(days=expires_days)
         )
@@ -89,7 +83,7 @@ def users_add(db: str, name: str, role: str, scope: str | None, expires_days: in
 @click.option("--json", "as_json", is_flag=True, help="JSON output.")
 def users_list(db: str, as_json: bool) -> None:
     """List accounts (never tokens)."""
-    with _engine(db).connect() as conn:
+    with open_store(db) as store, store.engine.connect() as conn:
         found = accounts.list_accounts(conn)
     if as_json:
         click.echo(json.dumps([a.to_dict() for a in found], indent=2, ensure_ascii=False))
@@ -110,7 +104,7 @@ def users_revoke(db: str, name: str, by: str) -> None:
     """Revoke an account's token now."""
     from saylau.store.engine import write_transaction
 
-    with write_transaction(_engine(db)) as conn:
+    with open_store(db) as store, write_transaction(store.engine) as conn:
         account = accounts.revoke_account(conn, name)
         audit.append(conn, by, "account-revoke", subject=name, detail=account.to_dict())
     click.echo(f"account '{name}' revoked at {account.revoked_at}")
@@ -130,7 +124,8 @@ def audit_verify(db: str) -> None:
     """
     from saylau.trust import integrity
 
-    report = integrity.verify(_engine(db))
+    with open_store(db) as store:
+        report = integrity.verify(store.engine)
     for finding in report.findings:
         click.echo(f"TAMPERED: {finding}", err=True)
     click.echo(report.summary())
@@ -148,7 +143,7 @@ def audit_verify(db: str) -> None:
 )
 def audit_export(db: str, out: Path | None) -> None:
     """Write the whole audit log (with the head hash) as JSON."""
-    with _engine(db).connect() as conn:
+    with open_store(db) as store, store.engine.connect() as conn:
         seq, digest = audit.head(conn)
         doc = {"head": {"seq": seq, "hash": digest}, "entries": audit.export(audit.entries(conn))}
     text = json.dumps(doc, indent=1, ensure_ascii=False) + "\n"

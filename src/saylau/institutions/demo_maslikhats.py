@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
@@ -28,6 +28,9 @@ import polars as pl
 from saylau.institutions.maslikhats import MaslikhatContest
 from saylau.tabulate import ProtocolTable
 from saylau.tabulate.fields import ROW
+
+if TYPE_CHECKING:
+    from saylau.store import Store
 
 ELECTION = "Elections to the maslikhats of Kazakhstan, 10 January 2021"
 DAY = "2021-01-10"
@@ -144,7 +147,7 @@ def protocols(majilis: pl.DataFrame, *, seed: int = 2021) -> dict[str, ProtocolT
     return out
 
 
-def build(store: Any, majilis: pl.DataFrame, *, seed: int = 2021) -> dict[str, Any]:
+def build(store: Store, majilis: pl.DataFrame, *, seed: int = 2021) -> dict[str, Any]:
     """Create the demo maslikhats in ``store`` and ingest their protocols.
 
     Returns contest id -> ``IngestSummary``.  The contests join the election

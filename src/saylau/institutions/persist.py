@@ -1,15 +1,15 @@
-"""Observers and irregularity reports in the results database (Alembic branch "institutions").
+"""Observers and irregularity reports in the results database.
 
-Works on any :class:`saylau.store.Store` (it uses ``store.engine``): registries and
-reports are written in one transaction each, so nothing is half-written.
+The rows are read and written by ``saylau.store.observers`` (tables of revision
+``inst_0001``); this module turns them into ``Observer`` and ``IrregularityReport``
+values and checks reports against the registry.  Registries and reports are written
+in one transaction each, so nothing is half-written.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING
 
 from saylau.errors import InputError
 from saylau.institutions.observers import (
@@ -18,42 +18,17 @@ from saylau.institutions.observers import (
     Registry,
     check_reports,
 )
+from saylau.store import observers as rows_of
+from saylau.store import schema
 
-_meta = sa.MetaData()
-observers_t = sa.Table(
-    "inst_observers",
-    _meta,
-    sa.Column("id", sa.String(100), primary_key=True),
-    sa.Column("name", sa.String(300)),
-    sa.Column("kind", sa.String(20)),
-    sa.Column("affiliation", sa.String(20)),
-    sa.Column("organisation", sa.String(300)),
-    sa.Column("country", sa.String(100)),
-    sa.Column("contests", sa.Text),
-    sa.Column("stations", sa.Text),
-    sa.Column("accredited_from", sa.String(10)),
-    sa.Column("accredited_to", sa.String(10)),
-    sa.Column("synthetic", sa.Boolean),
-)
-reports_t = sa.Table(
-    "inst_irregularities",
-    _meta,
-    sa.Column("id", sa.String(100), primary_key=True),
-    sa.Column("observer", sa.String(100)),
-    sa.Column("station", sa.String(200)),
-    sa.Column("contest", sa.String(200)),
-    sa.Column("reported_at", sa.String(32)),
-    sa.Column("category", sa.String(100)),
-    sa.Column("description", sa.Text),
-)
+if TYPE_CHECKING:
+    from saylau.store import Store
+
+#: The observers table (read by the institutions pages).
+observers_t = schema.observers
 
 
-def _engine(store: Any) -> sa.Engine:
-    engine: sa.Engine = store.engine
-    return engine
-
-
-def save_registry(store: Any, registry: Registry) -> int:
+def save_registry(store: Store, registry: Registry) -> int:
     """Add (or replace) the registry's observers; returns how many were written."""
     rows = [
         {
@@ -71,17 +46,13 @@ def save_registry(store: Any, registry: Registry) -> int:
         }
         for o in registry.observers
     ]
-    with _engine(store).begin() as conn:
-        if rows:
-            conn.execute(observers_t.delete().where(observers_t.c.id.in_([r["id"] for r in rows])))
-            conn.execute(observers_t.insert(), rows)
+    rows_of.save_observers(store, rows)
     return len(rows)
 
 
-def load_registry(store: Any) -> Registry:
+def load_registry(store: Store) -> Registry:
     """Every observer stored."""
-    with _engine(store).connect() as conn:
-        rows = conn.execute(sa.select(observers_t).order_by(observers_t.c.id)).mappings().all()
+    rows = rows_of.observer_rows(store)
     return Registry(
         tuple(
             Observer(
@@ -102,35 +73,26 @@ def load_registry(store: Any) -> Registry:
     )
 
 
-def add_reports(store: Any, reports: list[IrregularityReport]) -> int:
+def add_reports(store: Store, reports: list[IrregularityReport]) -> int:
     """Store reports after checking them against the stored registry (all or nothing)."""
     problems = check_reports(load_registry(store), reports)
-    with _engine(store).connect() as conn:
-        ids = [r.id for r in reports]
-        taken = set(
-            conn.execute(sa.select(reports_t.c.id).where(reports_t.c.id.in_(ids))).scalars()
-        )
+    ids = [r.id for r in reports]
+    taken = rows_of.report_ids(store, ids)
     problems += [f"report '{i}' is already stored" for i in ids if i in taken]
     if problems:
         raise InputError(problems)
-    with _engine(store).begin() as conn:
-        if reports:
-            conn.execute(
-                reports_t.insert(),
-                [{**r.to_dict(), "reported_at": r.reported_at.isoformat()} for r in reports],
-            )
+    # Checked again in the write's transaction: a report stored meanwhile is refused.
+    rows_of.add_reports(
+        store, [{**r.to_dict(), "reported_at": r.reported_at.isoformat()} for r in reports]
+    )
     return len(reports)
 
 
 def station_reports(
-    store: Any, station: str, contest: str | None = None
+    store: Store, station: str, contest: str | None = None
 ) -> list[IrregularityReport]:
     """Reports attached to ``station`` (of ``contest``, or with no contest named)."""
-    q = sa.select(reports_t).where(reports_t.c.station == station)
-    if contest is not None:
-        q = q.where(reports_t.c.contest.in_([contest, ""]))
-    with _engine(store).connect() as conn:
-        rows = conn.execute(q.order_by(reports_t.c.reported_at, reports_t.c.id)).mappings().all()
+    rows = rows_of.report_rows(store, station, contest)
     return [
         IrregularityReport(
             r["id"],

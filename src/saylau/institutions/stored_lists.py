@@ -1,6 +1,6 @@
 """Candidate lists, party decisions and vacancies kept in the results database.
 
-Tables of Alembic revision ``inst_0002`` (branch "institutions").  Seats come from
+Tables of store migration ``inst_0002``.  Seats come from
 the store itself: a contest's party-list result (``Store.results(contest).seats``)
 is given to the registered lists in list order or by the party's recorded decision,
 then the recorded vacancies are filled from the same lists, in the order recorded.
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -24,45 +24,15 @@ from saylau.institutions.candidates import (
     check_lists,
 )
 from saylau.institutions.deputies import DeputyAssignment, assign_deputies, fill_vacancy
+from saylau.store.schema import candidates as candidates_t
+from saylau.store.schema import party_decisions as decisions_t
+from saylau.store.schema import vacancies as vacancies_t
 
-_meta = sa.MetaData()
-candidates_t = sa.Table(
-    "inst_candidates",
-    _meta,
-    sa.Column("contest", sa.String(100), primary_key=True),
-    sa.Column("party", sa.String(300), primary_key=True),
-    sa.Column("position", sa.Integer, primary_key=True),
-    sa.Column("name", sa.String(300)),
-    sa.Column("cid", sa.String(100)),
-    sa.Column("birth_date", sa.String(10)),
-    sa.Column("gender", sa.String(10)),
-    sa.Column("categories", sa.Text),
-    sa.Column("list_order", sa.Integer),
-)
-decisions_t = sa.Table(
-    "inst_decisions",
-    _meta,
-    sa.Column("contest", sa.String(100), primary_key=True),
-    sa.Column("party", sa.String(300), primary_key=True),
-    sa.Column("seq", sa.Integer, primary_key=True),
-    sa.Column("candidate", sa.String(300)),
-)
-vacancies_t = sa.Table(
-    "inst_vacancies",
-    _meta,
-    sa.Column("contest", sa.String(100), primary_key=True),
-    sa.Column("seq", sa.Integer, primary_key=True),
-    sa.Column("deputy", sa.String(300)),
-    sa.Column("successor", sa.String(300)),
-)
+if TYPE_CHECKING:
+    from saylau.store import Store
 
 
-def _engine(store: Any) -> sa.Engine:
-    engine: sa.Engine = store.engine
-    return engine
-
-
-def election_day(store: Any, contest_id: str) -> date:
+def election_day(store: Store, contest_id: str) -> date:
     """The contest's election date (else its law's date)."""
     info = store.contest(contest_id)
     text = info.date or store.law(contest_id).date
@@ -71,12 +41,12 @@ def election_day(store: Any, contest_id: str) -> date:
     return date.fromisoformat(text)
 
 
-def contest_parties(store: Any, contest_id: str) -> list[str]:
+def contest_parties(store: Store, contest_id: str) -> list[str]:
     """Parties the contest's protocols name (empty before the first ingest)."""
     return list(store.results(contest_id).totals.votes)
 
 
-def load_lists(store: Any, contest_id: str) -> dict[str, CandidateList]:
+def load_lists(store: Store, contest_id: str) -> dict[str, CandidateList]:
     """The registered lists of a contest, party -> list, in registration order."""
     store.contest(contest_id)
     q = (
@@ -84,7 +54,7 @@ def load_lists(store: Any, contest_id: str) -> dict[str, CandidateList]:
         .where(candidates_t.c.contest == contest_id)
         .order_by(candidates_t.c.list_order, candidates_t.c.position)
     )
-    with _engine(store).connect() as conn:
+    with store.engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
     groups: dict[str, list[Candidate]] = {}
     for r in rows:
@@ -103,7 +73,7 @@ def load_lists(store: Any, contest_id: str) -> dict[str, CandidateList]:
     return {p: CandidateList(p, tuple(cs), contest_id) for p, cs in groups.items()}
 
 
-def register_lists(store: Any, contest_id: str, lists: Sequence[CandidateList]) -> ListCheck:
+def register_lists(store: Store, contest_id: str, lists: Sequence[CandidateList]) -> ListCheck:
     """Register (or replace) parties' lists after checking every list of the contest.
 
     The check covers the new lists together with the lists already registered for
@@ -153,7 +123,7 @@ def register_lists(store: Any, contest_id: str, lists: Sequence[CandidateList]) 
         for i, lst in enumerate(new.values())
         for c in lst.candidates
     ]
-    with _engine(store).begin() as conn:
+    with store.engine.begin() as conn:
         conn.execute(
             candidates_t.delete().where(
                 candidates_t.c.contest == contest_id, candidates_t.c.party.in_(list(new))
@@ -164,13 +134,13 @@ def register_lists(store: Any, contest_id: str, lists: Sequence[CandidateList]) 
     return result
 
 
-def load_decisions(store: Any, contest_id: str) -> dict[str, list[str]]:
+def load_decisions(store: Store, contest_id: str) -> dict[str, list[str]]:
     q = (
         sa.select(decisions_t)
         .where(decisions_t.c.contest == contest_id)
         .order_by(decisions_t.c.party, decisions_t.c.seq)
     )
-    with _engine(store).connect() as conn:
+    with store.engine.connect() as conn:
         rows = conn.execute(q).mappings().all()
     out: dict[str, list[str]] = {}
     for r in rows:
@@ -178,7 +148,7 @@ def load_decisions(store: Any, contest_id: str) -> dict[str, list[str]]:
     return out
 
 
-def record_decision(store: Any, contest_id: str, party: str, refs: Sequence[str]) -> None:
+def record_decision(store: Store, contest_id: str, party: str, refs: Sequence[str]) -> None:
     """Record (or replace) the party's decision: who takes its seats, in order.
 
     Each ref is a candidate's id, name or list position and must be on the party's
@@ -202,7 +172,7 @@ def record_decision(store: Any, contest_id: str, party: str, refs: Sequence[str]
         problems.append(f"decision of '{party}': names no candidate")
     if problems:
         raise InputError(problems)
-    with _engine(store).begin() as conn:
+    with store.engine.begin() as conn:
         conn.execute(
             decisions_t.delete().where(
                 decisions_t.c.contest == contest_id, decisions_t.c.party == party
@@ -217,17 +187,17 @@ def record_decision(store: Any, contest_id: str, party: str, refs: Sequence[str]
         )
 
 
-def _vacancies(store: Any, contest_id: str) -> list[tuple[str, str | None]]:
+def _vacancies(store: Store, contest_id: str) -> list[tuple[str, str | None]]:
     q = (
         sa.select(vacancies_t.c.deputy, vacancies_t.c.successor)
         .where(vacancies_t.c.contest == contest_id)
         .order_by(vacancies_t.c.seq)
     )
-    with _engine(store).connect() as conn:
+    with store.engine.connect() as conn:
         return [(r.deputy, r.successor) for r in conn.execute(q)]
 
 
-def stored_deputies(store: Any, contest_id: str) -> DeputyAssignment:
+def stored_deputies(store: Store, contest_id: str) -> DeputyAssignment:
     """The contest's deputies from its stored result, lists, decisions and vacancies."""
     results = store.results(contest_id)
     parties = set(results.totals.votes)
@@ -247,12 +217,12 @@ def stored_deputies(store: Any, contest_id: str) -> DeputyAssignment:
 
 
 def record_vacancy(
-    store: Any, contest_id: str, deputy: str, successor: str | None = None
+    store: Store, contest_id: str, deputy: str, successor: str | None = None
 ) -> DeputyAssignment:
     """End a sitting deputy's mandate; the seat goes to ``successor`` (the party's
     decision) or the next unseated candidate of the same list.  Checked first."""
     assignment = fill_vacancy(stored_deputies(store, contest_id), deputy, choice=successor)
-    with _engine(store).begin() as conn:
+    with store.engine.begin() as conn:
         seq = conn.execute(
             sa.select(sa.func.count()).where(vacancies_t.c.contest == contest_id)
         ).scalar_one()

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
@@ -28,21 +28,11 @@ from saylau.institutions.maslikhats import (
 )
 from saylau.law import parse_law
 from saylau.law.model import Law
+from saylau.store.schema import maslikhats as maslikhats_t
 
-_meta = sa.MetaData()
-maslikhats_t = sa.Table(
-    "inst_maslikhats",
-    _meta,
-    sa.Column("contest", sa.String(100), primary_key=True),
-    sa.Column("name", sa.String(300)),
-    sa.Column("level", sa.String(20)),
-    sa.Column("seats", sa.Integer),
-    sa.Column("law", sa.String(300)),
-    sa.Column("region", sa.String(300)),
-    sa.Column("parent", sa.String(300)),
-    sa.Column("stations", sa.Text),
-    sa.Column("list_order", sa.Integer),
-)
+if TYPE_CHECKING:
+    from saylau.store import Store
+
 _HEADER = re.compile(r"^\s*\[")
 _SEATS = re.compile(r"^(\s*seats\s*=\s*)\d+(.*)$")
 
@@ -84,13 +74,8 @@ def resized_law(law: Law, seats: int, contest_id: str) -> Law:
     return new
 
 
-def _engine(store: Any) -> sa.Engine:
-    engine: sa.Engine = store.engine
-    return engine
-
-
 def init_maslikhats(
-    store: Any,
+    store: Store,
     contests: Sequence[MaslikhatContest],
     *,
     election: str,
@@ -119,7 +104,7 @@ def init_maslikhats(
     day = date or next((law.date for law in laws.values() if law.date), None)
     for c in contests:
         store.add_contest(election, c.id, resized[c.id], title=c.name, date=day)
-    with _engine(store).begin() as conn:
+    with store.engine.begin() as conn:
         start = conn.execute(sa.select(sa.func.count()).select_from(maslikhats_t)).scalar_one()
         conn.execute(
             maslikhats_t.insert(),
@@ -141,9 +126,9 @@ def init_maslikhats(
     return [c.id for c in contests]
 
 
-def stored_contests(store: Any) -> list[MaslikhatContest]:
+def stored_contests(store: Store) -> list[MaslikhatContest]:
     """Every maslikhat registered in the database, in ``init`` order."""
-    with _engine(store).connect() as conn:
+    with store.engine.connect() as conn:
         rows = conn.execute(sa.select(maslikhats_t).order_by(maslikhats_t.c.list_order)).all()
     return [
         MaslikhatContest(
@@ -153,7 +138,7 @@ def stored_contests(store: Any) -> list[MaslikhatContest]:
     ]
 
 
-def stored_results(store: Any) -> MaslikhatsResult:
+def stored_results(store: Store) -> MaslikhatsResult:
     """Every maslikhat's seats from the store and the combined party view.
 
     A maslikhat with no counted votes yet is listed as ``missing``.

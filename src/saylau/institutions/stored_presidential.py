@@ -10,15 +10,18 @@ first round, and the first round links to it.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from saylau.errors import InputError
 from saylau.institutions.presidential import BASES, PresidentialResult, first_round, runoff
 
+if TYPE_CHECKING:
+    from saylau.store import Store
+
 RUNOFF_SUFFIX = "-runoff"
 
 
-def presidential_base(store: Any, contest_id: str) -> str:
+def presidential_base(store: Store, contest_id: str) -> str:
     """The majority base of a stored presidential contest (InputError if not one)."""
     law = store.law(contest_id)
     section = law.sections.get("presidential")
@@ -32,7 +35,7 @@ def presidential_base(store: Any, contest_id: str) -> str:
     return base
 
 
-def _round_one(store: Any, contest_id: str) -> PresidentialResult:
+def _round_one(store: Store, contest_id: str) -> PresidentialResult:
     base = presidential_base(store, contest_id)
     totals = store.results(contest_id).totals
     if not totals.votes or not sum(totals.votes.values()):
@@ -46,11 +49,11 @@ def _round_one(store: Any, contest_id: str) -> PresidentialResult:
     )
 
 
-def _exists(store: Any, contest_id: str) -> bool:
+def _exists(store: Store, contest_id: str) -> bool:
     return any(c.id == contest_id for c in store.contests())
 
 
-def stored_presidential(store: Any, contest_id: str) -> PresidentialResult:
+def stored_presidential(store: Store, contest_id: str) -> PresidentialResult:
     """The round stored as ``contest_id``: a first round, or a runoff (``…-runoff``)."""
     first_id = contest_id.removesuffix(RUNOFF_SUFFIX)
     if contest_id.endswith(RUNOFF_SUFFIX) and _exists(store, first_id):
@@ -63,7 +66,7 @@ def stored_presidential(store: Any, contest_id: str) -> PresidentialResult:
     return _round_one(store, contest_id)
 
 
-def presidential_context(store: Any, contest_id: str) -> dict[str, Any]:
+def presidential_context(store: Store, contest_id: str) -> dict[str, Any]:
     """The round's result, with the linked round (runoff or first round) when stored."""
     info = store.contest(contest_id)
     res = stored_presidential(store, contest_id)

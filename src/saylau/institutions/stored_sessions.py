@@ -9,35 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from saylau.errors import InputError, NotFoundError
 from saylau.institutions.indirect import IndirectResult, assembly_session
+from saylau.store.schema import session_votes as session_votes_t
+from saylau.store.schema import sessions as sessions_t
 
-_meta = sa.MetaData()
-sessions_t = sa.Table(
-    "inst_sessions",
-    _meta,
-    sa.Column("contest", sa.String(100), primary_key=True),
-    sa.Column("body", sa.String(300)),
-    sa.Column("seats", sa.Integer),
-    sa.Column("members", sa.Integer),
-    sa.Column("took_part", sa.Integer),
-    sa.Column("quorum", sa.String(40)),
-)
-session_votes_t = sa.Table(
-    "inst_session_votes",
-    _meta,
-    sa.Column("contest", sa.String(100), primary_key=True),
-    sa.Column("seq", sa.Integer, primary_key=True),
-    sa.Column("candidate", sa.String(300)),
-    sa.Column("votes", sa.BigInteger),
-)
+if TYPE_CHECKING:
+    from saylau.store import Store
 
 
-def _tier(store: Any, contest_id: str) -> tuple[int, str]:
+def _tier(store: Store, contest_id: str) -> tuple[int, str]:
     law = store.law(contest_id)
     for tier in law.tiers:
         if tier.kind == "indirect":
@@ -46,7 +31,7 @@ def _tier(store: Any, contest_id: str) -> tuple[int, str]:
 
 
 def record_session(
-    store: Any,
+    store: Store,
     contest_id: str,
     votes: Mapping[str, int],
     *,
@@ -90,7 +75,7 @@ def record_session(
     return result
 
 
-def stored_session(store: Any, contest_id: str) -> IndirectResult:
+def stored_session(store: Store, contest_id: str) -> IndirectResult:
     """The recorded session of the contest, decided again from the stored ballots."""
     store.contest(contest_id)
     with store.engine.connect() as conn:
@@ -112,7 +97,7 @@ def stored_session(store: Any, contest_id: str) -> IndirectResult:
     )
 
 
-def session_context(store: Any, contest_id: str) -> dict[str, Any]:
+def session_context(store: Store, contest_id: str) -> dict[str, Any]:
     """The session's result as a page context."""
     info = store.contest(contest_id)
     return {

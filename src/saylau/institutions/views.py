@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import hashlib
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
 from saylau.errors import InputError
-from saylau.institutions import stored_lists, stored_maslikhats, stored_sessions
+from saylau.institutions import stored_lists, stored_maslikhats
 from saylau.institutions.candidates import ListRules, check_lists
 from saylau.institutions.chamber import chamber_rules, form_chamber
+from saylau.store import schema
+
+if TYPE_CHECKING:
+    from saylau.store import Store
 
 
-def fingerprint(store: Any, contest_id: str) -> str:
+def fingerprint(store: Store, contest_id: str) -> str:
     """A digest of the contest's lists, decisions, vacancies and session.
 
     They change apart from the protocols (the contest's change counter), so it is
@@ -27,11 +31,11 @@ def fingerprint(store: Any, contest_id: str) -> str:
     digest = hashlib.blake2b(digest_size=8)
     with store.engine.connect() as conn:
         for table in (
-            stored_lists.candidates_t,
-            stored_lists.decisions_t,
-            stored_lists.vacancies_t,
-            stored_sessions.sessions_t,
-            stored_sessions.session_votes_t,
+            schema.candidates,
+            schema.party_decisions,
+            schema.vacancies,
+            schema.sessions,
+            schema.session_votes,
         ):
             rows = conn.execute(
                 sa.select(table).where(table.c.contest == contest_id).order_by(*table.primary_key)
@@ -42,7 +46,7 @@ def fingerprint(store: Any, contest_id: str) -> str:
     return digest.hexdigest()
 
 
-def _head(store: Any, contest_id: str) -> dict[str, Any]:
+def _head(store: Store, contest_id: str) -> dict[str, Any]:
     info = store.contest(contest_id)
     return {
         "contest_id": contest_id,
@@ -50,7 +54,7 @@ def _head(store: Any, contest_id: str) -> dict[str, Any]:
     }
 
 
-def deputies_context(store: Any, contest_id: str) -> dict[str, Any]:
+def deputies_context(store: Store, contest_id: str) -> dict[str, Any]:
     """Party -> deputies of the contest, how each took the seat, vacancies filled."""
     head = _head(store, contest_id)
     lists = stored_lists.load_lists(store, contest_id)
@@ -77,7 +81,7 @@ def deputies_context(store: Any, contest_id: str) -> dict[str, Any]:
     }
 
 
-def lists_context(store: Any, contest_id: str) -> dict[str, Any]:
+def lists_context(store: Store, contest_id: str) -> dict[str, Any]:
     """The registered lists of the contest in order, with the law's list-rule check."""
     head = _head(store, contest_id)
     law = store.law(contest_id)
@@ -106,7 +110,7 @@ def lists_context(store: Any, contest_id: str) -> dict[str, Any]:
     }
 
 
-def chamber_context(store: Any, contest_id: str) -> dict[str, Any]:
+def chamber_context(store: Store, contest_id: str) -> dict[str, Any]:
     """The chamber formed from the contest's stored seats (reserved tiers form no faction)."""
     head = _head(store, contest_id)
     law = store.law(contest_id)
@@ -128,11 +132,11 @@ def chamber_context(store: Any, contest_id: str) -> dict[str, Any]:
     return {**head, "election_date": date.isoformat(when), **chamber.to_dict()}
 
 
-def maslikhats_context(store: Any) -> dict[str, Any]:
+def maslikhats_context(store: Store) -> dict[str, Any]:
     """Every stored maslikhat's seats and each party's combined representation."""
     return stored_maslikhats.stored_results(store).to_dict()
 
 
-def maslikhat_ids(store: Any) -> list[str]:
+def maslikhat_ids(store: Store) -> list[str]:
     """The stored maslikhats' contest ids (their versions make the combined view's)."""
     return [c.id for c in stored_maslikhats.stored_contests(store)]

@@ -31,8 +31,8 @@ Reading (every unknown id raises ``saylau.errors.NotFoundError`` naming it):
   ``{division_id: Totals}``, equal in a consistent store.
 
 Every returned record is a frozen dataclass with ``to_dict()``.  docs/store.md has the
-schema, the revision ids (``0001_initial``, ``0002_text_names``, ``0003_counted_version``)
-and the divisions CSV format.
+schema, the one migration history (``0001_initial`` … ``0004_one_history``) and the
+divisions CSV format.
 """
 
 from __future__ import annotations
@@ -52,9 +52,8 @@ from saylau.store.model import (
 )
 from saylau.store.store import Store
 
-#: The store's current Alembic head revision.  Other packages' branches keep
-#: ``depends_on = "0001_initial"`` (the tables they reference exist from there on).
-HEAD_REVISION = "0003_counted_version"
+#: The one head of the store's migration history (every table of every package).
+HEAD_REVISION = "0004_one_history"
 
 __all__ = [
     "HEAD_REVISION",

@@ -22,6 +22,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
 #: Milliseconds an SQLite writer waits for another writer's batch to commit.
 SQLITE_BUSY_TIMEOUT_MS = 120_000
@@ -38,6 +39,19 @@ def database_url(url_or_path: str | Path) -> str:
     if "://" in text:
         return text
     return "sqlite:///" + str(Path(text).resolve())
+
+
+#: What opening a database can raise besides saylau's own errors: driver and OS
+#: errors (connection refused, not a database, a locked or unreadable file).
+DRIVER_ERRORS: tuple[type[Exception], ...] = (SQLAlchemyError, OSError)
+
+
+def display_url(url: str) -> str:
+    """``url`` as shown in messages: without its password."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # an unparsable URL: show it as given
+        return url
 
 
 def create(url_or_path: str | Path) -> Engine:
@@ -90,28 +104,15 @@ def _migrations_config(conn: Connection) -> Config:
     cfg = Config()
     here = resources.files("saylau.store") / "migrations"
     cfg.set_main_option("script_location", str(here))
-    locations = [str(here / "versions"), *_extra_version_locations()]
-    cfg.set_main_option("version_locations", " ".join(locations))
+    # One folder holds every revision of every table (one history, one head).
+    cfg.set_main_option("version_locations", str(here / "versions"))
     cfg.set_main_option("path_separator", "space")
     cfg.attributes["connection"] = conn
     return cfg
 
 
-def _extra_version_locations() -> list[str]:
-    """``saylau/<package>/migrations/`` folders of other packages (their own revisions)."""
-    root = resources.files("saylau")
-    found = []
-    for pkg in root.iterdir():
-        if pkg.name == "store" or not pkg.is_dir():
-            continue
-        folder = pkg / "migrations"
-        if folder.is_dir() and any(p.name.endswith(".py") for p in folder.iterdir()):
-            found.append(str(folder))
-    return sorted(found)
-
-
 def migrate(engine: Engine) -> None:
-    """Upgrade the database to every head revision (a no-op when already there)."""
+    """Upgrade the database to the head revision (a no-op when already there)."""
     with engine.connect() as conn:
         conn = conn.execution_options(saylau_write=True)
         cfg = _migrations_config(conn)
@@ -126,4 +127,10 @@ def migrate(engine: Engine) -> None:
             # Recheck under the lock: another process may have just migrated.
             current = set(MigrationContext.configure(conn).get_current_heads())
             if current != heads:
-                command.upgrade(cfg, "heads")
+                command.upgrade(cfg, "head")
+
+
+#: An open connection or transaction of the store, as the rule packages (trust,
+#: institutions) receive it from a ``Store`` and pass it back to ``saylau.store``
+#: functions: they never run SQL on it themselves.
+Tx = Connection

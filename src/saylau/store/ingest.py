@@ -21,6 +21,7 @@ import polars as pl
 from sqlalchemy import Connection, Engine, bindparam, select, text
 
 from saylau.errors import InputError, NotFoundError
+from saylau.store import audit
 from saylau.store import divisions as dv
 from saylau.store.aggregates import FIGURES, apply_deltas, roll_up
 from saylau.store.canonical import canonical_json_column, hash_column
@@ -28,7 +29,14 @@ from saylau.store.engine import is_sqlite, write_transaction
 from saylau.store.model import COUNTED
 from saylau.store.schema import COUNT_COLUMNS, contests, divisions
 from saylau.tabulate import Problem, ProtocolTable, check, failing
-from saylau.tabulate.fields import PARTY_PREFIX, is_party_column, issued_expr, party_name
+from saylau.tabulate.fields import (
+    PARTY_PREFIX,
+    ROW,
+    ballots_issued,
+    is_party_column,
+    issued_expr,
+    party_name,
+)
 
 #: Protocols per transaction.
 DEFAULT_BATCH = 50_000
@@ -102,11 +110,20 @@ def contest_row(conn: Connection, contest_id: str) -> ContestRow:
     return ContestRow(row.id, row.policy, row.root_id, bool(row.divisions_fixed))
 
 
-def prepare(table: ProtocolTable, policy: str) -> tuple[pl.DataFrame, list[Problem]]:
-    """The table's rows with status, hash, vote/problem JSON and derived figures."""
+def prepare(
+    table: ProtocolTable, policy: str, problems: list[Problem] | None = None
+) -> tuple[pl.DataFrame, list[Problem]]:
+    """The table's rows with status, hash, vote/problem JSON and derived figures.
+
+    ``problems``: the rows' failed controls when the caller has already validated
+    them (``saylau.tabulate.controls``), so they are not checked a second time."""
     frame = table.frame
-    problems = check(table)
-    fail = failing(table)
+    if problems is None:
+        problems = check(table)
+        fail = failing(table)
+    else:
+        bad_rows = {p.row for p in problems}
+        fail = frame[ROW].is_in(list(bad_rows))
     by_row: dict[int, list[dict[str, Any]]] = {}
     for p in problems:
         by_row.setdefault(p.row, []).append(p.to_dict())
@@ -221,8 +238,13 @@ def ingest_frame(
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
     on_batch: BatchHook | None = None,
+    audited: bool = True,
 ) -> Counts:
-    """Write a ``prepare``d frame in batches; returns the counts of what was written."""
+    """Write a ``prepare``d frame in batches; returns the counts of what was written.
+
+    Each batch appends one ``ingest`` audit entry naming the versions it wrote
+    (``audited=False``: the caller has recorded them itself, as the submission
+    workflow does with one entry per protocol)."""
     counts = Counts()
     total = frame.height
     # The non-station divisions, read once per ingest rather than once per batch (a
@@ -242,6 +264,7 @@ def ingest_frame(
                 reason=reason,
                 source=source,
                 on_batch=on_batch,
+                audited=audited,
             )
         for k in ("accepted", "flagged", "rejected", "unchanged"):
             setattr(counts, k, getattr(counts, k) + getattr(got, k))
@@ -260,6 +283,7 @@ def _apply_batch(
     reason: str | None,
     source: str,
     on_batch: BatchHook | None = None,
+    audited: bool = True,
 ) -> Counts:
     cid = contest.id
     stamp = now()
@@ -409,6 +433,17 @@ def _apply_batch(
         ),
         {"t": stamp, "c": cid},
     )
+    if audited:
+        # Every version the store writes is vouched for by the audit chain, in the
+        # batch's own transaction: both commit or neither does.
+        pairs = zip(changed["station"].to_list(), changed["_hash"].to_list(), strict=True)
+        audit.append(
+            conn,
+            actor,
+            "ingest",
+            contest=cid,
+            detail={"source": source, "versions": list(pairs)},
+        )
     if on_batch is not None:
         on_batch(
             conn,
@@ -596,14 +631,11 @@ def _counted_minus_rows(conn: Connection, cid: str, displaced: pl.DataFrame) -> 
         if want.get(r.station_id) != r.version:
             continue
         k = 1  # a counted version, by definition
-        issued = [
-            x for x in (r.issued_early, r.issued_at_station, r.issued_outside) if x is not None
-        ]
         cast = r.valid + r.invalid
         row: dict[str, Any] = {
             "parent": parent[r.station_id],
             "registered": -k * r.registered,
-            "ballots_issued": -k * (sum(issued) if issued else cast),
+            "ballots_issued": -k * ballots_issued(r._mapping),
             "ballots_cast": -k * cast,
             "valid": -k * r.valid,
             "invalid": -k * r.invalid,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
@@ -273,3 +273,59 @@ def versions(conn: Connection, contest_id: str, station_id: str) -> list[Version
             )
         )
     return out
+
+
+#: Lookups of non-station divisions kept across calls of one batch: id -> (known, parent).
+Parents = dict[str, tuple[bool, str | None]]
+
+
+def station_path(
+    conn: Connection, contest: str, protocol: Mapping[str, Any], cache: Parents | None = None
+) -> list[str]:
+    """The division ids from the root down to the protocol's station.
+
+    A known station keeps its place in the tree (a protocol cannot move it); a new
+    one sits where the store will put it, under the divisions its columns imply.
+    ``cache`` keeps the lookups of non-station divisions across calls of one batch
+    (another writer can add divisions, never move one).
+    """
+    station = str(protocol.get("station") or "")
+    parent_q = text("SELECT parent_id FROM divisions WHERE contest_id = :c AND id = :d")
+
+    # One indexed lookup per level, not the whole tree: this runs per protocol.
+    def stored_parent(division: str) -> tuple[bool, str | None]:
+        if cache is not None and division in cache:
+            return cache[division]
+        row = conn.execute(parent_q, {"c": contest, "d": division}).first()
+        got = (False, None) if row is None else (True, row[0])
+        if cache is not None and division != station and got[0]:
+            cache[division] = got
+        return got
+
+    implied: dict[str, str] = {}
+    known, parent = stored_parent(station)
+    if not known:
+        region, district, country = (
+            str(protocol.get(k) or "") for k in ("region", "district", "country")
+        )
+        if country:
+            parent = f"abroad:{country}"
+            implied = {parent: dv.ABROAD_ID, dv.ABROAD_ID: dv.ROOT_ID}
+        elif district:
+            parent = f"district:{region}/{district}"
+            implied = {parent: f"region:{region}" if region else dv.ROOT_ID}
+            if region:
+                implied[f"region:{region}"] = dv.ROOT_ID
+        elif region:
+            parent = f"region:{region}"
+            implied = {parent: dv.ROOT_ID}
+        else:
+            parent = dv.ROOT_ID
+    path = [station]
+    seen = 0
+    while parent is not None and seen < 64:
+        path.append(parent)
+        known, up = stored_parent(parent)
+        parent = up if known else implied.get(parent)
+        seen += 1
+    return path[::-1]

@@ -1,6 +1,8 @@
-"""The store's tables (SQLAlchemy Core), mirrored by Alembic revisions ``0001_initial``,
-``0002_text_names`` (names and ids are TEXT: no length limit on any backend) and
-``0003_counted_version`` (``protocols.counted_version``, ``contests.synthetic``).
+"""Every table of the database (SQLAlchemy Core), mirrored by the one migration history:
+``0001_initial``, ``0002_text_names`` (names and ids are TEXT: no length limit on any
+backend), ``0003_counted_version`` (``protocols.counted_version``,
+``contests.synthetic``), ``trust_0001`` (the ``trust_*`` tables), ``inst_0001`` …
+``inst_0003`` (the ``inst_*`` tables), merged by ``0004_one_history``.
 
 Timestamps are ISO-8601 UTC text (``2021-01-10T18:00:00.123456+00:00``) so both
 backends store and compare them alike.  Counts are BIGINT: national sums exceed 2**31.
@@ -19,6 +21,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     false,
 )
 
@@ -146,5 +149,218 @@ aggregate_votes = Table(
     Column("contest_id", String(100), primary_key=True),
     Column("division_id", Text, primary_key=True),
     Column("party", Text, primary_key=True),
+    Column("votes", BigInteger, nullable=False),
+)
+
+
+# -- trust: accounts, the audit chain, the submission workflow (revision trust_0001).
+# Times are ISO-8601 UTC text so that the audit hashes are byte-identical on
+# SQLite and PostgreSQL.
+
+accounts = Table(
+    "trust_accounts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("role", String(20), nullable=False),
+    Column("scope", Text, nullable=False),  # a division id; "" = every division
+    Column("token_id", String(32), nullable=False, unique=True),
+    Column("token_hash", String(64), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    Column("created_by", String(200), nullable=False),
+    Column("expires_at", String(32)),
+    Column("revoked_at", String(32)),
+)
+
+audit = Table(
+    "trust_audit",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("at", String(32), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("contest", String(200)),
+    Column("subject", Text),
+    Column("before_hash", String(64)),
+    Column("after_hash", String(64)),
+    Column("detail", Text, nullable=False),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+)
+
+# One row (id = 1): the chain's head.  Appenders lock it, which serialises the
+# chain across processes; verification compares it with the last entry so a
+# truncated tail is noticed.
+audit_head = Table(
+    "trust_audit_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+settings = Table(
+    "trust_settings",
+    metadata,
+    Column("contest", String(200), primary_key=True),
+    Column("double_entry", Boolean, nullable=False),
+)
+
+entries = Table(
+    "trust_entries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contest", String(200), nullable=False),
+    Column("station", String(200), nullable=False),
+    Column("account", String(200), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("protocol", Text, nullable=False),
+    Column("reason", Text),
+    # pending -> agreed | conflict -> resolved | discarded
+    Column("status", String(16), nullable=False),
+)
+
+approvals = Table(
+    "trust_approvals",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contest", String(200), nullable=False),
+    Column("scope", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("results_hash", String(64), nullable=False),
+    Column("stale_at", String(32)),
+)
+
+decisions = Table(
+    "trust_decisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contest", String(200), nullable=False),
+    Column("station", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("used_at", String(32)),
+)
+
+certifications = Table(
+    "trust_certifications",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contest", String(200), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", String(32), nullable=False),
+    Column("results_hash", String(64), nullable=False),
+)
+
+idempotency = Table(
+    "trust_idempotency",
+    metadata,
+    Column("account", String(200), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("response", Text, nullable=False),
+    Column("at", String(32), nullable=False),
+    UniqueConstraint("account", "key", name="uq_trust_idempotency"),
+)
+
+
+# -- institutions: observers, candidate lists, maslikhats, sessions (inst_0001 … inst_0003).
+
+observers = Table(
+    "inst_observers",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("affiliation", String(20), nullable=False),
+    Column("organisation", String(300), nullable=False),
+    Column("country", String(100), nullable=False),
+    Column("contests", Text, nullable=False),
+    Column("stations", Text, nullable=False),
+    Column("accredited_from", String(10)),
+    Column("accredited_to", String(10)),
+    Column("synthetic", Boolean, nullable=False),
+)
+
+irregularities = Table(
+    "inst_irregularities",
+    metadata,
+    Column("id", String(100), primary_key=True),
+    Column("observer", String(100), ForeignKey("inst_observers.id"), nullable=False),
+    Column("station", String(200), nullable=False),
+    Column("contest", String(200), nullable=False),
+    Column("reported_at", String(32), nullable=False),
+    Column("category", String(100), nullable=False),
+    Column("description", Text, nullable=False),
+)
+Index("ix_inst_irregularities_station", irregularities.c.station, irregularities.c.contest)
+
+candidates = Table(
+    "inst_candidates",
+    metadata,
+    Column("contest", String(100), ForeignKey("contests.id"), primary_key=True),
+    Column("party", String(300), primary_key=True),
+    Column("position", Integer, primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("cid", String(100), nullable=False),
+    Column("birth_date", String(10)),
+    Column("gender", String(10)),
+    Column("categories", Text, nullable=False),
+    Column("list_order", Integer, nullable=False),
+)
+
+party_decisions = Table(
+    "inst_decisions",
+    metadata,
+    Column("contest", String(100), ForeignKey("contests.id"), primary_key=True),
+    Column("party", String(300), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("candidate", String(300), nullable=False),
+)
+
+vacancies = Table(
+    "inst_vacancies",
+    metadata,
+    Column("contest", String(100), ForeignKey("contests.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("deputy", String(300), nullable=False),
+    Column("successor", String(300)),
+)
+
+maslikhats = Table(
+    "inst_maslikhats",
+    metadata,
+    Column("contest", String(100), ForeignKey("contests.id"), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("level", String(20), nullable=False),
+    Column("seats", Integer, nullable=False),
+    Column("law", String(300), nullable=False),
+    Column("region", String(300), nullable=False),
+    Column("parent", String(300), nullable=False),
+    Column("stations", Text, nullable=False),
+    Column("list_order", Integer, nullable=False),
+)
+
+sessions = Table(
+    "inst_sessions",
+    metadata,
+    Column("contest", String(100), ForeignKey("contests.id"), primary_key=True),
+    Column("body", String(300), nullable=False),
+    Column("seats", Integer, nullable=False),
+    Column("members", Integer, nullable=False),
+    Column("took_part", Integer, nullable=False),
+    Column("quorum", String(40), nullable=False),
+)
+
+session_votes = Table(
+    "inst_session_votes",
+    metadata,
+    Column("contest", String(100), ForeignKey("contests.id"), primary_key=True),
+    Column("seq", Integer, primary_key=True),
+    Column("candidate", String(300), nullable=False),
     Column("votes", BigInteger, nullable=False),
 )

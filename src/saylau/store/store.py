@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from datetime import date as _date
 from pathlib import Path
@@ -10,7 +9,7 @@ from types import TracebackType
 from typing import Any
 
 import polars as pl
-from sqlalchemy import select, text
+from sqlalchemy import Engine, select, text
 
 from saylau.errors import InputError, NotFoundError
 from saylau.law import Law
@@ -48,8 +47,8 @@ from saylau.tabulate import RELATIONS, ProtocolTable, check, protocol_from_mappi
 class Store:
     """A results database (SQLite file or PostgreSQL).  Open with ``Store.open``."""
 
-    def __init__(self, engine: Any, url: str) -> None:
-        self.engine = engine
+    def __init__(self, engine: Engine, url: str) -> None:
+        self.engine: Engine = engine
         self.url = url
         self._laws: dict[str, tuple[str, Law]] = {}
 
@@ -196,15 +195,18 @@ class Store:
         progress: Progress | None = None,
         batch_size: int = DEFAULT_BATCH,
         on_batch: BatchHook | None = None,
+        audited: bool = True,
     ) -> IngestSummary:
         """Validate and store a table of protocols, one transaction per batch.
 
         New and changed protocols get a new version (accepted, flagged or rejected
         under the law's policy); identical ones are ``unchanged`` and write nothing.
         File-level problems (unknown stations with a divisions file) raise
-        ``InputError`` before anything is written.  ``on_batch(conn, versions)`` is
-        called inside each batch's transaction with the versions it wrote (an
-        audit entry written there commits or rolls back with the batch).
+        ``InputError`` before anything is written.  Each batch appends an ``ingest``
+        entry to the audit chain in its own transaction (``audited=False`` only for
+        a caller that recorded the versions' entries itself).  ``on_batch(conn,
+        versions)`` is called inside each batch's transaction with the versions it
+        wrote.
         """
         with self.engine.connect() as conn:
             contest = contest_row(conn, contest_id)
@@ -222,6 +224,7 @@ class Store:
             batch_size=batch_size,
             progress=progress,
             on_batch=on_batch,
+            audited=audited,
         )
         return IngestSummary(
             contest_id=contest_id,
@@ -424,14 +427,7 @@ class Store:
                     f"station {station_id!r} not found in contest {contest_id!r} ({div.level})"
                 )
             vs = reads.versions(conn, contest_id, station_id)
-            path: list[str] = []
-            parent = div.parent_id
-            while parent is not None:
-                path.insert(0, parent)
-                parent = conn.execute(
-                    text("SELECT parent_id FROM divisions WHERE contest_id = :c AND id = :d"),
-                    {"c": contest_id, "d": parent},
-                ).scalar()
+            path = reads.station_path(conn, contest_id, {"station": station_id})[:-1]
         current = _counted(vs) if vs else None
         relations = _relations(current.protocol) if current else ()
         pending = (
@@ -451,6 +447,12 @@ class Store:
             pending,
         )
 
+    def observers(self) -> list[dict[str, Any]]:
+        """Every accredited observer's stored row (``inst_observers``), by id."""
+        from saylau.store.observers import observer_rows
+
+        return observer_rows(self)
+
     def iter_protocols(self, contest_id: str) -> pl.DataFrame:
         """Counted protocols as a polars DataFrame: ``station``, ``status``, ``version``,
         ``hash``, ``parent_id``, identification and accounting fields, ``party:<name>``,
@@ -460,16 +462,6 @@ class Store:
         with self.engine.connect() as conn:
             reads.contest_info(conn, contest_id)
             return reads.current_frame(conn, contest_id)
-
-    def snapshot_law_json(self, contest_id: str) -> dict[str, Any]:
-        """The law's description as snapshotted at ``init``."""
-        with self.engine.connect() as conn:
-            got = conn.execute(
-                select(contests.c.law_json).where(contests.c.id == contest_id)
-            ).scalar()
-        if got is None:
-            raise NotFoundError(f"contest {contest_id!r} not found")
-        return dict(json.loads(got))
 
 
 def _counted(vs: list[VersionInfo]) -> VersionInfo:

@@ -10,16 +10,15 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Connection, select, update
-
 from saylau.errors import InputError, NotFoundError
-from saylau.trust import schema
+from saylau.store import accounts as rows
+from saylau.store.engine import Tx
 
 
 class Role(StrEnum):
@@ -108,20 +107,20 @@ class Account:
         }
 
 
-def _account(row: Any) -> Account:
+def _account(row: Mapping[str, Any]) -> Account:
     return Account(
-        name=row.name,
-        role=Role(row.role),
-        scope=row.scope or None,
-        created_at=row.created_at,
-        created_by=row.created_by,
-        expires_at=row.expires_at,
-        revoked_at=row.revoked_at,
+        name=row["name"],
+        role=Role(row["role"]),
+        scope=row["scope"] or None,
+        created_at=row["created_at"],
+        created_by=row["created_by"],
+        expires_at=row["expires_at"],
+        revoked_at=row["revoked_at"],
     )
 
 
 def add_account(
-    conn: Connection,
+    conn: Tx,
     name: str,
     role: str,
     scope: str | None = None,
@@ -141,7 +140,7 @@ def add_account(
     if problems:
         raise InputError(problems)
     clean = parse_scope(role_, scope)
-    if conn.execute(select(schema.accounts.c.id).where(schema.accounts.c.name == name)).first():
+    if rows.by_name(conn, name) is not None:
         raise InputError(f"account '{name}' already exists")
     token_id = secrets.token_hex(8)
     secret = secrets.token_urlsafe(32)  # 256 bits
@@ -159,32 +158,29 @@ def add_account(
         "expires_at": expires_at,
         "revoked_at": None,
     }
-    conn.execute(schema.accounts.insert().values(**values))
+    rows.insert(conn, values)
     account = Account(name, role_, clean, created_at, by, expires_at, None)
     return account, f"sl_{token_id}.{secret}"
 
 
-def list_accounts(conn: Connection) -> list[Account]:
-    rows = conn.execute(select(schema.accounts).order_by(schema.accounts.c.name))
-    return [_account(r) for r in rows]
+def list_accounts(conn: Tx) -> list[Account]:
+    return [_account(r) for r in rows.all_rows(conn)]
 
 
-def get_account(conn: Connection, name: str) -> Account:
-    row = conn.execute(select(schema.accounts).where(schema.accounts.c.name == name)).first()
+def get_account(conn: Tx, name: str) -> Account:
+    row = rows.by_name(conn, name)
     if row is None:
         raise NotFoundError(f"account '{name}' does not exist")
     return _account(row)
 
 
-def revoke_account(conn: Connection, name: str) -> Account:
+def revoke_account(conn: Tx, name: str) -> Account:
     """Revoke ``name``'s token now (idempotent: a revoked account stays revoked)."""
     account = get_account(conn, name)
     if account.revoked_at:
         return account
     at = iso(now())
-    conn.execute(
-        update(schema.accounts).where(schema.accounts.c.name == name).values(revoked_at=at)
-    )
+    rows.set_revoked(conn, name, at)
     return get_account(conn, name)
 
 
@@ -192,16 +188,14 @@ class AuthError(Exception):
     """A token that does not authenticate (the reason is for logs, not for clients)."""
 
 
-def authenticate(conn: Connection, token: str) -> Account:
+def authenticate(conn: Tx, token: str) -> Account:
     """The active account of ``token``; raises AuthError otherwise."""
     if not token.startswith("sl_") or "." not in token or len(token) > 200:
         raise AuthError("malformed token")
     token_id, _, secret = token[3:].partition(".")
-    row = conn.execute(
-        select(schema.accounts).where(schema.accounts.c.token_id == token_id)
-    ).first()
+    row = rows.by_token_id(conn, token_id)
     # Hash and compare even for an unknown id, so timing does not reveal which ids exist.
-    expected = row.token_hash if row is not None else "0" * 64
+    expected = row["token_hash"] if row is not None else "0" * 64
     if not hmac.compare_digest(hash_secret(secret), expected) or row is None:
         raise AuthError("unknown token")
     account = _account(row)

@@ -25,10 +25,11 @@ from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, Strict
 from sqlalchemy import select
 
 from saylau.errors import InputError, NotFoundError, SaylauError
+from saylau.store import schema
 from saylau.store.engine import write_transaction
 from saylau.tabulate.fields import COUNT_FIELDS, MAX_COUNT, is_party_column
 from saylau.tabulate.reader import read_protocols
-from saylau.trust import accounts, audit, schema, workflow
+from saylau.trust import accounts, audit, workflow
 from saylau.trust.accounts import READERS, Account, AuthError, Role
 
 SECURITY_HEADERS: dict[str, str] = {

@@ -167,7 +167,7 @@ def verify(engine: Engine) -> Report:
     """Verify the audit chain and the data it vouches for (read-only)."""
     report = Report()
     with engine.connect() as conn:
-        report.findings.extend(audit.verify_log(conn))
+        report.findings.extend(audit.verify_chain(audit.entries(conn), *audit.head(conn)))
         seq, report.head = audit.head(conn)
         report.entries = seq
         check_versions(conn, report)

@@ -15,18 +15,24 @@ import json
 import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, select, text, update
+from sqlalchemy import Connection, bindparam, select, text, update
 
 from saylau.errors import InputError, NotFoundError, SaylauError
-from saylau.store import divisions as dv
+from saylau.store import reads, schema
 from saylau.store.canonical import canonical_json
 from saylau.store.engine import write_transaction
-from saylau.tabulate.reader import read_protocols_json
-from saylau.trust import audit, schema
+from saylau.store.store import Store
+from saylau.store.submit import write_checked
+from saylau.trust import audit
 from saylau.trust.accounts import SUBMITTERS, Account, Role, in_scope, iso, now
 from saylau.trust.validate import Checked, check_one
+
+#: A station's path to the root is computed in one place, the store (kept here by name
+#: for the callers of the workflow).
+Parents = reads.Parents
+station_path = reads.station_path
 
 
 class Forbidden(SaylauError):
@@ -35,16 +41,6 @@ class Forbidden(SaylauError):
 
 class Conflict(SaylauError):
     """The action clashes with the contest's state (certified, pending entry, …)."""
-
-
-class StoreLike(Protocol):
-    """What this module needs of ``saylau.store.Store``."""
-
-    engine: Engine
-
-    def ingest(self, contest_id: str, table: Any, *, actor: str, reason: str | None) -> Any: ...
-
-    def set_certified(self, contest_id: str, by: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -63,61 +59,6 @@ class Outcome:
         return {k: v for k, v in self.__dict__.items() if v not in (None, [], "") or k == "status"}
 
 
-Parents = dict[str, tuple[bool, str | None]]
-
-
-def station_path(
-    conn: Connection, contest: str, protocol: Mapping[str, Any], cache: Parents | None = None
-) -> list[str]:
-    """The division ids from the root down to the protocol's station.
-
-    A known station keeps its place in the tree (a protocol cannot move it); a new
-    one sits where the store will put it, under the divisions its columns imply.
-    ``cache`` keeps the lookups of non-station divisions across calls of one batch
-    (another writer can add divisions, never move one).
-    """
-    station = str(protocol.get("station") or "")
-    parent_q = text("SELECT parent_id FROM divisions WHERE contest_id = :c AND id = :d")
-
-    # One indexed lookup per level, not the whole tree: this runs per protocol.
-    def stored_parent(division: str) -> tuple[bool, str | None]:
-        if cache is not None and division in cache:
-            return cache[division]
-        row = conn.execute(parent_q, {"c": contest, "d": division}).first()
-        got = (False, None) if row is None else (True, row[0])
-        if cache is not None and division != station and got[0]:
-            cache[division] = got
-        return got
-
-    implied: dict[str, str] = {}
-    known, parent = stored_parent(station)
-    if not known:
-        region, district, country = (
-            str(protocol.get(k) or "") for k in ("region", "district", "country")
-        )
-        if country:
-            parent = f"abroad:{country}"
-            implied = {parent: dv.ABROAD_ID, dv.ABROAD_ID: dv.ROOT_ID}
-        elif district:
-            parent = f"district:{region}/{district}"
-            implied = {parent: f"region:{region}" if region else dv.ROOT_ID}
-            if region:
-                implied[f"region:{region}"] = dv.ROOT_ID
-        elif region:
-            parent = f"region:{region}"
-            implied = {parent: dv.ROOT_ID}
-        else:
-            parent = dv.ROOT_ID
-    path = [station]
-    seen = 0
-    while parent is not None and seen < 64:
-        path.append(parent)
-        known, up = stored_parent(parent)
-        parent = up if known else implied.get(parent)
-        seen += 1
-    return path[::-1]
-
-
 def _contest(conn: Connection, contest: str) -> Any:
     row = conn.execute(
         text("SELECT id, certified_at FROM contests WHERE id = :c"), {"c": contest}
@@ -132,24 +73,6 @@ def double_entry(conn: Connection, contest: str) -> bool:
         select(schema.settings.c.double_entry).where(schema.settings.c.contest == contest)
     ).first()
     return bool(row and row[0])
-
-
-def _current_hash(conn: Connection, contest: str, station: str) -> str | None:
-    row = conn.execute(
-        text("SELECT hash FROM protocols WHERE contest_id = :c AND station_id = :s"),
-        {"c": contest, "s": station},
-    ).first()
-    return None if row is None else str(row[0])
-
-
-def _version_hash(conn: Connection, contest: str, station: str, version: int) -> str | None:
-    row = conn.execute(
-        text(
-            "SELECT hash FROM protocol_versions WHERE contest_id = :c AND station_id = :s AND version = :v"
-        ),
-        {"c": contest, "s": station, "v": version},
-    ).first()
-    return None if row is None else str(row[0])
 
 
 def authorize_station(
@@ -201,7 +124,7 @@ def _prechecks(protocol: Mapping[str, Any]) -> list[str]:
 
 
 def submit(
-    store: StoreLike,
+    store: Store,
     account: Account,
     contest: str,
     protocol: Mapping[str, Any],
@@ -213,7 +136,7 @@ def submit(
 
 
 def submit_many(
-    store: StoreLike,
+    store: Store,
     account: Account,
     contest: str,
     protocols: Sequence[Mapping[str, Any]],
@@ -327,13 +250,8 @@ def _open_decision(conn: Connection, contest: str, station: str) -> int | None:
     return None if row is None else int(row[0])
 
 
-def store_hash(conn: Connection, contest: str, protocol: Mapping[str, Any]) -> str:
-    """The content hash the store will give ``protocol`` (validating it: InputError)."""
-    return check_one(protocol).hash
-
-
 def _write(
-    store: StoreLike,
+    store: Store,
     contest: str,
     rows: Sequence[Checked],
     *,
@@ -341,13 +259,12 @@ def _write(
     reason: str | None,
     extra: Mapping[str, Any] | None = None,
 ) -> list[Outcome]:
-    """Record the audit entries, then write through the store; one answer per row.
+    """Write the changed protocols and their audit entries in one transaction.
 
-    The entries are written ahead (write-ahead log) in one transaction: the store
-    runs its own, so a crash between the two leaves entries whose versions never
-    came (harmless, visible) rather than versions the log does not vouch for.  The
-    store write is tagged with a fresh ``source`` so the versions *this* call wrote
-    are told from identical ones a concurrent writer stored first (``unchanged``).
+    Under the write lock: read the current versions, refuse amendments that may not
+    be made, write the versions (``saylau.store.submit``: no second validation) and
+    append one audit entry per version, mark the CEC decisions used and the
+    approvals stale.  All of it commits or none of it does.
     """
     stations = [c.station for c in rows]
     with write_transaction(store.engine) as conn:
@@ -355,6 +272,14 @@ def _write(
         current = _current(conn, contest, stations)
         changed = [c for c in rows if current.get(c.station, (None, 0))[0] != c.hash]
         decisions = _amendable(conn, contest, row, changed, current, reason)
+        written = write_checked(
+            conn,
+            contest,
+            [(c.protocol, c.problems) for c in changed],
+            actor=actor,
+            reason=reason,
+            source=f"api:{secrets.token_hex(8)}",
+        )
         items = []
         for c, decision in zip(changed, decisions, strict=True):
             before = current.get(c.station, (None, 0))[0]
@@ -378,34 +303,20 @@ def _write(
             )
         audit.append_many(conn, actor, items)
         _stale_approvals(conn, contest, [c.station for c in changed])
-    source = f"api:{secrets.token_hex(8)}"
-    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for c in changed:  # a table's rows share their columns
-        groups.setdefault(tuple(sorted(c.protocol)), []).append(c.protocol)
-    for group in groups.values():
-        store.ingest(contest, read_protocols_json(group, name=source), actor=actor, reason=reason)
-    with store.engine.connect() as conn:
-        after = _current(conn, contest, stations)
-        q = text(
-            "SELECT station_id, status FROM protocol_versions "
-            "WHERE contest_id = :c AND source = :s AND station_id IN :ids"
-        ).bindparams(bindparam("ids", expanding=True))
-        mine: dict[str, str] = {}
-        for i in range(0, len(stations), 1000):
-            for s, st in conn.execute(
-                q, {"c": contest, "s": source, "ids": stations[i : i + 1000]}
-            ):
-                mine[str(s)] = str(st)
     out = []
     for c in rows:
-        digest, version = after[c.station]
         problems = [p.to_dict() for p in c.problems]
-        out.append(Outcome(mine.get(c.station, "unchanged"), c.station, version, digest, problems))
+        got = written.get(c.station)
+        if got is None:  # identical to the stored protocol
+            digest, version = current[c.station]
+            out.append(Outcome("unchanged", c.station, version, digest, problems))
+        else:
+            out.append(Outcome(got.status, c.station, got.version, got.new_hash, problems))
     return out
 
 
 def _commit(
-    store: StoreLike,
+    store: Store,
     contest: str,
     protocol: Mapping[str, Any],
     *,
@@ -434,7 +345,7 @@ def _stale_approvals(conn: Connection, contest: str, stations: Sequence[str]) ->
 
 
 def _enter(
-    store: StoreLike,
+    store: Store,
     account: Account,
     contest: str,
     checked: Checked,
@@ -535,7 +446,7 @@ def pending_entries(conn: Connection, contest: str, scope: str | None) -> list[d
 
 
 def resolve(
-    store: StoreLike, account: Account, contest: str, station: str, *, keep: int | None, reason: str
+    store: Store, account: Account, contest: str, station: str, *, keep: int | None, reason: str
 ) -> Outcome:
     """Settle differing entries: count entry ``keep`` or discard both (``keep=None``)."""
     if account.role not in (Role.TERRITORIAL, Role.CEC):
@@ -601,7 +512,7 @@ def results_hash(conn: Connection, contest: str, scope: str | None = None) -> st
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
-def approve(store: StoreLike, account: Account, contest: str, division: str) -> dict[str, Any]:
+def approve(store: Store, account: Account, contest: str, division: str) -> dict[str, Any]:
     """A territorial commission (or the CEC) approves the results of ``division``'s subtree."""
     if account.role not in (Role.TERRITORIAL, Role.CEC):
         raise Forbidden(f"account '{account.name}' ({account.role}) cannot approve results")
@@ -637,7 +548,7 @@ def approve(store: StoreLike, account: Account, contest: str, division: str) -> 
     }
 
 
-def certify(store: StoreLike, account: Account, contest: str) -> dict[str, Any]:
+def certify(store: Store, account: Account, contest: str) -> dict[str, Any]:
     """The CEC certifies the contest: results are frozen from now on."""
     if account.role is not Role.CEC:
         raise Forbidden(f"account '{account.name}' ({account.role}) cannot certify contests")
@@ -657,7 +568,7 @@ def certify(store: StoreLike, account: Account, contest: str) -> dict[str, Any]:
 
 
 def decide(
-    store: StoreLike, account: Account, contest: str, station: str, reason: str
+    store: Store, account: Account, contest: str, station: str, reason: str
 ) -> dict[str, Any]:
     """Record a CEC decision allowing one amendment of ``station`` in a certified contest."""
     if account.role is not Role.CEC:
@@ -685,9 +596,7 @@ def decide(
     return {"decision": did, "contest": contest, "station": station, "reason": reason, "at": at}
 
 
-def set_double_entry(
-    store: StoreLike, account: Account, contest: str, enabled: bool
-) -> dict[str, Any]:
+def set_double_entry(store: Store, account: Account, contest: str, enabled: bool) -> dict[str, Any]:
     """The CEC switches double entry on or off for a contest."""
     if account.role is not Role.CEC:
         raise Forbidden(f"account '{account.name}' ({account.role}) cannot change contest settings")

@@ -12,7 +12,7 @@ from alembic import op
 
 revision = "trust_0001"
 down_revision = None
-branch_labels = ("trust",)
+branch_labels = None
 depends_on = "0001_initial"
 
 GENESIS = "0" * 64

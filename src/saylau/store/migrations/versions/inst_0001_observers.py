@@ -12,7 +12,7 @@ from alembic import op
 
 revision = "inst_0001"
 down_revision = None
-branch_labels = ("institutions",)
+branch_labels = None
 depends_on = "0001_initial"
 
 

@@ -1,1 +1,0 @@
-"""Alembic revisions of the institutions tables (branch "institutions")."""

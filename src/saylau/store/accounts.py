@@ -1,0 +1,42 @@
+"""The ``trust_accounts`` rows: the SQL behind ``saylau.trust.accounts``.
+
+The rules (roles, scopes, tokens, expiry) are in ``saylau.trust.accounts``; this
+module only reads and writes rows, in the caller's connection or transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from saylau.store.schema import accounts
+
+
+def _row(conn: Connection, where: Any) -> dict[str, Any] | None:
+    row = conn.execute(select(accounts).where(where)).first()
+    return None if row is None else dict(row._mapping)
+
+
+def by_name(conn: Connection, name: str) -> dict[str, Any] | None:
+    """The account row named ``name``, or None."""
+    return _row(conn, accounts.c.name == name)
+
+
+def by_token_id(conn: Connection, token_id: str) -> dict[str, Any] | None:
+    """The account row of the public token id ``token_id``, or None."""
+    return _row(conn, accounts.c.token_id == token_id)
+
+
+def all_rows(conn: Connection) -> list[dict[str, Any]]:
+    """Every account row, by name."""
+    return [dict(r._mapping) for r in conn.execute(select(accounts).order_by(accounts.c.name))]
+
+
+def insert(conn: Connection, values: Mapping[str, Any]) -> None:
+    conn.execute(accounts.insert().values(**values))
+
+
+def set_revoked(conn: Connection, name: str, at: str) -> None:
+    conn.execute(update(accounts).where(accounts.c.name == name).values(revoked_at=at))

@@ -1,0 +1,233 @@
+"""The audit log's rows: append entries to the hash chain, read them back.
+
+The chain itself (``entry_hash = sha256(prev_hash || canonical entry)``) is defined
+here with the row it hashes, because every write of the store appends to it in the
+write's own transaction; ``saylau.trust.audit`` verifies it.  A head row holds the
+last sequence number and hash; appending locks it (one chain across processes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+
+from saylau.store import schema
+
+
+def stamp() -> str:
+    """Microsecond ISO-8601 UTC text (sorts as time; identical on every backend)."""
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+GENESIS = "0" * 64
+
+#: The actions the log knows; anything else is a programming error.
+ACTIONS = frozenset(
+    {
+        "sign-in",
+        "submission",
+        "amendment",
+        "entry",  # one of the two entries of a double-entry protocol
+        "entry-conflict",
+        "entry-resolved",
+        "approval",
+        "certification",
+        "decision",
+        "settings",
+        "account-add",
+        "account-revoke",
+        "ingest",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One audit log entry as stored."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    contest: str | None
+    subject: str | None
+    before_hash: str | None
+    after_hash: str | None
+    detail: str  # canonical JSON text
+    prev_hash: str
+    entry_hash: str
+
+    def content(self) -> dict[str, Any]:
+        """The hashed fields (everything but the position and the hashes of the chain)."""
+        return {
+            "at": self.at,
+            "actor": self.actor,
+            "action": self.action,
+            "contest": self.contest,
+            "subject": self.subject,
+            "before": self.before_hash,
+            "after": self.after_hash,
+            "detail": self.detail,
+        }
+
+    def computed_hash(self) -> str:
+        return chain_hash(self.prev_hash, self.content())
+
+    def to_dict(self) -> dict[str, Any]:
+        d = {"seq": self.seq, **self.content(), "prev": self.prev_hash, "hash": self.entry_hash}
+        d["detail"] = json.loads(self.detail)
+        return d
+
+
+def chain_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
+    body = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+
+
+def append(
+    conn: Connection,
+    actor: str,
+    action: str,
+    *,
+    contest: str | None = None,
+    subject: str | None = None,
+    before: str | None = None,
+    after: str | None = None,
+    detail: Mapping[str, Any] | None = None,
+) -> Entry:
+    """Append an entry in the caller's transaction (it commits or rolls back with it)."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown audit action {action!r}")
+    head = schema.audit_head
+    # Write first: the UPDATE takes the row lock (PostgreSQL) / the write lock
+    # (SQLite) before we read, so concurrent appenders queue instead of forking.
+    conn.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq + 1))
+    seq, prev = conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).one()
+    entry = Entry(
+        seq=int(seq),
+        at=stamp(),
+        actor=actor,
+        action=action,
+        contest=contest,
+        subject=subject,
+        before_hash=before,
+        after_hash=after,
+        detail=json.dumps(
+            dict(detail or {}), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+        ),
+        prev_hash=prev,
+        entry_hash="",
+    )
+    digest = entry.computed_hash()
+    conn.execute(
+        schema.audit.insert().values(
+            seq=entry.seq,
+            at=entry.at,
+            actor=actor,
+            action=action,
+            contest=contest,
+            subject=subject,
+            before_hash=before,
+            after_hash=after,
+            detail=entry.detail,
+            prev_hash=prev,
+            entry_hash=digest,
+        )
+    )
+    conn.execute(update(head).where(head.c.id == 1).values(hash=digest))
+    return Entry(**{**entry.__dict__, "entry_hash": digest})
+
+
+def append_many(conn: Connection, actor: str, items: Sequence[Mapping[str, Any]]) -> list[Entry]:
+    """Append several entries in the caller's transaction, taking the head lock once.
+
+    Each item has ``action`` and optionally ``contest``, ``subject``, ``before``,
+    ``after``, ``detail`` (as ``append``'s keywords); the entries are chained in order.
+    """
+    if not items:
+        return []
+    for it in items:
+        if it["action"] not in ACTIONS:
+            raise ValueError(f"unknown audit action {it['action']!r}")
+    head = schema.audit_head
+    conn.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq + len(items)))
+    last, prev = conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).one()
+    seq = int(last) - len(items)
+    at = stamp()
+    out: list[Entry] = []
+    for it in items:
+        seq += 1
+        entry = Entry(
+            seq=seq,
+            at=at,
+            actor=actor,
+            action=it["action"],
+            contest=it.get("contest"),
+            subject=it.get("subject"),
+            before_hash=it.get("before"),
+            after_hash=it.get("after"),
+            detail=json.dumps(
+                dict(it.get("detail") or {}),
+                sort_keys=True,
+                separators=(",", ":"),
+                ensure_ascii=False,
+            ),
+            prev_hash=prev,
+            entry_hash="",
+        )
+        prev = entry.computed_hash()
+        out.append(Entry(**{**entry.__dict__, "entry_hash": prev}))
+    conn.execute(
+        schema.audit.insert(),
+        [
+            {
+                "seq": e.seq,
+                "at": e.at,
+                "actor": e.actor,
+                "action": e.action,
+                "contest": e.contest,
+                "subject": e.subject,
+                "before_hash": e.before_hash,
+                "after_hash": e.after_hash,
+                "detail": e.detail,
+                "prev_hash": e.prev_hash,
+                "entry_hash": e.entry_hash,
+            }
+            for e in out
+        ],
+    )
+    conn.execute(update(head).where(head.c.id == 1).values(hash=prev))
+    return out
+
+
+def entries(
+    conn: Connection,
+    *,
+    contest: str | None = None,
+    subject: str | None = None,
+    after_seq: int = 0,
+    limit: int | None = None,
+) -> list[Entry]:
+    """Stored entries in sequence order, optionally filtered."""
+    q = select(schema.audit).where(schema.audit.c.seq > after_seq).order_by(schema.audit.c.seq)
+    if contest is not None:
+        q = q.where(schema.audit.c.contest == contest)
+    if subject is not None:
+        q = q.where(schema.audit.c.subject == subject)
+    if limit is not None:
+        q = q.limit(limit)
+    return [Entry(**row._mapping) for row in conn.execute(q)]
+
+
+def head(conn: Connection) -> tuple[int, str]:
+    """(last sequence number, last hash) as the head row records them."""
+    seq, digest = conn.execute(
+        select(schema.audit_head.c.seq, schema.audit_head.c.hash).where(schema.audit_head.c.id == 1)
+    ).one()
+    return int(seq), str(digest)

@@ -1,0 +1,61 @@
+"""The observer tables (``inst_observers``, ``inst_irregularities``): the SQL behind
+``saylau.institutions.persist``, which keeps the accreditation rules."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from saylau.errors import InputError
+from saylau.store.schema import irregularities, observers
+
+if TYPE_CHECKING:
+    from saylau.store.store import Store
+
+
+def observer_rows(store: Store) -> list[dict[str, Any]]:
+    """Every stored observer row, by id."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(observers).order_by(observers.c.id)).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def save_observers(store: Store, rows: Sequence[dict[str, Any]]) -> None:
+    """Add the observer rows, replacing any with the same id (one transaction)."""
+    if not rows:
+        return
+    with store.engine.begin() as conn:
+        conn.execute(observers.delete().where(observers.c.id.in_([r["id"] for r in rows])))
+        conn.execute(observers.insert(), list(rows))
+
+
+def add_reports(store: Store, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert irregularity reports, refusing (all of them) if any id is already stored."""
+    ids = [r["id"] for r in rows]
+    with store.engine.begin() as conn:
+        taken = set(
+            conn.execute(select(irregularities.c.id).where(irregularities.c.id.in_(ids))).scalars()
+        )
+        if taken:
+            raise InputError([f"report '{i}' is already stored" for i in ids if i in taken])
+        if rows:
+            conn.execute(irregularities.insert(), list(rows))
+
+
+def report_ids(store: Store, ids: Sequence[str]) -> set[str]:
+    """Which of ``ids`` are stored reports."""
+    with store.engine.connect() as conn:
+        q = select(irregularities.c.id).where(irregularities.c.id.in_(list(ids)))
+        return {str(i) for i in conn.execute(q).scalars()}
+
+
+def report_rows(store: Store, station: str, contest: str | None) -> list[dict[str, Any]]:
+    """Reports of ``station`` (of ``contest`` or naming none), by time."""
+    q = select(irregularities).where(irregularities.c.station == station)
+    if contest is not None:
+        q = q.where(irregularities.c.contest.in_([contest, ""]))
+    q = q.order_by(irregularities.c.reported_at, irregularities.c.id)
+    with store.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(q).mappings().all()]
