@@ -30,23 +30,13 @@ ROOT = "saylau"
 SQL_OUTSIDE_STORE: frozenset[str] = frozenset(
     {
         "saylau.cli",  # turns SQLAlchemyError into a one-line message
-        "saylau.cli._db",
         "saylau.cli.store",
-        "saylau.cli.trust",
-        "saylau.institutions.migrations.inst_0001_observers",
-        "saylau.institutions.migrations.inst_0002_candidates",
-        "saylau.institutions.migrations.inst_0003_sessions",
-        "saylau.institutions.persist",
         "saylau.institutions.stored_lists",
         "saylau.institutions.stored_maslikhats",
         "saylau.institutions.stored_sessions",
         "saylau.institutions.views",
-        "saylau.trust.accounts",
         "saylau.trust.api",
-        "saylau.trust.audit",
         "saylau.trust.integrity",
-        "saylau.trust.migrations.trust_0001_tables",
-        "saylau.trust.schema",
         "saylau.trust.workflow",
     }
 )
