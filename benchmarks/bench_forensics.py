@@ -9,6 +9,7 @@ Russian 2021 file when present (../shared/data/ru-duma-2021.csv.zip), otherwise
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -16,7 +17,11 @@ import numpy as np
 
 from saylau.analysis import forensics as F
 
-DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data" / "ru-duma-2021.csv.zip"
+DATA = (
+    Path(os.environ.get("SAYLAU_SHARED", Path(__file__).resolve().parents[2] / "shared"))
+    / "data"
+    / "ru-duma-2021.csv.zip"
+)
 LEADER = 'Всероссийская политическая партия "ЕДИНАЯ РОССИЯ"'
 SAMPLE = 2000
 
