@@ -30,10 +30,11 @@ for criterion (``CRITERIA["kobak"]``):
 
 Each draw is sampled exactly through the only event that matters, "lands on an
 integer percentage": its probability is the binomial mass of the counts in the window
-(summed over the counts within 9 standard deviations of the mean; the mass beyond is
-< 1e-18), and a draw is one uniform number per station.  That is the same
-distribution as drawing the binomial counts, at a fraction of the cost (see
-benchmarks/bench_forensics.py, which also runs the direct per-station loop).
+(summed over the counts within 9 standard deviations of the mean, plus 2; the mass
+beyond is < 1e-10 even for a count of 1), and a draw is one uniform number per
+station.  That is the same distribution as drawing the binomial counts, at a fraction
+of the cost (see benchmarks/bench_forensics.py, which also runs the direct
+per-station loop).
 
 saylau's earlier definition (strict window, stations above 99 % kept, the exact
 expectation of the null as the reference) stays available as
