@@ -153,10 +153,12 @@ def test_row_without_any_count_is_skipped_with_a_warning() -> None:
     t = read_protocols(text.encode(), name="p.csv")
     assert t.frame.equals(read_protocols(GOOD.encode()).frame)
     assert t.warnings == [
-        "p.csv: skipped 2 row(s) without data (every count empty)",
+        "p.csv: skipped 2 row(s) without data (every count empty): stations '3', '4'"
+    ]
+    assert t.warnings[0].details == (  # type: ignore[attr-defined]
         "p.csv row 3 (station '3'): no data, skipped",
         "p.csv row 4 (station '4'): no data, skipped",
-    ]
+    )
     # one count present: the empty ones are errors, with row and field
     assert problems(GOOD + "3,East,,,,,7,\n") == [
         "p.csv row 3 (station '3'): registered is empty",

@@ -321,8 +321,8 @@ def test_2024_station_without_data_is_skipped() -> None:
     table = read_protocols(buf.getvalue().encode(), profile="ru-cik", name="2024.csv")
     assert len(table) == 3
     assert table.warnings == [
-        "2024.csv: skipped 1 row(s) without data (every count empty)",
-        "2024.csv row 4 (station 'Тверская область / Калининская / УИК №1999'): no data, skipped",
+        "2024.csv: skipped 1 row(s) without data (every count empty): "
+        "station 'Тверская область / Калининская / УИК №1999'"
     ]
     # a row with only some counts empty is an error naming the row and the field
     partial = empty[:3] + body[0][3:]
@@ -429,3 +429,17 @@ def test_no_profile_fits_is_one_error_naming_each() -> None:
     )
     # then the closest profile's own problems
     assert err.value.problems[1:] == ["x.csv: missing required column 'registered'"]
+
+
+def test_2004_header_as_the_scrape_spells_it() -> None:
+    # data/2004.csv.zip of dkobak/elections: "Число полученных избирательных
+    # бюллетеней" and "... выданных в день голосования" (the reconstructed fixture
+    # spells them as later years do).
+    prof = get_profile("ru-cik")
+    assert prof._target("Число полученных избирательных бюллетеней") == "ballots_received"
+    day = "Число избирательных бюллетеней, выданных в день голосования"
+    assert prof._target(day) == "issued_at_station"
+    out = (
+        "Число избирательных бюллетеней, выданных вне помещений для голосования в день голосования"
+    )
+    assert prof._target(out) == "issued_outside"

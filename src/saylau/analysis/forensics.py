@@ -8,60 +8,166 @@ Three checks, each on the whole country and per region:
   Applied Statistics 10:54-73): how many more stations report a turnout or a
   leader's share within 0.05 percentage points of a whole percent than a binomial
   null predicts;
-* a last-digit uniformity test (chi-square on the last digit of party counts).
+* the last-digit test of the party counts against the same binomial null
+  (:mod:`saylau.analysis.digits`).
 
-Definitions (as in the authors' code, github.com/dkobak/elections, ``loaddata``):
-turnout = ballots issued (early + at the station + outside) / registered voters;
-leader's share = leader's votes / ballots found in the boxes (valid + invalid).
-When a file has no "issued" fields the ballots found in the boxes stand in for
-them (reported in ``definitions``).
+By default the integer test is the authors' own code, ``anomaly()`` and ``loaddata()``
+in github.com/dkobak/elections (e.g. ``analysis/duma2021/duma2021.ipynb``), criterion
+for criterion (``CRITERIA["kobak"]``):
 
-Inclusion: stations with at least ``min_registered`` (default 100) registered
-voters — below that whole percentages are common by chance — and at least one
-ballot in the boxes.  Stations with zero registered voters are excluded and
-counted (``excluded``), never divided by.
+* stations: ``received > 0``, ``voters >= 100``, ``given / voters <= .99`` and
+  ``leader / received <= .99``, where voters are the registered voters, given the
+  ballots issued (early + at the station + outside; for a protocol without those
+  three lines — their 2020 vote — the ballots in the boxes) and received the ballots
+  in the boxes (valid + invalid);
+* integer: ``|p - round(p)| <= 0.05`` for ``p = 100 * given / voters`` or
+  ``p = 100 * leader / received``; here in exact integer arithmetic (the notebook's
+  floats miss values exactly on the edge: 621 of 2,000 is 31.05 %, and the float
+  difference is 0.0500000000000007);
+* null: per station ``Binomial(voters, given / voters)`` and ``Binomial(received,
+  leader / received)``, independently, 1,000 draws; the anomaly is the observed count
+  minus the mean of the draws, with their ``np.std`` and 99.9th percentile.
 
-The null model: each station's issued ballots ~ Binomial(registered, observed
-turnout) and the leader's votes ~ Binomial(ballots, observed share),
-independently, ``draws`` times (1,000 by default).  Only whether a draw lands on
-an integer percentage matters, so each station's draw is sampled exactly through
-that event: its probability is the binomial mass of the counts whose percentage
-is within the window (summed exactly over the counts within 9 standard deviations
-of the mean; the mass beyond is < 1e-18), and a draw is one uniform number per
-station.  This is the same distribution as drawing the binomial counts, at a
-fraction of the cost (see benchmarks/bench_forensics.py, which also runs the
-direct per-station loop for comparison).
+Each draw is sampled exactly through the only event that matters, "lands on an
+integer percentage": its probability is the binomial mass of the counts in the window
+(summed over the counts within 9 standard deviations of the mean, plus 2; the mass
+beyond is < 1e-10 even for a count of 1), and a draw is one uniform number per
+station.  That is the same distribution as drawing the binomial counts, at a fraction
+of the cost (see benchmarks/bench_forensics.py, which also runs the direct
+per-station loop).
+
+saylau's earlier definition (strict window, stations above 99 % kept, the exact
+expectation of the null as the reference) stays available as
+``CRITERIA["strict-window-keep-over-99"]``.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from fractions import Fraction
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
 import polars as pl
 
+from saylau.analysis import digits as dg
 from saylau.errors import InputError
+from saylau.tabulate.fields import ISSUED_FIELDS, is_party_column, issued_expr, party_name
 
 I64 = npt.NDArray[np.int64]
 F64 = npt.NDArray[np.float64]
 
 #: Stations with fewer registered voters are left out of the integer test
-#: (Kobak et al. 2016).
+#: (Kobak et al. 2016: whole percentages are common by chance below that).
 MIN_REGISTERED = 100
-#: A percentage counts as "integer" when within this many percentage points of one.
+#: A percentage counts as "integer" within this many percentage points of one.
 WINDOW_PP = 0.05
 #: Monte Carlo draws of the null.
 DRAWS = 1000
-#: Last-digit test: only counts at least this large (smaller counts have
-#: non-uniform last digits by construction).
-MIN_DIGIT_COUNT = 10
 
-_ISSUED = ("issued_early", "issued_at_station", "issued_outside")
-_PARTY = "party:"
+
+@dataclass(frozen=True)
+class Criteria:
+    """Which stations the integer test keeps, what counts as integer, and what the
+    excess is measured against."""
+
+    key: str
+    title: str
+    source: str
+    #: Stations whose turnout or leader's share is above this percent are left out.
+    max_percent: int | None
+    #: The window includes its edge (``<=``), or not (``<``).
+    inclusive: bool
+    #: Turnout as in the authors' ``loaddata`` (else the one rule of
+    #: ``saylau.tabulate.fields.issued_expr``).
+    paper_turnout: bool
+    #: The excess is over the mean of the draws, or over the null's exact expectation.
+    excess_over: Literal["draws", "exact"]
+    #: Delta degrees of freedom of the draws' standard deviation.
+    ddof: int
+    #: Leave out protocols with more ballots issued than voters, or a leader above
+    #: the ballots (with ``max_percent`` the cap does it).
+    drop_inconsistent: bool
+
+    def describe(
+        self, *, min_registered: int, draws: int, seed: int | None, turnout: str
+    ) -> dict[str, Any]:
+        """The criteria as the output states them."""
+        cap = (
+            f", turnout and leader's share ≤ {self.max_percent} %"
+            if self.max_percent is not None
+            else ", every turnout and share (above 99 % too)"
+        )
+        edge = "<=" if self.inclusive else "<"
+        return {
+            "key": self.key,
+            "title": self.title,
+            "source": self.source,
+            "stations": f"registered ≥ {min_registered}, valid + invalid ≥ 1{cap}"
+            + ("; issued ≤ registered, leader ≤ ballots" if self.drop_inconsistent else ""),
+            "min_registered": min_registered,
+            "max_turnout_percent": self.max_percent,
+            "max_leader_share_percent": self.max_percent,
+            "integer_window_pp": WINDOW_PP,
+            "integer": f"|p - round(p)| {edge} {WINDOW_PP} for p = turnout or leader's share "
+            "in percent (exact integer arithmetic)",
+            "turnout": f"({turnout}) / registered",
+            "leader_share": "leader / (valid + invalid)",
+            "null": "per station Binomial(registered, turnout) and "
+            "Binomial(valid + invalid, leader's share), independent",
+            "draws": draws,
+            "seed": seed,
+            "excess": "observed - mean of the draws"
+            if self.excess_over == "draws"
+            else "observed - exact expectation of the null",
+            "sd": f"standard deviation of the draws (ddof {self.ddof})",
+        }
+
+
+KOBAK = "kobak"
+STRICT_KEEP_OVER_99 = "strict-window-keep-over-99"
+
+#: The integer test's definitions, by the key ``--criteria`` takes.
+CRITERIA: dict[str, Criteria] = {
+    c.key: c
+    for c in (
+        Criteria(
+            key=KOBAK,
+            title="Kobak, Shpilkin & Pshenichnikov's anomaly()",
+            source="github.com/dkobak/elections, analysis/duma2021/duma2021.ipynb: "
+            "loaddata() and anomaly() ('inclusion criteria that we used in the AOAS "
+            "paper'); Kobak, Shpilkin & Pshenichnikov 2016, Ann. Appl. Stat. 10:54-73",
+            max_percent=99,
+            inclusive=True,
+            paper_turnout=True,
+            excess_over="draws",
+            ddof=0,
+            drop_inconsistent=False,
+        ),
+        Criteria(
+            key=STRICT_KEEP_OVER_99,
+            title="saylau's earlier definition: strict window, stations above 99 % kept",
+            source="saylau before issue #14 (not the authors' criteria)",
+            max_percent=None,
+            inclusive=False,
+            paper_turnout=False,
+            excess_over="exact",
+            ddof=1,
+            drop_inconsistent=True,
+        ),
+    )
+}
+
+
+def get_criteria(key: str) -> Criteria:
+    """The criteria named ``key``, or one clear error listing the known ones."""
+    try:
+        return CRITERIA[key]
+    except KeyError:
+        known = ", ".join(CRITERIA)
+        raise InputError(f"--criteria {key!r}: unknown (known: {known})") from None
 
 
 @dataclass
@@ -74,18 +180,33 @@ class Stations:
     leader: I64
     region: npt.NDArray[np.str_]
     excluded: dict[str, int] = field(default_factory=dict)
-    turnout_basis: str = "issued"
+    turnout_basis: str = "issued_early + issued_at_station + issued_outside"
 
 
 def parties_of(frame: pl.DataFrame) -> list[str]:
     """Party names of a canonical protocol frame, in column order."""
-    return [c[len(_PARTY) :] for c in frame.columns if c.startswith(_PARTY)]
+    return [party_name(c) for c in frame.columns if is_party_column(c)]
+
+
+def _issued(frame: pl.DataFrame, paper: bool) -> tuple[pl.Expr, str]:
+    """The turnout numerator and how the output names it."""
+    present = [c for c in ISSUED_FIELDS if c in frame.columns]
+    if paper and len(present) < len(ISSUED_FIELDS):
+        # loaddata() sums the three issued lines; for the 2020 vote, whose protocol
+        # has a single one, it takes the ballots in the boxes instead.
+        return issued_expr([]), "valid + invalid: the file lacks the three issued lines"
+    return issued_expr(frame.columns), " + ".join(present) or "valid + invalid"
 
 
 def stations_from_frame(
-    frame: pl.DataFrame, leader: str, *, min_registered: int = MIN_REGISTERED
+    frame: pl.DataFrame,
+    leader: str,
+    *,
+    min_registered: int = MIN_REGISTERED,
+    criteria: str = KOBAK,
 ) -> Stations:
     """Pick and filter the station arrays for ``leader`` from a canonical frame."""
+    crit = get_criteria(criteria)
     parties = parties_of(frame)
     if leader not in parties:
         shown = "; ".join(repr(p) for p in parties) or "none"
@@ -97,19 +218,17 @@ def stations_from_frame(
     ]
     if problems:
         raise InputError(problems)
-    registered = frame["registered"].fill_null(0).to_numpy().astype(np.int64)
-    ballots = (
-        (frame["valid"].fill_null(0) + frame["invalid"].fill_null(0)).to_numpy().astype(np.int64)
+    issued_col, basis = _issued(frame, crit.paper_turnout)
+    cols = frame.select(
+        pl.col("registered").fill_null(0).cast(pl.Int64),
+        issued_col.fill_null(0).cast(pl.Int64).alias("issued"),
+        (pl.col("valid").fill_null(0) + pl.col("invalid").fill_null(0)).cast(pl.Int64).alias("b"),
+        pl.col("party:" + leader).fill_null(0).cast(pl.Int64).alias("v"),
     )
-    present = [c for c in _ISSUED if c in frame.columns]
-    if present:
-        issued = np.zeros(frame.height, dtype=np.int64)
-        for c in present:
-            issued += frame[c].fill_null(0).to_numpy().astype(np.int64)
-        basis = "issued"
-    else:
-        issued, basis = ballots.copy(), "ballots in the boxes (no issued fields in the file)"
-    votes = frame[_PARTY + leader].fill_null(0).to_numpy().astype(np.int64)
+    registered = cols["registered"].to_numpy()
+    issued = cols["issued"].to_numpy()
+    ballots = cols["b"].to_numpy()
+    votes = cols["v"].to_numpy()
     region = (
         frame["region"].fill_null("").cast(pl.Utf8).to_numpy().astype(np.str_)
         if "region" in frame.columns
@@ -118,18 +237,26 @@ def stations_from_frame(
     zero_registered = registered <= 0
     small = ~zero_registered & (registered < min_registered)
     no_ballots = ~zero_registered & ~small & (ballots <= 0)
-    # Turnout over 100 % or a leader above his ballots cannot be a binomial draw;
-    # such protocols fail the control relations and are left out here.
-    inconsistent = (
-        ~zero_registered & ~small & ~no_ballots & ((issued > registered) | (votes > ballots))
-    )
-    keep = ~(zero_registered | small | no_ballots | inconsistent)
+    keep = ~(zero_registered | small | no_ballots)
     excluded = {
         "zero_registered": int(zero_registered.sum()),
         f"under_{min_registered}_registered": int(small.sum()),
         "no_ballots": int(no_ballots.sum()),
-        "inconsistent": int(inconsistent.sum()),
     }
+    if crit.max_percent is not None:
+        # given/voters <= .99 and leader/received <= .99, as integers: the floats of
+        # the notebook agree (a ratio above .99 differs from it by >= 1/(100 n)).
+        m = crit.max_percent
+        turnout_over = keep & (100 * issued > m * registered)
+        leader_over = keep & ~turnout_over & (100 * votes > m * ballots)
+        excluded[f"turnout_over_{m}_percent"] = int(turnout_over.sum())
+        excluded[f"leader_share_over_{m}_percent"] = int(leader_over.sum())
+        keep &= ~(turnout_over | leader_over)
+    if crit.drop_inconsistent:
+        # Turnout over 100 % or a leader above his ballots cannot be a binomial draw.
+        inconsistent = keep & ((issued > registered) | (votes > ballots))
+        excluded["inconsistent"] = int(inconsistent.sum())
+        keep &= ~inconsistent
     return Stations(
         registered=registered[keep],
         issued=issued[keep],
@@ -142,27 +269,22 @@ def stations_from_frame(
 
 
 def is_integer_percent(
-    k: npt.ArrayLike, n: npt.ArrayLike, window: float = WINDOW_PP
+    k: npt.ArrayLike, n: npt.ArrayLike, window: float = WINDOW_PP, *, inclusive: bool = True
 ) -> npt.NDArray[np.bool_]:
-    """Whether ``100 k / n`` lies strictly within ``window`` points of a whole number.
+    """Whether ``100 k / n`` lies within ``window`` points of a whole number (at the
+    edge too when ``inclusive``, as in the authors' ``<=``).
 
     Exact integer arithmetic: with ``r = 100 k mod n`` the distance to the nearest
-    whole percent is ``min(r, n - r) / n``; the test is ``min(r, n-r) < window n``,
-    i.e. ``min(r, n-r) * D < W * n`` with ``window = W / D`` as a decimal fraction.
+    whole percent is ``min(r, n - r) / n``; with ``window = W / D`` the test is
+    ``min(r, n - r) * D <= W * n`` (or ``<``).
     """
     k_arr = np.asarray(k, dtype=np.int64)
     n_arr = np.asarray(n, dtype=np.int64)
-    num, den = _as_fraction(window)
-    r = np.mod(100 * k_arr, n_arr)
-    dist = np.minimum(r, n_arr - r)
-    return np.asarray(dist * den < num * n_arr)
-
-
-def _as_fraction(window: float) -> tuple[int, int]:
-    from fractions import Fraction
-
     frac = Fraction(str(window))
-    return frac.numerator, frac.denominator
+    r = np.mod(100 * k_arr, n_arr)
+    dist = np.minimum(r, n_arr - r) * frac.denominator
+    bound = frac.numerator * n_arr
+    return np.asarray(dist <= bound if inclusive else dist < bound)
 
 
 def _log_factorials(n_max: int) -> F64:
@@ -172,7 +294,9 @@ def _log_factorials(n_max: int) -> F64:
     return out
 
 
-def integer_probability(k: I64, n: I64, window: float = WINDOW_PP, *, chunk: int = 4096) -> F64:
+def integer_probability(
+    k: I64, n: I64, window: float = WINDOW_PP, *, inclusive: bool = True, chunk: int = 4096
+) -> F64:
     """P(a Binomial(n, k/n) draw is an integer percentage), per station (exact sum)."""
     k = np.asarray(k, dtype=np.int64)
     n = np.asarray(n, dtype=np.int64)
@@ -181,7 +305,9 @@ def integer_probability(k: I64, n: I64, window: float = WINDOW_PP, *, chunk: int
         return out
     p = k / n
     degenerate = (k == 0) | (k == n)
-    out[degenerate] = is_integer_percent(k[degenerate], n[degenerate], window).astype(np.float64)
+    out[degenerate] = is_integer_percent(
+        k[degenerate], n[degenerate], window, inclusive=inclusive
+    ).astype(np.float64)
     idx = np.flatnonzero(~degenerate)
     if idx.size == 0:
         return out
@@ -203,7 +329,9 @@ def integer_probability(k: I64, n: I64, window: float = WINDOW_PP, *, chunk: int
         kk = k[sel][:, None] + np.arange(-w, w + 1, dtype=np.int64)[None, :]
         valid = (kk >= 0) & (kk <= nn)
         kc = np.clip(kk, 0, nn)
-        hit = valid & is_integer_percent(kc, np.broadcast_to(nn, kc.shape), window)
+        hit = valid & is_integer_percent(
+            kc, np.broadcast_to(nn, kc.shape), window, inclusive=inclusive
+        )
         pp = p[sel][:, None]
         logpmf = logf[nn] - logf[kc] - logf[nn - kc] + kc * np.log(pp) + (nn - kc) * np.log1p(-pp)
         out[sel] = np.where(hit, np.exp(logpmf), 0.0).sum(axis=1)
@@ -218,7 +346,10 @@ class IntegerTest:
     observed: int
     observed_turnout: int
     observed_leader: int
+    #: The null's exact expectation.
     expected: float
+    #: The mean of the draws.
+    null_mean: float
     excess: float
     sd: float
     p999: float
@@ -231,6 +362,7 @@ class IntegerTest:
             "integer_observed_turnout": self.observed_turnout,
             "integer_observed_leader": self.observed_leader,
             "integer_expected": round(self.expected, 3),
+            "integer_null_mean": round(self.null_mean, 3),
             "integer_excess": round(self.excess, 3),
             "integer_excess_sd": round(self.sd, 3),
             "integer_excess_p999": round(self.p999, 3),
@@ -239,16 +371,21 @@ class IntegerTest:
 
 
 def _summarise(
-    observed: I64, obs_t: I64, obs_l: I64, null: npt.NDArray[np.int64], expected: F64, sizes: I64
+    observed: I64,
+    obs_t: I64,
+    obs_l: I64,
+    null: npt.NDArray[np.int64],
+    expected: F64,
+    sizes: I64,
+    crit: Criteria,
 ) -> list[IntegerTest]:
     """One IntegerTest per column of ``null`` (draws × groups)."""
     tests = []
     draws = null.shape[0]
     for g in range(null.shape[1]):
         col = null[:, g].astype(np.float64)
-        # Excess over the exact expectation; sd and the 99.9th percentile are those
-        # of the null's excess (count minus expectation), so they compare directly.
-        centred = col - float(expected[g])
+        mean = float(col.mean())
+        centre = mean if crit.excess_over == "draws" else float(expected[g])
         exceed = int(np.count_nonzero(col >= observed[g]))
         tests.append(
             IntegerTest(
@@ -257,9 +394,11 @@ def _summarise(
                 observed_turnout=int(obs_t[g]),
                 observed_leader=int(obs_l[g]),
                 expected=float(expected[g]),
-                excess=float(observed[g] - expected[g]),
-                sd=float(col.std(ddof=1)) if draws > 1 else 0.0,
-                p999=float(np.quantile(centred, 0.999)) if draws else 0.0,
+                null_mean=mean,
+                excess=float(observed[g] - centre),
+                sd=float(col.std(ddof=crit.ddof)) if draws > crit.ddof else 0.0,
+                # anomaly(): np.percentile(integer_mc, 99.9) - np.mean(integer_mc)
+                p999=float(np.percentile(col, 99.9)) - centre,
                 # Monte Carlo p-value with the +1 correction: never exactly 0.
                 p_value=(exceed + 1) / (draws + 1),
             )
@@ -273,15 +412,18 @@ def integer_test(
     draws: int = DRAWS,
     seed: int | None = 0,
     window: float = WINDOW_PP,
+    criteria: str = KOBAK,
 ) -> tuple[IntegerTest, dict[str, IntegerTest]]:
     """The integer-percentage test for the country and for each region."""
     if draws < 1:
         raise InputError(f"draws: {draws} must be at least 1")
-    t_int = is_integer_percent(st.issued, st.registered, window)
-    l_int = is_integer_percent(st.leader, st.ballots, window)
+    crit = get_criteria(criteria)
+    inc = crit.inclusive
+    t_int = is_integer_percent(st.issued, st.registered, window, inclusive=inc)
+    l_int = is_integer_percent(st.leader, st.ballots, window, inclusive=inc)
     either = t_int | l_int
-    q_t = integer_probability(st.issued, st.registered, window)
-    q_l = integer_probability(st.leader, st.ballots, window)
+    q_t = integer_probability(st.issued, st.registered, window, inclusive=inc)
+    q_l = integer_probability(st.leader, st.ballots, window, inclusive=inc)
     q = 1.0 - (1.0 - q_t) * (1.0 - q_l)
     regions, codes = np.unique(st.region, return_inverse=True)
     order = np.argsort(codes, kind="stable")
@@ -298,104 +440,16 @@ def integer_test(
         if q.size:
             null[d0:d1, 1:] = np.add.reduceat(hits, starts, axis=1) if regions.size else 0
     sizes = np.concatenate([[q.size], np.bincount(codes, minlength=regions.size)])
-    observed = np.concatenate(
-        [[either.sum()], np.bincount(codes, weights=either, minlength=regions.size)]
-    ).astype(np.int64)
-    obs_t = np.concatenate(
-        [[t_int.sum()], np.bincount(codes, weights=t_int, minlength=regions.size)]
-    ).astype(np.int64)
-    obs_l = np.concatenate(
-        [[l_int.sum()], np.bincount(codes, weights=l_int, minlength=regions.size)]
-    ).astype(np.int64)
+
+    def by_region(flags: npt.NDArray[Any]) -> I64:
+        per = np.bincount(codes, weights=flags, minlength=regions.size)
+        return np.concatenate([[flags.sum()], per]).astype(np.int64)
+
     expected = np.concatenate([[q.sum()], np.bincount(codes, weights=q, minlength=regions.size)])
-    tests = _summarise(observed, obs_t, obs_l, null, expected, sizes)
+    tests = _summarise(
+        by_region(either), by_region(t_int), by_region(l_int), null, expected, sizes, crit
+    )
     return tests[0], {str(r): tests[i + 1] for i, r in enumerate(regions)}
-
-
-def chi2_sf(x: float, df: int) -> float:
-    """Upper tail of the chi-square distribution (regularised gamma Q(df/2, x/2))."""
-    if x <= 0:
-        return 1.0
-    a, z = df / 2.0, x / 2.0
-    if z < a + 1:
-        # Series for the lower regularised gamma P, then Q = 1 - P.
-        term = total = 1.0 / a
-        ap = a
-        for _ in range(10_000):
-            ap += 1
-            term *= z / ap
-            total += term
-            if abs(term) < abs(total) * 1e-15:
-                break
-        return max(0.0, 1.0 - total * math.exp(-z + a * math.log(z) - math.lgamma(a)))
-    # Continued fraction for Q (Lentz).
-    tiny = 1e-300
-    b = z + 1 - a
-    c = 1 / tiny
-    d = 1 / b
-    h = d
-    for i in range(1, 10_000):
-        an = -i * (i - a)
-        b += 2
-        d = an * d + b
-        d = tiny if abs(d) < tiny else d
-        c = b + an / c
-        c = tiny if abs(c) < tiny else c
-        d = 1 / d
-        delta = d * c
-        h *= delta
-        if abs(delta - 1) < 1e-15:
-            break
-    return min(1.0, math.exp(-z + a * math.log(z) - math.lgamma(a)) * h)
-
-
-@dataclass
-class DigitTest:
-    """Chi-square test of uniform last digits."""
-
-    counts: list[int]
-    n: int
-    chi2: float | None
-    p_value: float | None
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "n": self.n,
-            "counts": self.counts,
-            "chi2": None if self.chi2 is None else round(self.chi2, 4),
-            "p_value": self.p_value,
-        }
-
-
-def last_digit_test(values: npt.ArrayLike, *, min_count: int = MIN_DIGIT_COUNT) -> DigitTest:
-    """Chi-square (9 df) of the last digits of the counts ``>= min_count``."""
-    arr = np.asarray(values, dtype=np.int64).ravel()
-    arr = arr[arr >= min_count]
-    counts = np.bincount(arr % 10, minlength=10)
-    n = int(counts.sum())
-    if n == 0:
-        return DigitTest(counts=counts.tolist(), n=0, chi2=None, p_value=None)
-    expected = n / 10
-    chi2 = float(((counts - expected) ** 2).sum() / expected)
-    return DigitTest(counts=counts.tolist(), n=n, chi2=chi2, p_value=chi2_sf(chi2, 9))
-
-
-def last_digit_tests(
-    frame: pl.DataFrame, *, min_count: int = MIN_DIGIT_COUNT
-) -> tuple[DigitTest, dict[str, DigitTest]]:
-    """Last-digit test over every party column, for the country and per region."""
-    cols = [c for c in frame.columns if c.startswith(_PARTY)]
-    if not cols:
-        empty = DigitTest(counts=[0] * 10, n=0, chi2=None, p_value=None)
-        return empty, {}
-    matrix = frame.select(cols).fill_null(0).to_numpy().astype(np.int64)
-    country = last_digit_test(matrix, min_count=min_count)
-    per_region: dict[str, DigitTest] = {}
-    if "region" in frame.columns:
-        region = frame["region"].fill_null("").cast(pl.Utf8).to_numpy()
-        for name in np.unique(region):
-            per_region[str(name)] = last_digit_test(matrix[region == name], min_count=min_count)
-    return country, per_region
 
 
 @dataclass
@@ -403,31 +457,41 @@ class ForensicsReport:
     """Everything ``saylau forensics`` reports."""
 
     leader: str
+    criteria: Criteria
     integer: IntegerTest
     integer_regions: dict[str, IntegerTest]
-    digits: DigitTest
-    digit_regions: dict[str, DigitTest]
+    digits: dg.DigitTest
+    digit_regions: dict[str, dg.DigitTest]
+    #: Party counts left out of the last-digit test (not a binomial draw).
+    digits_left_out: int
     excluded: dict[str, int]
     turnout_basis: str
     draws: int
     seed: int | None
     min_registered: int
+    #: The protocols are invented (a ``# synthetic`` file, a synthetic contest).
+    synthetic: bool = False
+    synthetic_note: str = ""
     images: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         regions = sorted(set(self.integer_regions) | set(self.digit_regions))
         return {
             "leader": self.leader,
+            "synthetic": self.synthetic,
+            **({"synthetic_note": self.synthetic_note} if self.synthetic else {}),
+            "criteria": self.criteria.describe(
+                min_registered=self.min_registered,
+                draws=self.draws,
+                seed=self.seed,
+                turnout=self.turnout_basis,
+            ),
             **self.integer.to_dict(),
-            "last_digit": self.digits.to_dict(),
-            "definitions": {
-                "turnout": f"{self.turnout_basis} / registered",
-                "leader_share": "leader votes / (valid + invalid)",
-                "integer_window_pp": WINDOW_PP,
-                "min_registered": self.min_registered,
-                "draws": self.draws,
-                "seed": self.seed,
-                "last_digit_min_count": MIN_DIGIT_COUNT,
+            "last_digit": {
+                **self.digits.to_dict(),
+                "null": dg.NULL,
+                "source": dg.SOURCE,
+                "left_out": self.digits_left_out,
             },
             "excluded": self.excluded,
             "regions": {
@@ -450,43 +514,57 @@ def analyse(
     draws: int = DRAWS,
     seed: int | None = 0,
     min_registered: int = MIN_REGISTERED,
+    criteria: str = KOBAK,
+    synthetic: bool = False,
+    synthetic_note: str = "",
 ) -> ForensicsReport:
-    """Run the integer-percentage and last-digit tests on a canonical protocol frame."""
-    st = stations_from_frame(frame, leader, min_registered=min_registered)
-    country, regions = integer_test(st, draws=draws, seed=seed)
-    digits, digit_regions = last_digit_tests(frame)
+    """Run the integer-percentage and last-digit tests on a canonical protocol frame.
+
+    ``synthetic`` (the file's label or the contest's flag) is carried into the report,
+    whose every output then says the data are invented.
+    """
+    crit = get_criteria(criteria)
+    st = stations_from_frame(frame, leader, min_registered=min_registered, criteria=criteria)
+    country, regions = integer_test(st, draws=draws, seed=seed, criteria=criteria)
+    digits, digit_regions, left_out = dg.last_digit_tests(frame)
     return ForensicsReport(
         leader=leader,
+        criteria=crit,
         integer=country,
         integer_regions=regions,
         digits=digits,
         digit_regions=digit_regions,
+        digits_left_out=left_out,
         excluded=st.excluded,
         turnout_basis=st.turnout_basis,
         draws=draws,
         seed=seed,
         min_registered=min_registered,
+        synthetic=synthetic,
+        synthetic_note=synthetic_note,
     )
 
 
 def shares(frame: pl.DataFrame, leader: str) -> tuple[F64, F64, npt.NDArray[np.str_]]:
-    """Turnout and leader's share (fractions) of every station with voters and ballots."""
-    st = stations_from_frame(frame, leader, min_registered=1)
+    """Turnout and leader's share (fractions) of every station with voters and ballots,
+    above 99 % too (the charts show them all)."""
+    st = stations_from_frame(frame, leader, min_registered=1, criteria=STRICT_KEEP_OVER_99)
     return st.issued / st.registered, st.leader / st.ballots, st.region
 
 
 __all__: Sequence[str] = (
-    "DigitTest",
+    "CRITERIA",
+    "KOBAK",
+    "STRICT_KEEP_OVER_99",
+    "Criteria",
     "ForensicsReport",
     "IntegerTest",
     "Stations",
     "analyse",
-    "chi2_sf",
+    "get_criteria",
     "integer_probability",
     "integer_test",
     "is_integer_percent",
-    "last_digit_test",
-    "last_digit_tests",
     "shares",
     "stations_from_frame",
 )

@@ -13,7 +13,8 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from saylau.cli._notes import print_notes
+from saylau.analysis.forensics import CRITERIA, KOBAK
+from saylau.cli._notes import print_notes, verbose_option
 from saylau.errors import InputError
 
 _STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -254,20 +255,26 @@ def project(
 # --------------------------------------------------------------------------- forensics
 
 
-def _protocol_frame(source: str, profile: str | None, contest: str | None) -> Any:
+def _protocol_frame(
+    source: str, profile: str | None, contest: str | None, verbose: bool
+) -> tuple[Any, bool, str]:
+    """The protocols of a file or a store's contest, and whether they are synthetic
+    (the file's ``# synthetic`` label, the contest's flag) with the label's text."""
     if _is_store(source):
         from saylau.cli._db import open_store
 
         store = open_store(source)
         try:
-            return store.iter_protocols(contest or store.default_contest())
+            cid = contest or store.default_contest()
+            synthetic = store.contest(cid).synthetic
+            return store.iter_protocols(cid), synthetic, ""
         finally:
             store.close()
     from saylau.tabulate import read_protocols
 
     table = read_protocols(source, profile=profile)
-    print_notes(table.warnings)
-    return table.frame
+    print_notes(table.warnings, verbose=verbose)
+    return table.frame, table.synthetic, table.note
 
 
 @click.command()
@@ -281,6 +288,14 @@ def _protocol_frame(source: str, profile: str | None, contest: str | None) -> An
     "--profile", help="Protocol file profile (e.g. ru-cik); default: detected from the header."
 )
 @click.option("--contest", help="Contest id in the database (default: the only one).")
+@click.option(
+    "--criteria",
+    type=click.Choice(list(CRITERIA)),
+    default=KOBAK,
+    show_default=True,
+    help="Integer test: the authors' anomaly() (kobak), or saylau's earlier strict "
+    "window that keeps stations above 99 %.",
+)
 @click.option(
     "--draws",
     type=click.IntRange(1, 100_000),
@@ -303,22 +318,39 @@ def _protocol_frame(source: str, profile: str | None, contest: str | None) -> An
     type=click.Path(file_okay=False),
     help="Write forensics.json and the images here.",
 )
+@verbose_option
 def forensics(
     source: str,
     leader: str,
     profile: str | None,
     contest: str | None,
+    criteria: str,
     draws: int,
     seed: int,
     min_registered: int,
     as_json: bool,
     out_dir: str | None,
+    verbose: bool,
 ) -> None:
-    """Integer-percentage, last-digit and turnout × share checks on station protocols."""
+    """Integer-percentage, last-digit and turnout × share checks on station protocols.
+
+    The integer test follows Kobak, Shpilkin & Pshenichnikov's own code by default;
+    the criteria are printed, and in --json under "criteria" (see docs/analysis.md).
+    """
+    from saylau.analysis import digits as dg
     from saylau.analysis import forensics as fx
 
-    frame = _protocol_frame(source, profile, contest)
-    report = fx.analyse(frame, leader, draws=draws, seed=seed, min_registered=min_registered)
+    frame, synthetic, note = _protocol_frame(source, profile, contest, verbose)
+    report = fx.analyse(
+        frame,
+        leader,
+        draws=draws,
+        seed=seed,
+        min_registered=min_registered,
+        criteria=criteria,
+        synthetic=synthetic,
+        synthetic_note=note,
+    )
     if out_dir:
         from saylau.analysis.charts import integer_histogram, klimek
 
@@ -330,14 +362,22 @@ def forensics(
     if as_json:
         _echo_json(report.to_dict())
         return
+    if synthetic:
+        click.echo(
+            "SYNTHETIC DATA: these are not real election results"
+            + (f" ({note})" if note else "")
+            + "; what the tests find says nothing about a real election."
+        )
+    crit = report.to_dict()["criteria"]
     i = report.integer
     click.echo(f"leader: {leader}")
+    click.echo(f"criteria: {crit['title']} ({crit['source']})")
+    click.echo(f"  stations: {crit['stations']}; turnout = {crit['turnout']}")
+    click.echo(f"  integer: {crit['integer']}; excess = {crit['excess']}")
+    click.echo(f"integer percentages, {i.stations:,} stations:")
     click.echo(
-        f"integer percentages (turnout or leader's share within {fx.WINDOW_PP} points of a whole percent), "
-        f"{i.stations:,} stations with ≥ {min_registered} voters:"
-    )
-    click.echo(
-        f"  observed {i.observed:,}, expected {i.expected:,.1f} under the binomial null ({draws:,} draws, seed {seed})"
+        f"  observed {i.observed:,}, null mean {i.null_mean:,.1f} over {draws:,} binomial draws "
+        f"(seed {seed}; exact expectation {i.expected:,.1f})"
     )
     click.echo(
         f"  excess {i.excess:+,.1f} (null sd {i.sd:.1f}, null 99.9th percentile {i.p999:+.1f}), p ≈ {i.p_value:.4g}"
@@ -345,20 +385,22 @@ def forensics(
     d = report.digits
     if d.chi2 is not None:
         click.echo(
-            f"last digits of party counts ≥ {fx.MIN_DIGIT_COUNT}: n {d.n:,}, chi² {d.chi2:.1f} (9 df), p {d.p_value:.3g}"
+            f"last digits of party counts ≥ {dg.MIN_COUNT} against the binomial null "
+            f"(each count redrawn from its station's turnout and share): n {d.n:,}, "
+            f"chi² {d.chi2:.1f} ({d.df} df), p {d.p_value:.3g}"
         )
-    click.echo("excluded stations: " + ", ".join(f"{k} {v}" for k, v in report.excluded.items()))
+    click.echo("excluded stations: " + ", ".join(f"{k} {v:,}" for k, v in report.excluded.items()))
     regions = sorted(report.integer_regions.items(), key=lambda kv: kv[1].excess, reverse=True)
     if len(regions) > 1:
         table = Table(title="Regions by integer excess (top 10)")
-        for col in ("region", "stations", "observed", "expected", "excess", "sd"):
+        for col in ("region", "stations", "observed", "null mean", "excess", "sd"):
             table.add_column(col, justify="left" if col == "region" else "right")
         for name, t in regions[:10]:
             table.add_row(
                 name,
                 f"{t.stations:,}",
                 f"{t.observed:,}",
-                f"{t.expected:,.1f}",
+                f"{t.null_mean:,.1f}",
                 f"{t.excess:+,.1f}",
                 f"{t.sd:.1f}",
             )

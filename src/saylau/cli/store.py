@@ -15,7 +15,7 @@ from rich.table import Table
 from sqlalchemy import Connection
 
 from saylau.cli._db import created_or_removed, open_store
-from saylau.cli._notes import print_notes
+from saylau.cli._notes import print_notes, verbose_option
 from saylau.errors import InputError
 from saylau.store import ContestResults, IngestSummary
 from saylau.store.ingest import DEFAULT_BATCH, BatchHook, WrittenVersion
@@ -124,6 +124,7 @@ def _audit_batches(contest_id: str, actor: str, source: str) -> BatchHook:
 @click.option("--max-problems", default=50, show_default=True, help="Problems listed at most.")
 @click.option("--batch-size", default=DEFAULT_BATCH, hidden=True, type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@verbose_option
 def ingest_cmd(
     db: str,
     protocols: str,
@@ -134,10 +135,11 @@ def ingest_cmd(
     max_problems: int,
     batch_size: int,
     as_json: bool,
+    verbose: bool,
 ) -> None:
     """Validate and store the protocols of a file (CSV or zip) in DB."""
     table = read_protocols(Path(protocols), profile=profile)
-    print_notes(table.warnings)
+    print_notes(table.warnings, verbose=verbose)
     with open_store(db) as store:
         cid = contest_id or store.default_contest()
         store.contest(cid)

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from saylau.cli._notes import print_notes
+from saylau.cli._notes import print_notes, verbose_option
 from saylau.cli.seats import check_seats
 from saylau.errors import InputError
 from saylau.tabulate.engine import LawLike, MethodLaw, Policy, Tabulation, load_law_like, tabulate
@@ -87,6 +87,7 @@ def _render(result: Tabulation) -> None:
     "--policy", type=click.Choice(["reject", "flag"]), help="Override the law's protocol policy."
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@verbose_option
 def tabulate_command(
     protocols: Path,
     law: str | None,
@@ -97,12 +98,13 @@ def tabulate_command(
     profile: str | None,
     policy: str | None,
     as_json: bool,
+    verbose: bool,
 ) -> None:
     """Read, validate, add up and allocate PROTOCOLS (CSV or zip) in memory."""
     the_law = _law(law, method, seats, threshold, threshold_base)
     chosen: Policy | None = "flag" if policy == "flag" else "reject" if policy == "reject" else None
     result = tabulate(protocols, the_law, profile=profile, policy=chosen)
-    print_notes(result.warnings)
+    print_notes(result.warnings, verbose=verbose)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2))
     else:

@@ -51,7 +51,8 @@ class ProtocolTable:
     identification fields present (``station`` always, text), the accounting fields
     present (Int64, no nulls) and one ``party:<name>`` Int64 column per party in file
     (ballot) order.  ``synthetic`` is true when the file carries the ``# synthetic``
-    label; ``note`` is the label's text.
+    label; ``note`` is the label's text.  ``warnings`` are the read's notes, one line
+    each (a ``Note`` may carry detail lines, e.g. every row skipped without data).
     """
 
     frame: pl.DataFrame
@@ -350,14 +351,7 @@ def _validate(frame: pl.DataFrame, label: str) -> tuple[pl.DataFrame, list[str],
         empty = bad.filter(blank)
         bad = bad.filter(~blank)
         if empty.height:
-            warnings.append(
-                f"{label}: skipped {empty.height:,} row(s) without data (every count empty)"
-            )
-            for rec in empty.head(MAX_PROBLEMS).iter_rows(named=True):
-                station = rec[STATION] or ""
-                warnings.append(f"{label} row {rec[ROW]} (station {station!r}): no data, skipped")
-            if empty.height > MAX_PROBLEMS:
-                warnings.append(f"{label}: … {empty.height - MAX_PROBLEMS} more rows skipped")
+            warnings.append(_skipped_note(label, empty))
             typed = typed.filter(~pl.col(ROW).is_in(empty[ROW].implode()))
     frame = typed
     for rec in bad.head(MAX_PROBLEMS).iter_rows(named=True):
@@ -390,6 +384,41 @@ def _validate(frame: pl.DataFrame, label: str) -> tuple[pl.DataFrame, list[str],
     if not problems and frame.height == 0:
         problems.append(f"{label}: no protocol with data (every row's counts are empty)")
     return frame, problems, warnings
+
+
+class Note(str):
+    """A note of a read: one line of text, and the lines behind it in ``details``.
+
+    A ``str`` so that every list of notes (``ProtocolTable.warnings``, the
+    ``warnings`` of a tabulation's JSON) stays a list of one-line strings; a real
+    file can skip thousands of rows, and one line each would bury everything else.
+    """
+
+    details: tuple[str, ...]
+
+    def __new__(cls, text: str, details: Sequence[str] = ()) -> Note:
+        note = super().__new__(cls, text)
+        note.details = tuple(details)
+        return note
+
+
+#: Station ids named in the one-line summary of the rows skipped without data.
+SKIPPED_SHOWN = 3
+
+
+def _skipped_note(label: str, empty: pl.DataFrame) -> Note:
+    """One line for the rows without data (count, first few station ids); every row in
+    ``details``."""
+    rows = [(rec[ROW], rec[STATION] or "") for rec in empty.iter_rows(named=True)]
+    shown = ", ".join(repr(station) for _, station in rows[:SKIPPED_SHOWN])
+    rest = len(rows) - SKIPPED_SHOWN
+    more = f" and {rest:,} more" if rest > 0 else ""
+    stations = "station" if len(rows) == 1 else "stations"
+    return Note(
+        f"{label}: skipped {len(rows):,} row(s) without data (every count empty): "
+        f"{stations} {shown}{more}",
+        [f"{label} row {row} (station {station!r}): no data, skipped" for row, station in rows],
+    )
 
 
 def _describe(value: object) -> str | None:
@@ -466,7 +495,7 @@ def read_protocols(
     it (``detect_profile``; a warning names it).  The separator (comma, semicolon or
     tab) is read from the header; UTF-8 (with or without BOM) is expected, a UTF-16 or
     Windows-1251 file is recoded with a warning.  Rows whose counts are all empty are
-    skipped with a warning each.  Raises ``InputError`` listing every structural
+    skipped with one warning (a ``Note`` whose ``details`` name every row).  Raises ``InputError`` listing every structural
     problem (unknown or missing columns, bad encoding, malformed rows, empty,
     fractional, negative or absurd values, duplicate stations); control relations are
     checked separately by ``check``.
