@@ -23,6 +23,7 @@ RU_DUMA_2021 = SHARED / "data" / "ru-duma-2021.csv.zip"
 NIST_SCHEMA = SHARED / "specs" / "nist-1500-100-v2-results.schema.json"
 LOCAL_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
 CHROMIUM = os.environ.get("SAYLAU_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_SHOWN = CHROMIUM if Path(CHROMIUM).exists() else f"not found ({CHROMIUM})"
 
 
 def _local_pg() -> str:
@@ -67,11 +68,21 @@ SKIP_KINDS = [
 ]
 
 
-def pytest_report_header(config: pytest.Config) -> list[str]:
+def _setup_line() -> str:
     pg = PG_URL or "not used"
-    return [
-        f"saylau: PostgreSQL {pg} ({PG_SOURCE}); chromium {CHROMIUM}; shared data {SHARED}",
-    ]
+    return f"saylau: PostgreSQL {pg} ({PG_SOURCE}); chromium {CHROMIUM_SHOWN}; shared data {SHARED}"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [_setup_line()]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # `-q` (as `make test` runs) hides the header: say which servers are used anyway.
+    config = session.config
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if config.option.verbose < 0 and reporter is not None and not hasattr(config, "workerinput"):
+        reporter.write_line(_setup_line())
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
