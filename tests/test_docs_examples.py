@@ -332,10 +332,9 @@ def _comments(text: str) -> dict[int, tuple[str, bool]]:
 
 
 def _expected(comments: dict[int, tuple[str, bool]], end: int, last: int) -> str:
-    """The comment after an expression, with the whole-line comments continuing it."""
-    if end not in comments or comments[end][1]:
-        return ""
-    parts = [comments[end][0]]
+    """The comment after an expression (on its last line, or on the lines right below it),
+    with the whole-line comments continuing it."""
+    parts = [comments[end][0]] if end in comments and not comments[end][1] else []
     for line in range(end + 1, last + 1):
         if line not in comments or not comments[line][1]:
             break
