@@ -398,3 +398,21 @@ def test_the_readme_performance_table_names_machine_and_date() -> None:
     section = readme.split("## Performance", 1)[1].split("\n## ", 1)[0]
     assert "bench_projection.py" in section and "bench_forensics.py" in section
     assert re.search(r"\b20\d\d\b", section) and "core" in section
+
+
+LAW_BLOCKS = [b for b in BLOCKS if b.lang == "toml" and "[law]" in b.text]
+
+
+@pytest.mark.parametrize("block", LAW_BLOCKS, ids=[b.id for b in LAW_BLOCKS])
+def test_law_file_examples_load(block: Block, tmp_path: Path) -> None:
+    """A whole law file shown in the docs is one saylau reads without complaint."""
+    import saylau
+
+    path = tmp_path / "law.toml"
+    path.write_text(block.text, encoding="utf-8")
+    law = saylau.load_law(path)
+    assert law.allocate({"A": 600, "B": 300, "C": 100}).total_seats > 0
+
+
+def test_some_law_file_example_exists() -> None:
+    assert LAW_BLOCKS, "README.md shows a law file: the parser should find it"
