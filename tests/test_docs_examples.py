@@ -1,5 +1,9 @@
 """Every example in README.md and docs/*.md runs, so the docs cannot rot.
 
+Also checked: what the README's quickstart says the make targets do, that docs about a
+benchmark link to the README's figures instead of quoting their own, that law files shown
+load, and that the examples leave nothing `git status` shows.
+
 A doctest-style runner over the fenced blocks:
 
 - ```python: executed statement by statement in a fresh temp dir; an expression followed
@@ -416,3 +420,31 @@ def test_law_file_examples_load(block: Block, tmp_path: Path) -> None:
 
 def test_some_law_file_example_exists() -> None:
     assert LAW_BLOCKS, "README.md shows a law file: the parser should find it"
+
+
+def _make_plan(target: str, tmp_path: Path) -> str:
+    """What `make TARGET` would run on a fresh clone (no .venv yet), without running it."""
+    done = subprocess.run(
+        ["make", "-n", "-C", str(REPO), target, f"VENV={tmp_path / 'venv'}"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
+def test_make_demo_installs_the_runtime_only(tmp_path: Path) -> None:
+    demo = _make_plan("demo", tmp_path)
+    assert "pip install --progress-bar on -e .\n" in demo  # progress shown, not -q
+    assert "[dev]" not in demo and " -q " not in demo
+    assert "saylau demo" in demo
+
+
+def test_make_test_adds_the_dev_tools(tmp_path: Path) -> None:
+    plan = _make_plan("test", tmp_path)
+    assert "-e '.[dev]'" in plan and "pytest" in plan
+
+
+def test_make_serve_serves_the_demo(tmp_path: Path) -> None:
+    plan = _make_plan("serve", tmp_path)
+    assert "saylau serve saylau-demo.db" in plan and "[dev]" not in plan
