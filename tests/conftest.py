@@ -92,8 +92,13 @@ def _skip_reason(report: pytest.TestReport) -> str:
     return str(longrepr)
 
 
-def pytest_terminal_summary(terminalreporter: TerminalReporter) -> None:
-    """One plain line: how many tests were skipped for each reason, and how to enable them."""
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter: TerminalReporter) -> Iterator[None]:
+    """One plain line: how many tests were skipped for each reason, and how to enable them.
+
+    Outermost wrapper, so the line comes after pytest's short summary, just above the totals.
+    """
+    yield
     counts: dict[str, int] = {}
     for report in terminalreporter.stats.get("skipped", []):
         reason = _skip_reason(report)
