@@ -1,19 +1,39 @@
-# The two commands of the README's quickstart: `make demo` and `make test`.
+# The README's quickstart: `make demo` (runtime only), `make serve`, `make test` (+ dev tools).
 PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# Two stamps: the demo needs the runtime dependencies only; tests, lint and benchmarks add
+# the dev extras (Playwright, DuckDB, mypy, ruff, pytest, Hypothesis, schemathesis).
+RUNTIME := $(VENV)/.runtime-installed
+DEV := $(VENV)/.dev-installed
+DEMO_DB := saylau-demo.db
 
-$(BIN)/saylau: pyproject.toml
+$(BIN)/python:
+	@echo "==> creating the virtual environment $(VENV)"
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
-	touch $(BIN)/saylau
+	$(BIN)/pip install --upgrade pip
 
-.PHONY: setup demo test lint bench
-setup: $(BIN)/saylau
+$(RUNTIME): pyproject.toml | $(BIN)/python
+	@echo "==> installing saylau and its runtime dependencies into $(VENV) (first time: about a minute)"
+	$(BIN)/pip install --progress-bar on -e .
+	touch $@
 
-demo: setup
-	$(BIN)/saylau demo
+$(DEV): pyproject.toml $(RUNTIME)
+	@echo "==> installing the dev tools into $(VENV) (pytest, Playwright, DuckDB, mypy, ruff, ...)"
+	$(BIN)/pip install --progress-bar on -e '.[dev]'
+	touch $@
+
+.PHONY: install setup demo serve test lint bench
+install: $(RUNTIME)
+setup: $(DEV)
+
+demo: $(RUNTIME)
+	@echo "==> building $(DEMO_DB) (synthetic protocols of the 2021 Majilis election)"
+	$(BIN)/saylau demo --db $(DEMO_DB)
+
+serve: $(RUNTIME)
+	@test -f $(DEMO_DB) || $(BIN)/saylau demo --db $(DEMO_DB)
+	$(BIN)/saylau serve $(DEMO_DB)
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

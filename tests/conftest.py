@@ -1,23 +1,121 @@
 """Shared test fixtures: the shared data folder and the database backends.
 
-The whole store-backed suite runs against SQLite (always) and PostgreSQL (when
-``SAYLAU_TEST_PG_URL`` names a server, as ``.ci/run`` does).
+The whole store-backed suite runs against SQLite (always) and PostgreSQL: the server
+``SAYLAU_TEST_PG_URL`` names, or, when it is unset, a local one at 127.0.0.1:5432
+(database ``test``) if it answers.  Set ``SAYLAU_TEST_PG_URL=`` (empty) to skip PostgreSQL.
+The pytest header names the server; every run ends with one line of skips by reason.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from _pytest.terminal import TerminalReporter
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SAYLAU_SHARED", REPO.parent / "shared"))
 RU_DUMA_2021 = SHARED / "data" / "ru-duma-2021.csv.zip"
 NIST_SCHEMA = SHARED / "specs" / "nist-1500-100-v2-results.schema.json"
-PG_URL = os.environ.get("SAYLAU_TEST_PG_URL", "")
+LOCAL_PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
+CHROMIUM = os.environ.get("SAYLAU_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_SHOWN = CHROMIUM if Path(CHROMIUM).exists() else f"not found ({CHROMIUM})"
+
+
+def _local_pg() -> str:
+    """The local server's URL if it accepts a connection within a second, else ''."""
+    try:
+        import psycopg
+
+        # The tests create their own databases through the server's `postgres` database.
+        with psycopg.connect(LOCAL_PG_URL.rsplit("/", 1)[0] + "/postgres", connect_timeout=1):
+            return LOCAL_PG_URL
+    except Exception:  # any failure means "not reachable": the tests then skip, saying why
+        return ""
+
+
+_PG_ENV = os.environ.get("SAYLAU_TEST_PG_URL")
+PG_URL = _PG_ENV if _PG_ENV is not None else _local_pg()
+PG_SOURCE = (
+    ("SAYLAU_TEST_PG_URL" if PG_URL else "SAYLAU_TEST_PG_URL is empty")
+    if _PG_ENV is not None
+    else ("found on 127.0.0.1:5432" if PG_URL else "none answers on 127.0.0.1:5432")
+)
+
+# Skip reasons by what enables them: (label, a substring of the skip message, how to enable).
+SKIP_KINDS = [
+    (
+        "PostgreSQL",
+        "PostgreSQL not configured",
+        "start PostgreSQL on 127.0.0.1:5432 or set SAYLAU_TEST_PG_URL",
+    ),
+    ("chromium", "chromium", "apt-get install chromium or set SAYLAU_CHROMIUM"),
+    (
+        "real data",
+        "real data file not found",
+        f"put {RU_DUMA_2021.name} in {RU_DUMA_2021.parent} or set SAYLAU_SHARED",
+    ),
+    (
+        "NIST schema",
+        "NIST schema not found",
+        f"put {NIST_SCHEMA.name} in {NIST_SCHEMA.parent} or set SAYLAU_SHARED",
+    ),
+    ("docs example", "docs example", "see SKIP in tests/test_docs_examples.py"),
+]
+
+
+def _setup_line() -> str:
+    pg = PG_URL or "not used"
+    return f"saylau: PostgreSQL {pg} ({PG_SOURCE}); chromium {CHROMIUM_SHOWN}; shared data {SHARED}"
+
+
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    return [_setup_line()]
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    # `-q` (as `make test` runs) hides the header: say which servers are used anyway.
+    config = session.config
+    reporter = config.pluginmanager.get_plugin("terminalreporter")
+    if config.option.verbose < 0 and reporter is not None and not hasattr(config, "workerinput"):
+        reporter.write_line(_setup_line())
+
+
+def _skip_reason(report: pytest.TestReport) -> str:
+    longrepr = report.longrepr
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2])
+    return str(longrepr)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(terminalreporter: TerminalReporter) -> Iterator[None]:
+    """One plain line: how many tests were skipped for each reason, and how to enable them.
+
+    Outermost wrapper, so the line comes after pytest's short summary, just above the totals.
+    """
+    yield
+    counts: dict[str, int] = {}
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = _skip_reason(report)
+        label = next(
+            (k for k, needle, _ in SKIP_KINDS if needle.lower() in reason.lower()), "other"
+        )
+        counts[label] = counts.get(label, 0) + 1
+    if not counts:
+        terminalreporter.write_line("skipped: none")
+        return
+    how = {label: enable for label, _, enable in SKIP_KINDS}
+    parts = [
+        f"{counts[label]} {label}" + (f" ({how[label]})" if label in how else "")
+        for label in [*how, "other"]
+        if label in counts
+    ]
+    terminalreporter.write_line("skipped: " + "; ".join(parts))
 
 
 @pytest.fixture(scope="session")
@@ -56,5 +154,8 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield str(tmp_path / "saylau.db")
         return
     if not PG_URL:
-        pytest.skip("PostgreSQL not configured: set SAYLAU_TEST_PG_URL=postgresql://…/test")
+        pytest.skip(
+            "PostgreSQL not configured: no server answers on 127.0.0.1:5432 "
+            "and SAYLAU_TEST_PG_URL is unset or empty"
+        )
     yield from _pg_database()

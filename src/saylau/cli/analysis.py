@@ -69,7 +69,7 @@ def _store_votes(source: str, contest: str | None) -> tuple[dict[str, int], int,
         store.close()
 
 
-@click.command()
+@click.command(short_help="Compare laws on the same votes.")
 @click.argument("source", metavar="VOTES|DB")
 @click.option(
     "--law",
@@ -150,7 +150,7 @@ def whatif(
 # --------------------------------------------------------------------------- project
 
 
-@click.command()
+@click.command(short_help="Seat projection from opinion polls.")
 @click.argument("polls_file", metavar="POLLS.csv", type=click.Path(dir_okay=False))
 @click.option(
     "--law",
@@ -277,7 +277,7 @@ def _protocol_frame(
     return table.frame, table.synthetic, table.note
 
 
-@click.command()
+@click.command(short_help="Forensic checks on station protocols.")
 @click.argument("source", metavar="PROTOCOLS|DB")
 @click.option(
     "--leader",

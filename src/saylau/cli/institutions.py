@@ -53,7 +53,7 @@ def candidates() -> None:
     """Candidate lists: check them against the law's list rules."""
 
 
-@candidates.command("check")
+@candidates.command("check", short_help="Check candidate lists against the law.")
 @click.argument("lists_file", metavar="LISTS.csv")
 @click.option(
     "--law",
@@ -97,7 +97,7 @@ def _contest(store: Store, contest_id: str | None) -> str:
     return contest_id or str(store.default_contest())
 
 
-@candidates.command("register")
+@candidates.command("register", short_help="Register parties' lists in DB.")
 @click.argument("db", metavar="DB")
 @click.argument("lists_file", metavar="LISTS.csv")
 @_CONTEST
@@ -114,7 +114,7 @@ def candidates_register(db: str, lists_file: str, contest_id: str | None, as_jso
     _emit(res, as_json, lines)
 
 
-@candidates.command("decide")
+@candidates.command("decide", short_help="Record who takes a party's seats.")
 @click.argument("db", metavar="DB")
 @click.argument("chosen", nargs=-1, required=True, metavar="CANDIDATE...")
 @click.option("--party", required=True, help="The party whose decision this is.")
@@ -129,7 +129,7 @@ def candidates_decide(db: str, chosen: tuple[str, ...], party: str, contest_id: 
     click.echo(f"decision of '{party}' recorded in {cid}: {len(chosen)} candidate(s)")
 
 
-@candidates.command("vacate")
+@candidates.command("vacate", short_help="End a deputy's mandate; fill the seat.")
 @click.argument("db", metavar="DB")
 @click.argument("deputy", metavar="DEPUTY")
 @click.option("--successor", help="The party's choice (default: the next on the list).")
@@ -159,7 +159,7 @@ def _deputy_lines(res: dep_mod.DeputyAssignment) -> list[str]:
     return lines
 
 
-@click.command()
+@click.command(short_help="Seat each party's deputies from its list.")
 @click.argument("source", metavar="DB|LISTS.csv")
 @click.option(
     "--seats",
@@ -221,7 +221,7 @@ def deputies(
     _emit(res, as_json, _deputy_lines(res))
 
 
-@click.command()
+@click.command(short_help="Decide single-member districts.")
 @click.argument("results_file", metavar="RESULTS.csv")
 @click.option(
     "--list-seats",
@@ -245,12 +245,16 @@ def districts(results_file: str, list_seats: str | None, as_json: bool) -> None:
     _emit(res, as_json, lines)
 
 
-@click.command()
+@click.command(short_help="Compensatory MMP seats with overhang.")
 @click.argument("votes_file", metavar="PARTY_VOTES.csv")
 @click.argument("electorates_file", metavar="ELECTORATES.csv")
-@click.option("--seats", type=click.IntRange(min=1), default=120, show_default=True)
+@click.option(
+    "--seats", type=click.IntRange(min=1), default=120, show_default=True, help="House size."
+)
 @click.option("--threshold", default="5", show_default=True, help="Percent of party votes.")
-@click.option("--method", default="sainte-lague", show_default=True)
+@click.option(
+    "--method", default="sainte-lague", show_default=True, help="Method sharing the seats."
+)
 @_JSON
 def mmp(
     votes_file: str, electorates_file: str, seats: int, threshold: str, method: str, as_json: bool
@@ -273,10 +277,14 @@ def mmp(
     _emit(res, as_json, lines)
 
 
-@click.command()
+@click.command(short_help="Seats elected by the Assembly of People.")
 @click.argument("votes_file", metavar="VOTES.csv")
-@click.option("--members", type=click.IntRange(min=1), required=True)
-@click.option("--took-part", type=click.IntRange(min=0), required=True)
+@click.option(
+    "--members", type=click.IntRange(min=1), required=True, help="Members of the Assembly."
+)
+@click.option(
+    "--took-part", type=click.IntRange(min=0), required=True, help="Members who took part."
+)
 @click.option(
     "--seats", type=click.IntRange(min=1), help="Seats to fill [default: 9, or the tier's]."
 )
@@ -301,8 +309,8 @@ def assembly(
 ) -> None:
     """An Assembly of People session electing deputies (candidate,votes).
 
-    With ``--db`` the session is stored for the contest (default seats: its indirect tier)
-    and shown at ``/contests/{id}/assembly``."""
+    With --db the session is stored for the contest (default seats: its indirect tier)
+    and shown at /contests/{id}/assembly on the site."""
     from fractions import Fraction
 
     from saylau.institutions import stored_sessions
@@ -338,7 +346,7 @@ def assembly(
     _emit(res, as_json, lines)
 
 
-@click.command()
+@click.command(short_help="A presidential contest: round one, runoff.")
 @click.argument("results_file", metavar="RESULTS.csv", required=False)
 @click.option("--db", metavar="DB", help="Decide the stored round of --contest instead of a file.")
 @_CONTEST
@@ -365,8 +373,8 @@ def president(
 ) -> None:
     """A presidential contest: elected in round one, or runoff of the top two.
 
-    With ``--db`` the round is the stored contest (its law's ``[presidential]`` base;
-    a contest ``<id>-runoff`` is the runoff of ``<id>``)."""
+    With --db the round is the stored contest (its law's [presidential] base;
+    a contest <id>-runoff is the runoff of <id>)."""
     if db:
         from saylau.institutions import stored_presidential
 
@@ -400,7 +408,7 @@ class _MaslikhatsGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-@click.group("maslikhats", cls=_MaslikhatsGroup)
+@click.group("maslikhats", cls=_MaslikhatsGroup, short_help="Local councils elected on one day.")
 def maslikhats_cmd() -> None:
     """Maslikhats: many local contests on one day, and each party's combined view."""
 
@@ -420,7 +428,7 @@ def _maslikhat_lines(res: maslikhats.MaslikhatsResult) -> list[str]:
     return lines
 
 
-@maslikhats_cmd.command("decide")
+@maslikhats_cmd.command("decide", short_help="Seats of every maslikhat from files.")
 @click.argument("contests_file", metavar="CONTESTS.csv|.toml")
 @click.argument("results_file", metavar="RESULTS.csv")
 @_JSON
@@ -453,7 +461,7 @@ def maslikhats_init(db: str, contests_file: str, election: str, day: str | None)
     click.echo(f"{len(ids)} maslikhat contests created in election '{election}'")
 
 
-@maslikhats_cmd.command("results")
+@maslikhats_cmd.command("results", short_help="Seats of every stored maslikhat.")
 @click.argument("db", metavar="DB")
 @_JSON
 def maslikhats_results(db: str, as_json: bool) -> None:
@@ -470,7 +478,7 @@ def observers_cmd() -> None:
     """Observers: accreditation registry summary, irregularity reports."""
 
 
-@observers_cmd.command("summary")
+@observers_cmd.command("summary", short_help="Summary of an accreditation registry.")
 @click.argument("registry", metavar="REGISTRY.csv|kz-2021", default="kz-2021")
 @_JSON
 def observers_summary(registry: str, as_json: bool) -> None:
@@ -482,7 +490,7 @@ def observers_summary(registry: str, as_json: bool) -> None:
     _emit(s, as_json, lines)
 
 
-@observers_cmd.command("reports")
+@observers_cmd.command("reports", short_help="Check irregularity reports, by station.")
 @click.argument("registry", metavar="REGISTRY.csv")
 @click.argument("reports_file", metavar="REPORTS.csv")
 @click.option("--station", help="Only the reports attached to this station.")
@@ -515,7 +523,7 @@ def observers_load(db: str, registry: str) -> None:
     click.echo(f"{n} observers stored")
 
 
-@observers_cmd.command("report")
+@observers_cmd.command("report", short_help="Attach irregularity reports to stations.")
 @click.argument("db", metavar="DB")
 @click.argument("reports_file", metavar="REPORTS.csv")
 def observers_report(db: str, reports_file: str) -> None:
@@ -528,7 +536,7 @@ def observers_report(db: str, reports_file: str) -> None:
     click.echo(f"{n} reports stored")
 
 
-@click.command()
+@click.command(short_help="Form the chamber: factions and committees.")
 @click.argument("seats_file", metavar="SEATS.csv")
 @click.option("--year", type=int, required=True, help="Election year (for the convocation).")
 @click.option("--law", "law_name", metavar="NAME|FILE.toml", help="Law with [chamber] rules.")

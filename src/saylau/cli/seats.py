@@ -46,7 +46,7 @@ def _proportionality(seats: dict[str, int], votes: dict[str, int]) -> dict[str, 
     return result
 
 
-@click.command()
+@click.command(short_help="Allocate seats from a votes file.")
 @click.argument("votes_file", metavar="VOTES")
 @click.option(
     "--law",

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,11 +30,20 @@ DEMO_DB = "saylau-demo.db"
 DEMO_ELECTION = "Elections to the Majilis of Kazakhstan, 10 January 2021"
 
 
+def _as_typed() -> str:
+    """``saylau`` as the user can type it: by path when the venv is not activated (make demo)."""
+    exe = sys.argv[0]
+    on_path = shutil.which("saylau")
+    if Path(exe).name != "saylau" or (on_path and Path(on_path).resolve() == Path(exe).resolve()):
+        return "saylau"
+    return os.path.relpath(exe) if Path(exe).resolve().is_relative_to(Path.cwd()) else exe
+
+
 def _console() -> Console:
     return Console(highlight=False)
 
 
-@click.command("init")
+@click.command("init", short_help="Create a results database with one contest.")
 @click.argument("db")
 @click.option("--election", required=True, help="Election name (created if new).")
 @click.option("--contest", "contest_id", required=True, help="Contest id, e.g. majilis.")
@@ -209,7 +221,7 @@ def _level_table(rows: list[ContestResults], level: str) -> Table:
     return table
 
 
-@click.command("results")
+@click.command("results", short_help="Show a contest's results.")
 @click.argument("db")
 @click.option("--contest", "contest_id", help="Contest id (default: the only contest).")
 @click.option(
@@ -256,7 +268,7 @@ def demo_table() -> ProtocolTable:
     )
 
 
-@click.command("demo")
+@click.command("demo", short_help="Build the Kazakhstan 2021 demo and show it.")
 @click.option("--db", "db", default=DEMO_DB, show_default=True, help="SQLite file to (re)create.")
 def demo_cmd(db: str) -> None:
     """Build a demo election (Kazakhstan 2021, synthetic stations) and show its result.
@@ -295,7 +307,7 @@ def demo_cmd(db: str) -> None:
     accepted = sum(s.accepted for s in local.values())
     console.print(
         f"Maslikhats the same day (synthetic): {len(local)} local councils, {rows:,} protocols "
-        f"on the same stations (accepted {accepted:,}); seats: saylau maslikhats results {db}"
+        f"on the same stations (accepted {accepted:,}); seats: {_as_typed()} maslikhats results {db}"
     )
     console.print(
         "[bold]Synthetic data:[/bold] the station-level protocols are invented; their national "
@@ -304,7 +316,7 @@ def demo_cmd(db: str) -> None:
     console.print(_national_table(national))
     for line in _totals_lines(national):
         console.print(line)
-    console.print(f"Open the results page: saylau serve {db}")
+    console.print(f"Open the results page: {_as_typed()} serve {db}")
 
 
 COMMANDS: list[click.Command] = [init_cmd, ingest_cmd, results_cmd, demo_cmd]

@@ -69,7 +69,7 @@ def _render(result: Tabulation) -> None:
             console.print(f"  … {len(result.problems) - 20} more (see --json)")
 
 
-@click.command("tabulate")
+@click.command("tabulate", short_help="Tabulate a protocol file in memory.")
 @click.argument("protocols", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--law", help="Law preset name or law TOML file.")
 @click.option("--method", help="Allocation method (instead of --law).")
@@ -131,7 +131,7 @@ def _check_load_size(stations: int | None, parties: int | None) -> None:
         )
 
 
-@click.command("synth")
+@click.command("synth", short_help="Write synthetic station protocols.")
 @click.argument("out", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--like", type=click.Choice(list(LIKE)), help="Reproduce a real election's totals.")
 @click.option("--stations", type=int, help="Number of stations (load-test data).")

@@ -34,7 +34,7 @@ def users() -> None:
     """Commission accounts: add, list, revoke."""
 
 
-@users.command("add")
+@users.command("add", short_help="Create an account; print its token once.")
 @click.argument("db")
 @click.argument("name")
 @click.option(
@@ -115,7 +115,7 @@ def audit_group() -> None:
     """The tamper-evident audit log: verify, export."""
 
 
-@audit_group.command("verify")
+@audit_group.command("verify", short_help="Check the audit chain and every version.")
 @click.argument("db")
 def audit_verify(db: str) -> None:
     """Check the hash chain AND every protocol version and aggregate against it.
@@ -182,7 +182,11 @@ def keygen(out: Path) -> None:
 @click.command("sign")
 @click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--key", "key_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+    "--key",
+    "key_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Secret key file (from saylau keygen).",
 )
 @click.option(
     "--out",
@@ -198,11 +202,15 @@ def sign(snapshot: Path, key_path: Path, out: Path | None) -> None:
     click.echo(f"signature written to {target}")
 
 
-@click.command("verify")
+@click.command("verify", short_help="Check a signed results snapshot.")
 @click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("signature", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option(
-    "--key", "key_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+    "--key",
+    "key_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Public key file of the signer (.pub).",
 )
 def verify(snapshot: Path, signature: Path, key_path: Path) -> None:
     """Check a downloaded results snapshot against its signature and the public key."""

@@ -10,10 +10,12 @@ import click
 from saylau.errors import InputError
 
 
-@click.command("serve")
+@click.command("serve", short_help="Serve the results site and JSON API.")
 @click.argument("db")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port."
+)
 def serve(db: str, host: str, port: int) -> None:
     """Serve the results site and JSON API of the store DB (path or postgresql:// URL)."""
     import uvicorn
@@ -64,11 +66,16 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-@click.command("export")
+@click.command("export", short_help="Export results as CSV, JSON or NIST JSON.")
 @click.argument("db")
 @click.option("--contest", "contest_id", default=None, help="Contest id (default: the only one).")
 @click.option(
-    "--format", "fmt", type=click.Choice(["csv", "json", "nist"]), default="csv", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json", "nist"]),
+    default="csv",
+    show_default=True,
+    help="csv (one row per division), json, or nist (NIST SP 1500-100 v2).",
 )
 @click.option(
     "--level",
@@ -76,7 +83,12 @@ def _freeze_startup_objects() -> None:
     default=None,
     help="Division level of the rows (csv default: region; json default: all).",
 )
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="File to write (default: standard output).",
+)
 def export(db: str, contest_id: str | None, fmt: str, level: str | None, out: Path | None) -> None:
     """Export a contest's results as CSV, JSON or NIST SP 1500-100 v2 JSON."""
     from saylau.cli._db import open_store
@@ -99,8 +111,19 @@ def export(db: str, contest_id: str | None, fmt: str, level: str | None, out: Pa
 @click.command("statement")
 @click.argument("db")
 @click.option("--contest", "contest_id", default=None, help="Contest id (default: the only one).")
-@click.option("--lang", type=click.Choice(["en", "ru", "kk"]), default="en", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), required=True)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ru", "kk"]),
+    default="en",
+    show_default=True,
+    help="Language of the statement.",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="PDF file to write.",
+)
 def statement(db: str, contest_id: str | None, lang: str, out: Path) -> None:
     """Write the official statement of results of a contest as PDF."""
     from saylau.cli._db import open_store

@@ -90,7 +90,7 @@ def _load(source: Path | str | bytes, name: str | None) -> tuple[bytes, str]:
         try:
             data = path.read_bytes()
         except OSError as err:
-            raise InputError(f"{label}: cannot read: {err.strerror or err}") from None
+            raise InputError(f"{name or source}: cannot read: {err.strerror or err}") from None
     if label.lower().endswith(".zip") and data[:4] != b"PK\x03\x04":
         raise InputError(
             f"{label}: not a zip file (named .zip, but its content is not a zip archive)"
