@@ -41,7 +41,7 @@ def to_fraction(value: float | int | str | Fraction, what: str = "threshold") ->
 def check_threshold(value: float | int | str | Fraction, what: str = "threshold") -> Fraction:
     t = to_fraction(value, what)
     if not 0 <= t < 100:
-        raise InputError(f"{what}: {value} is outside [0, 100)")
+        raise InputError(f"{what}: '{value}' is outside [0, 100)")
     return t
 
 
