@@ -191,6 +191,8 @@ APPORTIONMENT_NAMES = {
     "huntington-hill": "huntington",
     "adams": "adams",
     "dean": "dean",
+    # Balinski and Young's quota method: an independent implementation to agree with.
+    "balinski-young-quota": "quota",
 }
 
 

@@ -968,30 +968,36 @@ def _highest_averages(
     q = _Quotients(
         spec, {p: ctx.bonus[p] * votes[p] if p in ctx.bonus else votes[p] for p in parties}, seats
     )
-    if any(ctx.floors.get(p, 0) for p in parties):
-        # The minimums come first; the jump start counts from zero seats, so it is skipped.
-        got = {p: ctx.floors.get(p, 0) for p in parties}
-        seat_no = offset + _log_minimums(ctx, parties, offset)
+    floors = {p: ctx.floors.get(p, 0) for p in parties}
+    free = seats - sum(floors.values())
+    got, _ = q.jump_start(free) if free > 0 else (dict.fromkeys(parties, 0), None)
+    seat_no = offset
+    if any(floors.values()):
+        # The jump start's λ leaves at most `free` quotients above it, so with the
+        # minimums added every list still holds no more than its final seats.
+        minimum = {p: floors[p] for p in parties if floors[p] >= got[p]}
+        for p in minimum:
+            got[p] = floors[p]
+        seat_no += _log_minimums(ctx, list(minimum), offset)
     else:
-        got, _ = q.jump_start(seats)
-        seat_no = offset
-        for p in parties:
-            if got[p]:
-                # The exact quotient of the list's last seat here, never the float cut.
-                last = q.exact(p, got[p] - 1)
-                shown = "∞" if last is None else _fmt(last)
-                ctx.steps.append(
-                    Step(
-                        "divisor",
-                        f"seats {seat_no + 1}–{seat_no + got[p]}: {p}, {got[p]} quotient(s)"
-                        f" down to {shown}{' (squared)' if spec.squared else ''}",
-                        party=p,
-                        seats=got[p],
-                        seat_number=seat_no + got[p],
-                        value=last,
-                    )
+        minimum = {}
+    for p in parties:
+        if got[p] and p not in minimum:
+            # The exact quotient of the list's last seat here, never the float cut.
+            last = q.exact(p, got[p] - 1)
+            shown = "∞" if last is None else _fmt(last)
+            ctx.steps.append(
+                Step(
+                    "divisor",
+                    f"seats {seat_no + 1}–{seat_no + got[p]}: {p}, {got[p]} quotient(s)"
+                    f" down to {shown}{' (squared)' if spec.squared else ''}",
+                    party=p,
+                    seats=got[p],
+                    seat_number=seat_no + got[p],
+                    value=last,
                 )
-                seat_no += got[p]
+            )
+            seat_no += got[p]
     # Floats only shortlist the parties near the top; exact Fractions decide.
     approx = {p: q.approx(p, got[p]) for p in parties}
     inf = float("inf")
