@@ -7,7 +7,12 @@
     150 seats), Hare largest remainder and D'Hondt;
 (b) many elections: saylau.allocate_batch on 1,000,000 elections vs
     apportionment.compute called in a loop.  The loop is timed on a sample
-    (default 20,000 elections) and extrapolated per election.
+    (default 20,000 elections) and extrapolated per election;
+(c) the rules of issue #14 beside them (minimum and maximum seats, the quota
+    method of Balinski and Young, leftover seats to the largest lists, a fixed
+    quota): saylau.allocate per call and allocate_batch per election, each
+    checked row by row against allocate; the quota method also against
+    apportionment's "quota".
 
 Times are CPU seconds of this process (time.process_time), which other jobs on a
 shared machine disturb less than wall-clock time.  Both sides of every ratio are
@@ -131,12 +136,77 @@ def batch(elections: int, sample: int) -> None:
         )
 
 
+# (label, method, allocate keywords, allocate_batch keywords, apportionment name or None)
+RULES: tuple[tuple[str, str, dict[str, Any], dict[str, Any], str | None], ...] = (
+    ("hare-largest-lists", "hare-largest-lists", {}, {}, None),
+    ("quota (B&Y)", "balinski-young-quota", {}, {}, "quota"),
+    ("webster min 1", "sainte-lague", {"min_seats": 1}, {"min_seats": 1}, None),
+    (
+        "webster 6..40",
+        "sainte-lague",
+        {"min_seats": 6, "caps": dict.fromkeys([f"party {i}" for i in range(PARTIES)], 40)},
+        {"min_seats": 6, "max_seats": 40},
+        None,
+    ),
+    (
+        "fixed 60,000",
+        "fixed-quota",
+        {"votes_per_seat": 60_000, "remainder_over": 30_000},
+        {"votes_per_seat": 60_000, "remainder_over": 30_000},
+        None,
+    ),
+)
+
+
+def rules(calls: int, elections: int) -> None:
+    print(
+        f"\n(c) the rules of issue #14: {PARTIES} parties, {SEATS} seats (fixed quota: house by"
+        f" votes); allocate on {calls:,} calls, allocate_batch on {elections:,} elections"
+    )
+    data = votes(elections, 3)
+    rows = data[:calls].tolist()
+    names = [f"party {i}" for i in range(PARTIES)]
+    dicts = [dict(zip(names, r, strict=True)) for r in rows]
+    for label, method, kw, bkw, theirs in RULES:
+        house = SEATS if "votes_per_seat" not in kw else 0
+        t_one = min(
+            cpu(lambda m=method, k=kw, h=house: [saylau.allocate(d, h, m, **k) for d in dicts])
+            for _ in range(3)
+        )
+        got: list[np.ndarray] = []
+        t_batch = cpu(
+            lambda m=method, k=bkw, h=house, g=got: g.append(allocate_batch(data, h, m, **k))
+        )
+        check = min(calls, 500)
+        mismatch = sum(
+            got[0][i].tolist()
+            != list(saylau.allocate(dicts[i], house, method, **kw).seats.values())
+            for i in range(check)
+        )
+        other = ""
+        if theirs is not None:
+            t_theirs = cpu(lambda t=theirs: [compute(t, r, SEATS) for r in rows])
+            differ = sum(
+                compute(theirs, rows[i], SEATS) != got[0][i].tolist() for i in range(check)
+            )
+            other = (
+                f"   apportionment {t_theirs / calls * 1e6:8.1f} µs/call"
+                f" (disagreements on {check}: {differ})"
+            )
+        print(
+            f"  {label:18s} allocate {t_one / calls * 1e6:8.1f} µs/call   allocate_batch"
+            f" {t_batch / elections * 1e6:8.2f} µs/election"
+            f"   (batch ≠ allocate on {check}: {mismatch}){other}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
     parser.add_argument("--elections", type=int, default=None)
     parser.add_argument("--sample", type=int, default=None)
     parser.add_argument("--calls", type=int, default=None)
+    parser.add_argument("--rule-elections", type=int, default=None, help="elections for (c)")
     args = parser.parse_args()
     elections = args.elections or (100_000 if args.quick else 1_000_000)
     sample = args.sample or (2_000 if args.quick else 20_000)
@@ -144,6 +214,7 @@ def main() -> None:
     print("machine:", machine())
     single(calls)
     batch(elections, sample)
+    rules(calls, args.rule_elections or (10_000 if args.quick else 100_000))
 
 
 if __name__ == "__main__":

@@ -11,6 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from saylau.cli import main
+from saylau.law import load_law, preset_names
+from saylau.methods import REGISTRY
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "kz-majilis-2021.csv"
 
@@ -99,12 +101,12 @@ def test_seats_threshold_base_cast() -> None:
         (
             "party,votes\nA,1\n",
             ["--method", "hare", "--seats", "3", "--threshold", "100"],
-            "threshold' has invalid value '100'",
+            "--threshold: '100' is outside [0, 100)",
         ),
         (
             "party,votes\nA,1\n",
             ["--method", "dhont", "--seats", "3"],
-            "unknown method 'dhont' (did you mean 'dhondt'?)",
+            "--method: unknown method 'dhont' (did you mean 'dhondt'?)",
         ),
         ("party,votes\nA,1\n", ["--law", "nope"], "unknown law 'nope'"),
         ("party,vote\nA,1\n", ["--method", "hare", "--seats", "3"], "missing column 'votes'"),
@@ -154,3 +156,93 @@ def test_real_process_no_traceback(tmp_path: Path) -> None:
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: v.csv: not UTF-8")
     assert "Traceback" not in proc.stderr
+
+
+def test_options_and_file_problems_in_one_run() -> None:
+    # Issue #14 §3: every problem of the options and of the file, in one run.
+    code, out, err = run(
+        "seats", "-", "--seats", "0", "--threshold", "100", input="party,votes\nA,-1\nB,x\n"
+    )
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        "error: give either --law NAME|FILE or --method NAME with --seats N",
+        "error: --seats: 0 must be ≥ 1",
+        "error: --threshold: '100' is outside [0, 100)",
+        "error: <stdin> row 2: votes '-1' is negative",
+        "error: <stdin> row 3: votes 'x' is not a number",
+    ]
+
+
+def test_unknown_method_names_the_option_and_lists_the_methods() -> None:
+    code, _, err = run("seats", "-", "--method", "foo", "--seats", "3", input="party,votes\nA,1\n")
+    assert code == 2
+    assert err.startswith("error: --method: unknown method 'foo'")
+    assert "tiers[0]" not in err
+    for name in REGISTRY:
+        assert name in err
+
+
+def test_percent_column_says_its_base_when_the_threshold_uses_another() -> None:
+    args = ["seats", "-", "--method", "hare", "--seats", "10", "--threshold", "5"]
+    text = "party,votes\nA,900\nB,52\nC,48\n"
+    _, plain, _ = run(*args, input=text)
+    assert "% = share of" not in plain
+    code, out, _ = run(*args, "--threshold-base", "cast", "--invalid", "50", input=text)
+    assert code == 0
+    flat = " ".join(out.split())
+    assert "% = share of the 1,000 votes for parties; the threshold is 5% of the 1,050" in flat
+    assert "ballots cast (valid + invalid)" in flat
+
+
+def test_elected_by_is_not_repeated() -> None:
+    # Issue #18 item 9: "… elected by the Assembly of People of Kazakhstan (Assembly of …)".
+    code, out, _ = run("seats", str(EXAMPLE), "--law", "kz-majilis-2021")
+    assert code == 0
+    assert "+ 9 seats: Deputies elected by the Assembly of People of Kazakhstan\n" in out
+    assert "(Assembly of People of Kazakhstan)" not in out
+
+
+@pytest.mark.parametrize("width", ["80", "100"])
+def test_laws_never_cut_a_key(width: str) -> None:
+    result = CliRunner(env={"COLUMNS": width}).invoke(main, ["laws"])
+    assert result.exit_code == 0
+    assert "…" not in result.stdout
+    for name in preset_names():
+        assert name in result.stdout
+        assert load_law(name).list_tier.method in result.stdout
+
+
+def test_new_rules_from_the_command_line() -> None:
+    text = "party,votes\nA,1000\nB,10\nC,5\n"
+    code, out, _ = run(
+        "seats",
+        "-",
+        "--method",
+        "webster",
+        "--seats",
+        "10",
+        "--min-seats",
+        "1",
+        "--json",
+        input=text,
+    )
+    assert code == 0 and json.loads(out)["seats"] == {"A": 8, "B": 1, "C": 1}
+    code, out, _ = run(
+        "seats",
+        "-",
+        "--method",
+        "fixed-quota",
+        "--votes-per-seat",
+        "400",
+        "--remainder-over",
+        "199",  # 1,000 = 2 × 400 + 200: a remainder over 199 wins a third seat
+        "--json",
+        input=text,
+    )
+    assert code == 0 and json.loads(out)["seats"] == {"A": 3, "B": 0, "C": 0}
+    code, _, err = run(
+        "seats", "-", "--method", "hare", "--seats", "10", "--min-seats", "1", input=text
+    )
+    assert code == 2 and "--min-seats: method 'hare' is a largest-remainder method" in err
+    code, _, err = run("seats", "-", "--law", "us-house-1910", "--seats", "5", input=text)
+    assert code == 2 and "--seats: only with --method (the law sets it)" in err

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 import saylau
+import saylau.errors
 from saylau.errors import LawError, NotFoundError
 from saylau.law import parse_law, preset_names
 
@@ -45,6 +47,12 @@ def test_required_presets_exist() -> None:
         "ru-duma-2011",
         "ru-duma-2007",
         "kg-parliament-2015",
+        # Formerly in saylau/data and resolved beside load_law (issue #12): now presets.
+        "kz-maslikhat-2021",
+        "kz-maslikhat-2023",
+        "kg-president-2021",
+        "us-house-1910",
+        "ge-parliament-2024",
     }
     assert required <= set(preset_names())
     assert saylau.load_law("kz-majilis-2021").total_seats == 107
@@ -134,3 +142,37 @@ def test_unreadable_law_files(tmp_path: Path) -> None:
     (tmp_path / "cp.toml").write_bytes('[law]\ntitle = "Мажилис"\n'.encode("cp1251"))
     with pytest.raises(LawError, match=r"not UTF-8 \(byte 0xcc at offset 15\); save the file"):
         saylau.load_law(tmp_path / "cp.toml")
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_every_preset_round_trips_through_toml(name: str) -> None:
+    law = saylau.load_law(name)
+    back = parse_law(law.to_toml(), label=name)
+    assert replace(back, text="") == replace(law, text="")
+
+
+@pytest.mark.parametrize("name", preset_names())
+def test_resized_is_a_new_law_with_its_own_text(name: str) -> None:
+    law = saylau.load_law(name)
+    small = law.resized(7)
+    assert small is not law and law.list_tier.seats != 0
+    assert small.tiers == (replace(law.list_tier, seats=7),)
+    assert small.total_seats == 7
+    # The text is the resized law itself: stored and read back, it is the same law.
+    again = parse_law(small.text, label="stored")
+    assert replace(again, text="") == replace(small, text="")
+    assert law.text == saylau.load_law(name).text  # the original is untouched
+
+
+def test_resized_refuses_a_bad_size() -> None:
+    with pytest.raises(saylau.errors.InputError, match="seats: 0 must be a whole number"):
+        saylau.load_law("kz-maslikhat-2021").resized(0)
+
+
+def test_maslikhat_laws_resolve_through_load_law(tmp_path: Path) -> None:
+    from saylau.institutions.maslikhats import resolve_law
+
+    assert resolve_law("kz-maslikhat-2021") == saylau.load_law("kz-maslikhat-2021")
+    own = tmp_path / "own.toml"
+    own.write_text(saylau.load_law("kz-maslikhat-2023").resized(11).text, encoding="utf-8")
+    assert resolve_law("own.toml", tmp_path).list_tier.seats == 11

@@ -21,6 +21,11 @@ OFFICIAL_DIR = Path(__file__).parent / "data" / "official"
 OFFICIAL = sorted(OFFICIAL_DIR.glob("*.toml"))
 
 
+def test_the_glob_finds_every_official_election() -> None:
+    # A moved folder or a renamed suffix would otherwise leave the parametrized test empty.
+    assert len(OFFICIAL) == 19
+
+
 def _load(path: Path) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 

@@ -11,10 +11,12 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import saylau
+import saylau.methods
 from saylau import allocate_batch
 from saylau.methods import REGISTRY
 
-METHODS = list(REGISTRY)
+# Methods that share a given house; the fixed quota has its own tests (tests/test_rules.py).
+METHODS = [m for m, spec in REGISTRY.items() if spec.house_size]
 DIVISOR = [m for m, spec in REGISTRY.items() if spec.kind == "divisor"]
 QUOTA = [m for m, spec in REGISTRY.items() if spec.kind == "quota"]
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -189,6 +191,8 @@ APPORTIONMENT_NAMES = {
     "huntington-hill": "huntington",
     "adams": "adams",
     "dean": "dean",
+    # Balinski and Young's quota method: an independent implementation to agree with.
+    "balinski-young-quota": "quota",
 }
 
 
@@ -205,3 +209,61 @@ def test_divisor_methods_match_apportionment(method: str, theirs: str) -> None:
     for row, got in zip(votes.tolist(), ours.tolist(), strict=True):
         # Random 6-digit votes: no exact ties, so the float package is reliable.
         assert compute(theirs, row, 40) == got
+
+
+# ------------------------------------------------------------- exact step values
+
+
+def _check_step_values(votes: dict[str, int], seats: int, method: str, threshold: object) -> None:
+    """Every value in the step log is the exact quantity its step names."""
+    spec = saylau.methods.get_method(method)
+    a = saylau.allocate(votes, seats, method, threshold=threshold)
+    held = dict.fromkeys(votes, 0)
+    eligible = {p: v for p, v in votes.items() if a.threshold.passed[p] and v > 0}
+    quota: Fraction | None = None
+    for step in a.steps:
+        if step.kind == "threshold":
+            assert step.value == a.threshold.percent * a.threshold.base / 100
+        elif step.kind == "quota":
+            assert spec.quota is not None
+            quota = spec.quota(sum(eligible.values()), seats)
+            assert step.value == quota == a.quota
+        elif step.kind == "divisor":
+            assert step.party is not None and spec.divisor is not None
+            held[step.party] += step.seats
+            d = spec.divisor(held[step.party] - 1)  # the divisor of the step's last seat
+            w = Fraction(votes[step.party])
+            expected = None if d == 0 else (w * w if spec.squared else w) / d
+            assert step.value == expected, (step, held)
+        elif step.kind == "remainder" and step.seat_number is not None:
+            assert step.party is not None and quota is not None
+            v = votes[step.party]
+            expected = Fraction(v) if spec.leftover == "votes" else v - (v // quota) * quota
+            assert step.value == expected, step
+        # JSON carries the same exact value, as a fraction string.
+        d = step.to_dict()["value"]
+        if step.value is not None:
+            assert Fraction(d["exact"]) == step.value
+
+
+@pytest.mark.parametrize("method", METHODS)
+@SETTINGS
+@given(case=contests())
+def test_every_step_value_is_the_exact_quantity_it_names(
+    method: str, case: tuple[dict[str, int], int, object]
+) -> None:
+    votes, seats, threshold = case
+    _check_step_values(votes, seats, method, threshold)
+
+
+def test_dhondt_jump_start_values_are_exact_quotients() -> None:
+    # The fault of issue #14 §3: the jump start logged a float cut as "exact"
+    # (6398190103423877/137438953472, denominator 2**37).  Now each jump-start step
+    # holds the list's own last quotient, votes / seats.
+    votes = {"A": 5_148_074, "B": 792_828, "C": 659_019}
+    a = saylau.allocate(votes, 98, "dhondt")
+    jumps = [s for s in a.steps if s.kind == "divisor" and s.seats > 1]
+    assert jumps
+    for s in jumps:
+        assert s.party is not None
+        assert s.value == Fraction(votes[s.party], s.seats)

@@ -6,12 +6,19 @@ citing its statute.
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 import saylau
+import saylau.errors
+import saylau.law
+import saylau.methods
 from saylau import allocate, load_law
 
 LAWS = Path(__file__).parent / "data" / "laws"
@@ -256,3 +263,173 @@ def test_tie_by_votes_in_divisor_method() -> None:
     a = allocate({"Small": 100, "Big": 200}, 2, "dhondt")
     assert a.seats == {"Small": 0, "Big": 2}
     assert a.ties[0].resolved_by == "votes" and a.ties[0].winners == ("Big",)
+
+
+# --------------------------------------------------------------------------- min_seats
+
+
+US1910 = Path(__file__).parent / "data" / "official" / "us-house-1910.toml"
+
+
+def test_us_1910_needs_the_minimum_of_one_seat() -> None:
+    # Apportionment Act of 1911 (tests/data/official/us-house-1910.toml): plain Webster leaves
+    # Nevada (81,875 people, quotient under one half) with no seat and gives Ohio 23.
+    import tomllib
+
+    data = tomllib.loads(US1910.read_text(encoding="utf-8"))
+    plain = allocate(data["votes"], 433, "webster")
+    assert plain.seats["Nevada"] == 0 and plain.seats["Ohio"] == 23
+    law = load_law("us-house-1910")
+    assert law.list_tier.min_seats == 1
+    assert law.allocate(data["votes"]).seats == data["seats"]
+    assert law.allocate(data["votes"]).seats["Nevada"] == 1
+
+
+def _bounded_reference(
+    votes: dict[str, int], seats: int, method: str, lo: int, hi: int | None
+) -> dict[str, int]:
+    """The bounded divisor method read literally: start every list at its minimum, then
+    seat by seat to the highest quotient among the lists below their maximum."""
+    spec = saylau.methods.get_method(method)
+    assert spec.divisor is not None
+    live = [p for p, v in votes.items() if v > 0]
+    got = dict.fromkeys(votes, 0)
+    for p in live:
+        got[p] = lo
+    order = {p: i for i, p in enumerate(votes)}
+    for _ in range(seats - lo * len(live)):
+        open_ = [p for p in live if hi is None or got[p] < hi]
+        if not open_:
+            break
+
+        def key(p: str) -> tuple[Fraction, int, int]:
+            d = spec.divisor(got[p])  # type: ignore[misc]
+            w = Fraction(votes[p]) ** 2 if spec.squared else Fraction(votes[p])
+            q = Fraction(10**30) if d == 0 else w / d
+            return q, votes[p], -order[p]
+
+        got[max(open_, key=key)] += 1
+    return got
+
+
+bounded = st.tuples(
+    st.lists(st.integers(1, 10**6), min_size=1, max_size=7),
+    st.integers(0, 3),
+    st.integers(1, 12),
+    st.integers(0, 40),
+)
+
+
+@pytest.mark.parametrize("method", ["webster", "dhondt", "huntington-hill", "adams"])
+@settings(max_examples=50, deadline=None)
+@given(case=bounded)
+def test_min_and_max_seats_are_the_bounded_divisor_method(
+    method: str, case: tuple[list[int], int, int, int]
+) -> None:
+    values, lo, span, extra = case
+    hi = lo + span
+    n = len(values)
+    seats = min(lo * n + extra, hi * n)
+    assume(seats >= 1)
+    votes = {f"p{i}": v for i, v in enumerate(values)}
+    caps = dict.fromkeys(votes, hi)
+    got = allocate(votes, seats, method, min_seats=lo, caps=caps).seats
+    assert got == _bounded_reference(votes, seats, method, lo, hi)
+    assert all(lo <= s <= hi for s in got.values())
+
+
+BOUNDED = [m for m, s in saylau.methods.REGISTRY.items() if s.kind in ("divisor", "quota-divisor")]
+
+
+@pytest.mark.parametrize("method", BOUNDED)
+@settings(max_examples=25, deadline=None)
+@given(case=bounded)
+def test_every_method_keeps_within_the_bounds(
+    method: str, case: tuple[list[int], int, int, int]
+) -> None:
+    values, lo, span, extra = case
+    hi = lo + span
+    seats = min(lo * len(values) + extra, hi * len(values))
+    assume(seats >= 1)
+    votes = {f"p{i}": v for i, v in enumerate(values)}
+    a = allocate(votes, seats, method, min_seats=lo, caps=dict.fromkeys(votes, hi))
+    assert all(lo <= s <= hi for s in a.seats.values())
+    assert sum(a.seats.values()) == seats
+    got = saylau.allocate_batch(np.array([values]), seats, method, min_seats=lo, max_seats=hi)
+    assert got[0].tolist() == list(a.seats.values())
+
+
+def test_degressive_limits_6_to_96() -> None:
+    # The European Parliament's bounds (TEU art. 14(2): at least 6, at most 96 per member
+    # state) on four made-up populations, 150 seats, Sainte-Laguë: the largest is capped at
+    # 96, the smallest raised to 6, and the rest shared by the method.  Worked by hand:
+    # without bounds 100 / 40 / 8 / 2 (quotients 1e6 / 2·10^4 …); with them the giant keeps
+    # 96, the two smallest hold 6 each from the start, and the other takes what is left.
+    votes = {"Giant": 84_000_000, "Mid": 33_000_000, "Small": 6_500_000, "Tiny": 500_000}
+    free = allocate(votes, 150, "sainte-lague").seats
+    assert free["Giant"] > 96 and free["Tiny"] < 6
+    a = allocate(votes, 150, "sainte-lague", min_seats=6, caps=dict.fromkeys(votes, 96))
+    assert a.seats["Giant"] == 96 and a.seats["Tiny"] == 6
+    assert sum(a.seats.values()) == 150
+    assert a.seats == _bounded_reference(votes, 150, "sainte-lague", 6, 96)
+
+
+def test_minimum_problems_are_named() -> None:
+    with pytest.raises(saylau.errors.InputError, match="minimums add up to 12 seats"):
+        allocate({"A": 5, "B": 3, "C": 1}, 10, "dhondt", min_seats=4)
+    with pytest.raises(
+        saylau.errors.InputError, match=re.escape("at least 4 seat(s) but at most 2")
+    ):
+        allocate({"A": 5, "B": 3}, 10, "dhondt", min_seats=4, caps={"A": 2})
+    with pytest.raises(
+        saylau.errors.LawError, match="min_seats' is 5, more than max_seats_per_party 3"
+    ):
+        saylau.law.parse_law(
+            '[law]\nname = "x"\n[[tiers]]\nseats = 10\nmethod = "dhondt"\n'
+            "min_seats = 5\nmax_seats_per_party = 3\n"
+        )
+
+
+def test_largest_remainder_methods_refuse_a_minimum() -> None:
+    with pytest.raises(saylau.errors.InputError, match="'hare' is a largest-remainder method"):
+        allocate({"A": 5, "B": 3}, 10, "hare", min_seats=1)
+
+
+def test_minimum_per_list_from_a_mapping() -> None:
+    a = allocate({"A": 1000, "B": 10, "C": 5}, 10, "dhondt", min_seats={"C": 2})
+    assert a.seats == {"A": 8, "B": 0, "C": 2}
+    assert [s.kind for s in a.steps][:2] == ["threshold", "minimum"]
+
+
+# --------------------------------------------------------------------------- Georgia
+
+
+GE2024 = {
+    "Georgian Dream": 1_120_140,
+    "Coalition for Change": 229_161,
+    "Unity – National Movement": 211_120,
+    "Strong Georgia": 182_949,
+    "For Georgia": 161_336,
+}
+
+
+def test_georgia_leftover_seats_go_to_the_largest_lists() -> None:
+    # tests/data/official/ge-parliament-2024.toml: whole parts 88/18/16/14/12 = 148; the two
+    # seats left go to the two lists with the most votes, not to the largest remainders.
+    a = allocate(GE2024, 150, "hare-largest-lists")
+    assert list(a.seats.values()) == [89, 19, 16, 14, 12]
+    left = [s for s in a.steps if s.kind == "remainder"]
+    assert [(s.party, s.value) for s in left] == [
+        ("Georgian Dream", 1_120_140),
+        ("Coalition for Change", 229_161),
+    ]
+    assert list(allocate(GE2024, 150, "hare").seats.values()) == [88, 18, 17, 14, 13]
+
+
+def test_largest_lists_tie_is_reported() -> None:
+    a = allocate({"A": 10, "B": 10, "C": 4}, 2, "largest-lists")
+    # Quota 12: no whole quota; both seats go to A and B by votes (C has fewer).
+    assert a.seats == {"A": 1, "B": 1, "C": 0}
+    b = allocate({"A": 10, "B": 10, "C": 4}, 1, "largest-lists")
+    assert b.seats == {"A": 1, "B": 0, "C": 0}
+    assert b.ties[0].parties == ("A", "B") and b.ties[0].value == 10

@@ -27,6 +27,7 @@ StepKind = Literal[
     "exhausted",
     "bonus",
     "consolation",
+    "minimum",
 ]
 
 

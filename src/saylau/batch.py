@@ -26,12 +26,14 @@ column order always settles a tie.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
+from saylau.batch_exact import FixedQuotaKernel, RowKernel
 from saylau.errors import InputError, MethodError
 from saylau.methods import MethodSpec, get_method
 
@@ -63,6 +65,10 @@ def allocate_batch(
     method: str,
     *,
     threshold: float | str | Fraction = 0.0,
+    min_seats: int = 0,
+    max_seats: int | None = None,
+    votes_per_seat: int | None = None,
+    remainder_over: int | None = None,
 ) -> IntArray:
     """Allocate ``seats`` in every row of ``votes`` (shape ``(elections, parties)``).
 
@@ -80,16 +86,30 @@ def allocate_batch(
     wins, then the one in the lower column.  A row in which no party with votes
     passes the threshold gets no seats (all zeros).
 
+    ``min_seats`` and ``max_seats`` bound every passing list's seats, as
+    ``allocate(..., min_seats=, caps=)`` does; the method ``fixed-quota`` takes
+    ``votes_per_seat`` and ``remainder_over`` instead of a house size (``seats``
+    0), and a row where no list passes simply gets no seats, as in ``allocate``.
+
     Raises :class:`~saylau.errors.MethodError` for an unknown method and
     :class:`~saylau.errors.InputError` listing every problem of the input.
     """
     spec = get_method(method)
-    arr, frac = _check(votes, seats, threshold)
+    arr, frac = _check(
+        votes, seats, threshold, spec, (votes_per_seat, remainder_over), (min_seats, max_seats)
+    )
     n, p = arr.shape
     out = np.zeros((n, p), dtype=np.int64)
     if n == 0:
         return out
-    kernel = _kernel(spec, seats, int(arr.max(initial=0)))
+    kernel: Callable[[IntArray, IntArray], IntArray]
+    if not spec.house_size:
+        assert votes_per_seat is not None
+        kernel = FixedQuotaKernel(votes_per_seat, remainder_over)
+    elif spec.kind == "quota-divisor" or min_seats or max_seats is not None:
+        kernel = RowKernel(spec, seats, min_seats, max_seats)
+    else:
+        kernel = _kernel(spec, seats, int(arr.max(initial=0)))
     rows = max(1, CHUNK_BYTES // (p * 8))
     empty: list[int] = []
     for start in range(0, n, rows):
@@ -97,7 +117,7 @@ def allocate_batch(
         w = block if frac == 0 else np.where(_passing(block, frac), block, 0)
         total = w.sum(axis=1)
         live = total > 0
-        if not live.all():
+        if not live.all() and spec.house_size:
             empty.extend((start + np.flatnonzero(~live)).tolist())
         if not empty:  # after a seatless row only the other such rows matter
             out[start : start + rows] = kernel(w, total)
@@ -123,14 +143,40 @@ def _no_seat_problems(rows: list[int], frac: Fraction) -> list[str]:
 # --------------------------------------------------------------------------- input
 
 
+def _whole(v: object) -> bool:
+    return not isinstance(v, bool) and isinstance(v, int | np.integer)
+
+
 def _check(
-    votes: npt.ArrayLike, seats: int, threshold: float | str | Fraction
+    votes: npt.ArrayLike,
+    seats: int,
+    threshold: float | str | Fraction,
+    spec: MethodSpec,
+    fixed: tuple[int | None, int | None],
+    bounds: tuple[int, int | None],
 ) -> tuple[IntArray, Fraction]:
     problems: list[str] = []
-    if isinstance(seats, bool) or not isinstance(seats, int | np.integer):
+    lo, hi = bounds
+    votes_per_seat, over = fixed
+    if not spec.house_size:
+        if seats != 0:
+            problems.append(f"seats: {seats!r}: a fixed quota decides the seats itself (give 0)")
+        if not _whole(votes_per_seat) or votes_per_seat is None or votes_per_seat < 1:
+            problems.append(f"votes_per_seat: {votes_per_seat!r} must be a whole number ≥ 1")
+        elif over is not None and (not _whole(over) or not 0 <= over < votes_per_seat):
+            problems.append(f"remainder_over: {over!r} must be a whole number below votes_per_seat")
+    elif not _whole(seats):
         problems.append(f"seats: {seats!r} is not a whole number")
     elif not 1 <= seats <= MAX_SEATS:
         problems.append(f"seats: {seats} is outside 1..{MAX_SEATS}")
+    elif votes_per_seat is not None:
+        problems.append(
+            f"votes_per_seat: only the method 'fixed-quota' takes it, not '{spec.name}'"
+        )
+    if not _whole(lo) or lo < 0:
+        problems.append(f"min_seats: {lo!r} must be a whole number ≥ 0")
+    if hi is not None and (not _whole(hi) or hi < 1 or (_whole(lo) and hi < lo)):
+        problems.append(f"max_seats: {hi!r} must be a whole number ≥ 1 and ≥ min_seats")
     frac = Fraction(0)
     try:
         frac = Fraction(str(threshold))
@@ -232,7 +278,7 @@ def _kernel(spec: MethodSpec, seats: int, vmax: int) -> _Kernel:
                 f"method '{spec.name}': the batch engine has no kernel for this quota;"
                 f" batch quota methods: {', '.join(_QUOTA_KINDS)}"
             )
-        return _QuotaKernel(seats, spec.name)
+        return _QuotaKernel(seats, spec.name, spec.leftover == "votes")
     return _DivisorKernel(_divisor_table(spec, seats, vmax), seats)
 
 
@@ -242,7 +288,7 @@ class _Kernel:
 
 
 # Whole-number multiplier c in quota = V / c, or "droop" for floor(V/(S+1)) + 1.
-_QUOTA_KINDS = ("hare", "droop", "hagenbach-bischoff", "imperiali")
+_QUOTA_KINDS = ("hare", "hare-largest-lists", "droop", "hagenbach-bischoff", "imperiali")
 
 
 @dataclass(frozen=True)
@@ -251,6 +297,7 @@ class _QuotaKernel(_Kernel):
 
     seats: int
     name: str
+    by_votes: bool = False
 
     def __call__(self, w: IntArray, total: IntArray) -> IntArray:
         s = self.seats
@@ -260,7 +307,9 @@ class _QuotaKernel(_Kernel):
             auto = w // scale
             rem = w - auto * scale
         else:
-            c = {"hare": s, "hagenbach-bischoff": s + 1, "imperiali": s + 2}[self.name]
+            c = {"hare": s, "hare-largest-lists": s, "hagenbach-bischoff": s + 1}.get(
+                self.name, s + 2
+            )
             # quota V/c: whole seats floor(v*c/V); remainders (v*c mod V)/V share
             # the denominator V within a row, so the integers compare exactly.
             wc = w * c
@@ -277,6 +326,10 @@ class _QuotaKernel(_Kernel):
             auto = auto + rounds[:, None] * eligible
             left = left - rounds * count
             rem = np.where(eligible, rem, -1)
+        if self.by_votes:
+            # The seats left over go to the lists with the most votes (Georgia): the
+            # key is the votes, ties as allocate breaks them (votes, then column).
+            rem, scale = w, w.max(axis=1, keepdims=True)
         # Otherwise fewer seats are left than lists with a remainder > 0.
         seats = auto + _top(rem, w, left, int(scale.max()), int(w.max()))
         over = left < 0

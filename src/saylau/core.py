@@ -11,14 +11,15 @@ from __future__ import annotations
 import operator
 from bisect import bisect_left
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
-from typing import Any
 
 from saylau.allocation import Allocation, Step, ThresholdReport, TieEvent
 from saylau.errors import InputError
 from saylau.methods import MethodSpec, get_method
+from saylau.methods.fixed_quota import fixed_quota
+from saylau.methods.quota_method import quota_method
 from saylau.ties import check_chain, resolve
 
 DEFAULT_TIE_BREAK = ("votes", "order")
@@ -40,7 +41,7 @@ def to_fraction(value: float | int | str | Fraction, what: str = "threshold") ->
 def check_threshold(value: float | int | str | Fraction, what: str = "threshold") -> Fraction:
     t = to_fraction(value, what)
     if not 0 <= t < 100:
-        raise InputError(f"{what}: {value} is outside [0, 100)")
+        raise InputError(f"{what}: '{value}' is outside [0, 100)")
     return t
 
 
@@ -91,6 +92,8 @@ class _Ctx:
     ties: list[TieEvent]
     bonus: Mapping[str, Fraction]
     remainder_decimals: int | None = None
+    #: Seats each list holds at least (min_seats), for the lists that passed.
+    floors: Mapping[str, int] = field(default_factory=dict)
 
 
 def allocate(
@@ -114,6 +117,9 @@ def allocate(
     tie_break: Sequence[str] = DEFAULT_TIE_BREAK,
     seed: int | None = None,
     remainder_decimals: int | None = None,
+    min_seats: int | Mapping[str, int] = 0,
+    votes_per_seat: int | None = None,
+    remainder_over: int | None = None,
 ) -> Allocation:
     """Allocate ``seats`` among parties by ``method``, exactly.
 
@@ -139,9 +145,36 @@ def allocate(
     ``remainder_decimals`` compares largest remainders as fractions of the
     quota truncated to that many decimals (Russia: 6), so nearly equal
     remainders tie and go to the tie-break chain.
+    ``min_seats`` is the least number of seats every list that passed the
+    threshold holds (a number, or per list: the US Constitution's one
+    representative per state); with ``caps`` it gives degressive limits (the
+    European Parliament's 6–96).  Divisor methods and the quota method start
+    from the minimums and give the other seats one by one (a divisor method
+    with bounds); largest-remainder methods refuse a minimum.
+    A fixed quota (method ``fixed-quota``) gives a seat per ``votes_per_seat``
+    votes, and one more for a remainder above ``remainder_over``; the house
+    size is its result, so ``seats`` must be 0.
     """
     spec = get_method(method)
     clean = check_votes(votes)
+    if not spec.house_size:
+        return _fixed_allocation(
+            spec,
+            clean,
+            seats,
+            votes_per_seat,
+            remainder_over,
+            threshold=threshold,
+            threshold_base=threshold_base,
+            threshold_base_name=threshold_base_name,
+            tie_break=tie_break,
+            extras=bool(caps or alliances or consolation or min_seats),
+        )
+    if votes_per_seat is not None or remainder_over is not None:
+        raise InputError(
+            f"votes_per_seat: only the method 'fixed-quota' takes a quota of votes per seat,"
+            f" not '{spec.name}'"
+        )
     if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
         raise InputError(f"seats: {seats!r} must be a whole number ≥ 1")
     t = check_threshold(threshold)
@@ -182,6 +215,17 @@ def allocate(
             "no party can win a seat: none passed the threshold with votes > 0"
             f" (threshold {float(t):g}% of {base:,})"
         )
+    if min_seats:
+        if alliances or consolation:
+            raise InputError("min_seats: cannot be combined with alliances or consolation seats")
+        if spec.kind == "quota":
+            # A divisor method with bounds is one rule (seats = the rounding of v / λ,
+            # clamped); largest remainders have no such standard form, so none is made up.
+            raise InputError(
+                f"min_seats: method '{spec.name}' is a largest-remainder method; a minimum"
+                " per list is defined for divisor methods and the quota method"
+            )
+        ctx.floors = _floors(min_seats, eligible, seats, caps or {})
     result_seats = dict.fromkeys(clean, 0)
     fixed = _consolation_stage(ctx, report, consolation, excluded or {})
     if sum(fixed.values()) >= seats:
@@ -211,6 +255,113 @@ def allocate(
         steps=tuple(ctx.steps),
         seed=seed if any(e.resolved_by == "lot" for e in ctx.ties) else None,
         vacant=vacant,
+    )
+
+
+def _fixed_allocation(
+    spec: MethodSpec,
+    votes: dict[str, int],
+    seats: int,
+    votes_per_seat: int | None,
+    remainder_over: int | None,
+    *,
+    threshold: float | int | str | Fraction,
+    threshold_base: int | None,
+    threshold_base_name: str,
+    tie_break: Sequence[str],
+    extras: bool,
+) -> Allocation:
+    """A fixed quota of votes per seat: the house size is the result."""
+    problems: list[str] = []
+    if seats != 0:
+        problems.append(
+            f"seats: {seats!r}: a fixed quota decides the number of seats itself (give 0)"
+        )
+    if isinstance(votes_per_seat, bool) or not isinstance(votes_per_seat, int):
+        problems.append(f"votes_per_seat: {votes_per_seat!r} must be a whole number ≥ 1")
+    elif votes_per_seat < 1:
+        problems.append(f"votes_per_seat: {votes_per_seat} must be ≥ 1")
+    if remainder_over is not None and (
+        isinstance(remainder_over, bool)
+        or not isinstance(remainder_over, int)
+        or not 0 <= remainder_over < (votes_per_seat or 1)
+    ):
+        problems.append(
+            f"remainder_over: {remainder_over!r} must be a whole number from 0 to below"
+            " votes_per_seat"
+        )
+    if extras:
+        problems.append(
+            "fixed quota: caps, alliances, consolation seats and min_seats do not apply"
+        )
+    if problems:
+        raise InputError(problems)
+    assert votes_per_seat is not None
+    t = check_threshold(threshold)
+    ctx = _Ctx(
+        votes=votes,
+        order={p: i for i, p in enumerate(votes)},
+        chain=check_chain(tie_break),
+        seed=None,
+        steps=[],
+        ties=[],
+        bonus={},
+    )
+    base = sum(votes.values()) if threshold_base is None else threshold_base
+    report = _threshold_stage(ctx, t, base, threshold_base_name, {}, set(), {}, 0, None, True)
+    quota = Fraction(votes_per_seat)
+    ctx.steps.append(
+        Step(
+            "quota",
+            f"{spec.title}: one seat per {votes_per_seat:,} votes"
+            + (
+                f"; a remainder of more than {remainder_over:,} votes counts as a full quota"
+                if remainder_over is not None
+                else ""
+            ),
+            value=quota,
+        )
+    )
+    eligible = [p for p in votes if report.passed[p]]
+    result = dict.fromkeys(votes, 0)
+    shares = fixed_quota([votes[p] for p in eligible], votes_per_seat, remainder_over)
+    seat_no = 0
+    for p, (n, _rem) in zip(eligible, shares, strict=True):
+        whole = votes[p] // votes_per_seat
+        result[p] = n
+        if whole:
+            ctx.steps.append(
+                Step(
+                    "automatic",
+                    partial(_automatic_text, p, votes[p], quota, whole),
+                    party=p,
+                    seats=whole,
+                    seat_number=seat_no + whole,
+                )
+            )
+        seat_no += whole
+        if n > whole:
+            seat_no += 1
+            left = votes[p] - whole * votes_per_seat
+            ctx.steps.append(
+                Step(
+                    "remainder",
+                    f"seat {seat_no}: {p}, remainder {left:,} > {remainder_over:,}",
+                    party=p,
+                    seats=1,
+                    seat_number=seat_no,
+                    value=Fraction(left),
+                )
+            )
+    return Allocation(
+        seats=result,
+        votes=dict(votes),
+        method=spec.name,
+        house_size=sum(result.values()),
+        threshold=report,
+        quota=quota,
+        steps=tuple(ctx.steps),
+        extra={"votes_per_seat": votes_per_seat, "remainder_over": remainder_over},
     )
 
 
@@ -438,8 +589,98 @@ def _distribute(
     if spec.kind == "quota":
         got, quota = _largest_remainder(ctx, spec, parties, seats, offset)
         return got, quota, None
+    if spec.kind == "quota-divisor":
+        return _quota_method(ctx, parties, seats, offset), None, None
     got, divisor = _highest_averages(ctx, spec, parties, seats, offset)
     return got, None, divisor
+
+
+def _floors(
+    min_seats: int | Mapping[str, int], eligible: list[str], seats: int, caps: Mapping[str, int]
+) -> dict[str, int]:
+    """Each eligible list's minimum, checked against the house and the caps."""
+    if isinstance(min_seats, Mapping):
+        floors = {p: min_seats.get(p, 0) for p in eligible}
+    else:
+        floors = dict.fromkeys(eligible, min_seats)
+    problems = [
+        f"min_seats: {n!r} for '{p}' must be a whole number ≥ 0"
+        for p, n in floors.items()
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0
+    ]
+    if problems:
+        raise InputError(problems)
+    problems = [
+        f"min_seats: '{p}' must hold at least {n} seat(s) but at most {caps[p]}"
+        for p, n in floors.items()
+        if p in caps and caps[p] < n
+    ]
+    if sum(floors.values()) > seats:
+        problems.append(
+            f"min_seats: the minimums add up to {sum(floors.values())} seats,"
+            f" more than the {seats} to allocate"
+        )
+    if problems:
+        raise InputError(problems)
+    return {p: n for p, n in floors.items() if n}
+
+
+def _quota_method(ctx: _Ctx, parties: list[str], seats: int, offset: int) -> dict[str, int]:
+    """Balinski and Young's quota method, seat by seat, from the lists' minimums."""
+    votes = [ctx.votes[p] for p in parties]
+    start = [ctx.floors.get(p, 0) for p in parties]
+    first = offset + _log_minimums(ctx, parties, offset)
+
+    def choose(group: list[int], k: int, quotient: tuple[int, int]) -> int:
+        # Every exact tie for a seat is settled by the law's chain and reported.
+        names = [parties[i] for i in group]
+        winners, how = resolve(names, 1, ctx.chain, ctx.votes, ctx.order, ctx.seed)
+        ctx.ties.append(
+            TieEvent(
+                (first + k + 1,),
+                tuple(names),
+                tuple(winners),
+                Fraction(*quotient),
+                how,
+                "quotient",
+                ctx.seed,
+            )
+        )
+        return parties.index(winners[0])
+
+    got, awards = quota_method(votes, seats - sum(start), choose, start)
+    for k, (i, n, d) in enumerate(awards, start=first + 1):
+        ctx.steps.append(
+            Step(
+                "divisor",
+                partial(_quotient_text, k, parties[i], Fraction(n, d)),
+                party=parties[i],
+                seats=1,
+                seat_number=k,
+                value=(n, d),
+            )
+        )
+    return dict(zip(parties, got, strict=True))
+
+
+def _log_minimums(ctx: _Ctx, parties: list[str], offset: int) -> int:
+    """Log the seats the lists hold by their minimum; return how many."""
+    seat_no = offset
+    for p in parties:
+        n = ctx.floors.get(p, 0)
+        if n:
+            ctx.steps.append(
+                Step(
+                    "minimum",
+                    f"seat{'s' if n > 1 else ''} {seat_no + 1}"
+                    f"{f'–{seat_no + n}' if n > 1 else ''}: {p}, its minimum of {n}",
+                    party=p,
+                    seats=n,
+                    seat_number=seat_no + n,
+                )
+            )
+            seat_no += n
+    return seat_no - offset
 
 
 def _largest_remainder(
@@ -494,7 +735,10 @@ def _largest_remainder(
             )
         )
     rank = rem
-    if ctx.remainder_decimals is not None:
+    if spec.leftover == "votes":
+        # The seats left over go to the lists with the most votes (Georgia).
+        rank = {p: votes[p] for p in parties}
+    elif ctx.remainder_decimals is not None:
         # The law compares the fractional parts of votes / quota truncated to N decimals.
         scale = 10**ctx.remainder_decimals
         rank = {p: rem[p] * scale // num for p in parties}
@@ -512,7 +756,9 @@ def _largest_remainder(
                     tuple(range(seat_no + len(sure) + 1, seat_no + left + 1)),
                     tuple(group),
                     tuple(chosen),
-                    Fraction(rem[group[0]], den),
+                    Fraction(votes[group[0]])
+                    if spec.leftover == "votes"
+                    else Fraction(rem[group[0]], den),
                     how,
                     "remainder",
                     ctx.seed,
@@ -529,11 +775,14 @@ def _largest_remainder(
         ctx.steps.append(
             Step(
                 "remainder",
-                partial(_remainder_text, seat_no, p, rem[p], den),
+                partial(_remainder_text, seat_no, p, rem[p], den)
+                if spec.leftover == "remainder"
+                else f"seat {seat_no}: {p}, left over to the lists with the most votes"
+                f" ({votes[p]:,})",
                 party=p,
                 seats=1,
                 seat_number=seat_no,
-                value=(rem[p], den),
+                value=(rem[p], den) if spec.leftover == "remainder" else Fraction(votes[p]),
             )
         )
     return got, quota
@@ -716,23 +965,36 @@ def _highest_averages(
     ctx: _Ctx, spec: MethodSpec, parties: list[str], seats: int, offset: int
 ) -> tuple[dict[str, int], Fraction | None]:
     votes = ctx.votes
-    one = Fraction(1)
     q = _Quotients(
         spec, {p: ctx.bonus[p] * votes[p] if p in ctx.bonus else votes[p] for p in parties}, seats
     )
-    got, lam = q.jump_start(seats)
+    floors = {p: ctx.floors.get(p, 0) for p in parties}
+    free = seats - sum(floors.values())
+    got, _ = q.jump_start(free) if free > 0 else (dict.fromkeys(parties, 0), None)
     seat_no = offset
+    if any(floors.values()):
+        # The jump start's λ leaves at most `free` quotients above it, so with the
+        # minimums added every list still holds no more than its final seats.
+        minimum = {p: floors[p] for p in parties if floors[p] >= got[p]}
+        for p in minimum:
+            got[p] = floors[p]
+        seat_no += _log_minimums(ctx, list(minimum), offset)
+    else:
+        minimum = {}
     for p in parties:
-        if got[p]:
+        if got[p] and p not in minimum:
+            # The exact quotient of the list's last seat here, never the float cut.
+            last = q.exact(p, got[p] - 1)
+            shown = "∞" if last is None else _fmt(last)
             ctx.steps.append(
                 Step(
                     "divisor",
-                    f"seats {seat_no + 1}–{seat_no + got[p]}: {p}, {got[p]} quotient(s) above"
-                    f" {_fmt(lam or one)}{' (squared)' if spec.squared else ''}",
+                    f"seats {seat_no + 1}–{seat_no + got[p]}: {p}, {got[p]} quotient(s)"
+                    f" down to {shown}{' (squared)' if spec.squared else ''}",
                     party=p,
                     seats=got[p],
                     seat_number=seat_no + got[p],
-                    value=lam,
+                    value=last,
                 )
             )
             seat_no += got[p]
@@ -799,6 +1061,10 @@ def _automatic_text(party: str, votes: int, quota: Fraction, seats: int) -> str:
     return f"{party}: {votes:,} / {_fmt(quota)} → {seats} seat(s)"
 
 
+def _quotient_text(seat: int, party: str, quotient: Fraction) -> str:
+    return f"seat {seat}: {party}, quotient {_fmt(quotient)}"
+
+
 def _remainder_text(seat: int, party: str, rem: int, den: int) -> str:
     return f"seat {seat}: {party}, remainder {rem / den:,.4f}"
 
@@ -807,8 +1073,3 @@ def _fmt(x: Fraction) -> str:
     if x.denominator == 1:
         return f"{x.numerator:,}"
     return f"{float(x):,.4f}"
-
-
-def allocation_summary(a: Allocation) -> dict[str, Any]:
-    """A compact form for logs and tests: seats of parties that won any."""
-    return {p: s for p, s in a.seats.items() if s}

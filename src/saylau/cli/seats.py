@@ -5,15 +5,17 @@ from __future__ import annotations
 import io
 import json
 import sys
+from dataclasses import dataclass
 from typing import Any
 
 import click
 from rich.console import Console
 
-from saylau.errors import InputError
-from saylau.law import Law, LawResult, list_presets, load_law
+from saylau.core import check_threshold
+from saylau.errors import InputError, MethodError
+from saylau.law import Law, LawResult, list_presets, load_law, parse_law
 from saylau.law.schemes import scheme_tables
-from saylau.methods import REGISTRY
+from saylau.methods import REGISTRY, get_method
 from saylau.votes import VotesFile, read_votes_csv
 
 #: Most seats an ad-hoc --seats may ask for.  The largest chamber in the world has
@@ -67,6 +69,30 @@ def _proportionality(seats: dict[str, int], votes: dict[str, int]) -> dict[str, 
     help="valid: votes for parties (+ against all); cast: valid + invalid ballots.",
 )
 @click.option(
+    "--min-seats",
+    type=int,
+    default=None,
+    help="Least seats of every list that passes (with --method; e.g. 1 per US state).",
+)
+@click.option(
+    "--max-seats",
+    type=int,
+    default=None,
+    help="Most seats of any list (with --method; with --min-seats: degressive limits).",
+)
+@click.option(
+    "--votes-per-seat",
+    type=int,
+    default=None,
+    help="A fixed quota: votes per seat (with --method fixed-quota, instead of --seats).",
+)
+@click.option(
+    "--remainder-over",
+    type=int,
+    default=None,
+    help="With --votes-per-seat: a remainder above this many votes wins one more seat.",
+)
+@click.option(
     "--invalid",
     type=click.IntRange(min=0),
     default=0,
@@ -84,6 +110,10 @@ def seats(
     seats: int | None,
     threshold: str,
     threshold_base: str,
+    min_seats: int | None,
+    max_seats: int | None,
+    votes_per_seat: int | None,
+    remainder_over: int | None,
     invalid: int,
     against_all: int,
     seed: int | None,
@@ -93,16 +123,28 @@ def seats(
 
     Either under a law (--law) or with an explicit method (--method and --seats).
     """
-    if (law_name is None) == (method is None):
-        raise InputError("give either --law NAME|FILE or --method NAME with --seats N")
-    data = _read_votes(votes_file)
-    if law_name is not None:
+    adhoc = AdHoc(
+        method,
+        seats,
+        threshold,
+        threshold_base,
+        min_seats,
+        max_seats,
+        votes_per_seat,
+        remainder_over,
+    )
+    problems = adhoc.problems(law_name)
+    law: Law | None = None
+    if law_name is not None and not problems:
         law = load_law(law_name)
-    else:
-        if seats is None:
-            raise InputError("--seats is required with --method")
-        law = _adhoc_law(method or "", seats, threshold, threshold_base)
-    result = law.allocate(
+    # The file is read even when the options are wrong, so one run reports everything.
+    try:
+        data = _read_votes(votes_file)
+    except InputError as err:
+        problems.extend(err.problems)
+    if problems:
+        raise InputError(problems)
+    result = (law or adhoc.law()).allocate(
         data.votes,
         against_all=against_all,
         invalid=invalid,
@@ -124,24 +166,130 @@ def seats(
     _print_result(result)
 
 
-def _adhoc_law(method: str, seats: int, threshold: str, base: str) -> Law:
-    from saylau.law import parse_law
+@dataclass(frozen=True)
+class AdHoc:
+    """The options that make an ad-hoc law (``--method`` and the rest)."""
 
-    check_seats(seats)
-    text = (
-        '[law]\nname = "ad-hoc"\ntitle = "Ad-hoc allocation"\n\n[[tiers]]\nname = "party-list"\n'
-        f"seats = {seats}\nmethod = {json.dumps(method)}\nthreshold = {json.dumps(threshold)}\n"
-        f'threshold_base = "{base}"\n'
-    )
-    return parse_law(text, label="options", default_name="ad-hoc")
+    method: str | None
+    seats: int | None
+    threshold: str
+    threshold_base: str
+    min_seats: int | None
+    max_seats: int | None
+    votes_per_seat: int | None
+    remainder_over: int | None
+
+    def problems(self, law_name: str | None) -> list[str]:
+        """Every problem of the options, each naming the option as typed."""
+        given = {
+            "--min-seats": self.min_seats,
+            "--max-seats": self.max_seats,
+            "--votes-per-seat": self.votes_per_seat,
+            "--remainder-over": self.remainder_over,
+        }
+        if law_name is not None:
+            if self.method is not None:
+                return ["give either --law NAME|FILE or --method NAME, not both"]
+            extra = [k for k, v in given.items() if v is not None]
+            if self.seats is not None:
+                extra.insert(0, "--seats")
+            return [f"{k}: only with --method (the law sets it)" for k in extra]
+        problems: list[str] = []
+        spec = None
+        if self.method is None:
+            problems.append("give either --law NAME|FILE or --method NAME with --seats N")
+        else:
+            try:
+                spec = get_method(self.method)
+            except MethodError as err:
+                problems.append(f"--method: {err}")
+        fixed = spec is not None and not spec.house_size
+        if fixed:
+            if self.seats is not None:
+                problems.append("--seats: the fixed quota decides the seats; give --votes-per-seat")
+            if self.votes_per_seat is None:
+                problems.append(f"--votes-per-seat is required with --method {self.method}")
+        elif self.seats is not None:
+            problems.extend(_seats_problems(self.seats))
+        elif self.method is not None:
+            problems.append("--seats is required with --method")
+        if not fixed and spec is not None:
+            for k in ("--votes-per-seat", "--remainder-over"):
+                if given[k] is not None:
+                    problems.append(f"{k}: only with --method fixed-quota")
+        try:
+            check_threshold(self.threshold, "--threshold")
+        except InputError as err:
+            problems.extend(err.problems)
+        for k, lo in (("--min-seats", 0), ("--max-seats", 1), ("--votes-per-seat", 1)):
+            v = given[k]
+            if v is not None and v < lo:
+                problems.append(f"{k}: {v} must be ≥ {lo}")
+        if self.min_seats and self.max_seats and self.min_seats > self.max_seats:
+            problems.append(
+                f"--min-seats: {self.min_seats} is more than --max-seats {self.max_seats}"
+            )
+        if (
+            self.remainder_over is not None
+            and self.votes_per_seat
+            and not 0 <= self.remainder_over < self.votes_per_seat
+        ):
+            problems.append(
+                f"--remainder-over: {self.remainder_over} must be from 0 to below --votes-per-seat"
+            )
+        if spec is not None and spec.kind == "quota" and self.min_seats:
+            problems.append(
+                f"--min-seats: method '{spec.name}' is a largest-remainder method;"
+                " a minimum per list is defined for divisor methods and the quota method"
+            )
+        return problems
+
+    def law(self) -> Law:
+        """The ad-hoc law (the options were checked by :meth:`problems`)."""
+        assert self.method is not None
+        tier: dict[str, Any] = {
+            "name": "party-list",
+            "method": self.method,
+            "threshold": self.threshold,
+            "threshold_base": self.threshold_base,
+        }
+        optional = {
+            "seats": self.seats,
+            "min_seats": self.min_seats,
+            "max_seats_per_party": self.max_seats,
+            "votes_per_seat": self.votes_per_seat,
+            "remainder_over": self.remainder_over,
+        }
+        tier.update({k: v for k, v in optional.items() if v is not None})
+        lines = [f"{k} = {json.dumps(v)}" for k, v in tier.items()]
+        text = '[law]\nname = "ad-hoc"\ntitle = "Ad-hoc allocation"\n\n[[tiers]]\n' + "\n".join(
+            lines
+        )
+        return parse_law(text + "\n", label="options", default_name="ad-hoc")
+
+
+def _seats_problems(seats: int) -> list[str]:
+    try:
+        check_seats(seats)
+    except InputError as err:
+        return err.problems
+    return []
 
 
 def _print_result(result: LawResult) -> None:
     console = Console()
     a = result.allocation
-    console.print(a.table(title=f"{result.title}: {a.method}, {a.house_size} seats"))
-    for table in scheme_tables(a):  # seats per region: biproportional and two-level tiers
-        console.print(table)
+    table = a.table(title=f"{result.title}: {a.method}, {a.house_size} seats")
+    if a.threshold.base != a.total_votes:
+        # The threshold counts on another base: say which base each figure uses.
+        table.caption = (
+            f"% = share of the {a.total_votes:,} votes for parties; the threshold is"
+            f" {float(a.threshold.percent):g}% of the {a.threshold.base:,} {a.threshold.base_name}"
+        )
+        table.caption_justify = "left"
+    console.print(table)
+    for extra in scheme_tables(a):  # seats per region: biproportional and two-level tiers
+        console.print(extra)
     if a.quota is not None:
         console.print(f"Quota: {float(a.quota):,.4f} (exactly {a.quota})")
     if a.divisor is not None:
@@ -155,7 +303,12 @@ def _print_result(result: LawResult) -> None:
         console.print(f"[yellow]{a.vacant} seat(s) left vacant[/yellow]")
     for tier in result.tiers:
         if tier.allocation is None:
-            by = f" ({tier.elected_by})" if tier.elected_by else ""
+            # The title often names the electing body already ("… elected by the Assembly …").
+            by = (
+                f" ({tier.elected_by})"
+                if tier.elected_by and tier.elected_by not in tier.title
+                else ""
+            )
             console.print(f"+ {tier.seats} seats: {tier.title}{by}")
     if len(result.tiers) > 1:
         console.print(f"[bold]Total seats: {result.total_seats}[/bold]")
@@ -169,18 +322,29 @@ def laws(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([law.describe() for law in items], ensure_ascii=False, indent=2))
         return
+    from rich import box
     from rich.table import Table
 
-    table = Table(title="Bundled laws (use with --law NAME)", title_justify="left")
-    for col in ("Name", "Body", "Seats", "List tier"):
-        table.add_column(col)
+    # No vertical rules: their width goes to the columns, so 80 columns hold every key.
+    table = Table(
+        title="Bundled laws (use with --law NAME)", title_justify="left", box=box.SIMPLE_HEAD
+    )
+    # The name is what the user types: never cut or wrapped; the other columns wrap.
+    widest = max(len(law.name) for law in items)
+    table.add_column("Name", no_wrap=True, min_width=widest)
+    table.add_column("Seats", justify="right")
+    # The body and its list tier share a column, so the method (typed too) has the
+    # room the name leaves at 80 columns; the words wrap, a method name never does.
+    table.add_column("Body · list tier", overflow="fold")
     for law in items:
         t = law.list_tier
+        seats = f"{t.votes_per_seat:,} votes per" if t.votes_per_seat else f"{t.seats:,}"
+        extra = f", at least {t.min_seats}" if t.min_seats else ""
         table.add_row(
             law.name,
-            law.title,
-            str(law.total_seats),
-            f"{t.seats} by {t.method}, {float(t.threshold):g}% of {t.threshold_base}",
+            "by votes" if t.votes_per_seat else f"{law.total_seats:,}",
+            f"{law.title}\n{t.method}: {seats} seats{extra}, "
+            f"{float(t.threshold):g}% of {t.threshold_base}",
         )
     Console().print(table)
 

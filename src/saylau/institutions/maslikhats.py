@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -26,7 +26,6 @@ from saylau.law import load_law
 from saylau.law.model import Law
 
 LEVELS = ("regional", "city", "district")
-DATA = Path(__file__).resolve().parents[1] / "data"
 
 
 @dataclass(frozen=True)
@@ -135,11 +134,8 @@ def read_contests(path: str | Path) -> list[MaslikhatContest]:
 
 
 def resolve_law(name: str, base: Path | None = None) -> Law:
-    """A law by preset name, bundled maslikhat law (``kz-maslikhat-2021``) or file path
-    (relative paths are taken from ``base``, the contests file's folder)."""
-    bundled = DATA / f"institutions-{name}.toml"
-    if bundled.exists():
-        return load_law(bundled)
+    """A law by preset name (``kz-maslikhat-2021``) or file path; a relative path is
+    taken from ``base`` (the contests file's folder) where the file is there."""
     if base is not None and not Path(name).is_absolute() and (base / name).exists():
         return load_law(base / name)
     return load_law(name)
@@ -147,14 +143,7 @@ def resolve_law(name: str, base: Path | None = None) -> Law:
 
 def law_for(contest: MaslikhatContest, law: Law | None = None) -> Law:
     """The contest's law with its party-list tier resized to the contest's seats."""
-    law = law or resolve_law(contest.law)
-    tier = law.list_tier
-    tiers = tuple(
-        replace(t, seats=contest.seats) if t is tier else t
-        for t in law.tiers
-        if t is tier or t.kind == "party-list"
-    )
-    return replace(law, tiers=tiers)
+    return (law or resolve_law(contest.law)).resized(contest.seats)
 
 
 class Seated(Protocol):

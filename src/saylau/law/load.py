@@ -48,6 +48,9 @@ TIER_KEYS = (
     "elected_by",
     "remainder_decimals",
     *SCHEME_KEYS,
+    "min_seats",
+    "votes_per_seat",
+    "remainder_over",
 )
 KINDS = ("party-list", "indirect", "reserved", "single-member")
 BASES = ("parties", "valid", "cast")
@@ -208,16 +211,31 @@ def parse_law(text: str, *, label: str = "law file", default_name: str = "law") 
             if key not in TIER_KEYS:
                 r.fail(_unknown(where, key, TIER_KEYS))
         kind = r.get(raw, "kind", where, _choice(KINDS), "party-list")
-        if "seats" not in raw:
-            r.fail(f"key '{where}seats' is missing")
         method = r.get(raw, "method", where, lambda v: get_method(_text(v)).name, None)
         if kind == "party-list" and method is None and "method" not in raw:
             r.fail(f"key '{where}method' is missing (a party-list tier needs a method)")
+        fixed = method is not None and not get_method(method).house_size
+        if fixed:
+            # A fixed quota decides the house size: the tier has votes per seat instead.
+            if "seats" in raw:
+                r.fail(
+                    f"key '{where}seats': method '{method}' decides the number of seats;"
+                    f" give '{where}votes_per_seat' instead"
+                )
+            if "votes_per_seat" not in raw:
+                r.fail(f"key '{where}votes_per_seat' is missing (method '{method}')")
+        elif "seats" not in raw:
+            r.fail(f"key '{where}seats' is missing")
+        elif "votes_per_seat" in raw or "remainder_over" in raw:
+            r.fail(
+                f"key '{where}votes_per_seat': only the method 'fixed-quota' takes a quota"
+                " of votes per seat"
+            )
         tiers.append(
             Tier(
                 name=r.get(raw, "name", where, _text, kind),
                 kind=kind,
-                seats=r.get(raw, "seats", where, _int(1, MAX_TIER_SEATS), 1),
+                seats=0 if fixed else r.get(raw, "seats", where, _int(1, MAX_TIER_SEATS), 1),
                 title=r.get(raw, "title", where, _text, ""),
                 method=method,
                 threshold=r.get(raw, "threshold", where, _percent, Fraction(0)),
@@ -242,6 +260,9 @@ def parse_law(text: str, *, label: str = "law file", default_name: str = "law") 
                 elected_by=r.get(raw, "elected_by", where, _text, None),
                 remainder_decimals=r.get(raw, "remainder_decimals", where, _int(0), None),
                 **scheme_fields(r, raw, where),
+                min_seats=r.get(raw, "min_seats", where, _int(0, MAX_TIER_SEATS), 0),
+                votes_per_seat=r.get(raw, "votes_per_seat", where, _int(1), None),
+                remainder_over=r.get(raw, "remainder_over", where, _int(0), None),
             )
         )
     for i, t in enumerate(tiers):
@@ -253,6 +274,25 @@ def parse_law(text: str, *, label: str = "law file", default_name: str = "law") 
                     f"key 'tiers[{i}].consolation_seats' has a band from {float(lo):g}%,"
                     f" not below the threshold {float(t.threshold):g}%"
                 )
+    for i, t in enumerate(tiers):
+        if t.min_seats and t.seats and t.min_seats > t.seats:
+            r.fail(
+                f"key 'tiers[{i}].min_seats' is {t.min_seats}, more than the tier's {t.seats} seats"
+            )
+        if t.min_seats and t.max_seats_per_party and t.min_seats > t.max_seats_per_party:
+            r.fail(
+                f"key 'tiers[{i}].min_seats' is {t.min_seats}, more than"
+                f" max_seats_per_party {t.max_seats_per_party}"
+            )
+        if (
+            t.votes_per_seat
+            and t.remainder_over is not None
+            and (t.remainder_over >= t.votes_per_seat)
+        ):
+            r.fail(
+                f"key 'tiers[{i}].remainder_over' is {t.remainder_over:,}, not below"
+                f" votes_per_seat {t.votes_per_seat:,}"
+            )
     if tiers and not any(t.kind == "party-list" for t in tiers):
         r.fail("no tier of kind 'party-list'")
     law = Law(

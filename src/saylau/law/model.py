@@ -56,6 +56,12 @@ class Tier:
     voter_numbers: bool = False
     regional_quota: str = "imperiali"
     national_quota: str = "hagenbach-bischoff"
+    #: Seats every list that passed holds at least (the US: one per state).
+    min_seats: int = 0
+    #: A fixed quota (method ``fixed-quota``): votes per seat, and the remainder
+    #: above which a list takes one more seat (Weimar: 60,000 and 30,000).
+    votes_per_seat: int | None = None
+    remainder_over: int | None = None
 
 
 @dataclass(frozen=True)
@@ -220,6 +226,9 @@ class Law:
             tie_break=tier.tie_break,
             seed=seed,
             remainder_decimals=tier.remainder_decimals,
+            min_seats=tier.min_seats,
+            votes_per_seat=tier.votes_per_seat,
+            remainder_over=tier.remainder_over,
         )
         if tier.exhausted_seats == "vacant" and list_sizes:
             allocation = _leave_vacant(allocation, list_sizes)
@@ -231,7 +240,7 @@ class Law:
             TierResult(
                 t.name,
                 t.kind,
-                t.seats,
+                allocation.house_size if t is tier else t.seats,
                 t.title or t.name,
                 allocation if t is tier else None,
                 t.elected_by,
@@ -239,6 +248,25 @@ class Law:
             for t in self.tiers
         )
         return LawResult(self.name, self.title, allocation, results)
+
+    def resized(self, seats: int) -> Law:
+        """This law with only its party-list tier, of ``seats`` seats.
+
+        A new :class:`Law` whose :attr:`text` is its own TOML (:meth:`to_toml`), so
+        it can be stored and read back; other tiers (reserved seats …) are left
+        out, as for a local council elected by party lists alone.
+        """
+        if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
+            raise InputError(f"seats: {seats!r} must be a whole number ≥ 1")
+        tier = replace(self.list_tier, seats=seats)
+        law = replace(self, tiers=(tier,), text="")
+        return replace(law, text=law.to_toml())
+
+    def to_toml(self) -> str:
+        """The law as TOML text that :func:`saylau.law.parse_law` reads back to an equal law."""
+        from saylau.law.toml_out import law_to_toml
+
+        return law_to_toml(self)
 
     def describe(self) -> dict[str, Any]:
         """The law as JSON-able data (for `saylau laws --json` and snapshots)."""

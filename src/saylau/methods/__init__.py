@@ -7,7 +7,15 @@ exist:
   divided by a quota, remaining seats go to the largest remainders;
 * ``divisor`` – highest averages: seats are awarded one at a time to the party
   with the highest quotient ``votes / d(s)`` where ``s`` is the number of seats
-  it already holds.
+  it already holds;
+* ``quota-divisor`` – the quota method of Balinski and Young (1975): D'Hondt's
+  quotients, but a party may take a seat only while it stays within its upper
+  quota of the house one seat larger (:mod:`saylau.methods.quota_method`);
+* ``fixed`` – a fixed number of votes per seat and no fixed house size, as the
+  Weimar Reichstag's 60,000 (:mod:`saylau.methods.fixed_quota`).
+
+A quota method's ``leftover`` says who takes the seats the whole quotas leave:
+the largest remainders, or (Georgia) the lists with the most votes.
 
 Quotas and divisors are exact rationals (:class:`fractions.Fraction`); the
 Huntington–Hill divisor ``sqrt(s(s+1))`` is irrational, so its quotients are
@@ -24,7 +32,8 @@ from typing import Literal
 
 from saylau.errors import MethodError
 
-Kind = Literal["quota", "divisor"]
+Kind = Literal["quota", "divisor", "quota-divisor", "fixed"]
+Leftover = Literal["remainder", "votes"]
 
 
 @dataclass(frozen=True)
@@ -36,6 +45,9 @@ class MethodSpec:
     (divisor methods); with ``squared`` it gives the *square* of the divisor
     and quotients are compared as ``votes**2 / divisor(s)``.  A divisor of 0
     means an infinite quotient: the first seat goes to every party with votes.
+    ``leftover`` (quota methods) ranks the seats left after the whole quotas by
+    remainder or by the lists' votes.  ``house_size`` is False for a method that
+    decides the number of seats itself (a fixed quota).
     """
 
     name: str
@@ -46,10 +58,16 @@ class MethodSpec:
     divisor: Callable[[int], Fraction] | None = None
     squared: bool = False
     description: str = ""
+    leftover: Leftover = "remainder"
     names: tuple[str, ...] = field(init=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "names", (self.name, *self.aliases))
+
+    @property
+    def house_size(self) -> bool:
+        """Does the method share a given number of seats (False: a fixed quota)?"""
+        return self.kind != "fixed"
 
 
 def _hare(votes: int, seats: int) -> Fraction:
@@ -79,6 +97,17 @@ _METHODS: tuple[MethodSpec, ...] = (
         ("hamilton", "hare-niemeyer", "vinton", "largest-remainder", "lr-hare", "hare-lr"),
         quota=_hare,
         description="quota = V / S",
+    ),
+    MethodSpec(
+        "hare-largest-lists",
+        "quota",
+        "Hare quota, seats left over to the lists with the most votes",
+        ("largest-lists", "georgia", "hare-most-votes"),
+        quota=_hare,
+        leftover="votes",
+        # Election Code of Georgia, art. 125: whole seats votes × 150 / V; the seats
+        # left over go one each to the lists with the most votes.
+        description="quota = V / S; seats left over to the lists with the most votes",
     ),
     MethodSpec(
         "droop",
@@ -177,6 +206,24 @@ _METHODS: tuple[MethodSpec, ...] = (
         divisor=lambda s: Fraction(s * (s + 1)),
         squared=True,
         description="divisors sqrt(s(s+1)): 0, 1.41, 2.45, …",
+    ),
+    MethodSpec(
+        "balinski-young-quota",
+        "quota-divisor",
+        "Quota method of Balinski and Young",
+        ("quota", "quota-method", "balinski-young", "quotatone"),
+        divisor=lambda s: Fraction(s + 1),
+        description=(
+            "seat by seat to the highest votes / (s + 1) among the lists within their"
+            " upper quota of the house one seat larger"
+        ),
+    ),
+    MethodSpec(
+        "fixed-quota",
+        "fixed",
+        "Fixed quota (votes per seat)",
+        ("votes-per-seat", "automatic-method", "weimar"),
+        description="one seat per full quota of votes; optionally one more for a large remainder",
     ),
 )
 
