@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import click
 import polars as pl
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import Connection
 
 from saylau.cli._db import created_or_removed, open_store
 from saylau.cli._notes import print_notes
+from saylau.cli._table import Column, console, facts, number, of, percent, show, tables
 from saylau.errors import InputError
-from saylau.store import ContestResults, IngestSummary
+from saylau.results import ContestInfo, ContestResult, share
+from saylau.store import IngestSummary
 from saylau.store.ingest import DEFAULT_BATCH, BatchHook, WrittenVersion
 from saylau.tabulate import ProtocolTable, read_protocols
 from saylau.tabulate.fields import ROW
@@ -28,7 +28,7 @@ DEMO_ELECTION = "Elections to the Majilis of Kazakhstan, 10 January 2021"
 
 
 def _console() -> Console:
-    return Console(highlight=False)
+    return console()
 
 
 @click.command("init")
@@ -166,46 +166,92 @@ def ingest_cmd(
         _print_summary(_console(), summary, max_problems)
 
 
-def _national_table(r: ContestResults) -> Table:
-    t = r.totals
-    table = Table("party", "votes", "%", "seats", title=f"{r.division.name}: {r.status} results")
-    seats = r.seats or {}
+#: The heading of a level's divisions in the tables.
+LEVEL_HEADINGS = {"region": "Region", "district": "District", "station": "Station"}
+
+
+def national_tables(info: ContestInfo, res: ContestResult, width: int) -> list[Table]:
+    """Votes and seats of a contest: every party, then the seats filled outside the
+    popular vote, then the whole chamber; the seat share is of every seat, as on
+    the site."""
+    t = res.totals
+    pct = t.percent()
+    whole = res.seats_total
+    seats = res.party_seats
+    columns = [Column("Party"), Column("Votes", True), Column("% of valid", True)]
+    if res.law_result is not None:
+        columns += [Column("Seats", True), Column(f"% of {whole:,} seats", True)]
+    rows = []
     for party, votes in t.votes.items():
-        table.add_row(party, f"{votes:,}", f"{t.percent()[party]:.2f}", str(seats.get(party, 0)))
-    for name, n in seats.items():
-        if name not in t.votes:
-            table.add_row(escape(f"{name} (not elected by list vote)"), "", "", str(n))
-    if seats:
-        table.add_row("total", "", "", str(sum(seats.values())), style="bold")
-    return table
+        row = [party, number(votes), percent(pct[party])]
+        if res.law_result is not None:
+            row += [number(seats.get(party, 0)), percent(share(seats.get(party, 0), whole))]
+        rows.append(row)
+    for tier in res.reserved:
+        label = f"{tier.title or tier.name} (not by list vote)"
+        rows.append([label, "", "", number(tier.seats), percent(share(tier.seats, whole))])
+    if res.law_result is not None:
+        rows.append(["Total", number(t.valid), "", number(whole), percent(100.0 if whole else 0)])
+    title = f"{info.title}: {res.status} results, whole contest"
+    return tables(title, columns, rows, width=width, bold_last=res.law_result is not None)
 
 
-def _totals_lines(r: ContestResults) -> list[str]:
-    t = r.totals
-    return [
-        f"stations reporting {t.stations_reporting:,} of {t.stations_expected:,}"
-        + (f" (flagged {t.stations_flagged:,})" if t.stations_flagged else "")
-        + (f", rejected {t.stations_rejected:,}" if t.stations_rejected else ""),
-        f"registered {t.registered:,}; ballots issued {t.ballots_issued:,}; ballots cast {t.ballots_cast:,} "
-        f"(turnout {t.turnout_percent:.2f}%); valid {t.valid:,}; invalid {t.invalid:,}"
-        + (f"; against all {t.against_all:,}" if t.against_all else ""),
+def totals_table(res: ContestResult) -> Table:
+    """Stations counted and the ballot figures of a result."""
+    t = res.totals
+    reporting = of(t.stations_reporting, t.stations_expected)
+    if t.stations_flagged:
+        reporting += f" (flagged {t.stations_flagged:,})"
+    lines = [("Stations reporting", reporting)]
+    if t.stations_rejected:
+        lines.append(("Stations with a rejected protocol", number(t.stations_rejected)))
+    lines += [
+        ("Registered voters", number(t.registered)),
+        ("Ballots issued", number(t.ballots_issued)),
+        ("Ballots cast (valid + invalid)", number(t.ballots_cast)),
+        ("Valid", number(t.valid)),
+        ("Invalid", number(t.invalid)),
     ]
+    if t.against_all:
+        lines.append(("Against all", number(t.against_all)))
+    lines.append(("Turnout (issued / registered), %", percent(t.turnout_percent)))
+    return facts("Turnout", lines)
 
 
-def _level_table(rows: list[ContestResults], level: str) -> Table:
+def level_tables(
+    info: ContestInfo, rows: list[ContestResult], level: str, width: int
+) -> list[Table]:
+    """One row per division of ``level``: stations, registered, turnout and each
+    party's share of the valid votes (the votes themselves: ``--csv``/``--json``)."""
     parties = list(rows[0].totals.votes) if rows else []
-    table = Table(level, "reporting", "registered", "turnout %", *parties)
+    columns = [
+        Column(LEVEL_HEADINGS.get(level, level.capitalize())),
+        Column("Reporting", True),
+        Column("Registered", True),
+        Column("Turnout %", True),
+        *[Column(f"{p} %", True) for p in parties],
+    ]
+    body = []
     for r in rows:
         t = r.totals
         pct = t.percent()
-        table.add_row(
-            r.division.name,
-            f"{t.stations_reporting}/{t.stations_expected}",
-            f"{t.registered:,}",
-            f"{t.turnout_percent:.2f}",
-            *[f"{t.votes[p]:,} ({pct[p]:.2f}%)" for p in parties],
+        body.append(
+            [
+                r.division.name,
+                of(t.stations_reporting, t.stations_expected),
+                number(t.registered),
+                percent(t.turnout_percent),
+                *[percent(pct[p]) for p in parties],
+            ]
         )
-    return table
+    title = f"{info.title}: {info.status} results by {level} (% of valid votes)"
+    return tables(title, columns, body, width=width)
+
+
+def print_results(out: Console, info: ContestInfo, res: ContestResult) -> None:
+    """The human rendering of a contest's result: votes and seats, then turnout."""
+    show(out, national_tables(info, res, out.width))
+    out.print(totals_table(res))
 
 
 @click.command("results")
@@ -214,30 +260,43 @@ def _level_table(rows: list[ContestResults], level: str) -> Table:
 @click.option(
     "--level", type=click.Choice(["region", "district", "station"]), help="Break down by level."
 )
-@click.option("--json", "as_json", is_flag=True, help="JSON output.")
-def results_cmd(db: str, contest_id: str | None, level: str | None, as_json: bool) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the contest's API document (GET /api/v1/contests/ID); with --level, "
+    "its export.json with one record per division.",
+)
+@click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="Print the CSV export: one row per division of --level (default: every level).",
+)
+def results_cmd(
+    db: str, contest_id: str | None, level: str | None, as_json: bool, as_csv: bool
+) -> None:
     """Show a contest's results: turnout, votes, % and seats (or a level's breakdown)."""
+    if as_json and as_csv:
+        raise InputError("give --json or --csv, not both")
+    from saylau.web import model
+
     with open_store(db) as store:
         cid = contest_id or store.default_contest()
+        if as_json:
+            doc = model.export_json(store, cid, level) if level else model.contest_page(store, cid)
+            click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+            return
+        if as_csv:
+            click.echo(model.export_csv(store, cid, level or "all").encode("utf-8"), nl=False)
+            return
+        info = store.contest(cid)
         national = store.results(cid)
         rows = store.results_by_level(cid, level) if level else []
-    if as_json:
-        out: dict[str, Any] = national.to_dict()
-        if national.allocation is not None:
-            from saylau.analysis.proportionality import indices
-
-            out["proportionality"] = indices(national.votes, national.allocation["seats"])
-        if level:
-            out["level"] = level
-            out["divisions"] = [r.to_dict() for r in rows]
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-        return
-    console = _console()
+    out = console()
     if level:
-        console.print(_level_table(rows, level))
-    console.print(_national_table(national))
-    for line in _totals_lines(national):
-        console.print(line)
+        show(out, level_tables(info, rows, level, out.width))
+    print_results(out, info, national)
 
 
 def demo_table() -> ProtocolTable:
@@ -284,6 +343,7 @@ def demo_cmd(db: str) -> None:
                 progress=lambda done, _t: bar.update(task, completed=done),
             )
         national = store.results("majilis")
+        info = store.contest("majilis")
         # The maslikhats are elected the same day: a few of them on the same stations.
         local = demo_maslikhats.build(store, table.frame, seed=2021)
     console.print(
@@ -300,9 +360,7 @@ def demo_cmd(db: str) -> None:
         "[bold]Synthetic data:[/bold] the station-level protocols are invented; their national "
         "totals equal the official 2021 figures (CEC of Kazakhstan)."
     )
-    console.print(_national_table(national))
-    for line in _totals_lines(national):
-        console.print(line)
+    print_results(console, info, national)
     console.print(f"Open the results page: saylau serve {db}")
 
 
