@@ -14,9 +14,10 @@ from sqlalchemy import Connection
 
 from saylau.cli._db import created_or_removed, open_store
 from saylau.cli._notes import print_notes
-from saylau.cli._table import Column, console, facts, number, of, percent, show, tables
+from saylau.cli._results import level_tables, national_tables, totals_table
+from saylau.cli._table import console, show
 from saylau.errors import InputError
-from saylau.results import ContestInfo, ContestResult, share
+from saylau.results import ContestInfo, ContestResult
 from saylau.store import IngestSummary
 from saylau.store.ingest import DEFAULT_BATCH, BatchHook, WrittenVersion
 from saylau.tabulate import ProtocolTable, read_protocols
@@ -164,88 +165,6 @@ def ingest_cmd(
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))
     else:
         _print_summary(_console(), summary, max_problems)
-
-
-#: The heading of a level's divisions in the tables.
-LEVEL_HEADINGS = {"region": "Region", "district": "District", "station": "Station"}
-
-
-def national_tables(info: ContestInfo, res: ContestResult, width: int) -> list[Table]:
-    """Votes and seats of a contest: every party, then the seats filled outside the
-    popular vote, then the whole chamber; the seat share is of every seat, as on
-    the site."""
-    t = res.totals
-    pct = t.percent()
-    whole = res.seats_total
-    seats = res.party_seats
-    columns = [Column("Party"), Column("Votes", True), Column("% of valid", True)]
-    if res.law_result is not None:
-        columns += [Column("Seats", True), Column(f"% of {whole:,} seats", True)]
-    rows = []
-    for party, votes in t.votes.items():
-        row = [party, number(votes), percent(pct[party])]
-        if res.law_result is not None:
-            row += [number(seats.get(party, 0)), percent(share(seats.get(party, 0), whole))]
-        rows.append(row)
-    for tier in res.reserved:
-        label = f"{tier.title or tier.name} (not by list vote)"
-        rows.append([label, "", "", number(tier.seats), percent(share(tier.seats, whole))])
-    if res.law_result is not None:
-        rows.append(["Total", number(t.valid), "", number(whole), percent(100.0 if whole else 0)])
-    title = f"{info.title}: {res.status} results, whole contest"
-    return tables(title, columns, rows, width=width, bold_last=res.law_result is not None)
-
-
-def totals_table(res: ContestResult) -> Table:
-    """Stations counted and the ballot figures of a result."""
-    t = res.totals
-    reporting = of(t.stations_reporting, t.stations_expected)
-    if t.stations_flagged:
-        reporting += f" (flagged {t.stations_flagged:,})"
-    lines = [("Stations reporting", reporting)]
-    if t.stations_rejected:
-        lines.append(("Stations with a rejected protocol", number(t.stations_rejected)))
-    lines += [
-        ("Registered voters", number(t.registered)),
-        ("Ballots issued", number(t.ballots_issued)),
-        ("Ballots cast (valid + invalid)", number(t.ballots_cast)),
-        ("Valid", number(t.valid)),
-        ("Invalid", number(t.invalid)),
-    ]
-    if t.against_all:
-        lines.append(("Against all", number(t.against_all)))
-    lines.append(("Turnout (issued / registered), %", percent(t.turnout_percent)))
-    return facts("Turnout", lines)
-
-
-def level_tables(
-    info: ContestInfo, rows: list[ContestResult], level: str, width: int
-) -> list[Table]:
-    """One row per division of ``level``: stations, registered, turnout and each
-    party's share of the valid votes (the votes themselves: ``--csv``/``--json``)."""
-    parties = list(rows[0].totals.votes) if rows else []
-    columns = [
-        Column(LEVEL_HEADINGS.get(level, level.capitalize())),
-        Column("Reporting", True),
-        Column("Registered", True),
-        Column("Turnout %", True),
-        *[Column(f"{p} %", True) for p in parties],
-    ]
-    body = []
-    for r in rows:
-        t = r.totals
-        pct = t.percent()
-        body.append(
-            [
-                r.division.name,
-                of(t.stations_reporting, t.stations_expected),
-                number(t.registered),
-                percent(t.turnout_percent),
-                *[percent(pct[p]) for p in parties],
-            ]
-        )
-    title = f"{info.title}: {info.status} results by {level} (% of valid votes)"
-    return tables(title, columns, body, width=width)
 
 
 def print_results(out: Console, info: ContestInfo, res: ContestResult) -> None:

@@ -9,11 +9,11 @@ import click
 from rich.markup import escape
 
 from saylau.cli._notes import print_notes
-from saylau.cli._table import Column, console, facts, number, of, percent, show, tables
+from saylau.cli._results import ballot_lines, seat_tables
+from saylau.cli._table import console, facts, of, show
 from saylau.cli.seats import check_seats
 from saylau.errors import InputError
 from saylau.law import load_law
-from saylau.results import reserved_tiers, share
 from saylau.tabulate.engine import LawLike, MethodLaw, Policy, Tabulation, tabulate
 from saylau.tabulate.synth import LIKE, synth
 
@@ -36,43 +36,10 @@ def _render(result: Tabulation) -> None:
     if result.synthetic:
         out.print(f"[bold yellow]SYNTHETIC DATA[/]: {escape(result.note or 'labelled synthetic')}")
     t = result.totals
-    issued = "Ballots issued" + (" (= cast)" if result.issued_derived else "")
-    lines = [
-        ("Stations counted", of(t.stations, result.stations)),
-        ("Registered voters", number(t.registered)),
-        (issued, number(t.ballots_issued)),
-        ("Ballots cast (valid + invalid)", number(t.ballots_cast)),
-        ("Valid", number(t.valid)),
-        ("Invalid", number(t.invalid)),
-    ]
-    if t.against_all:
-        lines.append(("Against all", number(t.against_all)))
-    lines.append(("Turnout (issued / registered), %", percent(t.turnout_percent)))
+    counted = [("Stations counted", of(t.stations, result.stations))]
+    lines = counted + ballot_lines(t, issued_derived=result.issued_derived)
     out.print(facts(f"{result.source}: {result.law}", lines))
-    seats = result.seats
-    whole = result.result.total_seats
-    columns = [
-        Column("Party"),
-        Column("Votes", True),
-        Column("% of valid", True),
-        Column("Seats", True),
-        Column(f"% of {whole:,} seats", True),
-    ]
-    pct = t.percent()
-    rows = [
-        [
-            p,
-            number(v),
-            percent(pct[p]),
-            number(seats.get(p, 0)),
-            percent(share(seats.get(p, 0), whole)),
-        ]
-        for p, v in t.votes.items()
-    ]
-    for tier in reserved_tiers(result.result):
-        label = f"{tier.title or tier.name} (not by list vote)"
-        rows.append([label, "", "", number(tier.seats), percent(share(tier.seats, whole))])
-    show(out, tables("Votes and seats", columns, rows, width=out.width))
+    show(out, seat_tables("Votes and seats", t, result.result, out.width))
     if result.problems:
         verb = "left out" if result.policy == "reject" else "counted and flagged"
         bad = len(result.rejected) or len(result.flagged)

@@ -29,6 +29,7 @@ from saylau.results.contest import (
     DivisionInfo,
     outcome,
     reserved_tiers,
+    seats_total,
 )
 from saylau.results.station import RelationResult, StationRecord, StationResult, VersionInfo
 from saylau.results.totals import Totals, fraction_text, share
@@ -45,5 +46,6 @@ __all__ = [
     "fraction_text",
     "outcome",
     "reserved_tiers",
+    "seats_total",
     "share",
 ]

@@ -66,6 +66,14 @@ def reserved_tiers(result: LawResult | None) -> tuple[TierResult, ...]:
     return tuple(t for t in result.tiers if t.allocation is None and t.seats)
 
 
+def seats_total(result: LawResult | None) -> int:
+    """Every seat filled: the party-list seats won (a vacant seat is not counted) and
+    the seats of the tiers outside the popular vote, as the hemicycle shows them."""
+    if result is None:
+        return 0
+    return sum(result.seats.values()) + sum(t.seats for t in reserved_tiers(result))
+
+
 def outcome(totals: Totals, result: LawResult | None) -> dict[str, Any]:
     """The parts every results document shares, in one shape: ``totals``, ``votes``,
     ``seats`` (the party-list tier), ``tiers`` (every tier, reserved seats included)
@@ -135,8 +143,8 @@ class ContestResult:
 
     @property
     def seats_total(self) -> int:
-        """Every seat, the reserved tiers included."""
-        return sum((self.seats or {}).values())
+        """Every seat, the reserved tiers included (see :func:`seats_total`)."""
+        return seats_total(self.law_result)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -16,7 +16,7 @@ from typing import Any, Literal, Protocol
 from saylau.allocation import Allocation
 from saylau.errors import InputError
 from saylau.law import LawResult, TierResult, load_law
-from saylau.results import Totals, outcome
+from saylau.results import Totals, outcome, seats_total
 from saylau.tabulate.aggregate import issued_derived, totals
 from saylau.tabulate.controls import Problem, check, failing
 from saylau.tabulate.fields import STATION
@@ -136,7 +136,7 @@ class Tabulation:
                 "flagged": len(self.flagged),
             },
             **outcome(self.totals, self.result),
-            "seats_total": self.result.total_seats,
+            "seats_total": seats_total(self.result),
             "problems": self.problems_by_station(),
         }
 
