@@ -30,7 +30,6 @@ ROOT = "saylau"
 SQL_OUTSIDE_STORE: frozenset[str] = frozenset(
     {
         "saylau.cli",  # turns SQLAlchemyError into a one-line message
-        "saylau.cli.store",
         "saylau.institutions.stored_lists",
         "saylau.institutions.stored_maslikhats",
         "saylau.institutions.stored_sessions",

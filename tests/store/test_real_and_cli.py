@@ -48,8 +48,8 @@ def test_cli_init_ingest_results(tmp_path: Path) -> None:
     assert "valid_eq_votes" in out.output
     out = runner.invoke(main, ["results", db, "--json", "--level", "region"])
     data = json.loads(out.output)
-    assert data["totals"]["registered"] == 570 and data["totals"]["votes"] == {"A": 130, "B": 182}
-    assert [d["division"]["id"] for d in data["divisions"]] == ["region:North", "region:South"]
+    assert data["totals"]["registered"] == 570 and data["votes"] == {"A": 130, "B": 182}
+    assert [d["id"] for d in data["divisions"]] == ["region:North", "region:South"]
 
 
 def test_cli_ingest_bad_file_writes_nothing(tmp_path: Path) -> None:

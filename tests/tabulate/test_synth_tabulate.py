@@ -91,9 +91,16 @@ def test_tabulate_kz_seats(kz: Path) -> None:
         "ballots_cast",
         "valid",
         "invalid",
+        "against_all",
         "turnout",
+        "turnout_exact",
     }
-    assert d["totals"]["turnout"]["percent"] == 63.25
+    # 7,539,280 ballots issued of 11,919,241 registered (CEC of Kazakhstan, 2021).
+    assert d["totals"]["turnout"] == 63.25
+    assert d["totals"]["turnout_exact"] == "7539280/11919241"
+    # A --method allocation is a one-tier law result, as a law's would be.
+    assert [t["name"] for t in d["tiers"]] == ["party-list"] and d["seats_total"] == 98
+    assert d["allocation"]["quota"]["exact"] == "6599921/98"
     assert d["problems"] == []
 
 

@@ -17,10 +17,10 @@ from fastapi.testclient import TestClient
 from webdata import STATIONS, build_store
 
 from saylau.cli import main
+from saylau.results.exports import safe_cell
 from saylau.store import Store
 from saylau.web.app import HERE, create_app
 from saylau.web.colors import PALETTE, RESERVED_COLOR, contrast, party_colors
-from saylau.web.exports import safe_cell
 from saylau.web.i18n import LANGUAGES, translations
 from saylau.web.pages import View, page
 

@@ -7,24 +7,23 @@ import os
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 import polars as pl
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import Connection
 
 from saylau.cli._db import created_or_removed, open_store
 from saylau.cli._notes import print_notes, verbose_option
+from saylau.cli._results import level_tables, national_tables, totals_table
+from saylau.cli._table import console, show
 from saylau.errors import InputError
-from saylau.store import ContestResults, IngestSummary
-from saylau.store.ingest import DEFAULT_BATCH, BatchHook, WrittenVersion
+from saylau.results import ContestInfo, ContestResult
+from saylau.store import IngestSummary
+from saylau.store.ingest import DEFAULT_BATCH
 from saylau.tabulate import ProtocolTable, read_protocols
 from saylau.tabulate.fields import ROW
-from saylau.trust import audit
 
 DEMO_DB = "saylau-demo.db"
 DEMO_ELECTION = "Elections to the Majilis of Kazakhstan, 10 January 2021"
@@ -40,7 +39,7 @@ def _as_typed() -> str:
 
 
 def _console() -> Console:
-    return Console(highlight=False)
+    return console()
 
 
 @click.command("init", short_help="Create a results database with one contest.")
@@ -111,21 +110,6 @@ def _print_summary(console: Console, s: IngestSummary, max_problems: int) -> Non
         console.print(f"… and {len(s.problems) - max_problems} more (--max-problems N)")
 
 
-def _audit_batches(contest_id: str, actor: str, source: str) -> BatchHook:
-    """One ``ingest`` audit entry per batch, in the batch's transaction."""
-
-    def hook(conn: Connection, versions: list[WrittenVersion]) -> None:
-        audit.append(
-            conn,
-            actor,
-            "ingest",
-            contest=contest_id,
-            detail={"source": source, "versions": [[v.station, v.new_hash] for v in versions]},
-        )
-
-    return hook
-
-
 @click.command("ingest")
 @click.argument("db")
 @click.argument("protocols", type=click.Path(dir_okay=False))
@@ -179,46 +163,10 @@ def ingest_cmd(
         _print_summary(_console(), summary, max_problems)
 
 
-def _national_table(r: ContestResults) -> Table:
-    t = r.totals
-    table = Table("party", "votes", "%", "seats", title=f"{r.division.name}: {r.status} results")
-    seats = r.seats or {}
-    for party, votes in t.votes.items():
-        table.add_row(party, f"{votes:,}", f"{t.percent()[party]:.2f}", str(seats.get(party, 0)))
-    for name, n in seats.items():
-        if name not in t.votes:
-            table.add_row(escape(f"{name} (not elected by list vote)"), "", "", str(n))
-    if seats:
-        table.add_row("total", "", "", str(sum(seats.values())), style="bold")
-    return table
-
-
-def _totals_lines(r: ContestResults) -> list[str]:
-    t = r.totals
-    return [
-        f"stations reporting {t.stations_reporting:,} of {t.stations_expected:,}"
-        + (f" (flagged {t.stations_flagged:,})" if t.stations_flagged else "")
-        + (f", rejected {t.stations_rejected:,}" if t.stations_rejected else ""),
-        f"registered {t.registered:,}; ballots issued {t.ballots_issued:,}; ballots cast {t.ballots_cast:,} "
-        f"(turnout {t.turnout_percent:.2f}%); valid {t.valid:,}; invalid {t.invalid:,}"
-        + (f"; against all {t.against_all:,}" if t.against_all else ""),
-    ]
-
-
-def _level_table(rows: list[ContestResults], level: str) -> Table:
-    parties = list(rows[0].totals.votes) if rows else []
-    table = Table(level, "reporting", "registered", "turnout %", *parties)
-    for r in rows:
-        t = r.totals
-        pct = t.percent()
-        table.add_row(
-            r.division.name,
-            f"{t.stations_reporting}/{t.stations_expected}",
-            f"{t.registered:,}",
-            f"{t.turnout_percent:.2f}",
-            *[f"{t.votes[p]:,} ({pct[p]:.2f}%)" for p in parties],
-        )
-    return table
+def print_results(out: Console, info: ContestInfo, res: ContestResult) -> None:
+    """The human rendering of a contest's result: votes and seats, then turnout."""
+    show(out, national_tables(info, res, out.width))
+    out.print(totals_table(res))
 
 
 @click.command("results", short_help="Show a contest's results.")
@@ -227,30 +175,43 @@ def _level_table(rows: list[ContestResults], level: str) -> Table:
 @click.option(
     "--level", type=click.Choice(["region", "district", "station"]), help="Break down by level."
 )
-@click.option("--json", "as_json", is_flag=True, help="JSON output.")
-def results_cmd(db: str, contest_id: str | None, level: str | None, as_json: bool) -> None:
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print the contest's API document (GET /api/v1/contests/ID); with --level, "
+    "its export.json with one record per division.",
+)
+@click.option(
+    "--csv",
+    "as_csv",
+    is_flag=True,
+    help="Print the CSV export: one row per division of --level (default: every level).",
+)
+def results_cmd(
+    db: str, contest_id: str | None, level: str | None, as_json: bool, as_csv: bool
+) -> None:
     """Show a contest's results: turnout, votes, % and seats (or a level's breakdown)."""
+    if as_json and as_csv:
+        raise InputError("give --json or --csv, not both")
+    from saylau.web import model
+
     with open_store(db) as store:
         cid = contest_id or store.default_contest()
+        if as_json:
+            doc = model.export_json(store, cid, level) if level else model.contest_page(store, cid)
+            click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
+            return
+        if as_csv:
+            click.echo(model.export_csv(store, cid, level or "all").encode("utf-8"), nl=False)
+            return
+        info = store.contest(cid)
         national = store.results(cid)
         rows = store.results_by_level(cid, level) if level else []
-    if as_json:
-        out: dict[str, Any] = national.to_dict()
-        if national.allocation is not None:
-            from saylau.analysis.proportionality import indices
-
-            out["proportionality"] = indices(national.votes, national.allocation["seats"])
-        if level:
-            out["level"] = level
-            out["divisions"] = [r.to_dict() for r in rows]
-        click.echo(json.dumps(out, ensure_ascii=False, indent=2))
-        return
-    console = _console()
+    out = console()
     if level:
-        console.print(_level_table(rows, level))
-    console.print(_national_table(national))
-    for line in _totals_lines(national):
-        console.print(line)
+        show(out, level_tables(info, rows, level, out.width))
+    print_results(out, info, national)
 
 
 def demo_table() -> ProtocolTable:
@@ -297,6 +258,7 @@ def demo_cmd(db: str) -> None:
                 progress=lambda done, _t: bar.update(task, completed=done),
             )
         national = store.results("majilis")
+        info = store.contest("majilis")
         # The maslikhats are elected the same day: a few of them on the same stations.
         local = demo_maslikhats.build(store, table.frame, seed=2021)
     console.print(
@@ -313,9 +275,7 @@ def demo_cmd(db: str) -> None:
         "[bold]Synthetic data:[/bold] the station-level protocols are invented; their national "
         "totals equal the official 2021 figures (CEC of Kazakhstan)."
     )
-    console.print(_national_table(national))
-    for line in _totals_lines(national):
-        console.print(line)
+    print_results(console, info, national)
     console.print(f"Open the results page: {_as_typed()} serve {db}")
 
 

@@ -6,13 +6,15 @@ import json
 from pathlib import Path
 
 import click
-from rich.console import Console
-from rich.table import Table
+from rich.markup import escape
 
 from saylau.cli._notes import print_notes, verbose_option
+from saylau.cli._results import ballot_lines, seat_tables
+from saylau.cli._table import console, facts, of, show
 from saylau.cli.seats import check_seats
 from saylau.errors import InputError
-from saylau.tabulate.engine import LawLike, MethodLaw, Policy, Tabulation, load_law_like, tabulate
+from saylau.law import load_law
+from saylau.tabulate.engine import LawLike, MethodLaw, Policy, Tabulation, tabulate
 from saylau.tabulate.synth import LIKE, synth
 
 
@@ -22,7 +24,7 @@ def _law(
     if law and (method or seats is not None):
         raise InputError("give either --law or --method/--seats, not both")
     if law:
-        return load_law_like(law)
+        return load_law(law)
     if not method or seats is None:
         raise InputError("give --law NAME|FILE, or --method M and --seats N")
     check_seats(seats)
@@ -30,43 +32,22 @@ def _law(
 
 
 def _render(result: Tabulation) -> None:
-    console = Console()
+    out = console()
     if result.synthetic:
-        console.print(f"[bold yellow]SYNTHETIC DATA[/]: {result.note or 'labelled synthetic'}")
+        out.print(f"[bold yellow]SYNTHETIC DATA[/]: {escape(result.note or 'labelled synthetic')}")
     t = result.totals
-    head = Table(title=f"{result.source} — {result.law}", show_header=False)
-    head.add_column("line")
-    head.add_column("value", justify="right")
-    head.add_row("stations counted", f"{t.stations:,} of {result.stations:,}")
-    head.add_row("registered", f"{t.registered:,}")
-    head.add_row(
-        "ballots issued" + (" (= cast)" if t.issued_derived else ""), f"{t.ballots_issued:,}"
-    )
-    head.add_row("ballots cast (valid + invalid)", f"{t.ballots_cast:,}")
-    head.add_row("valid", f"{t.valid:,}")
-    head.add_row("invalid", f"{t.invalid:,}")
-    if t.against_all:
-        head.add_row("against all", f"{t.against_all:,}")
-    head.add_row("turnout (issued / registered)", f"{t.turnout_percent:.2f}%")
-    console.print(head)
-    parties = Table(title="votes and seats")
-    parties.add_column("party")
-    parties.add_column("votes", justify="right")
-    parties.add_column("% valid", justify="right")
-    parties.add_column("seats", justify="right")
-    seats = result.seats
-    for party, votes in t.votes.items():
-        share = f"{100 * votes / t.valid:.2f}" if t.valid else "-"
-        parties.add_row(party, f"{votes:,}", share, str(seats.get(party, 0)))
-    console.print(parties)
+    counted = [("Stations counted", of(t.stations, result.stations))]
+    lines = counted + ballot_lines(t, issued_derived=result.issued_derived)
+    out.print(facts(f"{result.source}: {result.law}", lines))
+    show(out, seat_tables("Votes and seats", t, result.result, out.width))
     if result.problems:
         verb = "left out" if result.policy == "reject" else "counted and flagged"
         bad = len(result.rejected) or len(result.flagged)
-        console.print(f"[bold red]{bad} protocol(s) failed control relations, {verb}:[/]")
+        out.print(f"[bold red]{bad} protocol(s) failed control relations, {verb}:[/]")
         for p in result.problems[:20]:
-            console.print(f"  {p.message}", markup=False, highlight=False)
+            out.print(f"  {p.message}", markup=False, highlight=False)
         if len(result.problems) > 20:
-            console.print(f"  … {len(result.problems) - 20} more (see --json)")
+            out.print(f"  … {len(result.problems) - 20} more (see --json)")
 
 
 @click.command("tabulate", short_help="Tabulate a protocol file in memory.")

@@ -297,23 +297,13 @@ class Store:
                 totals = reads.stored_totals(conn, contest_id, [did]).get(did) or Totals(
                     votes=dict.fromkeys(reads.parties(conn, contest_id), 0)
                 )
-        seats = allocation = None
+        result = None
         if did == root and any(totals.votes.values()):
             result = self.law(contest_id).allocate(
                 totals.votes, against_all=totals.against_all, invalid=totals.invalid
             )
-            allocation = result.to_dict()
-            seats = {t.name: t.seats for t in result.tiers if t.allocation is None}
-            seats = {**result.seats, **seats}
         return ContestResults(
-            contest_id,
-            div,
-            totals,
-            info.status,
-            info.last_update,
-            info.change_counter,
-            seats,
-            allocation,
+            contest_id, div, totals, info.status, info.last_update, info.change_counter, result
         )
 
     def _station_totals(self, conn: Any, contest_id: str, station_id: str) -> Totals:

@@ -1,15 +1,23 @@
-"""The one-shot tabulation: read, validate, add up and allocate, all in memory."""
+"""The one-shot tabulation: read, validate, add up and allocate, all in memory.
+
+Its result shares the result model of :mod:`saylau.results`: the same ``Totals``,
+a real ``LawResult`` (a ``--method`` allocation is a one-tier law result), and the
+same JSON for ``totals``, ``votes``, ``seats``, ``tiers`` and ``allocation`` as the
+store's results and the API (:func:`saylau.results.outcome`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from saylau.allocation import Allocation
 from saylau.errors import InputError
-from saylau.tabulate.aggregate import Totals, totals
+from saylau.law import LawResult, TierResult, load_law
+from saylau.results import Totals, outcome, seats_total
+from saylau.tabulate.aggregate import issued_derived, totals
 from saylau.tabulate.controls import Problem, check, failing
 from saylau.tabulate.fields import STATION
 from saylau.tabulate.reader import ProtocolTable, read_protocols
@@ -28,7 +36,7 @@ class LawLike(Protocol):
 
     def allocate(
         self, votes: Mapping[str, int], *, against_all: int = 0, invalid: int = 0
-    ) -> Any: ...
+    ) -> LawResult: ...
 
 
 @dataclass(frozen=True)
@@ -47,13 +55,16 @@ class MethodLaw:
 
     def allocate(
         self, votes: Mapping[str, int], *, against_all: int = 0, invalid: int = 0
-    ) -> Allocation:
+    ) -> LawResult:
+        """The allocation as a one-tier law result (tier ``party-list``)."""
         from saylau.core import allocate
 
         base = sum(votes.values()) + against_all + (invalid if self.threshold_base == "cast" else 0)
-        return allocate(
+        alloc = allocate(
             votes, self.seats, self.method, threshold=self.threshold, threshold_base=base
         )
+        tier = TierResult("party-list", "party-list", alloc.house_size, "party list", alloc)
+        return LawResult(self.name, self.name, alloc, (tier,))
 
 
 @dataclass
@@ -69,9 +80,11 @@ class Tabulation:
     stations: int
     rejected: list[str]
     flagged: list[str]
-    result: Any  # saylau LawResult, or Allocation for --method
+    result: LawResult
     note: str = ""
     profile: str = "canonical"
+    #: True when the file has no lines of ballots issued (issued = cast).
+    issued_derived: bool = False
     parties: list[str] = field(default_factory=list)
     #: The reader's notes: the profile picked from the header, a derived valid
     #: column, rows skipped without data, a recoded file (``ProtocolTable.warnings``).
@@ -79,27 +92,13 @@ class Tabulation:
 
     @property
     def allocation(self) -> Allocation:
-        alloc = getattr(self.result, "allocation", self.result)
-        assert isinstance(alloc, Allocation)
-        return alloc
+        """The party-list tier's allocation."""
+        return self.result.allocation
 
     @property
     def seats(self) -> dict[str, int]:
-        return dict(self.allocation.seats)
-
-    def tiers(self) -> list[dict[str, Any]]:
-        tiers = getattr(self.result, "tiers", None)
-        if tiers is not None:
-            return [t.to_dict() for t in tiers]
-        alloc = self.allocation
-        return [
-            {
-                "name": "list",
-                "kind": "party-list",
-                "seats": alloc.house_size,
-                "party_seats": self.seats,
-            }
-        ]
+        """Seats of the party-list tier by party."""
+        return self.result.seats
 
     def problems_by_station(self) -> list[dict[str, Any]]:
         grouped: dict[str, dict[str, Any]] = {}
@@ -120,7 +119,8 @@ class Tabulation:
         return list(grouped.values())
 
     def to_dict(self) -> dict[str, Any]:
-        t = self.totals.to_dict()
+        """The tabulation as JSON: its source and checks, then the parts every results
+        document shares (``totals``, ``votes``, ``seats``, ``tiers``, ``allocation``)."""
         return {
             "source": self.source,
             "synthetic": self.synthetic,
@@ -135,23 +135,9 @@ class Tabulation:
                 "rejected": len(self.rejected),
                 "flagged": len(self.flagged),
             },
-            "totals": {
-                k: t[k]
-                for k in (
-                    "registered",
-                    "ballots_issued",
-                    "ballots_cast",
-                    "valid",
-                    "invalid",
-                    "turnout",
-                )
-            }
-            | ({"against_all": self.totals.against_all} if self.totals.against_all else {}),
-            "votes": dict(self.totals.votes),
-            "seats": self.seats,
+            **outcome(self.totals, self.result),
+            "seats_total": seats_total(self.result),
             "problems": self.problems_by_station(),
-            "tiers": self.tiers(),
-            "allocation": self.result.to_dict(),
         }
 
 
@@ -174,7 +160,12 @@ def tabulate_table(
             frame = frame.filter(~mask)
         else:
             flagged = bad
-    tot = totals(frame)
+    tot = replace(
+        totals(frame),
+        stations_expected=table.frame.height,
+        stations_flagged=len(flagged),
+        stations_rejected=len(rejected),
+    )
     if tot.stations == 0:
         raise InputError(f"{table.source}: every protocol was rejected; nothing to count")
     result = law.allocate(tot.votes, against_all=tot.against_all, invalid=tot.invalid)
@@ -191,19 +182,10 @@ def tabulate_table(
         flagged=flagged,
         result=result,
         profile=table.profile,
+        issued_derived=issued_derived(table.frame.columns),
         parties=list(table.parties),
         warnings=list(table.warnings),
     )
-
-
-def load_law_like(law: str | Path | LawLike) -> LawLike:
-    """A law object from a preset name, a TOML path or a law object."""
-    if not isinstance(law, str | Path):
-        return law
-    from saylau import load_law  # type: ignore[attr-defined]
-
-    loaded: LawLike = load_law(law)
-    return loaded
 
 
 def tabulate(
@@ -221,4 +203,5 @@ def tabulate(
     The law gets the totals its threshold base needs (against all, invalid).
     """
     table = source if isinstance(source, ProtocolTable) else read_protocols(source, profile=profile)
-    return tabulate_table(table, load_law_like(law), policy=policy)
+    the_law: LawLike = load_law(law) if isinstance(law, str | Path) else law
+    return tabulate_table(table, the_law, policy=policy)

@@ -15,7 +15,7 @@ Each finding names the table and the row's key.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
@@ -148,7 +148,7 @@ def check_aggregates(conn: Connection, report: Report) -> None:
                     audit.Finding("aggregates", f"contest {contest} division {division}", what)
                 )
                 continue
-            da, db = a.to_dict(), b.to_dict()
+            da, db = asdict(a), asdict(b)
             diff = [
                 f"{k} stored {da[k]} != recount {db[k]}"
                 for k in da

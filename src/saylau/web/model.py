@@ -1,9 +1,11 @@
-"""Contexts of the site's pages: plain JSON-able dicts built from the store.
+"""Contexts of the site's pages: plain JSON-able dicts built from the result model.
 
-Each function builds one context; the page renders it with a template and the
-API returns it as JSON, so both always show the same figures.  Percentages here
-are for display (rounded floats); the exact figures stay in the store and in the
-allocation (``Fraction`` strings).
+Each function builds one context from the store's :mod:`saylau.results` objects
+(``Store.results``, ``Store.station``); the page renders it with a template, the
+API returns it as JSON, and ``saylau results --json`` prints the same document,
+so all of them show the same figures.  Percentages here are for display (rounded
+floats); the exact figures are in ``turnout_exact`` and the allocation
+(``Fraction`` strings).
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from saylau.analysis.proportionality import indices
 from saylau.errors import NotFoundError
 from saylau.institutions import persist, stored_sessions, views
+from saylau.results import ContestResult, outcome, share
+from saylau.results.exports import nist_report, to_csv
 from saylau.store import Store
 from saylau.store.divisions import LEVELS
 from saylau.tabulate.fields import COUNT_FIELDS, PARTY_PREFIX
 from saylau.web.colors import RESERVED_COLOR, party_colors
-from saylau.web.exports import Unit, nist_report, to_csv
 
 #: Headings of a division's children, by the children's level.
 CHILD_HEADINGS: dict[str, str] = {
@@ -47,23 +51,6 @@ def division_url(cid: str, did: str) -> str:
 
 def station_url(cid: str, sid: str) -> str:
     return f"/contests/{q(cid)}/stations/{q(sid)}"
-
-
-def _pct(part: int, whole: int) -> float:
-    return round(100.0 * part / whole, 2) if whole else 0.0
-
-
-def totals_dict(totals: Any) -> dict[str, Any]:
-    """The ballot figures of a ``Totals`` record, turnout in percent."""
-    return {
-        "registered": totals.registered,
-        "ballots_issued": totals.ballots_issued,
-        "ballots_cast": totals.ballots_cast,
-        "valid": totals.valid,
-        "invalid": totals.invalid,
-        "against_all": totals.against_all,
-        "turnout": totals.turnout_percent,
-    }
 
 
 def contest_summary(info: Any) -> dict[str, Any]:
@@ -105,35 +92,6 @@ def election_day(store: Store) -> dict[str, Any]:
         card["maslikhat"] = info.id in maslikhats
         cards.append(card)
     return {"contests": cards, "has_maslikhats": bool(maslikhats)}
-
-
-def _find_allocation(data: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    """The party-list ``Allocation.to_dict()`` inside a law result (or itself)."""
-    if not data:
-        return None
-    if "steps" in data:
-        return dict(data)
-    inner = data.get("allocation")
-    if isinstance(inner, Mapping) and "steps" in inner:
-        return dict(inner)
-    for tier in data.get("tiers") or ():
-        if isinstance(tier, Mapping) and isinstance(tier.get("allocation"), Mapping):
-            return dict(tier["allocation"])
-    return None
-
-
-def _reserved_tiers(data: Mapping[str, Any] | None) -> list[dict[str, Any]]:
-    """Tiers whose seats are not chosen by the popular vote (e.g. the 9 deputies
-    elected by the Assembly of People of Kazakhstan): the tiers without party seats."""
-    out: list[dict[str, Any]] = []
-    for tier in (data or {}).get("tiers") or ():
-        if not isinstance(tier, Mapping) or "party_seats" in tier:
-            continue
-        count = int(tier.get("seats") or 0)
-        if count:
-            label = str(tier.get("title") or tier.get("name") or tier.get("kind"))
-            out.append({"label": label, "seats": count, "kind": str(tier.get("kind", ""))})
-    return out
 
 
 def ancestors(store: Store, cid: str, did: str) -> list[str]:
@@ -185,7 +143,7 @@ def child_rows(store: Store, cid: str, division_id: str) -> list[dict[str, Any]]
                 + (station_url(cid, child.id) if is_station else division_url(cid, child.id)),
                 "stations_expected": totals.stations_expected,
                 "stations_reporting": totals.stations_reporting,
-                "totals": totals_dict(totals),
+                "totals": totals.to_dict(),
                 "leader": leader,
             }
         )
@@ -204,30 +162,48 @@ def _has_session(store: Store, cid: str) -> bool:
 
 
 def contest_page(store: Store, cid: str) -> dict[str, Any]:
-    """The contest: totals, votes, %, threshold, seats (all tiers), steps, areas."""
+    """The contest: totals, votes, %, threshold, seats (all tiers), steps, areas.
+
+    The API's document of a contest (``GET /api/v1/contests/{id}``) and what
+    ``saylau results --json`` prints."""
     info = store.contest(cid)
     res = store.results(cid)
-    votes: dict[str, int] = dict(res.totals.votes)
+    return {
+        "contest": contest_summary(info),
+        "breadcrumbs": [{"name": info.title, "url": contest_url(cid), "id": None}],
+        **results_document(res),
+        # Which institution pages apply to this contest's law.
+        "has_chamber": "chamber" in store.law(cid).sections,
+        "has_session": _has_session(store, cid),
+        "children": child_rows(store, cid, res.division.id),
+    }
+
+
+def results_document(res: ContestResult) -> dict[str, Any]:
+    """The figures of a contest's result: the shared parts (``totals``, ``votes``,
+    ``seats``, ``tiers``, ``allocation``, see :func:`saylau.results.outcome`), each
+    party's row, the hemicycle's groups and the proportionality indices."""
+    totals = res.totals
+    votes = dict(totals.votes)
     colors = party_colors(votes)
-    allocation = _find_allocation(res.allocation)
-    seats: dict[str, int] = dict((allocation or {}).get("seats") or {})
-    reserved = _reserved_tiers(res.allocation)
-    seats_total = sum(seats.values()) + sum(t["seats"] for t in reserved)
-    threshold = None
-    passed: dict[str, bool] = {}
-    if allocation is not None:
-        report = allocation.get("threshold") or {}
-        pct = report.get("percent")
-        threshold = float(pct["decimal"]) if isinstance(pct, Mapping) else None
-        passed = dict(report.get("passed") or {})
+    alloc = res.allocation
+    seats = res.party_seats
+    reserved = [
+        {"label": t.title or t.name or t.kind, "seats": t.seats, "kind": t.kind}
+        for t in res.reserved
+    ]
+    seats_total = res.seats_total
+    passed = dict(alloc.threshold.passed) if alloc is not None else {}
     rows = [
         {
             "name": name,
             "votes": count,
-            "percent": _pct(count, res.totals.valid),
+            "percent": share(count, totals.valid),
             "passed": bool(passed.get(name, seats.get(name, 0) > 0)),
             "seats": seats.get(name, 0),
-            "seats_percent": _pct(seats.get(name, 0), seats_total),
+            # Of every seat of the chamber, the reserved tiers included (as the
+            # hemicycle shows them), not of the list seats alone.
+            "seats_percent": share(seats.get(name, 0), seats_total),
             "color": colors[name],
         }
         for name, count in votes.items()
@@ -237,30 +213,19 @@ def contest_page(store: Store, cid: str) -> dict[str, Any]:
         for p in rows
         if p["seats"]
     ] + [{**t, "color": RESERVED_COLOR, "reserved": True} for t in reserved]
-    steps = None
-    if allocation is not None:
-        steps = {
-            "method": allocation.get("method"),
-            "quota": allocation.get("quota"),
-            "divisor": allocation.get("divisor"),
-            "steps": list(allocation.get("steps") or ()),
-            "ties": list(allocation.get("ties") or ()),
-        }
-    summary = contest_summary(info)
+    shared = outcome(totals, res.law_result)
     return {
-        "contest": summary,
-        "breadcrumbs": [{"name": info.title, "url": summary["url"], "id": None}],
-        "totals": totals_dict(res.totals),
-        "threshold": threshold,
+        "totals": shared["totals"],
+        "threshold": round(float(alloc.threshold.percent), 6) if alloc is not None else None,
         "parties": rows,
         "seat_groups": groups,
         "seats_total": seats_total,
         "reserved_seats": sum(t["seats"] for t in reserved),
-        # Which institution pages apply to this contest's law.
-        "has_chamber": "chamber" in store.law(cid).sections,
-        "has_session": _has_session(store, cid),
-        "allocation": steps,
-        "children": child_rows(store, cid, res.division.id),
+        "allocation": shared["allocation"],
+        "votes": shared["votes"],
+        "seats": shared["seats"],
+        "tiers": shared["tiers"],
+        "proportionality": indices(votes, seats) if alloc is not None else None,
     }
 
 
@@ -285,9 +250,9 @@ def division_page(store: Store, cid: str, did: str) -> dict[str, Any]:
             "stations_reporting": res.totals.stations_reporting,
         },
         "breadcrumbs": _breadcrumbs(store, cid, info.title, [*ancestors(store, cid, did), did]),
-        "totals": totals_dict(res.totals),
+        "totals": res.totals.to_dict(),
         "parties": [
-            {"name": p, "votes": v, "percent": _pct(v, res.totals.valid), "color": colors[p]}
+            {"name": p, "votes": v, "percent": share(v, res.totals.valid), "color": colors[p]}
             for p, v in res.totals.votes.items()
         ],
         "children_heading": CHILD_HEADINGS.get(level, "Areas"),
@@ -346,7 +311,7 @@ def station_page(store: Store, cid: str, sid: str) -> dict[str, Any]:
     if versions:
         versions[-1]["changes"] = []
     # The station's figures as counted (turnout included), like every other level.
-    totals = totals_dict(store.results(cid, sid).totals) if rec.protocol is not None else None
+    totals = store.results(cid, sid).totals.to_dict() if rec.protocol is not None else None
     return {
         "contest": contest_summary(info),
         "station": {
@@ -450,33 +415,14 @@ def file_stem(cid: str) -> str:
     return "".join(c if c.isalnum() or c in "-_." else "_" for c in cid)[:80] or "contest"
 
 
-def units(store: Store, cid: str, level: str) -> list[Unit]:
+def units(store: Store, cid: str, level: str) -> list[ContestResult]:
     """Export rows: every division of ``level`` (``all``: every level, root first)."""
     levels = LEVELS if level == "all" else (level,)
-    results = [r for lv in levels for r in store.results_by_level(cid, lv)]
-    kids: dict[str, list[str]] = {}
-    for r in results:
-        if r.division.parent_id is not None:
-            kids.setdefault(r.division.parent_id, []).append(r.division.id)
-    return [
-        Unit(
-            id=r.division.id,
-            name=r.division.name,
-            level=r.division.level,
-            parent_id=r.division.parent_id,
-            country=r.division.country,
-            totals=totals_dict(r.totals),
-            votes=dict(r.totals.votes),
-            stations_expected=r.totals.stations_expected,
-            stations_reporting=r.totals.stations_reporting,
-            children=tuple(kids.get(r.division.id, ())),
-        )
-        for r in results
-    ]
+    return [r for lv in levels for r in store.results_by_level(cid, lv)]
 
 
 def export_csv(store: Store, cid: str, level: str) -> str:
-    """CSV of the divisions of ``level`` (see :func:`saylau.web.exports.to_csv`)."""
+    """CSV of the divisions of ``level`` (see :func:`saylau.results.exports.to_csv`)."""
     store.contest(cid)
     return to_csv(units(store, cid, level), parties(store, cid))
 
@@ -489,14 +435,14 @@ def export_json(store: Store, cid: str, level: str) -> dict[str, Any]:
     ctx["level"] = level
     ctx["divisions"] = [
         {
-            "id": u.id,
-            "name": u.name,
-            "level": u.level,
-            "parent": u.parent_id,
-            "country": u.country,
+            "id": u.division.id,
+            "name": u.division.name,
+            "level": u.division.level,
+            "parent": u.division.parent_id,
+            "country": u.division.country,
             "stations_expected": u.stations_expected,
             "stations_reporting": u.stations_reporting,
-            "totals": dict(u.totals),
+            "totals": u.totals.to_dict(),
             "votes": dict(u.votes),
         }
         for u in units(store, cid, level)
@@ -514,7 +460,7 @@ def export_nist(store: Store, cid: str) -> dict[str, Any]:
     return nist_report(
         contest=summary,
         units=all_units,
-        root_id=all_units[0].id,
+        root_id=all_units[0].division.id,
         parties=names,
         colors=party_colors(names),
         generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

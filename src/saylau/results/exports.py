@@ -1,8 +1,10 @@
-"""Open-data exports of a contest: CSV per level, JSON, and NIST SP 1500-100 v2 JSON.
+"""Open-data exports of a contest: CSV per level and NIST SP 1500-100 v2 JSON.
 
-Built from plain records (:class:`Unit`), so they do not depend on how the store
-keeps its rows.  CSV cells that a spreadsheet would run as a formula are
-neutralised with a leading apostrophe (OWASP "CSV injection").
+Built from the result model (one :class:`saylau.results.ContestResult` per
+division), so they show the figures every other document shows.  CSV cells that
+a spreadsheet would run as a formula are neutralised with a leading apostrophe
+(OWASP "CSV injection").  The JSON export is the contest's API document with one
+record per division (``saylau.web.model.export_json``).
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import Any, Final
+
+from saylau.results.contest import ContestResult
 
 #: First characters that make a spreadsheet treat a cell as a formula.
 FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r")
@@ -33,22 +36,6 @@ def safe_cell(value: object) -> str:
     return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
-@dataclass(frozen=True)
-class Unit:
-    """One division's results: the unit of every export row."""
-
-    id: str
-    name: str
-    level: str
-    parent_id: str | None
-    country: str | None
-    totals: Mapping[str, Any]
-    votes: Mapping[str, int]
-    stations_expected: int
-    stations_reporting: int
-    children: tuple[str, ...] = field(default=())
-
-
 TOTAL_COLUMNS: Final = (
     "registered",
     "ballots_issued",
@@ -60,8 +47,8 @@ TOTAL_COLUMNS: Final = (
 )
 
 
-def to_csv(units: Iterable[Unit], parties: Sequence[str]) -> str:
-    """CSV text: one row per unit, one column per party's votes (``party:<name>``)."""
+def to_csv(units: Iterable[ContestResult], parties: Sequence[str]) -> str:
+    """CSV text: one row per division, one column per party's votes (``party:<name>``)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(
@@ -78,16 +65,17 @@ def to_csv(units: Iterable[Unit], parties: Sequence[str]) -> str:
         ]
     )
     for u in units:
+        d, totals = u.division, u.totals.to_dict()
         writer.writerow(
             [
-                safe_cell(u.id),
-                safe_cell(u.name),
-                u.level,
-                safe_cell(u.parent_id),
-                safe_cell(u.country),
+                safe_cell(d.id),
+                safe_cell(d.name),
+                d.level,
+                safe_cell(d.parent_id),
+                safe_cell(d.country),
                 u.stations_expected,
                 u.stations_reporting,
-                *(safe_cell(u.totals.get(c)) for c in TOTAL_COLUMNS),
+                *(safe_cell(totals.get(c)) for c in TOTAL_COLUMNS),
                 *(u.votes.get(p, 0) for p in parties),
             ]
         )
@@ -136,7 +124,7 @@ def _ext_id(value: str) -> list[dict[str, Any]]:
 def nist_report(
     *,
     contest: Mapping[str, Any],
-    units: Sequence[Unit],
+    units: Sequence[ContestResult],
     root_id: str,
     parties: Sequence[str],
     colors: Mapping[str, str],
@@ -147,37 +135,39 @@ def nist_report(
 ) -> dict[str, Any]:
     """An ``ElectionReport`` with GpUnits for every division, one ``PartyContest``
     with a ``PartySelection`` per party and ``VoteCounts`` per reporting unit."""
-    gp_ids = {u.id: f"gpu-{i}" for i, u in enumerate(units)}
+    gp_ids = {u.division.id: f"gpu-{i}" for i, u in enumerate(units)}
     party_ids = {p: f"party-{i}" for i, p in enumerate(parties)}
     kids: dict[str, list[str]] = {}
     for u in units:
-        if u.parent_id is not None and u.parent_id in gp_ids:
-            kids.setdefault(u.parent_id, []).append(gp_ids[u.id])
+        parent = u.division.parent_id
+        if parent is not None and parent in gp_ids:
+            kids.setdefault(parent, []).append(gp_ids[u.division.id])
     gp_units = []
     for u in units:
-        unit_type = NIST_UNIT_TYPES.get(u.level)
+        d, t = u.division, u.totals
+        unit_type = NIST_UNIT_TYPES.get(d.level)
         gp: dict[str, Any] = {
             "@type": "ElectionResults.ReportingUnit",
-            "@id": gp_ids[u.id],
-            "Name": u.name,
+            "@id": gp_ids[d.id],
+            "Name": d.name,
             "Type": unit_type or "other",
-            "ExternalIdentifier": _ext_id(u.id),
-            "VotersRegistered": int(u.totals.get("registered") or 0),
-            "VotersParticipated": int(u.totals.get("ballots_cast") or 0),
+            "ExternalIdentifier": _ext_id(d.id),
+            "VotersRegistered": t.registered,
+            "VotersParticipated": t.ballots_cast,
             "SummaryCounts": [
                 {
                     "@type": "ElectionResults.SummaryCounts",
                     "Type": "total",
-                    "BallotsCast": int(u.totals.get("ballots_cast") or 0),
-                    "BallotsRejected": int(u.totals.get("invalid") or 0),
+                    "BallotsCast": t.ballots_cast,
+                    "BallotsRejected": t.invalid,
                 }
             ],
         }
         if unit_type is None:
-            gp["OtherType"] = u.level
-        if u.id in kids:
-            gp["ComposingGpUnitIds"] = kids[u.id]
-        if u.level != "station":
+            gp["OtherType"] = d.level
+        if d.id in kids:
+            gp["ComposingGpUnitIds"] = kids[d.id]
+        if d.level != "station":
             gp["TotalSubUnits"] = u.stations_expected
             gp["SubUnitsReported"] = u.stations_reporting
         gp_units.append(gp)
@@ -192,7 +182,7 @@ def nist_report(
                 "VoteCounts": [
                     {
                         "@type": "ElectionResults.VoteCounts",
-                        "GpUnitId": gp_ids[u.id],
+                        "GpUnitId": gp_ids[u.division.id],
                         "Type": "total",
                         "Count": int(u.votes.get(p, 0)),
                     }
