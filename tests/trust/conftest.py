@@ -11,7 +11,8 @@ from trust_world import CONTEST, S1, S9, World
 
 from saylau.store import Store
 from saylau.store import engine as store_engine
-from saylau.trust import accounts, api, workflow
+from saylau.trust import accounts, workflow
+from saylau.web.routes import trust as api
 
 
 @pytest.fixture

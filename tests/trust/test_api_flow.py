@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from trust_world import S1, World
 
-from saylau.trust import api
+from saylau.web.routes import trust as api
 
 URL = "/api/v1/contests/kz/protocols"
 

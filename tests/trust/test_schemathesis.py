@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 from trust_world import CONTEST, World
 
-from saylau.trust import api
+from saylau.web.routes import trust as api
 
 #: Examples per operation and generation mode (bounded: the whole test stays well under a minute).
 MAX_EXAMPLES = 12

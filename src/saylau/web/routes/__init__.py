@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from saylau.trust import api as trust
-from saylau.web.routes import analysis, docs, institutions, results
+from saylau.web.routes import analysis, docs, institutions, results, trust
 
 
 def routers() -> tuple[APIRouter, ...]:
     """Every router of the site: results first (its pages and API), then the API
     reference, the authenticated write API, analysis and institutions."""
-    # The write API is still saylau.trust.api; it moves to web/routes/trust.py.
     return (results.router, docs.router, trust.router, analysis.router, institutions.router)
