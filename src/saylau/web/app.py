@@ -39,6 +39,7 @@ EXTRA_ROUTERS: tuple[str, ...] = (
     "saylau.trust.api",
     "saylau.analysis.web",
     "saylau.institutions.web",
+    "saylau.web.commission",
 )
 #: How long a change-counter reading is reused (seconds).  A changed protocol is
 #: visible after at most this long; it spares the database under heavy polling.
