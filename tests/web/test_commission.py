@@ -272,7 +272,7 @@ def test_double_entry_agree_counts_and_differ_is_resolved_by_the_coordinator(wor
                 "action": "keep",
                 "keep": first_id,
                 "reason": "entry 1 matches the paper",
-            },  # fmt: skip
+            },
         )
         assert r.status_code == 200
         assert world.store.station(CONTEST, "002").protocol["party:Ak Zhol"] == 120
@@ -295,7 +295,7 @@ def test_differing_lines_sent_back_only_blank_those_lines(world: World) -> None:
                 "action": "return",
                 "keep": first_id,
                 "reason": "retype two lines",
-            },  # fmt: skip
+            },
         )
         sign_in(c, "op2")
         form = c.get(f"/commission/{CONTEST}/station/001")
