@@ -349,3 +349,42 @@ def test_approval_certification_and_corrigendum_keep_the_audit_intact(world: Wor
     assert len(actions(world, "decision")) == 1
     report = integrity.verify(world.store.engine)
     assert report.findings == [], report.findings
+
+
+def test_every_workspace_string_has_russian_and_kazakh() -> None:
+    import re
+
+    from babel.messages.pofile import read_po
+
+    from saylau.trust import desk, protocol_form
+    from saylau.web.i18n import LOCALE_DIR
+
+    root = Path(desk.__file__).parents[1] / "web"
+    wanted: set[str] = set()
+    for path in [*(root / "templates" / "commission").glob("*.html"), root / "commission_pdf.py"]:
+        text = path.read_text(encoding="utf-8")
+        wanted |= set(re.findall(r'_\("([^"]+)"\)', text)) | set(
+            re.findall(r"_\('([^']+)'\)", text)
+        )
+    wanted |= {label for _, label in protocol_form.ACCOUNTING} | set(desk.STATES)
+    wanted |= set(protocol_form.RELATION_TEXT.values()) | {
+        w["text"] for w in protocol_form.WARNINGS
+    }
+    assert len(wanted) > 80
+    for lang in ("ru", "kk"):
+        with (LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+            have = {m.id: m.string for m in read_po(fh) if m.id}
+        assert sorted(s for s in wanted if not have.get(s)) == [], lang
+
+
+def test_pages_render_in_russian_and_kazakh(world: World) -> None:
+    with _client(world) as c:
+        sign_in(c, "op1")
+        ru = c.get(f"/commission/{CONTEST}/station/001?lang=ru")
+        assert "Избирателей в списке" in ru.text and "Сохранить протокол" in ru.text
+        kk = c.get("/commission/work?lang=kk")
+        assert "Менің жұмысым" in kk.text and "енгізілмеген" in kk.text
+        # The language is kept per account: the next sign-in comes back in Kazakh.
+        c.cookies.clear()
+        again = sign_in(c, "op1")
+        assert "Менің жұмысым" in again.text
