@@ -38,6 +38,15 @@ def _desk(request: Request) -> Desk:
     return found  # type: ignore[no-any-return]
 
 
+def _poll(request: Request) -> bool:
+    """True for the site's background refresh (``refresh.js`` fetches the page it is
+    on): answered with 204 and no session touch, so an open tab still times out."""
+    return request.headers.get("sec-fetch-dest") == "empty"
+
+
+POLL_ANSWER = Response(status_code=204, headers=NO_STORE)
+
+
 def _address(request: Request) -> str:
     return request.client.host if request.client else "-"
 
@@ -148,12 +157,16 @@ _HANDLED = (SaylauError, _Refused)
 @router.get("/")
 async def home(request: Request) -> Response:
     _lang(request)
+    if _poll(request):
+        return POLL_ANSWER
     try:
         await _session(request)
         return RedirectResponse("/commission/work", status_code=303)
     except SessionEnded:
         pass
-    token = secrets.token_urlsafe(24)
+    # Reused while the browser holds one: two tabs of the sign-in page stay valid.
+    held = request.cookies.get(PRE_CSRF, "")
+    token = held if 20 <= len(held) <= 64 and held.isascii() else secrets.token_urlsafe(24)
     ctx = {"csrf": token, "ended": request.query_params.get("ended", "")[:200], "error": ""}
     response = _render(request, "signin.html", ctx)
     response.set_cookie(
@@ -217,6 +230,8 @@ async def sign_out(request: Request) -> Response:
 @router.get("/work")
 async def work(request: Request) -> Response:
     _lang(request)
+    if _poll(request):
+        return POLL_ANSWER
     session = None
     try:
         session = await _session(request)
@@ -264,6 +279,8 @@ def _entry_ctx(
 @router.get("/{contest}/station/{station}")
 async def entry_form(request: Request, contest: str, station: str) -> Response:
     _lang(request)
+    if _poll(request):
+        return POLL_ANSWER
     session = None
     try:
         session = await _session(request)
@@ -322,6 +339,8 @@ async def save_entry(request: Request, contest: str, station: str) -> Response:
 @router.get("/{contest}/station/{station}/entries")
 async def entries(request: Request, contest: str, station: str) -> Response:
     _lang(request)
+    if _poll(request):
+        return POLL_ANSWER
     session = None
     try:
         session = await _session(request)

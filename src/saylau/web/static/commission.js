@@ -76,7 +76,7 @@
       el.closest("tr").classList.remove("has-error", "has-warning");
     });
     messages.forEach(function (m) {
-      m.fields.forEach(function (f) {
+      m.fields.filter(function (f, i) { return m.fields.indexOf(f) === i; }).forEach(function (f) {
         var el = byField[f];
         if (!el) { return; }
         var li = document.createElement("li");
