@@ -344,6 +344,8 @@ def test_approval_certification_and_corrigendum_keep_the_audit_intact(world: Wor
         r = post_entry(c, "003", values, reason="recount of 20 January")
         assert 'data-status="accepted"' in r.text
         assert world.store.station(CONTEST, "003").protocol["against_all"] == 1
+        public = c.get(f"/contests/{CONTEST}/stations/003")
+        assert "recount of 20 January — Decision 12/350: recount" in public.text
         pdf = c.get(f"/commission/{CONTEST}/station/003/protocol.pdf?lang=ru")
         assert pdf.content.startswith(b"%PDF")
     assert len(actions(world, "decision")) == 1

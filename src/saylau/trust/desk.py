@@ -399,6 +399,13 @@ class Desk:
         missing = [m for m in warnings if not (confirmed and accepted.get(m.code, "").strip())]
         if missing:
             return Saved("refused", messages)
+        if form.certified and reason and reason.strip():
+            # The public station page shows each version's reason: name the CEC
+            # decision (corrigendum) there too.
+            with self.engine.connect() as conn:
+                open_ = [d for d in cs.decisions(conn, contest, station) if d["used_at"] is None]
+            if open_:
+                reason = f"{reason.strip()} — {open_[0]['reason']}"
         outcome = workflow.submit(self.store, account, contest, protocol, reason=reason or None)
         with write_transaction(self.engine) as conn:
             cs.delete_draft(conn, contest, station, account.name)
