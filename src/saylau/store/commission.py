@@ -423,3 +423,49 @@ def entries(conn: Connection, contest: str, station: str) -> list[dict[str, Any]
         {"c": contest, "s": station},
     ).mappings()
     return [{**dict(r), "protocol": json.loads(r["protocol"])} for r in rows]
+
+
+def path(conn: Connection, contest: str, division: str) -> list[str] | None:
+    """The division ids from the root down to ``division`` (None when unknown):
+    one indexed lookup per level, not the whole tree."""
+    q = text("SELECT parent_id FROM divisions WHERE contest_id = :c AND id = :d")
+    out: list[str] = []
+    node: str | None = division
+    while node is not None and len(out) < 64:
+        row = conn.execute(q, {"c": contest, "d": node}).first()
+        if row is None:
+            return None if not out else out[::-1]
+        out.append(node)
+        node = row[0]
+    return out[::-1]
+
+
+def station_facts(conn: Connection, contest: str, station: str) -> StationFacts | None:
+    row = conn.execute(
+        text(
+            "SELECT d.id, d.name, d.parent_id, p.status, p.version, p.hash FROM divisions d "
+            "LEFT JOIN protocols p ON p.contest_id = d.contest_id AND p.station_id = d.id "
+            "WHERE d.contest_id = :c AND d.id = :s AND d.level = 'station'"
+        ),
+        {"c": contest, "s": station},
+    ).first()
+    return None if row is None else StationFacts(*row)
+
+
+def draft_accounts(conn: Connection, contest: str, station: str) -> list[str]:
+    rows = conn.execute(
+        select(drafts.c.account).where(drafts.c.contest == contest, drafts.c.station == station)
+    ).all()
+    return [str(r[0]) for r in rows]
+
+
+def open_entries_of(conn: Connection, contest: str, station: str) -> list[tuple[str, str]]:
+    """[(account, status)] of one station's pending or conflicting entries."""
+    rows = conn.execute(
+        text(
+            "SELECT account, status FROM trust_entries WHERE contest = :c AND station = :s "
+            "AND status IN ('pending', 'conflict') ORDER BY id"
+        ),
+        {"c": contest, "s": station},
+    ).all()
+    return [(str(a), str(st)) for a, st in rows]

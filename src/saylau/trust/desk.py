@@ -275,10 +275,18 @@ class Desk:
         )
 
     def station_state(self, account: Account, contest: str, station: str) -> StationRow:
-        for row in self.work(account, contest).rows:
-            if row.id == station:
-                return row
-        raise NotFoundError(f"station '{station}' is not in contest '{contest}'")
+        """The state of one station (as ``work`` would list it), read for it alone."""
+        info = self.store.contest(contest)
+        with self.engine.connect() as conn:
+            f = cs.station_facts(conn, contest, station)
+            if f is None:
+                raise NotFoundError(f"station '{station}' is not in contest '{contest}'")
+            mine = [(a, st) for a, st in cs.open_entries_of(conn, contest, station)]
+            drafts = cs.draft_accounts(conn, contest, station)
+            path = cs.path(conn, contest, station) or [station]
+            approved = bool(set(cs.open_approvals(conn, contest)) & set(path))
+        state = _state(f, mine, drafts, approved, bool(info.certified_at))
+        return StationRow(f.id, f.name, f.parent, state, f.version, mine)
 
     # --- entering -----------------------------------------------------------
 
@@ -288,10 +296,10 @@ class Desk:
                 f"account '{account.name}' ({account.role}) cannot enter protocols"
             )
         with self.engine.connect() as conn:
-            tree = cs.parents(conn, contest)
-        if station not in tree:
+            path = cs.path(conn, contest, station)
+        if path is None:
             raise NotFoundError(f"station '{station}' is not in contest '{contest}'")
-        if not in_scope(account.scope, self._path(tree, station)):
+        if not in_scope(account.scope, path):
             raise workflow.Forbidden(
                 f"account '{account.name}' (scope '{account.scope}') cannot enter station '{station}'"
             )
@@ -299,9 +307,8 @@ class Desk:
     def _opened(self, contest: str, station: str) -> str:
         """A token of the station's state: a form opened on another state is stale."""
         with self.engine.connect() as conn:
-            facts = {f.id: f for f in cs.stations(conn, contest)}
-            entries = cs.open_entries(conn, contest).get(station, [])
-        f = facts.get(station)
+            f = cs.station_facts(conn, contest, station)
+            entries = cs.open_entries_of(conn, contest, station)
         return f"{f.hash if f else ''}:{f.version if f else 0}:{len(entries)}"
 
     def form(self, account: Account, contest: str, station: str) -> Form:
@@ -311,14 +318,14 @@ class Desk:
         parties = _parties(self, contest)
         lines = protocol_form.lines(parties)
         fields = [ln.field for ln in lines]
-        record = (
-            self.store.station(contest, station) if _has_protocol(self, contest, station) else None
-        )
         with self.engine.connect() as conn:
+            facts = cs.station_facts(conn, contest, station)
             draft = cs.load_draft(conn, contest, station, account.name)
-            tree = cs.parents(conn, contest)
+            path = cs.path(conn, contest, station) or [station]
             notes = cs.explanations_for(conn, contest, station)
-        ids = _ids(record.protocol if record else None, self._path(tree, station), station)
+        counted = facts is not None and facts.version is not None
+        record = self.store.station(contest, station) if counted else None
+        ids = _ids(record.protocol if record else None, path, station)
         values: dict[str, str] = {}
         returned: list[str] = []
         paused_at = None
@@ -594,11 +601,6 @@ def _state(
 def _parties(desk: Desk, contest: str) -> list[str]:
     with desk.engine.connect() as conn:
         return cs.parties(conn, contest)
-
-
-def _has_protocol(desk: Desk, contest: str, station: str) -> bool:
-    with desk.engine.connect() as conn:
-        return any(f.id == station and f.version is not None for f in cs.stations(conn, contest))
 
 
 def _ids(protocol: Mapping[str, Any] | None, path: Sequence[str], station: str) -> dict[str, str]:

@@ -313,7 +313,8 @@ async def save_entry(request: Request, contest: str, station: str) -> Response:
                 pause=data.get("action") == "pause",
             )
         )
-        form = await run_in_threadpool(d.form, session.account, contest, station)
+        if saved.status == "refused":
+            form = await run_in_threadpool(d.form, session.account, contest, station)
     except _HANDLED as err:
         return await _failed(request, err, session, contest)
     if saved.status == "refused":
