@@ -72,9 +72,14 @@ def build(url: str, tmp: Path, stations: int) -> Store:
     return store
 
 
-async def operator(base: str, name: str, station: str, start: asyncio.Event) -> float:
+async def operator(
+    base: str, name: str, station: str, start: asyncio.Event, ready: list[int], n: int
+) -> float:
     async with httpx.AsyncClient(base_url=base, timeout=120) as c:
         page = await c.get("/commission/")
+        ready[0] += 1
+        if ready[0] == n:  # everyone holds a sign-in page: go, all at once
+            start.set()
         await start.wait()
         r = await c.post(
             "/commission/sign-in",
@@ -104,13 +109,13 @@ async def operator(base: str, name: str, station: str, start: asyncio.Event) -> 
 
 async def run(base: str, stations: int) -> list[float]:
     start = asyncio.Event()
+    ready = [0]
+    n = 2 * stations
     tasks = [
-        asyncio.create_task(operator(base, f"op{i}-{k}", f"S{i:04d}", start))
+        asyncio.create_task(operator(base, f"op{i}-{k}", f"S{i:04d}", start, ready, n))
         for i in range(1, stations + 1)
         for k in (1, 2)
     ]
-    await asyncio.sleep(0.5)
-    start.set()
     return list(await asyncio.gather(*tasks))
 
 
@@ -120,7 +125,13 @@ def bench(url: str, label: str, operators: int) -> None:
         store = build(url, Path(tmp), stations)
         port = free_port()
         server = uvicorn.Server(
-            uvicorn.Config(create_app(url), host="127.0.0.1", port=port, log_level="warning")
+            uvicorn.Config(
+                create_app(url),
+                host="127.0.0.1",
+                port=port,
+                log_level="warning",
+                timeout_keep_alive=300,  # clients wait for one another between requests
+            )
         )
         thread = threading.Thread(target=server.run, daemon=True)
         thread.start()

@@ -246,8 +246,9 @@ def test_double_entry_agree_counts_and_differ_is_resolved_by_the_coordinator(wor
         sign_in(c, "op1")
         assert 'data-status="pending-second-entry"' in post_entry(c, "001", GOOD).text
         # The same account cannot give the second entry.
-        r = post_entry(c, "001", GOOD)
+        r = post_entry(c, "001", {**GOOD, "registered": 1001})
         assert r.status_code == 409 and "different account" in r.text
+        assert 'value="1001"' in r.text  # the typed numbers stay on the form
         sign_in(c, "op2")
         assert 'data-status="accepted"' in post_entry(c, "001", GOOD).text
         assert world.store.station(CONTEST, "001").protocol["valid"] == 650

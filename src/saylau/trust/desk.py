@@ -98,6 +98,7 @@ class Saved:
     status: str  # paused | refused | <workflow outcome status>
     messages: list[protocol_form.Message] = field(default_factory=list)
     outcome: workflow.Outcome | None = None
+    conflict: bool = False  # refused by the workflow's state (409), not by the values
 
 
 def _since(delta: dt.timedelta) -> str:
@@ -413,7 +414,13 @@ class Desk:
                 open_ = [d for d in cs.decisions(conn, contest, station) if d["used_at"] is None]
             if open_:
                 reason = f"{reason.strip()} — {open_[0]['reason']}"
-        outcome = workflow.submit(self.store, account, contest, protocol, reason=reason or None)
+        try:
+            outcome = workflow.submit(self.store, account, contest, protocol, reason=reason or None)
+        except (workflow.Conflict, InputError) as err:
+            # Shown on the form with the typed numbers kept (a refused page would lose them).
+            text = "; ".join(err.problems) if isinstance(err, InputError) else str(err)
+            conflict = isinstance(err, workflow.Conflict)
+            return Saved("refused", [protocol_form.Message("E05", (), text)], conflict=conflict)
         with write_transaction(self.engine) as conn:
             cs.delete_draft(conn, contest, station, account.name)
             if warnings:

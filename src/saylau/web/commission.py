@@ -319,7 +319,8 @@ async def save_entry(request: Request, contest: str, station: str) -> Response:
         return await _failed(request, err, session, contest)
     if saved.status == "refused":
         form.values = {k: v[:40] for k, v in values.items()}
-        return _render(request, "entry.html", _entry_ctx(session, form, saved), 422)
+        status = 409 if saved.conflict else 422
+        return _render(request, "entry.html", _entry_ctx(session, form, saved), status)
     if saved.status == "paused":
         return RedirectResponse(
             f"/commission/work?contest={quote(contest)}&paused={quote(station)}", status_code=303
