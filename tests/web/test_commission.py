@@ -391,3 +391,36 @@ def test_pages_render_in_russian_and_kazakh(world: World) -> None:
         c.cookies.clear()
         again = sign_in(c, "op1")
         assert "Менің жұмысым" in again.text
+
+
+def test_two_entries_saved_at_the_same_moment_count_once(world: World) -> None:
+    """Two people press Save together: one is the first entry, the other the second,
+    and the station counts once (on PostgreSQL this needed a lock in the workflow)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from saylau.trust.desk import Desk
+
+    desk = Desk(world.store)
+    typed = {k: str(v) for k, v in GOOD.items()}
+
+    def save(name: str, station: str) -> str:
+        opened = desk.form(world.accounts[name], CONTEST, station).opened
+        return desk.save(
+            world.accounts[name],
+            CONTEST,
+            station,
+            typed,
+            opened=opened,
+            accepted={},
+            confirmed=False,
+        ).status
+
+    pairs = [("op1", "001"), ("op2", "001"), ("cec", "002"), ("coord", "002"),
+             ("coord", "003"), ("cec", "003")]  # fmt: skip
+    with ThreadPoolExecutor(6) as pool:
+        answers = list(pool.map(lambda p: save(*p), pairs))
+    for (name, station), answer in zip(pairs, answers, strict=True):
+        if answer == "refused":  # the other entry landed first: the form was stale
+            save(name, station)
+    for station in ("001", "002", "003"):
+        assert world.store.station(CONTEST, station).version == 1, station
