@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from saylau.errors import InputError, NotFoundError, SaylauError
-from saylau.trust import desk, sessions, workflow
+from saylau.trust import coordination, desk, sessions, workflow
 from saylau.trust.desk import Desk, Session, SessionEnded, SignInRefused
 from saylau.web.i18n import LANGUAGES, pick_language
 from saylau.web.render import page_globals
@@ -271,7 +271,6 @@ def _entry_ctx(
         "saved": saved,
         "messages": messages,
         "by_field": by_field,
-        "rules_json": desk.json_rules(form),
         "csrf": session.csrf,
     }
 
@@ -346,7 +345,9 @@ async def entries(request: Request, contest: str, station: str) -> Response:
     session = None
     try:
         session = await _session(request)
-        found = await run_in_threadpool(_desk(request).entries, session.account, contest, station)
+        found = await run_in_threadpool(
+            coordination.entries, _desk(request), session.account, contest, station
+        )
     except _HANDLED as err:
         return await _failed(request, err, session, contest)
     diff = (
@@ -376,12 +377,22 @@ async def resolve(request: Request, contest: str, station: str) -> Response:
         if action in ("keep", "return") and not keep.isdigit():
             raise InputError("choose the entry to keep")
         if action == "keep":
-            await run_in_threadpool(d.resolve, session.account, contest, station, int(keep), reason)
+            await run_in_threadpool(
+                coordination.resolve, d, session.account, contest, station, int(keep), reason
+            )
         elif action == "discard":
-            await run_in_threadpool(d.resolve, session.account, contest, station, None, reason)
+            await run_in_threadpool(
+                coordination.resolve, d, session.account, contest, station, None, reason
+            )
         elif action == "return":
             await run_in_threadpool(
-                d.return_differing, session.account, contest, station, int(keep), reason
+                coordination.return_differing,
+                d,
+                session.account,
+                contest,
+                station,
+                int(keep),
+                reason,
             )
         else:
             raise InputError(f"unknown action '{action[:40]}'")
@@ -398,7 +409,7 @@ async def approve(request: Request, contest: str) -> Response:
         session = await _session(request)
         data = await _form(request, session)
         await run_in_threadpool(
-            _desk(request).approve, session.account, contest, data.get("division", "")
+            coordination.approve, _desk(request), session.account, contest, data.get("division", "")
         )
     except _HANDLED as err:
         return await _failed(request, err, session, contest)
@@ -413,7 +424,8 @@ async def certify(request: Request, contest: str) -> Response:
         session = await _session(request)
         data = await _form(request, session)
         await run_in_threadpool(
-            _desk(request).certify,
+            coordination.certify,
+            _desk(request),
             session.account,
             contest,
             data.get("number", ""),
@@ -432,7 +444,12 @@ async def decide(request: Request, contest: str, station: str) -> Response:
         session = await _session(request)
         data = await _form(request, session)
         await run_in_threadpool(
-            _desk(request).decide, session.account, contest, station, data.get("reason", "")
+            coordination.decide,
+            _desk(request),
+            session.account,
+            contest,
+            station,
+            data.get("reason", ""),
         )
     except _HANDLED as err:
         return await _failed(request, err, session, contest)
@@ -448,7 +465,9 @@ async def protocol_pdf(request: Request, contest: str, station: str) -> Response
     try:
         session = await _session(request)
         d = _desk(request)
-        doc = await run_in_threadpool(d.protocol_document, session.account, contest, station)
+        doc = await run_in_threadpool(
+            coordination.protocol_document, d, session.account, contest, station
+        )
     except _HANDLED as err:
         return await _failed(request, err, session, contest)
     from saylau.web.commission_pdf import protocol_pdf as render
