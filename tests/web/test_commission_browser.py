@@ -66,11 +66,15 @@ def _person(browser: Any, base: str, name: str, width: int = 1366) -> Any:
     """A fresh browser context (its own cookies) signed in as ``name``."""
     page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
     page.goto(base + "/commission/")
-    page.keyboard.type(name)  # the name field has the focus
+    if name == "op1" and width == 390:
+        _shot(page, "commission-signin-390")
+    # The name field has the focus once the page is ready (autofocus).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'name'")
+    page.keyboard.type(name)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
     page.keyboard.press("Enter")
-    page.wait_for_url("**/commission/work")
+    page.wait_for_url("**/commission/work", timeout=120_000)
     return page
 
 
@@ -121,6 +125,9 @@ def test_two_operators_agree_then_differ_and_the_coordinator_keeps_the_first(
     coord.goto(f"{base}/commission/work?state=entries-differ")
     assert coord.locator("[data-count=entries-differ]").inner_text() == "1"
     _shot(coord, "commission-work-1366")
+    coord.set_viewport_size({"width": 390, "height": 844})
+    _shot(coord, "commission-work-390")
+    coord.set_viewport_size({"width": 1366, "height": 900})
     coord.get_by_role("link", name="Compare entries").click()
     rows = coord.locator("table.compare tbody tr")
     assert rows.count() == 2
@@ -129,6 +136,9 @@ def test_two_operators_agree_then_differ_and_the_coordinator_keeps_the_first(
         "cancelled",
     ]
     _shot(coord, "commission-compare-1366")
+    coord.set_viewport_size({"width": 390, "height": 844})
+    _shot(coord, "commission-compare-390")
+    coord.set_viewport_size({"width": 1366, "height": 900})
     coord.get_by_label("Reason").fill("entry 1 matches the paper")
     coord.get_by_role("button", name="Keep the chosen entry").click()
     coord.wait_for_url("**/commission/work**")
