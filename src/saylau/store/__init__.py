@@ -54,7 +54,7 @@ from saylau.store.store import Store
 
 #: The store's current Alembic head revision.  Other packages' branches keep
 #: ``depends_on = "0001_initial"`` (the tables they reference exist from there on).
-HEAD_REVISION = "0003_counted_version"
+HEAD_REVISION = "0004_commission"
 
 __all__ = [
     "HEAD_REVISION",
