@@ -224,3 +224,7 @@ def verify(snapshot: Path, signature: Path, key_path: Path) -> None:
 
 
 COMMANDS: list[click.Command] = [users, audit_group, keygen, sign, verify]
+
+from saylau.cli.commission import install  # noqa: E402  (adds add --password-stdin, passwd)
+
+install(users)

@@ -53,7 +53,7 @@ from saylau.store.model import (
 from saylau.store.store import Store
 
 #: The one head of the store's migration history (every table of every package).
-HEAD_REVISION = "0004_one_history"
+HEAD_REVISION = "0005_commission"
 
 __all__ = [
     "HEAD_REVISION",

@@ -31,6 +31,13 @@ GENESIS = "0" * 64
 ACTIONS = frozenset(
     {
         "sign-in",
+        # The commission workspace (saylau.trust.desk): refusals are audited too.
+        "sign-in-refused",
+        "sign-out",
+        "refused",
+        "password",
+        "warnings-accepted",
+        "entry-returned",
         "submission",
         "amendment",
         "entry",  # one of the two entries of a double-entry protocol

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, bindparam, select, text, update
 from saylau.errors import InputError, NotFoundError, SaylauError
 from saylau.store import reads, schema
 from saylau.store.canonical import canonical_json
-from saylau.store.engine import write_transaction
+from saylau.store.engine import is_sqlite, write_transaction
 from saylau.store.store import Store
 from saylau.store.submit import write_checked
 from saylau.trust import audit
@@ -355,6 +355,8 @@ def _enter(
     e = schema.entries
     protocol, digest, station = checked.protocol, checked.hash, checked.station
     with write_transaction(store.engine) as conn:
+        if not is_sqlite(store.engine):  # else two first entries at once both stay pending
+            conn.execute(text("SELECT id FROM contests WHERE id = :c FOR UPDATE"), {"c": contest})
         open_ = conn.execute(
             select(e).where(
                 e.c.contest == contest,

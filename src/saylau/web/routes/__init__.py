@@ -9,10 +9,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from saylau.web.routes import analysis, docs, institutions, results, trust
+from saylau.web.routes import analysis, commission, docs, institutions, results, trust
 
 
 def routers() -> tuple[APIRouter, ...]:
     """Every router of the site: results first (its pages and API), then the API
     reference, the authenticated write API, analysis and institutions."""
-    return (results.router, docs.router, trust.router, analysis.router, institutions.router)
+    return (
+        results.router,
+        docs.router,
+        trust.router,
+        analysis.router,
+        institutions.router,
+        commission.router,
+    )

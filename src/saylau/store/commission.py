@@ -1,0 +1,471 @@
+"""Tables and queries of the commission workspace: passwords, browser sessions,
+failed sign-ins, entry drafts (paused entries) and accepted-warning explanations.
+
+Plain functions over a ``Connection``: the caller (``saylau.trust.desk``) opens the
+transaction, so a write here and its audit entry commit together.  Times are
+ISO-8601 UTC text, as in the trust tables.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    delete,
+    func,
+    select,
+    text,
+    update,
+)
+
+metadata = MetaData()
+
+passwords = Table(
+    "commission_passwords",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    Column("hash", Text, nullable=False),
+    Column("changed_at", String(32), nullable=False),
+    Column("lang", String(8)),
+)
+
+sessions = Table(
+    "commission_sessions",
+    metadata,
+    Column("key", String(64), primary_key=True),  # sha256 of the cookie's id
+    Column("account", String(200), nullable=False, index=True),
+    Column("created_at", String(32), nullable=False),
+    Column("seen_at", String(32), nullable=False),
+    Column("address", String(64), nullable=False),
+)
+
+failures = Table(
+    "commission_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", String(200), nullable=False, index=True),
+    Column("address", String(64), nullable=False, index=True),
+    Column("at", String(32), nullable=False),
+)
+
+drafts = Table(
+    "commission_drafts",
+    metadata,
+    Column("contest", String(200), primary_key=True),
+    Column("station", String(200), primary_key=True),
+    Column("account", String(200), primary_key=True),
+    Column("values", Text, nullable=False),  # JSON: field -> text as typed
+    Column("saved_at", String(32), nullable=False),
+)
+
+explanations = Table(
+    "commission_explanations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contest", String(200), nullable=False),
+    Column("station", String(200), nullable=False, index=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("account", String(200), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("fields", Text, nullable=False),  # JSON list
+    Column("text", Text, nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
+# The CEC's decision that certified a contest (number and date as on the paper).
+certificates = Table(
+    "commission_certificates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contest", String(200), nullable=False),
+    Column("number", String(100), nullable=False),
+    Column("date", String(10), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
+
+# --- passwords -------------------------------------------------------------
+
+
+def password_hash(conn: Connection, account: str) -> str | None:
+    row = conn.execute(select(passwords.c.hash).where(passwords.c.account == account)).first()
+    return None if row is None else str(row[0])
+
+
+def set_password_hash(conn: Connection, account: str, digest: str, at: str) -> None:
+    done = conn.execute(
+        update(passwords).where(passwords.c.account == account).values(hash=digest, changed_at=at)
+    )
+    if not done.rowcount:
+        conn.execute(passwords.insert().values(account=account, hash=digest, changed_at=at))
+
+
+def language(conn: Connection, account: str) -> str | None:
+    row = conn.execute(select(passwords.c.lang).where(passwords.c.account == account)).first()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def set_language(conn: Connection, account: str, lang: str) -> None:
+    conn.execute(update(passwords).where(passwords.c.account == account).values(lang=lang))
+
+
+# --- sessions --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionRow:
+    key: str
+    account: str
+    created_at: str
+    seen_at: str
+
+
+def add_session(conn: Connection, key: str, account: str, at: str, address: str) -> None:
+    conn.execute(
+        sessions.insert().values(
+            key=key, account=account, created_at=at, seen_at=at, address=address[:64]
+        )
+    )
+
+
+def get_session(conn: Connection, key: str) -> SessionRow | None:
+    row = conn.execute(
+        select(sessions.c.key, sessions.c.account, sessions.c.created_at, sessions.c.seen_at).where(
+            sessions.c.key == key
+        )
+    ).first()
+    return None if row is None else SessionRow(*row)
+
+
+def touch_session(conn: Connection, key: str, at: str) -> None:
+    conn.execute(update(sessions).where(sessions.c.key == key).values(seen_at=at))
+
+
+def drop_session(conn: Connection, key: str) -> None:
+    conn.execute(delete(sessions).where(sessions.c.key == key))
+
+
+def drop_sessions_of(conn: Connection, account: str) -> int:
+    return int(conn.execute(delete(sessions).where(sessions.c.account == account)).rowcount)
+
+
+# --- failed sign-ins -------------------------------------------------------
+
+
+def add_failure(conn: Connection, account: str, address: str, at: str) -> None:
+    conn.execute(failures.insert().values(account=account[:200], address=address[:64], at=at))
+
+
+def count_failures(conn: Connection, account: str, address: str, since: str) -> tuple[int, int]:
+    """(failures of ``account``, failures from ``address``) since ``since``."""
+    n_acc = conn.execute(
+        select(func.count()).where(failures.c.account == account[:200], failures.c.at >= since)
+    ).scalar_one()
+    n_addr = conn.execute(
+        select(func.count()).where(failures.c.address == address[:64], failures.c.at >= since)
+    ).scalar_one()
+    return int(n_acc), int(n_addr)
+
+
+def clear_failures(conn: Connection, account: str) -> None:
+    conn.execute(delete(failures).where(failures.c.account == account))
+
+
+# --- drafts (paused entries) ----------------------------------------------
+
+
+def save_draft(
+    conn: Connection, contest: str, station: str, account: str, values: Mapping[str, str], at: str
+) -> None:
+    key = and_(
+        drafts.c.contest == contest, drafts.c.station == station, drafts.c.account == account
+    )
+    body = json.dumps(dict(values), ensure_ascii=False, sort_keys=True)
+    if not conn.execute(update(drafts).where(key).values(values=body, saved_at=at)).rowcount:
+        conn.execute(
+            drafts.insert().values(
+                contest=contest, station=station, account=account, values=body, saved_at=at
+            )
+        )
+
+
+def load_draft(
+    conn: Connection, contest: str, station: str, account: str
+) -> tuple[dict[str, str], str] | None:
+    row = conn.execute(
+        select(drafts.c["values"], drafts.c.saved_at).where(
+            drafts.c.contest == contest, drafts.c.station == station, drafts.c.account == account
+        )
+    ).first()
+    return None if row is None else (json.loads(row[0]), str(row[1]))
+
+
+def delete_draft(conn: Connection, contest: str, station: str, account: str) -> None:
+    conn.execute(
+        delete(drafts).where(
+            drafts.c.contest == contest, drafts.c.station == station, drafts.c.account == account
+        )
+    )
+
+
+def drafts_of(conn: Connection, contest: str) -> dict[str, list[str]]:
+    """station -> accounts holding a paused entry of it."""
+    out: dict[str, list[str]] = {}
+    for station, account in conn.execute(
+        select(drafts.c.station, drafts.c.account).where(drafts.c.contest == contest)
+    ):
+        out.setdefault(str(station), []).append(str(account))
+    return out
+
+
+# --- accepted warnings -----------------------------------------------------
+
+
+def add_explanations(
+    conn: Connection,
+    contest: str,
+    station: str,
+    content_hash: str,
+    account: str,
+    items: Sequence[tuple[str, Sequence[str], str]],
+    at: str,
+) -> None:
+    """Store (code, fields, text) explanations of the warnings accepted on one entry."""
+    for code, fields, why in items:
+        conn.execute(
+            explanations.insert().values(
+                contest=contest,
+                station=station,
+                content_hash=content_hash,
+                account=account,
+                code=code,
+                fields=json.dumps(list(fields)),
+                text=why,
+                at=at,
+            )
+        )
+
+
+def explanations_for(
+    conn: Connection, contest: str, station: str, content_hash: str | None = None
+) -> list[dict[str, Any]]:
+    q = select(explanations).where(
+        explanations.c.contest == contest, explanations.c.station == station
+    )
+    if content_hash is not None:
+        q = q.where(explanations.c.content_hash == content_hash)
+    return [
+        {
+            "code": r.code,
+            "fields": json.loads(r.fields),
+            "text": r.text,
+            "account": r.account,
+            "at": r.at,
+            "hash": r.content_hash,
+        }
+        for r in conn.execute(q.order_by(explanations.c.id))
+    ]
+
+
+# --- what the workspace shows ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class StationFacts:
+    """What the store knows of one station, for its state in the workspace."""
+
+    id: str
+    name: str
+    parent: str | None
+    status: str | None  # the current protocol's status, None when never counted
+    version: int | None
+    hash: str | None
+
+
+def stations(conn: Connection, contest: str) -> list[StationFacts]:
+    rows = conn.execute(
+        text(
+            "SELECT d.id, d.name, d.parent_id, p.status, p.version, p.hash FROM divisions d "
+            "LEFT JOIN protocols p ON p.contest_id = d.contest_id AND p.station_id = d.id "
+            "WHERE d.contest_id = :c AND d.level = 'station' ORDER BY d.id"
+        ),
+        {"c": contest},
+    ).all()
+    return [StationFacts(*r) for r in rows]
+
+
+def parents(conn: Connection, contest: str) -> dict[str, str | None]:
+    """division id -> parent id, for the whole tree of ``contest``."""
+    rows = conn.execute(
+        text("SELECT id, parent_id FROM divisions WHERE contest_id = :c"), {"c": contest}
+    ).all()
+    return {str(i): p for i, p in rows}
+
+
+def open_entries(conn: Connection, contest: str) -> dict[str, list[tuple[str, str]]]:
+    """station -> [(account, status)] of its pending or conflicting entries."""
+    rows = conn.execute(
+        text(
+            "SELECT station, account, status FROM trust_entries "
+            "WHERE contest = :c AND status IN ('pending', 'conflict') ORDER BY id"
+        ),
+        {"c": contest},
+    ).all()
+    out: dict[str, list[tuple[str, str]]] = {}
+    for s, a, st in rows:
+        out.setdefault(str(s), []).append((str(a), str(st)))
+    return out
+
+
+def open_approvals(conn: Connection, contest: str) -> list[str]:
+    rows = conn.execute(
+        text("SELECT scope FROM trust_approvals WHERE contest = :c AND stale_at IS NULL"),
+        {"c": contest},
+    ).all()
+    return [str(r[0]) for r in rows]
+
+
+def current_protocol(conn: Connection, contest: str, station: str) -> dict[str, Any] | None:
+    """The station's newest stored version as canonical fields (None when none)."""
+    row = (
+        conn.execute(
+            text(
+                "SELECT v.* FROM protocol_versions v JOIN protocols p "
+                "ON p.contest_id = v.contest_id AND p.station_id = v.station_id "
+                "AND p.version = v.version WHERE v.contest_id = :c AND v.station_id = :s"
+            ),
+            {"c": contest, "s": station},
+        )
+        .mappings()
+        .first()
+    )
+    if row is None:
+        return None
+    out: dict[str, Any] = {"station": station}
+    skip = {"contest_id", "station_id", "version", "created_at", "actor", "reason", "source"}
+    for key, value in row.items():
+        if key in skip or key in ("hash", "status", "problems", "votes") or value is None:
+            continue
+        out[key] = value
+    for party, n in json.loads(row["votes"]).items():
+        out[f"party:{party}"] = n
+    return out
+
+
+def decisions(conn: Connection, contest: str, station: str | None = None) -> list[dict[str, Any]]:
+    q = "SELECT id, station, reason, actor, at, used_at FROM trust_decisions WHERE contest = :c"
+    args: dict[str, Any] = {"c": contest}
+    if station is not None:
+        q += " AND station = :s"
+        args["s"] = station
+    rows = conn.execute(text(q + " ORDER BY id"), args).mappings().all()
+    return [dict(r) for r in rows]
+
+
+def certifications(conn: Connection, contest: str) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        text(
+            "SELECT actor, at, results_hash FROM trust_certifications WHERE contest = :c ORDER BY id"
+        ),
+        {"c": contest},
+    ).mappings()
+    return [dict(r) for r in rows]
+
+
+def add_certificate(
+    conn: Connection, contest: str, number: str, date: str, actor: str, at: str
+) -> None:
+    conn.execute(
+        certificates.insert().values(contest=contest, number=number, date=date, actor=actor, at=at)
+    )
+
+
+def certificate(conn: Connection, contest: str) -> dict[str, Any] | None:
+    row = (
+        conn.execute(
+            select(certificates.c.number, certificates.c.date, certificates.c.actor)
+            .where(certificates.c.contest == contest)
+            .order_by(certificates.c.id.desc())
+        )
+        .mappings()
+        .first()
+    )
+    return None if row is None else dict(row)
+
+
+def parties(conn: Connection, contest: str) -> list[str]:
+    rows = conn.execute(
+        text("SELECT party FROM contest_parties WHERE contest_id = :c ORDER BY position"),
+        {"c": contest},
+    ).all()
+    return [str(r[0]) for r in rows]
+
+
+def entries(conn: Connection, contest: str, station: str) -> list[dict[str, Any]]:
+    """The open (pending or conflicting) entries of one station, oldest first."""
+    rows = conn.execute(
+        text(
+            "SELECT id, account, at, status, content_hash, protocol FROM trust_entries "
+            "WHERE contest = :c AND station = :s AND status IN ('pending', 'conflict') ORDER BY id"
+        ),
+        {"c": contest, "s": station},
+    ).mappings()
+    return [{**dict(r), "protocol": json.loads(r["protocol"])} for r in rows]
+
+
+def path(conn: Connection, contest: str, division: str) -> list[str] | None:
+    """The division ids from the root down to ``division`` (None when unknown):
+    one indexed lookup per level, not the whole tree."""
+    q = text("SELECT parent_id FROM divisions WHERE contest_id = :c AND id = :d")
+    out: list[str] = []
+    node: str | None = division
+    while node is not None and len(out) < 64:
+        row = conn.execute(q, {"c": contest, "d": node}).first()
+        if row is None:
+            return None if not out else out[::-1]
+        out.append(node)
+        node = row[0]
+    return out[::-1]
+
+
+def station_facts(conn: Connection, contest: str, station: str) -> StationFacts | None:
+    row = conn.execute(
+        text(
+            "SELECT d.id, d.name, d.parent_id, p.status, p.version, p.hash FROM divisions d "
+            "LEFT JOIN protocols p ON p.contest_id = d.contest_id AND p.station_id = d.id "
+            "WHERE d.contest_id = :c AND d.id = :s AND d.level = 'station'"
+        ),
+        {"c": contest, "s": station},
+    ).first()
+    return None if row is None else StationFacts(*row)
+
+
+def draft_accounts(conn: Connection, contest: str, station: str) -> list[str]:
+    rows = conn.execute(
+        select(drafts.c.account).where(drafts.c.contest == contest, drafts.c.station == station)
+    ).all()
+    return [str(r[0]) for r in rows]
+
+
+def open_entries_of(conn: Connection, contest: str, station: str) -> list[tuple[str, str]]:
+    """[(account, status)] of one station's pending or conflicting entries."""
+    rows = conn.execute(
+        text(
+            "SELECT account, status FROM trust_entries WHERE contest = :c AND station = :s "
+            "AND status IN ('pending', 'conflict') ORDER BY id"
+        ),
+        {"c": contest, "s": station},
+    ).all()
+    return [(str(a), str(st)) for a, st in rows]

@@ -1,0 +1,481 @@
+"""The commission workspace in the browser (``/commission/``): thin routes over
+``saylau.trust.desk`` — parse the form, check session and CSRF token, call, render.
+
+Sessions are HttpOnly, SameSite=Strict cookies (Secure over HTTPS) holding a random
+id whose hash the server keeps; every POST carries the session's CSRF token (the
+sign-in form a double-submit token).  Library errors become a message on the page,
+with the status the API would give (403 forbidden, 409 conflict, 422 bad input).
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from saylau.errors import InputError, NotFoundError, SaylauError
+from saylau.trust import coordination, desk, sessions, workflow
+from saylau.trust.desk import Desk, Session, SessionEnded, SignInRefused
+from saylau.web.i18n import LANGUAGES, pick_language
+from saylau.web.render import page_globals
+
+router = APIRouter(prefix="/commission", include_in_schema=False)
+
+PRE_CSRF = "saylau_signin_csrf"
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _desk(request: Request) -> Desk:
+    site = request.app.state.site
+    found = getattr(site, "commission_desk", None)
+    if found is None:
+        policy = getattr(request.app.state, "commission_policy", sessions.DEFAULT_POLICY)
+        found = site.commission_desk = Desk(site.store, policy)
+    return found  # type: ignore[no-any-return]
+
+
+def _poll(request: Request) -> bool:
+    """True for the site's background refresh (``refresh.js`` fetches the page it is
+    on): answered with 204 and no session touch, so an open tab still times out."""
+    return request.headers.get("sec-fetch-dest") == "empty"
+
+
+POLL_ANSWER = Response(status_code=204, headers=NO_STORE)
+
+
+def _address(request: Request) -> str:
+    return request.client.host if request.client else "-"
+
+
+def _lang(request: Request, account: str | None = None) -> str:
+    query = request.query_params.get("lang")
+    lang = pick_language(query, request.cookies.get("lang"), request.headers.get("accept-language"))
+    if lang is None:
+        lang = "en"
+    request.state.lang = lang
+    return lang
+
+
+def _render(request: Request, name: str, ctx: dict[str, Any], status: int = 200) -> HTMLResponse:
+    ctx = {**ctx, **page_globals(request)}
+    html = request.app.state.site.templates.get_template(f"commission/{name}").render(ctx)
+    response = HTMLResponse(html, status_code=status, headers=NO_STORE)
+    if request.query_params.get("lang") in LANGUAGES:
+        response.set_cookie("lang", request.state.lang, max_age=365 * 86400, samesite="lax")
+    return response
+
+
+def _set_session_cookie(request: Request, response: Response, sid: str) -> None:
+    response.set_cookie(
+        sessions.COOKIE,
+        sid,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/commission",
+    )
+
+
+async def _session(request: Request) -> Session:
+    d = _desk(request)
+    s: Session = await run_in_threadpool(d.session, request.cookies.get(sessions.COOKIE))
+    lang = request.query_params.get("lang")
+    if lang in LANGUAGES:
+        await run_in_threadpool(d.set_language, s.account.name, lang)
+    return s
+
+
+def _signin_redirect(request: Request, message: str) -> Response:
+    response = RedirectResponse(f"/commission/?ended={quote(message)}", status_code=303)
+    response.delete_cookie(sessions.COOKIE, path="/commission")
+    return response
+
+
+async def _form(request: Request, session: Session | None) -> dict[str, str]:
+    """The posted form, refused (and audited) without the right CSRF token."""
+    data = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    ok = (
+        sessions.csrf_ok(session.id, data.get("csrf"))
+        if session is not None
+        else bool(data.get("csrf"))
+        and secrets.compare_digest(str(data.get("csrf")), request.cookies.get(PRE_CSRF, "") or "-")
+    )
+    if not ok:
+        actor = session.account.name if session else "-"
+        await run_in_threadpool(
+            _desk(request).refuse, actor, f"POST {request.url.path} without a valid CSRF token"
+        )
+        raise _Refused(
+            403, "This form has expired or did not come from this site: open the page again."
+        )
+    return data
+
+
+class _Refused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _status(err: Exception) -> int:
+    if isinstance(err, _Refused):
+        return err.status
+    if isinstance(err, workflow.Forbidden):
+        return 403
+    if isinstance(err, workflow.Conflict):
+        return 409
+    if isinstance(err, NotFoundError):
+        return 404
+    return 422
+
+
+async def _failed(
+    request: Request, err: Exception, session: Session | None, contest: str | None = None
+) -> Response:
+    """A refusal as a page; a forbidden request is audited."""
+    if isinstance(err, SessionEnded):
+        return _signin_redirect(request, str(err))
+    if isinstance(err, workflow.Forbidden) and session is not None:
+        await run_in_threadpool(
+            _desk(request).refuse, session.account.name, str(err), contest=contest
+        )
+    if isinstance(err, InputError):
+        message = "; ".join(err.problems)
+    else:
+        message = err.message if isinstance(err, _Refused) else str(err)
+    ctx = {"session": session, "message": message, "status": _status(err)}
+    return _render(request, "refused.html", ctx, _status(err))
+
+
+_HANDLED = (SaylauError, _Refused)
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    _lang(request)
+    if _poll(request):
+        return POLL_ANSWER
+    try:
+        await _session(request)
+        return RedirectResponse("/commission/work", status_code=303)
+    except SessionEnded:
+        pass
+    # Reused while the browser holds one: two tabs of the sign-in page stay valid.
+    held = request.cookies.get(PRE_CSRF, "")
+    token = held if 20 <= len(held) <= 64 and held.isascii() else secrets.token_urlsafe(24)
+    ctx = {"csrf": token, "ended": request.query_params.get("ended", "")[:200], "error": ""}
+    response = _render(request, "signin.html", ctx)
+    response.set_cookie(
+        PRE_CSRF,
+        token,
+        httponly=True,
+        samesite="strict",
+        path="/commission",
+        secure=request.url.scheme == "https",
+    )
+    return response
+
+
+@router.post("/sign-in")
+async def sign_in(request: Request) -> Response:
+    _lang(request)
+    try:
+        data = await _form(request, None)
+        d = _desk(request)
+        s = await run_in_threadpool(
+            d.sign_in, data.get("name", ""), data.get("password", ""), _address(request)
+        )
+    except SignInRefused as err:
+        token = secrets.token_urlsafe(24)
+        response = _render(
+            request, "signin.html", {"csrf": token, "ended": "", "error": str(err)}, 401
+        )
+        response.set_cookie(
+            PRE_CSRF,
+            token,
+            httponly=True,
+            samesite="strict",
+            path="/commission",
+            secure=request.url.scheme == "https",
+        )
+        return response
+    except _HANDLED as err:
+        return await _failed(request, err, None)
+    done = RedirectResponse("/commission/work", status_code=303)
+    _set_session_cookie(request, done, s.id)
+    done.delete_cookie(PRE_CSRF, path="/commission")
+    lang = await run_in_threadpool(d.language, s.account.name)
+    if lang in LANGUAGES:
+        done.set_cookie("lang", lang, max_age=365 * 86400, samesite="lax")
+    return done
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    _lang(request)
+    session = None
+    try:
+        session = await _session(request)
+        await _form(request, session)
+        await run_in_threadpool(_desk(request).sign_out, session)
+    except _HANDLED as err:
+        return await _failed(request, err, session)
+    return _signin_redirect(request, "")
+
+
+@router.get("/work")
+async def work(request: Request) -> Response:
+    _lang(request)
+    if _poll(request):
+        return POLL_ANSWER
+    session = None
+    try:
+        session = await _session(request)
+        d = _desk(request)
+        contests = await run_in_threadpool(d.store.contests)
+        if not contests:
+            raise NotFoundError("no contest in this database yet")
+        contest = request.query_params.get("contest") or contests[0].id
+        w = await run_in_threadpool(d.work, session.account, contest)
+    except _HANDLED as err:
+        return await _failed(request, err, session)
+    state = request.query_params.get("state", "")
+    rows = [r for r in w.rows if not state or r.state == state]
+    ctx = {
+        "session": session,
+        "work": w,
+        "rows": rows,
+        "state": state,
+        "states": desk.STATES,
+        "contests": contests,
+        "csrf": session.csrf,
+    }
+    return _render(request, "work.html", ctx)
+
+
+def _entry_ctx(
+    session: Session, form: desk.Form, saved: desk.Saved | None = None
+) -> dict[str, Any]:
+    messages = saved.messages if saved is not None else []
+    by_field: dict[str, list[Any]] = {}
+    for m in messages:
+        for f in m.fields:
+            by_field.setdefault(f, []).append(m)
+    return {
+        "session": session,
+        "form": form,
+        "saved": saved,
+        "messages": messages,
+        "by_field": by_field,
+        "csrf": session.csrf,
+    }
+
+
+@router.get("/{contest}/station/{station}")
+async def entry_form(request: Request, contest: str, station: str) -> Response:
+    _lang(request)
+    if _poll(request):
+        return POLL_ANSWER
+    session = None
+    try:
+        session = await _session(request)
+        form = await run_in_threadpool(_desk(request).form, session.account, contest, station)
+    except _HANDLED as err:
+        return await _failed(request, err, session, contest)
+    return _render(request, "entry.html", _entry_ctx(session, form))
+
+
+@router.post("/{contest}/station/{station}")
+async def save_entry(request: Request, contest: str, station: str) -> Response:
+    _lang(request)
+    session = None
+    try:
+        session = await _session(request)
+        data = await _form(request, session)
+        d = _desk(request)
+        accepted = {k[len("explain-") :]: v for k, v in data.items() if k.startswith("explain-")}
+        values = {k[len("f-") :]: v for k, v in data.items() if k.startswith("f-")}
+        saved = await run_in_threadpool(
+            lambda: d.save(
+                session.account,  # type: ignore[union-attr]
+                contest,
+                station,
+                values,
+                opened=data.get("opened", ""),
+                accepted=accepted,
+                confirmed=data.get("confirm") == "yes",
+                reason=data.get("reason") or None,
+                pause=data.get("action") == "pause",
+            )
+        )
+        if saved.status == "refused":
+            form = await run_in_threadpool(d.form, session.account, contest, station)
+    except _HANDLED as err:
+        return await _failed(request, err, session, contest)
+    if saved.status == "refused":
+        form.values = {k: v[:40] for k, v in values.items()}
+        status = 409 if saved.conflict else 422
+        return _render(request, "entry.html", _entry_ctx(session, form, saved), status)
+    if saved.status == "paused":
+        return RedirectResponse(
+            f"/commission/work?contest={quote(contest)}&paused={quote(station)}", status_code=303
+        )
+    return _render(
+        request,
+        "saved.html",
+        {
+            "session": session,
+            "saved": saved,
+            "contest": contest,
+            "station": station,
+            "csrf": session.csrf,
+        },
+    )
+
+
+@router.get("/{contest}/station/{station}/entries")
+async def entries(request: Request, contest: str, station: str) -> Response:
+    _lang(request)
+    if _poll(request):
+        return POLL_ANSWER
+    session = None
+    try:
+        session = await _session(request)
+        found = await run_in_threadpool(
+            coordination.entries, _desk(request), session.account, contest, station
+        )
+    except _HANDLED as err:
+        return await _failed(request, err, session, contest)
+    diff = (
+        workflow.differences(found[0]["protocol"], found[1]["protocol"]) if len(found) == 2 else []
+    )
+    ctx = {
+        "session": session,
+        "contest": contest,
+        "station": station,
+        "entries": found,
+        "diff": diff,
+        "csrf": session.csrf,
+    }
+    return _render(request, "entries.html", ctx)
+
+
+@router.post("/{contest}/station/{station}/entries")
+async def resolve(request: Request, contest: str, station: str) -> Response:
+    _lang(request)
+    session = None
+    try:
+        session = await _session(request)
+        data = await _form(request, session)
+        d = _desk(request)
+        action, reason = data.get("action", ""), data.get("reason", "")
+        keep = data.get("keep", "")
+        if action in ("keep", "return") and not keep.isdigit():
+            raise InputError("choose the entry to keep")
+        if action == "keep":
+            await run_in_threadpool(
+                coordination.resolve, d, session.account, contest, station, int(keep), reason
+            )
+        elif action == "discard":
+            await run_in_threadpool(
+                coordination.resolve, d, session.account, contest, station, None, reason
+            )
+        elif action == "return":
+            await run_in_threadpool(
+                coordination.return_differing,
+                d,
+                session.account,
+                contest,
+                station,
+                int(keep),
+                reason,
+            )
+        else:
+            raise InputError(f"unknown action '{action[:40]}'")
+    except _HANDLED as err:
+        return await _failed(request, err, session, contest)
+    return RedirectResponse(f"/commission/work?contest={quote(contest)}", status_code=303)
+
+
+@router.post("/{contest}/approve")
+async def approve(request: Request, contest: str) -> Response:
+    _lang(request)
+    session = None
+    try:
+        session = await _session(request)
+        data = await _form(request, session)
+        await run_in_threadpool(
+            coordination.approve, _desk(request), session.account, contest, data.get("division", "")
+        )
+    except _HANDLED as err:
+        return await _failed(request, err, session, contest)
+    return RedirectResponse(f"/commission/work?contest={quote(contest)}", status_code=303)
+
+
+@router.post("/{contest}/certify")
+async def certify(request: Request, contest: str) -> Response:
+    _lang(request)
+    session = None
+    try:
+        session = await _session(request)
+        data = await _form(request, session)
+        await run_in_threadpool(
+            coordination.certify,
+            _desk(request),
+            session.account,
+            contest,
+            data.get("number", ""),
+            data.get("date", ""),
+        )
+    except _HANDLED as err:
+        return await _failed(request, err, session, contest)
+    return RedirectResponse(f"/commission/work?contest={quote(contest)}", status_code=303)
+
+
+@router.post("/{contest}/station/{station}/decision")
+async def decide(request: Request, contest: str, station: str) -> Response:
+    _lang(request)
+    session = None
+    try:
+        session = await _session(request)
+        data = await _form(request, session)
+        await run_in_threadpool(
+            coordination.decide,
+            _desk(request),
+            session.account,
+            contest,
+            station,
+            data.get("reason", ""),
+        )
+    except _HANDLED as err:
+        return await _failed(request, err, session, contest)
+    return RedirectResponse(
+        f"/commission/{quote(contest)}/station/{quote(station)}", status_code=303
+    )
+
+
+@router.get("/{contest}/station/{station}/protocol.pdf")
+async def protocol_pdf(request: Request, contest: str, station: str) -> Response:
+    lang = _lang(request)
+    session = None
+    try:
+        session = await _session(request)
+        d = _desk(request)
+        doc = await run_in_threadpool(
+            coordination.protocol_document, d, session.account, contest, station
+        )
+    except _HANDLED as err:
+        return await _failed(request, err, session, contest)
+    from saylau.web.commission_pdf import protocol_pdf as render
+
+    body = await run_in_threadpool(render, doc, lang)
+    name = f"protocol-{contest}-{station}.pdf".replace('"', "")
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={**NO_STORE, "Content-Disposition": f'inline; filename="{quote(name)}"'},
+    )

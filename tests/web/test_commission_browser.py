@@ -1,0 +1,181 @@
+"""The commission workspace in a real headless Chromium (Debian's, driven by
+Playwright) against a real server, on SQLite and PostgreSQL: typing protocols with
+the keyboard, the control relations shown while typing, double entry and the
+coordinator's side-by-side comparison.  Screenshots at 1366 and 390 px go to
+``artifacts/screenshots/``."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+from commission_world import CONTEST, GOOD, PASSWORD, build
+from test_browser import ARGS, SHOTS, _chromium
+
+from saylau.web.app import create_app
+
+pytestmark = pytest.mark.browser
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def site(db_url: str, tmp_path: Path) -> Iterator[tuple[str, Any]]:
+    world = build(db_url, tmp_path)
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(db_url), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", world
+    server.should_exit = True
+    thread.join(timeout=10)
+    world.store.close()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
+        yield b
+        b.close()
+
+
+def _shot(page: Any, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def _person(browser: Any, base: str, name: str, width: int = 1366) -> Any:
+    """A fresh browser context (its own cookies) signed in as ``name``."""
+    page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+    page.goto(base + "/commission/")
+    if name == "op1" and width == 390:
+        _shot(page, "commission-signin-390")
+    # The name field has the focus once the page is ready (autofocus).
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'name'")
+    page.keyboard.type(name)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/commission/work", timeout=120_000)
+    return page
+
+
+def _type_protocol(page: Any, values: dict[str, int], *, saveable: bool = True) -> None:
+    """Keyboard only: each line typed, Enter moves on; the last Enter reaches Save
+    (or stays on the last line while an error keeps Save disabled)."""
+    page.locator("#f-registered").focus()
+    for field, value in values.items():
+        assert page.evaluate("document.activeElement.dataset.field") == field
+        page.keyboard.type(str(value))
+        page.keyboard.press("Enter")
+    expected = "save" if saveable else "f-" + list(values)[-1]
+    assert page.evaluate("document.activeElement.id") == expected
+
+
+def test_two_operators_agree_then_differ_and_the_coordinator_keeps_the_first(
+    browser: Any, site: tuple[str, Any]
+) -> None:
+    base, world = site
+    op1 = _person(browser, base, "op1")
+    op1.goto(f"{base}/commission/{CONTEST}/station/001")
+    _type_protocol(op1, GOOD)
+    op1.keyboard.press("Enter")
+    assert (
+        op1.locator("[data-field=outcome]").get_attribute("data-status") == "pending-second-entry"
+    )
+
+    op2 = _person(browser, base, "op2")
+    op2.goto(f"{base}/commission/{CONTEST}/station/001")
+    _type_protocol(op2, GOOD)
+    op2.keyboard.press("Enter")
+    assert op2.locator("[data-field=outcome]").get_attribute("data-status") == "accepted"
+    public = op2.context.new_page()
+    public.goto(f"{base}/contests/{CONTEST}/stations/001")
+    assert public.locator("td[data-field=registered]").inner_text() == "1,000"
+
+    # Station 002: op3 and the coordinator read one line differently.
+    op3 = _person(browser, base, "op3")
+    op3.goto(f"{base}/commission/{CONTEST}/station/002")
+    _type_protocol(op3, GOOD)
+    op3.keyboard.press("Enter")
+    coord = _person(browser, base, "coord")
+    coord.goto(f"{base}/commission/{CONTEST}/station/002")
+    other = {**GOOD, "cancelled": 339, "ballots_received": 999}
+    _type_protocol(coord, other)
+    coord.keyboard.press("Enter")
+    assert coord.locator("[data-field=outcome]").get_attribute("data-status") == "entries-differ"
+    coord.goto(f"{base}/commission/work?state=entries-differ")
+    assert coord.locator("[data-count=entries-differ]").inner_text() == "1"
+    _shot(coord, "commission-work-1366")
+    coord.set_viewport_size({"width": 390, "height": 844})
+    _shot(coord, "commission-work-390")
+    coord.set_viewport_size({"width": 1366, "height": 900})
+    coord.get_by_role("link", name="Compare entries").click()
+    rows = coord.locator("table.compare tbody tr")
+    assert rows.count() == 2
+    assert sorted(rows.evaluate_all("rs => rs.map(r => r.dataset.field)")) == [
+        "ballots_received",
+        "cancelled",
+    ]
+    _shot(coord, "commission-compare-1366")
+    coord.set_viewport_size({"width": 390, "height": 844})
+    _shot(coord, "commission-compare-390")
+    coord.set_viewport_size({"width": 1366, "height": 900})
+    coord.get_by_label("Reason").fill("entry 1 matches the paper")
+    coord.get_by_role("button", name="Keep the chosen entry").click()
+    coord.wait_for_url("**/commission/work**")
+    assert world.store.station(CONTEST, "002").protocol["cancelled"] == 340
+    public.goto(f"{base}/contests/{CONTEST}/stations/002")
+    assert public.locator("td[data-field=cancelled]").inner_text() == "340"
+
+
+def test_a_broken_relation_shows_at_its_lines_while_typing(
+    browser: Any, site: tuple[str, Any]
+) -> None:
+    base, world = site
+    for width in (1366, 390):
+        page = _person(browser, base, "op1", width)
+        page.goto(f"{base}/commission/{CONTEST}/station/001")
+        _type_protocol(page, {**GOOD, "valid": 651}, saveable=False)
+        valid = page.locator("#f-valid")
+        msgs = page.locator("#" + str(valid.get_attribute("aria-describedby")))
+        assert "E13" in msgs.inner_text() and "E14" in msgs.inner_text()
+        assert valid.get_attribute("aria-invalid") == "true"
+        amanat_msgs = page.locator(
+            "#" + str(page.locator("#f-party\\:Amanat").get_attribute("aria-describedby"))
+        )
+        assert "E14" in amanat_msgs.inner_text() and "E13" not in amanat_msgs.inner_text()
+        assert page.locator("#f-registered").get_attribute("aria-invalid") is None
+        assert page.locator("#save").is_disabled()
+        _shot(page, f"commission-entry-errors-{width}")
+        # Correcting the line clears the messages and enables saving; a warning asks
+        # for the paper's word.
+        valid.fill("650")
+        page.locator("#f-invalid").fill("30")
+        page.locator("#f-valid").fill("630")
+        page.locator("#f-party\\:Amanat").fill("480")
+        page.locator("#f-party\\:Amanat").blur()
+        assert not page.locator("#save").is_disabled()
+        assert page.locator("#warnings").is_visible()
+        assert page.locator(".explain[data-code=W21]").is_visible()
+        _shot(page, f"commission-entry-warning-{width}")
+        page.context.close()
+    assert world.store.station(CONTEST, "001").version is None  # nothing was saved
