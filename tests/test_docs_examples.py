@@ -56,7 +56,6 @@ SKIP: dict[tuple[str, str], str] = {
     ),
     ("README.md", "source .venv/bin/activate"): "the test runs with the venv's bin/ on PATH",
     ("docs/analysis.md", "ru-duma-2021.csv.zip"): "needs the real-data file and a long run",
-    ("docs/ARCHITECTURE.md", "-> Allocation"): "an API signature listing, not code",
     ("docs/web.md", "APIRouter"): "a sketch of a view with '...' placeholders",
     ("docs/tabulate.md", "protocols.csv.zip"): "needs a protocol file in the Russian CEC layout",
 }
