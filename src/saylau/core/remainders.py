@@ -130,15 +130,7 @@ def _overallocation(
     while excess >= len(holders):
         # More surplus seats than holders (e.g. one list): every holder gives one back.
         for p in holders:
-            got[p] -= 1
-            ctx.steps.append(
-                Step(
-                    "overallocation",
-                    f"{p} gives back a seat: more whole quotas than seats",
-                    party=p,
-                    seats=-1,
-                )
-            )
+            _give_back(ctx, got, p, "more whole quotas than seats")
         excess -= len(holders)
         holders = [p for p in holders if got[p] > 0]
     if excess == 0:
@@ -164,12 +156,11 @@ def _overallocation(
         )
         losers = sure + lose
     for p in losers:
-        got[p] -= 1
-        ctx.steps.append(
-            Step(
-                "overallocation",
-                f"{p} gives back a seat: more whole quotas than seats, smallest remainder",
-                party=p,
-                seats=-1,
-            )
-        )
+        _give_back(ctx, got, p, "more whole quotas than seats, smallest remainder")
+
+
+def _give_back(ctx: Ctx, got: dict[str, int], party: str, why: str) -> None:
+    got[party] -= 1
+    ctx.steps.append(
+        Step("overallocation", f"{party} gives back a seat: {why}", party=party, seats=-1)
+    )
