@@ -296,4 +296,5 @@ def test_institution_tables_unreadable(tmp_path: Path, content: bytes, named: st
 def test_institution_table_missing(tmp_path: Path) -> None:
     (tmp_path / "v.csv").write_text(VOTES, encoding="utf-8")
     res = invoke("mmp", str(tmp_path / "v.csv"), str(tmp_path / "nope.csv"))
-    assert_one_line(res, "nope.csv", "cannot read: No such file or directory")
+    # the same line as for a missing votes file (saylau.textfile)
+    assert_one_line(res, "nope.csv: file not found")

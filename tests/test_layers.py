@@ -29,11 +29,6 @@ ROOT = "saylau"
 #: queries are moving into ``store/``).
 SQL_OUTSIDE_STORE: frozenset[str] = frozenset(
     {
-        "saylau.cli",  # turns SQLAlchemyError into a one-line message
-        "saylau.institutions.stored_lists",
-        "saylau.institutions.stored_maslikhats",
-        "saylau.institutions.stored_sessions",
-        "saylau.institutions.views",
         "saylau.trust.integrity",
         "saylau.web.routes.trust",  # idempotency keys: moves into store/
         "saylau.trust.workflow",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from saylau.errors import InputError
+from saylau.textfile import read_utf8
 
 OPTIONAL = ("region", "alliance", "members", "exempt", "minority", "candidates")
 _TRUE = {"yes", "true", "1", "y", "x"}
@@ -45,18 +46,7 @@ def read_votes_csv(source: str | Path | io.TextIOBase, *, label: str | None = No
     else:
         path = Path(source)
         name = label or path.name
-        try:
-            raw = path.read_bytes()
-        except FileNotFoundError:
-            raise InputError(f"{name}: file not found") from None
-        except OSError as err:
-            raise InputError(f"{name}: cannot be read: {err.strerror}") from None
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError as err:
-            raise InputError(
-                f"{name}: not UTF-8 (byte 0x{raw[err.start]:02x} at offset {err.start}); save the file as UTF-8"
-            ) from None
+        text = read_utf8(path, name)
     return parse_votes_csv(text, name)
 
 

@@ -82,7 +82,7 @@ def test_maslikhats_in_the_store(town: Store) -> None:
 
 
 def test_resizing_drops_reserved_tiers() -> None:
-    law = stored_maslikhats.resized_law(resolve_law("kz-majilis-2021"), 39, "x")
+    law = resolve_law("kz-majilis-2021").resized(39)
     assert [(t.kind, t.seats) for t in law.tiers] == [("party-list", 39)]
     assert law.list_tier.threshold == resolve_law("kz-majilis-2021").list_tier.threshold
     assert "lists" in law.sections
@@ -91,7 +91,7 @@ def test_resizing_drops_reserved_tiers() -> None:
 def test_resizing_to_the_laws_own_seats() -> None:
     # Shymkent's maslikhat has 30 seats, as the bundled maslikhat law: nothing to replace,
     # and no second ``seats`` key may be added.
-    law = stored_maslikhats.resized_law(resolve_law("kz-maslikhat-2021"), 30, "shymkent")
+    law = resolve_law("kz-maslikhat-2021").resized(30)
     assert [(t.kind, t.seats) for t in law.tiers] == [("party-list", 30)]
 
 

@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from saylau.tabulate import RELATION_NAMES, check, failing, read_protocols
+from saylau.tabulate.controls import check_protocol
 
 HEADER = (
     "station,registered,ballots_received,issued_early,issued_at_station,issued_outside,"
@@ -70,6 +71,9 @@ def test_each_relation_fails_with_numbers(
 ) -> None:
     problems = check(table(OK, with_(**change)))
     assert [p.message for p in problems] == [message]
+    # One protocol checked in plain integers finds the same problem (as row 2 here).
+    one = {"station": "s2", **dict(zip(FIELDS, with_(**change), strict=True))}
+    assert check_protocol(one, row=2) == tuple(problems)
     (p,) = problems
     assert (p.row, p.station, p.relation) == (2, "s2", relation)
     assert failing(table(OK, with_(**change))).to_list() == [False, True]
@@ -166,4 +170,8 @@ def test_roundtrip_and_single_mutation(rows: list[list[int]], data: st.DataObjec
     }[field]
     found = {p.relation for p in check(mutated)}
     assert found and found <= expected
+    row = mutated.row(i, named=True)
+    one = {k: v for k, v in row.items() if k != "row"}
+    relational = [p for p in check(mutated) if p.relation != "non_negative_integers"]
+    assert check_protocol(one, row=i + 1) == tuple(relational)
     assert {p.row for p in check(mutated)} == {i + 1}

@@ -58,6 +58,7 @@ import numpy as np
 import numpy.typing as npt
 
 from saylau.errors import InputError
+from saylau.textfile import read_utf8
 
 if TYPE_CHECKING:
     from saylau.law.model import Law
@@ -215,13 +216,7 @@ def parse_polls(text: str, name: str = "polls.csv") -> Polls:
 def read_polls(path: str | Path) -> Polls:
     """Read a polls CSV file (see :func:`parse_polls`)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(f"{p}: file not found") from None
-    except UnicodeDecodeError:
-        raise InputError(f"{p}: not UTF-8 text") from None
-    return parse_polls(text, name=p.name)
+    return parse_polls(read_utf8(p, str(p)), name=p.name)
 
 
 @dataclass(frozen=True)

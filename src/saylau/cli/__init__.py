@@ -135,12 +135,12 @@ def _environment_message(err: BaseException) -> str:
 
 
 def _is_database_error(err: BaseException) -> bool:
-    """True for an SQLAlchemy/driver error (the server went away, a locked file …)."""
-    if "sqlalchemy" not in sys.modules:  # `saylau seats` never loads it
+    """True for a database driver error (the server went away, a locked file …)."""
+    if "saylau.store.engine" not in sys.modules:  # `saylau seats` never opens a database
         return False
-    from sqlalchemy.exc import SQLAlchemyError
+    from saylau.store.engine import DRIVER_ERRORS
 
-    return isinstance(err, SQLAlchemyError)
+    return isinstance(err, DRIVER_ERRORS)
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from saylau.errors import InputError
+from saylau.textfile import read_utf8
 
 
 def frac(value: Fraction | int) -> dict[str, Any]:
@@ -42,15 +43,7 @@ def read_csv(path: str | Path, required: Sequence[str]) -> Iterator[tuple[int, d
     cannot be read or lacks a required column.
     """
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as err:
-        raise InputError(
-            f"{path.name}: not UTF-8 (byte 0x{err.object[err.start]:02x} at offset {err.start});"
-            " save the file as UTF-8"
-        ) from None
-    except OSError as err:
-        raise InputError(f"{path.name}: cannot read: {err.strerror or err}") from None
+    text = read_utf8(path)
     if not text.strip():
         raise InputError(f"{path.name}: the file is empty")
     reader = csv.DictReader(text.splitlines())

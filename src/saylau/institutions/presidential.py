@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from saylau.errors import InputError
@@ -33,7 +34,8 @@ class PresidentialResult:
     runoff: tuple[str, ...] = ()  # the two candidates of the required runoff
     previous: PresidentialResult | None = None  # round one, for a runoff
 
-    def share(self, candidate: str) -> Any:
+    def share(self, candidate: str) -> Fraction:
+        """The candidate's votes as an exact percentage of the majority base."""
         return percent(self.votes[candidate], self.base_total)
 
     def runoff_contest(self) -> str:

@@ -1,6 +1,6 @@
 """Candidate lists, party decisions and vacancies kept in the results database.
 
-Tables of store migration ``inst_0002``.  Seats come from
+The rows are read and written by ``saylau.store.lists``.  Seats come from
 the store itself: a contest's party-list result (``Store.results(contest).seats``)
 is given to the registered lists in list order or by the party's recorded decision,
 then the recorded vacancies are filled from the same lists, in the order recorded.
@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
 from saylau.errors import InputError
 from saylau.institutions.candidates import (
     Candidate,
@@ -24,9 +22,7 @@ from saylau.institutions.candidates import (
     check_lists,
 )
 from saylau.institutions.deputies import DeputyAssignment, assign_deputies, fill_vacancy
-from saylau.store.schema import candidates as candidates_t
-from saylau.store.schema import party_decisions as decisions_t
-from saylau.store.schema import vacancies as vacancies_t
+from saylau.store import lists as rows_of
 
 if TYPE_CHECKING:
     from saylau.store import Store
@@ -49,15 +45,8 @@ def contest_parties(store: Store, contest_id: str) -> list[str]:
 def load_lists(store: Store, contest_id: str) -> dict[str, CandidateList]:
     """The registered lists of a contest, party -> list, in registration order."""
     store.contest(contest_id)
-    q = (
-        sa.select(candidates_t)
-        .where(candidates_t.c.contest == contest_id)
-        .order_by(candidates_t.c.list_order, candidates_t.c.position)
-    )
-    with store.engine.connect() as conn:
-        rows = conn.execute(q).mappings().all()
     groups: dict[str, list[Candidate]] = {}
-    for r in rows:
+    for r in rows_of.candidate_rows(store, contest_id):
         groups.setdefault(r["party"], []).append(
             Candidate(
                 r["name"],
@@ -123,29 +112,8 @@ def register_lists(store: Store, contest_id: str, lists: Sequence[CandidateList]
         for i, lst in enumerate(new.values())
         for c in lst.candidates
     ]
-    with store.engine.begin() as conn:
-        conn.execute(
-            candidates_t.delete().where(
-                candidates_t.c.contest == contest_id, candidates_t.c.party.in_(list(new))
-            )
-        )
-        if rows:
-            conn.execute(candidates_t.insert(), rows)
+    rows_of.replace_lists(store, contest_id, list(new), rows)
     return result
-
-
-def load_decisions(store: Store, contest_id: str) -> dict[str, list[str]]:
-    q = (
-        sa.select(decisions_t)
-        .where(decisions_t.c.contest == contest_id)
-        .order_by(decisions_t.c.party, decisions_t.c.seq)
-    )
-    with store.engine.connect() as conn:
-        rows = conn.execute(q).mappings().all()
-    out: dict[str, list[str]] = {}
-    for r in rows:
-        out.setdefault(r["party"], []).append(r["candidate"])
-    return out
 
 
 def record_decision(store: Store, contest_id: str, party: str, refs: Sequence[str]) -> None:
@@ -172,29 +140,7 @@ def record_decision(store: Store, contest_id: str, party: str, refs: Sequence[st
         problems.append(f"decision of '{party}': names no candidate")
     if problems:
         raise InputError(problems)
-    with store.engine.begin() as conn:
-        conn.execute(
-            decisions_t.delete().where(
-                decisions_t.c.contest == contest_id, decisions_t.c.party == party
-            )
-        )
-        conn.execute(
-            decisions_t.insert(),
-            [
-                {"contest": contest_id, "party": party, "seq": i, "candidate": ref}
-                for i, ref in enumerate(refs)
-            ],
-        )
-
-
-def _vacancies(store: Store, contest_id: str) -> list[tuple[str, str | None]]:
-    q = (
-        sa.select(vacancies_t.c.deputy, vacancies_t.c.successor)
-        .where(vacancies_t.c.contest == contest_id)
-        .order_by(vacancies_t.c.seq)
-    )
-    with store.engine.connect() as conn:
-        return [(r.deputy, r.successor) for r in conn.execute(q)]
+    rows_of.replace_decision(store, contest_id, party, refs)
 
 
 def stored_deputies(store: Store, contest_id: str) -> DeputyAssignment:
@@ -208,10 +154,10 @@ def stored_deputies(store: Store, contest_id: str) -> DeputyAssignment:
         seats,
         load_lists(store, contest_id),
         election_date=election_day(store, contest_id),
-        decisions=load_decisions(store, contest_id),
+        decisions=rows_of.decisions(store, contest_id),
         rules=ListRules.from_law(law),
     )
-    for deputy, successor in _vacancies(store, contest_id):
+    for deputy, successor in rows_of.vacancy_rows(store, contest_id):
         assignment = fill_vacancy(assignment, deputy, choice=successor).assignment
     return assignment
 
@@ -222,13 +168,5 @@ def record_vacancy(
     """End a sitting deputy's mandate; the seat goes to ``successor`` (the party's
     decision) or the next unseated candidate of the same list.  Checked first."""
     assignment = fill_vacancy(stored_deputies(store, contest_id), deputy, choice=successor)
-    with store.engine.begin() as conn:
-        seq = conn.execute(
-            sa.select(sa.func.count()).where(vacancies_t.c.contest == contest_id)
-        ).scalar_one()
-        conn.execute(
-            vacancies_t.insert().values(
-                contest=contest_id, seq=int(seq), deputy=deputy, successor=successor
-            )
-        )
+    rows_of.add_vacancy(store, contest_id, deputy, successor)
     return assignment.assignment

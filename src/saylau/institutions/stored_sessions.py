@@ -1,8 +1,9 @@
-"""Indirect elections at a session, kept in the results store (``inst_0003``).
+"""Indirect elections at a session, kept in the results store.
 
-The session fills a contest's indirect tier (the Majilis's 9 deputies elected by the
-Assembly of People of Kazakhstan): its seats and body come from that tier of the
-contest's snapshotted law unless given.  Recording a session again replaces it.
+The session fills a contest's indirect tier (the Majilis's 9 deputies elected by
+the Assembly of People of Kazakhstan): its seats and body come from that tier of the
+contest's snapshotted law unless given.  Recording a session again replaces it.  The
+rows are read and written by ``saylau.store.sessions``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,9 @@ from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
-import sqlalchemy as sa
-
-from saylau.errors import InputError, NotFoundError
+from saylau.errors import InputError
 from saylau.institutions.indirect import IndirectResult, assembly_session
-from saylau.store.schema import session_votes as session_votes_t
-from saylau.store.schema import sessions as sessions_t
+from saylau.store.sessions import SessionRow, replace_session, session_row
 
 if TYPE_CHECKING:
     from saylau.store import Store
@@ -50,49 +48,24 @@ def record_session(
         quorum=quorum,
         body=body,
     )
-    with store.engine.begin() as conn:
-        for table in (session_votes_t, sessions_t):
-            conn.execute(table.delete().where(table.c.contest == contest_id))
-        conn.execute(
-            sessions_t.insert(),
-            {
-                "contest": contest_id,
-                "body": result.body,
-                "seats": result.seats,
-                "members": members,
-                "took_part": took_part,
-                "quorum": str(quorum),
-            },
-        )
-        if votes:
-            conn.execute(
-                session_votes_t.insert(),
-                [
-                    {"contest": contest_id, "seq": i, "candidate": c, "votes": v}
-                    for i, (c, v) in enumerate(votes.items())
-                ],
-            )
+    replace_session(
+        store,
+        contest_id,
+        SessionRow(result.body, result.seats, members, took_part, quorum, dict(votes)),
+    )
     return result
 
 
 def stored_session(store: Store, contest_id: str) -> IndirectResult:
     """The recorded session of the contest, decided again from the stored ballots."""
     store.contest(contest_id)
-    with store.engine.connect() as conn:
-        row = conn.execute(sa.select(sessions_t).where(sessions_t.c.contest == contest_id)).first()
-        if row is None:
-            raise NotFoundError(f"contest '{contest_id}': no session recorded")
-        votes = conn.execute(
-            sa.select(session_votes_t.c.candidate, session_votes_t.c.votes)
-            .where(session_votes_t.c.contest == contest_id)
-            .order_by(session_votes_t.c.seq)
-        ).all()
+    row = session_row(store, contest_id)
     return assembly_session(
-        {c: int(v) for c, v in votes},
-        seats=int(row.seats),
-        members=int(row.members),
-        took_part=int(row.took_part),
-        quorum=Fraction(row.quorum),
+        row.votes,
+        seats=row.seats,
+        members=row.members,
+        took_part=row.took_part,
+        quorum=row.quorum,
         body=row.body,
     )
 

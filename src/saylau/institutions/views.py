@@ -6,44 +6,26 @@ it as a page or as JSON through :func:`saylau.web.render.respond`.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import date
 from typing import TYPE_CHECKING, Any
-
-import sqlalchemy as sa
 
 from saylau.errors import InputError
 from saylau.institutions import stored_lists, stored_maslikhats
 from saylau.institutions.candidates import ListRules, check_lists
 from saylau.institutions.chamber import chamber_rules, form_chamber
-from saylau.store import schema
+from saylau.store.lists import fingerprint
 
 if TYPE_CHECKING:
     from saylau.store import Store
 
-
-def fingerprint(store: Store, contest_id: str) -> str:
-    """A digest of the contest's lists, decisions, vacancies and session.
-
-    They change apart from the protocols (the contest's change counter), so it is
-    part of every cache version of the pages that show them.
-    """
-    digest = hashlib.blake2b(digest_size=8)
-    with store.engine.connect() as conn:
-        for table in (
-            schema.candidates,
-            schema.party_decisions,
-            schema.vacancies,
-            schema.sessions,
-            schema.session_votes,
-        ):
-            rows = conn.execute(
-                sa.select(table).where(table.c.contest == contest_id).order_by(*table.primary_key)
-            )
-            for row in rows:
-                digest.update(repr(tuple(row)).encode("utf-8"))
-            digest.update(b"|")
-    return digest.hexdigest()
+__all__ = [
+    "chamber_context",
+    "deputies_context",
+    "fingerprint",
+    "lists_context",
+    "maslikhat_ids",
+    "maslikhats_context",
+]
 
 
 def _head(store: Store, contest_id: str) -> dict[str, Any]:

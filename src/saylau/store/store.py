@@ -41,7 +41,8 @@ from saylau.store.model import (
 )
 from saylau.store.schema import contests, elections, protocols
 from saylau.store.setup import create_contest, ensure_election, law_from_snapshot, law_snapshot
-from saylau.tabulate import RELATIONS, ProtocolTable, check, protocol_from_mapping
+from saylau.tabulate import RELATIONS, ProtocolTable, protocol_from_mapping
+from saylau.tabulate.controls import relation_outcomes
 
 
 class Store:
@@ -461,15 +462,12 @@ def _counted(vs: list[VersionInfo]) -> VersionInfo:
 
 
 def _relations(protocol: Mapping[str, object]) -> tuple[RelationResult, ...]:
-    table = protocol_from_mapping(protocol)
-    columns = table.frame.columns
-    failed = {p.relation: p for p in check(table)}
+    outcomes = {rel.name: p for rel, p in relation_outcomes(protocol)}
     out = []
     for name, rel in RELATIONS.items():
-        if not rel.applies(columns):
+        if name not in outcomes:
             out.append(RelationResult(name, rel.description, "not_applicable"))
-        elif name in failed:
-            p = failed[name]
+        elif (p := outcomes[name]) is not None:
             out.append(
                 RelationResult(name, rel.description, "failed", p.message, p.value, p.expected)
             )

@@ -4,7 +4,7 @@
 DataFrame for every API submission costs tens of milliseconds.  ``check_one``
 handles the shape the API and the CSV upload actually send (canonical field
 names, integer or plain-digit counts, trimmed identifiers) without polars, over
-the same relation names and labels (``saylau.tabulate.RELATIONS``); anything else
+the same relations (``saylau.tabulate.controls.check_protocol``); anything else
 (aliases, signs, fractions, blanks, negatives, absurd values…) goes through
 ``protocol_from_mapping`` so its error messages stay exactly the reader's.
 tests/trust/test_validate.py checks with Hypothesis that both paths agree.
@@ -20,11 +20,11 @@ from typing import Any
 
 from saylau.errors import SaylauError
 from saylau.store.canonical import content_hash
-from saylau.tabulate import RELATIONS, Problem, check, failing, protocol_from_mapping
+from saylau.tabulate import Problem, check, failing, protocol_from_mapping
+from saylau.tabulate.controls import check_protocol
 from saylau.tabulate.fields import (
     COUNT_FIELDS,
     ID_FIELDS,
-    ISSUED_FIELDS,
     MAX_COUNT,
     ROW,
     STATION,
@@ -94,66 +94,11 @@ def _fast(item: Mapping[Any, Any]) -> dict[str, Any] | None:
     return out
 
 
-def _present(p: Mapping[str, int], wanted: tuple[str, ...]) -> list[str]:
-    return [c for c in wanted if c in p]
-
-
-def _values(name: str, p: Mapping[str, int]) -> tuple[int, int]:
-    """Both sides of relation ``name`` (which applies to ``p``), as controls.py builds them."""
-    issued = _present(p, ISSUED_FIELDS)
-    if name == "registered_ge_issued":
-        return p["registered"], sum(p[c] for c in issued)
-    if name == "ballots_balance":
-        right = sum(p[c] for c in [*issued, "cancelled", *_present(p, ("lost",))])
-        return p["ballots_received"], right - p.get("unaccounted", 0)
-    if name == "boxes_eq_valid_invalid":
-        boxes = _present(p, ("in_mobile_boxes", "in_stationary_boxes"))
-        return sum(p[c] for c in boxes), p["invalid"] + p["valid"]
-    if name == "valid_eq_votes":
-        terms = [c for c in p if is_party_column(c)] + _present(p, ("against_all",))
-        return p["valid"], sum(p[c] for c in terms)
-    raise KeyError(name)  # a relation added to saylau.tabulate needs its values here
-
-
-@lru_cache(maxsize=256)
-def _labels(columns: tuple[str, ...]) -> tuple[tuple[str, str, str, str], ...]:
-    """(name, op, left label, right label) of each relation applying to ``columns``."""
-    out = []
-    for name, rel in RELATIONS.items():
-        built = rel.sides(list(columns))
-        if built is not None:
-            out.append((name, rel.op, built[0], built[2]))
-    return tuple(out)
-
-
-def relation_problems(protocol: Mapping[str, int]) -> tuple[Problem, ...]:
-    """The failed control relations of one valid protocol (no nulls, no negatives)."""
-    station = str(protocol.get(STATION) or "")
-    problems = []
-    for name, op, llabel, rlabel in _labels((ROW, *protocol)):
-        left, right = _values(name, protocol)
-        if (left >= right) if op == "ge" else (left == right):
-            continue
-        sign = "<" if op == "ge" else "≠"
-        problems.append(
-            Problem(
-                row=1,
-                station=station,
-                field=llabel,
-                value=left,
-                relation=name,
-                expected=right,
-                message=f"row 1 (station {station!r}): {name}: {llabel} {left} {sign} {rlabel} {right}",
-            )
-        )
-    return tuple(problems)
-
-
 def check_one(item: Mapping[Any, Any], *, name: str = "protocol") -> Checked:
     """Validate one protocol mapping (``InputError`` as the reader raises it)."""
     fast = _fast(item)
     if fast is not None:
-        return Checked(fast, content_hash(fast), relation_problems(fast))
+        return Checked(fast, content_hash(fast), check_protocol(fast))
     return check_slow(item, name=name)
 
 

@@ -1,99 +1,29 @@
-"""Exact seat allocation: :func:`allocate`.
+"""Exact seat allocation, stage by stage: :func:`allocate`.
 
 Votes are integers and every comparison that decides a seat is exact: quotas
 and quotients are :class:`fractions.Fraction` (or integers cross-multiplied).
 Floats appear only to *find* candidates quickly and in display values; a float
-never decides between two parties.
-"""
+never decides between two parties.  The threshold, consolation, caps and
+alliances stages are here; the methods' own seat loops are in
+:mod:`saylau.core.remainders` and :mod:`saylau.core.divisors`."""
 
 from __future__ import annotations
 
-import operator
-from bisect import bisect_left
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import partial
 
 from saylau.allocation import Allocation, Step, ThresholdReport, TieEvent
+from saylau.core.context import Ctx, automatic_text
+from saylau.core.divisors import highest_averages, quota_method_seats
+from saylau.core.inputs import check_threshold, check_votes, to_fraction
+from saylau.core.remainders import largest_remainder
 from saylau.errors import InputError
 from saylau.methods import MethodSpec, get_method
 from saylau.methods.fixed_quota import fixed_quota
-from saylau.methods.quota_method import quota_method
 from saylau.ties import check_chain, resolve
 
 DEFAULT_TIE_BREAK = ("votes", "order")
-
-
-def to_fraction(value: float | int | str | Fraction, what: str = "threshold") -> Fraction:
-    """Convert a user-given number exactly: ``7`` → 7, ``0.7`` → 7/10, ``"2/3"`` → 2/3."""
-    if isinstance(value, bool):
-        raise InputError(f"{what}: '{value}' is not a number")
-    if isinstance(value, Fraction | int):
-        return Fraction(value)
-    try:
-        # str() of a float is its shortest round-trip repr: 0.7 -> "0.7" -> 7/10.
-        return Fraction(str(value).strip())
-    except (ValueError, ZeroDivisionError):
-        raise InputError(f"{what}: '{value}' is not a number") from None
-
-
-def check_threshold(value: float | int | str | Fraction, what: str = "threshold") -> Fraction:
-    t = to_fraction(value, what)
-    if not 0 <= t < 100:
-        raise InputError(f"{what}: '{value}' is outside [0, 100)")
-    return t
-
-
-def check_votes(votes: Mapping[str, int]) -> dict[str, int]:
-    """Validate a votes mapping; every problem is reported at once."""
-    problems: list[str] = []
-    if not votes:
-        raise InputError("votes: no parties given")
-    # The common case, checked at C speed: plain ints ≥ 0 under non-blank names.
-    values, names = votes.values(), votes.keys()
-    if (
-        set(map(type, values)) == {int}
-        and min(values) >= 0
-        and set(map(type, names)) == {str}
-        and all(map(str.strip, names))
-    ):
-        return dict(votes)
-    clean: dict[str, int] = {}
-    for party, v in votes.items():
-        if not isinstance(party, str) or not party.strip():
-            problems.append(f"votes: party name {party!r} is empty or not text")
-            continue
-        try:
-            count = operator.index(v)  # ints and numpy integers; floats are refused
-        except TypeError:
-            problems.append(f"votes: party '{party}' has votes {v!r}, not a whole number")
-            continue
-        if isinstance(v, bool):
-            problems.append(f"votes: party '{party}' has votes {v!r}, not a whole number")
-        elif count < 0:
-            problems.append(f"votes: party '{party}' has negative votes {count}")
-        else:
-            clean[party] = count
-    if problems:
-        raise InputError(problems)
-    return clean
-
-
-@dataclass
-class _Ctx:
-    """State shared by the stages of one allocation."""
-
-    votes: dict[str, int]
-    order: dict[str, int]
-    chain: tuple[str, ...]
-    seed: int | None
-    steps: list[Step]
-    ties: list[TieEvent]
-    bonus: Mapping[str, Fraction]
-    remainder_decimals: int | None = None
-    #: Seats each list holds at least (min_seats), for the lists that passed.
-    floors: Mapping[str, int] = field(default_factory=dict)
 
 
 def allocate(
@@ -182,7 +112,7 @@ def allocate(
     base = sum(clean.values()) if threshold_base is None else threshold_base
     if base < 0:
         raise InputError(f"threshold base: {base} is negative")
-    ctx = _Ctx(
+    ctx = Ctx(
         votes=clean,
         order={p: i for i, p in enumerate(clean)},
         chain=chain,
@@ -298,7 +228,7 @@ def _fixed_allocation(
         raise InputError(problems)
     assert votes_per_seat is not None
     t = check_threshold(threshold)
-    ctx = _Ctx(
+    ctx = Ctx(
         votes=votes,
         order={p: i for i, p in enumerate(votes)},
         chain=check_chain(tie_break),
@@ -333,7 +263,7 @@ def _fixed_allocation(
             ctx.steps.append(
                 Step(
                     "automatic",
-                    partial(_automatic_text, p, votes[p], quota, whole),
+                    partial(automatic_text, p, votes[p], quota, whole),
                     party=p,
                     seats=whole,
                     seat_number=seat_no + whole,
@@ -375,7 +305,7 @@ def _passes(v: int, t: Fraction, base: int) -> bool:
 
 
 def _threshold_stage(
-    ctx: _Ctx,
+    ctx: Ctx,
     t: Fraction,
     base: int,
     base_name: str,
@@ -444,7 +374,7 @@ def _threshold_stage(
 
 
 def _consolation_stage(
-    ctx: _Ctx,
+    ctx: Ctx,
     report: ThresholdReport,
     bands: Sequence[tuple[float | int | str | Fraction, int]],
     excluded: Mapping[str, str],
@@ -489,7 +419,7 @@ def _consolation_stage(
 
 
 def _allocate_capped(
-    ctx: _Ctx,
+    ctx: Ctx,
     spec: MethodSpec,
     eligible: list[str],
     seats: int,
@@ -538,7 +468,7 @@ def _allocate_capped(
 
 
 def _allocate_alliances(
-    ctx: _Ctx,
+    ctx: Ctx,
     spec: MethodSpec,
     eligible: list[str],
     seats: int,
@@ -551,7 +481,7 @@ def _allocate_alliances(
     for p in eligible:
         units.setdefault(alliances.get(p, p), []).append(p)
     unit_votes = {u: sum(ctx.votes[p] for p in members) for u, members in units.items()}
-    outer = _Ctx(
+    outer = Ctx(
         unit_votes,
         {u: i for i, u in enumerate(unit_votes)},
         ctx.chain,
@@ -584,14 +514,14 @@ def _allocate_alliances(
 
 
 def _distribute(
-    ctx: _Ctx, spec: MethodSpec, parties: list[str], seats: int, offset: int
+    ctx: Ctx, spec: MethodSpec, parties: list[str], seats: int, offset: int
 ) -> tuple[dict[str, int], Fraction | None, Fraction | None]:
     if spec.kind == "quota":
-        got, quota = _largest_remainder(ctx, spec, parties, seats, offset)
+        got, quota = largest_remainder(ctx, spec, parties, seats, offset)
         return got, quota, None
     if spec.kind == "quota-divisor":
-        return _quota_method(ctx, parties, seats, offset), None, None
-    got, divisor = _highest_averages(ctx, spec, parties, seats, offset)
+        return quota_method_seats(ctx, parties, seats, offset), None, None
+    got, divisor = highest_averages(ctx, spec, parties, seats, offset)
     return got, None, divisor
 
 
@@ -623,453 +553,3 @@ def _floors(
     if problems:
         raise InputError(problems)
     return {p: n for p, n in floors.items() if n}
-
-
-def _quota_method(ctx: _Ctx, parties: list[str], seats: int, offset: int) -> dict[str, int]:
-    """Balinski and Young's quota method, seat by seat, from the lists' minimums."""
-    votes = [ctx.votes[p] for p in parties]
-    start = [ctx.floors.get(p, 0) for p in parties]
-    first = offset + _log_minimums(ctx, parties, offset)
-
-    def choose(group: list[int], k: int, quotient: tuple[int, int]) -> int:
-        # Every exact tie for a seat is settled by the law's chain and reported.
-        names = [parties[i] for i in group]
-        winners, how = resolve(names, 1, ctx.chain, ctx.votes, ctx.order, ctx.seed)
-        ctx.ties.append(
-            TieEvent(
-                (first + k + 1,),
-                tuple(names),
-                tuple(winners),
-                Fraction(*quotient),
-                how,
-                "quotient",
-                ctx.seed,
-            )
-        )
-        return parties.index(winners[0])
-
-    got, awards = quota_method(votes, seats - sum(start), choose, start)
-    for k, (i, n, d) in enumerate(awards, start=first + 1):
-        ctx.steps.append(
-            Step(
-                "divisor",
-                partial(_quotient_text, k, parties[i], Fraction(n, d)),
-                party=parties[i],
-                seats=1,
-                seat_number=k,
-                value=(n, d),
-            )
-        )
-    return dict(zip(parties, got, strict=True))
-
-
-def _log_minimums(ctx: _Ctx, parties: list[str], offset: int) -> int:
-    """Log the seats the lists hold by their minimum; return how many."""
-    seat_no = offset
-    for p in parties:
-        n = ctx.floors.get(p, 0)
-        if n:
-            ctx.steps.append(
-                Step(
-                    "minimum",
-                    f"seat{'s' if n > 1 else ''} {seat_no + 1}"
-                    f"{f'–{seat_no + n}' if n > 1 else ''}: {p}, its minimum of {n}",
-                    party=p,
-                    seats=n,
-                    seat_number=seat_no + n,
-                )
-            )
-            seat_no += n
-    return seat_no - offset
-
-
-def _largest_remainder(
-    ctx: _Ctx, spec: MethodSpec, parties: list[str], seats: int, offset: int
-) -> tuple[dict[str, int], Fraction]:
-    assert spec.quota is not None
-    votes = ctx.votes
-    total = sum(votes[p] for p in parties)
-    quota = spec.quota(total, seats)
-    ctx.steps.append(
-        Step(
-            "quota",
-            lambda: (
-                f"{spec.title}: quota {_fmt(quota)} = {spec.description}"
-                f" with V = {total:,}, S = {seats}"
-            ),
-            value=quota,
-        )
-    )
-    num, den = quota.numerator, quota.denominator
-    got: dict[str, int] = {}
-    rem: dict[str, int] = {}  # remainder × den: integers comparable across parties
-    for p in parties:
-        got[p], rem[p] = divmod(votes[p] * den, num)
-        if got[p]:
-            ctx.steps.append(
-                Step(
-                    "automatic",
-                    partial(_automatic_text, p, votes[p], quota, got[p]),
-                    party=p,
-                    seats=got[p],
-                )
-            )
-    left = seats - sum(got.values())
-    if left < 0:
-        _overallocation(ctx, parties, got, rem, den, -left, offset + seats)
-        return got, quota
-    seat_no = offset + sum(got.values())
-    if left >= len(parties):
-        # More seats left than lists (a large quota with few lists): every list takes one
-        # seat per full round, the last partial round goes by remainders.
-        rounds = left // len(parties)
-        for p in parties:
-            got[p] += rounds
-        seat_no += rounds * len(parties)
-        left -= rounds * len(parties)
-        ctx.steps.append(
-            Step(
-                "remainder",
-                f"{rounds} seat(s) to every list: more seats left than lists",
-                seats=rounds,
-            )
-        )
-    rank = rem
-    if spec.leftover == "votes":
-        # The seats left over go to the lists with the most votes (Georgia).
-        rank = {p: votes[p] for p in parties}
-    elif ctx.remainder_decimals is not None:
-        # The law compares the fractional parts of votes / quota truncated to N decimals.
-        scale = 10**ctx.remainder_decimals
-        rank = {p: rem[p] * scale // num for p in parties}
-    ranked = sorted(parties, key=rank.__getitem__, reverse=True)  # stable for equal keys
-    if left and left < len(ranked):
-        cut = rank[ranked[left - 1]]
-        sure = [p for p in ranked if rank[p] > cut]
-        group = [p for p in ranked if rank[p] == cut]
-        need = left - len(sure)
-        winners = sure
-        if len(group) > need:
-            chosen, how = resolve(group, need, ctx.chain, votes, ctx.order, ctx.seed)
-            ctx.ties.append(
-                TieEvent(
-                    tuple(range(seat_no + len(sure) + 1, seat_no + left + 1)),
-                    tuple(group),
-                    tuple(chosen),
-                    Fraction(votes[group[0]])
-                    if spec.leftover == "votes"
-                    else Fraction(rem[group[0]], den),
-                    how,
-                    "remainder",
-                    ctx.seed,
-                )
-            )
-            winners = sure + chosen
-        else:
-            winners = sure + group
-    else:
-        winners = ranked[:left]
-    for p in winners:
-        got[p] += 1
-        seat_no += 1
-        ctx.steps.append(
-            Step(
-                "remainder",
-                partial(_remainder_text, seat_no, p, rem[p], den)
-                if spec.leftover == "remainder"
-                else f"seat {seat_no}: {p}, left over to the lists with the most votes"
-                f" ({votes[p]:,})",
-                party=p,
-                seats=1,
-                seat_number=seat_no,
-                value=(rem[p], den) if spec.leftover == "remainder" else Fraction(votes[p]),
-            )
-        )
-    return got, quota
-
-
-def _overallocation(
-    ctx: _Ctx,
-    parties: list[str],
-    got: dict[str, int],
-    rem: dict[str, int],
-    den: int,
-    excess: int,
-    last_seat: int,
-) -> None:
-    """More whole quotas than seats (possible with small quotas): the smallest remainders give a seat back."""
-    holders = sorted((p for p in parties if got[p] > 0), key=lambda p: rem[p])
-    while excess >= len(holders):
-        # More surplus seats than holders (e.g. one list): every holder gives one back.
-        for p in holders:
-            got[p] -= 1
-            ctx.steps.append(
-                Step(
-                    "overallocation",
-                    f"{p} gives back a seat: more whole quotas than seats",
-                    party=p,
-                    seats=-1,
-                )
-            )
-        excess -= len(holders)
-        holders = [p for p in holders if got[p] > 0]
-    if excess == 0:
-        return
-    cut = rem[holders[excess - 1]]
-    sure = [p for p in holders if rem[p] < cut]
-    group = [p for p in holders if rem[p] == cut]
-    need = excess - len(sure)
-    losers = sure + group
-    if len(group) > need:
-        keep, how = resolve(group, len(group) - need, ctx.chain, ctx.votes, ctx.order, ctx.seed)
-        lose = [p for p in group if p not in keep]
-        ctx.ties.append(
-            TieEvent(
-                (last_seat,),
-                tuple(group),
-                tuple(keep),
-                Fraction(cut, den),
-                how,
-                "overallocation",
-                ctx.seed,
-            )
-        )
-        losers = sure + lose
-    for p in losers:
-        got[p] -= 1
-        ctx.steps.append(
-            Step(
-                "overallocation",
-                f"{p} gives back a seat: more whole quotas than seats, smallest remainder",
-                party=p,
-                seats=-1,
-            )
-        )
-
-
-_TABLES: dict[str, tuple[list[tuple[int, int]], list[float]]] = {}
-
-
-def _divisor_table(spec: MethodSpec, n: int) -> tuple[list[tuple[int, int]], list[float]]:
-    """The first ``n`` divisors of a method as (numerator, denominator) and as floats.
-
-    Kept per process: the divisors of a method never change.
-    """
-    assert spec.divisor is not None
-    exact, approx = _TABLES.setdefault(spec.name, ([], []))
-    while len(exact) < n:
-        d = spec.divisor(len(exact))
-        exact.append((d.numerator, d.denominator))
-        approx.append(float(d))
-    return exact, approx
-
-
-class _Quotients:
-    """Exact quotients ``w / d(s)`` (squared for Huntington–Hill) with float shadows.
-
-    ``w`` is a party's votes times its bonus, kept as integers ``wn / wd`` so that
-    every exact comparison is a cross-multiplication of integers.  ``None`` stands
-    for an infinite quotient (a first divisor of 0).
-    """
-
-    def __init__(self, spec: MethodSpec, weights: dict[str, Fraction | int], seats: int) -> None:
-        self.squared = spec.squared
-        self.spec = spec
-        self.divisors, self.fdivisors = _divisor_table(spec, seats + 2)
-        self.w: dict[str, tuple[int, int]] = {}
-        for p, w in weights.items():
-            n, d = (w, 1) if isinstance(w, int) else (w.numerator, w.denominator)
-            # In the squared space of Huntington–Hill, w² is compared with d².
-            self.w[p] = (n * n, d * d) if spec.squared else (n, d)
-        self.fweights = {p: n / d for p, (n, d) in self.w.items()}
-
-    def _d(self, s: int) -> int:
-        if s >= len(self.divisors):
-            self.divisors, self.fdivisors = _divisor_table(self.spec, s + 1)
-        return s
-
-    def exact(self, p: str, s: int) -> Fraction | None:
-        dn, dd = self.divisors[self._d(s)]
-        if dn == 0:
-            return None
-        wn, wd = self.w[p]
-        return Fraction(wn * dd, wd * dn)
-
-    def approx(self, p: str, s: int) -> float:
-        d = self.fdivisors[self._d(s)]
-        return float("inf") if d == 0 else self.fweights[p] / d
-
-    def above(self, p: str, s: int, ln: int, ld: int) -> bool:
-        """Is the exact quotient of party p at s seats strictly above ln / ld?"""
-        dn, dd = self.divisors[self._d(s)]
-        if dn == 0:
-            return True
-        wn, wd = self.w[p]
-        return wn * dd * ld > ln * dn * wd
-
-    def jump_start(self, seats: int) -> tuple[dict[str, int], Fraction | None]:
-        """Seats every party surely wins: its quotients strictly above some λ.
-
-        Any λ with at most ``seats`` quotients strictly above it gives a subset of
-        the final seats (they are among the top ``seats`` quotients), so the
-        seat-by-seat loop only awards the rest.  λ is found with floats; the
-        counts are then made exact.
-        """
-        parties = list(self.w)
-        fd = self.fdivisors
-        top = seats + 1
-
-        def count(lam: float) -> int:
-            # quotient w/d(k) > λ  <=>  d(k) < w/λ; divisors increase with k.
-            return sum(bisect_left(fd, w / lam, 0, top) for w in self.fweights.values())
-
-        total = sum(self.fweights.values())
-        hi = total / seats if total else 0.0
-        if hi <= 0:
-            return dict.fromkeys(parties, 0), None
-        for _ in range(64):
-            if count(hi) <= seats:
-                break
-            hi *= 2
-        else:  # more infinite quotients than seats (Adams with many lists)
-            return dict.fromkeys(parties, 0), None
-        lo = hi / 2
-        for _ in range(64):
-            if count(lo) > seats:
-                break
-            hi, lo = lo, lo / 2
-        slack = len(parties) // 2
-        for _ in range(60):
-            if count(hi) >= seats - slack:
-                break
-            mid = (lo + hi) / 2
-            if count(mid) <= seats:
-                hi = mid
-            else:
-                lo = mid
-        ln, ld = hi.as_integer_ratio()
-        counts: dict[str, int] = {}
-        for p, w in self.fweights.items():
-            k = bisect_left(fd, w / hi, 0, top)
-            while k > 0 and not self.above(p, k - 1, ln, ld):
-                k -= 1
-            while k <= seats and self.above(p, k, ln, ld):
-                k += 1
-            counts[p] = k
-        if sum(counts.values()) > seats:  # pragma: no cover - floats were far off
-            return dict.fromkeys(parties, 0), None
-        return counts, Fraction(ln, ld)
-
-
-def _highest_averages(
-    ctx: _Ctx, spec: MethodSpec, parties: list[str], seats: int, offset: int
-) -> tuple[dict[str, int], Fraction | None]:
-    votes = ctx.votes
-    q = _Quotients(
-        spec, {p: ctx.bonus[p] * votes[p] if p in ctx.bonus else votes[p] for p in parties}, seats
-    )
-    floors = {p: ctx.floors.get(p, 0) for p in parties}
-    free = seats - sum(floors.values())
-    got, _ = q.jump_start(free) if free > 0 else (dict.fromkeys(parties, 0), None)
-    seat_no = offset
-    if any(floors.values()):
-        # The jump start's λ leaves at most `free` quotients above it, so with the
-        # minimums added every list still holds no more than its final seats.
-        minimum = {p: floors[p] for p in parties if floors[p] >= got[p]}
-        for p in minimum:
-            got[p] = floors[p]
-        seat_no += _log_minimums(ctx, list(minimum), offset)
-    else:
-        minimum = {}
-    for p in parties:
-        if got[p] and p not in minimum:
-            # The exact quotient of the list's last seat here, never the float cut.
-            last = q.exact(p, got[p] - 1)
-            shown = "∞" if last is None else _fmt(last)
-            ctx.steps.append(
-                Step(
-                    "divisor",
-                    f"seats {seat_no + 1}–{seat_no + got[p]}: {p}, {got[p]} quotient(s)"
-                    f" down to {shown}{' (squared)' if spec.squared else ''}",
-                    party=p,
-                    seats=got[p],
-                    seat_number=seat_no + got[p],
-                    value=last,
-                )
-            )
-            seat_no += got[p]
-    # Floats only shortlist the parties near the top; exact Fractions decide.
-    approx = {p: q.approx(p, got[p]) for p in parties}
-    inf = float("inf")
-    left = seats - (seat_no - offset)
-    while left:
-        top = max(approx.values())
-        best: Fraction | None
-        if top == inf:
-            best = None
-            group = [p for p in parties if approx[p] == inf]
-        else:
-            near = [p for p in parties if approx[p] >= top * (1 - 1e-9)]
-            if len(near) == 1:
-                group = near
-                best = q.exact(near[0], got[near[0]])
-            else:
-                exact = {p: q.exact(p, got[p]) for p in near}
-                best = max(x for x in exact.values() if x is not None)
-                group = [p for p in near if exact[p] == best]
-        if len(group) > left:
-            winners, how = resolve(group, left, ctx.chain, votes, ctx.order, ctx.seed)
-            ctx.ties.append(
-                TieEvent(
-                    tuple(range(seat_no + 1, seat_no + left + 1)),
-                    tuple(group),
-                    tuple(winners),
-                    best,
-                    how,
-                    "quotient",
-                    ctx.seed,
-                )
-            )
-        else:
-            winners = sorted(group, key=lambda p: (-votes[p], ctx.order[p]))
-        shown = (
-            "∞ (first divisor 0)"
-            if best is None
-            else _fmt(best) + (" (squared)" if spec.squared else "")
-        )
-        for p in winners:
-            seat_no += 1
-            left -= 1
-            ctx.steps.append(
-                Step(
-                    "divisor",
-                    f"seat {seat_no}: {p}, quotient {shown}",
-                    party=p,
-                    seats=1,
-                    seat_number=seat_no,
-                    value=best,
-                )
-            )
-            got[p] += 1
-            approx[p] = q.approx(p, got[p])
-    # The final divisor: the smallest quotient that won a seat.
-    won = [x for p in parties if got[p] for x in [q.exact(p, got[p] - 1)] if x is not None]
-    return got, min(won) if won else None
-
-
-def _automatic_text(party: str, votes: int, quota: Fraction, seats: int) -> str:
-    return f"{party}: {votes:,} / {_fmt(quota)} → {seats} seat(s)"
-
-
-def _quotient_text(seat: int, party: str, quotient: Fraction) -> str:
-    return f"seat {seat}: {party}, quotient {_fmt(quotient)}"
-
-
-def _remainder_text(seat: int, party: str, rem: int, den: int) -> str:
-    return f"seat {seat}: {party}, remainder {rem / den:,.4f}"
-
-
-def _fmt(x: Fraction) -> str:
-    if x.denominator == 1:
-        return f"{x.numerator:,}"
-    return f"{float(x):,.4f}"
