@@ -35,7 +35,6 @@ SQL_OUTSIDE_STORE: frozenset[str] = frozenset(
         "saylau.institutions.stored_sessions",
         "saylau.institutions.views",
         "saylau.trust.integrity",
-        "saylau.web.routes.trust",  # idempotency keys: moves into store/
         "saylau.trust.workflow",
     }
 )
