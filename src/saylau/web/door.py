@@ -219,3 +219,49 @@ def door(request: Request) -> Door:
 def refused(request: Request, status: int, reason: str) -> None:
     """Put one refused write of ``request`` on the record (never raises)."""
     door(request).refusals.record(request, status, reason)
+
+
+#: The refusals every write-API operation may answer, documented in the OpenAPI.
+REFUSAL_STATUSES: dict[str, str] = {
+    "401": "No token, or an invalid, expired or revoked one",
+    "403": "The account's role or scope does not allow this",
+    "404": "No such contest, station or account",
+    "409": "Conflicts with the current state (or a reused Idempotency-Key)",
+    "413": "Body too large",
+    "415": "Wrong Content-Type",
+    "422": "Invalid input: every problem named",
+    "429": "Too many requests (per token, or failed authentications per address)",
+    "503": "The database cannot take writes now (read-only, disk full, server gone)",
+}
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "required": ["ok", "error"],
+    "properties": {
+        "ok": {"type": "boolean", "enum": [False]},
+        "error": {"type": "string"},
+        "problems": {"type": "array", "items": {"type": "string"}},
+    },
+}
+
+
+def document(schema: dict[str, Any], tag: str = "trust") -> dict[str, Any]:
+    """Declare the Bearer scheme in an OpenAPI ``schema`` and, on every operation
+    tagged ``tag``, require it and document the refusals (status and error body)."""
+    components = schema.setdefault("components", {})
+    components.setdefault("securitySchemes", {})["bearer"] = {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An account token (saylau users add / POST /api/v1/accounts)",
+    }
+    components.setdefault("schemas", {})["ErrorAnswer"] = ERROR_SCHEMA
+    error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorAnswer"}}}
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if tag not in operation.get("tags", ()):
+                continue
+            operation["security"] = [{"bearer": []}]
+            responses = operation.setdefault("responses", {})
+            for status, description in REFUSAL_STATUSES.items():
+                responses[status] = {"description": description, "content": error}
+    return schema

@@ -26,11 +26,12 @@ from saylau.errors import InputError, NotFoundError, SaylauError
 from saylau.store import faults
 from saylau.store import idempotency as remembered
 from saylau.store.engine import write_transaction
-from saylau.tabulate.fields import COUNT_FIELDS, MAX_COUNT, is_party_column
+from saylau.tabulate.fields import COUNT_FIELDS, MAX_COUNT, is_party_column, text_problem
 from saylau.tabulate.reader import read_protocols
 from saylau.trust import accounts, audit, workflow
 from saylau.trust.accounts import READERS, Account, Role
-from saylau.web.door import LIMITS, ApiError, current_account, refused
+from saylau.web import door
+from saylau.web.door import ApiError, current_account, refused
 
 LOG = logging.getLogger("saylau.web.api")
 
@@ -175,6 +176,12 @@ class ProtocolIn(BaseModel):
                 problems.append(f"protocol: unknown field '{key}'")
             elif type(value) is not int or not 0 <= value <= MAX_COUNT:
                 problems.append(f"protocol: {key} '{value}' is not a whole number of votes")
+            elif problem := text_problem(key):
+                problems.append(f"protocol: {key[:40]!r} {problem}")
+        for name in ("station", "region", "district", "country"):
+            value = getattr(self, name)
+            if value is not None and (problem := text_problem(value)):
+                problems.append(f"protocol: {name} {value[:40]!r} {problem}")
         if problems:
             raise InputError(problems)
         fields = self.model_dump(exclude_none=True, exclude=set(extra))
@@ -263,8 +270,8 @@ def _media(request: Request) -> str:
 
 async def read_json(request: Request, model: type[BaseModel]) -> tuple[Any, bytes]:
     """The request's JSON body as ``model`` and its bytes: ``application/json`` only,
-    at most ``LIMITS.json_bytes``, no duplicate keys, no NUL."""
-    body = await read_body(request, LIMITS.json_bytes)
+    at most ``door.LIMITS.json_bytes``, no duplicate keys, no NUL."""
+    body = await read_body(request, door.LIMITS.json_bytes)
     media = _media(request)
     if media != "application/json" and not media.endswith("+json"):
         raise ApiError(415, f"Content-Type {media or '(none)'!r}: send application/json")
@@ -391,14 +398,14 @@ async def submit_bulk(
     name = _UPLOADS.get(media)
     if name is None:
         raise ApiError(415, f"Content-Type {media or '(none)'!r}: send text/csv or application/zip")
-    body = await read_body(request, LIMITS.csv_bytes)
+    body = await read_body(request, door.LIMITS.csv_bytes)
     if name == "upload.csv" and body.startswith(b"PK\x03\x04"):
         raise ApiError(415, "upload.csv: the body is a zip archive; send it as application/zip")
     replay = _replay(request, account, idempotency_key, body)
     if replay is not None:
         return replay
     try:
-        table = read_protocols(body, name=name, max_unzipped=LIMITS.unzipped_bytes)
+        table = read_protocols(body, name=name, max_unzipped=door.LIMITS.unzipped_bytes)
     except SaylauError:
         raise
     except Exception as err:  # the reader's parsers (csv, polars) on bytes that are no CSV
