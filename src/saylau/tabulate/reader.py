@@ -488,6 +488,8 @@ def _describe(value: object) -> str | None:
         text = str(value).strip()
         if text == "":
             return "is empty"
+        if len(text.encode()) > MAX_CELL_BYTES:
+            return f"is longer than {MAX_CELL_BYTES:,} bytes"
         if text.endswith(".0") and _DIGITS.match(text[:-2]):
             text = text[:-2]
         elif _FRACTION.match(text):
@@ -498,6 +500,8 @@ def _describe(value: object) -> str | None:
             return f"{text[:40]!r} is not an integer"
         if text.startswith("-"):
             return f"{text!r} is negative"
+        if len(text) > len(str(MAX_COUNT)) + 1:  # int() of 5,000 digits is refused (and slow)
+            return f"{text[:20]!r}… is absurdly large (over {MAX_COUNT:,})"
         number = int(text)
     if number < 0:
         return f"'{number}' is negative"
