@@ -30,7 +30,6 @@ ROOT = "saylau"
 SQL_OUTSIDE_STORE: frozenset[str] = frozenset(
     {
         "saylau.trust.integrity",
-        "saylau.web.routes.trust",  # idempotency keys: moves into store/
         "saylau.trust.workflow",
     }
 )

@@ -12,7 +12,6 @@ from trust_world import CONTEST, S1, S9, World
 from saylau.store import Store
 from saylau.store import engine as store_engine
 from saylau.trust import accounts, workflow
-from saylau.web.routes import trust as api
 
 
 @pytest.fixture
@@ -49,7 +48,6 @@ def client(world: World) -> Iterator[TestClient]:
     from saylau.web.app import create_app
 
     app = create_app(world.url)
-    api.harden(app)
     with TestClient(app, raise_server_exceptions=False) as c:
         yield c
     app.state.site.store.close()

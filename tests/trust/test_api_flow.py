@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from trust_world import S1, World
 
-from saylau.web.routes import trust as api
+from saylau.web import door
 
 URL = "/api/v1/contests/kz/protocols"
 
@@ -102,13 +102,12 @@ def test_certification_freezes(client: TestClient, world: World) -> None:
 
 def test_limits(client: TestClient, world: World, monkeypatch: Any) -> None:
     big = client.post(
-        URL, content=b"{" + b" " * (api.LIMITS.json_bytes + 1) + b"}", headers=_h(world, "station")
+        URL, content=b"{" + b" " * (door.LIMITS.json_bytes + 1) + b"}", headers=_h(world, "station")
     )
     assert big.status_code == 413
     form = client.post(URL, data={"a": "b"}, headers=_h(world, "station"))
     assert form.status_code == 415
-    monkeypatch.setattr(api, "LIMITS", api.Limits(rate_per_second=0.001, burst=2))
-    monkeypatch.setattr(api, "BUCKETS", api._Buckets())
+    monkeypatch.setattr(door, "LIMITS", door.Limits(rate_per_second=0.001, burst=2))
     codes = [
         client.get("/api/v1/audit", headers=_h(world, "observer")).status_code for _ in range(3)
     ]

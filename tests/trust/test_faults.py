@@ -196,3 +196,47 @@ def test_sigkill_during_cli_ingest(db_url: str, tmp_path: Path) -> None:
     assert (
         result.output.startswith("INTACT") and f"{INGEST_ROWS} protocol versions" in result.output
     )
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process started, directly or not, by ``pid`` (read from /proc)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended while we looked
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found: set[int] = set()
+    todo = [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads /proc (Linux)")
+def test_sigkill_of_serve_ends_its_workers(db_url: str) -> None:
+    """``kill -9`` of ``saylau serve``: its rebuild worker and multiprocessing's
+    resource tracker end with it, instead of running on under PID 1."""
+    new_store(db_url)
+    port = free_port()
+    server = serve(db_url, port)
+    try:
+        # The rebuild worker is started at startup; it and the tracker must exist,
+        # or this test would pass without testing anything.
+        wait_for(lambda: len(descendants(server.pid)) >= 2, 60)
+        helpers = descendants(server.pid)
+    finally:
+        os.kill(server.pid, signal.SIGKILL)
+        server.wait(30)
+    wait_for(lambda: not any(alive(p) for p in helpers), 15)

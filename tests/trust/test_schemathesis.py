@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from schemathesis.generation import GenerationMode
 from trust_world import CONTEST, World
 
-from saylau.web.routes import trust as api
+from saylau.web import door
 
 #: Examples per operation and generation mode (bounded: the whole test stays well under a minute).
 MAX_EXAMPLES = 12
@@ -34,7 +34,7 @@ def app(world: World, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
     # The fuzzer fires hundreds of requests with one token: lift the rate limit so
     # they reach the handlers (the limit itself is tested in test_api_flow).
-    monkeypatch.setattr(api, "LIMITS", api.Limits(rate_per_second=1e9, burst=10**9))
+    monkeypatch.setattr(door, "LIMITS", door.Limits(rate_per_second=1e9, burst=10**9))
     app = create_app(world.url)
     yield app
     app.state.site.store.close()

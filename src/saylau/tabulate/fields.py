@@ -8,6 +8,7 @@ the party's key everywhere else (votes, seats, JSON).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Final
 
@@ -95,3 +96,25 @@ def is_party_column(column: str) -> bool:
 def party_name(column: str) -> str:
     """The party name of a ``party:<name>`` column."""
     return column[len(PARTY_PREFIX) :]
+
+
+#: No cell of a protocol file is longer (bytes): a station name is tens of characters.
+MAX_CELL_BYTES: Final = 128 * 1024
+
+#: Characters never allowed in a name (station, region, district, country, party):
+#: they are invisible or reorder what is shown, so two names that read the same would
+#: differ (zero-width) or a name would show other text than it holds (bidi overrides).
+#: Unicode categories Cc (controls, NUL above all: PostgreSQL refuses it), Cf (format:
+#: bidi embeddings/overrides/isolates, zero-width space/joiners, BOM), Cs, Co and the
+#: line and paragraph separators Zl, Zp.
+FORBIDDEN_CATEGORIES: Final = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+
+
+def text_problem(value: str) -> str | None:
+    """Why ``value`` cannot be a name (one phrase), or None: the one rule of the CLI
+    readers and the API."""
+    for ch in value:
+        if unicodedata.category(ch) in FORBIDDEN_CATEGORIES:
+            name = unicodedata.name(ch, "control character")
+            return f"contains U+{ord(ch):04X} ({name.lower()}), which is invisible or reorders text"
+    return None

@@ -12,6 +12,7 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,10 +23,12 @@ from saylau.errors import InputError
 from saylau.tabulate.fields import (
     COUNT_FIELDS,
     ID_FIELDS,
+    MAX_CELL_BYTES,
     MAX_COUNT,
     ROW,
     STATION,
     is_party_column,
+    text_problem,
 )
 from saylau.tabulate.profile import (
     DEFAULT_PROFILE,
@@ -39,8 +42,15 @@ from saylau.tabulate.profile import (
 MAX_PROBLEMS = 1000
 
 _SYNTHETIC = re.compile(r"^#\s*synthetic\b[:\s]*(.*)$", re.IGNORECASE)
-_FRACTION = re.compile(r"^[+-]?\d*[.,]\d+$|^[+-]?\d+[.,]\d*$")
-_DIGITS = re.compile(r"^\+?\d+$")
+# ASCII digits only: "\d" would read full-width "１２３" as 123 (the API refuses it too).
+_FRACTION = re.compile(r"^[+-]?[0-9]*[.,][0-9]+$|^[+-]?[0-9]+[.,][0-9]*$")
+_DIGITS = re.compile(r"^\+?[0-9]+$")
+_NON_ASCII = r"[^\x00-\x7F]"
+#: ``fields.FORBIDDEN_CATEGORIES`` as a polars (Rust) regex, to find the rows to name.
+_ODD = r"[\p{Cc}\p{Cf}\p{Co}\p{Zl}\p{Zp}]"
+
+#: Default cap of a zipped protocol file's decompressed size (bytes).
+MAX_UNZIPPED = 1024 * 1024 * 1024
 
 
 @dataclass
@@ -81,7 +91,25 @@ class ProtocolTable:
         return self.frame.height
 
 
-def _load(source: Path | str | bytes, name: str | None) -> tuple[bytes, str]:
+def _unzip(zf: zipfile.ZipFile, member: zipfile.ZipInfo, label: str, cap: int) -> bytes:
+    """The member's bytes, read in chunks and refused past ``cap`` (the declared size
+    of a zip entry may lie, so it is counted, not trusted)."""
+    too_big = f"{label}: {member.filename} unpacks to more than {cap:,} bytes (refused)"
+    if member.file_size > cap:
+        raise InputError(too_big)
+    out, size = [], 0
+    with zf.open(member) as stream:
+        while chunk := stream.read(1 << 20):
+            size += len(chunk)
+            if size > cap:
+                raise InputError(too_big)
+            out.append(chunk)
+    return b"".join(out)
+
+
+def _load(
+    source: Path | str | bytes, name: str | None, max_unzipped: int = MAX_UNZIPPED
+) -> tuple[bytes, str]:
     if isinstance(source, bytes):
         data, label = source, name or "protocols"
     else:
@@ -105,9 +133,9 @@ def _load(source: Path | str | bytes, name: str | None) -> tuple[bytes, str]:
                     raise InputError(
                         f"{label}: a zip must hold exactly one .csv file, found {found}"
                     )
-                data = zf.read(csvs[0])
+                data = _unzip(zf, csvs[0], label, max_unzipped)
                 label = f"{label}:{csvs[0].filename}"
-        except zipfile.BadZipFile as err:
+        except (zipfile.BadZipFile, zlib.error, NotImplementedError, EOFError) as err:
             raise InputError(f"{label}: broken zip archive: {err}") from None
     return data, label
 
@@ -339,7 +367,14 @@ def _validate(frame: pl.DataFrame, label: str) -> tuple[pl.DataFrame, list[str],
     # Text columns (the slow path) are parsed once; a bad value becomes null, and the
     # text of the flagged rows is kept to describe it.
     texts = [c for c in counts if frame.schema[c] == pl.String]
-    typed = frame.with_columns(_int_text(pl.col(c)).cast(pl.Int64, strict=False) for c in texts)
+    typed = frame.with_columns(
+        pl.when(pl.col(c).str.contains(_NON_ASCII))
+        .then(None)
+        .otherwise(_int_text(pl.col(c)).cast(pl.Int64, strict=False))
+        .alias(c)
+        for c in texts
+    )
+    problems += _name_problems(frame, label)
     checks: list[pl.Expr] = [pl.col(STATION).is_null() | (pl.col(STATION) == "")]
     checks += [pl.col(c).is_null() | (pl.col(c) < 0) | (pl.col(c) > MAX_COUNT) for c in counts]
     mask = typed.select(pl.any_horizontal(checks)).to_series()
@@ -386,6 +421,29 @@ def _validate(frame: pl.DataFrame, label: str) -> tuple[pl.DataFrame, list[str],
     return frame, problems, warnings
 
 
+def _name_problems(frame: pl.DataFrame, label: str) -> list[str]:
+    """Names (the identification columns) that are too long or hold invisible or
+    reordering characters (``fields.text_problem``): one rule with the API."""
+    names = [c for c in ID_FIELDS if c in frame.columns and frame.schema[c] == pl.String]
+    if not names:
+        return []
+    long = pl.any_horizontal([pl.col(c).str.len_bytes() > MAX_CELL_BYTES for c in names])
+    odd = pl.any_horizontal([pl.col(c).str.contains(_ODD) for c in names])
+    problems: list[str] = []
+    for rec in frame.filter(long | odd).head(MAX_PROBLEMS).iter_rows(named=True):
+        for c in names:
+            value = rec[c]
+            if value is None:
+                continue
+            if len(value.encode()) > MAX_CELL_BYTES:
+                problem: str | None = f"is longer than {MAX_CELL_BYTES:,} bytes"
+            else:
+                problem = text_problem(value)
+            if problem:
+                problems.append(f"{label} row {rec[ROW]}: {c} {value[:40]!r} {problem}")
+    return problems
+
+
 class Note(str):
     """A note of a read: one line of text, and the lines behind it in ``details``.
 
@@ -430,14 +488,20 @@ def _describe(value: object) -> str | None:
         text = str(value).strip()
         if text == "":
             return "is empty"
+        if len(text.encode()) > MAX_CELL_BYTES:
+            return f"is longer than {MAX_CELL_BYTES:,} bytes"
         if text.endswith(".0") and _DIGITS.match(text[:-2]):
             text = text[:-2]
         elif _FRACTION.match(text):
             return f"{text!r} is fractional, not a whole number"
+        if re.search(_NON_ASCII, text):
+            return f"{text[:40]!r} is not an integer (digits must be ASCII 0-9)"
         if not _DIGITS.match(text.lstrip("-")):
-            return f"{text!r} is not an integer"
+            return f"{text[:40]!r} is not an integer"
         if text.startswith("-"):
             return f"{text!r} is negative"
+        if len(text) > len(str(MAX_COUNT)) + 1:  # int() of 5,000 digits is refused (and slow)
+            return f"{text[:20]!r}… is absurdly large (over {MAX_COUNT:,})"
         number = int(text)
     if number < 0:
         return f"'{number}' is negative"
@@ -455,6 +519,10 @@ def _finish(
 ) -> ProtocolTable:
     frame = _assemble(raw, hmap)
     frame, problems, skipped = _validate(frame, label)
+    for party in hmap.parties:
+        problem = text_problem(party)
+        if problem:
+            problems.append(f"{label} header: party {party[:40]!r} {problem}")
     if problems:
         raise InputError(problems)
     notes = [*(warnings or []), *skipped]
@@ -486,7 +554,11 @@ def _finish(
 
 
 def read_protocols(
-    source: Path | str | bytes, *, profile: str | None = None, name: str | None = None
+    source: Path | str | bytes,
+    *,
+    profile: str | None = None,
+    name: str | None = None,
+    max_unzipped: int = MAX_UNZIPPED,
 ) -> ProtocolTable:
     """Read and validate a protocol file: canonical CSV, a profile's layout, or a zip of one.
 
@@ -498,15 +570,42 @@ def read_protocols(
     skipped with one warning (a ``Note`` whose ``details`` name every row).  Raises ``InputError`` listing every structural
     problem (unknown or missing columns, bad encoding, malformed rows, empty,
     fractional, negative or absurd values, duplicate stations); control relations are
-    checked separately by ``check``.
+    checked separately by ``check``.  A zip's CSV may unpack to at most
+    ``max_unzipped`` bytes; no cell may be longer than ``MAX_CELL_BYTES``.
     """
     chosen = get_profile(profile) if profile else None
-    data, label = _load(source, name)
+    data, label = _load(source, name, max_unzipped)
     try:
-        return _read(data, label, chosen, [])
-    except _NotUtf8 as err:
-        recoded, encoding = _recode(data, err.message)
-    return _read(recoded, label, chosen, [f"{label}: not UTF-8, read as {encoding}"])
+        try:
+            return _read(data, label, chosen, [])
+        except _NotUtf8 as err:
+            recoded, encoding = _recode(data, err.message)
+        return _read(recoded, label, chosen, [f"{label}: not UTF-8, read as {encoding}"])
+    except csv.Error as err:  # the csv module's cell limit (128 KiB), met before polars
+        raise InputError(_long_cells(data, label) or [f"{label}: malformed CSV: {err}"]) from None
+
+
+def _long_cells(data: bytes, label: str) -> list[str]:
+    """Name the cells longer than ``MAX_CELL_BYTES``, by row and column (the slow path:
+    only after the csv module refused one).  Cells are split on the header's separator
+    without quoting rules: a long line names its first over-long cell."""
+    lines = data.split(b"\n")
+    at = next((i for i, ln in enumerate(lines) if ln.strip() and not ln.startswith(b"#")), 0)
+    head = lines[at].decode("utf-8", errors="replace").lstrip("\ufeff")
+    sep = max(SEPARATORS, key=head.count)
+    header = head.rstrip("\r").split(sep)
+    problems = []
+    for number, line in enumerate(lines[at:], start=0):
+        if len(line) <= MAX_CELL_BYTES:
+            continue
+        cells = line.split(sep.encode())
+        col = next((i for i, c in enumerate(cells) if len(c) > MAX_CELL_BYTES), 0)
+        column = header[col] if col < len(header) and number else f"column {col + 1}"
+        where = f"{label} row {number}" if number else f"{label} header"
+        problems.append(f"{where}: {column} is longer than {MAX_CELL_BYTES:,} bytes")
+        if len(problems) >= MAX_PROBLEMS:
+            break
+    return problems
 
 
 def _read(data: bytes, label: str, prof: Profile | None, notes: list[str]) -> ProtocolTable:

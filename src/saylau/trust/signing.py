@@ -173,9 +173,20 @@ def load_snapshot(path: str | Path) -> Any:
     """Parse a JSON snapshot file (any formatting); one-line error on bad JSON."""
     data = _read(path, "snapshot")
     try:
-        return json.loads(data)
+        return json.loads(data, object_pairs_hook=lambda pairs: _unique(pairs, path))
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise InputError(f"{path}: not valid JSON ({err})") from None
+
+
+def _unique(pairs: list[tuple[str, Any]], path: str | Path) -> dict[str, Any]:
+    # A duplicate key is refused, not resolved: a reader keeping the first and the
+    # signature keeping the last would vouch for what the reader never saw.
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise InputError(f"{path}: duplicate key {key[:80]!r} in a JSON object (refused)")
+        found[key] = value
+    return found
 
 
 def sign_file(snapshot_path: str | Path, key_path: str | Path) -> str:

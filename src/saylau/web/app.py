@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -44,6 +45,28 @@ def _error_response(request: Request, status: int, message: str) -> Response:
     return HTMLResponse(html, status_code=status)
 
 
+def _not_found_page(request: Request) -> Response:
+    """The 404 of an address no route knows: rendered once per language and reused,
+    so a flood of made-up addresses costs what a cached page does.  The page names no
+    path (the address is in the browser's bar) and its links lead to the site's root."""
+    lang = pick_language(None, request.cookies.get("lang"), request.headers.get("accept-language"))
+    lang = lang or "en"
+    cache: dict[str, bytes] = request.app.state.not_found_pages
+    html = cache.get(lang)
+    if html is None:
+        request.state.lang = lang
+        ctx = {
+            "heading": "Not found",
+            "message": "There is no page at this address.",
+            "status": 404,
+        }
+        ctx.update(page_globals(request))
+        ctx["path"] = "/"
+        html = site_of(request).templates.get_template("error.html").render(ctx).encode()
+        cache[lang] = html
+    return Response(html, status_code=404, media_type="text/html; charset=utf-8")
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NotFoundError)
     async def _not_found(request: Request, exc: NotFoundError) -> Response:
@@ -69,12 +92,34 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else "error"
         if exc.status_code == 404 and detail == "Not Found":
+            if not _wants_json(request):
+                return _not_found_page(request)
             detail = f"no page at {request.url.path}"
         return _error_response(request, exc.status_code, detail)
 
     @app.exception_handler(Exception)
     async def _crash(request: Request, exc: Exception) -> Response:
         return _error_response(request, 500, "internal error: the results could not be shown")
+
+
+def _document_security(app: FastAPI) -> None:
+    """The OpenAPI document declares the Bearer scheme the write routes use."""
+    from fastapi.openapi.utils import get_openapi
+
+    from saylau.web.door import document
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            made = get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+            app.openapi_schema = document(made)
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 @asynccontextmanager
@@ -117,11 +162,13 @@ def create_app(db: str, *, counter_ttl: float = COUNTER_TTL, rebuild_processes: 
         ),
     )
     app.state.site = Site(db, counter_ttl, rebuild_processes)
+    app.state.not_found_pages = {}
     app.add_middleware(FastPath, site=app.state.site)
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in routers():
         app.include_router(router)
+    _document_security(app)
     # Outermost, so that every answer (the fast path's too) gets the headers; pure
     # ASGI because Starlette's http-middleware wrappers dominated polling latency.
     app.add_middleware(Hardening)

@@ -90,8 +90,10 @@ def page_path(request: Request) -> str:
     ``#``, ``?`` or a space (ids are data)."""
     raw = request.scope.get("raw_path")
     if isinstance(raw, bytes) and raw:
-        return quote(raw, safe="/%:@!$&'()*+,;=-._~")
-    return quote(request.url.path, safe="/:@!$&'()*+,;=-._~")
+        path = quote(raw, safe="/%:@!$&'()*+,;=-._~")
+    else:
+        path = quote(request.url.path, safe="/:@!$&'()*+,;=-._~")
+    return "/" + path.lstrip("/")  # "//host" in an href leaves the site
 
 
 def _register_hot(

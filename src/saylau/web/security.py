@@ -1,6 +1,6 @@
 """Security headers and request limits as one pure ASGI middleware.
 
-It applies the policy of :func:`saylau.web.routes.trust.harden` (the same headers from
+It applies the API policy of :mod:`saylau.web.routes.trust` (the same headers from
 ``SECURITY_HEADERS``, the same body cap and the refusal of forms on ``/api/``) plus
 the page Content-Security-Policy.  Starlette's ``@app.middleware("http")`` wrappers
 run every response through a task group and memory streams; on the polling path that
@@ -14,7 +14,8 @@ import json
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from saylau.web.routes.trust import LIMITS, SECURITY_HEADERS
+from saylau.web.door import LIMITS
+from saylau.web.routes.trust import SECURITY_HEADERS
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -11,6 +11,9 @@ functions named here can be asked for (the request is a name and plain arguments
 from __future__ import annotations
 
 import multiprocessing
+import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 
 from saylau.store import Store
@@ -46,7 +49,33 @@ def warm(db: str) -> None:
         _STORES[db] = Store.open(db)
 
 
+#: Seconds between a worker's checks that its server is still alive.
+PARENT_POLL = 0.5
+
+
+def _watch(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(PARENT_POLL)
+    os._exit(0)  # the server is gone (kill -9 runs no cleanup): nothing left to serve
+
+
+def end_with_parent(parent: int) -> None:
+    """In a worker: exit as soon as the process ``parent`` is gone.
+
+    A server killed with SIGKILL cannot stop its pool, and the workers (and, through
+    them, multiprocessing's resource tracker, which ends when the last of its users
+    does) were re-parented and ran on.  ``PR_SET_PDEATHSIG`` is not used: it fires
+    when the *thread* that started the worker ends, and the pool starts workers from
+    whichever thread submits."""
+    threading.Thread(target=_watch, args=(parent,), name="parent-watch", daemon=True).start()
+
+
 def start_pool(processes: int) -> ProcessPoolExecutor:
     """A pool of ``processes`` workers, started with ``spawn`` (the server has threads,
-    which ``fork`` would copy in whatever state they are in)."""
-    return ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("spawn"))
+    which ``fork`` would copy in whatever state they are in); each ends with the server."""
+    return ProcessPoolExecutor(
+        processes,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=end_with_parent,
+        initargs=(os.getpid(),),
+    )

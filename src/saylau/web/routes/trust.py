@@ -10,27 +10,30 @@ pending-second-entry / entries-differ (with the differences field by field).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
-import threading
-import time
+import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, Literal
 
 from fastapi import APIRouter, Header, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
-from sqlalchemy import select
 
 from saylau.errors import InputError, NotFoundError, SaylauError
-from saylau.store import schema
+from saylau.store import faults
+from saylau.store import idempotency as remembered
 from saylau.store.engine import write_transaction
-from saylau.tabulate.fields import COUNT_FIELDS, MAX_COUNT, is_party_column
+from saylau.tabulate.fields import COUNT_FIELDS, MAX_COUNT, is_party_column, text_problem
 from saylau.tabulate.reader import read_protocols
 from saylau.trust import accounts, audit, workflow
-from saylau.trust.accounts import READERS, Account, AuthError, Role
+from saylau.trust.accounts import READERS, Account, Role
+from saylau.web import door
+from saylau.web.door import ApiError, current_account, refused
+
+LOG = logging.getLogger("saylau.web.api")
 
 SECURITY_HEADERS: dict[str, str] = {
     "X-Content-Type-Options": "nosniff",
@@ -41,36 +44,12 @@ SECURITY_HEADERS: dict[str, str] = {
 }
 
 
-@dataclass
-class Limits:
-    """Request limits (module defaults; an app may replace ``LIMITS``)."""
-
-    json_bytes: int = 64 * 1024
-    csv_bytes: int = 16 * 1024 * 1024
-    rate_per_second: float = 50.0  # sustained requests per token
-    burst: int = 200
-
-
-LIMITS = Limits()
-
 #: Protocols per audit transaction and store write of a bulk upload: holds the
 #: write lock briefly so single submissions of other commissions interleave.
 BULK_CHUNK = 50
 
-
-class ApiError(Exception):
-    """An error answer with its HTTP status."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        problems: list[str] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
-        self.problems, self.headers = problems or [], headers or {}
+#: Statuses of a write that are refusals on the record (saylau.web.door.refused).
+REFUSED = frozenset({401, 403, 409, 413, 415, 422, 429})
 
 
 def answer(
@@ -99,13 +78,19 @@ def _as_api_error(err: Exception) -> ApiError:
         return ApiError(422, "; ".join(err.problems), err.problems)
     if isinstance(err, SaylauError):
         return ApiError(422, str(err))
+    reason = faults.unavailable(err)
+    if reason is not None:  # read-only file, full disk, server gone: the machine, not us
+        LOG.error("write refused: %s", reason)
+        return ApiError(503, reason, headers={"Retry-After": "60"})
+    LOG.exception("internal error")
     return ApiError(500, "internal error")
 
 
 def guarded(
     fn: Callable[..., Awaitable[JSONResponse]],
 ) -> Callable[..., Awaitable[JSONResponse]]:
-    """Turn library errors into clean JSON answers (never a traceback)."""
+    """Turn library errors into clean JSON answers (never a traceback); put refused
+    writes on the record."""
     import functools
 
     @functools.wraps(fn)
@@ -116,62 +101,21 @@ def guarded(
                     _no_nul(key, value)
             return await fn(*args, **kwargs)
         except Exception as err:  # every error becomes a one-line JSON answer
-            return error_answer(_as_api_error(err))
+            api_err = _as_api_error(err)
+            request = kwargs.get("request")
+            if (
+                isinstance(request, Request)
+                and request.method not in ("GET", "HEAD")
+                and api_err.status in REFUSED
+            ):
+                refused(request, api_err.status, api_err.message)
+            return error_answer(api_err)
 
     return run
 
 
 def _store(request: Request) -> Any:
     return request.app.state.site.store
-
-
-class _Buckets:
-    """Per-token token buckets (per process; a proxy in front may add its own)."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._state: dict[str, tuple[float, float]] = {}
-
-    def take(self, key: str, limits: Limits) -> float:
-        """0 when allowed, else seconds until the next request is."""
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._state.get(key, (float(limits.burst), now))
-            tokens = min(float(limits.burst), tokens + (now - last) * limits.rate_per_second)
-            if tokens < 1:
-                self._state[key] = (tokens, now)
-                return (1 - tokens) / limits.rate_per_second
-            self._state[key] = (tokens - 1, now)
-            return 0.0
-
-
-BUCKETS = _Buckets()
-
-
-async def current_account(
-    request: Request, authorization: str | None = Header(default=None)
-) -> Account:
-    """The account of the request's Bearer token, rate-limited per token."""
-    if not authorization or not authorization.startswith("Bearer "):
-        raise ApiError(
-            401,
-            "authentication required: Authorization: Bearer <token>",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
-    token = authorization[len("Bearer ") :].strip()
-    try:
-        with _store(request).engine.connect() as conn:
-            account = accounts.authenticate(conn, token)
-    except AuthError:
-        raise ApiError(
-            401, "invalid, expired or revoked token", headers={"WWW-Authenticate": "Bearer"}
-        ) from None
-    wait = BUCKETS.take(account.name, LIMITS)
-    if wait:
-        raise ApiError(
-            429, "too many requests for this token", headers={"Retry-After": str(int(wait) + 1)}
-        )
-    return account
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -232,6 +176,12 @@ class ProtocolIn(BaseModel):
                 problems.append(f"protocol: unknown field '{key}'")
             elif type(value) is not int or not 0 <= value <= MAX_COUNT:
                 problems.append(f"protocol: {key} '{value}' is not a whole number of votes")
+            elif problem := text_problem(key):
+                problems.append(f"protocol: {key[:40]!r} {problem}")
+        for name in ("station", "region", "district", "country"):
+            value = getattr(self, name)
+            if value is not None and (problem := text_problem(value)):
+                problems.append(f"protocol: {name} {value[:40]!r} {problem}")
         if problems:
             raise InputError(problems)
         fields = self.model_dump(exclude_none=True, exclude=set(extra))
@@ -287,9 +237,23 @@ def _no_nul(where: str, value: str) -> None:
         raise ApiError(422, f"{where}: contains control characters (NUL)")
 
 
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    seen: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in seen:
+            raise ApiError(422, f"body: duplicate key {key[:80]!r} in a JSON object")
+        seen[key] = value
+    return seen
+
+
 def _parse(model: type[BaseModel], body: bytes) -> Any:
     if b"\x00" in body or b"\\u0000" in body.lower():
         raise ApiError(422, "body: contains control characters (NUL)")
+    # Duplicate keys first: a parser keeps one of them silently, so a reviewer and
+    # the store could read different values from the same bytes.  What is not JSON
+    # at all is left to pydantic, which names the problem.
+    with contextlib.suppress(ValueError, RecursionError):
+        json.loads(body or b"null", object_pairs_hook=_unique_keys)
     try:
         return model.model_validate_json(body or b"null")
     except ValidationError as err:
@@ -300,12 +264,38 @@ def _parse(model: type[BaseModel], body: bytes) -> Any:
         raise ApiError(422, "; ".join(problems), problems) from None
 
 
+def _media(request: Request) -> str:
+    return request.headers.get("content-type", "").split(";")[0].strip().lower()
+
+
+async def read_json(request: Request, model: type[BaseModel]) -> tuple[Any, bytes]:
+    """The request's JSON body as ``model`` and its bytes: ``application/json`` only,
+    at most ``door.LIMITS.json_bytes``, no duplicate keys, no NUL."""
+    body = await read_body(request, door.LIMITS.json_bytes)
+    media = _media(request)
+    if media != "application/json" and not media.endswith("+json"):
+        raise ApiError(415, f"Content-Type {media or '(none)'!r}: send application/json")
+    return _parse(model, body), body
+
+
 def _openapi(model: type[BaseModel], media: str = "application/json") -> dict[str, Any]:
     schema_ = model.model_json_schema(ref_template="#/components/schemas/{model}")
     return {"requestBody": {"required": True, "content": {media: {"schema": schema_}}}}
 
 
+#: The media types of a bulk upload and the name the reader gives the body.
+_UPLOADS = {"text/csv": "upload.csv", "application/zip": "upload.zip"}
+
+
 # -- idempotency -----------------------------------------------------------------------------
+def _digest(request: Request, body: bytes) -> str:
+    """What an ``Idempotency-Key`` is bound to: method, path, query and body."""
+    bound = b"\n".join(
+        [request.method.encode(), request.url.path.encode(), request.url.query.encode(), body]
+    )
+    return hashlib.sha256(bound).hexdigest()
+
+
 def _replay(
     request: Request, account: Account, key: str | None, body: bytes
 ) -> JSONResponse | None:
@@ -313,13 +303,10 @@ def _replay(
         return None
     if not 1 <= len(key) <= 200 or not key.isprintable():
         raise ApiError(422, "Idempotency-Key must be 1-200 printable characters")
-    digest = hashlib.sha256(request.url.path.encode() + b"\n" + body).hexdigest()
-    i = schema.idempotency
-    with _store(request).engine.connect() as conn:
-        row = conn.execute(select(i).where(i.c.account == account.name, i.c.key == key)).first()
+    row = remembered.recall(_store(request).engine, account.name, key)
     if row is None:
         return None
-    if row.request_hash != digest:
+    if row.request_hash != _digest(request, body):
         raise ApiError(409, f"Idempotency-Key '{key}' was used for a different request")
     return answer(json.loads(row.response), row.status, {"Idempotent-Replayed": "true"})
 
@@ -329,26 +316,15 @@ def _remember(
 ) -> None:
     if key is None or resp.status_code >= 500:
         return
-    digest = hashlib.sha256(request.url.path.encode() + b"\n" + body).hexdigest()
-    i = schema.idempotency
+    saved = remembered.Remembered(
+        _digest(request, body), resp.status_code, bytes(resp.body).decode()
+    )
     try:
-        with write_transaction(_store(request).engine) as conn:
-            if conn.execute(
-                select(i.c.key).where(i.c.account == account.name, i.c.key == key)
-            ).first():
-                return  # a concurrent twin already stored it
-            conn.execute(
-                i.insert().values(
-                    account=account.name,
-                    key=key,
-                    request_hash=digest,
-                    status=resp.status_code,
-                    response=bytes(resp.body).decode(),
-                    at=accounts.iso(accounts.now()),
-                )
-            )
+        remembered.remember(
+            _store(request).engine, account.name, key, saved, accounts.iso(accounts.now())
+        )
     except Exception:  # remembering is best effort: the write itself already happened
-        return
+        LOG.warning("Idempotency-Key %r of %s not remembered", key, account.name)
 
 
 def _need(account: Account, roles: frozenset[Role] | set[Role], what: str) -> None:
@@ -383,11 +359,10 @@ async def submit_protocol(
     contest: str, request: Request, idempotency_key: str | None = Header(default=None)
 ) -> JSONResponse:
     account = await current_account(request, request.headers.get("authorization"))
-    body = await read_body(request, LIMITS.json_bytes)
+    sub, body = await read_json(request, Submission)
     replay = _replay(request, account, idempotency_key, body)
     if replay is not None:
         return replay
-    sub = _parse(Submission, body)
     outcome = workflow.submit(
         _store(request), account, contest, sub.protocol.protocol(), reason=sub.reason
     )
@@ -398,9 +373,16 @@ async def submit_protocol(
 
 @router.post(
     "/contests/{contest}/protocols/bulk",
-    summary="Submit many protocols as CSV (canonical columns); all stations must be in scope",
+    summary="Submit many protocols as CSV (canonical columns), or a zip of one CSV; "
+    "all stations must be in scope",
     openapi_extra={
-        "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}
+        "requestBody": {
+            "required": True,
+            "content": {
+                "text/csv": {"schema": {"type": "string"}},
+                "application/zip": {"schema": {"type": "string", "format": "binary"}},
+            },
+        }
     },
 )
 @guarded
@@ -412,12 +394,18 @@ async def submit_bulk(
 ) -> JSONResponse:
     account = await current_account(request, request.headers.get("authorization"))
     _need(account, accounts.SUBMITTERS, "submit protocols")
-    body = await read_body(request, LIMITS.csv_bytes)
+    media = _media(request)
+    name = _UPLOADS.get(media)
+    if name is None:
+        raise ApiError(415, f"Content-Type {media or '(none)'!r}: send text/csv or application/zip")
+    body = await read_body(request, door.LIMITS.csv_bytes)
+    if name == "upload.csv" and body.startswith(b"PK\x03\x04"):
+        raise ApiError(415, "upload.csv: the body is a zip archive; send it as application/zip")
     replay = _replay(request, account, idempotency_key, body)
     if replay is not None:
         return replay
     try:
-        table = read_protocols(body, name="upload.csv")
+        table = read_protocols(body, name=name, max_unzipped=door.LIMITS.unzipped_bytes)
     except SaylauError:
         raise
     except Exception as err:  # the reader's parsers (csv, polars) on bytes that are no CSV
@@ -429,15 +417,15 @@ async def submit_bulk(
     store = _store(request)
     with store.engine.connect() as conn:
         workflow._contest(conn, contest)
-        refused = []
+        outside = []
         cache: workflow.Parents = {}
         for r in rows:
             try:
                 workflow.authorize_station(conn, account, contest, r, cache)
             except workflow.Forbidden as err:
-                refused.append(str(err))
-    if refused:  # nothing is written when any station is out of scope
-        raise ApiError(403, refused[0], refused)
+                outside.append(str(err))
+    if outside:  # nothing is written when any station is out of scope
+        raise ApiError(403, outside[0], outside)
     outcomes = workflow.submit_many(
         store, account, contest, rows, reason=reason, label="upload.csv row", chunk=BULK_CHUNK
     )
@@ -471,7 +459,7 @@ async def list_entries(contest: str, request: Request) -> JSONResponse:
 @guarded
 async def resolve_entries(contest: str, station: str, request: Request) -> JSONResponse:
     account = await current_account(request, request.headers.get("authorization"))
-    body = _parse(Resolution, await read_body(request, LIMITS.json_bytes))
+    body = (await read_json(request, Resolution))[0]
     outcome = workflow.resolve(
         _store(request), account, contest, station, keep=body.keep, reason=body.reason
     )
@@ -486,7 +474,7 @@ async def resolve_entries(contest: str, station: str, request: Request) -> JSONR
 @guarded
 async def approve(contest: str, request: Request) -> JSONResponse:
     account = await current_account(request, request.headers.get("authorization"))
-    body = _parse(Approval, await read_body(request, LIMITS.json_bytes))
+    body = (await read_json(request, Approval))[0]
     return answer(
         {"ok": True, **workflow.approve(_store(request), account, contest, body.division)}
     )
@@ -509,7 +497,7 @@ async def certify(contest: str, request: Request) -> JSONResponse:
 @guarded
 async def decide(contest: str, request: Request) -> JSONResponse:
     account = await current_account(request, request.headers.get("authorization"))
-    body = _parse(Decision, await read_body(request, LIMITS.json_bytes))
+    body = (await read_json(request, Decision))[0]
     return answer(
         {
             "ok": True,
@@ -526,7 +514,7 @@ async def decide(contest: str, request: Request) -> JSONResponse:
 @guarded
 async def settings(contest: str, request: Request) -> JSONResponse:
     account = await current_account(request, request.headers.get("authorization"))
-    body = _parse(Settings, await read_body(request, LIMITS.json_bytes))
+    body = (await read_json(request, Settings))[0]
     return answer(
         {
             "ok": True,
@@ -577,7 +565,7 @@ async def list_accounts(request: Request) -> JSONResponse:
 async def add_account(request: Request) -> JSONResponse:
     account = await current_account(request, request.headers.get("authorization"))
     _need(account, {Role.CEC}, "administer accounts")
-    body = _parse(NewAccount, await read_body(request, LIMITS.json_bytes))
+    body = (await read_json(request, NewAccount))[0]
     with write_transaction(_store(request).engine) as conn:
         new, token = accounts.add_account(
             conn,
@@ -600,37 +588,3 @@ async def revoke_account(name: str, request: Request) -> JSONResponse:
         gone = accounts.revoke_account(conn, name)
         audit.append(conn, account.name, "account-revoke", subject=name, detail=gone.to_dict())
     return answer({"ok": True, "account": gone.to_dict()})
-
-
-# -- app-wide hardening -------------------------------------------------------------------------
-def harden(app: Any, max_body: int = LIMITS.csv_bytes) -> None:
-    """Security headers on every answer and a global body size cap (call in create_app).
-
-    CSRF: the write API authenticates by an explicit Bearer header, never a cookie,
-    so a cross-site form cannot carry credentials; any form posted to ``/api/`` is
-    refused outright as a second line of defence.
-    """
-
-    async def _harden(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > max_body):
-            return error_answer(ApiError(413, f"request body larger than {max_body} bytes"))
-        ctype = request.headers.get("content-type", "")
-        if (
-            request.url.path.startswith("/api/")
-            and request.method not in ("GET", "HEAD", "OPTIONS")
-            and ctype.startswith(("application/x-www-form-urlencoded", "multipart/form-data"))
-        ):
-            return error_answer(
-                ApiError(415, "forms are not accepted by the API (send JSON or CSV)")
-            )
-        response = await call_next(request)
-        for key, value in SECURITY_HEADERS.items():
-            if key == "Cache-Control" and not request.url.path.startswith("/api/v1/"):
-                continue
-            response.headers.setdefault(key, value)
-        return response
-
-    app.middleware("http")(_harden)
