@@ -77,7 +77,13 @@ def test_export_round_trips(world: World, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["audit", "export", world.url, "--out", str(out)])
     assert result.exit_code == 0, result.output
     doc = json.loads(out.read_text())
-    assert [e["action"] for e in doc["entries"]][-2:] == ["submission", "submission"]
+    # Each submission registered its station: a ``register`` entry follows it.
+    assert [e["action"] for e in doc["entries"]][-4:] == [
+        "submission",
+        "register",
+        "submission",
+        "register",
+    ]
     assert doc["head"]["hash"] == doc["entries"][-1]["hash"]
 
 

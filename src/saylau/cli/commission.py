@@ -76,7 +76,6 @@ def users_add(
             account, token = accounts.add_account(
                 conn, name, role, scope, by=by, expires_in=timedelta(days=expires_days)
             )
-            audit.append(conn, by, "account-add", subject=name, detail=account.to_dict())
             if digest is not None:
                 cs.set_password_hash(conn, name, digest, account.created_at)
                 audit.append(conn, by, "password", subject=name, detail={"sessions_ended": 0})

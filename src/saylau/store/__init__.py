@@ -53,7 +53,7 @@ from saylau.store.model import (
 from saylau.store.store import Store
 
 #: The one head of the store's migration history (every table of every package).
-HEAD_REVISION = "0005_commission"
+HEAD_REVISION = "0006_seal_chain"
 
 __all__ = [
     "HEAD_REVISION",

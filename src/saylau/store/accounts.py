@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import Connection, select, update
 
+from saylau.store import audit, integrity
 from saylau.store.schema import accounts
 
 
@@ -35,7 +36,17 @@ def all_rows(conn: Connection) -> list[dict[str, Any]]:
 
 
 def insert(conn: Connection, values: Mapping[str, Any]) -> None:
+    """Insert an account row and its ``account-add`` audit entry (one transaction)."""
     conn.execute(accounts.insert().values(**values))
+    # Audited with the write, whoever calls: an account no entry records is what
+    # ``audit verify`` reports as inserted behind the application's back.
+    audit.append(
+        conn,
+        values["created_by"],
+        "account-add",
+        subject=values["name"],
+        detail=integrity.account_detail(values),
+    )
 
 
 def set_revoked(conn: Connection, name: str, at: str) -> None:

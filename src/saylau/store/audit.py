@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, Engine, select, update
 
-from saylau.store import schema
+from saylau.store import integrity, schema
 
 
 def stamp() -> str:
@@ -50,8 +50,16 @@ ACTIONS = frozenset(
         "account-add",
         "account-revoke",
         "ingest",
+        # The contest's registered facts (law, ballot, division tree) as they now are.
+        "register",
+        # Migration 0006: facts of an older database the chain did not yet cover.
+        "seal",
     }
 )
+
+#: Actions that may register stations or parties on the way: each is followed by a
+#: ``register`` entry when the contest's registered facts changed.
+_REGISTERING = frozenset({"submission", "amendment", "ingest"})
 
 
 @dataclass(frozen=True)
@@ -148,6 +156,8 @@ def append(
         )
     )
     conn.execute(update(head).where(head.c.id == 1).values(hash=digest))
+    if action in _REGISTERING and contest is not None:
+        record_register(conn, actor, contest)
     return Entry(**{**entry.__dict__, "entry_hash": digest})
 
 
@@ -210,7 +220,37 @@ def append_many(conn: Connection, actor: str, items: Sequence[Mapping[str, Any]]
         ],
     )
     conn.execute(update(head).where(head.c.id == 1).values(hash=prev))
+    for contest in dict.fromkeys(
+        e.contest for e in out if e.action in _REGISTERING and e.contest is not None
+    ):
+        if contest is not None:
+            record_register(conn, actor, contest)
     return out
+
+
+def last_register(conn: Connection, contest: str) -> dict[str, Any] | None:
+    """The registered facts the newest ``register`` entry of ``contest`` records."""
+    a = schema.audit
+    detail = conn.execute(
+        select(a.c.detail)
+        .where(a.c.contest == contest, a.c.action == "register")
+        .order_by(a.c.seq.desc())
+        .limit(1)
+    ).scalar()
+    return None if detail is None else dict(json.loads(detail))
+
+
+def record_register(conn: Connection, actor: str, contest: str) -> Entry | None:
+    """Append a ``register`` entry if the contest's law, ballot or tree changed.
+
+    Called where a contest is created and after every write that may register
+    stations or parties, in that write's transaction, so the chain vouches for
+    the facts that decide seats and not only for the protocols.
+    """
+    now = integrity.registered(conn, contest)
+    if last_register(conn, contest) == now:
+        return None
+    return append(conn, actor, "register", contest=contest, detail=now)
 
 
 def entries(
@@ -238,3 +278,45 @@ def head(conn: Connection) -> tuple[int, str]:
         select(schema.audit_head.c.seq, schema.audit_head.c.hash).where(schema.audit_head.c.id == 1)
     ).one()
     return int(seq), str(digest)
+
+
+def published_head(engine: Engine) -> dict[str, Any]:
+    """``{"seq", "hash"}`` of the chain's head, as results and exports publish it.
+
+    Anyone holding it can later check the database still extends it
+    (``saylau audit verify DB --head SEQ:HASH``).
+    """
+    with engine.connect() as conn:
+        seq, digest = head(conn)
+    return {"seq": seq, "hash": digest}
+
+
+def seal(conn: Connection, actor: str) -> list[Entry]:
+    """Vouch, from now on, for facts an older release left out of the chain.
+
+    A database built before the chain covered contests and accounts holds rows no
+    entry records; ``audit verify`` would report each one.  This appends, once, a
+    ``register`` entry for every contest without one and a ``seal`` entry for every
+    account no entry records, so the chain vouches for them *from this point*: the
+    entries say who sealed them and when, and nothing before is claimed.
+    """
+    a = schema.audit
+    logged = {
+        (r.action, r.contest, r.subject)
+        for r in conn.execute(
+            select(a.c.action, a.c.contest, a.c.subject).where(
+                a.c.action.in_(("register", "account-add", "account-revoke", "seal"))
+            )
+        )
+    }
+    out: list[Entry] = []
+    for (contest,) in conn.execute(select(schema.contests.c.id).order_by(schema.contests.c.id)):
+        if ("register", contest, None) not in logged:
+            registered = record_register(conn, actor, contest)
+            if registered is not None:
+                out.append(registered)
+    vouched = {s for action, _c, s in logged if action != "register"}
+    for name, fields in integrity.accounts(conn).items():
+        if name not in vouched:
+            out.append(append(conn, actor, "seal", subject=name, detail=fields))
+    return out

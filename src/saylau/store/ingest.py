@@ -436,7 +436,7 @@ def _apply_batch(
     if audited:
         # Every version the store writes is vouched for by the audit chain, in the
         # batch's own transaction: both commit or neither does.
-        pairs = zip(changed["station"].to_list(), changed["_hash"].to_list(), strict=True)
+        pairs = changed.select("station", "_hash", "_status").rows()  # status: for replay
         audit.append(
             conn,
             actor,

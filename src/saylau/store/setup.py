@@ -12,6 +12,7 @@ from saylau.errors import InputError, SaylauError
 from saylau.law import Law, load_law, parse_law
 from saylau.store import divisions as dv
 from saylau.store.aggregates import FIGURES
+from saylau.store.audit import record_register
 from saylau.store.ingest import _insert, now
 from saylau.store.schema import contests, elections
 
@@ -102,3 +103,4 @@ def create_contest(
             for d in parents
         ],
     )
+    record_register(conn, "init", contest_id)  # the law and tree enter the audit chain

@@ -1,33 +1,35 @@
-"""``saylau audit verify``: the chain, and the data checked against it.
+"""``saylau audit verify``: the chain, replayed, and compared with every table.
 
-Beyond the hash chain itself this recomputes, from the rows as they are now:
+The audit log is replayed (``replay``) into the state it vouches for: each
+station's versions in order with their hashes and statuses (so the version
+pointer and the counted version follow), each contest's registered facts (law,
+ballot, division tree), every account, the double-entry settings, approvals,
+certifications and CEC decisions.  ``verify`` then compares that state with the
+tables *both ways* — every row has its entry and every entry's row exists with
+that hash — and recomputes every protocol's content hash and every aggregate.
+A published head (``--head SEQ:HASH``) proves the log itself was not re-chained,
+cut or extended backwards since it was published.
 
-* every protocol version's content hash (a vote changed by raw SQL no longer
-  matches the hash stored beside it);
-* that the audit log recorded each version's hash (changing a vote *and* its
-  stored hash is still caught: the log holds the original);
-* that each station's current-version pointer agrees with its version row;
-* that every stored aggregate equals a recount from the current protocols.
-
-Each finding names the table and the row's key.
+Each finding names the table and the row's key.  The SQL lives in
+``saylau.store.integrity``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
+from saylau.store import integrity as rows
 from saylau.store import reads
-from saylau.store.canonical import content_hash
+from saylau.store.model import COUNTED
 from saylau.store.schema import COUNT_COLUMNS
 from saylau.tabulate.fields import PARTY_PREFIX
 from saylau.trust import audit
-
-#: Audit actions whose ``after_hash`` is a protocol version's content hash.
-_VERSION_ACTIONS = ("submission", "amendment")
 
 
 @dataclass
@@ -40,113 +42,309 @@ class Report:
     head: str = ""
     findings: list[audit.Finding] = field(default_factory=list)
 
+    def add(self, table: str, row: str, message: str) -> None:
+        self.findings.append(audit.Finding(table, row, message))
+
     def summary(self) -> str:
         state = "INTACT" if not self.findings else f"{len(self.findings)} problem(s) found"
         return (
-            f"{state}: {self.entries} audit entries (head {self.head[:16]}), "
+            f"{state}: {self.entries} audit entries (head {self.entries}:{self.head}), "
             f"{self.versions} protocol versions, {self.divisions} aggregates checked"
         )
 
 
-def _audited(conn: Connection) -> dict[tuple[str, str], set[str]]:
-    """(contest, station) -> every content hash the log says was written for it."""
-    out: dict[tuple[str, str], set[str]] = {}
-    rows = conn.execute(
-        text(
-            "SELECT action, contest, subject, after_hash, detail FROM trust_audit "
-            "WHERE action IN ('submission', 'amendment', 'ingest')"
-        )
-    )
-    for action, contest, subject, after, detail in rows:
-        if action in _VERSION_ACTIONS and contest and subject and after:
-            out.setdefault((contest, subject), set()).add(after)
-        elif action == "ingest":
-            for station, digest in json.loads(detail).get("versions", []):
-                out.setdefault((contest, station), set()).add(digest)
+@dataclass
+class Replayed:
+    """The state the audit log vouches for; each fact with the seq that recorded it."""
+
+    versions: dict[tuple[str, str], list[tuple[str, str | None, int]]] = field(default_factory=dict)
+    register: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    accounts: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
+    settings: dict[str, tuple[int, bool]] = field(default_factory=dict)
+    approvals: Counter[tuple[str, str, str]] = field(default_factory=Counter)
+    certifications: Counter[tuple[str, str]] = field(default_factory=Counter)
+    decisions: dict[int, tuple[int, str, str, str]] = field(default_factory=dict)
+
+
+def replay(conn: Connection) -> Replayed:
+    """Rebuild from the log alone the facts the tables must hold."""
+    out = Replayed()
+    for seq, action, contest, subject, _before, after, detail in rows.audit_rows(conn):
+        if action in ("submission", "amendment") and contest and subject and after:
+            status = json.loads(detail).get("status")
+            out.versions.setdefault((contest, subject), []).append((after, status, seq))
+        elif action == "ingest" and contest:
+            for item in json.loads(detail).get("versions", []):
+                status = item[2] if len(item) > 2 else None
+                out.versions.setdefault((contest, item[0]), []).append((item[1], status, seq))
+        elif action == "register" and contest:
+            out.register[contest] = (seq, json.loads(detail))
+        elif action in ("account-add", "account-revoke", "seal") and subject:
+            # Merged: a revocation's entry need not repeat the token digest.
+            known = out.accounts.get(subject, (0, {}))[1]
+            out.accounts[subject] = (seq, {**known, **json.loads(detail)})
+        elif action == "settings" and contest:
+            out.settings[contest] = (seq, bool(json.loads(detail).get("double_entry")))
+        elif action == "approval" and contest and subject and after:
+            out.approvals[(contest, subject, after)] += 1
+        elif action == "certification" and contest and after:
+            out.certifications[(contest, after)] += 1
+        elif action == "decision" and contest and subject:
+            d = json.loads(detail)
+            out.decisions[int(d["decision"])] = (seq, contest, subject, str(d.get("reason")))
     return out
 
 
-def _protocol(m: Any) -> dict[str, Any]:
-    protocol: dict[str, Any] = {"station": m["station_id"]}
-    for c in ("region", "district", "country", *COUNT_COLUMNS):
+_OPTIONAL_IDS = ("region", "district", "country")
+
+
+def _content_hash(m: Any) -> str:
+    """The version's content hash, recomputed from its columns.
+
+    The object holds only protocol fields with a value, so ``canonical_json``'s
+    filter would keep all of it: the text is built directly (it is the hot loop
+    of verify; ``test_tamper_cli`` checks it against the stored hashes).
+    """
+    obj: dict[str, Any] = {"station": m["station_id"]}
+    for c in _OPTIONAL_IDS:
+        if m[c]:
+            obj[c] = m[c]
+    for c in COUNT_COLUMNS:
         if m[c] is not None:
-            protocol[c] = m[c]
+            obj[c] = m[c]
     for party, n in json.loads(m["votes"]).items():
-        protocol[PARTY_PREFIX + party] = n
-    return protocol
+        if n is not None:
+            obj[PARTY_PREFIX + party] = n
+    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def check_versions(conn: Connection, report: Report) -> None:
-    audited = _audited(conn)
-    cols = [
-        "contest_id",
-        "station_id",
-        "version",
-        "hash",
-        "region",
-        "district",
-        "country",
-        *COUNT_COLUMNS,
-        "votes",
-    ]
-    rows = conn.execute(
-        text(
-            f"SELECT {', '.join(cols)} FROM protocol_versions ORDER BY contest_id, station_id, version"
-        )
-    )
-    stored: dict[tuple[str, str, int], str] = {}
-    for r in rows:
-        m = r._mapping
+def check_versions(conn: Connection, state: Replayed, report: Report) -> None:
+    """Each version's content against its hash, and against the log, both ways."""
+    stored: dict[tuple[str, str], dict[int, tuple[str, str]]] = {}
+    for m in rows.versions(conn):
         report.versions += 1
         key = f"contest {m['contest_id']} station {m['station_id']} version {m['version']}"
-        stored[(m["contest_id"], m["station_id"], int(m["version"]))] = m["hash"]
+        stored.setdefault((m["contest_id"], m["station_id"]), {})[int(m["version"])] = (
+            m["hash"],
+            m["status"],
+        )
         try:
-            actual = content_hash(_protocol(m))
+            actual = _content_hash(m)
         except (ValueError, TypeError):
             actual = ""
         if actual != m["hash"]:
-            report.findings.append(
-                audit.Finding(
+            report.add(
+                "protocol_versions",
+                key,
+                "content does not match its stored hash (changed in the database)",
+            )
+    for station in sorted(set(stored) | set(state.versions)):
+        have, logged = stored.get(station, {}), state.versions.get(station, [])
+        where = f"contest {station[0]} station {station[1]}"
+        for n in sorted(set(have) | set(range(1, len(logged) + 1))):
+            key = f"{where} version {n}"
+            if n not in have:
+                report.add(
                     "protocol_versions",
                     key,
-                    "content does not match its stored hash (changed in the database)",
+                    f"missing (deleted): the audit log records it at seq {logged[n - 1][2]}",
                 )
-            )
-        if m["hash"] not in audited.get((m["contest_id"], m["station_id"]), set()):
-            report.findings.append(
-                audit.Finding(
-                    "protocol_versions", key, "no audit entry records this version's hash"
+            elif n > len(logged) or logged[n - 1][0] != have[n][0]:
+                report.add("protocol_versions", key, "no audit entry records this version's hash")
+            elif logged[n - 1][1] is not None and logged[n - 1][1] != have[n][1]:
+                report.add(
+                    "protocol_versions",
+                    key,
+                    f"status {have[n][1]}, the audit log records {logged[n - 1][1]} "
+                    f"(seq {logged[n - 1][2]})",
                 )
+    check_pointers(conn, state, report)
+
+
+def check_pointers(conn: Connection, state: Replayed, report: Report) -> None:
+    """Each station's newest and counted version as the log's order makes them."""
+    seen: set[tuple[str, str]] = set()
+    for contest, station, version, status, digest, counted in rows.pointers(conn):
+        seen.add((contest, station))
+        where = f"contest {contest} station {station}"
+        logged = state.versions.get((contest, station))
+        if not logged:
+            report.add("protocols", where, "no audit entry records this station's protocol")
+            continue
+        want_hash, want_status, _seq = logged[-1]
+        if int(version) != len(logged) or digest != want_hash:
+            report.add(
+                "protocols",
+                where,
+                f"current version {version} / hash does not match the audit log "
+                f"(version {len(logged)}, {want_hash[:12]})",
             )
-    for contest, station, version, digest in conn.execute(
-        text(
-            "SELECT contest_id, station_id, version, hash FROM protocols ORDER BY contest_id, station_id"
-        )
-    ):
-        if stored.get((contest, station, int(version))) != digest:
-            report.findings.append(
-                audit.Finding(
+        elif want_status is not None and status != want_status:
+            report.add("protocols", where, f"status {status}, the audit log records {want_status}")
+        if all(s is not None for _h, s, _q in logged):
+            want = max(
+                (i + 1 for i, (_h, s, _q) in enumerate(logged) if s in COUNTED), default=None
+            )
+            if counted != want:
+                report.add(
                     "protocols",
-                    f"contest {contest} station {station}",
-                    f"current version {version} / hash does not match protocol_versions",
+                    where,
+                    f"counted version {counted}, the audit log makes it {want}",
                 )
+    parents = rows.station_parents(conn)
+    for contest, station in sorted(set(state.versions) - seen):
+        report.add(
+            "protocols",
+            f"contest {contest} station {station}",
+            f"missing (deleted): the audit log records {len(state.versions[(contest, station)])} "
+            "version(s)",
+        )
+    for contest, station in sorted(set(state.versions)):
+        if (contest, station) not in parents:
+            report.add(
+                "divisions",
+                f"contest {contest} station {station}",
+                "missing (deleted): the audit log records its protocols",
+            )
+
+
+def check_registered(conn: Connection, state: Replayed, report: Report) -> None:
+    """Each contest's law, ballot and division tree as last recorded; certifications."""
+    certified = {c for c, _h in state.certifications}
+    for contest, certified_at in rows.contests(conn):
+        where = f"contest {contest}"
+        if certified_at is not None and contest not in certified:
+            report.add(
+                "contests", where, f"certified_at {certified_at}: no certification in the audit log"
+            )
+        if contest not in state.register:
+            report.add("contests", where, "its law, ballot and divisions are not in the audit log")
+            continue
+        seq, want = state.register[contest]
+        now = rows.registered(conn, contest)
+        if now["law"] != want.get("law"):
+            report.add(
+                "contests",
+                where,
+                f"law (seats, threshold, method, policy) differs from the one recorded at seq {seq}",
+            )
+        added = [p for p in now["ballot"] if p not in want.get("ballot", [])]
+        gone = [p for p in want.get("ballot", []) if p not in now["ballot"]]
+        for p in added:
+            report.add("contest_parties", f"{where} party {p}", "not registered in the audit log")
+        for p in gone:
+            report.add(
+                "contest_parties", f"{where} party {p}", f"missing (deleted): recorded at seq {seq}"
+            )
+        if not (added or gone) and now["ballot"] != want.get("ballot"):
+            report.add("contest_parties", where, f"ballot order differs from seq {seq}")
+        if now["divisions"] != want.get("divisions"):
+            report.add(
+                "divisions",
+                where,
+                f"the division tree ({now['stations']} stations) differs from the one recorded "
+                f"at seq {seq} ({want.get('stations')} stations): a division was added, deleted, "
+                "renamed or moved",
+            )
+
+
+def check_rights(conn: Connection, state: Replayed, report: Report) -> None:
+    """Accounts, settings, approvals, certifications and decisions, both ways."""
+    have = rows.accounts(conn)
+    for name in sorted(set(have) | set(state.accounts)):
+        where = f"account {name}"
+        if name not in state.accounts:
+            report.add("trust_accounts", where, "not in the audit log")
+            continue
+        seq, want = state.accounts[name]
+        if name not in have:
+            report.add("trust_accounts", where, f"missing (deleted): recorded at seq {seq}")
+            continue
+        for k in rows.ACCOUNT_FIELDS:
+            if have[name][k] != (want.get(k) or None):  # "" and None: every division
+                report.add(
+                    "trust_accounts",
+                    where,
+                    f"{k} {have[name][k]}, the audit log records {want.get(k)} (seq {seq})",
+                )
+        if "token" in want and have[name]["token"] != want["token"]:
+            report.add(
+                "trust_accounts",
+                where,
+                "token_hash is not the one the audit log records: the token was swapped",
+            )
+    settings = rows.settings(conn)
+    for contest in sorted(set(settings) | set(state.settings)):
+        got = settings.get(contest, False)
+        at, logged = state.settings.get(contest, (0, False))
+        if got != logged:
+            said = f"seq {at}" if at else "no settings entry"
+            report.add(
+                "trust_settings",
+                f"contest {contest}",
+                f"double_entry {got}, the audit log records {logged} ({said})",
+            )
+    approvals = rows.approvals(conn)
+    extra = Counter((c, s, h) for _i, c, s, h in approvals) - state.approvals
+    for i, c, s, h in approvals:
+        if extra[(c, s, h)] > 0:
+            extra[(c, s, h)] -= 1
+            report.add(
+                "trust_approvals", f"id {i} contest {c} division {s}", "not in the audit log"
+            )
+    for (c, s, _h), n in sorted(
+        (state.approvals - Counter((c, s, h) for _i, c, s, h in approvals)).items()
+    ):
+        report.add(
+            "trust_approvals", f"contest {c} division {s}", f"{n} approval(s) missing (deleted)"
+        )
+    certs = rows.certifications(conn)
+    counted = Counter((c, h) for _i, c, h in certs)
+    for i, c, h in certs:
+        if counted[(c, h)] > state.certifications[(c, h)]:
+            counted[(c, h)] -= 1
+            report.add("trust_certifications", f"id {i} contest {c}", "not in the audit log")
+    for (c, _h), n in sorted(
+        (state.certifications - Counter((c, h) for _i, c, h in certs)).items()
+    ):
+        report.add(
+            "trust_certifications", f"contest {c}", f"{n} certification(s) missing (deleted)"
+        )
+    decisions = rows.decisions(conn)
+    for did in sorted(set(decisions) | set(state.decisions)):
+        where = f"id {did}"
+        if did not in state.decisions:
+            report.add("trust_decisions", where, "not in the audit log")
+        elif did not in decisions:
+            report.add(
+                "trust_decisions",
+                where,
+                f"missing (deleted): recorded at seq {state.decisions[did][0]}",
+            )
+        elif decisions[did] != state.decisions[did][1:]:
+            report.add(
+                "trust_decisions",
+                where,
+                f"contest/station/reason differ from the audit log (seq {state.decisions[did][0]})",
             )
 
 
 def check_aggregates(conn: Connection, report: Report) -> None:
-    for (contest,) in conn.execute(text("SELECT id FROM contests ORDER BY id")).all():
+    """Every stored aggregate against a recount of the counted versions."""
+    for contest, _certified in sorted(rows.contests(conn)):
         fresh = reads.recount(conn, contest)
         stored = reads.stored_totals(conn, contest)
         for division in sorted(set(fresh) | set(stored)):
             report.divisions += 1
             a, b = stored.get(division), fresh.get(division)
+            if a == b:
+                continue
             if a is None or b is None:
                 if b is not None and b.stations_reporting == 0 and b.stations_expected == 0:
                     continue  # an empty division needs no aggregate row
                 what = "missing" if a is None else "has no division"
-                report.findings.append(
-                    audit.Finding("aggregates", f"contest {contest} division {division}", what)
-                )
+                report.add("aggregates", f"contest {contest} division {division}", what)
                 continue
             da, db = asdict(a), asdict(b)
             diff = [
@@ -158,18 +356,49 @@ def check_aggregates(conn: Connection, report: Report) -> None:
                 table = (
                     "aggregate_votes" if all(d.startswith("votes") for d in diff) else "aggregates"
                 )
-                report.findings.append(
-                    audit.Finding(table, f"contest {contest} division {division}", "; ".join(diff))
-                )
+                report.add(table, f"contest {contest} division {division}", "; ".join(diff))
 
 
-def verify(engine: Engine) -> Report:
+def check_head(conn: Connection, published: tuple[int, str], report: Report) -> None:
+    """The log must still extend a head published outside the database."""
+    seq, digest = published
+    where = f"seq {seq}"
+    found = [e for e in audit.entries(conn, after_seq=seq - 1, limit=1) if e.seq == seq]
+    if not found:
+        report.add(
+            "trust_audit",
+            where,
+            f"the published head {seq}:{digest[:16]} is gone: the log was cut or renumbered",
+        )
+    elif found[0].entry_hash != digest:
+        report.add(
+            "trust_audit",
+            where,
+            f"hash {found[0].entry_hash[:16]} is not the published head's {digest[:16]}: "
+            "the log was rewritten and re-chained",
+        )
+
+
+def parse_head(text: str) -> tuple[int, str]:
+    """``SEQ:HASH`` as printed by ``audit verify`` and published with the results."""
+    seq, _, digest = text.partition(":")
+    if not seq.isdigit() or len(digest) != 64 or any(c not in "0123456789abcdef" for c in digest):
+        raise ValueError(f"head {text!r} is not SEQ:HASH (a number, ':', 64 hex digits)")
+    return int(seq), digest
+
+
+def verify(engine: Engine, head: tuple[int, str] | None = None) -> Report:
     """Verify the audit chain and the data it vouches for (read-only)."""
     report = Report()
     with engine.connect() as conn:
         report.findings.extend(audit.verify_chain(audit.entries(conn), *audit.head(conn)))
         seq, report.head = audit.head(conn)
         report.entries = seq
-        check_versions(conn, report)
+        if head is not None:
+            check_head(conn, head, report)
+        state = replay(conn)
+        check_versions(conn, state, report)
+        check_registered(conn, state, report)
+        check_rights(conn, state, report)
         check_aggregates(conn, report)
     return report

@@ -283,7 +283,8 @@ def _write(
         items = []
         for c, decision in zip(changed, decisions, strict=True):
             before = current.get(c.station, (None, 0))[0]
-            detail: dict[str, Any] = {"reason": reason, **(extra or {})}
+            detail: dict[str, Any] = {"reason": reason, "status": written[c.station].status}
+            detail.update(extra or {})
             if decision is not None:
                 detail["decision"] = decision
                 conn.execute(

@@ -22,6 +22,7 @@ from saylau.institutions import persist, stored_sessions, views
 from saylau.results import ContestResult, outcome, share
 from saylau.results.exports import nist_report, to_csv
 from saylau.store import Store
+from saylau.store.audit import published_head
 from saylau.store.divisions import LEVELS
 from saylau.tabulate.fields import COUNT_FIELDS, PARTY_PREFIX
 from saylau.web.colors import RESERVED_COLOR, party_colors
@@ -176,6 +177,7 @@ def contest_page(store: Store, cid: str) -> dict[str, Any]:
         "has_chamber": "chamber" in store.law(cid).sections,
         "has_session": _has_session(store, cid),
         "children": child_rows(store, cid, res.division.id),
+        "audit_head": published_head(store.engine),  # the head leaves the database
     }
 
 

@@ -575,7 +575,6 @@ async def add_account(request: Request) -> JSONResponse:
             by=account.name,
             expires_in=timedelta(days=body.expires_days),
         )
-        audit.append(conn, account.name, "account-add", subject=new.name, detail=new.to_dict())
     return answer({"ok": True, "account": new.to_dict(), "token": token}, 201)
 
 

@@ -1,0 +1,65 @@
+"""``saylau audit verify`` benchmark: 100,000 protocol versions in a fresh SQLite store.
+
+    python benchmarks/bench_verify.py [--stations N]
+
+Builds N stations (default 50,000 x 12 parties) through ``Store.ingest`` twice — the
+second file swaps two parties' votes at every station, so each station has two
+versions (2N in all) and the audit log records both — then times ``integrity.verify``
+(chain, replay, both-way checks, content hashes, recount).  The baseline, measured
+in the same run on the same file: reading the same protocol_versions rows with one
+SELECT.  Goal: verify under 10 s for 100,000 versions.  The figure is in the README.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import text
+
+from saylau.store import Store
+from saylau.tabulate import read_protocols
+from saylau.tabulate.synth import synth_load, write_synthetic
+from saylau.trust import integrity
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--stations", type=int, default=50_000)
+    args = ap.parse_args()
+    load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, load average {load}")
+    with tempfile.TemporaryDirectory() as tmp:
+        frame = synth_load(args.stations, 12, seed=1)
+        first, second = Path(tmp) / "a.csv", Path(tmp) / "b.csv"
+        write_synthetic(frame, first, "benchmark")
+        swapped = frame.with_columns(
+            frame["party:Party 1"].alias("party:Party 2"),
+            frame["party:Party 2"].alias("party:Party 1"),
+        )
+        write_synthetic(swapped, second, "benchmark")
+        with Store.open(Path(tmp) / "verify.db") as store:
+            store.init_election("bench", None, "c", "kz-majilis-2021")
+            for path in (first, second):
+                store.ingest("c", read_protocols(path), actor="bench")
+            with store.engine.connect() as conn:
+                t0 = time.perf_counter()
+                n = len(conn.execute(text("SELECT * FROM protocol_versions")).all())
+                baseline = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            report = integrity.verify(store.engine)
+            took = time.perf_counter() - t0
+    print(report.summary())
+    print(
+        f"audit verify: {report.versions:,} protocol versions in {took:.2f} s "
+        f"(goal 10 s: ratio {took / 10:.2f}); baseline one SELECT of the {n:,} rows "
+        f"{baseline:.2f} s: verify is {took / baseline:.1f}x the baseline"
+    )
+
+
+if __name__ == "__main__":
+    main()
