@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from saylau.errors import InputError, NotFoundError, SaylauError
+from saylau.web.cors import PublicCors
 from saylau.web.fastpath import FastPath
 from saylau.web.i18n import pick_language
 from saylau.web.published import Published
@@ -123,6 +124,7 @@ def create_app(db: str, *, counter_ttl: float = COUNTER_TTL, rebuild_processes: 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in routers():
         app.include_router(router)
+    app.add_middleware(PublicCors)  # the public API is readable from any site
     app.add_middleware(Published)  # the published layout (saylau.web.published)
     # Outermost, so that every answer (the fast path's too) gets the headers; pure
     # ASGI because Starlette's http-middleware wrappers dominated polling latency.
