@@ -86,6 +86,7 @@ def test_every_published_file_is_the_servers_answer_for_its_path(
         for station in ("001", "005", "A02"):
             assert f"{lang}/contests/majilis/stations/{station}/index.html" in files
         assert f"{lang}/contests/majilis/statement.pdf" in files
+        assert f"{lang}/embed/contests/majilis/index.html" in files
         assert f"{lang}/contests/majilis/divisions/district:Almaty/Medeu/index.html" in files
     for name in ("api/v1/contests.json", "api/v1/contests/majilis.json", "openapi.json"):
         assert name in files

@@ -149,6 +149,7 @@ async def _render_site(app: ASGIApp) -> tuple[dict[str, bytes], list[str]]:
     broken: list[str] = []
     start = ["/" + ROOT_INDEX, "/openapi.json", *(f"/{lang}/" for lang in ("en", "ru", "kk"))]
     start += [url_of(f"static/{n}") for n in _hashed_assets()]
+    start += await _embeds(app)
     queue: list[tuple[str, str]] = [(url, "") for url in start]
     seen = {url for url, _ in queue}
     while queue:
@@ -171,6 +172,18 @@ async def _render_site(app: ASGIApp) -> tuple[dict[str, bytes], list[str]]:
                 seen.add(link)
                 queue.append((link, url))
     return files, sorted(broken)
+
+
+async def _embeds(app: ASGIApp) -> list[str]:
+    """The embed page of every contest in every language (no page links to them)."""
+    status, _, body = await _get(app, "/api/v1/contests.json")
+    contests = json.loads(body).get("contests", []) if status == 200 else []
+    return [
+        url_of(f"{lang}/embed/contests/{c['id']}/index.html")
+        for c in contests
+        if isinstance(c, dict) and isinstance(c.get("id"), str)
+        for lang in ("en", "ru", "kk")
+    ]
 
 
 def _published(url: str) -> bool:
