@@ -33,7 +33,8 @@ COMMANDS: dict[str, str] = {
     "audit": "saylau.cli.trust",
     "keygen": "saylau.cli.trust",
     "sign": "saylau.cli.trust",
-    "verify": "saylau.cli.trust",
+    "verify": "saylau.cli.publish",  # extends trust's verify with --manifest
+    "publish": "saylau.cli.publish",
     "whatif": "saylau.cli.analysis",
     "project": "saylau.cli.analysis",
     "forensics": "saylau.cli.analysis",

@@ -19,8 +19,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from saylau.errors import InputError, NotFoundError, SaylauError
+from saylau.web.cors import PublicCors
 from saylau.web.fastpath import FastPath
 from saylau.web.i18n import pick_language
+from saylau.web.published import Published
 from saylau.web.render import page_globals, site_of
 from saylau.web.routes import routers
 from saylau.web.security import Hardening
@@ -169,6 +171,8 @@ def create_app(db: str, *, counter_ttl: float = COUNTER_TTL, rebuild_processes: 
     for router in routers():
         app.include_router(router)
     _document_security(app)
+    app.add_middleware(PublicCors)  # the public API is readable from any site
+    app.add_middleware(Published)  # the published layout (saylau.web.published)
     # Outermost, so that every answer (the fast path's too) gets the headers; pure
     # ASGI because Starlette's http-middleware wrappers dominated polling latency.
     app.add_middleware(Hardening)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from saylau.web.routes import analysis, commission, docs, institutions, results, trust
+from saylau.web.routes import analysis, commission, docs, embed, institutions, results, trust
 
 
 def routers() -> tuple[APIRouter, ...]:
@@ -22,4 +22,5 @@ def routers() -> tuple[APIRouter, ...]:
         analysis.router,
         institutions.router,
         commission.router,
+        embed.router,
     )

@@ -1,0 +1,92 @@
+"""``saylau publish``: the public site as static files; ``saylau verify --manifest``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from saylau.cli import trust
+
+
+@click.command("publish", short_help="Write the public site as signed static files.")
+@click.argument("db")
+@click.argument("out", type=click.Path(path_type=Path))
+@click.option(
+    "--key",
+    "key_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Secret key (from saylau keygen) that signs manifest.json.",
+)
+@click.option("--watch", is_flag=True, help="Republish after every change to the store.")
+def publish(db: str, out: Path, key_path: Path | None, watch: bool) -> None:
+    """Write every public page (en, ru, kk), API document and asset of the store DB
+    under OUT (a link switched atomically to each new snapshot)."""
+    from saylau.cli._db import open_store
+    from saylau.web import publish as publishing
+
+    open_store(db).close()
+
+    def said(report: publishing.Report) -> None:
+        click.echo(
+            f"published {report.files} files to {out} ({len(report.written)} rewritten, "
+            f"{len(report.removed)} removed) in {report.seconds:.1f} s",
+            err=True,
+        )
+        for line in report.broken:
+            click.echo(f"warning: link answered {line}", err=True)
+
+    if watch:
+        publishing.watch(db, out, key_path=key_path, on_publish=said)
+    else:
+        said(publishing.publish(db, out, key_path=key_path))
+
+
+@click.command("verify", short_help="Check a signed snapshot or a published mirror.")
+@click.argument(
+    "snapshot", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.argument(
+    "signature", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
+)
+@click.option(
+    "--key",
+    "key_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Public key file of the signer (.pub).",
+)
+@click.option(
+    "--manifest",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="A published mirror's manifest.json: check every file beside it.",
+)
+@click.pass_context
+def verify(
+    ctx: click.Context,
+    snapshot: Path | None,
+    signature: Path | None,
+    key_path: Path,
+    manifest: Path | None,
+) -> None:
+    """Check a results snapshot against its signature, or (--manifest) every file of
+    a downloaded mirror against its signed manifest; name every file that differs."""
+    if manifest is None:
+        if snapshot is None or signature is None:
+            raise click.UsageError("give SNAPSHOT SIGNATURE, or --manifest")
+        ctx.invoke(trust.verify, snapshot=snapshot, signature=signature, key_path=key_path)
+        return
+    from saylau.web.publish import verify_mirror
+
+    problems = verify_mirror(manifest, key_path)
+    for problem in problems:
+        click.echo(f"FAILED: {problem}", err=True)
+    if problems:
+        sys.exit(1)
+    click.echo(f"OK: every file of {manifest.parent} matches {manifest.name}, signed by {key_path}")
+
+
+COMMANDS: list[click.Command] = [publish, verify]
