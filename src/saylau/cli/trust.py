@@ -88,10 +88,9 @@ def users_list(db: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([a.to_dict() for a in found], indent=2, ensure_ascii=False))
         return
-    for a in found:
-        click.echo(
-            f"{a.name}\t{a.role}\t{a.scope or '*'}\t{a.status()}\texpires {a.expires_at or 'never'}"
-        )
+    from saylau.cli._accounts import print_accounts
+
+    print_accounts(found)
 
 
 @users.command("revoke")

@@ -43,9 +43,14 @@ class Report:
     def summary(self) -> str:
         state = "INTACT" if not self.findings else f"{len(self.findings)} problem(s) found"
         return (
-            f"{state}: {self.entries} audit entries (head {self.head[:16]}), "
-            f"{self.versions} protocol versions, {self.divisions} aggregates checked"
+            f"{state}: {_count(self.entries, 'audit entry', 'audit entries')} (head "
+            f"{self.head[:16]}), {_count(self.versions, 'protocol version', 'protocol versions')},"
+            f" {_count(self.divisions, 'aggregate', 'aggregates')} checked"
         )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
 
 
 def _audited(conn: Connection) -> dict[tuple[str, str], set[str]]:

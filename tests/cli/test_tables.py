@@ -1,0 +1,271 @@
+"""Every table-printing command, run on the demo database at 80 and 60 columns.
+
+The kinds of mistake issue #18 found in single commands are checked for all of them
+at once: a table without a title, a figure cut to fit ("507,4…"), headers in
+another style (lower case).  Each command declares which figures of its ``--json``
+document its table shows; every one of them must appear whole in the text.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from saylau.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+VOTES = REPO / "examples" / "kz-majilis-2021.csv"
+POLLS = (
+    "pollster,end_date,sample_size,Nur Otan,Ak Zhol,People's Party,Auyl,Adal\n"
+    "A,2021-01-05,1200,70.5,11.0,9.2,5.6,3.7\n"
+)
+WIDTHS = (80, 60)
+#: Lines of a table's border and body: what may not stand where its title should.
+BORDER = tuple("┏┌╭┃│┡├└┗╰━─")
+
+
+@pytest.fixture(scope="session")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``saylau demo`` once per session (xdist workers share it through a lock)."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent
+    db = root / "tables-demo" / "saylau-demo.db"
+    db.parent.mkdir(exist_ok=True)
+    with (db.parent / "lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (db.parent / "done").exists():
+            done = CliRunner().invoke(main, ["demo", "--db", str(db)])
+            assert done.exit_code == 0, done.output
+            (db.parent / "done").write_text("ok")
+    return db
+
+
+def whole(value: int) -> str:
+    return f"{value:,}"
+
+
+def _results(doc: dict[str, Any]) -> Iterator[str]:
+    for party, votes in doc["votes"].items():
+        yield whole(votes)
+        yield whole(doc["seats"].get(party, 0))
+    yield whole(doc["totals"]["registered"])
+
+
+def _regions(doc: dict[str, Any]) -> Iterator[str]:
+    for row in doc["divisions"]:
+        yield whole(row["totals"]["registered"])
+        yield whole(row["stations_expected"])
+
+
+def _seats(doc: dict[str, Any]) -> Iterator[str]:
+    for row in doc["allocation"]["rows"]:
+        yield whole(row["votes"])
+        yield whole(row["seats"])
+    yield whole(doc["total_seats"])
+
+
+def _laws(doc: list[dict[str, Any]]) -> Iterator[str]:
+    for law in doc:
+        yield law["name"]  # the key the user types: never cut either
+
+
+def _maslikhats(doc: dict[str, Any]) -> Iterator[str]:
+    for c in doc["contests"]:
+        yield whole(c["seats"])
+    for row in doc["combined"].values():
+        yield whole(row["seats"])
+    yield whole(doc["total_seats"])
+
+
+def _whatif(doc: dict[str, Any]) -> Iterator[str]:
+    for s in doc["scenarios"]:
+        yield from (whole(n) for n in s["seats"].values())
+
+
+def _project(doc: dict[str, Any]) -> Iterator[str]:
+    for p in doc["parties"]:
+        yield whole(p["seats_median"])
+
+
+def _forensics(doc: dict[str, Any]) -> Iterator[str]:
+    yield whole(doc["stations"])
+    yield whole(doc["integer_observed"])
+    top = sorted(doc["regions"].values(), key=lambda r: r["integer_excess"], reverse=True)
+    for region in top[:10]:
+        yield whole(region["stations"])
+        yield whole(region["integer_observed"])
+
+
+def _observers(doc: dict[str, Any]) -> Iterator[str]:
+    for key in ("total", "international", "domestic", "individual", "countries"):
+        yield whole(doc[key])
+    for org in doc["organisations"]:
+        yield whole(org["observers"])
+
+
+@dataclass(frozen=True)
+class Case:
+    """A table-printing command: its arguments (``{db}``, ``{votes}``, ``{polls}``
+    filled in) and the figures of its JSON its table must show whole."""
+
+    name: str
+    args: tuple[str, ...]
+    figures: Callable[[Any], Iterator[str]]
+    json_flag: str = "--json"
+
+
+CASES = [
+    Case("results", ("results", "{db}", "--contest", "majilis"), _results),
+    Case(
+        "results-region",
+        ("results", "{db}", "--contest", "majilis", "--level", "region"),
+        _regions,
+    ),
+    Case("results-maslikhat", ("results", "{db}", "--contest", "almaty-city"), _results),
+    Case("seats", ("seats", "{votes}", "--law", "kz-majilis-2021"), _seats),
+    Case("seats-adhoc", ("seats", "{votes}", "--method", "dhondt", "--seats", "98"), _seats),
+    Case("laws", ("laws",), _laws),
+    Case("maslikhats", ("maslikhats", "results", "{db}"), _maslikhats),
+    Case(
+        "whatif",
+        ("whatif", "{db}", "--contest", "majilis", "--vary", "threshold=7,5"),
+        _whatif,
+    ),
+    Case(
+        "project",
+        ("project", "{polls}", "--law", "kz-majilis-2021", "--sims", "2000"),
+        _project,
+    ),
+    Case(
+        "forensics",
+        ("forensics", "{db}", "--contest", "majilis", "--leader", "Nur Otan", "--draws", "20"),
+        _forensics,
+    ),
+    Case("observers", ("observers", "summary"), _observers),
+]
+
+
+def _run(args: list[str], width: int) -> str:
+    result = CliRunner().invoke(main, args, env={"COLUMNS": str(width)})
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def _args(case: Case, demo: Path, tmp_path: Path) -> list[str]:
+    polls = tmp_path / "polls.csv"
+    polls.write_text(POLLS, encoding="utf-8")
+    values = {"db": str(demo), "votes": str(VOTES), "polls": str(polls)}
+    return [a.format(**values) for a in case.args]
+
+
+def table_starts(lines: list[str]) -> list[int]:
+    """Indexes of the first line of every table: a top border, or (for the borderless
+    ``laws`` table) the header line above a rule of ``━``."""
+    starts = [i for i, line in enumerate(lines) if line.startswith(("┏", "┌"))]
+    starts += [
+        i - 1
+        for i, line in enumerate(lines)
+        if i
+        and set(line.strip()) <= set("━─ ")
+        and line.strip()
+        and not lines[i - 1].startswith("┃")
+        and not lines[i - 1].startswith(("┏", "┌"))
+    ]
+    return sorted(starts)
+
+
+def title_above(lines: list[str], start: int) -> str:
+    """The line a table's title should be on: the one above its top border, or above
+    the blank top row of a borderless table."""
+    i = start - 1
+    if not lines[start].startswith(("┏", "┌")):
+        while i >= 0 and not lines[i].strip():
+            i -= 1
+    return lines[i] if i >= 0 else ""
+
+
+def header_cells(lines: list[str], start: int) -> list[str]:
+    """The first line of each header cell of the table beginning at ``start``."""
+    line = lines[start + 1] if lines[start].startswith(("┏", "┌")) else lines[start]
+    if line.startswith(("┃", "│")):
+        return [c.strip() for c in re.split("[┃│]", line)[1:-1]]
+    return [c.strip() for c in re.split(r"\s{2,}", line.strip())]
+
+
+def figure_is_whole(figure: str, text: str) -> bool:
+    """``figure`` stands in ``text`` whole: no digit or separator glued to either side."""
+    pattern = rf"(?<![\w,.]){re.escape(figure)}(?![\w]|[,.]\d)"
+    return re.search(pattern, text) is not None
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_tables_are_titled_whole_and_alike(
+    case: Case, width: int, demo: Path, tmp_path: Path
+) -> None:
+    args = _args(case, demo, tmp_path)
+    text = _run(args, width)
+    lines = text.splitlines()
+    assert all(len(line) <= width for line in lines if line[:1] in BORDER), (
+        f"a table is wider than {width} columns:\n{text}"
+    )
+    starts = table_starts(lines)
+    assert starts, f"{case.name}: no table in\n{text}"
+    for start in starts:
+        title = title_above(lines, start)
+        assert title.strip() and not title.startswith(BORDER), (
+            f"{case.name}: a table without a title at line {start + 1}:\n{text}"
+        )
+        for cell in header_cells(lines, start):
+            assert not cell[:1].islower(), f"{case.name}: header {cell!r} is not in sentence case"
+    doc = json.loads(_run([*args, case.json_flag], width))
+    cut = [f for f in case.figures(doc) if not figure_is_whole(f, text)]
+    assert not cut, f"{case.name} at {width} columns cuts or omits {cut}:\n{text}"
+    assert "…" not in text, f"{case.name}: something is cut at {width} columns:\n{text}"
+
+
+def test_the_figures_check_catches_a_cut_number() -> None:
+    # The check must be able to fail: a truncated figure is not "whole".
+    assert figure_is_whole("507,412", "│ Almaty │ 507,412 │")
+    assert not figure_is_whole("507,412", "│ Almaty │ 507,4… │")
+    assert not figure_is_whole("12", "│ Nur Otan │ 112 │")
+    assert not figure_is_whole("1,050", "1,050,000")
+
+
+def test_users_list_says_when_there_are_no_accounts(demo: Path) -> None:
+    text = _run(["users", "list", str(demo)], 80)
+    assert text == "No accounts yet: add one with `saylau users add`.\n", text
+
+
+def test_a_database_where_a_csv_is_expected_is_named(demo: Path) -> None:
+    result = CliRunner().invoke(main, ["observers", "summary", str(demo)])
+    assert result.exit_code == 2
+    assert result.output == (
+        f"error: REGISTRY {demo}: expected a CSV file, got a SQLite database\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("count", "word", "text"),
+    [
+        (0, "protocol", "0 protocols"),
+        (1, "audit entry", "1 audit entry"),
+        (2, "audit entry", "2 audit entries"),
+        (1050, "station", "1,050 stations"),
+        (2, "day", "2 days"),
+    ],
+)
+def test_plural_agrees_with_its_count(count: int, word: str, text: str) -> None:
+    from saylau.cli._table import plural
+
+    assert plural(count, word) == text
