@@ -28,6 +28,21 @@ POLLS = (
     "pollster,end_date,sample_size,Nur Otan,Ak Zhol,People's Party,Auyl,Adal\n"
     "A,2021-01-05,1200,70.5,11.0,9.2,5.6,3.7\n"
 )
+#: Small input files of the commands that read files, not the demo database: the
+#: 2023 New Zealand party votes and electorates, the 2021 Majilis as a chamber.
+FILES = {
+    "nz_votes": "party,votes\nNational,1085851\nLabour,767540\nGreen,330907\nACT,246473\n"
+    "NZ First,173553\nTe Pāti Māori,87844\nTOP,63344\n",
+    "nz_electorates": "party,electorates\nNational,43\nLabour,17\nGreen,3\nACT,2\n"
+    "Te Pāti Māori,6\n",
+    "chamber": "party,seats\nNur Otan,76\nAk Zhol,12\nPeople's Party,10\nAssembly,9\n",
+    "president": "candidate,votes\nA,4500000\nB,4000000\nC,1000000\n",
+    "assembly": "candidate,votes\nX,298\nY,175\n",
+    "lists": "party,position,name\nA,1,a1\nA,2,a2\nA,3,a3\nB,1,b1\n",
+    "seats": "party,seats\nA,2\nB,1\n",
+    "districts": "district,candidate,party,votes\nD1,x,A,1200\nD1,y,B,1100\n"
+    "D2,z,B,2500\nD2,w,,1000\n",
+}
 WIDTHS = (80, 60)
 #: Lines of a table's border and body: what may not stand where its title should.
 BORDER = tuple("┏┌╭┃│┡├└┗╰━─")
@@ -113,6 +128,37 @@ def _observers(doc: dict[str, Any]) -> Iterator[str]:
         yield whole(org["observers"])
 
 
+def _mmp(doc: dict[str, Any]) -> Iterator[str]:
+    for p in doc["parties"]:
+        if p["seats"]:
+            yield from (whole(p[k]) for k in ("district_seats", "list_seats", "seats"))
+    yield whole(doc["total_seats"])
+
+
+def _chamber(doc: dict[str, Any]) -> Iterator[str]:
+    for f in doc["factions"]:
+        yield from (whole(f[k]) for k in ("deputies", "committee_chairs", "committee_secretaries"))
+
+
+def _president(doc: dict[str, Any]) -> Iterator[str]:
+    for c in doc["candidates"]:
+        yield whole(c["votes"])
+        yield f"{c['share']['approx']:.2f}"
+
+
+def _assembly(doc: dict[str, Any]) -> Iterator[str]:
+    yield from (whole(c["votes"]) for c in doc["candidates"])
+    yield whole(doc["needed"])
+
+
+def _deputies(doc: dict[str, Any]) -> Iterator[str]:
+    yield from (d["name"] for d in doc["deputies"])
+
+
+def _districts(doc: dict[str, Any]) -> Iterator[str]:
+    yield from (d["district"] for d in doc["districts"])
+
+
 @dataclass(frozen=True)
 class Case:
     """A table-printing command: its arguments (``{db}``, ``{votes}``, ``{polls}``
@@ -152,6 +198,16 @@ CASES = [
         _forensics,
     ),
     Case("observers", ("observers", "summary"), _observers),
+    Case("mmp", ("mmp", "{nz_votes}", "{nz_electorates}"), _mmp),
+    Case(
+        "chamber", ("chamber", "{chamber}", "--year", "2021", "--non-party", "Assembly"), _chamber
+    ),
+    Case("president", ("president", "{president}"), _president),
+    Case(
+        "assembly", ("assembly", "{assembly}", "--members", "504", "--took-part", "351"), _assembly
+    ),
+    Case("deputies", ("deputies", "{lists}", "--seats", "{seats}"), _deputies),
+    Case("districts", ("districts", "{districts}"), _districts),
 ]
 
 
@@ -162,9 +218,11 @@ def _run(args: list[str], width: int) -> str:
 
 
 def _args(case: Case, demo: Path, tmp_path: Path) -> list[str]:
-    polls = tmp_path / "polls.csv"
-    polls.write_text(POLLS, encoding="utf-8")
-    values = {"db": str(demo), "votes": str(VOTES), "polls": str(polls)}
+    values = {"db": str(demo), "votes": str(VOTES)}
+    for name, text in {**FILES, "polls": POLLS}.items():
+        path = tmp_path / f"{name}.csv"
+        path.write_text(text, encoding="utf-8")
+        values[name] = str(path)
     return [a.format(**values) for a in case.args]
 
 

@@ -88,12 +88,12 @@ def _print_summary(console: Console, s: IngestSummary, max_problems: int) -> Non
     if not s.problems:
         return
     table = Table(
-        "row",
-        "station",
-        "field",
-        "value",
-        "relation",
-        "problem",
+        "Row",
+        "Station",
+        "Field",
+        "Value",
+        "Relation",
+        "Problem",
         title=f"{s.source}: {plural(len(s.problems), 'problem')}",
     )
     for p in s.problems[:max_problems]:
