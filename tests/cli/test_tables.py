@@ -24,6 +24,8 @@ from saylau.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 VOTES = REPO / "examples" / "kz-majilis-2021.csv"
+URI = REPO / "tests" / "data" / "biproportional" / "uri-landrat-2020"
+CZECH = REPO / "tests" / "data" / "two_level" / "cz-poslanecka-snemovna-2021.csv"
 POLLS = (
     "pollster,end_date,sample_size,Nur Otan,Ak Zhol,People's Party,Auyl,Adal\n"
     "A,2021-01-05,1200,70.5,11.0,9.2,5.6,3.7\n"
@@ -87,6 +89,18 @@ def _seats(doc: dict[str, Any]) -> Iterator[str]:
         yield whole(row["votes"])
         yield whole(row["seats"])
     yield whole(doc["total_seats"])
+
+
+def _regional(doc: dict[str, Any]) -> Iterator[str]:
+    yield from _seats(doc)
+    extra = doc["allocation"]["extra"]
+    if "biproportional" in extra:
+        matrix = extra["biproportional"]["lower"]["seats"]
+    else:
+        matrix = extra["two_level"]["regional_seats"]
+    for party, regions in matrix.items():
+        if doc["seats"].get(party):
+            yield from (whole(n) for n in regions.values())
 
 
 def _laws(doc: list[dict[str, Any]]) -> Iterator[str]:
@@ -180,6 +194,10 @@ CASES = [
     Case("results-maslikhat", ("results", "{db}", "--contest", "almaty-city"), _results),
     Case("seats", ("seats", "{votes}", "--law", "kz-majilis-2021"), _seats),
     Case("seats-adhoc", ("seats", "{votes}", "--method", "dhondt", "--seats", "98"), _seats),
+    Case("seats-biproportional", ("seats", f"{URI}.csv", "--law", f"{URI}.toml"), _regional),
+    Case(
+        "seats-two-level", ("seats", str(CZECH), "--law", "cz-poslanecka-snemovna-2021"), _regional
+    ),
     Case("laws", ("laws",), _laws),
     Case("maslikhats", ("maslikhats", "results", "{db}"), _maslikhats),
     Case(

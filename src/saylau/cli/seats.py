@@ -6,7 +6,7 @@ import io
 import json
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -14,10 +14,14 @@ from saylau.cli._table import Column, console, number, percent, plural, show, ta
 from saylau.core import check_threshold
 from saylau.errors import InputError, MethodError
 from saylau.law import Law, LawResult, list_presets, load_law, parse_law
-from saylau.law.schemes import scheme_tables
 from saylau.methods import REGISTRY, get_method
 from saylau.results import reserved_tiers, seats_total, share
 from saylau.votes import VotesFile, read_votes_csv
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from saylau.allocation import Allocation
 
 #: Most seats an ad-hoc --seats may ask for.  The largest chamber in the world has
 #: under 3,000 members; a bigger number is a typo, and 10**11 seats would fill
@@ -328,6 +332,38 @@ def seat_rows(result: LawResult) -> tuple[list[Column], list[list[str]]]:
     return columns, body
 
 
+def _scheme_tables(a: Allocation, width: int) -> list[Table]:
+    """The seats per party and region of a tier that spans regions (none otherwise)."""
+    if "biproportional" in a.extra:
+        bp = a.extra["biproportional"]
+        matrix = bp["lower"]["seats"]
+        title = "Seats per list and district (lower apportionment)"
+        if bp["voter_numbers"]:
+            title += "; the upper apportionment's votes are voter numbers (votes / district seats)"
+        divisors = {p: d["decimal"] for p, d in bp["lower"]["party_divisors"].items()}
+        where = "District"
+    elif "two_level" in a.extra:
+        regional = a.extra["two_level"]["regional_seats"]
+        matrix = {p: r for p, r in regional.items() if a.seats.get(p)}
+        title = "Seats per party and region (first and second scrutiny)"
+        divisors = {}
+        where = "Region"
+    else:
+        return []
+    parties = list(matrix)
+    regions = list(next(iter(matrix.values()), {}))
+    columns = [Column(where), *[Column(p, True) for p in parties], Column("Total", True)]
+    rows = [
+        [r, *[number(matrix[p][r]) for p in parties], number(sum(matrix[p][r] for p in parties))]
+        for r in regions
+    ]
+    if divisors:
+        rows.append(["Party divisor", *[f"{divisors[p]:,g}" for p in parties], ""])
+    sums = [sum(matrix[p].values()) for p in parties]
+    rows.append(["Total", *map(number, sums), number(sum(sums))])
+    return tables(title, columns, rows, width=width, bold_last=True)
+
+
 def _print_result(result: LawResult) -> None:
     out = console()
     width = out.width
@@ -345,8 +381,7 @@ def _print_result(result: LawResult) -> None:
             f" {a.threshold.base_name}",
             markup=False,
         )
-    for extra in scheme_tables(a):  # seats per region: biproportional and two-level tiers
-        out.print(extra)
+    show(out, _scheme_tables(a, width))  # seats per region: biproportional, two-level
     if a.quota is not None:
         out.print(f"Quota: {float(a.quota):,.4f} (exactly {a.quota})", markup=False)
     if a.divisor is not None:
