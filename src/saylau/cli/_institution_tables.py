@@ -4,6 +4,7 @@ calls the library and hands the result here."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from saylau.cli._table import Column, facts, number, percent, plural, tables
@@ -16,7 +17,7 @@ if TYPE_CHECKING:
     from saylau.institutions.districts import DistrictsResult, MixedResult
     from saylau.institutions.indirect import IndirectResult
     from saylau.institutions.maslikhats import MaslikhatsResult
-    from saylau.institutions.observers import ObserverSummary
+    from saylau.institutions.observers import IrregularityReport, ObserverSummary
     from saylau.institutions.presidential import PresidentialResult
 
 
@@ -75,6 +76,27 @@ def observer_tables(source: str, s: ObserverSummary, width: int) -> list[Table]:
         columns = [Column("Organisation"), Column("Observers", True)]
         out += tables("International observers by organisation", columns, rows, width=width)
     return out
+
+
+def report_tables(
+    by_station: Mapping[str, Sequence[IrregularityReport]], width: int
+) -> list[Table]:
+    """Irregularity reports, station by station, in the order they were made."""
+    rows = [
+        [st, r.reported_at.isoformat(), r.observer, r.category, r.description]
+        for st, reps in by_station.items()
+        for r in reps
+    ]
+    columns = [
+        Column("Station"),
+        Column("Reported at", True),  # a timestamp: never folded
+        Column("Observer"),
+        Column("Category"),
+        Column("Description"),
+    ]
+    n = len(rows)
+    title = f"Irregularity reports: {plural(n, 'report')} at {plural(len(by_station), 'station')}"
+    return tables(title, columns, rows, width=width)
 
 
 def deputy_tables(res: DeputyAssignment, width: int) -> list[Table]:

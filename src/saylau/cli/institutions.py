@@ -478,13 +478,13 @@ def observers_reports(registry: str, reports_file: str, station: str | None) -> 
     problems = observers.check_reports(reg, reports)
     if problems:
         raise InputError(problems)
-    for st, reps in observers.by_station(reports).items():
-        if station and st != station:
-            continue
-        for r in reps:
-            click.echo(
-                f"{st}\t{r.reported_at.isoformat()}\t{r.observer}\t{r.category}\t{r.description}"
-            )
+    found = {
+        st: reps
+        for st, reps in observers.by_station(reports).items()
+        if not station or st == station
+    }
+    out = console()
+    show(out, T.report_tables(found, out.width))
 
 
 @observers_cmd.command("load")

@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from saylau.cli._db import open_store
+from saylau.cli._table import plural
 from saylau.errors import InputError
 from saylau.trust import accounts, audit, signing
 
@@ -150,7 +151,7 @@ def audit_export(db: str, out: Path | None) -> None:
         click.echo(text, nl=False)
         return
     _write_atomic(out, text, "utf-8")
-    click.echo(f"{len(doc['entries'])} entries written to {out}", err=True)
+    click.echo(f"{plural(len(doc['entries']), 'entry')} written to {out}", err=True)
 
 
 @click.command("keygen")
