@@ -172,6 +172,11 @@ def _assembly(doc: dict[str, Any]) -> Iterator[str]:
     yield whole(doc["needed"])
 
 
+def _lists(doc: dict[str, Any]) -> Iterator[str]:
+    for row in doc["lists"]:
+        yield from (whole(row[k]) for k in ("length", "in_quota", "quota_required"))
+
+
 def _deputies(doc: dict[str, Any]) -> Iterator[str]:
     yield from (d["name"] for d in doc["deputies"])
 
@@ -193,6 +198,7 @@ class Case:
     args: tuple[str, ...]
     figures: Callable[[Any], Iterator[str]]
     json_flag: str | None = "--json"  # None: the command has no --json
+    exit_code: int = 0  # 1: the command reports problems it found (and prints them)
 
 
 CASES = [
@@ -236,6 +242,12 @@ CASES = [
         "assembly", ("assembly", "{assembly}", "--members", "504", "--took-part", "351"), _assembly
     ),
     Case("deputies", ("deputies", "{lists}", "--seats", "{seats}"), _deputies),
+    Case(
+        "candidates-check",
+        ("candidates", "check", "{lists}", "--law", "kz-maslikhat-2021", "--seats", "3"),
+        _lists,
+        exit_code=1,
+    ),
     Case("districts", ("districts", "{districts}"), _districts),
     Case(
         "observers-reports",
@@ -246,9 +258,9 @@ CASES = [
 ]
 
 
-def _run(args: list[str], width: int) -> str:
+def _run(args: list[str], width: int, exit_code: int = 0) -> str:
     result = CliRunner().invoke(main, args, env={"COLUMNS": str(width)})
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == exit_code, result.output
     return result.output
 
 
@@ -307,7 +319,7 @@ def test_tables_are_titled_whole_and_alike(
     case: Case, width: int, demo: Path, tmp_path: Path
 ) -> None:
     args = _args(case, demo, tmp_path)
-    text = _run(args, width)
+    text = _run(args, width, case.exit_code)
     lines = text.splitlines()
     assert all(len(line) <= width for line in lines if line[:1] in BORDER), (
         f"a table is wider than {width} columns:\n{text}"
@@ -321,7 +333,9 @@ def test_tables_are_titled_whole_and_alike(
         )
         for cell in header_cells(lines, start):
             assert not cell[:1].islower(), f"{case.name}: header {cell!r} is not in sentence case"
-    doc = json.loads(_run([*args, case.json_flag], width)) if case.json_flag else None
+    doc = (
+        json.loads(_run([*args, case.json_flag], width, case.exit_code)) if case.json_flag else None
+    )
     cut = [f for f in case.figures(doc) if not figure_is_whole(f, text)]
     assert not cut, f"{case.name} at {width} columns cuts or omits {cut}:\n{text}"
     assert "…" not in text, f"{case.name}: something is cut at {width} columns:\n{text}"

@@ -12,6 +12,7 @@ from saylau.cli._table import Column, facts, number, percent, plural, tables
 if TYPE_CHECKING:
     from rich.table import Table
 
+    from saylau.institutions.candidates import ListCheck
     from saylau.institutions.chamber import Chamber
     from saylau.institutions.deputies import DeputyAssignment
     from saylau.institutions.districts import DistrictsResult, MixedResult
@@ -76,6 +77,28 @@ def observer_tables(source: str, s: ObserverSummary, width: int) -> list[Table]:
         columns = [Column("Organisation"), Column("Observers", True)]
         out += tables("International observers by organisation", columns, rows, width=width)
     return out
+
+
+def list_tables(res: ListCheck, width: int) -> list[Table]:
+    """Each candidate list checked: its length and its candidates in the quota."""
+    rows = [
+        [
+            lst.party,
+            number(len(lst)),
+            number(res.quota[lst.party][0]),
+            number(res.quota[lst.party][1]),
+        ]
+        for lst in res.lists
+    ]
+    columns = [
+        Column("Party"),
+        Column("Candidates", True),
+        Column("In quota", True),
+        Column("Quota required", True),
+    ]
+    verdict = "all conform" if res.ok else plural(len(res.problems), "problem")
+    title = f"Candidate lists checked: {plural(len(rows), 'list')}, {verdict}"
+    return tables(title, columns, rows, width=width)
 
 
 def report_tables(

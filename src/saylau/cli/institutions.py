@@ -93,14 +93,11 @@ def candidates_check(
     lists = cand_mod.read_lists(expect_csv(lists_file, "LISTS.csv"))
     when = _day(day or law.date)
     res = cand_mod.check_lists(lists, rules, seats=seats or law.list_tier.seats, election_date=when)
-    lines = [
-        f"{lst.party}: {len(lst)} candidates, {res.quota[lst.party][0]} in quota "
-        f"(required {res.quota[lst.party][1]})"
-        for lst in res.lists
-    ]
-    lines += [f"problem: {p.message}" for p in res.problems]
-    lines.append("all lists conform" if res.ok else plural(len(res.problems), "problem"))
-    _emit(res, as_json, lines)
+    _render(res, as_json, lambda w: T.list_tables(res, w))
+    if not as_json:
+        for p in res.problems:
+            click.echo(f"problem: {p.message}")
+        click.echo("all lists conform" if res.ok else plural(len(res.problems), "problem"))
     if not res.ok:
         click.get_current_context().exit(1)
 
