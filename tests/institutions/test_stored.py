@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -166,7 +167,9 @@ def test_cli_end_to_end(tmp_path: Path) -> None:
     assert "2 maslikhat contests created" in run("maslikhats", "init", db, str(contests))
     run("ingest", db, str(protocols), "--contest", "town")
     out = run("maslikhats", "results", db)
-    assert "town\tcity\t5\tA 3, B 2" in out and "rayon\tno results" in out
+    assert out.startswith("Maslikhats: the seats of 1 of 2 maslikhats (1 without results)\n")
+    assert re.search(r"│ Town maslikhat +│ city +│ +5 │ A 3, B 2 +│", out), out
+    assert re.search(r"│ rayon +│ +│ +│ no results +│", out), out
     data = json.loads(run("maslikhats", "results", db, "--json"))
     assert data["combined"]["B"]["seats"] == 2 and data["missing"] == ["rayon"]
     run("candidates", "register", db, str(_lists(tmp_path)), "--contest", "town")
@@ -186,4 +189,5 @@ def test_maslikhats_files_form_still_works(tmp_path: Path) -> None:
     results.write_text("contest,party,votes\nt,A,600\nt,B,300\nt,C,60\n", encoding="utf-8")
     for args in (["maslikhats"], ["maslikhats", "decide"]):
         res = CliRunner().invoke(main, [*args, str(contests), str(results)])
-        assert res.exit_code == 0 and res.output.startswith("t\tcity\t5\tA 3, B 2\n")
+        assert res.exit_code == 0 and res.output.startswith("Maslikhats: the seats of 1 maslikhat")
+        assert re.search(r"│ t +│ city +│ +5 │ A 3, B 2 +│", res.output), res.output

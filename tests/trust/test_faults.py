@@ -194,7 +194,7 @@ def test_sigkill_during_cli_ingest(db_url: str, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["audit", "verify", db_url])
     assert result.exit_code == 0, result.output
     assert (
-        result.output.startswith("INTACT") and f"{INGEST_ROWS} protocol versions" in result.output
+        result.output.startswith("INTACT") and f"{INGEST_ROWS:,} protocol versions" in result.output
     )
 
 

@@ -36,6 +36,18 @@ def percent(value: float) -> str:
     return f"{value:.2f}"
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 audit entry``, ``2 audit entries``: the count with separators and the noun
+    agreeing with it (``many`` for an irregular plural)."""
+    if count == 1:
+        return f"1 {word}"
+    if many is None:
+        many = (
+            word[:-1] + "ies" if word.endswith("y") and word[-2:-1] not in "aeiou" else word + "s"
+        )
+    return f"{count:,} {many}"
+
+
 def of(part: int, whole: int) -> str:
     """``1,050 of 1,050``."""
     return f"{part:,} of {whole:,}"

@@ -10,11 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from saylau.analysis.forensics import CRITERIA, KOBAK
 from saylau.cli._notes import print_notes, verbose_option
+from saylau.cli._table import Column, console, number, percent, show, tables
 from saylau.errors import InputError
 
 _STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -24,10 +23,6 @@ def _is_store(source: str) -> bool:
     return source.startswith(("postgresql://", "postgres://", "sqlite://")) or source.endswith(
         _STORE_SUFFIXES
     )
-
-
-def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
 
 
 def _echo_json(data: Any) -> None:
@@ -122,32 +117,66 @@ def whatif(
     if as_json:
         _echo_json(result.to_dict())
         return
-    table = Table(title="What if: seats under each scenario (changes against the first)")
-    table.add_column("party")
-    table.add_column("votes %", justify="right")
-    for s in result.scenarios:
-        table.add_column(s.label, justify="right")
-    total = sum(votes.values()) or 1
-    changes = result.changes()
-    for p, v in votes.items():
-        cells = [p, f"{100 * v / total:.2f}"]
-        for s, ch in zip(result.scenarios, changes, strict=True):
-            delta = ch.get(p)
-            mark = f" ({delta:+d})" if delta else ""
-            style = "bold green" if delta and delta > 0 else "bold red" if delta else ""
-            cell = f"{s.seats[p]}{mark}"
-            cells.append(f"[{style}]{cell}[/]" if style else cell)
-        table.add_row(*cells)
-    table.add_row(
-        "Gallagher index", "", *[f"{s.indices['gallagher'] or 0:.2f}" for s in result.scenarios]
-    )
-    _console().print(table)
+    out = console()
+    show(out, _whatif_tables(result, votes, out.width))
     for s, entered in zip(result.scenarios[1:], result.entered()[1:], strict=True):
         if entered:
-            click.echo(f"{s.label}: {', '.join(entered)} enter(s)")
+            verb = "enters" if len(entered) == 1 else "enter"
+            click.echo(f"{s.label}: {', '.join(entered)} {verb}")
+
+
+def _whatif_tables(result: Any, votes: dict[str, int], width: int) -> list[Any]:
+    """Seats of every party under each scenario, changes against the first marked."""
+    total = sum(votes.values())
+    columns = [Column("Party"), Column(f"% of {total:,} votes", True)]
+    columns += [Column(f"Seats, {s.label}", True) for s in result.scenarios]
+    rows = []
+    for p, v in votes.items():
+        cells = [p, percent(100 * v / total if total else 0.0)]
+        for s, ch in zip(result.scenarios, result.changes(), strict=True):
+            delta = ch.get(p)
+            cells.append(number(s.seats[p]) + (f" ({delta:+,})" if delta else ""))
+        rows.append(cells)
+    rows.append(
+        ["Gallagher index", "", *[f"{s.indices['gallagher'] or 0:.2f}" for s in result.scenarios]]
+    )
+    title = "What if: seats under each scenario (changes against the first)"
+    return tables(title, columns, rows, width=width)
 
 
 # --------------------------------------------------------------------------- project
+
+
+def _projection_tables(result: Any, width: int) -> list[Any]:
+    """The projected seats and probabilities of every party."""
+    a = result.average
+    columns = [
+        Column("Party"),
+        Column("Poll average %", True),
+        Column("Seats (median)", True),
+        Column("Seats, 5–95 %", True),
+        Column("P(threshold) %", True),
+        Column(f"P(majority of {result.list_seats:,}) %", True),
+        Column("P(house majority) %", True),
+    ]
+    rows = [
+        [
+            p.party,
+            f"{100 * p.share:.1f}",
+            number(p.seats_median),
+            f"{p.seats_lo:,}–{p.seats_hi:,}",
+            f"{100 * p.p_threshold:.1f}",
+            f"{100 * p.p_majority_list:.1f}",
+            f"{100 * p.p_majority_house:.1f}",
+        ]
+        for p in result.parties
+    ]
+    title = (
+        f"Projection under {result.law}: {result.list_seats:,} list seats ({result.method},"
+        f" threshold {float(result.threshold):g}%), {result.sims:,} simulations,"
+        f" seed {result.seed}, effective n {a.effective_n:,.0f}"
+    )
+    return tables(title, columns, rows, width=width)
 
 
 @click.command(short_help="Seat projection from opinion polls.")
@@ -222,32 +251,8 @@ def project(
     if as_json:
         _echo_json(data)
         return
-    a = result.average
-    table = Table(
-        title=f"{result.law}: {result.list_seats} list seats ({result.method}, threshold {float(result.threshold):g}%), "
-        f"{result.sims:,} simulations, seed {result.seed}, effective n {a.effective_n:.0f}"
-    )
-    for col, justify in (
-        ("party", "left"),
-        ("average %", "right"),
-        ("seats (median)", "right"),
-        ("5–95%", "right"),
-        ("P(threshold)", "right"),
-        ("P(list majority)", "right"),
-        ("P(house majority)", "right"),
-    ):
-        table.add_column(col, justify=justify)  # type: ignore[arg-type]
-    for p in result.parties:
-        table.add_row(
-            p.party,
-            f"{100 * p.share:.1f}",
-            str(p.seats_median),
-            f"{p.seats_lo}–{p.seats_hi}",
-            f"{100 * p.p_threshold:.1f}%",
-            f"{100 * p.p_majority_list:.1f}%",
-            f"{100 * p.p_majority_house:.1f}%",
-        )
-    _console().print(table)
+    term = console()
+    show(term, _projection_tables(result, term.width))
     if out_dir:
         click.echo(f"wrote {out_dir}/projection.json and {len(data['images'])} images")
 
@@ -392,19 +397,28 @@ def forensics(
     click.echo("excluded stations: " + ", ".join(f"{k} {v:,}" for k, v in report.excluded.items()))
     regions = sorted(report.integer_regions.items(), key=lambda kv: kv[1].excess, reverse=True)
     if len(regions) > 1:
-        table = Table(title="Regions by integer excess (top 10)")
-        for col in ("region", "stations", "observed", "null mean", "excess", "sd"):
-            table.add_column(col, justify="left" if col == "region" else "right")
-        for name, t in regions[:10]:
-            table.add_row(
+        columns = [
+            Column("Region"),
+            Column("Stations", True),
+            Column("Observed", True),
+            Column("Null mean", True),
+            Column("Excess", True),
+            Column("Null sd", True),
+        ]
+        rows = [
+            [
                 name,
-                f"{t.stations:,}",
-                f"{t.observed:,}",
+                number(t.stations),
+                number(t.observed),
                 f"{t.null_mean:,.1f}",
                 f"{t.excess:+,.1f}",
-                f"{t.sd:.1f}",
-            )
-        _console().print(table)
+                f"{t.sd:,.1f}",
+            ]
+            for name, t in regions[:10]
+        ]
+        term = console()
+        title = f"Integer percentages: the {min(10, len(regions))} regions of largest excess"
+        show(term, tables(title, columns, rows, width=term.width))
     if out_dir:
         click.echo(f"wrote {out_dir}/forensics.json and {len(report.images)} images")
 

@@ -8,12 +8,16 @@ and ``saylau chamber``: each parses files, calls :mod:`saylau.institutions`, ren
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import click
 
+from saylau.cli import _institution_tables as T
 from saylau.cli._db import open_store
+from saylau.cli._files import expect_csv
+from saylau.cli._table import console, plural, show
 from saylau.errors import InputError
 from saylau.institutions import candidates as cand_mod
 from saylau.institutions import chamber as chamber_mod
@@ -24,6 +28,8 @@ from saylau.institutions._util import read_pairs
 from saylau.institutions.maslikhats import resolve_law
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from saylau.store import Store
 
 _JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
@@ -35,6 +41,15 @@ def _emit(obj: Any, as_json: bool, lines: list[str]) -> None:
     else:
         for line in lines:
             click.echo(line)
+
+
+def _render(obj: Any, as_json: bool, draw: Callable[[int], list[Table]]) -> None:
+    """``obj`` as one JSON object, or as the tables ``draw`` makes at the console's width."""
+    if as_json:
+        click.echo(json.dumps(obj.to_dict(), ensure_ascii=False, indent=2))
+        return
+    out = console()
+    show(out, draw(out.width))
 
 
 def _day(text: str) -> date:
@@ -75,17 +90,14 @@ def candidates_check(
     """Check every list in LISTS.csv and report every problem of every candidate."""
     law = resolve_law(law_name)
     rules = cand_mod.ListRules.from_law(law)
-    lists = cand_mod.read_lists(lists_file)
+    lists = cand_mod.read_lists(expect_csv(lists_file, "LISTS.csv"))
     when = _day(day or law.date)
     res = cand_mod.check_lists(lists, rules, seats=seats or law.list_tier.seats, election_date=when)
-    lines = [
-        f"{lst.party}: {len(lst)} candidates, {res.quota[lst.party][0]} in quota "
-        f"(required {res.quota[lst.party][1]})"
-        for lst in res.lists
-    ]
-    lines += [f"problem: {p.message}" for p in res.problems]
-    lines.append("all lists conform" if res.ok else f"{len(res.problems)} problem(s)")
-    _emit(res, as_json, lines)
+    _render(res, as_json, lambda w: T.list_tables(res, w))
+    if not as_json:
+        for p in res.problems:
+            click.echo(f"problem: {p.message}")
+        click.echo("all lists conform" if res.ok else plural(len(res.problems), "problem"))
     if not res.ok:
         click.get_current_context().exit(1)
 
@@ -106,7 +118,7 @@ def candidates_register(db: str, lists_file: str, contest_id: str | None, as_jso
     """Register parties' lists in DB after checking them against the contest's law."""
     from saylau.institutions import stored_lists
 
-    lists = cand_mod.read_lists(lists_file)
+    lists = cand_mod.read_lists(expect_csv(lists_file, "LISTS.csv"))
     with open_store(db) as store:
         cid = _contest(store, contest_id)
         res = stored_lists.register_lists(store, cid, lists)
@@ -126,7 +138,7 @@ def candidates_decide(db: str, chosen: tuple[str, ...], party: str, contest_id: 
     with open_store(db) as store:
         cid = _contest(store, contest_id)
         stored_lists.record_decision(store, cid, party, list(chosen))
-    click.echo(f"decision of '{party}' recorded in {cid}: {len(chosen)} candidate(s)")
+    click.echo(f"decision of '{party}' recorded in {cid}: {plural(len(chosen), 'candidate')}")
 
 
 @candidates.command("vacate", short_help="End a deputy's mandate; fill the seat.")
@@ -148,15 +160,11 @@ def candidates_vacate(db: str, deputy: str, successor: str | None, contest_id: s
     )
 
 
-def _deputy_lines(res: dep_mod.DeputyAssignment) -> list[str]:
-    lines = [
-        f"{d.party}\t{d.candidate.position}\t{d.candidate.name}\t{d.how}"
-        + (f" (replaces {d.replaces})" if d.replaces else "")
-        for d in res.deputies
-    ]
-    lines += [f"vacant: {p} {n}" for p, n in res.vacant.items()]
-    lines += [f"problem: {p}" for p in res.problems]
-    return lines
+def _render_deputies(res: dep_mod.DeputyAssignment, as_json: bool) -> None:
+    _render(res, as_json, lambda w: T.deputy_tables(res, w))
+    if not as_json:
+        for problem in res.problems:
+            click.echo(f"problem: {problem}")
 
 
 @click.command(short_help="Seat each party's deputies from its list.")
@@ -202,23 +210,25 @@ def deputies(
 
         with open_store(source) as store:
             res = stored_lists.stored_deputies(store, _contest(store, contest_id))
-        _emit(res, as_json, _deputy_lines(res))
+        _render_deputies(res, as_json)
         return
     law = resolve_law(law_name) if law_name else None
     rules = cand_mod.ListRules.from_law(law) if law else None
     when = _day(day or (law.date if law else "")) if (day or law) else date.today()
-    lists = {lst.party: lst for lst in cand_mod.read_lists(source)}
-    seats = read_pairs(seats_file, "party", "seats")
+    lists = {lst.party: lst for lst in cand_mod.read_lists(expect_csv(source, "LISTS.csv"))}
+    seats = read_pairs(expect_csv(seats_file, "SEATS.csv"), "party", "seats")
     res = dep_mod.assign_deputies(
         seats,
         lists,
         election_date=when,
         rules=rules,
-        decisions=dep_mod.read_decisions(decisions) if decisions else None,
+        decisions=dep_mod.read_decisions(expect_csv(decisions, "--decisions"))
+        if decisions
+        else None,
     )
     for name in vacate:
         res = dep_mod.fill_vacancy(res, name).assignment
-    _emit(res, as_json, _deputy_lines(res))
+    _render_deputies(res, as_json)
 
 
 @click.command(short_help="Decide single-member districts.")
@@ -231,18 +241,14 @@ def deputies(
 @_JSON
 def districts(results_file: str, list_seats: str | None, as_json: bool) -> None:
     """Decide single-member districts (district,candidate,party,votes; 'against all' rows)."""
-    res = dist_mod.read_district_results(results_file)
-    lines = [f"{d.district}\t{d.status}\t{d.winner or '-'}\t{d.party or ''}" for d in res.districts]
-    lines.append("seats: " + ", ".join(f"{p} {n}" for p, n in res.seats.items()))
+    res = dist_mod.read_district_results(expect_csv(results_file, "RESULTS.csv"))
     if list_seats:
-        mixed = dist_mod.parallel(read_pairs(list_seats, "party", "seats"), res)
-        lines.append(
-            f"parallel total {mixed.total_seats}: "
-            + ", ".join(f"{p} {n}" for p, n in mixed.seats.items())
+        mixed = dist_mod.parallel(
+            read_pairs(expect_csv(list_seats, "--list-seats"), "party", "seats"), res
         )
-        _emit(mixed, as_json, lines)
+        _render(mixed, as_json, lambda w: T.district_tables(res, w) + T.mixed_tables(mixed, w))
         return
-    _emit(res, as_json, lines)
+    _render(res, as_json, lambda w: T.district_tables(res, w))
 
 
 @click.command(short_help="Compensatory MMP seats with overhang.")
@@ -261,20 +267,13 @@ def mmp(
 ) -> None:
     """Compensatory MMP with overhang (party,votes and party,electorates files)."""
     res = dist_mod.mmp(
-        read_pairs(votes_file, "party", "votes"),
-        read_pairs(electorates_file, "party", "electorates"),
+        read_pairs(expect_csv(votes_file, "PARTY_VOTES.csv"), "party", "votes"),
+        read_pairs(expect_csv(electorates_file, "ELECTORATES.csv"), "party", "electorates"),
         seats=seats,
         threshold=threshold,
         method=method,
     )
-    lines = [
-        f"{p}\t{n}\t(electorates {res.district_seats.get(p, 0)}, list "
-        f"{res.list_seats.get(p, 0)}, overhang {res.overhang.get(p, 0)})"
-        for p, n in res.seats.items()
-        if n
-    ]
-    lines.append(f"total {res.total_seats} seats")
-    _emit(res, as_json, lines)
+    _render(res, as_json, lambda w: T.mixed_tables(res, w))
 
 
 @click.command(short_help="Seats elected by the Assembly of People.")
@@ -319,7 +318,7 @@ def assembly(
         q = Fraction(quorum)
     except (ValueError, ZeroDivisionError):  # "abc", "1/0"
         raise InputError(f"--quorum '{quorum}' is not a fraction") from None
-    votes = read_pairs(votes_file, "candidate", "votes")
+    votes = read_pairs(expect_csv(votes_file, "VOTES.csv"), "candidate", "votes")
     if db:
         with open_store(db) as store:
             res = stored_sessions.record_session(
@@ -335,15 +334,7 @@ def assembly(
         res = indirect.assembly_session(
             votes, seats=seats or 9, members=members, took_part=took_part, quorum=q
         )
-    seats = res.seats
-    lines = [
-        f"{c}\t{v}\t{'elected' if c in res.elected else 'not elected'}"
-        for c, v in res.votes.items()
-    ]
-    lines.append(
-        f"{res.status}: {len(res.elected)} of {seats} elected (needed {res.needed} of {took_part})"
-    )
-    _emit(res, as_json, lines)
+    _render(res, as_json, lambda w: T.assembly_tables(res, w))
 
 
 @click.command(short_help="A presidential contest: round one, runoff.")
@@ -383,20 +374,14 @@ def president(
     elif results_file is None:
         raise InputError("give RESULTS.csv or --db DB")
     else:
-        votes = read_pairs(results_file, "candidate", "votes")
+        votes = read_pairs(expect_csv(results_file, "RESULTS.csv"), "candidate", "votes")
         res = presidential.first_round(
             votes, base=base, participated=participated, against_all=_against_all(votes)
         )
     if runoff_file and not db:
-        votes2 = read_pairs(runoff_file, "candidate", "votes")
+        votes2 = read_pairs(expect_csv(runoff_file, "--runoff"), "candidate", "votes")
         res = presidential.runoff(res, votes2, against_all=_against_all(votes2))
-    lines = [f"{c}\t{v}\t{float(res.share(c)):.2f}%" for c, v in res.votes.items()]
-    lines.append(
-        f"round {res.round}: {res.status}"
-        + (f": {res.winner}" if res.winner else "")
-        + (f" ({' v '.join(res.runoff)})" if res.runoff else "")
-    )
-    _emit(res, as_json, lines)
+    _render(res, as_json, lambda w: T.president_tables(res, w))
 
 
 class _MaslikhatsGroup(click.Group):
@@ -413,21 +398,6 @@ def maslikhats_cmd() -> None:
     """Maslikhats: many local contests on one day, and each party's combined view."""
 
 
-def _maslikhat_lines(res: maslikhats.MaslikhatsResult) -> list[str]:
-    lines = [
-        f"{c.id}\t{c.level}\t{c.seats}\t"
-        + ", ".join(f"{p} {n}" for p, n in res.results[c.id].seats.items() if n)
-        for c in res.contests
-        if c.id in res.results
-    ]
-    lines += [f"{c}\tno results" for c in res.missing]
-    lines += [
-        f"combined: {p} {row['seats']} seats in {row['represented']} maslikhats"
-        for p, row in res.combined().items()
-    ]
-    return lines
-
-
 @maslikhats_cmd.command("decide", short_help="Seats of every maslikhat from files.")
 @click.argument("contests_file", metavar="CONTESTS.csv|.toml")
 @click.argument("results_file", metavar="RESULTS.csv")
@@ -435,9 +405,10 @@ def _maslikhat_lines(res: maslikhats.MaslikhatsResult) -> list[str]:
 def maslikhats_decide(contests_file: str, results_file: str, as_json: bool) -> None:
     """Every maslikhat's seats from files (contest,party,votes) and the combined view."""
     res = maslikhats.decide(
-        maslikhats.read_contests(contests_file), maslikhats.read_results(results_file)
+        maslikhats.read_contests(expect_csv(contests_file, "CONTESTS")),
+        maslikhats.read_results(expect_csv(results_file, "RESULTS.csv")),
     )
-    _emit(res, as_json, _maslikhat_lines(res))
+    _render(res, as_json, lambda w: T.maslikhat_tables(res, w))
 
 
 @maslikhats_cmd.command("init")
@@ -451,7 +422,7 @@ def maslikhats_init(db: str, contests_file: str, election: str, day: str | None)
 
     from saylau.institutions import stored_maslikhats
 
-    contests = maslikhats.read_contests(contests_file)
+    contests = maslikhats.read_contests(expect_csv(contests_file, "CONTESTS"))
     if day is not None:
         _day(day)
     with open_store(db, create=True) as store:
@@ -470,7 +441,7 @@ def maslikhats_results(db: str, as_json: bool) -> None:
 
     with open_store(db) as store:
         res = stored_maslikhats.stored_results(store)
-    _emit(res, as_json, _maslikhat_lines(res))
+    _render(res, as_json, lambda w: T.maslikhat_tables(res, w))
 
 
 @click.group("observers")
@@ -483,11 +454,14 @@ def observers_cmd() -> None:
 @_JSON
 def observers_summary(registry: str, as_json: bool) -> None:
     """The CEC-style summary of a registry (default: the bundled Kazakhstan 2021)."""
-    s = observers.read_registry(registry).summary()
-    lines = s.lines()
+    s = observers.read_registry(expect_csv(registry, "REGISTRY")).summary()
+    if as_json:
+        click.echo(json.dumps(s.to_dict(), ensure_ascii=False, indent=2))
+        return
+    _render(s, False, lambda w: T.observer_tables(registry, s, w))
     if s.synthetic:
-        lines.append(f"({s.synthetic} records are synthetic placeholders)")
-    _emit(s, as_json, lines)
+        verb = "is a synthetic placeholder" if s.synthetic == 1 else "are synthetic placeholders"
+        click.echo(f"(of these, {plural(s.synthetic, 'record')} {verb})")
 
 
 @observers_cmd.command("reports", short_help="Check irregularity reports, by station.")
@@ -496,18 +470,18 @@ def observers_summary(registry: str, as_json: bool) -> None:
 @click.option("--station", help="Only the reports attached to this station.")
 def observers_reports(registry: str, reports_file: str, station: str | None) -> None:
     """Check irregularity reports against the registry and list them by station."""
-    reg = observers.read_registry(registry)
-    reports = observers.read_reports(reports_file)
+    reg = observers.read_registry(expect_csv(registry, "REGISTRY"))
+    reports = observers.read_reports(expect_csv(reports_file, "REPORTS"))
     problems = observers.check_reports(reg, reports)
     if problems:
         raise InputError(problems)
-    for st, reps in observers.by_station(reports).items():
-        if station and st != station:
-            continue
-        for r in reps:
-            click.echo(
-                f"{st}\t{r.reported_at.isoformat()}\t{r.observer}\t{r.category}\t{r.description}"
-            )
+    found = {
+        st: reps
+        for st, reps in observers.by_station(reports).items()
+        if not station or st == station
+    }
+    out = console()
+    show(out, T.report_tables(found, out.width))
 
 
 @observers_cmd.command("load")
@@ -517,7 +491,7 @@ def observers_load(db: str, registry: str) -> None:
     """Store an accreditation registry in the results database DB."""
     from saylau.institutions import persist
 
-    reg = observers.read_registry(registry)
+    reg = observers.read_registry(expect_csv(registry, "REGISTRY"))
     with open_store(db, create=True) as store:
         n = persist.save_registry(store, reg)
     click.echo(f"{n} observers stored")
@@ -530,7 +504,7 @@ def observers_report(db: str, reports_file: str) -> None:
     """Attach irregularity reports to their stations in DB (checked; all or nothing)."""
     from saylau.institutions import persist
 
-    reports = observers.read_reports(reports_file)
+    reports = observers.read_reports(expect_csv(reports_file, "REPORTS"))
     with open_store(db) as store:
         n = persist.add_reports(store, reports)
     click.echo(f"{n} reports stored")
@@ -554,20 +528,14 @@ def chamber(
     """Form the chamber: factions, majority/opposition, committee chairs and secretaries."""
     rules = chamber_mod.chamber_rules(resolve_law(law_name)) if law_name else None
     res = chamber_mod.form_chamber(
-        read_pairs(seats_file, "party", "seats"),
+        read_pairs(expect_csv(seats_file, "SEATS.csv"), "party", "seats"),
         year=year,
         rules=rules,
         majority=majority,
         non_party=non_party,
     )
-    lines = [f"convocation {chamber_mod.roman(res.convocation)} ({res.total} deputies)"]
-    lines += [
-        f"{f}\t{n}\t{'majority' if f == res.majority else 'opposition'}\t"
-        f"chairs {res.chairs[f]}\tsecretaries {res.secretaries[f]}"
-        for f, n in res.factions.items()
-    ]
-    lines += [f"{g}\t{n}\tno faction" for g, n in res.non_faction.items()]
-    _emit(res, as_json, lines)
+    conv = chamber_mod.roman(res.convocation)
+    _render(res, as_json, lambda w: T.chamber_tables(res, conv, w))
 
 
 COMMANDS: list[click.Command] = [

@@ -6,17 +6,22 @@ import io
 import json
 import sys
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
+from saylau.cli._table import Column, console, number, percent, plural, show, tables
 from saylau.core import check_threshold
 from saylau.errors import InputError, MethodError
 from saylau.law import Law, LawResult, list_presets, load_law, parse_law
-from saylau.law.schemes import scheme_tables
 from saylau.methods import REGISTRY, get_method
+from saylau.results import reserved_tiers, seats_total, share
 from saylau.votes import VotesFile, read_votes_csv
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from saylau.allocation import Allocation
 
 #: Most seats an ad-hoc --seats may ask for.  The largest chamber in the world has
 #: under 3,000 members; a bigger number is a typo, and 10**11 seats would fill
@@ -276,42 +281,118 @@ def _seats_problems(seats: int) -> list[str]:
     return []
 
 
-def _print_result(result: LawResult) -> None:
-    console = Console()
+def seat_rows(result: LawResult) -> tuple[list[Column], list[list[str]]]:
+    """The columns and rows of an allocation: every party, the tiers filled outside
+    the list vote, the total.  Each seat share names its base: the list seats, and
+    the whole chamber when other tiers fill seats too (as on the site)."""
     a = result.allocation
-    table = a.table(title=f"{result.title}: {a.method}, {a.house_size} seats")
+    rows = a.rows()
+    listed = a.house_size
+    whole = seats_total(result)
+    reserved = reserved_tiers(result)
+    vote_base = "% of party votes" if a.threshold.base != a.total_votes else "% of votes"
+    columns = [
+        Column("Party"),
+        Column("Votes", True),
+        Column(vote_base, True),
+        Column("Seats", True),
+        Column(f"% of {listed:,} list seats" if reserved else f"% of {listed:,} seats", True),
+    ]
+    if reserved:
+        columns.append(Column(f"% of {whole:,} seats", True))
+    body: list[list[str]] = []
+    for row in rows:
+        mark = "" if row["passed"] else " (below threshold)"
+        cells = [
+            f"{row['party']}{mark}",
+            number(row["votes"]),
+            percent(row["votes_pct"]),
+            number(row["seats"]),
+            percent(share(row["seats"], listed)),
+        ]
+        if reserved:
+            cells.append(percent(share(row["seats"], whole)))
+        body.append(cells)
+    for tier in reserved:
+        by = (
+            f" ({tier.elected_by})" if tier.elected_by and tier.elected_by not in tier.title else ""
+        )
+        label = f"{tier.title or tier.name}{by}, not by list vote"
+        body.append([label, "", "", number(tier.seats), "", percent(share(tier.seats, whole))])
+    total = [
+        "Total",
+        number(a.total_votes),
+        percent(100.0 if a.total_votes else 0),
+        number(a.allocated + sum(t.seats for t in reserved)),
+        percent(share(a.allocated, listed)),
+    ]
+    if reserved:
+        total.append(percent(share(whole, whole)))
+    body.append(total)
+    return columns, body
+
+
+def _scheme_tables(a: Allocation, width: int) -> list[Table]:
+    """The seats per party and region of a tier that spans regions (none otherwise)."""
+    if "biproportional" in a.extra:
+        bp = a.extra["biproportional"]
+        matrix = bp["lower"]["seats"]
+        title = "Seats per list and district (lower apportionment)"
+        if bp["voter_numbers"]:
+            title += "; the upper apportionment's votes are voter numbers (votes / district seats)"
+        divisors = {p: d["decimal"] for p, d in bp["lower"]["party_divisors"].items()}
+        where = "District"
+    elif "two_level" in a.extra:
+        regional = a.extra["two_level"]["regional_seats"]
+        matrix = {p: r for p, r in regional.items() if a.seats.get(p)}
+        title = "Seats per party and region (first and second scrutiny)"
+        divisors = {}
+        where = "Region"
+    else:
+        return []
+    parties = list(matrix)
+    regions = list(next(iter(matrix.values()), {}))
+    columns = [Column(where), *[Column(p, True) for p in parties], Column("Total", True)]
+    rows = [
+        [r, *[number(matrix[p][r]) for p in parties], number(sum(matrix[p][r] for p in parties))]
+        for r in regions
+    ]
+    if divisors:
+        rows.append(["Party divisor", *[f"{divisors[p]:,g}" for p in parties], ""])
+    sums = [sum(matrix[p].values()) for p in parties]
+    rows.append(["Total", *map(number, sums), number(sum(sums))])
+    return tables(title, columns, rows, width=width, bold_last=True)
+
+
+def _print_result(result: LawResult) -> None:
+    out = console()
+    width = out.width
+    a = result.allocation
+    columns, body = seat_rows(result)
+    title = f"{result.title}: {a.method}, {a.house_size:,} list seats"
+    if len(result.tiers) > 1:
+        title += f" of {result.total_seats:,}"
+    show(out, tables(title, columns, body, width=width, bold_last=True))
     if a.threshold.base != a.total_votes:
         # The threshold counts on another base: say which base each figure uses.
-        table.caption = (
-            f"% = share of the {a.total_votes:,} votes for parties; the threshold is"
-            f" {float(a.threshold.percent):g}% of the {a.threshold.base:,} {a.threshold.base_name}"
+        out.print(
+            f"% of party votes = share of the {a.total_votes:,} votes for parties; the"
+            f" threshold is {float(a.threshold.percent):g}% of the {a.threshold.base:,}"
+            f" {a.threshold.base_name}",
+            markup=False,
         )
-        table.caption_justify = "left"
-    console.print(table)
-    for extra in scheme_tables(a):  # seats per region: biproportional and two-level tiers
-        console.print(extra)
+    show(out, _scheme_tables(a, width))  # seats per region: biproportional, two-level
     if a.quota is not None:
-        console.print(f"Quota: {float(a.quota):,.4f} (exactly {a.quota})")
+        out.print(f"Quota: {float(a.quota):,.4f} (exactly {a.quota})", markup=False)
     if a.divisor is not None:
-        console.print(f"Final divisor: {float(a.divisor):,.4f}")
+        out.print(f"Final divisor: {float(a.divisor):,.4f}", markup=False)
     for p, reason in a.threshold.reasons.items():
         if not a.threshold.passed[p]:
-            console.print(f"[dim]{p}: {reason}[/dim]")
+            out.print(f"{p}: {reason}", style="dim", markup=False)
     for tie in a.ties:
-        console.print(f"[yellow]{tie.text}[/yellow]")
+        out.print(tie.text, style="yellow", markup=False)
     if a.vacant:
-        console.print(f"[yellow]{a.vacant} seat(s) left vacant[/yellow]")
-    for tier in result.tiers:
-        if tier.allocation is None:
-            # The title often names the electing body already ("… elected by the Assembly …").
-            by = (
-                f" ({tier.elected_by})"
-                if tier.elected_by and tier.elected_by not in tier.title
-                else ""
-            )
-            console.print(f"+ {tier.seats} seats: {tier.title}{by}")
-    if len(result.tiers) > 1:
-        console.print(f"[bold]Total seats: {result.total_seats}[/bold]")
+        out.print(f"{plural(a.vacant, 'seat')} left vacant", style="yellow", markup=False)
 
 
 @click.command()
@@ -338,15 +419,17 @@ def laws(as_json: bool) -> None:
     table.add_column("Body · list tier", overflow="fold")
     for law in items:
         t = law.list_tier
-        seats = f"{t.votes_per_seat:,} votes per" if t.votes_per_seat else f"{t.seats:,}"
+        seats = (
+            f"{t.votes_per_seat:,} votes per seat" if t.votes_per_seat else plural(t.seats, "seat")
+        )
         extra = f", at least {t.min_seats}" if t.min_seats else ""
         table.add_row(
             law.name,
             "by votes" if t.votes_per_seat else f"{law.total_seats:,}",
-            f"{law.title}\n{t.method}: {seats} seats{extra}, "
+            f"{law.title}\n{t.method}: {seats}{extra}, "
             f"{float(t.threshold):g}% of {t.threshold_base}",
         )
-    Console().print(table)
+    console().print(table)
 
 
 COMMANDS: list[click.Command] = [seats, laws]

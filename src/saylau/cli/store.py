@@ -17,7 +17,7 @@ from rich.table import Table
 from saylau.cli._db import created_or_removed, open_store
 from saylau.cli._notes import print_notes, verbose_option
 from saylau.cli._results import level_tables, national_tables, totals_table
-from saylau.cli._table import console, show
+from saylau.cli._table import console, plural, show
 from saylau.errors import InputError
 from saylau.results import ContestInfo, ContestResult
 from saylau.store import IngestSummary
@@ -82,19 +82,19 @@ def init_cmd(
 def _print_summary(console: Console, s: IngestSummary, max_problems: int) -> None:
     label = " (synthetic data)" if s.synthetic else ""
     console.print(
-        f"{s.source}{label}: {s.rows} protocols: accepted {s.accepted}, flagged {s.flagged}, "
-        f"rejected {s.rejected}, unchanged {s.unchanged}"
+        f"{s.source}{label}: {plural(s.rows, 'protocol')}: accepted {s.accepted:,}, "
+        f"flagged {s.flagged:,}, rejected {s.rejected:,}, unchanged {s.unchanged:,}"
     )
     if not s.problems:
         return
     table = Table(
-        "row",
-        "station",
-        "field",
-        "value",
-        "relation",
-        "problem",
-        title=f"{len(s.problems)} problem(s)",
+        "Row",
+        "Station",
+        "Field",
+        "Value",
+        "Relation",
+        "Problem",
+        title=f"{s.source}: {plural(len(s.problems), 'problem')}",
     )
     for p in s.problems[:max_problems]:
         table.add_row(

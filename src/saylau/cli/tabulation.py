@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from saylau.cli._notes import print_notes, verbose_option
 from saylau.cli._results import ballot_lines, seat_tables
-from saylau.cli._table import console, facts, of, show
+from saylau.cli._table import console, facts, of, plural, show
 from saylau.cli.seats import check_seats
 from saylau.errors import InputError
 from saylau.law import load_law
@@ -43,7 +43,7 @@ def _render(result: Tabulation) -> None:
     if result.problems:
         verb = "left out" if result.policy == "reject" else "counted and flagged"
         bad = len(result.rejected) or len(result.flagged)
-        out.print(f"[bold red]{bad} protocol(s) failed control relations, {verb}:[/]")
+        out.print(f"[bold red]{plural(bad, 'protocol')} failed control relations, {verb}:[/]")
         for p in result.problems[:20]:
             out.print(f"  {p.message}", markup=False, highlight=False)
         if len(result.problems) > 20:

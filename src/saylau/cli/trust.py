@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from saylau.cli._db import open_store
+from saylau.cli._table import plural
 from saylau.errors import InputError
 from saylau.trust import accounts, audit, signing
 
@@ -87,10 +88,9 @@ def users_list(db: str, as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([a.to_dict() for a in found], indent=2, ensure_ascii=False))
         return
-    for a in found:
-        click.echo(
-            f"{a.name}\t{a.role}\t{a.scope or '*'}\t{a.status()}\texpires {a.expires_at or 'never'}"
-        )
+    from saylau.cli._accounts import print_accounts
+
+    print_accounts(found)
 
 
 @users.command("revoke")
@@ -189,7 +189,7 @@ def audit_export(db: str, out: Path | None) -> None:
         click.echo(text, nl=False)
         return
     _write_atomic(out, text, "utf-8")
-    click.echo(f"{len(doc['entries'])} entries written to {out}", err=True)
+    click.echo(f"{plural(len(doc['entries']), 'entry')} written to {out}", err=True)
 
 
 @click.command("keygen")

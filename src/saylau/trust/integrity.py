@@ -46,11 +46,18 @@ class Report:
         self.findings.append(audit.Finding(table, row, message))
 
     def summary(self) -> str:
-        state = "INTACT" if not self.findings else f"{len(self.findings)} problem(s) found"
+        n = len(self.findings)
+        state = "INTACT" if not n else f"{n:,} problem{'' if n == 1 else 's'} found"
         return (
-            f"{state}: {self.entries} audit entries (head {self.entries}:{self.head}), "
-            f"{self.versions} protocol versions, {self.divisions} aggregates checked"
+            f"{state}: {_count(self.entries, 'audit entry', 'audit entries')} (head "
+            f"{self.entries}:{self.head}), "
+            f"{_count(self.versions, 'protocol version', 'protocol versions')}, "
+            f"{_count(self.divisions, 'aggregate', 'aggregates')} checked"
         )
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n:,} {one if n == 1 else many}"
 
 
 @dataclass
