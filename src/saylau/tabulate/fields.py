@@ -116,5 +116,8 @@ def text_problem(value: str) -> str | None:
     for ch in value:
         if unicodedata.category(ch) in FORBIDDEN_CATEGORIES:
             name = unicodedata.name(ch, "control character")
-            return f"contains U+{ord(ch):04X} ({name.lower()}), which is invisible or reorders text"
+            return (
+                f"contains U+{ord(ch):04X} ({name.lower()}): no control characters "
+                "(invisible or reordering) in names"
+            )
     return None

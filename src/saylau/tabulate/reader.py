@@ -500,8 +500,8 @@ def _describe(value: object) -> str | None:
             return f"{text[:40]!r} is not an integer"
         if text.startswith("-"):
             return f"{text!r} is negative"
-        if len(text) > len(str(MAX_COUNT)) + 1:  # int() of 5,000 digits is refused (and slow)
-            return f"{text[:20]!r}… is absurdly large (over {MAX_COUNT:,})"
+        if len(text) > 30:  # int() of 5,000 digits is refused (and slow)
+            return f"'{text[:20]}…' is absurdly large (over {MAX_COUNT:,})"
         number = int(text)
     if number < 0:
         return f"'{number}' is negative"

@@ -167,7 +167,8 @@ class Refusals:
         if seen <= LIMITS.refusals_per_minute:
             detail = {"status": status, "address": addr, "route": route, "reason": reason[:500]}
             items.append((principal, detail))
-            LOG.warning("refused %s %s from %s (%s): %s", status, route, addr, principal, reason)
+            # %r: a route or reason holding a line break cannot forge a log line
+            LOG.warning("refused %s %r from %s (%r): %r", status, route, addr, principal, reason)
         for (a, m), count in due:
             detail = {"address": a, "minute": m, "aggregated": count, "reason": "refusal flood"}
             items.append(("anonymous", detail))

@@ -558,6 +558,7 @@ async def list_accounts(request: Request) -> JSONResponse:
 
 @router.post(
     "/accounts",
+    status_code=201,
     summary="Create an account (CEC); the token is in this answer only",
     openapi_extra=_openapi(NewAccount),
 )
