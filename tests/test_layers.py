@@ -36,7 +36,6 @@ SQL_OUTSIDE_STORE: frozenset[str] = frozenset(
         "saylau.institutions.views",
         "saylau.trust.integrity",
         "saylau.web.routes.trust",  # idempotency keys: moves into store/
-        "saylau.trust.workflow",
     }
 )
 #: Modules outside ``saylau.web`` that still import FastAPI or Starlette: the write

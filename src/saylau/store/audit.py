@@ -50,6 +50,7 @@ ACTIONS = frozenset(
         "account-add",
         "account-revoke",
         "ingest",
+        "registration",  # stations and parties registered (saylau.store.registry)
     }
 )
 
