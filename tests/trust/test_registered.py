@@ -161,3 +161,19 @@ def test_approvals_only_for_divisions_that_exist(client: TestClient, world: Worl
     assert resp.status_code == 404
     assert resp.json()["error"] == "contest 'kz' has no division 'region:Atlantis'"
     assert _scalar(world, "SELECT count(*) FROM trust_approvals") == 0
+
+
+def test_init_registers_the_ballot(db_url: str, tmp_path: Path) -> None:
+    div = tmp_path / "div.csv"
+    div.write_text("id,name,level,parent\nKZ,Kazakhstan,country,\n1,One,station,KZ\n", "utf-8")
+    args = ["init", db_url, "--election", "E", "--contest", "c", "--law", "kz-majilis-2021"]
+    args += ["--divisions", str(div), "--party", "B", "--party", "A"]
+    out = CliRunner().invoke(main, args)
+    assert out.exit_code == 0, out.output
+    row = "station,registered,valid,invalid,party:A,party:B,party:C\n1,100,60,2,30,20,10\n"
+    (tmp_path / "p.csv").write_text(row, "utf-8")
+    out = CliRunner().invoke(main, ["ingest", db_url, str(tmp_path / "p.csv")])
+    assert out.exit_code == 2
+    assert out.output.strip() == "error: p.csv: party 'C' is not on the ballot of 'c'"
+    out = CliRunner().invoke(main, ["results", db_url, "--json"])
+    assert [p["name"] for p in json.loads(out.output)["parties"]] == ["B", "A"]

@@ -55,6 +55,13 @@ def _console() -> Console:
 )
 @click.option("--date", help="Election date YYYY-MM-DD.")
 @click.option("--title", help="Contest title (default: the law's title).")
+@click.option(
+    "--party",
+    "parties",
+    multiple=True,
+    help="A party (list) on the ballot, in ballot order; repeat it.  Without any, the "
+    "first ingest registers its file's.",
+)
 def init_cmd(
     db: str,
     election: str,
@@ -63,6 +70,7 @@ def init_cmd(
     divisions: str | None,
     date: str | None,
     title: str | None,
+    parties: tuple[str, ...],
 ) -> None:
     """Create a results database DB (file path or postgresql:// URL) with one contest."""
     # A bad law or divisions file is found after the file is created: remove it then.
@@ -70,6 +78,8 @@ def init_cmd(
         info = store.init_election(
             election, date, contest_id, law, title=title, divisions=divisions
         )
+        if parties:
+            store.register(contest_id, parties=list(parties), actor="cli")
     where = (
         f"{info.stations_expected} stations from {divisions}"
         if divisions
@@ -141,7 +151,11 @@ def ingest_cmd(
     as_json: bool,
     verbose: bool,
 ) -> None:
-    """Validate and store the protocols of a file (CSV or zip) in DB, all or nothing."""
+    """Validate and store the protocols of a file (CSV or zip) in DB.
+
+    The file is stored all or nothing; its stations and parties must be registered
+    (see --register).
+    """
     table = read_protocols(Path(protocols), profile=profile)
     print_notes(table.warnings, verbose=verbose)
     with open_store(db) as store:
