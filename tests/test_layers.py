@@ -30,7 +30,6 @@ ROOT = "saylau"
 SQL_OUTSIDE_STORE: frozenset[str] = frozenset(
     {
         "saylau.trust.integrity",
-        "saylau.trust.workflow",
     }
 )
 #: Modules outside ``saylau.web`` that still import FastAPI or Starlette: the write

@@ -39,3 +39,8 @@ class MethodError(InputError):
 
 class NotFoundError(SaylauError):
     """A named thing (contest, division, station, law preset) does not exist."""
+
+
+class ConflictError(SaylauError):
+    """The action clashes with the current state (certified, already done, the last
+    of its kind); the API answers 409."""

@@ -12,6 +12,7 @@ from store_helpers import GOOD, write_csv
 from saylau.cli import main
 from saylau.store import Store
 from saylau.store.ingest import WrittenVersion
+from saylau.store.registry import Registration
 from saylau.tabulate import read_protocols
 
 
@@ -55,7 +56,7 @@ def test_cli_ingest_then_audit_verify_is_intact(db_url: str, tmp_path: Path) -> 
     # Store.ingest itself audits (the API, the demo and the maslikhats demo use it)...
     with Store.open(db_url) as store:
         extra = write_csv(tmp_path / "c.csv", ["6,South,S1,10,5,5,0,5,3,2"])
-        store.ingest("majilis", read_protocols(extra), actor="lib")
+        store.ingest("majilis", read_protocols(extra), actor="lib", register=Registration(True))
     out = runner.invoke(main, ["audit", "verify", db_url])
     assert out.exit_code == 0 and out.output.startswith("INTACT: 10 audit entries")
     # ... and the check is not vacuous: a version written without its entry is reported.

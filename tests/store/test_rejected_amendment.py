@@ -12,6 +12,7 @@ from pathlib import Path
 from store_helpers import GOOD, HEADER, table, write_csv
 
 from saylau.store import Store, Totals
+from saylau.store.registry import Registration
 from saylau.tabulate import read_protocols
 
 # Station 2 amended: valid 95 but A + B = 60 + 30 = 90, fails valid_eq_votes.
@@ -181,7 +182,8 @@ def test_mixed_batches_agree_with_recount(store: Store, tmp_path: Path) -> None:
         "4,South,S1,150,90,90,0,90,11,79",  # accepted amendment
         "5,,,50,10,10,0,10,6,3",  # rejected new station
     ]
-    s = store.ingest("majilis", table(tmp_path / "b.csv", second), batch_size=2)
+    new = Registration(stations=True)  # station 5 is new: the CEC registers it
+    s = store.ingest("majilis", table(tmp_path / "b.csv", second), batch_size=2, register=new)
     assert (s.accepted, s.rejected, s.unchanged) == (2, 2, 1)
     r = store.results("majilis")
     # Counted: 1 (v1: 30/28), 2 (v2: 60/35), 3 (40/29), 4 (v2: 11/79); 5 not counted.
@@ -218,7 +220,7 @@ def test_contest_remembers_a_synthetic_file(store: Store, tmp_path: Path) -> Non
     assert real.synthetic is False and store.contest("majilis").synthetic is False
     path = write_csv(tmp_path / "s.csv", GOOD[2:], "# synthetic: test data\n" + HEADER)
     counter = store.change_counter("majilis")
-    s = store.ingest("majilis", read_protocols(path))
+    s = store.ingest("majilis", read_protocols(path), register=Registration(stations=True))
     assert s.synthetic is True
     info = store.contest("majilis")
     assert info.synthetic is True and info.to_dict()["synthetic"] is True

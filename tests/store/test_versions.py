@@ -10,6 +10,7 @@ from store_helpers import GOOD, HEADER, table, write_csv
 
 from saylau.errors import InputError, NotFoundError
 from saylau.store import Store, content_hash
+from saylau.store.registry import Registration
 
 
 def _count(store: Store, sql: str) -> int:
@@ -119,7 +120,9 @@ def test_flag_policy_counts_failing_protocol(db_url: str, tmp_path: Path) -> Non
 def test_aggregates_equal_recount_at_every_level(store: Store, tmp_path: Path) -> None:
     store.ingest("majilis", table(tmp_path / "a.csv", GOOD[:3]), batch_size=2)
     store.ingest(
-        "majilis", table(tmp_path / "b.csv", [GOOD[2].replace(",40,29", ",39,30"), *GOOD[3:]])
+        "majilis",
+        table(tmp_path / "b.csv", [GOOD[2].replace(",40,29", ",39,30"), *GOOD[3:]]),
+        register=Registration(stations=True),
     )
     stored, fresh = store.aggregates("majilis"), store.recount("majilis")
     assert stored == fresh
@@ -181,7 +184,7 @@ def test_unknown_station_against_divisions_writes_nothing(db_url: str, tmp_path:
         rows = ["1,,,100,60,60,2,58,30,28", "77,,,200,100,100,5,95,50,45"]
         with pytest.raises(InputError) as err:
             store.ingest("majilis", table(tmp_path / "p.csv", rows))
-        assert err.value.problems == ["p.csv row 2: station '77' is not in the contest's divisions"]
+        assert err.value.problems == ["p.csv row 2: station '77' is not registered in 'majilis'"]
         assert _count(store, "SELECT count(*) FROM protocol_versions") == 0
 
 

@@ -28,6 +28,7 @@ def world(db_url: str) -> Iterator[World]:
     """A contest with S1 (Almaty) and S9 (Astana) counted, and one account per role."""
     store = Store.open(db_url)
     store.init_election("Majilis 2023", "2023-03-19", CONTEST, "kz-majilis-2023")
+    store.register(CONTEST, stations=[S1, S9], parties=["Amanat", "Auyl"], actor="test")
     tokens, accs = {}, {}
     with store_engine.write_transaction(store.engine) as conn:
         for role, scope in (

@@ -34,7 +34,8 @@ ENDPOINTS: dict[str, tuple[str, str, Any, set[str], int]] = {
     "approve other subtree": ("POST", "/api/v1/contests/kz/approvals", {"division": "region:Astana"}, {"cec"}, 200),
     "certify": ("POST", "/api/v1/contests/kz/certification", None, {"cec"}, 200),
     "decide": ("POST", "/api/v1/contests/kz/decisions", {"station": "S1", "reason": "CEC decision 7"}, {"cec"}, 200),
-    "settings": ("PUT", "/api/v1/contests/kz/settings", {"double_entry": True}, {"cec"}, 200),
+    # After the certification above: double entry stays as it was certified.
+    "settings": ("PUT", "/api/v1/contests/kz/settings", {"double_entry": True}, {"cec"}, 409),
     "read audit": ("GET", "/api/v1/audit", None, {"territorial", "cec", "observer"}, 200),
     "list accounts": ("GET", "/api/v1/accounts", None, {"cec", "observer"}, 200),
     "add account": ("POST", "/api/v1/accounts", {"name": "new", "role": "observer"}, {"cec"}, 201),

@@ -70,6 +70,8 @@ def worker(url: str, account: str, first: int, out: Any) -> None:
 def test_four_writers_nothing_lost_nothing_twice(db_url: str) -> None:
     store = Store.open(db_url)
     store.init_election("Majilis 2023", "2023-03-19", CONTEST, "kz-majilis-2023")
+    every = range(STRIDE * (WORKERS - 1) + PER_WORKER)
+    store.register(CONTEST, stations=[protocol(n) for n in every], parties=["Amanat", "Auyl"], actor="test")  # fmt: skip
     names = []
     with store_engine.write_transaction(store.engine) as conn:
         for i in range(WORKERS):

@@ -68,6 +68,7 @@ def build(url: str, tmp: Path, *, double_entry: bool = True) -> World:
     store.init_election(
         "Elections 2021", "2021-01-10", CONTEST, "kz-majilis-2021", divisions=tmp / "divisions.csv"
     )
+    store.register(CONTEST, parties=PARTIES, actor="test")  # the ballot, before any protocol
     accs = {}
     with write_transaction(store.engine) as conn:
         for name, role, scope in PEOPLE:

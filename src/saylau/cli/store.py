@@ -22,6 +22,7 @@ from saylau.errors import InputError
 from saylau.results import ContestInfo, ContestResult
 from saylau.store import IngestSummary
 from saylau.store.ingest import DEFAULT_BATCH
+from saylau.store.registry import Registration
 from saylau.tabulate import ProtocolTable, read_protocols
 from saylau.tabulate.fields import ROW
 
@@ -54,6 +55,13 @@ def _console() -> Console:
 )
 @click.option("--date", help="Election date YYYY-MM-DD.")
 @click.option("--title", help="Contest title (default: the law's title).")
+@click.option(
+    "--party",
+    "parties",
+    multiple=True,
+    help="A party (list) on the ballot, in ballot order; repeat it.  Without any, the "
+    "first ingest registers its file's.",
+)
 def init_cmd(
     db: str,
     election: str,
@@ -62,6 +70,7 @@ def init_cmd(
     divisions: str | None,
     date: str | None,
     title: str | None,
+    parties: tuple[str, ...],
 ) -> None:
     """Create a results database DB (file path or postgresql:// URL) with one contest."""
     # A bad law or divisions file is found after the file is created: remove it then.
@@ -69,6 +78,8 @@ def init_cmd(
         info = store.init_election(
             election, date, contest_id, law, title=title, divisions=divisions
         )
+        if parties:
+            store.register(contest_id, parties=list(parties), actor="cli")
     where = (
         f"{info.stations_expected} stations from {divisions}"
         if divisions
@@ -118,6 +129,12 @@ def _print_summary(console: Console, s: IngestSummary, max_problems: int) -> Non
 @click.option("--reason", help="Reason recorded on every new version (amendments).")
 @click.option("--actor", default="cli", show_default=True, help="Who is ingesting (recorded).")
 @click.option("--max-problems", default=50, show_default=True, help="Problems listed at most.")
+@click.option(
+    "--register",
+    is_flag=True,
+    help="Register the file's new stations and parties (the CEC's act, audited); "
+    "a contest's first load does so by itself.",
+)
 @click.option("--batch-size", default=DEFAULT_BATCH, hidden=True, type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @verbose_option
@@ -129,11 +146,16 @@ def ingest_cmd(
     reason: str | None,
     actor: str,
     max_problems: int,
+    register: bool,
     batch_size: int,
     as_json: bool,
     verbose: bool,
 ) -> None:
-    """Validate and store the protocols of a file (CSV or zip) in DB."""
+    """Validate and store the protocols of a file (CSV or zip) in DB.
+
+    The file is stored all or nothing; its stations and parties must be registered
+    (see --register).
+    """
     table = read_protocols(Path(protocols), profile=profile)
     print_notes(table.warnings, verbose=verbose)
     with open_store(db) as store:
@@ -156,6 +178,7 @@ def ingest_cmd(
                 reason=reason,
                 batch_size=batch_size,
                 progress=lambda done, _total: bar.update(task, completed=done),
+                register=Registration(stations=True, parties=True) if register else None,
             )
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False, indent=2))

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, select, update
 
 from saylau.store import audit, integrity
-from saylau.store.schema import accounts
+from saylau.store.schema import accounts, divisions
 
 
 def _row(conn: Connection, where: Any) -> dict[str, Any] | None:
@@ -51,3 +51,19 @@ def insert(conn: Connection, values: Mapping[str, Any]) -> None:
 
 def set_revoked(conn: Connection, name: str, at: str) -> None:
     conn.execute(update(accounts).where(accounts.c.name == name).values(revoked_at=at))
+
+
+def division_exists(conn: Connection, division: str) -> bool:
+    """True when some contest has a division with id ``division`` (an account's scope)."""
+    row = conn.execute(select(divisions.c.id).where(divisions.c.id == division).limit(1)).first()
+    return row is not None
+
+
+def active_cec_count(conn: Connection, at: str) -> int:
+    """Active (not revoked, not expired at ``at``) CEC accounts."""
+    rows = conn.execute(
+        select(accounts.c.expires_at).where(
+            accounts.c.role == "cec", accounts.c.revoked_at.is_(None)
+        )
+    ).all()
+    return sum(1 for r in rows if r.expires_at is None or r.expires_at > at)

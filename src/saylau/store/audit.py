@@ -54,6 +54,7 @@ ACTIONS = frozenset(
         "register",
         # Migration 0006: facts of an older database the chain did not yet cover.
         "seal",
+        "registration",  # stations and parties registered (saylau.store.registry)
     }
 )
 

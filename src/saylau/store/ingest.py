@@ -2,11 +2,12 @@
 
 Everything that needs no database (checks, status, canonical JSON and hashes, vote
 JSON) is computed once over the whole table with polars.  Then the table is
-written in batches, one transaction each, holding the write lock from the first
-statement: read the batch's current versions (one ``IN`` query per chunk, no
+written in batches inside one transaction, which holds the write lock from its
+first statement and commits after the last batch (a file is loaded all or
+nothing): per batch, read the current versions (one ``IN`` query per chunk, no
 per-row SELECT), drop identical protocols, append new versions, move the
-current-version pointers, create divisions the batch needs and add the batch's
-aggregate deltas (new version minus superseded one), all or nothing.
+current-version pointers, create the stations and divisions a registering load
+brings and add the batch's aggregate deltas (new version minus superseded one).
 """
 
 from __future__ import annotations
@@ -18,16 +19,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Engine, bindparam, select, text
+from sqlalchemy import Connection, bindparam, select, text
 
-from saylau.errors import InputError, NotFoundError
+from saylau.errors import NotFoundError
 from saylau.store import audit
 from saylau.store import divisions as dv
 from saylau.store.aggregates import FIGURES, apply_deltas, roll_up
 from saylau.store.canonical import canonical_json_column, hash_column
-from saylau.store.engine import is_sqlite, write_transaction
+from saylau.store.engine import is_sqlite
 from saylau.store.model import COUNTED
-from saylau.store.schema import COUNT_COLUMNS, contests, divisions
+from saylau.store.schema import COUNT_COLUMNS, contests
 from saylau.tabulate import Problem, ProtocolTable, check, failing
 from saylau.tabulate.fields import (
     PARTY_PREFIX,
@@ -108,6 +109,12 @@ def contest_row(conn: Connection, contest_id: str) -> ContestRow:
     if row is None:
         raise NotFoundError(f"contest {contest_id!r} not found")
     return ContestRow(row.id, row.policy, row.root_id, bool(row.divisions_fixed))
+
+
+def lock_contest(conn: Connection, contest_id: str) -> None:
+    """Serialize the writers of one contest (SQLite's BEGIN IMMEDIATE already did)."""
+    if not is_sqlite(conn.engine):
+        conn.execute(select(contests.c.id).where(contests.c.id == contest_id).with_for_update())
 
 
 def prepare(
@@ -202,33 +209,8 @@ def _insert(
         conn.execute(stmt, [dict(zip(columns, r, strict=True)) for r in rows])
 
 
-def check_known_stations(
-    engine: Engine, contest: ContestRow, frame: pl.DataFrame, label: str
-) -> None:
-    """With a divisions file, every station of the file must be one of its stations."""
-    if not contest.divisions_fixed:
-        return
-    with engine.connect() as conn:
-        known = {
-            r[0]
-            for r in conn.execute(
-                select(divisions.c.id).where(
-                    divisions.c.contest_id == contest.id, divisions.c.level == "station"
-                )
-            )
-        }
-    rows = frame.select("row", "station").filter(~pl.col("station").is_in(list(known)))
-    if rows.height:
-        raise InputError(
-            [
-                f"{label} row {r}: station {s!r} is not in the contest's divisions"
-                for r, s in rows.iter_rows()
-            ]
-        )
-
-
 def ingest_frame(
-    engine: Engine,
+    conn: Connection,
     contest: ContestRow,
     frame: pl.DataFrame,
     *,
@@ -240,32 +222,32 @@ def ingest_frame(
     on_batch: BatchHook | None = None,
     audited: bool = True,
 ) -> Counts:
-    """Write a ``prepare``d frame in batches; returns the counts of what was written.
+    """Write a ``prepare``d frame in ``conn``'s write transaction, ``batch_size`` rows
+    at a time; returns the counts of what was written.
 
-    Each batch appends one ``ingest`` audit entry naming the versions it wrote
-    (``audited=False``: the caller has recorded them itself, as the submission
-    workflow does with one entry per protocol)."""
+    The caller commits once, after the last batch: a file is loaded all or nothing,
+    so a killed ingest leaves no half-loaded file that reads as complete.  Each batch
+    appends one ``ingest`` audit entry naming the versions it wrote (``audited=False``:
+    the caller has recorded them itself, as the submission workflow does with one
+    entry per protocol)."""
     counts = Counts()
     total = frame.height
     # The non-station divisions, read once per ingest rather than once per batch (a
-    # scan of every division of the contest).  Another writer can only add implied
-    # divisions, whose ids and parents follow from the protocol columns alone, so a
-    # copy kept here stays right; inserting one twice is skipped.
+    # scan of every division of the contest), then kept up to date by the batches.
     tree: dict[str, str | None] = {}
     for offset in range(0, total, batch_size):
         batch = frame.slice(offset, batch_size)
-        with write_transaction(engine) as conn:
-            got = _apply_batch(
-                conn,
-                contest,
-                batch,
-                tree,
-                actor=actor,
-                reason=reason,
-                source=source,
-                on_batch=on_batch,
-                audited=audited,
-            )
+        got = _apply_batch(
+            conn,
+            contest,
+            batch,
+            tree,
+            actor=actor,
+            reason=reason,
+            source=source,
+            on_batch=on_batch,
+            audited=audited,
+        )
         for k in ("accepted", "flagged", "rejected", "unchanged"):
             setattr(counts, k, getattr(counts, k) + getattr(got, k))
         if progress is not None:
@@ -287,9 +269,7 @@ def _apply_batch(
 ) -> Counts:
     cid = contest.id
     stamp = now()
-    if not is_sqlite(conn.engine):
-        # Serializes writers of one contest; SQLite's BEGIN IMMEDIATE already did.
-        conn.execute(select(contests.c.id).where(contests.c.id == cid).with_for_update())
+    lock_contest(conn, cid)
     stations = batch["station"].to_list()
     current = _select_in(
         conn,
@@ -321,12 +301,8 @@ def _apply_batch(
         setattr(counts, status, getattr(counts, status) + n)
 
     # Where each changed station sits: existing stations keep their parent.
-    fresh = changed["_old_version"].is_null()
-    lookup = (
-        changed["station"].to_list()
-        if contest.divisions_fixed
-        else changed.filter(~fresh)["station"].to_list()
-    )
+    # A station registered ahead of its first protocol has a division row already.
+    lookup = changed["station"].to_list()
     placed = _select_in(
         conn,
         "SELECT id, parent_id FROM divisions WHERE contest_id = :c AND id IN :ids",
@@ -347,7 +323,9 @@ def _apply_batch(
         )
     new_station = pl.Series([False] * changed.height)
     if not contest.divisions_fixed:
-        new_station = fresh & ~changed["station"].is_in(list(parents))
+        # Only a load allowed to register stations gets here with unknown ones
+        # (``saylau.store.registry`` refuses them otherwise).
+        new_station = ~changed["station"].is_in(list(parents))
         new_rows = changed.filter(new_station)
         if new_rows.height:
             keys = new_rows.select(
@@ -426,7 +404,7 @@ def _apply_batch(
     rows = pl.concat([plus, minus], how="diagonal_relaxed") if minus.height else plus
     path_of = dv.paths(tree)
     apply_deltas(conn, cid, roll_up(rows, path_of))
-    _register_parties(conn, cid, [party_name(c) for c in cols if is_party_column(c)])
+    added = register_parties(conn, cid, [party_name(c) for c in cols if is_party_column(c)])
     conn.execute(
         text(
             "UPDATE contests SET change_counter = change_counter + 1, last_update = :t WHERE id = :c"
@@ -437,13 +415,12 @@ def _apply_batch(
         # Every version the store writes is vouched for by the audit chain, in the
         # batch's own transaction: both commit or neither does.
         pairs = changed.select("station", "_hash", "_status").rows()  # status: for replay
-        audit.append(
-            conn,
-            actor,
-            "ingest",
-            contest=cid,
-            detail={"source": source, "versions": list(pairs)},
-        )
+        detail: dict[str, Any] = {"source": source, "versions": list(pairs)}
+        if added or new_station.any():
+            # The stations and parties this load registered (the CEC's act).
+            fresh = changed.filter(new_station).select("station", "_auto_parent")
+            detail["registered"] = {"stations": dict(fresh.iter_rows()), "parties": added}
+        audit.append(conn, actor, "ingest", contest=cid, detail=detail)
     if on_batch is not None:
         on_batch(
             conn,
@@ -652,7 +629,8 @@ def _counted_minus_rows(conn: Connection, cid: str, displaced: pl.DataFrame) -> 
     return pl.DataFrame(out, schema=schema) if out else pl.DataFrame()
 
 
-def _register_parties(conn: Connection, cid: str, parties: list[str]) -> None:
+def register_parties(conn: Connection, cid: str, parties: list[str]) -> list[str]:
+    """Add ``parties`` not yet on the contest's ballot, after the others; the ones added."""
     known = {
         r[0]: r[1]
         for r in conn.execute(
@@ -660,13 +638,14 @@ def _register_parties(conn: Connection, cid: str, parties: list[str]) -> None:
         )
     }
     start = max(known.values(), default=0)
-    missing = [p for p in parties if p not in known]
+    missing = [p for p in dict.fromkeys(parties) if p not in known]
     _insert(
         conn,
         "contest_parties",
         ("contest_id", "party", "position"),
         [(cid, p, start + i) for i, p in enumerate(missing, start=1)],
     )
+    return missing
 
 
 __all__ = [

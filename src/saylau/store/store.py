@@ -2,27 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date as _date
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Connection, Engine, select, text
 
 from saylau.errors import InputError, NotFoundError
 from saylau.law import Law
 from saylau.store import divisions as dv
 from saylau.store import engine as eng
-from saylau.store import reads
+from saylau.store import reads, registry
+from saylau.store import workflow as workflow_rows
 from saylau.store.ingest import (
     DEFAULT_BATCH,
     BatchHook,
     Progress,
-    check_known_stations,
     contest_row,
     ingest_frame,
+    lock_contest,
     now,
     prepare,
 )
@@ -168,15 +169,24 @@ class Store:
         """Mark the contest certified (the workflow around it belongs to ``saylau.trust``)."""
         with eng.write_transaction(self.engine) as conn:
             reads.contest_info(conn, contest_id)
-            stamp = now()
-            conn.execute(
-                text(
-                    "UPDATE contests SET certified_at = :t, certified_by = :b, "
-                    "change_counter = change_counter + 1, last_update = :t WHERE id = :c"
-                ),
-                {"t": stamp, "b": by, "c": contest_id},
-            )
+            workflow_rows.set_certified(conn, contest_id, by, now())
         return self.contest(contest_id)
+
+    def register(
+        self,
+        contest_id: str,
+        *,
+        stations: Sequence[Mapping[str, str | None]] = (),
+        parties: Sequence[str] = (),
+        actor: str,
+    ) -> None:
+        """Register stations (``station``, ``region``, ``district``, ``country`` as in a
+        protocol) and parties before results come in: the CEC's act, audited.  See
+        ``saylau.store.registry``."""
+        with eng.write_transaction(self.engine) as conn:
+            contest = contest_row(conn, contest_id)
+            lock_contest(conn, contest_id)
+            registry.register(conn, contest, stations=stations, parties=parties, actor=actor)
 
     def change_counter(self, contest_id: str) -> int:
         """Monotone counter of the contest's changes (an HTTP ETag)."""
@@ -197,36 +207,42 @@ class Store:
         batch_size: int = DEFAULT_BATCH,
         on_batch: BatchHook | None = None,
         audited: bool = True,
+        register: registry.Registration | None = None,
     ) -> IngestSummary:
-        """Validate and store a table of protocols, one transaction per batch.
+        """Validate and store a table of protocols, all or nothing (one transaction).
 
         New and changed protocols get a new version (accepted, flagged or rejected
         under the law's policy); identical ones are ``unchanged`` and write nothing.
-        File-level problems (unknown stations with a divisions file) raise
-        ``InputError`` before anything is written.  Each batch appends an ``ingest``
-        entry to the audit chain in its own transaction (``audited=False`` only for
-        a caller that recorded the versions' entries itself).  ``on_batch(conn,
-        versions)`` is called inside each batch's transaction with the versions it
-        wrote.
+        A protocol naming a station or party that is not registered, or moving its
+        station, raises ``InputError`` (every such row) before anything is written;
+        ``register`` lets the load register the file's new stations and parties (a
+        CEC act, audited); ``None``: what ``saylau.store.registry.implied`` allows
+        (a first load registers).  Each batch appends an ``ingest`` entry to the
+        audit chain (``audited=False`` only for a caller that recorded the versions'
+        entries itself).  ``on_batch(conn, versions)`` is called inside the
+        transaction with each batch's versions.
         """
         with self.engine.connect() as conn:
             contest = contest_row(conn, contest_id)
         frame, problems = prepare(table, contest.policy)
-        check_known_stations(self.engine, contest, frame, table.source)
-        if table.synthetic:
-            self._mark_synthetic(contest_id)
-        counts = ingest_frame(
-            self.engine,
-            contest,
-            frame,
-            actor=actor,
-            reason=reason,
-            source=table.source,
-            batch_size=batch_size,
-            progress=progress,
-            on_batch=on_batch,
-            audited=audited,
-        )
+        with eng.write_transaction(self.engine) as conn:
+            lock_contest(conn, contest_id)
+            allow = register if register is not None else registry.implied(conn, contest)
+            registry.refuse_unregistered(conn, contest, frame, table.source, allow)
+            if table.synthetic:
+                _mark_synthetic(conn, contest_id)
+            counts = ingest_frame(
+                conn,
+                contest,
+                frame,
+                actor=actor,
+                reason=reason,
+                source=table.source,
+                batch_size=batch_size,
+                progress=progress,
+                on_batch=on_batch,
+                audited=audited,
+            )
         return IngestSummary(
             contest_id=contest_id,
             source=table.source,
@@ -238,19 +254,6 @@ class Store:
             problems=tuple(problems),
             synthetic=table.synthetic,
         )
-
-    def _mark_synthetic(self, contest_id: str) -> None:
-        """Record that the contest holds synthetic protocols (before any is written, so
-        a killed ingest cannot leave synthetic figures unlabelled).  Moves the change
-        counter when the flag turns on: pages that show the label must be rebuilt."""
-        with eng.write_transaction(self.engine) as conn:
-            conn.execute(
-                text(
-                    "UPDATE contests SET synthetic = :y, change_counter = change_counter + 1, "
-                    "last_update = :t WHERE id = :c AND synthetic = :n"
-                ),
-                {"y": True, "n": False, "t": now(), "c": contest_id},
-            )
 
     def submit(
         self,
@@ -474,3 +477,16 @@ def _relations(protocol: Mapping[str, object]) -> tuple[RelationResult, ...]:
         else:
             out.append(RelationResult(name, rel.description, "passed"))
     return tuple(out)
+
+
+def _mark_synthetic(conn: Connection, contest_id: str) -> None:
+    """Record that the contest holds synthetic protocols, in the load's transaction.
+    Moves the change counter when the flag turns on: pages that show the label must
+    be rebuilt."""
+    conn.execute(
+        text(
+            "UPDATE contests SET synthetic = :y, change_counter = change_counter + 1, "
+            "last_update = :t WHERE id = :c AND synthetic = :n"
+        ),
+        {"y": True, "n": False, "t": now(), "c": contest_id},
+    )

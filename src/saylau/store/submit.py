@@ -15,11 +15,11 @@ from dataclasses import replace
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from saylau.errors import InputError
-from saylau.store.ingest import WrittenVersion, _apply_batch, contest_row, prepare
-from saylau.store.schema import divisions
+from saylau.store import registry
+from saylau.store.ingest import WrittenVersion, _apply_batch, contest_row, lock_contest, prepare
 from saylau.tabulate import Problem, ProtocolTable
 from saylau.tabulate.fields import COUNT_FIELDS, ID_FIELDS, ROW, is_party_column, party_name
 
@@ -51,23 +51,6 @@ def _at_row(problem: Problem, row: int) -> Problem:
     return replace(problem, row=row, message=message)
 
 
-def _refuse_unknown(conn: Connection, contest_id: str, stations: Sequence[str]) -> None:
-    """With a divisions file, a protocol may only name one of its stations."""
-    known = {
-        r[0]
-        for r in conn.execute(
-            select(divisions.c.id).where(
-                divisions.c.contest_id == contest_id,
-                divisions.c.level == "station",
-                divisions.c.id.in_(list(stations)),
-            )
-        )
-    }
-    unknown = [s for s in stations if s not in known]
-    if unknown:
-        raise InputError([f"station {s!r} is not in the contest's divisions" for s in unknown])
-
-
 def write_checked(
     conn: Connection,
     contest_id: str,
@@ -81,17 +64,25 @@ def write_checked(
     transaction; the versions written, by station.  The caller holds the write lock
     and audits them (nothing here appends to the audit chain)."""
     contest = contest_row(conn, contest_id)
-    if contest.divisions_fixed:
-        _refuse_unknown(conn, contest_id, [str(p["station"]) for p, _ in protocols])
+    lock_contest(conn, contest_id)
     groups: dict[tuple[str, ...], list[tuple[Mapping[str, Any], Sequence[Problem]]]] = {}
     for item in protocols:  # a table's rows share their columns
         groups.setdefault(tuple(sorted(item[0])), []).append(item)
-    written: dict[str, WrittenVersion] = {}
-    tree: dict[str, str | None] = {}
+    frames = []
+    refused: list[str] = []
     for group in groups.values():
         table = _table([p for p, _ in group], source)
         problems = [_at_row(x, i) for i, (_, ps) in enumerate(group, start=1) for x in ps]
         frame, _ = prepare(table, contest.policy, problems)
+        # A submission registers nothing: its station and parties must be on record.
+        # (Without the table's label and row: a submission is not a file.)
+        refused += [m.split(": ", 1)[1] for m in registry.problems(conn, contest, frame, source)]
+        frames.append(frame)
+    if refused:
+        raise InputError(list(dict.fromkeys(refused)))
+    written: dict[str, WrittenVersion] = {}
+    tree: dict[str, str | None] = {}
+    for frame in frames:
         _apply_batch(
             conn,
             contest,

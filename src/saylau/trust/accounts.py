@@ -16,7 +16,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from saylau.errors import InputError, NotFoundError
+from saylau.errors import ConflictError, InputError, NotFoundError
 from saylau.store import accounts as rows
 from saylau.store.engine import Tx
 
@@ -140,6 +140,8 @@ def add_account(
     if problems:
         raise InputError(problems)
     clean = parse_scope(role_, scope)
+    if clean is not None and not rows.division_exists(conn, clean):
+        raise InputError(f"scope '{clean}' is not a registered division of any contest")
     if rows.by_name(conn, name) is not None:
         raise InputError(f"account '{name}' already exists")
     token_id = secrets.token_hex(8)
@@ -180,6 +182,10 @@ def revoke_account(conn: Tx, name: str) -> Account:
     if account.revoked_at:
         return account
     at = iso(now())
+    # Else nobody could administer accounts, certify or decide any more.
+    last_cec = account.role is Role.CEC and account.status() == "active"
+    if last_cec and rows.active_cec_count(conn, at) <= 1:
+        raise ConflictError(f"account '{name}' is the last active CEC account")
     rows.set_revoked(conn, name, at)
     return get_account(conn, name)
 

@@ -17,12 +17,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text, update
-
-from saylau.errors import InputError, NotFoundError, SaylauError
-from saylau.store import reads, schema
+from saylau.errors import ConflictError, InputError, NotFoundError, SaylauError
+from saylau.store import reads
+from saylau.store import workflow as rows
 from saylau.store.canonical import canonical_json
-from saylau.store.engine import is_sqlite, write_transaction
+from saylau.store.engine import Tx, write_transaction
 from saylau.store.store import Store
 from saylau.store.submit import write_checked
 from saylau.trust import audit
@@ -39,8 +38,8 @@ class Forbidden(SaylauError):
     """The account may not do this (role or scope)."""
 
 
-class Conflict(SaylauError):
-    """The action clashes with the contest's state (certified, pending entry, …)."""
+#: The action clashes with the contest's state (certified, pending entry, …): 409.
+Conflict = ConflictError
 
 
 @dataclass(frozen=True)
@@ -59,24 +58,19 @@ class Outcome:
         return {k: v for k, v in self.__dict__.items() if v not in (None, [], "") or k == "status"}
 
 
-def _contest(conn: Connection, contest: str) -> Any:
-    row = conn.execute(
-        text("SELECT id, certified_at FROM contests WHERE id = :c"), {"c": contest}
-    ).first()
-    if row is None:
-        raise NotFoundError(f"contest '{contest}' does not exist")
-    return row
+def _contest(conn: Tx, contest: str) -> rows.ContestState:
+    """The contest's state; ``NotFoundError`` when it does not exist (the write
+    routes call it to answer 404 before checking scopes)."""
+    return rows.contest_state(conn, contest)
 
 
-def double_entry(conn: Connection, contest: str) -> bool:
-    row = conn.execute(
-        select(schema.settings.c.double_entry).where(schema.settings.c.contest == contest)
-    ).first()
-    return bool(row and row[0])
+def double_entry(conn: Tx, contest: str) -> bool:
+    """Whether ``contest`` takes each protocol twice, from two accounts."""
+    return rows.double_entry(conn, contest)
 
 
 def authorize_station(
-    conn: Connection,
+    conn: Tx,
     account: Account,
     contest: str,
     protocol: Mapping[str, Any],
@@ -90,11 +84,6 @@ def authorize_station(
         raise Forbidden(
             f"account '{account.name}' (scope '{account.scope}') cannot submit station '{protocol.get('station')}'"
         )
-
-
-def _new_id(key: Any) -> int:
-    assert key is not None  # every trust table has an integer primary key
-    return int(key[0])
 
 
 def differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -161,7 +150,7 @@ def submit_many(
         raise InputError(problems)
     cache: Parents = {}
     with store.engine.connect() as conn:
-        row = _contest(conn, contest)
+        row = rows.contest_state(conn, contest)
         for p in protocols:
             authorize_station(conn, account, contest, p, cache)
         checked: list[Checked] = []
@@ -181,7 +170,7 @@ def submit_many(
             seen[c.station] = i
         if problems:
             raise InputError(problems)
-        current = _current(conn, contest, [c.station for c in checked])
+        current = rows.current(conn, contest, [c.station for c in checked])
         changed = [c for c in checked if current.get(c.station, (None, 0))[0] != c.hash]
         _amendable(conn, contest, row, changed, current, reason)
         twice = double_entry(conn, contest)
@@ -199,23 +188,10 @@ def submit_many(
     return answers
 
 
-def _current(conn: Connection, contest: str, stations: list[str]) -> dict[str, tuple[str, int]]:
-    """station -> (hash, version) of the stored current protocols among ``stations``."""
-    q = text(
-        "SELECT station_id, hash, version FROM protocols "
-        "WHERE contest_id = :c AND station_id IN :ids"
-    ).bindparams(bindparam("ids", expanding=True))
-    out: dict[str, tuple[str, int]] = {}
-    for i in range(0, len(stations), 1000):
-        for s, h, v in conn.execute(q, {"c": contest, "ids": stations[i : i + 1000]}):
-            out[str(s)] = (str(h), int(v))
-    return out
-
-
 def _amendable(
-    conn: Connection,
+    conn: Tx,
     contest: str,
-    row: Any,
+    row: rows.ContestState,
     changed: Sequence[Checked],
     current: Mapping[str, tuple[str, int]],
     reason: str | None,
@@ -230,7 +206,7 @@ def _amendable(
         raise InputError(missing)
     if not row.certified_at:
         return [None] * len(changed)
-    decisions = [_open_decision(conn, contest, c.station) for c in changed]
+    decisions = [rows.open_decision(conn, contest, c.station) for c in changed]
     frozen = [c.station for c, d in zip(changed, decisions, strict=True) if d is None]
     if frozen:
         raise Conflict(
@@ -240,20 +216,10 @@ def _amendable(
     return decisions
 
 
-def _open_decision(conn: Connection, contest: str, station: str) -> int | None:
-    d = schema.decisions
-    row = conn.execute(
-        select(d.c.id)
-        .where(d.c.contest == contest, d.c.station == station, d.c.used_at.is_(None))
-        .order_by(d.c.id)
-    ).first()
-    return None if row is None else int(row[0])
-
-
 def _write(
     store: Store,
     contest: str,
-    rows: Sequence[Checked],
+    batch: Sequence[Checked],
     *,
     actor: str,
     reason: str | None,
@@ -266,11 +232,11 @@ def _write(
     append one audit entry per version, mark the CEC decisions used and the
     approvals stale.  All of it commits or none of it does.
     """
-    stations = [c.station for c in rows]
+    stations = [c.station for c in batch]
     with write_transaction(store.engine) as conn:
-        row = _contest(conn, contest)
-        current = _current(conn, contest, stations)
-        changed = [c for c in rows if current.get(c.station, (None, 0))[0] != c.hash]
+        row = rows.contest_state(conn, contest)
+        current = rows.current(conn, contest, stations)
+        changed = [c for c in batch if current.get(c.station, (None, 0))[0] != c.hash]
         decisions = _amendable(conn, contest, row, changed, current, reason)
         written = write_checked(
             conn,
@@ -287,11 +253,7 @@ def _write(
             detail.update(extra or {})
             if decision is not None:
                 detail["decision"] = decision
-                conn.execute(
-                    update(schema.decisions)
-                    .where(schema.decisions.c.id == decision)
-                    .values(used_at=iso(now()))
-                )
+                rows.use_decision(conn, decision, iso(now()))
             items.append(
                 {
                     "action": "amendment" if before else "submission",
@@ -305,7 +267,7 @@ def _write(
         audit.append_many(conn, actor, items)
         _stale_approvals(conn, contest, [c.station for c in changed])
     out = []
-    for c in rows:
+    for c in batch:
         problems = [p.to_dict() for p in c.problems]
         got = written.get(c.station)
         if got is None:  # identical to the stored protocol
@@ -329,20 +291,17 @@ def _commit(
     return _write(store, contest, [check_one(protocol)], actor=actor, reason=reason, extra=extra)[0]
 
 
-def _stale_approvals(conn: Connection, contest: str, stations: Sequence[str]) -> None:
-    a = schema.approvals
-    open_ = conn.execute(
-        select(a.c.id, a.c.scope).where(a.c.contest == contest, a.c.stale_at.is_(None))
-    ).all()
+def _stale_approvals(conn: Tx, contest: str, stations: Sequence[str]) -> None:
+    open_ = rows.open_approvals(conn, contest)
     if not open_ or not stations:
         return
     cache: Parents = {}
     touched: set[str] = set()
     for station in stations:
         touched.update(station_path(conn, contest, {"station": station}, cache))
-    for row in open_:
-        if row.scope in touched:
-            conn.execute(update(a).where(a.c.id == row.id).values(stale_at=iso(now())))
+    for approval, division in open_:
+        if division in touched:
+            rows.mark_stale(conn, approval, iso(now()))
 
 
 def _enter(
@@ -353,37 +312,28 @@ def _enter(
     reason: str | None,
 ) -> Outcome:
     """One entry of a double-entry protocol: wait, agree (and count) or differ."""
-    e = schema.entries
     protocol, digest, station = checked.protocol, checked.hash, checked.station
     with write_transaction(store.engine) as conn:
-        if not is_sqlite(store.engine):  # else two first entries at once both stay pending
-            conn.execute(text("SELECT id FROM contests WHERE id = :c FOR UPDATE"), {"c": contest})
-        open_ = conn.execute(
-            select(e).where(
-                e.c.contest == contest,
-                e.c.station == station,
-                e.c.status.in_(("pending", "conflict")),
-            )
-        ).all()
+        # The contest row's lock (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds
+        # the write lock): else two first entries at once both stay pending.
+        rows.lock_contest(conn, contest)
+        open_ = rows.entries(conn, contest, ("pending", "conflict"), station)
         if any(r.status == "conflict" for r in open_):
             raise Conflict(f"station '{station}': the two entries differ; resolve them first")
         if any(r.account == account.name for r in open_):
             raise Conflict(
                 f"station '{station}': the second entry must come from a different account"
             )
-        entry_id = _new_id(
-            conn.execute(
-                e.insert().values(
-                    contest=contest,
-                    station=station,
-                    account=account.name,
-                    at=iso(now()),
-                    content_hash=digest,
-                    protocol=canonical_json(protocol),
-                    reason=reason,
-                    status="pending",
-                )
-            ).inserted_primary_key
+        entry_id = rows.insert_entry(
+            conn,
+            contest=contest,
+            station=station,
+            account=account.name,
+            at=iso(now()),
+            content_hash=digest,
+            protocol=canonical_json(protocol),
+            reason=reason,
+            status="pending",
         )
         audit.append(
             conn,
@@ -399,7 +349,7 @@ def _enter(
         first = open_[0]
         ids = [first.id, entry_id]
         if first.content_hash != digest:
-            conn.execute(update(e).where(e.c.id.in_(ids)).values(status="conflict"))
+            rows.set_entry_status(conn, ids, "conflict")
             diff = differences(json.loads(first.protocol), json.loads(canonical_json(protocol)))
             audit.append(
                 conn,
@@ -412,7 +362,7 @@ def _enter(
                 detail={"entries": ids, "fields": [d["field"] for d in diff]},
             )
             return Outcome("entries-differ", station, hash=digest, differences=diff, entry=entry_id)
-        conn.execute(update(e).where(e.c.id.in_(ids)).values(status="agreed"))
+        rows.set_entry_status(conn, ids, "agreed")
         actor = f"{first.account}+{account.name}"
     return _commit(
         store,
@@ -424,16 +374,10 @@ def _enter(
     )
 
 
-def pending_entries(conn: Connection, contest: str, scope: str | None) -> list[dict[str, Any]]:
+def pending_entries(conn: Tx, contest: str, scope: str | None) -> list[dict[str, Any]]:
     """Open entries (pending or conflicting) within ``scope``, with their differences."""
-    e = schema.entries
-    rows = conn.execute(
-        select(e)
-        .where(e.c.contest == contest, e.c.status.in_(("pending", "conflict")))
-        .order_by(e.c.id)
-    ).all()
     out = []
-    for r in rows:
+    for r in rows.entries(conn, contest, ("pending", "conflict")):
         if in_scope(scope, station_path(conn, contest, {"station": r.station})):
             out.append(
                 {
@@ -456,30 +400,21 @@ def resolve(
         raise Forbidden(f"account '{account.name}' ({account.role}) cannot resolve entries")
     if not reason.strip():
         raise InputError("resolving differing entries needs a reason")
-    e = schema.entries
     with write_transaction(store.engine) as conn:
         if not in_scope(account.scope, station_path(conn, contest, {"station": station})):
             raise Forbidden(
                 f"account '{account.name}' (scope '{account.scope}') cannot resolve station '{station}'"
             )
-        rows = conn.execute(
-            select(e).where(
-                e.c.contest == contest, e.c.station == station, e.c.status == "conflict"
-            )
-        ).all()
-        if not rows:
+        found = rows.entries(conn, contest, ("conflict",), station)
+        if not found:
             raise NotFoundError(f"station '{station}' has no differing entries")
-        chosen = next((r for r in rows if r.id == keep), None)
+        chosen = next((r for r in found if r.id == keep), None)
         if keep is not None and chosen is None:
             raise InputError(
-                f"entry {keep} is not one of station '{station}' entries {[r.id for r in rows]}"
+                f"entry {keep} is not one of station '{station}' entries {[r.id for r in found]}"
             )
-        for r in rows:
-            conn.execute(
-                update(e)
-                .where(e.c.id == r.id)
-                .values(status="resolved" if r.id == keep else "discarded")
-            )
+        for r in found:
+            rows.set_entry_status(conn, [r.id], "resolved" if r.id == keep else "discarded")
         audit.append(
             conn,
             account.name,
@@ -487,7 +422,7 @@ def resolve(
             contest=contest,
             subject=station,
             after=chosen.content_hash if chosen else None,
-            detail={"kept": keep, "entries": [r.id for r in rows], "reason": reason},
+            detail={"kept": keep, "entries": [r.id for r in found], "reason": reason},
         )
     if chosen is None:
         return Outcome("discarded", station)
@@ -501,17 +436,17 @@ def resolve(
     )
 
 
-def results_hash(conn: Connection, contest: str, scope: str | None = None) -> str:
+def results_hash(conn: Tx, contest: str, scope: str | None = None) -> str:
     """sha256 over the current (station, version, hash) of every station in ``scope``."""
-    rows = conn.execute(
-        text(
-            "SELECT station_id, version, hash FROM protocols WHERE contest_id = :c ORDER BY station_id"
-        ),
-        {"c": contest},
-    ).all()
+    current = rows.all_current(conn, contest)
     if scope is not None:
-        rows = [r for r in rows if in_scope(scope, station_path(conn, contest, {"station": r[0]}))]
-    lines = "".join(f"{s}\t{v}\t{h}\n" for s, v, h in rows)
+        cache: Parents = {}
+        current = [
+            r
+            for r in current
+            if in_scope(scope, station_path(conn, contest, {"station": r[0]}, cache))
+        ]
+    lines = "".join(f"{s}\t{v}\t{h}\n" for s, v, h in current)
     return hashlib.sha256(lines.encode()).hexdigest()
 
 
@@ -520,12 +455,8 @@ def approve(store: Store, account: Account, contest: str, division: str) -> dict
     if account.role not in (Role.TERRITORIAL, Role.CEC):
         raise Forbidden(f"account '{account.name}' ({account.role}) cannot approve results")
     with write_transaction(store.engine) as conn:
-        _contest(conn, contest)
-        known = conn.execute(
-            text("SELECT 1 FROM divisions WHERE contest_id = :c AND id = :d"),
-            {"c": contest, "d": division},
-        ).first()
-        if known is None:
+        rows.contest_state(conn, contest)
+        if rows.division_level(conn, contest, division) is None:
             raise NotFoundError(f"contest '{contest}' has no division '{division}'")
         path = station_path(conn, contest, {"station": division})
         if not in_scope(account.scope, path):
@@ -534,10 +465,8 @@ def approve(store: Store, account: Account, contest: str, division: str) -> dict
             )
         digest = results_hash(conn, contest, division)
         at = iso(now())
-        conn.execute(
-            schema.approvals.insert().values(
-                contest=contest, scope=division, actor=account.name, at=at, results_hash=digest
-            )
+        rows.insert_approval(
+            conn, contest=contest, scope=division, actor=account.name, at=at, results_hash=digest
         )
         audit.append(
             conn, account.name, "approval", contest=contest, subject=division, after=digest
@@ -555,16 +484,16 @@ def certify(store: Store, account: Account, contest: str) -> dict[str, Any]:
     """The CEC certifies the contest: results are frozen from now on."""
     if account.role is not Role.CEC:
         raise Forbidden(f"account '{account.name}' ({account.role}) cannot certify contests")
-    with store.engine.connect() as conn:
-        _contest(conn, contest)
-    store.set_certified(contest, account.name)
     with write_transaction(store.engine) as conn:
-        digest = results_hash(conn, contest)
+        rows.lock_contest(conn, contest)
+        state = rows.contest_state(conn, contest)
+        if state.certified_at:
+            raise Conflict(f"contest '{contest}' was certified at {state.certified_at}")
         at = iso(now())
-        conn.execute(
-            schema.certifications.insert().values(
-                contest=contest, actor=account.name, at=at, results_hash=digest
-            )
+        rows.set_certified(conn, contest, account.name, at)
+        digest = results_hash(conn, contest)
+        rows.insert_certification(
+            conn, contest=contest, actor=account.name, at=at, results_hash=digest
         )
         audit.append(conn, account.name, "certification", contest=contest, after=digest)
     return {"contest": contest, "certified_by": account.name, "at": at, "results_hash": digest}
@@ -579,14 +508,12 @@ def decide(
     if not reason.strip():
         raise InputError("a CEC decision needs its reason (e.g. the decision's number and grounds)")
     with write_transaction(store.engine) as conn:
-        _contest(conn, contest)
+        rows.contest_state(conn, contest)
+        if rows.division_level(conn, contest, station) != "station":
+            raise NotFoundError(f"contest '{contest}' has no station '{station}'")
         at = iso(now())
-        did = _new_id(
-            conn.execute(
-                schema.decisions.insert().values(
-                    contest=contest, station=station, reason=reason, actor=account.name, at=at
-                )
-            ).inserted_primary_key
+        did = rows.insert_decision(
+            conn, contest=contest, station=station, reason=reason, actor=account.name, at=at
         )
         audit.append(
             conn,
@@ -603,13 +530,14 @@ def set_double_entry(store: Store, account: Account, contest: str, enabled: bool
     """The CEC switches double entry on or off for a contest."""
     if account.role is not Role.CEC:
         raise Forbidden(f"account '{account.name}' ({account.role}) cannot change contest settings")
-    s = schema.settings
     with write_transaction(store.engine) as conn:
-        _contest(conn, contest)
-        if conn.execute(select(s.c.contest).where(s.c.contest == contest)).first():
-            conn.execute(update(s).where(s.c.contest == contest).values(double_entry=enabled))
-        else:
-            conn.execute(s.insert().values(contest=contest, double_entry=enabled))
+        rows.lock_contest(conn, contest)
+        state = rows.contest_state(conn, contest)
+        if state.certified_at:
+            # Entries of a certified contest are amendments under a CEC decision; the
+            # way they are taken is part of what was certified.
+            raise Conflict(f"contest '{contest}' is certified: double entry stays as it was")
+        rows.set_double_entry(conn, contest, enabled)
         audit.append(
             conn, account.name, "settings", contest=contest, detail={"double_entry": enabled}
         )
