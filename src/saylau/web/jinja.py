@@ -3,13 +3,15 @@ every page may call (charts, step texts, names of methods, fixed-decimal figures
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from saylau.web.i18n import LANGUAGE_NAMES, Formatter
+from saylau.web.names import local_name
 from saylau.web.steps import ranking, step_text, tie_text
 from saylau.web.svg import hemicycle_chart, votes_vs_seats_chart
 
@@ -34,6 +36,8 @@ def template_environment() -> Environment:
     env.globals["statement_ballot_rows"] = _ballot_rows
     env.globals["statement_observer_rows"] = _observer_rows
     env.globals["index_value"] = index_value
+    env.globals["namer"] = namer
+    env.filters["local"] = _local
     return env
 
 
@@ -44,6 +48,17 @@ def method_title(name: object) -> str:
 
     spec = REGISTRY.get(str(name))
     return spec.title if spec is not None else str(name)
+
+
+def namer(lang: str) -> Callable[[str], str]:
+    """The function giving a stored name in ``lang`` (for the charts' labels)."""
+    return lambda text: local_name(text, lang)
+
+
+@pass_context
+def _local(context: Context, text: object) -> str:
+    """``{{ contest.title | local }}``: a stored name in the page's language."""
+    return local_name(str(text), str(context.get("lang", "en")))
 
 
 def index_value(lang: str, value: float | None, digits: int = 2) -> str:

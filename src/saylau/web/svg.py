@@ -231,15 +231,18 @@ def hemicycle_chart(
     groups: Sequence[dict[str, object]],
     title: str,
     translate: Callable[[str], str] | None = None,
+    name: Callable[[str], str] | None = None,
 ) -> Markup:
     """:func:`hemicycle` from the ``seat_groups`` of a contest context (templates).
     ``translate`` (the page's gettext) names the reserved tiers in the page language,
-    as the seats table beside the diagram does; party names are data and stay."""
+    as the seats table beside the diagram does; ``name`` gives a party's name in it
+    (:func:`saylau.web.names.local_name`)."""
     tr = translate or (lambda text: text)
+    nm = name or (lambda text: text)
     return hemicycle(
         [
             SeatGroup(
-                tr(str(g["label"])) if g["reserved"] else str(g["label"]),
+                tr(str(g["label"])) if g["reserved"] else nm(str(g["label"])),
                 int(str(g["seats"])),
                 str(g["color"]),
                 bool(g["reserved"]),
@@ -258,13 +261,16 @@ def votes_vs_seats_chart(
     votes: str,
     seats: str,
     percent: Callable[[float], str] | None = None,
+    name: Callable[[str], str] | None = None,
 ) -> Markup:
     """:func:`votes_vs_seats` from the ``parties`` of a contest context (templates);
-    ``percent`` is the page's formatter (``fmt.percent``)."""
+    ``percent`` is the page's formatter (``fmt.percent``), ``name`` the party names'
+    translation."""
+    nm = name or (lambda text: text)
     return votes_vs_seats(
         [
             Bar(
-                str(p["name"]),
+                nm(str(p["name"])),
                 float(str(p["percent"])),
                 float(str(p["seats_percent"])),
                 str(p["color"]),
