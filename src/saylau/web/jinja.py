@@ -13,7 +13,7 @@ from jinja2.runtime import Context
 from saylau.web.i18n import LANGUAGE_NAMES, Formatter
 from saylau.web.names import local_name
 from saylau.web.steps import ranking, step_text, tie_text
-from saylau.web.svg import hemicycle_chart, votes_vs_seats_chart
+from saylau.web.svg import hemicycle_chart, votes_chart, votes_vs_seats_chart
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -29,6 +29,7 @@ def template_environment() -> Environment:
     env.globals["languages"] = list(LANGUAGE_NAMES.items())
     env.globals["hemicycle_chart"] = hemicycle_chart
     env.globals["votes_vs_seats_chart"] = votes_vs_seats_chart
+    env.globals["votes_chart"] = votes_chart
     env.globals["step_text"] = step_text
     env.globals["allocation_ranking"] = ranking
     env.globals["tie_text"] = tie_text
@@ -38,6 +39,7 @@ def template_environment() -> Environment:
     env.globals["index_value"] = index_value
     env.globals["namer"] = namer
     env.filters["local"] = _local
+    env.filters["longest_word"] = longest_word
     return env
 
 
@@ -59,6 +61,11 @@ def namer(lang: str) -> Callable[[str], str]:
 def _local(context: Context, text: object) -> str:
     """``{{ contest.title | local }}``: a stored name in the page's language."""
     return local_name(str(text), str(context.get("lang", "en")))
+
+
+def longest_word(text: object) -> int:
+    """The length of ``text``'s longest word (0 for none)."""
+    return max((len(w) for w in str(text).split()), default=0)
 
 
 def index_value(lang: str, value: float | None, digits: int = 2) -> str:

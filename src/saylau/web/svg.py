@@ -282,3 +282,34 @@ def votes_vs_seats_chart(
         (votes, seats),
         percent,
     )
+
+
+def votes_chart(
+    parties: Sequence[dict[str, object]],
+    title: str,
+    percent: Callable[[float], str] | None = None,
+    name: Callable[[str], str] | None = None,
+) -> Markup:
+    """One horizontal bar per party, its share of the valid votes, largest first (a
+    division's chart, where no seats are allocated).  HTML like
+    :func:`votes_vs_seats`; the figures are in the ``aria-label`` and beside each bar."""
+    show = percent or (lambda v: f"{v:.2f}%")
+    nm = name or (lambda text: text)
+    rows = sorted(parties, key=lambda p: -float(str(p["percent"])))
+    top_value = max([float(str(p["percent"])) for p in rows] + [1.0])
+    scale = 100 / (top_value * 1.05)
+    summary = "; ".join(f"{nm(str(p['name']))}: {show(float(str(p['percent'])))}" for p in rows)
+    parts = [
+        f'<div class="vs-chart votes-only" role="img" aria-label="{escape(title)}: '
+        f'{escape(summary)}"><ul aria-hidden="true">'
+    ]
+    for p in rows:
+        pct = float(str(p["percent"]))
+        parts.append(
+            f'<li class="bar"><span class="bar-label">{escape(nm(str(p["name"])))} '
+            f"{escape(show(pct))}</span>"
+            f'<span class="track"><span class="votes" style="width:{pct * scale:.2f}%;'
+            f'background:{escape(str(p["color"]))}"></span></span></li>'
+        )
+    parts.append("</ul></div>")
+    return Markup("".join(parts))
