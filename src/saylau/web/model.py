@@ -134,6 +134,34 @@ def headline(res: ContestResult, leaders: int = 3) -> dict[str, Any]:
     }
 
 
+def search(store: Store, query: str) -> dict[str, Any]:
+    """Divisions of every contest whose id or name holds ``query`` (a station id,
+    commission number or place name), grouped by contest, with their pages' urls."""
+    from saylau.store.search import find_divisions
+
+    groups = []
+    for info in store.contests():
+        found = find_divisions(store, info.id, query)
+        if found:
+            groups.append(
+                {
+                    "contest": contest_summary(info),
+                    "results": [
+                        {
+                            "id": d.id,
+                            "name": d.name,
+                            "level": d.level,
+                            "url": station_url(info.id, d.id)
+                            if d.level == "station"
+                            else division_url(info.id, d.id),
+                        }
+                        for d in found
+                    ],
+                }
+            )
+    return {"query": query, "groups": groups}
+
+
 def ancestors(store: Store, cid: str, did: str) -> list[str]:
     """Ids from the root down to ``did``'s parent."""
     out: list[str] = []
