@@ -179,3 +179,41 @@ def test_tables_sort_from_the_keyboard(pg: Any, kz_site: str) -> None:
     assert head.get_attribute("aria-sort") == "descending"
     cells = pg.locator("table.children tbody tr td:nth-child(4)").all_inner_texts()
     assert [float(c.rstrip("%")) for c in cells] == sorted(values, reverse=True)
+
+
+def test_tile_map_links_each_area_with_its_figures(pg: Any, kz_site: str) -> None:
+    pg.set_viewport_size({"width": 1366, "height": 900})
+    pg.goto(f"{kz_site}/contests/majilis?lang=kk")
+    leader = pg.locator("figure.map[data-view=leader] svg")
+    tiles = leader.locator("a.tile")
+    assert tiles.count() == 3  # Akmola, North Kazakhstan, Abroad
+    boxes = [tiles.nth(i).locator("rect").bounding_box() for i in range(3)]
+    svg = leader.bounding_box()
+    for box in boxes:  # inside the drawing, square, none overlapping
+        assert svg["x"] <= box["x"] and box["x"] + box["width"] <= svg["x"] + svg["width"] + 1
+        assert abs(box["width"] - box["height"]) < 1
+    for a, b in [(0, 1), (0, 2), (1, 2)]:
+        ba, bb = boxes[a], boxes[b]
+        assert (
+            ba["x"] + ba["width"] <= bb["x"]
+            or bb["x"] + bb["width"] <= ba["x"]
+            or (ba["y"] + ba["height"] <= bb["y"] or bb["y"] + bb["height"] <= ba["y"])
+        )
+    akmola = leader.locator('a.tile[href$="region%3AAkmola%20Region"]')
+    label = akmola.get_attribute("aria-label")
+    assert label.startswith("Ақмола облысы: ") and "Нұр Отан" in label
+    # Coloured by the leader: the party's colour from the votes table.
+    swatch = pg.locator("table.results tbody tr").first.locator(".swatch")
+    colour = swatch.evaluate("e => getComputedStyle(e).backgroundColor")
+    fill = akmola.locator("rect").evaluate("e => getComputedStyle(e).fill")
+    assert fill == colour
+    # Reached by the keyboard: focus it, Enter opens the region.
+    akmola.focus()
+    assert pg.evaluate("document.activeElement.getAttribute('aria-label')") == label
+    pg.keyboard.press("Enter")
+    pg.wait_for_url("**/divisions/region%3AAkmola%20Region**")
+    # The turnout view: the same tiles shaded blue.
+    pg.go_back()
+    turnout = pg.locator("figure.map[data-view=turnout] a.tile rect").first
+    assert turnout.evaluate("e => getComputedStyle(e).fill").startswith("rgb(")
+    _shot(pg, "kz-contest-map-kk-1366")

@@ -38,6 +38,7 @@ def template_environment() -> Environment:
     env.globals["statement_observer_rows"] = _observer_rows
     env.globals["index_value"] = index_value
     env.globals["namer"] = namer
+    env.globals["contest_maps"] = _maps
     env.filters["local"] = _local
     env.filters["longest_word"] = longest_word
     return env
@@ -66,6 +67,12 @@ def _local(context: Context, text: object) -> str:
 def longest_word(text: object) -> int:
     """The length of ``text``'s longest word (0 for none)."""
     return max((len(w) for w in str(text).split()), default=0)
+
+
+def _maps(children: Any, parties: Any, fmt: Formatter) -> Any:
+    from saylau.web.maps import contest_maps
+
+    return contest_maps(children, {p["name"]: p["color"] for p in parties}, fmt)
 
 
 def index_value(lang: str, value: float | None, digits: int = 2) -> str:

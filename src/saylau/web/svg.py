@@ -313,3 +313,60 @@ def votes_chart(
         )
     parts.append("</ul></div>")
     return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One area of a tile map: where it sits, how it is named and filled, where it links."""
+
+    col: int
+    row: int
+    code: str
+    title: str
+    fill: str
+    url: str
+    pattern: bool = False
+
+
+def tile_map(tiles: Sequence[Tile], columns: int, rows: int, title: str) -> Markup:
+    """A tile cartogram: one square per area at its ``col``/``row`` of the layout, a link
+    to its page, its code written on it and its figures in the ``<title>`` (shown on
+    hover; read when the link is focused).  A tile without a result is hatched."""
+    size, gap = 56, 4
+    width, height = columns * (size + gap), rows * (size + gap)
+    parts = [
+        f'<svg class="tile-map" viewBox="0 0 {width} {height}" role="group" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+        '<defs><pattern id="tile-none" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
+        '<rect width="2" height="6" fill="#9a9a9a"/></pattern></defs>'
+    ]
+    for t in tiles:
+        x, y = t.col * (size + gap), t.row * (size + gap)
+        fill = "url(#tile-none)" if t.pattern else escape(t.fill)
+        ink = "#000" if t.pattern or _light(t.fill) else "#fff"
+        parts.append(
+            f'<a class="tile" href="{escape(t.url)}" aria-label="{escape(t.title)}">'
+            f"<title>{escape(t.title)}</title>"
+            f'<rect x="{x}" y="{y}" width="{size}" height="{size}" rx="4" fill="{fill}"/>'
+            f'<text x="{x + size / 2}" y="{y + size / 2 + 5}" text-anchor="middle" '
+            f'fill="{ink}">{escape(t.code)}</text></a>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _light(color: str) -> bool:
+    """Whether ``#rrggbb`` is light enough for black text."""
+    if not (color.startswith("#") and len(color) == 7):
+        return True
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b > 150
+
+
+def turnout_color(percent: float, low: float = 40.0, high: float = 90.0) -> str:
+    """A blue from light (``low``% turnout or less) to dark (``high``% or more)."""
+    t = min(max((percent - low) / (high - low), 0.0), 1.0)
+    light, dark = (222, 235, 247), (8, 48, 107)
+    r, g, b = (round(a + (d - a) * t) for a, d in zip(light, dark, strict=True))
+    return f"#{r:02x}{g:02x}{b:02x}"
