@@ -9,9 +9,12 @@ small store; screenshots at 1366 and 390 px in en/ru/kk go to
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -201,7 +204,7 @@ def test_tile_map_links_each_area_with_its_figures(pg: Any, kz_site: str) -> Non
         )
     akmola = leader.locator('a.tile[href$="region%3AAkmola%20Region"]')
     label = akmola.get_attribute("aria-label")
-    assert label.startswith("Ақмола облысы: ") and "Нұр Отан" in label
+    assert label.startswith("AKM · Ақмола облысы: ") and "Нұр Отан" in label
     # Coloured by the leader: the party's colour from the votes table.
     swatch = pg.locator("table.results tbody tr").first.locator(".swatch")
     colour = swatch.evaluate("e => getComputedStyle(e).backgroundColor")
@@ -217,3 +220,58 @@ def test_tile_map_links_each_area_with_its_figures(pg: Any, kz_site: str) -> Non
     turnout = pg.locator("figure.map[data-view=turnout] a.tile rect").first
     assert turnout.evaluate("e => getComputedStyle(e).fill").startswith("rgb(")
     _shot(pg, "kz-contest-map-kk-1366")
+
+
+#: Where the test setup installs the npm package ``axe-core`` (git-ignored).
+AXE_DIR = Path(__file__).resolve().parents[2] / "artifacts" / "axe"
+
+
+def _axe_source() -> str:
+    """axe-core's script, installed with npm on first use; the test is skipped (with
+    the reason) where npm or the registry is not available."""
+    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+    if not script.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip("npm is not installed: axe-core cannot be fetched (apt-get install npm)")
+        done = subprocess.run(
+            [
+                npm,
+                "install",
+                "--prefix",
+                str(AXE_DIR),
+                "--no-save",
+                "--no-audit",
+                "--no-fund",
+                "axe-core@4",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=180,
+            check=False,
+        )
+        if done.returncode != 0 or not script.exists():
+            pytest.skip(f"npm could not install axe-core: {done.stderr.strip()[-200:]}")
+    return script.read_text("utf-8")
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/contests/majilis", AKMOLA, "/contests/majilis/stations/001", "/search?q=AKM"],
+)
+def test_pages_pass_axe_core(pg: Any, kz_site: str, path: str) -> None:
+    source = _axe_source()
+    # The site's CSP forbids inline scripts: this context may inject axe all the same.
+    context = pg.context.browser.new_context(
+        viewport={"width": 1366, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(f"{kz_site}{path}{'&' if '?' in path else '?'}lang=kk")
+    page.add_script_tag(content=source)
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => [v.id, v.nodes.length, v.nodes[0].target.join(' ')])"
+    )
+    context.close()
+    assert found == [], path

@@ -346,7 +346,8 @@ def tile_map(tiles: Sequence[Tile], columns: int, rows: int, title: str) -> Mark
         fill = "url(#tile-none)" if t.pattern else escape(t.fill)
         ink = "#000" if t.pattern or _light(t.fill) else "#fff"
         parts.append(
-            f'<a class="tile" href="{escape(t.url)}" aria-label="{escape(t.title)}">'
+            # The name read out starts with the code written on the tile (WCAG 2.5.3).
+            f'<a class="tile" href="{escape(t.url)}" aria-label="{escape(t.code)} · {escape(t.title)}">'
             f"<title>{escape(t.title)}</title>"
             f'<rect x="{x}" y="{y}" width="{size}" height="{size}" rx="4" fill="{fill}"/>'
             f'<text x="{x + size / 2}" y="{y + size / 2 + 5}" text-anchor="middle" '
