@@ -404,7 +404,7 @@ def test_openapi_documents_each_answer_in_its_media_type(client: TestClient) -> 
 
     ours = {route.path.replace(":path", "") for route in router.routes}  # type: ignore[attr-defined]
     documented = [p for p in paths if p in ours]
-    assert len(documented) == 9
+    assert len(documented) == 10  # with /api/v1/search
     for path in documented:
         assert "304" in paths[path]["get"]["responses"], path
     docs = client.get("/docs?lang=en").text
