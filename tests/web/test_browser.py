@@ -87,7 +87,7 @@ def test_election_day_languages_contest_and_drill_down(page: object, site: str) 
     pg: object = page
     pg.goto(site + "/")  # type: ignore[attr-defined]
     card = pg.locator("li.card[data-contest=majilis]")  # type: ignore[attr-defined]
-    assert card.locator("[data-field=stations]").inner_text().strip() == "7 / 7"
+    assert card.locator("[data-field=stations]").inner_text().strip() == "7 / 7 (100.0%)"
     _shot(pg, "election-day-en")
 
     pg.get_by_role("link", name="Русский").click()  # type: ignore[attr-defined]

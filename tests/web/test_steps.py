@@ -21,9 +21,9 @@ def test_russian_contest_page_shows_the_step_log_in_russian(client: TestClient) 
     # Ak Zhol 510 / quota = 15.72: 82 + 15 whole-quota seats, seat 98 to Ak Zhol's
     # remainder of 510 - 15 * 1590/49 = 1140/49 = 23.265 votes.
     assert "Избирательная квота (голосов на один мандат): 32,449" in steps
-    assert '<bdi class="name">Nur Otan</bdi>: 82 мандата по целым квотам' in steps
-    assert '<bdi class="name">Ak Zhol</bdi>: 15 мандатов по целым квотам' in steps
-    assert 'Мандат № 98: <bdi class="name">Ak Zhol</bdi>, остаток 23,265' in steps
+    assert '<bdi class="name">Нур Отан</bdi>: 82 мандата по целым квотам' in steps
+    assert '<bdi class="name">Ак жол</bdi>: 15 мандатов по целым квотам' in steps
+    assert 'Мандат № 98: <bdi class="name">Ак жол</bdi>, остаток 23,265' in steps
     assert "Заградительный барьер: необходимое списку число голосов" in steps
     assert "seat(s)" not in steps and "quota 1590/49" not in steps  # no English left
 

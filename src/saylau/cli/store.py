@@ -258,7 +258,7 @@ def demo_cmd(db: str) -> None:
     """Build a demo election (Kazakhstan 2021, synthetic stations) and show its result.
 
     The Majilis and, on the same stations, a few of the day's maslikhats."""
-    from saylau.institutions import demo_maslikhats
+    from saylau.institutions import demo_institutions, demo_maslikhats
 
     console = _console()
     path = Path(db)
@@ -284,6 +284,7 @@ def demo_cmd(db: str) -> None:
         info = store.contest("majilis")
         # The maslikhats are elected the same day: a few of them on the same stations.
         local = demo_maslikhats.build(store, table.frame, seed=2021)
+        demo_institutions.build(store, "majilis")
     console.print(
         f"Built {path}: {summary.rows:,} polling-station protocols ingested "
         f"(accepted {summary.accepted:,}, flagged {summary.flagged}, rejected {summary.rejected})."

@@ -38,8 +38,9 @@ def _wants_json(request: Request) -> bool:
 def _error_response(request: Request, status: int, message: str) -> Response:
     if _wants_json(request):
         return JSONResponse({"ok": False, "error": message}, status_code=status)
-    lang = pick_language(None, request.cookies.get("lang"), request.headers.get("accept-language"))
-    request.state.lang = lang or "en"
+    cookie, accept = request.cookies.get("lang"), request.headers.get("accept-language")
+    lang = pick_language(request.query_params.get("lang"), cookie, accept)
+    request.state.lang = lang or pick_language(None, cookie, accept) or "en"
     heading = {404: "Not found", 422: "Invalid request"}.get(status, "Something went wrong")
     ctx = {"heading": heading, "message": message, "status": status}
     ctx.update(page_globals(request))

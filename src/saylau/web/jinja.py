@@ -3,15 +3,17 @@ every page may call (charts, step texts, names of methods, fixed-decimal figures
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 
 from saylau.web.i18n import LANGUAGE_NAMES, Formatter
+from saylau.web.names import local_name
 from saylau.web.steps import ranking, step_text, tie_text
-from saylau.web.svg import hemicycle_chart, votes_vs_seats_chart
+from saylau.web.svg import hemicycle_chart, votes_chart, votes_vs_seats_chart
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -27,6 +29,7 @@ def template_environment() -> Environment:
     env.globals["languages"] = list(LANGUAGE_NAMES.items())
     env.globals["hemicycle_chart"] = hemicycle_chart
     env.globals["votes_vs_seats_chart"] = votes_vs_seats_chart
+    env.globals["votes_chart"] = votes_chart
     env.globals["step_text"] = step_text
     env.globals["allocation_ranking"] = ranking
     env.globals["tie_text"] = tie_text
@@ -34,6 +37,10 @@ def template_environment() -> Environment:
     env.globals["statement_ballot_rows"] = _ballot_rows
     env.globals["statement_observer_rows"] = _observer_rows
     env.globals["index_value"] = index_value
+    env.globals["namer"] = namer
+    env.globals["contest_maps"] = _maps
+    env.filters["local"] = _local
+    env.filters["longest_word"] = longest_word
     return env
 
 
@@ -44,6 +51,28 @@ def method_title(name: object) -> str:
 
     spec = REGISTRY.get(str(name))
     return spec.title if spec is not None else str(name)
+
+
+def namer(lang: str) -> Callable[[str], str]:
+    """The function giving a stored name in ``lang`` (for the charts' labels)."""
+    return lambda text: local_name(text, lang)
+
+
+@pass_context
+def _local(context: Context, text: object) -> str:
+    """``{{ contest.title | local }}``: a stored name in the page's language."""
+    return local_name(str(text), str(context.get("lang", "en")))
+
+
+def longest_word(text: object) -> int:
+    """The length of ``text``'s longest word (0 for none)."""
+    return max((len(w) for w in str(text).split()), default=0)
+
+
+def _maps(children: Any, parties: Any, fmt: Formatter) -> Any:
+    from saylau.web.maps import contest_maps
+
+    return contest_maps(children, {p["name"]: p["color"] for p in parties}, fmt)
 
 
 def index_value(lang: str, value: float | None, digits: int = 2) -> str:

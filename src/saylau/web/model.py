@@ -88,11 +88,79 @@ def election_day(store: Store) -> dict[str, Any]:
         card["turnout"] = res.totals.turnout_percent
         card["registered"] = res.totals.registered
         card["ballots_cast"] = res.totals.ballots_cast
+        card.update(headline(res))
         # Maslikhats (local councils, up to ~200 on the day) are listed as one table
         # under the national contests rather than as a card each.
         card["maslikhat"] = info.id in maslikhats
         cards.append(card)
     return {"contests": cards, "has_maslikhats": bool(maslikhats)}
+
+
+def headline(res: ContestResult, leaders: int = 3) -> dict[str, Any]:
+    """A card's headline: the leading parties (by seats, then votes) with their seats
+    and vote share, every seat group for the seat bar, and the share of stations
+    counted (percent, None before any is expected)."""
+    votes = dict(res.totals.votes)
+    colors = party_colors(votes)
+    seats = res.party_seats
+    ranked = sorted(votes, key=lambda p: (-seats.get(p, 0), -votes[p]))
+    expected = res.totals.stations_expected
+    return {
+        "leaders": [
+            {
+                "name": p,
+                "seats": seats.get(p, 0),
+                "percent": share(votes[p], res.totals.valid),
+                "color": colors[p],
+            }
+            for p in ranked[:leaders]
+            if votes[p] > 0
+        ],
+        "seat_bar": [
+            {"name": p, "seats": seats[p], "color": colors[p], "reserved": False}
+            for p in ranked
+            if seats.get(p, 0)
+        ]
+        + [
+            {
+                "name": t.title or t.name or t.kind,
+                "seats": t.seats,
+                "color": RESERVED_COLOR,
+                "reserved": True,
+            }
+            for t in res.reserved
+        ],
+        "seats_total": res.seats_total,
+        "counted_percent": share(res.totals.stations_reporting, expected) if expected else None,
+    }
+
+
+def search(store: Store, query: str) -> dict[str, Any]:
+    """Divisions of every contest whose id or name holds ``query`` (a station id,
+    commission number or place name), grouped by contest, with their pages' urls."""
+    from saylau.store.search import find_divisions
+
+    groups = []
+    for info in store.contests():
+        found = find_divisions(store, info.id, query)
+        if found:
+            groups.append(
+                {
+                    "contest": contest_summary(info),
+                    "results": [
+                        {
+                            "id": d.id,
+                            "name": d.name,
+                            "level": d.level,
+                            "url": station_url(info.id, d.id)
+                            if d.level == "station"
+                            else division_url(info.id, d.id),
+                        }
+                        for d in found
+                    ],
+                }
+            )
+    return {"query": query, "groups": groups}
 
 
 def ancestors(store: Store, cid: str, did: str) -> list[str]:

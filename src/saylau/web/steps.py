@@ -24,6 +24,7 @@ from markupsafe import Markup, escape
 
 from saylau.methods import REGISTRY
 from saylau.web.i18n import DEFAULT_LANGUAGE, Formatter
+from saylau.web.names import local_name
 
 #: Kinds whose English core text says more than the fields: English pages keep it.
 _ENGLISH_TEXT_KINDS = frozenset({"admit", "alliance", "cap", "overallocation", "threshold"})
@@ -156,7 +157,9 @@ def step_text(step: Mapping[str, Any], fmt: Formatter) -> Markup:
     try:
         fields: dict[str, Any] = {
             "seats": fmt.number(abs(count)),
-            "party": Markup('<bdi class="name">{}</bdi>').format(party) if party else "",
+            "party": Markup('<bdi class="name">{}</bdi>').format(local_name(party, fmt.lang))
+            if party
+            else "",
         }
         template = message(fmt, abs(count))
         if "{value}" in template:
@@ -198,7 +201,8 @@ def tie_text(tie: Mapping[str, Any], fmt: Formatter) -> Markup:
 
         def names(key: str) -> Markup:
             return Markup(", ").join(
-                Markup('<bdi class="name">{}</bdi>').format(p) for p in tie[key]
+                Markup('<bdi class="name">{}</bdi>').format(local_name(p, fmt.lang))
+                for p in tie[key]
             )
 
         fields = {

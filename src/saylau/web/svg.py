@@ -231,15 +231,18 @@ def hemicycle_chart(
     groups: Sequence[dict[str, object]],
     title: str,
     translate: Callable[[str], str] | None = None,
+    name: Callable[[str], str] | None = None,
 ) -> Markup:
     """:func:`hemicycle` from the ``seat_groups`` of a contest context (templates).
     ``translate`` (the page's gettext) names the reserved tiers in the page language,
-    as the seats table beside the diagram does; party names are data and stay."""
+    as the seats table beside the diagram does; ``name`` gives a party's name in it
+    (:func:`saylau.web.names.local_name`)."""
     tr = translate or (lambda text: text)
+    nm = name or (lambda text: text)
     return hemicycle(
         [
             SeatGroup(
-                tr(str(g["label"])) if g["reserved"] else str(g["label"]),
+                tr(str(g["label"])) if g["reserved"] else nm(str(g["label"])),
                 int(str(g["seats"])),
                 str(g["color"]),
                 bool(g["reserved"]),
@@ -258,13 +261,16 @@ def votes_vs_seats_chart(
     votes: str,
     seats: str,
     percent: Callable[[float], str] | None = None,
+    name: Callable[[str], str] | None = None,
 ) -> Markup:
     """:func:`votes_vs_seats` from the ``parties`` of a contest context (templates);
-    ``percent`` is the page's formatter (``fmt.percent``)."""
+    ``percent`` is the page's formatter (``fmt.percent``), ``name`` the party names'
+    translation."""
+    nm = name or (lambda text: text)
     return votes_vs_seats(
         [
             Bar(
-                str(p["name"]),
+                nm(str(p["name"])),
                 float(str(p["percent"])),
                 float(str(p["seats_percent"])),
                 str(p["color"]),
@@ -276,3 +282,92 @@ def votes_vs_seats_chart(
         (votes, seats),
         percent,
     )
+
+
+def votes_chart(
+    parties: Sequence[dict[str, object]],
+    title: str,
+    percent: Callable[[float], str] | None = None,
+    name: Callable[[str], str] | None = None,
+) -> Markup:
+    """One horizontal bar per party, its share of the valid votes, largest first (a
+    division's chart, where no seats are allocated).  HTML like
+    :func:`votes_vs_seats`; the figures are in the ``aria-label`` and beside each bar."""
+    show = percent or (lambda v: f"{v:.2f}%")
+    nm = name or (lambda text: text)
+    rows = sorted(parties, key=lambda p: -float(str(p["percent"])))
+    top_value = max([float(str(p["percent"])) for p in rows] + [1.0])
+    scale = 100 / (top_value * 1.05)
+    summary = "; ".join(f"{nm(str(p['name']))}: {show(float(str(p['percent'])))}" for p in rows)
+    parts = [
+        f'<div class="vs-chart votes-only" role="img" aria-label="{escape(title)}: '
+        f'{escape(summary)}"><ul aria-hidden="true">'
+    ]
+    for p in rows:
+        pct = float(str(p["percent"]))
+        parts.append(
+            f'<li class="bar"><span class="bar-label">{escape(nm(str(p["name"])))} '
+            f"{escape(show(pct))}</span>"
+            f'<span class="track"><span class="votes" style="width:{pct * scale:.2f}%;'
+            f'background:{escape(str(p["color"]))}"></span></span></li>'
+        )
+    parts.append("</ul></div>")
+    return Markup("".join(parts))
+
+
+@dataclass(frozen=True)
+class Tile:
+    """One area of a tile map: where it sits, how it is named and filled, where it links."""
+
+    col: int
+    row: int
+    code: str
+    title: str
+    fill: str
+    url: str
+    pattern: bool = False
+
+
+def tile_map(tiles: Sequence[Tile], columns: int, rows: int, title: str) -> Markup:
+    """A tile cartogram: one square per area at its ``col``/``row`` of the layout, a link
+    to its page, its code written on it and its figures in the ``<title>`` (shown on
+    hover; read when the link is focused).  A tile without a result is hatched."""
+    size, gap = 56, 4
+    width, height = columns * (size + gap), rows * (size + gap)
+    parts = [
+        f'<svg class="tile-map" viewBox="0 0 {width} {height}" role="group" '
+        f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg">'
+        '<defs><pattern id="tile-none" width="6" height="6" patternUnits="userSpaceOnUse" '
+        'patternTransform="rotate(45)"><rect width="6" height="6" fill="#fff"/>'
+        '<rect width="2" height="6" fill="#9a9a9a"/></pattern></defs>'
+    ]
+    for t in tiles:
+        x, y = t.col * (size + gap), t.row * (size + gap)
+        fill = "url(#tile-none)" if t.pattern else escape(t.fill)
+        ink = "#000" if t.pattern or _light(t.fill) else "#fff"
+        parts.append(
+            # The name read out starts with the code written on the tile (WCAG 2.5.3).
+            f'<a class="tile" href="{escape(t.url)}" aria-label="{escape(t.code)} · {escape(t.title)}">'
+            f"<title>{escape(t.title)}</title>"
+            f'<rect x="{x}" y="{y}" width="{size}" height="{size}" rx="4" fill="{fill}"/>'
+            f'<text x="{x + size / 2}" y="{y + size / 2 + 5}" text-anchor="middle" '
+            f'fill="{ink}">{escape(t.code)}</text></a>'
+        )
+    parts.append("</svg>")
+    return Markup("".join(parts))
+
+
+def _light(color: str) -> bool:
+    """Whether ``#rrggbb`` is light enough for black text."""
+    if not (color.startswith("#") and len(color) == 7):
+        return True
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    return 0.299 * r + 0.587 * g + 0.114 * b > 150
+
+
+def turnout_color(percent: float, low: float = 40.0, high: float = 90.0) -> str:
+    """A blue from light (``low``% turnout or less) to dark (``high``% or more)."""
+    t = min(max((percent - low) / (high - low), 0.0), 1.0)
+    light, dark = (222, 235, 247), (8, 48, 107)
+    r, g, b = (round(a + (d - a) * t) for a, d in zip(light, dark, strict=True))
+    return f"#{r:02x}{g:02x}{b:02x}"

@@ -96,6 +96,33 @@ def contest(contest_id: str) -> View:
     )
 
 
+# Find a station ----------------------------------------------------------------------
+
+
+@page(
+    router,
+    "/search",
+    template="search.html",
+    responses=documented(
+        "application/json",
+        "Divisions whose id or name holds the query",
+        {
+            "query": "the text searched for",
+            "groups": "per contest: contest (as in a contest), results (id, name, level, url), "
+            "up to 20 each",
+        },
+    ),
+    **API,
+)
+def search(
+    q: Annotated[
+        str, Query(max_length=200, description="station id, commission number or place name")
+    ] = "",
+) -> View:
+    """Find a polling station or an area by its id, its commission number or its name."""
+    return View(lambda s: model.search(s, q), query=f"q={q}")
+
+
 # Divisions and stations ---------------------------------------------------------------
 
 

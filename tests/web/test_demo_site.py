@@ -1,0 +1,91 @@
+"""The demo site (``saylau demo``): every page has content, and no link answers an error."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import Counter, deque
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fastapi.testclient import TestClient
+
+from saylau.cli import main
+from saylau.web.app import create_app
+
+#: Links followed per page shape (a station, a division): enough to reach every kind
+#: of page without opening all 10,060 stations.
+PER_SHAPE = 12
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
+    db = tmp_path_factory.mktemp("demo") / "demo.db"
+    result = CliRunner().invoke(main, ["demo", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    with TestClient(create_app(str(db), counter_ttl=0)) as client:
+        yield client
+
+
+def _shape(path: str) -> str:
+    return re.sub(r"/(stations|divisions)/.*", r"/\1", path.split("?")[0])
+
+
+def test_no_page_the_demo_links_to_answers_an_error(demo: TestClient) -> None:
+    seen: set[str] = set()
+    queue = deque(["/", "/?lang=ru", "/?lang=kk"])
+    per_shape: Counter[str] = Counter()
+    errors = []
+    while queue:
+        path = queue.popleft()
+        if path in seen:
+            continue
+        seen.add(path)
+        r = demo.get(path)
+        if r.status_code >= 400:
+            errors.append((r.status_code, path))
+            continue
+        if "text/html" not in r.headers.get("content-type", ""):
+            continue
+        for href in re.findall(r'href="([^"#]+)"', r.text):
+            link = html.unescape(href)
+            if not link.startswith("/") or link.startswith(("//", "/static")):
+                continue
+            if link not in seen and per_shape[_shape(link)] < PER_SHAPE:
+                per_shape[_shape(link)] += 1
+                queue.append(link)
+    assert errors == []
+    kinds = {_shape(p) for p in seen}
+    for page in ("deputies", "lists", "chamber", "assembly", "statement", "proportionality"):
+        assert f"/contests/majilis/{page}" in kinds, page
+    assert "/observers" in kinds and "/maslikhats" in kinds
+
+
+def test_institution_pages_have_content_and_agree(demo: TestClient) -> None:
+    deputies = demo.get("/api/v1/contests/majilis/deputies").json()
+    # 76 + 12 + 10 list seats, every one filled from the synthetic lists.
+    assert deputies["total_deputies"] == 98 and deputies["vacant_seats"] == 0
+    assert deputies["registered_lists"] == 3
+    lists = demo.get("/contests/majilis/lists?lang=en").text
+    assert 'data-field="ok">met<' in lists and "(synthetic)" in lists
+    chamber = demo.get("/api/v1/contests/majilis/chamber").json()
+    assert chamber["total_seats"] == 107  # 98 from the lists + 9 from the Assembly
+    assembly = demo.get("/contests/majilis/assembly?lang=ru").text
+    assert "504" in assembly and "351" in assembly and "Ассамблея народа Казахстана" in assembly
+    observers = demo.get("/observers?lang=en").text
+    assert 'data-field="international">398<' in observers
+
+
+def test_pages_without_data_say_so(tmp_path: Path) -> None:
+    from webdata import build_store
+
+    db = str(tmp_path / "s.db")
+    build_store(db, tmp_path).close()
+    with TestClient(create_app(db, counter_ttl=0)) as client:
+        lists = client.get("/contests/majilis/lists?lang=kk").text
+        assert "Бұл сайлау үшін кандидаттар тізімдері әлі тіркелмеген." in lists
+        assert 'data-field="ok">бірде-бір тізім тіркелмеген<' in lists
+        deputies = client.get("/contests/majilis/deputies?lang=ru").text
+        assert "Списки кандидатов ещё не зарегистрированы" in deputies
