@@ -26,7 +26,7 @@ def _db(tmp_path: Path) -> str:
 
 def test_add_with_password_then_passwd(tmp_path: Path) -> None:
     db = _db(tmp_path)
-    r = run("users", "add", db, "op1", "--role", "station", "--scope", "001",
+    r = run("users", "add", db, "op1", "--role", "cec",
             "--password-stdin", input="first password 1\n")  # fmt: skip
     assert r.exit_code == 0, r.output
     assert r.stdout.strip().startswith("sl_")  # the API token still comes, once
@@ -51,7 +51,7 @@ def test_add_with_password_then_passwd(tmp_path: Path) -> None:
 
 def test_weak_password_or_unknown_account_writes_nothing(tmp_path: Path) -> None:
     db = _db(tmp_path)
-    r = run("users", "add", db, "op1", "--role", "station", "--scope", "001",
+    r = run("users", "add", db, "op1", "--role", "cec",
             "--password-stdin", input="short\n")  # fmt: skip
     assert r.exit_code == 2
     assert r.output.strip() == "error: a password needs at least 10 characters"

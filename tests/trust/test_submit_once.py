@@ -45,18 +45,18 @@ def test_a_refused_batch_writes_neither_versions_nor_entries(db_url: str, tmp_pa
         # protocol of station 1 was written there, so the whole transaction goes.
         with pytest.raises(InputError, match="station '7' is not registered in 'majilis'"):
             workflow.submit_many(store, cec, "majilis", [P1, {**P1, "station": "7"}])
-        assert _counts(store) == (0, 1)  # the parties' registration entry alone
+        assert _counts(store) == (0, 0)  # nothing of the refused batch
 
         out = workflow.submit_many(store, cec, "majilis", [P1, {**P1, "station": "2"}])
         assert [(o.status, o.version) for o in out] == [("accepted", 1), ("accepted", 1)]
         # One version and one "submission" entry each; the store added no "ingest" entry.
-        assert _counts(store) == (2, 3)
+        assert _counts(store) == (2, 2)
         again = workflow.submit(store, cec, "majilis", P1)
         assert (again.status, again.version) == ("unchanged", 1)
         bad = workflow.submit(store, cec, "majilis", {**P1, "party:A": 31}, reason="typo")
         assert (bad.status, bad.version) == ("rejected", 2)
         assert [p["relation"] for p in bad.problems] == ["valid_eq_votes"]
-        assert _counts(store) == (3, 4)
+        assert _counts(store) == (3, 3)
         with store.engine.connect() as conn:
             actions = [
                 r[0] for r in conn.execute(text(f"SELECT action FROM trust_audit WHERE {_WRITES}"))
@@ -64,6 +64,6 @@ def test_a_refused_batch_writes_neither_versions_nor_entries(db_url: str, tmp_pa
             stored = conn.execute(
                 text("SELECT problems FROM protocol_versions WHERE version = 2")
             ).scalar_one()
-        assert actions == ["registration", "submission", "submission", "amendment"]
+        assert actions == ["submission", "submission", "amendment"]
         assert '"relation": "valid_eq_votes"' in stored and "row 1 (station '1')" in stored
         assert integrity.verify(store.engine).findings == []

@@ -79,11 +79,15 @@ def test_export_round_trips(world: World, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     doc = json.loads(out.read_text())
     # Each submission registered its station: a ``register`` entry follows it.
-    assert [e["action"] for e in doc["entries"]][-4:] == [
+    # The contest's registered facts, the accounts, then the two submissions (the
+    # first one changed the registered facts the chain vouches for: a ``register`` entry).
+    assert [e["action"] for e in doc["entries"]] == [
+        "register",
+        "registration",
+        *["account-add"] * 4,
         "submission",
         "register",
         "submission",
-        "register",
     ]
     assert doc["head"]["hash"] == doc["entries"][-1]["hash"]
 
