@@ -134,3 +134,5 @@ def migrate(engine: Engine) -> None:
 #: institutions) receive it from a ``Store`` and pass it back to ``saylau.store``
 #: functions: they never run SQL on it themselves.
 Tx = Connection
+#: The store's engine, as the rule packages hold it (``Store.engine``).
+StoreEngine = Engine

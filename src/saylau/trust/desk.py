@@ -18,6 +18,7 @@ from typing import Any
 from saylau.errors import InputError, NotFoundError, SaylauError
 from saylau.store import commission as cs
 from saylau.store.engine import write_transaction
+from saylau.store.store import Store
 from saylau.tabulate.fields import ID_FIELDS
 from saylau.trust import audit, passwords, protocol_form, sessions, workflow
 from saylau.trust.accounts import SUBMITTERS, Account, get_account, in_scope, iso, now
@@ -111,7 +112,7 @@ def _parse_time(text: str) -> dt.datetime:
 class Desk:
     """The workspace's operations over one store."""
 
-    def __init__(self, store: Any, policy: sessions.Policy = sessions.DEFAULT_POLICY) -> None:
+    def __init__(self, store: Store, policy: sessions.Policy = sessions.DEFAULT_POLICY) -> None:
         self.store = store
         self.policy = policy
 

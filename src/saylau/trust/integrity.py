@@ -19,13 +19,13 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from sqlalchemy import Connection, Engine
-
 from saylau.store import integrity as rows
 from saylau.store import reads
+from saylau.store.engine import StoreEngine, Tx
 from saylau.store.model import COUNTED
 from saylau.store.schema import COUNT_COLUMNS
 from saylau.tabulate.fields import PARTY_PREFIX
@@ -73,7 +73,7 @@ class Replayed:
     decisions: dict[int, tuple[int, str, str, str]] = field(default_factory=dict)
 
 
-def replay(conn: Connection) -> Replayed:
+def replay(conn: Tx) -> Replayed:
     """Rebuild from the log alone the facts the tables must hold."""
     out = Replayed()
     for seq, action, contest, subject, _before, after, detail in rows.audit_rows(conn):
@@ -105,7 +105,7 @@ def replay(conn: Connection) -> Replayed:
 _OPTIONAL_IDS = ("region", "district", "country")
 
 
-def _content_hash(m: Any) -> str:
+def _content_hash(m: Mapping[str, Any]) -> str:
     """The version's content hash, recomputed from its columns.
 
     The object holds only protocol fields with a value, so ``canonical_json``'s
@@ -126,7 +126,7 @@ def _content_hash(m: Any) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def check_versions(conn: Connection, state: Replayed, report: Report) -> None:
+def check_versions(conn: Tx, state: Replayed, report: Report) -> None:
     """Each version's content against its hash, and against the log, both ways."""
     stored: dict[tuple[str, str], dict[int, tuple[str, str]]] = {}
     for m in rows.versions(conn):
@@ -169,7 +169,7 @@ def check_versions(conn: Connection, state: Replayed, report: Report) -> None:
     check_pointers(conn, state, report)
 
 
-def check_pointers(conn: Connection, state: Replayed, report: Report) -> None:
+def check_pointers(conn: Tx, state: Replayed, report: Report) -> None:
     """Each station's newest and counted version as the log's order makes them."""
     seen: set[tuple[str, str]] = set()
     for contest, station, version, status, digest, counted in rows.pointers(conn):
@@ -216,7 +216,7 @@ def check_pointers(conn: Connection, state: Replayed, report: Report) -> None:
             )
 
 
-def check_registered(conn: Connection, state: Replayed, report: Report) -> None:
+def check_registered(conn: Tx, state: Replayed, report: Report) -> None:
     """Each contest's law, ballot and division tree as last recorded; certifications."""
     certified = {c for c, _h in state.certifications}
     for contest, certified_at in rows.contests(conn):
@@ -256,7 +256,7 @@ def check_registered(conn: Connection, state: Replayed, report: Report) -> None:
             )
 
 
-def check_rights(conn: Connection, state: Replayed, report: Report) -> None:
+def check_rights(conn: Tx, state: Replayed, report: Report) -> None:
     """Accounts, settings, approvals, certifications and decisions, both ways."""
     have = rows.accounts(conn)
     for name in sorted(set(have) | set(state.accounts)):
@@ -337,7 +337,7 @@ def check_rights(conn: Connection, state: Replayed, report: Report) -> None:
             )
 
 
-def check_aggregates(conn: Connection, report: Report) -> None:
+def check_aggregates(conn: Tx, report: Report) -> None:
     """Every stored aggregate against a recount of the counted versions."""
     for contest, _certified in sorted(rows.contests(conn)):
         fresh = reads.recount(conn, contest)
@@ -366,7 +366,7 @@ def check_aggregates(conn: Connection, report: Report) -> None:
                 report.add(table, f"contest {contest} division {division}", "; ".join(diff))
 
 
-def check_head(conn: Connection, published: tuple[int, str], report: Report) -> None:
+def check_head(conn: Tx, published: tuple[int, str], report: Report) -> None:
     """The log must still extend a head published outside the database."""
     seq, digest = published
     where = f"seq {seq}"
@@ -394,7 +394,7 @@ def parse_head(text: str) -> tuple[int, str]:
     return int(seq), digest
 
 
-def verify(engine: Engine, head: tuple[int, str] | None = None) -> Report:
+def verify(engine: StoreEngine, head: tuple[int, str] | None = None) -> Report:
     """Verify the audit chain and the data it vouches for (read-only)."""
     report = Report()
     with engine.connect() as conn:

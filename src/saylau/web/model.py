@@ -19,7 +19,7 @@ from urllib.parse import quote
 from saylau.analysis.proportionality import indices
 from saylau.errors import NotFoundError
 from saylau.institutions import persist, stored_sessions, views
-from saylau.results import ContestResult, outcome, share
+from saylau.results import ContestInfo, ContestResult, outcome, share
 from saylau.results.exports import nist_report, to_csv
 from saylau.store import Store
 from saylau.store.audit import published_head
@@ -54,7 +54,7 @@ def station_url(cid: str, sid: str) -> str:
     return f"/contests/{q(cid)}/stations/{q(sid)}"
 
 
-def contest_summary(info: Any) -> dict[str, Any]:
+def contest_summary(info: ContestInfo) -> dict[str, Any]:
     """A contest's identity and progress (one card of the election-day page)."""
     return {
         "id": info.id,
