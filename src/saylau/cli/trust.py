@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -35,47 +34,8 @@ def users() -> None:
     """Commission accounts: add, list, revoke."""
 
 
-@users.command("add", short_help="Create an account; print its token once.")
-@click.argument("db")
-@click.argument("name")
-@click.option(
-    "--role",
-    required=True,
-    type=click.Choice([r.value for r in accounts.Role]),
-    help="What the account may do.",
-)
-@click.option(
-    "--scope",
-    default=None,
-    help="Division id: the station (station role) or region/district (territorial).",
-)
-@click.option(
-    "--expires-days",
-    default=90,
-    show_default=True,
-    type=click.IntRange(1, 3660),
-    help="Token lifetime.",
-)
-@click.option(
-    "--by",
-    default="cli",
-    show_default=True,
-    help="Who creates the account (recorded in the audit log).",
-)
-def users_add(db: str, name: str, role: str, scope: str | None, expires_days: int, by: str) -> None:
-    """Create an account and print its token ONCE (only its hash is stored)."""
-    from saylau.store.engine import write_transaction
-
-    with open_store(db) as store, write_transaction(store.engine) as conn:
-        account, token = accounts.add_account(
-            conn, name, role, scope, by=by, expires_in=timedelta(days=expires_days)
-        )
-    click.echo(
-        f"account '{name}' ({role}{', ' + scope if scope else ''}) expires {account.expires_at}; "
-        "its token is shown once, below:",
-        err=True,
-    )
-    click.echo(token)
+# `users add` (with --password-stdin) and `users passwd` live in saylau.cli.commission
+# and join this group through install(users) at the end of this module.
 
 
 @users.command("list")
@@ -261,7 +221,8 @@ def verify(snapshot: Path, signature: Path, key_path: Path) -> None:
     sys.exit(1)
 
 
-COMMANDS: list[click.Command] = [users, audit_group, keygen, sign, verify]
+# `verify` is registered by saylau.cli.publish, which adds --manifest and calls this one.
+COMMANDS: list[click.Command] = [users, audit_group, keygen, sign]
 
 from saylau.cli.commission import install  # noqa: E402  (adds add --password-stdin, passwd)
 
