@@ -23,7 +23,7 @@ from saylau.law import parse_law
 from saylau.two_level import allocate_two_level, round_half_up
 
 DATA = Path(__file__).parent / "data" / "two_level" / "cz-poslanecka-snemovna-2021.csv"
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 COALITIONS = [(2, Fraction(8)), (3, Fraction(11))]
 
 
@@ -123,11 +123,6 @@ def elections(draw: st.DrawFn) -> tuple[dict[str, dict[str, int]], int]:
     return votes, house
 
 
-# KNOWN BUG (found by this test after the merge, not yet fixed): on some random
-# inputs the two-level allocation misses the house size by one seat (e.g. 47 of 48
-# seats; region seats 14 of 15).  The Czech 2021 result is reproduced exactly; the
-# general case must be fixed before this mark goes (see the stop's closing note).
-@pytest.mark.xfail(reason="two-level allocation can miss the house size by one seat", strict=False)
 @given(elections(), st.sampled_from([0, 5]))
 @SETTINGS
 def test_house_size_and_tables_hold(case: tuple[dict[str, dict[str, int]], int], pct: int) -> None:

@@ -154,9 +154,13 @@ def _settle(
     With ``fill`` false, seats left over stay free (for the second scrutiny).
     """
     rest = target - sum(seats.values())
-    if rest > 0 and fill:
-        for k in ctx.pick(rem, rest, votes, largest=True):
+    # A quota rounded up can leave more seats than there are holders: they are
+    # shared in rounds, each seat won costing its holder a quota of remainder.
+    while rest > 0 and fill:
+        for k in ctx.pick(rem, min(rest, len(rem)), votes, largest=True):
             seats[k] += 1
+            rem[k] -= quota
+            rest -= 1
     while rest < 0:
         holders = {k: rem[k] for k in seats if seats[k] > 0}
         for k in ctx.pick(holders, min(-rest, len(holders)), votes, largest=False):
@@ -248,11 +252,9 @@ def allocate_two_level(
         base = sum(cell[p][r] for p in passing)
         if region_seats[r] == 0 or base == 0:
             continue
-        q = round_half_up(Fraction(base, region_seats[r] + offset))
-        if q < 1:
-            raise InputError(
-                f"region '{r}': {base:,} votes are too few for {region_seats[r]} seats"
-            )
+        # Fewer votes than seats plus the offset round the number to 0; one vote
+        # is the least a seat can cost (the surplus is then given back).
+        q = max(1, round_half_up(Fraction(base, region_seats[r] + offset)))
         numbers[r] = q
         won = {p: cell[p][r] // q for p in passing}
         left = {p: cell[p][r] - won[p] * q for p in passing}
@@ -273,9 +275,9 @@ def allocate_two_level(
     second = dict.fromkeys(passing, 0)
     second_number: int | None = None
     if free > 0:
-        second_number = round_half_up(Fraction(sum(unused.values()), free + QUOTAS[national_quota]))
-        if second_number < 1:
-            raise InputError("second scrutiny: the unused votes are too few to share the seats")
+        second_number = max(
+            1, round_half_up(Fraction(sum(unused.values()), free + QUOTAS[national_quota]))
+        )
         for p in passing:
             second[p] = unused[p] // second_number
         left = {p: unused[p] - second[p] * second_number for p in passing}
