@@ -13,6 +13,7 @@ import click
 
 from saylau.analysis.forensics import CRITERIA, KOBAK
 from saylau.cli._notes import print_notes, verbose_option
+from saylau.cli._options import json_option, law_option, out_dir_option
 from saylau.cli._table import Column, console, number, percent, show, tables
 from saylau.errors import InputError
 
@@ -81,7 +82,7 @@ def _store_votes(source: str, contest: str | None) -> tuple[dict[str, int], int,
     help="Vary threshold, method or seats of the law's list tier (repeat).",
 )
 @click.option("--contest", help="Contest id in the database (default: the only one).")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@json_option()
 def whatif(
     source: str,
     laws: tuple[str, ...],
@@ -181,13 +182,7 @@ def _projection_tables(result: Any, width: int) -> list[Any]:
 
 @click.command(short_help="Seat projection from opinion polls.")
 @click.argument("polls_file", metavar="POLLS.csv", type=click.Path(dir_okay=False))
-@click.option(
-    "--law",
-    "law_name",
-    required=True,
-    metavar="NAME|FILE.toml",
-    help="Law whose party-list tier is projected.",
-)
+@law_option("Law whose party-list tier is projected.", required=True)
 @click.option("--sims", type=int, default=100_000, show_default=True, help="Simulated elections.")
 @click.option(
     "--seed", type=int, default=0, show_default=True, help="Random seed (same seed, same output)."
@@ -205,13 +200,8 @@ def _projection_tables(result: Any, width: int) -> list[Any]:
 @click.option(
     "--as-of", help="Date the poll ages are counted from (YYYY-MM-DD; default: newest poll)."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    help="Write projection.json and charts (SVG, PNG) here.",
-)
+@json_option()
+@out_dir_option("Write projection.json and charts (SVG, PNG) here.")
 def project(
     polls_file: str,
     law_name: str,
@@ -316,13 +306,8 @@ def _protocol_frame(
     show_default=True,
     help="Smallest station in the integer test.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False),
-    help="Write forensics.json and the images here.",
-)
+@json_option()
+@out_dir_option("Write forensics.json and the images here.")
 @verbose_option
 def forensics(
     source: str,

@@ -17,6 +17,7 @@ import click
 from saylau.cli import _institution_tables as T
 from saylau.cli._db import open_store
 from saylau.cli._files import expect_csv
+from saylau.cli._options import contest_option, json_option, law_option
 from saylau.cli._table import console, plural, show
 from saylau.errors import InputError
 from saylau.institutions import candidates as cand_mod
@@ -32,7 +33,7 @@ if TYPE_CHECKING:
 
     from saylau.store import Store
 
-_JSON = click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+_JSON = json_option()
 
 
 def _emit(obj: Any, as_json: bool, lines: list[str]) -> None:
@@ -70,13 +71,7 @@ def candidates() -> None:
 
 @candidates.command("check", short_help="Check candidate lists against the law.")
 @click.argument("lists_file", metavar="LISTS.csv")
-@click.option(
-    "--law",
-    "law_name",
-    required=True,
-    metavar="NAME|FILE.toml",
-    help="Law whose [lists] rules apply.",
-)
+@law_option("Law whose [lists] rules apply.", required=True)
 @click.option(
     "--seats",
     type=click.IntRange(min=1),
@@ -102,7 +97,7 @@ def candidates_check(
         click.get_current_context().exit(1)
 
 
-_CONTEST = click.option("--contest", "contest_id", help="Contest id (default: the only contest).")
+_CONTEST = contest_option()
 
 
 def _contest(store: Store, contest_id: str | None) -> str:
@@ -181,7 +176,7 @@ def _render_deputies(res: dep_mod.DeputyAssignment, as_json: bool) -> None:
     metavar="DECISIONS.csv",
     help="party,candidate rows: the parties' recorded decisions.",
 )
-@click.option("--law", "law_name", metavar="NAME|FILE.toml", help="Law with [lists] rules.")
+@law_option("Law with [lists] rules.")
 @click.option("--date", "day", help="Election day, YYYY-MM-DD (default: the law's date).")
 @click.option(
     "--vacate",
@@ -513,7 +508,7 @@ def observers_report(db: str, reports_file: str) -> None:
 @click.command(short_help="Form the chamber: factions and committees.")
 @click.argument("seats_file", metavar="SEATS.csv")
 @click.option("--year", type=int, required=True, help="Election year (for the convocation).")
-@click.option("--law", "law_name", metavar="NAME|FILE.toml", help="Law with [chamber] rules.")
+@law_option("Law with [chamber] rules.")
 @click.option("--non-party", multiple=True, help="Groups that form no faction (repeatable).")
 @click.option("--majority", help="The majority faction, when the law names it.")
 @_JSON

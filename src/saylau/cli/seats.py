@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
+from saylau.cli._options import json_option, law_option, threshold_base_option
 from saylau.cli._table import Column, console, number, percent, plural, show, tables
 from saylau.core import check_threshold
 from saylau.errors import InputError, MethodError
@@ -55,24 +56,13 @@ def _proportionality(seats: dict[str, int], votes: dict[str, int]) -> dict[str, 
 
 @click.command(short_help="Allocate seats from a votes file.")
 @click.argument("votes_file", metavar="VOTES")
-@click.option(
-    "--law",
-    "law_name",
-    metavar="NAME|FILE.toml",
-    help="A law preset (see `saylau laws`) or a law file.",
-)
+@law_option()
 @click.option("--method", help=f"Allocation method: {', '.join(REGISTRY)}.")
 @click.option("--seats", type=int, help="Seats to allocate (with --method).")
 @click.option(
     "--threshold", default="0", show_default=True, help="Threshold in percent (with --method)."
 )
-@click.option(
-    "--threshold-base",
-    type=click.Choice(["valid", "cast"]),
-    default="valid",
-    show_default=True,
-    help="valid: votes for parties (+ against all); cast: valid + invalid ballots.",
-)
+@threshold_base_option("valid: votes for parties (+ against all); cast: valid + invalid ballots.")
 @click.option(
     "--min-seats",
     type=int,
@@ -107,7 +97,7 @@ def _proportionality(seats: dict[str, int], votes: dict[str, int]) -> dict[str, 
 @click.option(
     "--seed", type=int, default=None, help="Seed of the lot for ties the law leaves to chance."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+@json_option()
 def seats(
     votes_file: str,
     law_name: str | None,
@@ -396,7 +386,7 @@ def _print_result(result: LawResult) -> None:
 
 
 @click.command()
-@click.option("--json", "as_json", is_flag=True, help="Print the laws as JSON.")
+@json_option("Print the laws as JSON.")
 def laws(as_json: bool) -> None:
     """List the electoral laws bundled with saylau."""
     items = list_presets()

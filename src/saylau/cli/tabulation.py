@@ -9,6 +9,7 @@ import click
 from rich.markup import escape
 
 from saylau.cli._notes import print_notes, verbose_option
+from saylau.cli._options import json_option, threshold_base_option
 from saylau.cli._results import ballot_lines, seat_tables
 from saylau.cli._table import console, facts, of, plural, show
 from saylau.cli.seats import check_seats
@@ -56,18 +57,12 @@ def _render(result: Tabulation) -> None:
 @click.option("--method", help="Allocation method (instead of --law).")
 @click.option("--seats", type=int, help="House size (with --method).")
 @click.option("--threshold", default="0", show_default=True, help="Threshold in percent.")
-@click.option(
-    "--threshold-base",
-    type=click.Choice(["valid", "cast"]),
-    default="valid",
-    show_default=True,
-    help="Threshold share of valid votes, or of ballots cast (valid + invalid).",
-)
+@threshold_base_option("Threshold share of valid votes, or of ballots cast (valid + invalid).")
 @click.option("--profile", help="Input layout (e.g. ru-cik); default: detected from the header.")
 @click.option(
     "--policy", type=click.Choice(["reject", "flag"]), help="Override the law's protocol policy."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+@json_option("Print the result as JSON.")
 @verbose_option
 def tabulate_command(
     protocols: Path,

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from saylau.cli._db import open_store
+from saylau.cli._options import json_option, key_option, out_file_option
 from saylau.cli._table import plural
 from saylau.errors import InputError
 from saylau.trust import accounts, audit, signing
@@ -40,7 +41,7 @@ def users() -> None:
 
 @users.command("list")
 @click.argument("db")
-@click.option("--json", "as_json", is_flag=True, help="JSON output.")
+@json_option()
 def users_list(db: str, as_json: bool) -> None:
     """List accounts (never tokens)."""
     with open_store(db) as store, store.engine.connect() as conn:
@@ -133,12 +134,7 @@ def _head_of(export: Path) -> tuple[int, str]:
 
 @audit_group.command("export")
 @click.argument("db")
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File (default stdout).",
-)
+@out_file_option("File (default stdout).")
 def audit_export(db: str, out: Path | None) -> None:
     """Write the whole audit log (with the head hash) as JSON."""
     with open_store(db) as store, store.engine.connect() as conn:
@@ -153,12 +149,7 @@ def audit_export(db: str, out: Path | None) -> None:
 
 
 @click.command("keygen")
-@click.option(
-    "--out",
-    required=True,
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="Writes OUT.key and OUT.pub.",
-)
+@out_file_option("Writes OUT.key and OUT.pub.", required=True)
 def keygen(out: Path) -> None:
     """Create an Ed25519 key pair for signing published results."""
     key = signing.generate_key()
@@ -179,19 +170,8 @@ def keygen(out: Path) -> None:
 
 @click.command("sign")
 @click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--key",
-    "key_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Secret key file (from saylau keygen).",
-)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Default SNAPSHOT.sig.",
-)
+@key_option("Secret key file (from saylau keygen).")
+@out_file_option("Default SNAPSHOT.sig.")
 def sign(snapshot: Path, key_path: Path, out: Path | None) -> None:
     """Sign a JSON results snapshot (Ed25519 over its canonical JSON)."""
     signature = signing.sign_file(snapshot, key_path)
@@ -203,13 +183,7 @@ def sign(snapshot: Path, key_path: Path, out: Path | None) -> None:
 @click.command("verify", short_help="Check a signed results snapshot.")
 @click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("signature", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option(
-    "--key",
-    "key_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Public key file of the signer (.pub).",
-)
+@key_option("Public key file of the signer (.pub).")
 def verify(snapshot: Path, signature: Path, key_path: Path) -> None:
     """Check a downloaded results snapshot against its signature and the public key."""
     if signing.verify_file(snapshot, signature, key_path):

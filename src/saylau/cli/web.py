@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from saylau.cli._options import contest_option, out_file_option
 from saylau.errors import InputError
 
 
@@ -68,7 +69,7 @@ def _freeze_startup_objects() -> None:
 
 @click.command("export", short_help="Export results as CSV, JSON or NIST JSON.")
 @click.argument("db")
-@click.option("--contest", "contest_id", default=None, help="Contest id (default: the only one).")
+@contest_option()
 @click.option(
     "--format",
     "fmt",
@@ -83,12 +84,7 @@ def _freeze_startup_objects() -> None:
     default=None,
     help="Division level of the rows (csv default: region; json default: all).",
 )
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="File to write (default: standard output).",
-)
+@out_file_option("File to write (default: standard output).")
 def export(db: str, contest_id: str | None, fmt: str, level: str | None, out: Path | None) -> None:
     """Export a contest's results as CSV, JSON or NIST SP 1500-100 v2 JSON."""
     from saylau.cli._db import open_store
@@ -110,7 +106,7 @@ def export(db: str, contest_id: str | None, fmt: str, level: str | None, out: Pa
 
 @click.command("statement")
 @click.argument("db")
-@click.option("--contest", "contest_id", default=None, help="Contest id (default: the only one).")
+@contest_option()
 @click.option(
     "--lang",
     type=click.Choice(["en", "ru", "kk"]),
@@ -118,12 +114,7 @@ def export(db: str, contest_id: str | None, fmt: str, level: str | None, out: Pa
     show_default=True,
     help="Language of the statement.",
 )
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    required=True,
-    help="PDF file to write.",
-)
+@out_file_option("PDF file to write.", required=True)
 def statement(db: str, contest_id: str | None, lang: str, out: Path) -> None:
     """Write the official statement of results of a contest as PDF."""
     from saylau.cli._db import open_store
