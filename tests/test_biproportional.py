@@ -297,9 +297,9 @@ def test_ties_are_decided_within_the_rules(
             q = votes[p][d] / (lower.party_divisors[p] * lower.district_divisors[d])
             assert lower.seats[p][d] == floor(q) + ((p, d) in tie.winners)
         assert tie.resolved_by == "lot" and tie.seed == seed
-    assert len([t for t in result.upper.ties if t.kind == "quotient" and " in " in t.parties[0]]) == len(
-        lower.ties
-    )
+    assert len(
+        [t for t in result.upper.ties if t.kind == "quotient" and " in " in t.parties[0]]
+    ) == len(lower.ties)
     # The same seed, the same table.
     assert apportion(votes, districts, tie_break=("lot",), seed=seed).lower.seats == lower.seats
 

@@ -388,7 +388,10 @@ def _decide_ties(
         if not keys_won & keys_lost:
             resolved_by = criterion
             break
-    name = lambda c: (parties[c[0]], districts[c[1]])  # noqa: E731
+
+    def name(c: Cell) -> tuple[str, str]:
+        return parties[c[0]], districts[c[1]]
+
     tie = BiproportionalTie(
         cells=tuple(name(c) for c in sorted(contested)),
         winners=tuple(name(c) for c in sorted(won)),
