@@ -216,6 +216,20 @@ def lower_apportionment(
         raise InputError(problems)
     rows = [party_seats[p] for p in parties]
     cols = [district_seats[d] for d in districts]
+    # Divisors exist exactly when some table with these margins puts seats only where there are
+    # votes (Balinski and Demange); without one, scaling would run to its step limit.
+    units = [
+        (i, j)
+        for i in range(len(parties))
+        for j in range(len(districts))
+        if v[i][j]
+        for _ in range(min(rows[i], cols[j]))
+    ]
+    if not _completes(rows, cols, units):
+        raise InputError(
+            "biproportional apportionment: no table gives every party and every district its"
+            " seats with seats only where the party has votes"
+        )
     pdiv = [Fraction(1)] * len(parties)
     ddiv = [Fraction(1)] * len(districts)
     seats = [[0] * len(districts) for _ in parties]
@@ -273,39 +287,49 @@ Cell = tuple[int, int]
 
 
 def _completes(rows: list[int], cols: list[int], cells: Sequence[Cell]) -> bool:
-    """Whether some of ``cells`` (one seat each) give every row and column its count.
+    """Whether some of ``cells`` give every row and column exactly its count.
 
-    A bipartite b-matching, found as a maximum flow by augmenting paths: the
-    tables are small (parties × districts), the seats to place few.
+    Each entry of ``cells`` is one seat a cell may take (a cell listed twice may
+    take two).  A maximum flow source → rows → cells → columns → sink, by
+    shortest augmenting paths (Edmonds–Karp); the tables are small.
     """
     if any(n < 0 for n in rows) or any(n < 0 for n in cols) or sum(rows) != sum(cols):
         return False
-    by_row: dict[int, list[int]] = {}
+    n_r, n_c = len(rows), len(cols)
+    source, sink = n_r + n_c, n_r + n_c + 1
+    residual: dict[int, dict[int, int]] = {k: {} for k in range(n_r + n_c + 2)}
+
+    def edge(a: int, b: int, c: int) -> None:
+        residual[a][b] = residual[a].get(b, 0) + c
+        residual[b].setdefault(a, 0)
+
+    for i, n in enumerate(rows):
+        edge(source, i, n)
+    for j, n in enumerate(cols):
+        edge(n_r + j, sink, n)
     for i, j in cells:
-        by_row.setdefault(i, []).append(j)
-    held = [0] * len(cols)
-    owner: dict[int, list[int]] = {j: [] for j in range(len(cols))}
-
-    def augment(i: int, seen: set[int]) -> bool:
-        for j in by_row.get(i, []):
-            if j in seen or i in owner[j]:
-                continue
-            seen.add(j)
-            if held[j] < cols[j]:
-                held[j] += 1
-                owner[j].append(i)
-                return True
-            for k in list(owner[j]):
-                if augment(k, seen):
-                    owner[j].remove(k)
-                    owner[j].append(i)
-                    return True
-        return False
-
-    for i, need in enumerate(rows):
-        for _ in range(need):
-            if not augment(i, set()):
-                return False
+        edge(i, n_r + j, 1)
+    flow = 0
+    while flow < sum(rows):
+        parent = {source: source}
+        queue = [source]
+        for node in queue:
+            for nxt, c in residual[node].items():
+                if c > 0 and nxt not in parent:
+                    parent[nxt] = node
+                    queue.append(nxt)
+        if sink not in parent:
+            return False
+        push, node = sum(rows) - flow, sink
+        while node != source:
+            push = min(push, residual[parent[node]][node])
+            node = parent[node]
+        node = sink
+        while node != source:
+            residual[parent[node]][node] -= push
+            residual[node][parent[node]] += push
+            node = parent[node]
+        flow += push
     return True
 
 
