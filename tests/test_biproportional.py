@@ -181,12 +181,136 @@ def test_divisors_reproduce_every_cell_exactly(name: str) -> None:
             assert q - floor(q) != Fraction(1, 2)
 
 
-def test_a_tie_is_reported_not_broken() -> None:
+THREE_EQUAL = {f"L{i}": {"A": 1000, "B": 500} for i in (1, 2, 3)}
+
+
+def test_a_tie_is_decided_by_lot_and_reported() -> None:
     # Three equal lists in two districts (8 and 4 seats), 4 seats each: which list gets 3 seats in
     # the larger district is a lot (the tie case of the canton's counting software's tests).
-    votes = {f"L{i}": {"A": 1000, "B": 500} for i in (1, 2, 3)}
-    with pytest.raises(InputError, match=r"tie in the lower apportionment.*lot"):
-        lower_apportionment(votes, dict.fromkeys(votes, 4), {"A": 8, "B": 4})
+    # Under divisors 1 (lists) and 400, 1000/3 (districts) every cell is on a boundary: 2.5 in A,
+    # 1.5 in B; two lists take 3 + 1, the third 2 + 2.
+    seen = set()
+    for seed in range(8):
+        lower = lower_apportionment(
+            THREE_EQUAL, dict.fromkeys(THREE_EQUAL, 4), {"A": 8, "B": 4}, seed=seed
+        )
+        rows = {p: (r["A"], r["B"]) for p, r in lower.seats.items()}
+        assert sorted(rows.values()) == [(2, 2), (3, 1), (3, 1)]
+        assert lower.party_divisors == dict.fromkeys(THREE_EQUAL, Fraction(1))
+        assert lower.district_divisors == {"A": Fraction(400), "B": Fraction(1000, 3)}
+        (tie,) = lower.ties
+        assert tie.resolved_by == "lot" and tie.seed == seed
+        assert len(tie.cells) == 6
+        assert {(p, d) for p, d in tie.winners} == {
+            (p, "A") for p, r in rows.items() if r == (3, 1)
+        } | {(p, "B") for p, r in rows.items() if r == (2, 2)}
+        # The same seed draws the same table.
+        again = lower_apportionment(
+            THREE_EQUAL, dict.fromkeys(THREE_EQUAL, 4), {"A": 8, "B": 4}, seed=seed
+        )
+        assert again.seats == lower.seats
+        seen.add(tuple(sorted(p for p, r in rows.items() if r == (2, 2))))
+    # The lot really draws: over eight seeds more than one list ends with 2 + 2.
+    assert len(seen) > 1
+
+
+def test_a_tie_by_order_then_in_the_law_result() -> None:
+    by_order = lower_apportionment(
+        THREE_EQUAL, dict.fromkeys(THREE_EQUAL, 4), {"A": 8, "B": 4}, tie_break=("order",)
+    )
+    # The earlier lists take the seats of the larger district.
+    assert by_order.seats["L3"] == {"A": 2, "B": 2} and by_order.ties[0].resolved_by == "order"
+    law = parse_law(
+        """
+[law]
+name = "tie"
+title = "Three equal lists"
+source = "constructed"
+
+[[tiers]]
+name = "lists"
+seats = 12
+method = "sainte-lague"
+scheme = "biproportional"
+tie_break = ["lot"]
+
+[tiers.district_seats]
+A = 8
+B = 4
+"""
+    )
+    result = law.allocate(dict.fromkeys(THREE_EQUAL, 1500), regions=THREE_EQUAL, seed=11)
+    a = result.allocation
+    # The upper apportionment is a tie too (three equal lists, 12 seats: 4 each, no tie);
+    # the lower one is reported beside the method's own ties, with its seed.
+    lower_events = [t for t in a.ties if t.parties[0].endswith(" in A")]
+    assert len(lower_events) == 1 and lower_events[0].resolved_by == "lot"
+    assert lower_events[0].seed == 11 and a.seed == 11
+    assert "won by" in lower_events[0].text and "for seat(s)" not in lower_events[0].text
+    ties = a.extra["biproportional"]["lower"]["ties"]
+    assert ties[0]["resolved_by"] == "lot" and ties[0]["seed"] == 11
+
+
+@st.composite
+def tied_elections(draw: st.DrawFn) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """Few distinct vote counts, so that cells land on rounding boundaries often."""
+    n_parties = draw(st.integers(2, 4))
+    n_districts = draw(st.integers(2, 4))
+    districts = {f"d{j}": draw(st.integers(1, 8)) for j in range(n_districts)}
+    votes = {
+        f"p{i}": {d: draw(st.sampled_from([0, 100, 200, 300, 600])) for d in districts}
+        for i in range(n_parties)
+    }
+    for d in districts:
+        assume(any(votes[p][d] for p in votes))
+    return votes, districts
+
+
+@given(tied_elections(), st.integers(0, 10**6))
+@SETTINGS
+def test_ties_are_decided_within_the_rules(
+    case: tuple[dict[str, dict[str, int]], dict[str, int]], seed: int
+) -> None:
+    votes, districts = case
+    try:
+        result = apportion(votes, districts, tie_break=("lot",), seed=seed)
+    except InputError as err:
+        # A party with seats but no votes where the seats are cannot be placed: not a tie.
+        assert "no votes" in str(err) or "no table" in str(err)
+        return
+    lower = result.lower
+    for p, row in lower.seats.items():
+        assert sum(row.values()) == result.seats[p]
+    for d, n in districts.items():
+        assert sum(row[d] for row in lower.seats.values()) == n
+    tied = set()
+    for p, row in lower.seats.items():
+        for d, s in row.items():
+            q = votes[p][d] / (lower.party_divisors[p] * lower.district_divisors[d])
+            assert s - Fraction(1, 2) <= q <= s + Fraction(1, 2)
+            if q - floor(q) == Fraction(1, 2):
+                tied.add((p, d))
+    for tie in lower.ties:
+        # Only cells on a boundary are tied; a winner holds the upper value, the others the lower.
+        assert set(tie.cells) <= tied and set(tie.winners) <= set(tie.cells)
+        for p, d in tie.cells:
+            q = votes[p][d] / (lower.party_divisors[p] * lower.district_divisors[d])
+            assert lower.seats[p][d] == floor(q) + ((p, d) in tie.winners)
+        assert tie.resolved_by == "lot" and tie.seed == seed
+    assert len(
+        [t for t in result.upper.ties if t.kind == "quotient" and " in " in t.parties[0]]
+    ) == len(lower.ties)
+    # The same seed, the same table.
+    assert apportion(votes, districts, tie_break=("lot",), seed=seed).lower.seats == lower.seats
+
+
+def test_a_table_no_divisors_can_fill_is_refused_at_once() -> None:
+    # District y has 3 seats but only B has votes there, and B has 1 seat in all: no table with
+    # these margins puts seats only where there are votes, so no divisors exist (and scaling
+    # would never stop): one clear line instead of 2,000 steps.
+    votes = {"A": {"x": 100}, "B": {"x": 50, "y": 100}}
+    with pytest.raises(InputError, match="no table gives every party and every district"):
+        lower_apportionment(votes, {"A": 3, "B": 1}, {"x": 1, "y": 3})
 
 
 def test_round_divisor_reports_a_tie() -> None:
@@ -231,7 +355,7 @@ def test_margins_hold_and_divisors_explain_the_table(
         result = apportion(votes, districts)
     except InputError as err:
         # Only an unresolvable tie, or a party with seats but no votes where seats are, may stop it.
-        assert "tie" in str(err) or "lot" in str(err) or "no votes" in str(err)
+        assert "no table" in str(err) or "no votes" in str(err)
         return
     lower = result.lower
     assert sum(result.seats.values()) == sum(districts.values())

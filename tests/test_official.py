@@ -23,7 +23,7 @@ OFFICIAL = sorted(OFFICIAL_DIR.glob("*.toml"))
 
 def test_the_glob_finds_every_official_election() -> None:
     # A moved folder or a renamed suffix would otherwise leave the parametrized test empty.
-    assert len(OFFICIAL) == 19
+    assert len(OFFICIAL) == 20
 
 
 def _load(path: Path) -> dict[str, Any]:
@@ -206,3 +206,64 @@ def test_serbia_2023_minority_quotients_times_1_35() -> None:
     # Neither exempt nor boosted: all five minority lists are under 3% and get nothing.
     none = law.allocate(data["votes"], invalid=totals["invalid"], base_total=base)
     assert all(none.seats[p] == 0 for p in minority)
+
+
+US_HOUSE_WEBSTER = ["us-house-1910", "us-house-1930"]
+
+
+@pytest.mark.parametrize("name", US_HOUSE_WEBSTER)
+def test_us_populations_match_the_census_average_per_representative(name: str) -> None:
+    """The apportionment populations are the Census Bureau's: population / seats rounds to its
+    published average apportionment population per representative, state by state."""
+    data = _load(OFFICIAL_DIR / f"{name}.toml")
+    votes, seats, average = data["votes"], data["seats"], data["average_per_seat"]
+    assert list(votes) == list(seats) == list(average)
+    for state, population in votes.items():
+        assert abs(Fraction(population, seats[state]) - average[state]) <= Fraction(1, 2), state
+    # A one-seat state's average is its population itself.
+    assert all(votes[s] == average[s] for s in votes if seats[s] == 1)
+
+
+def test_us_1910_totals() -> None:
+    data = _load(OFFICIAL_DIR / "us-house-1910.toml")
+    # Census Bureau, apportionment table, Nation 1910: 433 seats, 210,328 per representative.
+    assert (len(data["votes"]), sum(data["seats"].values())) == (46, 433)
+    assert sum(data["votes"].values()) == 91072117
+    assert round(Fraction(91072117, 433)) == 210328
+
+
+def test_us_1930_webster_with_one_seat_per_state() -> None:
+    data = _load(OFFICIAL_DIR / "us-house-1930.toml")
+    votes = data["votes"]
+    assert (len(votes), sum(data["seats"].values())) == (48, 435)
+    # 1930 apportionment population 122,093,455 (Census Bureau: 280,675 per representative).
+    assert sum(votes.values()) == 122093455
+    assert round(Fraction(122093455, 435)) == 280675
+    law = saylau.load_law("us-house-1930")
+    assert law.list_tier.min_seats == 1
+    seats = law.allocate(votes).seats
+    assert seats == data["seats"]
+    assert (seats["New York"], seats["California"], seats["Nevada"]) == (45, 20, 1)
+    # Plain Webster: Nevada (86,390, a quotient under one half) gets nothing, Wisconsin 11.
+    plain = allocate(votes, 435, "sainte-lague").seats
+    assert {s: n for s, n in plain.items() if n != data["seats"][s]} == {
+        "Nevada": 0,
+        "Wisconsin": 11,
+    }
+
+
+def test_us_1930_needs_indians_not_taxed_excluded() -> None:
+    # The same rule on the resident populations (Indians not taxed counted) moves four seats:
+    # Arizona and New Mexico would have two each, Indiana and Louisiana one fewer.
+    data = _load(OFFICIAL_DIR / "us-house-1930.toml")
+    resident = data["resident"]
+    # The 48 states; with the District of Columbia (486,869) the 1930 total of 122,775,046.
+    assert sum(resident.values()) == 122775046 - 486869
+    assert all(resident[s] >= data["votes"][s] for s in resident)
+    seats = saylau.load_law("us-house-1930").allocate(resident).seats
+    assert {s: n for s, n in seats.items() if n != data["seats"][s]} == {
+        "Arizona": 2,
+        "Indiana": 11,
+        "Louisiana": 7,
+        "New Mexico": 2,
+    }

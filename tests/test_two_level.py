@@ -174,3 +174,28 @@ def test_cli_czech_2021() -> None:
     assert data["seats"]["ANO"] == 72 and data["seats"]["SPOLU"] == 71
     result = CliRunner().invoke(main, args)
     assert "Seats per party and region" in result.stdout
+
+
+SEATS = Path(__file__).parent / "data" / "two_level" / "cz-poslanecka-snemovna-2021-seats.csv"
+
+
+def test_czech_2021_seats_in_every_region() -> None:
+    """All 14 × 4 official seats (sources: tests/data/two_level/README.md)."""
+    parties = ["ANO", "SPOLU", "Piráti+STAN", "SPD"]
+    with open(SEATS, encoding="utf-8") as f:
+        official = {row["region"]: [int(row[p]) for p in parties] for row in csv.DictReader(f)}
+    assert len(official) == 14
+    # The published national totals hold in the table itself.
+    assert [sum(r[k] for r in official.values()) for k in range(4)] == [72, 71, 37, 20]
+    votes, members = read()
+    law = saylau.load_law("cz-poslanecka-snemovna-2021")
+    result = law.allocate(
+        {p: sum(r.values()) for p, r in votes.items()}, regions=votes, members=members
+    )
+    extra = result.allocation.extra["two_level"]
+    got = {
+        region: [extra["regional_seats"][p].get(region, 0) for p in parties]
+        for region in extra["region_seats"]
+    }
+    assert got == official
+    assert {r: sum(s) for r, s in official.items()} == extra["region_seats"]

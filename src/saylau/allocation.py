@@ -121,8 +121,10 @@ class TieEvent:
     def text(self) -> str:
         seat_txt = ", ".join(str(s) for s in self.seats)
         how = f"lot (seed {self.seed})" if self.resolved_by == "lot" else self.resolved_by
+        # A tie between cells of a biproportional table is not about numbered seats.
+        which = f" for seat(s) {seat_txt}" if self.seats else ""
         return (
-            f"tie on equal {self.kind} between {', '.join(self.parties)} for seat(s) {seat_txt}:"
+            f"tie on equal {self.kind} between {', '.join(self.parties)}{which}:"
             f" won by {', '.join(self.winners)} ({how})"
         )
 

@@ -14,7 +14,10 @@ rows hold, and repeat until both hold.  Each scaling step is a one-dimensional
 divisor apportionment on exact fractions; the divisor chosen is the simplest
 fraction strictly inside the interval of valid divisors, so no cell sits on a
 rounding boundary unless the step is tied.  A tie that survives to the end
-means the law's lot must decide; it is reported, never settled silently.
+(cells whose quotient is exactly ``n + 1/2`` under the final divisors, more
+than one table holding both margins) is decided by the law's tie-break chain,
+ending in a seeded lot, and reported (:class:`BiproportionalTie`, and a
+:class:`~saylau.allocation.TieEvent` in the upper allocation's ties).
 
 Zurich's rules (Gesetz über die politischen Rechte, § 102 f.) add two things
 handled here: a list group takes part only where one of its lists reached 5 %
@@ -26,13 +29,14 @@ whole number, summed over the districts.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+import random
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import floor
 from typing import Any
 
-from saylau.allocation import Allocation, fraction_json
+from saylau.allocation import Allocation, TieEvent, fraction_json
 from saylau.core import allocate
 from saylau.errors import InputError
 
@@ -45,31 +49,49 @@ MAX_STEPS = 2_000
 
 @dataclass(frozen=True)
 class BiproportionalTie:
-    """Cells whose quotient lies exactly on a rounding boundary at the end.
+    """A tie in the lower apportionment and how the law's chain decided it.
 
-    ``up`` cells hold ``n`` seats with quotient ``n + 1/2``; ``down`` cells hold
-    ``n`` with quotient ``n - 1/2``: moving seats from ``down`` to ``up`` cells
-    along a cycle gives another apportionment equally valid, so the law's lot
-    decides.
+    Under the final divisors each cell in ``cells`` has a quotient of exactly
+    ``n + 1/2``: it may hold ``n`` or ``n + 1`` seats, and more than one choice
+    keeps every row and column total.  ``winners`` are the cells given
+    ``n + 1``; ``resolved_by`` names the criterion that decided (``lot`` with
+    ``seed`` when the earlier criteria could not).
     """
 
-    up: tuple[tuple[str, str], ...]
-    down: tuple[tuple[str, str], ...]
+    cells: tuple[tuple[str, str], ...]
+    winners: tuple[tuple[str, str], ...]
+    resolved_by: str
+    seed: int | None = None
 
     @property
     def text(self) -> str:
-        def cells(cs: tuple[tuple[str, str], ...]) -> str:
+        def names(cs: tuple[tuple[str, str], ...]) -> str:
             return ", ".join(f"{p} in {d}" for p, d in cs) or "none"
 
+        how = f"lot (seed {self.seed})" if self.resolved_by == "lot" else self.resolved_by
         return (
-            f"tie in the lower apportionment: could gain a seat: {cells(self.up)};"
-            f" could lose one: {cells(self.down)} (the law decides by lot)"
+            f"tie in the lower apportionment between {names(self.cells)}:"
+            f" the seat(s) went to {names(self.winners)} ({how})"
+        )
+
+    def event(self) -> TieEvent:
+        """The same tie as a :class:`TieEvent`, the form every method reports."""
+        return TieEvent(
+            seats=(),
+            parties=tuple(f"{p} in {d}" for p, d in self.cells),
+            winners=tuple(f"{p} in {d}" for p, d in self.winners),
+            value=None,
+            resolved_by=self.resolved_by,
+            kind="quotient",
+            seed=self.seed,
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "up": [list(c) for c in self.up],
-            "down": [list(c) for c in self.down],
+            "cells": [list(c) for c in self.cells],
+            "winners": [list(c) for c in self.winners],
+            "resolved_by": self.resolved_by,
+            "seed": self.seed,
             "text": self.text,
         }
 
@@ -160,11 +182,17 @@ def lower_apportionment(
     votes: Mapping[str, Mapping[str, int]],
     party_seats: Mapping[str, int],
     district_seats: Mapping[str, int],
+    *,
+    tie_break: Sequence[str] = ("lot",),
+    seed: int | None = None,
 ) -> LowerApportionment:
     """Fill the party × district table so both margins hold (alternating scaling).
 
     ``votes`` maps party → district → votes (missing cells are 0);
-    ``party_seats`` and ``district_seats`` must have the same total.
+    ``party_seats`` and ``district_seats`` must have the same total.  Cells
+    tied on a rounding boundary are decided by ``tie_break`` (``votes``: the
+    cell with more votes; ``order``: the earlier party, then district; ``lot``
+    seeded with ``seed``), always ending in a lot.
     """
     parties = list(party_seats)
     districts = list(district_seats)
@@ -186,6 +214,22 @@ def lower_apportionment(
     ]
     if problems:
         raise InputError(problems)
+    rows = [party_seats[p] for p in parties]
+    cols = [district_seats[d] for d in districts]
+    # Divisors exist exactly when some table with these margins puts seats only where there are
+    # votes (Balinski and Demange); without one, scaling would run to its step limit.
+    units = [
+        (i, j)
+        for i in range(len(parties))
+        for j in range(len(districts))
+        if v[i][j]
+        for _ in range(min(rows[i], cols[j]))
+    ]
+    if not _completes(rows, cols, units):
+        raise InputError(
+            "biproportional apportionment: no table gives every party and every district its"
+            " seats with seats only where the party has votes"
+        )
     pdiv = [Fraction(1)] * len(parties)
     ddiv = [Fraction(1)] * len(districts)
     seats = [[0] * len(districts) for _ in parties]
@@ -193,6 +237,7 @@ def lower_apportionment(
     seen: set[tuple[bool, tuple[Fraction, ...], tuple[Fraction, ...]]] = set()
     steps = 0
     rows_turn = False
+    tie: BiproportionalTie | None = None
     while True:
         if rows_turn:
             for i, p in enumerate(parties):
@@ -208,10 +253,15 @@ def lower_apportionment(
                 for i in range(len(parties)):
                     seats[i][j] = col[i]
         steps += 1
-        rows_ok = all(sum(seats[i]) == party_seats[p] for i, p in enumerate(parties))
+        # Cells on a rounding boundary: a tie if these divisors admit more than one table
+        # (alternating scaling would otherwise move the tied seat back and forth forever).
+        decided = _decide_ties(v, pdiv, ddiv, rows, cols, parties, districts, tie_break, seed)
+        if decided is not None:
+            seats, tie = decided
+            break
+        rows_ok = all(sum(seats[i]) == rows[i] for i in range(len(parties)))
         cols_ok = all(
-            sum(seats[i][j] for i in range(len(parties))) == district_seats[d]
-            for j, d in enumerate(districts)
+            sum(seats[i][j] for i in range(len(parties))) == cols[j] for j in range(len(districts))
         )
         if rows_ok and cols_ok:
             break
@@ -219,47 +269,175 @@ def lower_apportionment(
         if state in seen or steps >= MAX_STEPS:
             raise InputError(
                 "biproportional apportionment: alternating scaling found no table whose rows"
-                f" and columns both hold after {steps} steps; "
-                + _tie_text(_ties(v, seats, pdiv, ddiv, parties, districts))
+                f" and columns both hold after {steps} steps, and no tie on a rounding"
+                " boundary that a lot could settle"
             )
         seen.add(state)
         rows_turn = not rows_turn
-    ties = _ties(v, seats, pdiv, ddiv, parties, districts)
     return LowerApportionment(
         seats={p: dict(zip(districts, seats[i], strict=True)) for i, p in enumerate(parties)},
         party_divisors=dict(zip(parties, pdiv, strict=True)),
         district_divisors=dict(zip(districts, ddiv, strict=True)),
         steps=steps,
-        ties=ties,
+        ties=(tie,) if tie is not None else (),
     )
 
 
-def _ties(
+Cell = tuple[int, int]
+
+
+def _completes(rows: list[int], cols: list[int], cells: Sequence[Cell]) -> bool:
+    """Whether some of ``cells`` give every row and column exactly its count.
+
+    Each entry of ``cells`` is one seat a cell may take (a cell listed twice may
+    take two).  A maximum flow source → rows → cells → columns → sink, by
+    shortest augmenting paths (Edmonds–Karp); the tables are small.
+    """
+    if any(n < 0 for n in rows) or any(n < 0 for n in cols) or sum(rows) != sum(cols):
+        return False
+    n_r, n_c = len(rows), len(cols)
+    source, sink = n_r + n_c, n_r + n_c + 1
+    residual: dict[int, dict[int, int]] = {k: {} for k in range(n_r + n_c + 2)}
+
+    def edge(a: int, b: int, c: int) -> None:
+        residual[a][b] = residual[a].get(b, 0) + c
+        residual[b].setdefault(a, 0)
+
+    for i, n in enumerate(rows):
+        edge(source, i, n)
+    for j, n in enumerate(cols):
+        edge(n_r + j, sink, n)
+    for i, j in cells:
+        edge(i, n_r + j, 1)
+    flow = 0
+    while flow < sum(rows):
+        parent = {source: source}
+        queue = [source]
+        for node in queue:
+            for nxt, c in residual[node].items():
+                if c > 0 and nxt not in parent:
+                    parent[nxt] = node
+                    queue.append(nxt)
+        if sink not in parent:
+            return False
+        push, node = sum(rows) - flow, sink
+        while node != source:
+            push = min(push, residual[parent[node]][node])
+            node = parent[node]
+        node = sink
+        while node != source:
+            residual[parent[node]][node] -= push
+            residual[node][parent[node]] += push
+            node = parent[node]
+        flow += push
+    return True
+
+
+def _decide_ties(
     v: list[list[Fraction]],
-    seats: list[list[int]],
     pdiv: list[Fraction],
     ddiv: list[Fraction],
+    rows: list[int],
+    cols: list[int],
     parties: list[str],
     districts: list[str],
-) -> tuple[BiproportionalTie, ...]:
-    up: list[tuple[str, str]] = []
-    down: list[tuple[str, str]] = []
-    for i, p in enumerate(parties):
-        for j, d in enumerate(districts):
-            if v[i][j] == 0:
-                continue
+    chain: Sequence[str],
+    seed: int | None,
+) -> tuple[list[list[int]], BiproportionalTie | None] | None:
+    """The table these divisors give, ties decided by ``chain``; None if they give none.
+
+    Only called to the point: without a cell on a rounding boundary the
+    divisors either hold the margins (the caller sees it) or not.
+    """
+    base = [[0] * len(districts) for _ in parties]
+    half: list[Cell] = []
+    for i in range(len(parties)):
+        for j in range(len(districts)):
             q = v[i][j] / (pdiv[i] * ddiv[j])
-            if q == seats[i][j] + _HALF:
-                up.append((p, d))
-            elif seats[i][j] > 0 and q == seats[i][j] - _HALF:
-                down.append((p, d))
-    if up and down:
-        return (BiproportionalTie(tuple(up), tuple(down)),)
-    return ()
+            base[i][j] = floor(q + _HALF)
+            if v[i][j] and q - floor(q) == _HALF:
+                base[i][j] = floor(q)
+                half.append((i, j))
+    if not half:
+        return None
+    need_r = [rows[i] - sum(base[i]) for i in range(len(parties))]
+    need_c = [cols[j] - sum(base[i][j] for i in range(len(parties))) for j in range(len(districts))]
+    if not _completes(need_r, need_c, half):
+        return None
+    # Rank the tied cells by the chain; the lot is a seeded shuffle of the cells in order.
+    rng = random.Random(seed if seed is not None else 0)
+    shuffled = list(half)
+    rng.shuffle(shuffled)
+    lot = {c: k for k, c in enumerate(shuffled)}
+
+    full = (*[c for c in chain if c != "lot"], "lot")
+    ranked = sorted(half, key=lambda c: _keys(c, full, v, lot))
+    chosen: list[Cell] = []
+    open_r, open_c = list(need_r), list(need_c)
+    for n, c in enumerate(ranked):
+        i, j = c
+        open_r[i] -= 1
+        open_c[j] -= 1
+        if _completes(open_r, open_c, ranked[n + 1 :]):
+            chosen.append(c)
+        else:
+            open_r[i] += 1
+            open_c[j] += 1
+    table = [row[:] for row in base]
+    for i, j in chosen:
+        table[i][j] += 1
+    # A cell is contested when some valid table gives it the seat and another does not.
+    contested: list[Cell] = []
+    for c in half:
+        i, j = c
+        others = [o for o in half if o != c]
+        with_it = _completes(
+            [n - (k == i) for k, n in enumerate(need_r)],
+            [n - (k == j) for k, n in enumerate(need_c)],
+            others,
+        )
+        if with_it and _completes(need_r, need_c, others):
+            contested.append(c)
+    if not contested:
+        return table, None
+    won = {c for c in chosen if c in contested}
+    resolved_by = "lot"
+    for criterion in full:
+        if criterion == "lot":
+            break
+        # Decided before the lot if no chosen and unchosen cell share this criterion's keys.
+        prefix = full[: full.index(criterion) + 1]
+        keys_won = {_keys(c, prefix, v, lot) for c in won}
+        keys_lost = {_keys(c, prefix, v, lot) for c in contested if c not in won}
+        if not keys_won & keys_lost:
+            resolved_by = criterion
+            break
+
+    def name(c: Cell) -> tuple[str, str]:
+        return parties[c[0]], districts[c[1]]
+
+    tie = BiproportionalTie(
+        cells=tuple(name(c) for c in sorted(contested)),
+        winners=tuple(name(c) for c in sorted(won)),
+        resolved_by=resolved_by,
+        seed=seed if resolved_by == "lot" else None,
+    )
+    return table, tie
 
 
-def _tie_text(ties: tuple[BiproportionalTie, ...]) -> str:
-    return ties[0].text if ties else "the votes leave the seats tied (the law decides by lot)"
+def _keys(
+    c: Cell, chain: Sequence[str], v: list[list[Fraction]], lot: Mapping[Cell, int]
+) -> tuple[Any, ...]:
+    """A cell's sort key under ``chain``: more votes first, earlier first, lot order."""
+    out: list[Any] = []
+    for criterion in chain:
+        if criterion == "votes":
+            out.append(-v[c[0]][c[1]])
+        elif criterion == "order":
+            out.append(c)
+        else:
+            out.append(lot[c])
+    return tuple(out)
 
 
 def voter_numbers(
@@ -317,8 +495,8 @@ def apportion(
     apportionment is ``method`` (Sainte-Laguë in every canton) over each party's
     total votes, or over its
     voter numbers (:func:`voter_numbers`) with ``use_voter_numbers``; its ties
-    follow ``tie_break``.  Ties left in the lower apportionment are reported in
-    ``lower.ties``.
+    follow ``tie_break``; so do ties in the lower apportionment, reported in
+    ``lower.ties`` and in ``upper.ties``.
     """
     problems = [
         f"district '{d}': seats {n!r} must be a whole number ≥ 0"
@@ -339,8 +517,20 @@ def apportion(
     upper = allocate(weights, house, method, excluded=excluded, tie_break=tie_break, seed=seed)
     taking_part = {p: n for p, n in upper.seats.items() if upper.threshold.passed[p]}
     lower = lower_apportionment(
-        {p: votes[p] for p in taking_part}, taking_part, dict(district_seats)
+        {p: votes[p] for p in taking_part},
+        taking_part,
+        dict(district_seats),
+        tie_break=tie_break,
+        seed=seed,
     )
+    if lower.ties:
+        # Reported where every method reports its ties, with the seed if a lot decided.
+        lots = any(t.resolved_by == "lot" for t in lower.ties)
+        upper = replace(
+            upper,
+            ties=upper.ties + tuple(t.event() for t in lower.ties),
+            seed=seed if lots or upper.seed is not None else None,
+        )
     return Biproportional(
         upper=upper,
         lower=lower,

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -136,3 +138,43 @@ def test_more_votes_never_cost_a_seat(votes: list[int], extra: int) -> None:
     assert after.seats["p0"] >= before.seats["p0"]
     # Another list's votes do not change this one's seats: no fixed house to share.
     assert all(after.seats[p] == before.seats[p] for p in names[1:])
+
+
+REICHSTAG_1928 = Path(__file__).parent.parent / "data" / "weimar" / "de-reichstag-1928.toml"
+
+
+def test_reichstag_1928_national_totals_of_the_uncapped_reich_lists() -> None:
+    # Reichstag of 20 May 1928 (tests/data/weimar/README.md): every remainder travels up from the
+    # Wahlkreis and the union to the Reich list, so where the Reich list's cap does not bite the
+    # three passes give the fixed quota of the Reich list's total: SPD 153, DNVP 73, KPD 54, ...
+    data = tomllib.loads(REICHSTAG_1928.read_text(encoding="utf-8"))
+    election = data["election"]
+    law = parse_law(WEIMAR)
+    result = law.allocate(data["votes"])
+    assert result.seats == data["seats"]
+    assert sum(result.seats.values()) == 394
+    # A Reich list's total is the sum of the constituency lists attached to it.
+    for reich, parts in data["components"].items():
+        assert sum(v for v, _ in parts.values()) == data["votes"][reich]
+        assert sum(s for _, s in parts.values()) == data["seats"][reich]
+    # SPD: 9,152,979 = 152 x 60,000 + 32,979; the remainder is over 30,000: 153.
+    assert divmod(9_152_979, election["votes_per_seat"]) == (152, 32_979)
+    published = sum(s for _, s in data["not_reproduced"].values())
+    assert sum(data["seats"].values()) + published + 3 + 2 == election["seats"] == 491
+
+
+def test_reichstag_1928_what_the_reich_level_count_does_not_give() -> None:
+    data = tomllib.loads(REICHSTAG_1928.read_text(encoding="utf-8"))
+    rest = data["not_reproduced"]
+    votes = {name: v for name, (v, _) in rest.items()}
+    got = parse_law(WEIMAR).allocate(votes).seats
+    z, bvp = "Deutsche Zentrumspartei", "Bayerische Volkspartei"
+    nsdap = "Nationalsozialistische Deutsche Arbeiterpartei (Hitler-Bewegung)"
+    vrp = "Volksrechtpartei (Reichspartei für Volksrecht und Aufwertung)"
+    # Zentrum and BVP alone: 62 and 16; counted together: 78 = the official 61 + 17.
+    assert (got[z], got[bvp]) == (62, 16)
+    pair = parse_law(WEIMAR).allocate({"Z+BVP": votes[z] + votes[bvp]}).seats["Z+BVP"]
+    assert pair == rest[z][1] + rest[bvp][1] == 78
+    # The cap on the Reich list (no more seats than won below) cut the NSDAP and the VRP.
+    assert (got[nsdap], rest[nsdap][1]) == (14, 12)
+    assert (got[vrp], rest[vrp][1]) == (8, 2)
