@@ -299,28 +299,20 @@ def _to_frame(
     body = data[start:]
     if not body.strip():
         raise InputError(f"{label}: no protocol rows after the header")
-    try:
-        raw = pl.read_csv(
-            body,
-            has_header=False,
-            schema=_schema(hmap, width, True),
-            encoding="utf8",
-            separator=sep,
-        )
-    except (pl.exceptions.PolarsError, ValueError):
-        # e.g. "1234.0" (pandas writes counts with empty cells as floats), an empty
-        # cell, a typo: read as text and name every bad value
+    # Typed first; on e.g. "1234.0" (pandas writes counts with empty cells as floats),
+    # an empty cell or a typo, read as text so that the checks name every bad value.
+    for typed in (True, False):
         try:
-            raw = pl.read_csv(
+            return pl.read_csv(
                 body,
                 has_header=False,
-                schema=_schema(hmap, width, False),
+                schema=_schema(hmap, width, typed),
                 encoding="utf8",
                 separator=sep,
             )
         except (pl.exceptions.PolarsError, ValueError):
-            raise InputError(_scan_structure(data, start, width, label, sep)) from None
-    return raw
+            continue
+    raise InputError(_scan_structure(data, start, width, label, sep))
 
 
 def _assemble(raw: pl.DataFrame, hmap: HeaderMap) -> pl.DataFrame:

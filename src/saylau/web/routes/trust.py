@@ -58,6 +58,16 @@ def answer(
     return JSONResponse(body, status_code=status, headers={**SECURITY_HEADERS, **(headers or {})})
 
 
+def ok(body: dict[str, Any], status: int = 200) -> JSONResponse:
+    """A write's success: ``{"ok": true, …body}``."""
+    return answer({"ok": True, **body}, status)
+
+
+async def _caller(request: Request) -> Account:
+    """The account behind the request's Bearer token (the door rate-limits and audits)."""
+    return await current_account(request, request.headers.get("authorization"))
+
+
 def error_answer(err: ApiError) -> JSONResponse:
     body: dict[str, Any] = {"ok": False, "error": err.message}
     if err.problems:
@@ -338,7 +348,7 @@ router = APIRouter(prefix="/api/v1", tags=["trust"])
 @router.post("/auth/sign-in", summary="Check a token and record the sign-in")
 @guarded
 async def sign_in(request: Request) -> JSONResponse:
-    account = await current_account(request, request.headers.get("authorization"))
+    account = await _caller(request)
     with write_transaction(_store(request).engine) as conn:
         audit.append(
             conn,
@@ -346,7 +356,7 @@ async def sign_in(request: Request) -> JSONResponse:
             "sign-in",
             detail={"role": str(account.role), "scope": account.scope},
         )
-    return answer({"ok": True, "account": account.to_dict()})
+    return ok({"account": account.to_dict()})
 
 
 @router.post(
@@ -358,7 +368,7 @@ async def sign_in(request: Request) -> JSONResponse:
 async def submit_protocol(
     contest: str, request: Request, idempotency_key: str | None = Header(default=None)
 ) -> JSONResponse:
-    account = await current_account(request, request.headers.get("authorization"))
+    account = await _caller(request)
     sub, body = await read_json(request, Submission)
     replay = _replay(request, account, idempotency_key, body)
     if replay is not None:
@@ -366,7 +376,7 @@ async def submit_protocol(
     outcome = workflow.submit(
         _store(request), account, contest, sub.protocol.protocol(), reason=sub.reason
     )
-    resp = answer({"ok": True, **outcome.to_dict()})
+    resp = ok(outcome.to_dict())
     _remember(request, account, idempotency_key, body, resp)
     return resp
 
@@ -392,7 +402,7 @@ async def submit_bulk(
     reason: str | None = None,
     idempotency_key: str | None = Header(default=None),
 ) -> JSONResponse:
-    account = await current_account(request, request.headers.get("authorization"))
+    account = await _caller(request)
     _need(account, accounts.SUBMITTERS, "submit protocols")
     media = _media(request)
     name = _UPLOADS.get(media)
@@ -433,7 +443,7 @@ async def submit_bulk(
     counts: dict[str, int] = {}
     for r in results:
         counts[r["status"]] = counts.get(r["status"], 0) + 1
-    resp = answer({"ok": True, "counts": counts, "results": results})
+    resp = ok({"counts": counts, "results": results})
     _remember(request, account, idempotency_key, body, resp)
     return resp
 
@@ -443,12 +453,12 @@ async def submit_bulk(
 )
 @guarded
 async def list_entries(contest: str, request: Request) -> JSONResponse:
-    account = await current_account(request, request.headers.get("authorization"))
+    account = await _caller(request)
     _need(account, READERS, "read double-entry queues")
     with _store(request).engine.connect() as conn:
         workflow._contest(conn, contest)
         found = workflow.pending_entries(conn, contest, account.scope)
-    return answer({"ok": True, "entries": found})
+    return ok({"entries": found})
 
 
 @router.post(
@@ -458,12 +468,12 @@ async def list_entries(contest: str, request: Request) -> JSONResponse:
 )
 @guarded
 async def resolve_entries(contest: str, station: str, request: Request) -> JSONResponse:
-    account = await current_account(request, request.headers.get("authorization"))
+    account = await _caller(request)
     body = (await read_json(request, Resolution))[0]
     outcome = workflow.resolve(
         _store(request), account, contest, station, keep=body.keep, reason=body.reason
     )
-    return answer({"ok": True, **outcome.to_dict()})
+    return ok(outcome.to_dict())
 
 
 @router.post(
@@ -473,11 +483,9 @@ async def resolve_entries(contest: str, station: str, request: Request) -> JSONR
 )
 @guarded
 async def approve(contest: str, request: Request) -> JSONResponse:
-    account = await current_account(request, request.headers.get("authorization"))
+    account = await _caller(request)
     body = (await read_json(request, Approval))[0]
-    return answer(
-        {"ok": True, **workflow.approve(_store(request), account, contest, body.division)}
-    )
+    return ok(workflow.approve(_store(request), account, contest, body.division))
 
 
 @router.post(
@@ -485,8 +493,8 @@ async def approve(contest: str, request: Request) -> JSONResponse:
 )
 @guarded
 async def certify(contest: str, request: Request) -> JSONResponse:
-    account = await current_account(request, request.headers.get("authorization"))
-    return answer({"ok": True, **workflow.certify(_store(request), account, contest)})
+    account = await _caller(request)
+    return ok(workflow.certify(_store(request), account, contest))
 
 
 @router.post(
@@ -496,14 +504,9 @@ async def certify(contest: str, request: Request) -> JSONResponse:
 )
 @guarded
 async def decide(contest: str, request: Request) -> JSONResponse:
-    account = await current_account(request, request.headers.get("authorization"))
+    account = await _caller(request)
     body = (await read_json(request, Decision))[0]
-    return answer(
-        {
-            "ok": True,
-            **workflow.decide(_store(request), account, contest, body.station, body.reason),
-        }
-    )
+    return ok(workflow.decide(_store(request), account, contest, body.station, body.reason))
 
 
 @router.put(
@@ -513,14 +516,9 @@ async def decide(contest: str, request: Request) -> JSONResponse:
 )
 @guarded
 async def settings(contest: str, request: Request) -> JSONResponse:
-    account = await current_account(request, request.headers.get("authorization"))
+    account = await _caller(request)
     body = (await read_json(request, Settings))[0]
-    return answer(
-        {
-            "ok": True,
-            **workflow.set_double_entry(_store(request), account, contest, body.double_entry),
-        }
-    )
+    return ok(workflow.set_double_entry(_store(request), account, contest, body.double_entry))
 
 
 @router.get("/audit", summary="The audit log (observers, territorial commissions, CEC)")
@@ -532,7 +530,7 @@ async def read_audit(
     after: int = 0,
     limit: int = 1000,
 ) -> JSONResponse:
-    account = await current_account(request, request.headers.get("authorization"))
+    account = await _caller(request)
     _need(account, READERS, "read the audit log")
     limit = max(1, min(limit, 10_000))
     # A sequence number beyond BIGINT overflows PostgreSQL (a 500); nothing is there.
@@ -543,17 +541,17 @@ async def read_audit(
     with _store(request).engine.connect() as conn:
         seq, digest = audit.head(conn)
         rows = audit.entries(conn, contest=contest, subject=subject, after_seq=after, limit=limit)
-    return answer({"ok": True, "head": {"seq": seq, "hash": digest}, "entries": audit.export(rows)})
+    return ok({"head": {"seq": seq, "hash": digest}, "entries": audit.export(rows)})
 
 
 @router.get("/accounts", summary="List accounts (CEC, observers)")
 @guarded
 async def list_accounts(request: Request) -> JSONResponse:
-    account = await current_account(request, request.headers.get("authorization"))
+    account = await _caller(request)
     _need(account, {Role.CEC, Role.OBSERVER}, "list accounts")
     with _store(request).engine.connect() as conn:
         found = accounts.list_accounts(conn)
-    return answer({"ok": True, "accounts": [a.to_dict() for a in found]})
+    return ok({"accounts": [a.to_dict() for a in found]})
 
 
 @router.post(
@@ -564,7 +562,7 @@ async def list_accounts(request: Request) -> JSONResponse:
 )
 @guarded
 async def add_account(request: Request) -> JSONResponse:
-    account = await current_account(request, request.headers.get("authorization"))
+    account = await _caller(request)
     _need(account, {Role.CEC}, "administer accounts")
     body = (await read_json(request, NewAccount))[0]
     with write_transaction(_store(request).engine) as conn:
@@ -576,15 +574,15 @@ async def add_account(request: Request) -> JSONResponse:
             by=account.name,
             expires_in=timedelta(days=body.expires_days),
         )
-    return answer({"ok": True, "account": new.to_dict(), "token": token}, 201)
+    return ok({"account": new.to_dict(), "token": token}, 201)
 
 
 @router.delete("/accounts/{name}", summary="Revoke an account (CEC)")
 @guarded
 async def revoke_account(name: str, request: Request) -> JSONResponse:
-    account = await current_account(request, request.headers.get("authorization"))
+    account = await _caller(request)
     _need(account, {Role.CEC}, "administer accounts")
     with write_transaction(_store(request).engine) as conn:
         gone = accounts.revoke_account(conn, name)
         audit.append(conn, account.name, "account-revoke", subject=name, detail=gone.to_dict())
-    return answer({"ok": True, "account": gone.to_dict()})
+    return ok({"account": gone.to_dict()})
