@@ -37,37 +37,13 @@ divisions CSV format.
 
 from __future__ import annotations
 
+from saylau.store import model
 from saylau.store.canonical import canonical_json, content_hash
-from saylau.store.model import (
-    ContestInfo,
-    ContestResults,
-    DivisionInfo,
-    ElectionInfo,
-    IngestSummary,
-    RelationResult,
-    StationRecord,
-    SubmissionResult,
-    Totals,
-    VersionInfo,
-)
+from saylau.store.model import *  # noqa: F403  (the records a store returns: model.__all__)
 from saylau.store.store import Store
 
 #: The one head of the store's migration history (every table of every package).
 HEAD_REVISION = "0006_seal_chain"
 
-__all__ = [
-    "HEAD_REVISION",
-    "ContestInfo",
-    "ContestResults",
-    "DivisionInfo",
-    "ElectionInfo",
-    "IngestSummary",
-    "RelationResult",
-    "StationRecord",
-    "Store",
-    "SubmissionResult",
-    "Totals",
-    "VersionInfo",
-    "canonical_json",
-    "content_hash",
-]
+__all__ = ["HEAD_REVISION", "Store", "canonical_json", "content_hash"]
+__all__ += model.__all__
