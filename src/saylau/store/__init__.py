@@ -31,7 +31,7 @@ Reading (every unknown id raises ``saylau.errors.NotFoundError`` naming it):
   ``{division_id: Totals}``, equal in a consistent store.
 
 Every returned record is a frozen dataclass with ``to_dict()``.  docs/store.md has the
-schema, the one migration history (``0001_initial`` … ``0004_one_history``) and the
+schema, the one migration history (``0001_initial`` … ``HEAD_REVISION``) and the
 divisions CSV format.
 """
 
