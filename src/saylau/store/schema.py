@@ -2,7 +2,11 @@
 ``0001_initial``, ``0002_text_names`` (names and ids are TEXT: no length limit on any
 backend), ``0003_counted_version`` (``protocols.counted_version``,
 ``contests.synthetic``), ``trust_0001`` (the ``trust_*`` tables), ``inst_0001`` …
-``inst_0003`` (the ``inst_*`` tables), merged by ``0004_one_history``.
+``inst_0003`` (the ``inst_*`` tables), merged by ``0004_one_history``.  Column groups
+that recur (an ``id`` the database numbers, who and when, the station or contest a row
+belongs to) come from ``migrations/_ops.py``: the revisions built these tables with
+the same helpers, and ``tests/store/test_schema.py`` checks that this module describes
+the migrated database.
 
 Timestamps are ISO-8601 UTC text (``2021-01-10T18:00:00.123456+00:00``) so both
 backends store and compare them alike.  Counts are BIGINT: national sums exceed 2**31.
