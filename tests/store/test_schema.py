@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import text
 from sqlalchemy.exc import DataError
 from store_helpers import table
 
-from saylau.store import HEAD_REVISION, Store
+from saylau.store import HEAD_REVISION, Store, schema
 from saylau.store.engine import _migrations_config, create, migrate
 
 LONG = "Party " + "x" * 10_240
@@ -120,3 +121,25 @@ def test_0003_backfills_counted_version_and_synthetic(db_url: str) -> None:
         assert synthetic == {"c": False, "demo": True, "real": False}
     finally:
         engine.dispose()
+
+
+def test_the_schema_module_describes_the_migrated_database(db_url: str) -> None:
+    """``store/schema.py`` (what the queries use) and the migrations (what builds the
+    database) agree: every table, its columns in order, NULL or NOT NULL, the primary
+    key; on PostgreSQL the types too (SQLite keeps the VARCHAR lengths 0002 left)."""
+    with Store.open(db_url) as store:
+        insp = sa.inspect(store.engine)
+        dialect = store.engine.dialect
+        assert set(schema.metadata.tables) <= set(insp.get_table_names())
+        for table in schema.metadata.sorted_tables:
+            found = insp.get_columns(table.name)
+            assert [(c["name"], c["nullable"]) for c in found] == [
+                (c.name, c.nullable) for c in table.columns
+            ], table.name
+            pk = insp.get_pk_constraint(table.name)["constrained_columns"]
+            assert set(pk) == {c.name for c in table.primary_key}, table.name
+            if dialect.name == "postgresql":
+                assert [str(c["type"]) for c in found] == [
+                    c.type.compile(dialect) for c in table.columns
+                ], table.name
+    assert len(schema.metadata.tables) >= 25  # 8 store, 9 trust, 8 institutions tables, …

@@ -31,43 +31,19 @@ Reading (every unknown id raises ``saylau.errors.NotFoundError`` naming it):
   ``{division_id: Totals}``, equal in a consistent store.
 
 Every returned record is a frozen dataclass with ``to_dict()``.  docs/store.md has the
-schema, the one migration history (``0001_initial`` … ``0004_one_history``) and the
+schema, the one migration history (``0001_initial`` … ``HEAD_REVISION``) and the
 divisions CSV format.
 """
 
 from __future__ import annotations
 
+from saylau.store import model
 from saylau.store.canonical import canonical_json, content_hash
-from saylau.store.model import (
-    ContestInfo,
-    ContestResults,
-    DivisionInfo,
-    ElectionInfo,
-    IngestSummary,
-    RelationResult,
-    StationRecord,
-    SubmissionResult,
-    Totals,
-    VersionInfo,
-)
+from saylau.store.model import *  # noqa: F403  (the records a store returns: model.__all__)
 from saylau.store.store import Store
 
 #: The one head of the store's migration history (every table of every package).
 HEAD_REVISION = "0006_seal_chain"
 
-__all__ = [
-    "HEAD_REVISION",
-    "ContestInfo",
-    "ContestResults",
-    "DivisionInfo",
-    "ElectionInfo",
-    "IngestSummary",
-    "RelationResult",
-    "StationRecord",
-    "Store",
-    "SubmissionResult",
-    "Totals",
-    "VersionInfo",
-    "canonical_json",
-    "content_hash",
-]
+__all__ = ["HEAD_REVISION", "Store", "canonical_json", "content_hash"]
+__all__ += model.__all__

@@ -28,7 +28,7 @@ from saylau.store.aggregates import FIGURES, apply_deltas, roll_up
 from saylau.store.canonical import canonical_json_column, hash_column
 from saylau.store.engine import is_sqlite
 from saylau.store.model import COUNTED
-from saylau.store.schema import COUNT_COLUMNS, contests
+from saylau.store.schema import COUNT_COLUMNS, VERSION_COLUMNS, contests
 from saylau.tabulate import Problem, ProtocolTable, check, failing
 from saylau.tabulate.fields import (
     PARTY_PREFIX,
@@ -60,24 +60,6 @@ class WrittenVersion:
 #: Called inside each batch's transaction with the versions it wrote (never with
 #: none), e.g. to append an audit entry that commits or rolls back with the batch.
 BatchHook = Callable[[Connection, list[WrittenVersion]], None]
-
-VERSION_COLUMNS: tuple[str, ...] = (
-    "contest_id",
-    "station_id",
-    "version",
-    "created_at",
-    "actor",
-    "reason",
-    "source",
-    "hash",
-    "status",
-    "problems",
-    "region",
-    "district",
-    "country",
-    *COUNT_COLUMNS,
-    "votes",
-)
 
 
 def now() -> str:

@@ -70,10 +70,7 @@ class IngestSummary:
     synthetic: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            **{k: v for k, v in asdict(self).items() if k != "problems"},
-            "problems": [p.to_dict() for p in self.problems],
-        }
+        return _problems_last(self)
 
 
 @dataclass(frozen=True)
@@ -86,9 +83,10 @@ class SubmissionResult:
     hash: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "status": self.status,
-            "version": self.version,
-            "hash": self.hash,
-            "problems": [p.to_dict() for p in self.problems],
-        }
+        return _problems_last(self)
+
+
+def _problems_last(record: IngestSummary | SubmissionResult) -> dict[str, Any]:
+    """``record``'s fields in order, then its problems (each ``Problem.to_dict()``)."""
+    fields = {k: v for k, v in asdict(record).items() if k != "problems"}
+    return {**fields, "problems": [p.to_dict() for p in record.problems]}

@@ -13,7 +13,14 @@ from saylau.errors import NotFoundError
 from saylau.store import divisions as dv
 from saylau.store.aggregates import FIGURES, roll_up
 from saylau.store.model import COUNTED, ContestInfo, DivisionInfo, Totals, VersionInfo
-from saylau.store.schema import COUNT_COLUMNS, contest_parties, contests, divisions, elections
+from saylau.store.schema import (
+    COUNT_COLUMNS,
+    VERSION_COLUMNS,
+    contest_parties,
+    contests,
+    divisions,
+    elections,
+)
 from saylau.tabulate.fields import PARTY_PREFIX, issued_expr
 
 
@@ -228,21 +235,7 @@ def recount(conn: Connection, contest_id: str) -> dict[str, Totals]:
 
 
 def versions(conn: Connection, contest_id: str, station_id: str) -> list[VersionInfo]:
-    cols = [
-        "version",
-        "created_at",
-        "actor",
-        "reason",
-        "source",
-        "hash",
-        "status",
-        "problems",
-        "region",
-        "district",
-        "country",
-        *COUNT_COLUMNS,
-        "votes",
-    ]
+    cols = [c for c in VERSION_COLUMNS if c not in ("contest_id", "station_id")]
     rows = conn.execute(
         text(
             f"SELECT {', '.join(cols)} FROM protocol_versions WHERE contest_id = :c AND station_id = :s "

@@ -2,13 +2,20 @@
 ``0001_initial``, ``0002_text_names`` (names and ids are TEXT: no length limit on any
 backend), ``0003_counted_version`` (``protocols.counted_version``,
 ``contests.synthetic``), ``trust_0001`` (the ``trust_*`` tables), ``inst_0001`` …
-``inst_0003`` (the ``inst_*`` tables), merged by ``0004_one_history``.
+``inst_0003`` (the ``inst_*`` tables), merged by ``0004_one_history``.  Column groups
+that recur (an ``id`` the database numbers, who and when, the station or contest a row
+belongs to) come from ``migrations/_ops.py``: the revisions built these tables with
+the same helpers, and ``tests/store/test_schema.py`` checks that this module describes
+the migrated database.
 
 Timestamps are ISO-8601 UTC text (``2021-01-10T18:00:00.123456+00:00``) so both
 backends store and compare them alike.  Counts are BIGINT: national sums exceed 2**31.
 """
 
 from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
 
 from sqlalchemy import (
     BigInteger,
@@ -25,6 +32,8 @@ from sqlalchemy import (
     false,
 )
 
+from saylau.results import Totals
+from saylau.store.migrations._ops import of_contest, required, serial_id, station_of, who_when
 from saylau.tabulate.fields import COUNT_FIELDS
 
 metadata = MetaData()
@@ -32,28 +41,27 @@ metadata = MetaData()
 #: Accounting columns of a protocol version (nullable: a field the form lacks is NULL).
 COUNT_COLUMNS: tuple[str, ...] = COUNT_FIELDS
 
+#: Figures of an aggregate row: a division's stored ``saylau.results.Totals`` (its votes
+#: are rows of ``aggregate_votes``).
+_FIGURES = tuple(f.name for f in fields(Totals) if f.name != "votes")
 #: Summed columns of an aggregate row.
-AGGREGATE_SUMS: tuple[str, ...] = (
-    "registered",
-    "ballots_issued",
-    "ballots_cast",
-    "valid",
-    "invalid",
-    "against_all",
-)
-
+AGGREGATE_SUMS: tuple[str, ...] = tuple(f for f in _FIGURES if not f.startswith("stations_"))
 #: Station counters of an aggregate row.
-AGGREGATE_COUNTERS: tuple[str, ...] = (
-    "stations_expected",
-    "stations_reporting",
-    "stations_flagged",
-    "stations_rejected",
-)
+AGGREGATE_COUNTERS: tuple[str, ...] = tuple(f for f in _FIGURES if f.startswith("stations_"))
+
+
+def _keyed_by_contest(name: str) -> list[Column[Any]]:
+    """The key of the per-contest rows: ``contest_id`` and ``name`` (a station or division)."""
+    return [
+        Column("contest_id", String(100), primary_key=True),
+        Column(name, Text, primary_key=True),
+    ]
+
 
 elections = Table(
     "elections",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial_id(),
     Column("name", Text, nullable=False, unique=True),
     Column("date", String(10)),
     Column("created_at", String(40), nullable=False),
@@ -66,16 +74,14 @@ contests = Table(
     Column("election_id", Integer, ForeignKey("elections.id"), nullable=False),
     Column("title", Text, nullable=False),
     Column("law_name", Text, nullable=False),
-    Column("law_toml", Text, nullable=False),
-    Column("law_json", Text, nullable=False),
+    *required(Text, "law_toml", "law_json"),
     Column("policy", String(10), nullable=False),
     Column("root_id", Text, nullable=False),
     Column("divisions_fixed", Boolean, nullable=False),
     Column("certified_at", String(40)),
     Column("certified_by", Text),
     Column("change_counter", BigInteger, nullable=False),
-    Column("last_update", String(40), nullable=False),
-    Column("created_at", String(40), nullable=False),
+    *required(String(40), "last_update", "created_at"),
     # Set once any file labelled synthetic is ingested into the contest.
     Column("synthetic", Boolean, nullable=False, server_default=false()),
 )
@@ -83,7 +89,7 @@ contests = Table(
 contest_parties = Table(
     "contest_parties",
     metadata,
-    Column("contest_id", String(100), ForeignKey("contests.id"), primary_key=True),
+    of_contest("contest_id"),
     Column("party", Text, primary_key=True),
     Column("position", Integer, nullable=False),
 )
@@ -91,7 +97,7 @@ contest_parties = Table(
 divisions = Table(
     "divisions",
     metadata,
-    Column("contest_id", String(100), ForeignKey("contests.id"), primary_key=True),
+    of_contest("contest_id"),
     Column("id", Text, primary_key=True),
     Column("name", Text, nullable=False),
     Column("level", String(20), nullable=False),
@@ -103,8 +109,7 @@ divisions = Table(
 protocols = Table(
     "protocols",
     metadata,
-    Column("contest_id", String(100), primary_key=True),
-    Column("station_id", Text, primary_key=True),
+    *_keyed_by_contest("station_id"),
     Column("version", Integer, nullable=False),
     Column("status", String(10), nullable=False),
     Column("hash", String(64), nullable=False),
@@ -117,8 +122,7 @@ protocols = Table(
 protocol_versions = Table(
     "protocol_versions",
     metadata,
-    Column("contest_id", String(100), primary_key=True),
-    Column("station_id", Text, primary_key=True),
+    *_keyed_by_contest("station_id"),
     Column("version", Integer, primary_key=True),
     Column("created_at", String(40), nullable=False),
     Column("actor", Text, nullable=False),
@@ -127,27 +131,25 @@ protocol_versions = Table(
     Column("hash", String(64), nullable=False),
     Column("status", String(10), nullable=False),
     Column("problems", Text, nullable=False),
-    Column("region", Text),
-    Column("district", Text),
-    Column("country", Text),
+    *(Column(name, Text) for name in ("region", "district", "country")),
     *(Column(name, BigInteger) for name in COUNT_COLUMNS),
     Column("votes", Text, nullable=False),
 )
 
+#: The columns of ``protocol_versions``, in order: what the ingest writes, what a history reads.
+VERSION_COLUMNS: tuple[str, ...] = tuple(protocol_versions.c.keys())
+
 aggregates = Table(
     "aggregates",
     metadata,
-    Column("contest_id", String(100), primary_key=True),
-    Column("division_id", Text, primary_key=True),
-    *(Column(name, BigInteger, nullable=False) for name in AGGREGATE_SUMS),
-    *(Column(name, BigInteger, nullable=False) for name in AGGREGATE_COUNTERS),
+    *_keyed_by_contest("division_id"),
+    *required(BigInteger, *AGGREGATE_SUMS, *AGGREGATE_COUNTERS),
 )
 
 aggregate_votes = Table(
     "aggregate_votes",
     metadata,
-    Column("contest_id", String(100), primary_key=True),
-    Column("division_id", Text, primary_key=True),
+    *_keyed_by_contest("division_id"),
     Column("party", Text, primary_key=True),
     Column("votes", BigInteger, nullable=False),
 )
@@ -160,7 +162,7 @@ aggregate_votes = Table(
 accounts = Table(
     "trust_accounts",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial_id(),
     Column("name", String(200), nullable=False, unique=True),
     Column("role", String(20), nullable=False),
     Column("scope", Text, nullable=False),  # a division id; "" = every division
@@ -168,8 +170,7 @@ accounts = Table(
     Column("token_hash", String(64), nullable=False),
     Column("created_at", String(32), nullable=False),
     Column("created_by", String(200), nullable=False),
-    Column("expires_at", String(32)),
-    Column("revoked_at", String(32)),
+    *(Column(name, String(32)) for name in ("expires_at", "revoked_at")),
 )
 
 audit = Table(
@@ -181,11 +182,9 @@ audit = Table(
     Column("action", String(40), nullable=False),
     Column("contest", String(200)),
     Column("subject", Text),
-    Column("before_hash", String(64)),
-    Column("after_hash", String(64)),
+    *(Column(name, String(64)) for name in ("before_hash", "after_hash")),
     Column("detail", Text, nullable=False),
-    Column("prev_hash", String(64), nullable=False),
-    Column("entry_hash", String(64), nullable=False),
+    *required(String(64), "prev_hash", "entry_hash"),
 )
 
 # One row (id = 1): the chain's head.  Appenders lock it, which serialises the
@@ -209,11 +208,9 @@ settings = Table(
 entries = Table(
     "trust_entries",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("contest", String(200), nullable=False),
-    Column("station", String(200), nullable=False),
-    Column("account", String(200), nullable=False),
-    Column("at", String(32), nullable=False),
+    serial_id(),
+    *station_of(),
+    *who_when("account"),
     Column("content_hash", String(64), nullable=False),
     Column("protocol", Text, nullable=False),
     Column("reason", Text),
@@ -224,11 +221,10 @@ entries = Table(
 approvals = Table(
     "trust_approvals",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial_id(),
     Column("contest", String(200), nullable=False),
     Column("scope", Text, nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("at", String(32), nullable=False),
+    *who_when(),
     Column("results_hash", String(64), nullable=False),
     Column("stale_at", String(32)),
 )
@@ -236,30 +232,26 @@ approvals = Table(
 decisions = Table(
     "trust_decisions",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("contest", String(200), nullable=False),
-    Column("station", String(200), nullable=False),
+    serial_id(),
+    *station_of(),
     Column("reason", Text, nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("at", String(32), nullable=False),
+    *who_when(),
     Column("used_at", String(32)),
 )
 
 certifications = Table(
     "trust_certifications",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial_id(),
     Column("contest", String(200), nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("at", String(32), nullable=False),
+    *who_when(),
     Column("results_hash", String(64), nullable=False),
 )
 
 idempotency = Table(
     "trust_idempotency",
     metadata,
-    Column("account", String(200), nullable=False),
-    Column("key", String(200), nullable=False),
+    *required(String(200), "account", "key"),
     Column("request_hash", String(64), nullable=False),
     Column("status", Integer, nullable=False),
     Column("response", Text, nullable=False),
@@ -302,7 +294,7 @@ Index("ix_inst_irregularities_station", irregularities.c.station, irregularities
 candidates = Table(
     "inst_candidates",
     metadata,
-    Column("contest", String(100), ForeignKey("contests.id"), primary_key=True),
+    of_contest(),
     Column("party", String(300), primary_key=True),
     Column("position", Integer, primary_key=True),
     Column("name", String(300), nullable=False),
@@ -316,7 +308,7 @@ candidates = Table(
 party_decisions = Table(
     "inst_decisions",
     metadata,
-    Column("contest", String(100), ForeignKey("contests.id"), primary_key=True),
+    of_contest(),
     Column("party", String(300), primary_key=True),
     Column("seq", Integer, primary_key=True),
     Column("candidate", String(300), nullable=False),
@@ -325,7 +317,7 @@ party_decisions = Table(
 vacancies = Table(
     "inst_vacancies",
     metadata,
-    Column("contest", String(100), ForeignKey("contests.id"), primary_key=True),
+    of_contest(),
     Column("seq", Integer, primary_key=True),
     Column("deputy", String(300), nullable=False),
     Column("successor", String(300)),
@@ -334,7 +326,7 @@ vacancies = Table(
 maslikhats = Table(
     "inst_maslikhats",
     metadata,
-    Column("contest", String(100), ForeignKey("contests.id"), primary_key=True),
+    of_contest(),
     Column("name", String(300), nullable=False),
     Column("level", String(20), nullable=False),
     Column("seats", Integer, nullable=False),
@@ -348,7 +340,7 @@ maslikhats = Table(
 sessions = Table(
     "inst_sessions",
     metadata,
-    Column("contest", String(100), ForeignKey("contests.id"), primary_key=True),
+    of_contest(),
     Column("body", String(300), nullable=False),
     Column("seats", Integer, nullable=False),
     Column("members", Integer, nullable=False),
@@ -359,7 +351,7 @@ sessions = Table(
 session_votes = Table(
     "inst_session_votes",
     metadata,
-    Column("contest", String(100), ForeignKey("contests.id"), primary_key=True),
+    of_contest(),
     Column("seq", Integer, primary_key=True),
     Column("candidate", String(300), nullable=False),
     Column("votes", BigInteger, nullable=False),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import asdict
 from datetime import date as _date
 from pathlib import Path
 from types import TracebackType
@@ -247,10 +248,7 @@ class Store:
             contest_id=contest_id,
             source=table.source,
             rows=frame.height,
-            accepted=counts.accepted,
-            flagged=counts.flagged,
-            rejected=counts.rejected,
-            unchanged=counts.unchanged,
+            **asdict(counts),  # accepted, flagged, rejected, unchanged
             problems=tuple(problems),
             synthetic=table.synthetic,
         )

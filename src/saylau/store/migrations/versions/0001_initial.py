@@ -1,8 +1,6 @@
 """The store's first schema: elections, contests, divisions, protocols and versions, aggregates.
 
-Revision ID: 0001_initial
-Revises:
-Create Date: 2024-06-01
+Created 2024-06-01; the first revision of the store's history.
 """
 
 from __future__ import annotations
@@ -10,11 +8,13 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from saylau.store.migrations import _ops
+
 revision = "0001_initial"
 down_revision = None
-branch_labels = None
-depends_on = None
 
+# The protocol form's count columns as they stood at this revision (frozen: a field
+# added to the form later comes with a revision of its own; see ``tabulate.fields``).
 _COUNTS = (
     "registered",
     "ballots_received",
@@ -37,7 +37,7 @@ _COUNTERS = ("stations_expected", "stations_reporting", "stations_flagged", "sta
 def upgrade() -> None:
     op.create_table(
         "elections",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        _ops.serial_id(),
         sa.Column("name", sa.String(200), nullable=False, unique=True),
         sa.Column("date", sa.String(10)),
         sa.Column("created_at", sa.String(40), nullable=False),
@@ -48,26 +48,24 @@ def upgrade() -> None:
         sa.Column("election_id", sa.Integer, sa.ForeignKey("elections.id"), nullable=False),
         sa.Column("title", sa.String(300), nullable=False),
         sa.Column("law_name", sa.String(200), nullable=False),
-        sa.Column("law_toml", sa.Text, nullable=False),
-        sa.Column("law_json", sa.Text, nullable=False),
+        *_ops.required(sa.Text, "law_toml", "law_json"),
         sa.Column("policy", sa.String(10), nullable=False),
         sa.Column("root_id", sa.String(300), nullable=False),
         sa.Column("divisions_fixed", sa.Boolean, nullable=False),
         sa.Column("certified_at", sa.String(40)),
         sa.Column("certified_by", sa.String(200)),
         sa.Column("change_counter", sa.BigInteger, nullable=False),
-        sa.Column("last_update", sa.String(40), nullable=False),
-        sa.Column("created_at", sa.String(40), nullable=False),
+        *_ops.required(sa.String(40), "last_update", "created_at"),
     )
     op.create_table(
         "contest_parties",
-        sa.Column("contest_id", sa.String(100), sa.ForeignKey("contests.id"), primary_key=True),
+        _ops.of_contest("contest_id"),
         sa.Column("party", sa.String(300), primary_key=True),
         sa.Column("position", sa.Integer, nullable=False),
     )
     op.create_table(
         "divisions",
-        sa.Column("contest_id", sa.String(100), sa.ForeignKey("contests.id"), primary_key=True),
+        _ops.of_contest("contest_id"),
         sa.Column("id", sa.String(300), primary_key=True),
         sa.Column("name", sa.String(300), nullable=False),
         sa.Column("level", sa.String(20), nullable=False),
@@ -78,8 +76,7 @@ def upgrade() -> None:
     op.create_index("ix_divisions_parent", "divisions", ["contest_id", "parent_id"])
     op.create_table(
         "protocols",
-        sa.Column("contest_id", sa.String(100), primary_key=True),
-        sa.Column("station_id", sa.String(300), primary_key=True),
+        *_ops.keyed_by_contest("station_id"),
         sa.Column("version", sa.Integer, nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("hash", sa.String(64), nullable=False),
@@ -88,8 +85,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "protocol_versions",
-        sa.Column("contest_id", sa.String(100), primary_key=True),
-        sa.Column("station_id", sa.String(300), primary_key=True),
+        *_ops.keyed_by_contest("station_id"),
         sa.Column("version", sa.Integer, primary_key=True),
         sa.Column("created_at", sa.String(40), nullable=False),
         sa.Column("actor", sa.String(200), nullable=False),
@@ -98,8 +94,7 @@ def upgrade() -> None:
         sa.Column("hash", sa.String(64), nullable=False),
         sa.Column("status", sa.String(10), nullable=False),
         sa.Column("problems", sa.Text, nullable=False),
-        sa.Column("region", sa.String(300)),
-        sa.Column("district", sa.String(300)),
+        *(sa.Column(name, sa.String(300)) for name in ("region", "district")),
         sa.Column("country", sa.String(100)),
         *(sa.Column(name, sa.BigInteger) for name in _COUNTS),
         sa.Column("votes", sa.Text, nullable=False),
@@ -107,15 +102,13 @@ def upgrade() -> None:
     )
     op.create_table(
         "aggregates",
-        sa.Column("contest_id", sa.String(100), primary_key=True),
-        sa.Column("division_id", sa.String(300), primary_key=True),
-        *(sa.Column(name, sa.BigInteger, nullable=False) for name in _SUMS + _COUNTERS),
+        *_ops.keyed_by_contest("division_id"),
+        *_ops.required(sa.BigInteger, *_SUMS, *_COUNTERS),
         sqlite_with_rowid=False,
     )
     op.create_table(
         "aggregate_votes",
-        sa.Column("contest_id", sa.String(100), primary_key=True),
-        sa.Column("division_id", sa.String(300), primary_key=True),
+        *_ops.keyed_by_contest("division_id"),
         sa.Column("party", sa.String(300), primary_key=True),
         sa.Column("votes", sa.BigInteger, nullable=False),
         sqlite_with_rowid=False,
@@ -123,7 +116,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for name in (
+    _ops.drop_tables(
         "aggregate_votes",
         "aggregates",
         "protocol_versions",
@@ -132,5 +125,4 @@ def downgrade() -> None:
         "contest_parties",
         "contests",
         "elections",
-    ):
-        op.drop_table(name)
+    )

@@ -3,11 +3,7 @@
 PostgreSQL enforced the VARCHAR lengths of ``0001_initial`` (a 10 KB party name
 failed the ingest with a raw DataError); SQLite never did, so nothing changes there.
 ``contest_id`` columns (VARCHAR(100), referenced by foreign keys) keep their type:
-contest ids are short identifiers chosen by the administrator.
-
-Revision ID: 0002_text_names
-Revises: 0001_initial
-Create Date: 2026-11-25
+contest ids are short identifiers chosen by the administrator.  Created 2026-11-25.
 """
 
 from __future__ import annotations
@@ -17,8 +13,6 @@ from alembic import op
 
 revision = "0002_text_names"
 down_revision = "0001_initial"
-branch_labels = None
-depends_on = None
 
 #: (table, column, old length) of every name or id column made TEXT.
 COLUMNS: tuple[tuple[str, str, int], ...] = (

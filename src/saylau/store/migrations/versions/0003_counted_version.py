@@ -14,10 +14,7 @@ revision stays uncounted until its next version, as it was.)
 contests get it where their first protocol (by station, version) has a ``source``
 naming "synthetic" (the demo writes ``kz-2021-synthetic``): the guess the web pages
 made before the store kept the flag, so an existing demo database stays labelled.
-
-Revision ID: 0003_counted_version
-Revises: 0002_text_names
-Create Date: 2026-11-25
+Created 2026-11-25.
 """
 
 from __future__ import annotations
@@ -27,8 +24,6 @@ from alembic import op
 
 revision = "0003_counted_version"
 down_revision = "0002_text_names"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

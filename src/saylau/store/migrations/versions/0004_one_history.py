@@ -6,19 +6,13 @@ packages and found by scanning sibling folders, so a database had three heads.  
 revisions now live in ``saylau/store/migrations/versions`` under their old ids (a
 database created before keeps its ``alembic_version`` rows) and this merge makes
 them one history with one head.  It changes no table: a database of the previous
-release is upgraded in place with every row kept.
-
-Revision ID: 0004_one_history
-Revises: 0003_counted_version, trust_0001, inst_0003
-Create Date: 2026-12-06
+release is upgraded in place with every row kept.  Created 2026-12-06.
 """
 
 from __future__ import annotations
 
 revision = "0004_one_history"
 down_revision = ("0003_counted_version", "trust_0001", "inst_0003")
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -3,11 +3,7 @@
 No schema change.  A database built by an earlier release holds contests and
 accounts no audit entry records; this appends, once, the entries that vouch for
 them as they are at the upgrade (``saylau.store.audit.seal``), so ``audit verify``
-checks them from then on instead of reporting every one.
-
-Revision ID: 0006_seal_chain
-Revises: 0005_commission
-Create Date: 2026-12-06
+checks them from then on instead of reporting every one.  Created 2026-12-06.
 """
 
 from __future__ import annotations
@@ -18,8 +14,6 @@ from saylau.store import audit
 
 revision = "0006_seal_chain"
 down_revision = "0005_commission"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:

@@ -1,8 +1,7 @@
 """Institutions tables: accredited observers and their irregularity reports.
 
-Revision ID: inst_0001
-Revises:
-Create Date: 2024-06-01
+Created 2024-06-01 as the root of the institutions branch (after ``0001_initial``);
+joined to the store's history by ``0004_one_history``.
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ from alembic import op
 
 revision = "inst_0001"
 down_revision = None
-branch_labels = None
 depends_on = "0001_initial"
 
 

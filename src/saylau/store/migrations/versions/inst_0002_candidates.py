@@ -1,8 +1,6 @@
 """Institutions tables: registered candidate lists, party decisions, vacancies, maslikhats.
 
-Revision ID: inst_0002
-Revises: inst_0001
-Create Date: 2026-11-25
+Created 2026-11-25.
 """
 
 from __future__ import annotations
@@ -10,16 +8,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from saylau.store.migrations import _ops
+
 revision = "inst_0002"
 down_revision = "inst_0001"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     op.create_table(
         "inst_candidates",
-        sa.Column("contest", sa.String(100), sa.ForeignKey("contests.id"), primary_key=True),
+        _ops.of_contest(),
         sa.Column("party", sa.String(300), primary_key=True),
         sa.Column("position", sa.Integer, primary_key=True),
         sa.Column("name", sa.String(300), nullable=False),
@@ -31,21 +29,21 @@ def upgrade() -> None:
     )
     op.create_table(
         "inst_decisions",
-        sa.Column("contest", sa.String(100), sa.ForeignKey("contests.id"), primary_key=True),
+        _ops.of_contest(),
         sa.Column("party", sa.String(300), primary_key=True),
         sa.Column("seq", sa.Integer, primary_key=True),
         sa.Column("candidate", sa.String(300), nullable=False),
     )
     op.create_table(
         "inst_vacancies",
-        sa.Column("contest", sa.String(100), sa.ForeignKey("contests.id"), primary_key=True),
+        _ops.of_contest(),
         sa.Column("seq", sa.Integer, primary_key=True),
         sa.Column("deputy", sa.String(300), nullable=False),
         sa.Column("successor", sa.String(300)),
     )
     op.create_table(
         "inst_maslikhats",
-        sa.Column("contest", sa.String(100), sa.ForeignKey("contests.id"), primary_key=True),
+        _ops.of_contest(),
         sa.Column("name", sa.String(300), nullable=False),
         sa.Column("level", sa.String(20), nullable=False),
         sa.Column("seats", sa.Integer, nullable=False),
@@ -58,7 +56,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("inst_maslikhats")
-    op.drop_table("inst_vacancies")
-    op.drop_table("inst_decisions")
-    op.drop_table("inst_candidates")
+    _ops.drop_tables("inst_maslikhats", "inst_vacancies", "inst_decisions", "inst_candidates")

@@ -1,8 +1,6 @@
 """Institutions tables: indirect elections at a session (the Assembly of People's 9).
 
-Revision ID: inst_0003
-Revises: inst_0002
-Create Date: 2026-11-25
+Created 2026-11-25.
 """
 
 from __future__ import annotations
@@ -10,16 +8,16 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from saylau.store.migrations import _ops
+
 revision = "inst_0003"
 down_revision = "inst_0002"
-branch_labels = None
-depends_on = None
 
 
 def upgrade() -> None:
     op.create_table(
         "inst_sessions",
-        sa.Column("contest", sa.String(100), sa.ForeignKey("contests.id"), primary_key=True),
+        _ops.of_contest(),
         sa.Column("body", sa.String(300), nullable=False),
         sa.Column("seats", sa.Integer, nullable=False),
         sa.Column("members", sa.Integer, nullable=False),
@@ -28,7 +26,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "inst_session_votes",
-        sa.Column("contest", sa.String(100), sa.ForeignKey("contests.id"), primary_key=True),
+        _ops.of_contest(),
         sa.Column("seq", sa.Integer, primary_key=True),
         sa.Column("candidate", sa.String(300), nullable=False),
         sa.Column("votes", sa.BigInteger, nullable=False),
@@ -36,5 +34,4 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.drop_table("inst_session_votes")
-    op.drop_table("inst_sessions")
+    _ops.drop_tables("inst_session_votes", "inst_sessions")

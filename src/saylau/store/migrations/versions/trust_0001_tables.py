@@ -1,8 +1,7 @@
 """Trust tables: accounts, audit chain and head, double entry, approvals, decisions.
 
-Revision ID: trust_0001
-Revises:
-Create Date: 2024-06-01
+Created 2024-06-01 as the root of the trust branch (after ``0001_initial``); joined to
+the store's history by ``0004_one_history``.
 """
 
 from __future__ import annotations
@@ -10,9 +9,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from saylau.store.migrations import _ops
+
 revision = "trust_0001"
 down_revision = None
-branch_labels = None
 depends_on = "0001_initial"
 
 GENESIS = "0" * 64
@@ -21,7 +21,7 @@ GENESIS = "0" * 64
 def upgrade() -> None:
     op.create_table(
         "trust_accounts",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        _ops.serial_id(),
         sa.Column("name", sa.String(200), nullable=False, unique=True),
         sa.Column("role", sa.String(20), nullable=False),
         sa.Column("scope", sa.Text, nullable=False),
@@ -29,8 +29,7 @@ def upgrade() -> None:
         sa.Column("token_hash", sa.String(64), nullable=False),
         sa.Column("created_at", sa.String(32), nullable=False),
         sa.Column("created_by", sa.String(200), nullable=False),
-        sa.Column("expires_at", sa.String(32)),
-        sa.Column("revoked_at", sa.String(32)),
+        *(sa.Column(name, sa.String(32)) for name in ("expires_at", "revoked_at")),
     )
     op.create_table(
         "trust_audit",
@@ -40,11 +39,9 @@ def upgrade() -> None:
         sa.Column("action", sa.String(40), nullable=False),
         sa.Column("contest", sa.String(200)),
         sa.Column("subject", sa.Text),
-        sa.Column("before_hash", sa.String(64)),
-        sa.Column("after_hash", sa.String(64)),
+        *(sa.Column(name, sa.String(64)) for name in ("before_hash", "after_hash")),
         sa.Column("detail", sa.Text, nullable=False),
-        sa.Column("prev_hash", sa.String(64), nullable=False),
-        sa.Column("entry_hash", sa.String(64), nullable=False),
+        *_ops.required(sa.String(64), "prev_hash", "entry_hash"),
     )
     op.create_index("ix_trust_audit_subject", "trust_audit", ["contest", "subject"])
     head = op.create_table(
@@ -61,11 +58,9 @@ def upgrade() -> None:
     )
     op.create_table(
         "trust_entries",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("contest", sa.String(200), nullable=False),
-        sa.Column("station", sa.String(200), nullable=False),
-        sa.Column("account", sa.String(200), nullable=False),
-        sa.Column("at", sa.String(32), nullable=False),
+        _ops.serial_id(),
+        *_ops.station_of(),
+        *_ops.who_when("account"),
         sa.Column("content_hash", sa.String(64), nullable=False),
         sa.Column("protocol", sa.Text, nullable=False),
         sa.Column("reason", sa.Text),
@@ -74,36 +69,31 @@ def upgrade() -> None:
     op.create_index("ix_trust_entries_station", "trust_entries", ["contest", "station"])
     op.create_table(
         "trust_approvals",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        _ops.serial_id(),
         sa.Column("contest", sa.String(200), nullable=False),
         sa.Column("scope", sa.Text, nullable=False),
-        sa.Column("actor", sa.String(200), nullable=False),
-        sa.Column("at", sa.String(32), nullable=False),
+        *_ops.who_when(),
         sa.Column("results_hash", sa.String(64), nullable=False),
         sa.Column("stale_at", sa.String(32)),
     )
     op.create_table(
         "trust_decisions",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
-        sa.Column("contest", sa.String(200), nullable=False),
-        sa.Column("station", sa.String(200), nullable=False),
+        _ops.serial_id(),
+        *_ops.station_of(),
         sa.Column("reason", sa.Text, nullable=False),
-        sa.Column("actor", sa.String(200), nullable=False),
-        sa.Column("at", sa.String(32), nullable=False),
+        *_ops.who_when(),
         sa.Column("used_at", sa.String(32)),
     )
     op.create_table(
         "trust_certifications",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        _ops.serial_id(),
         sa.Column("contest", sa.String(200), nullable=False),
-        sa.Column("actor", sa.String(200), nullable=False),
-        sa.Column("at", sa.String(32), nullable=False),
+        *_ops.who_when(),
         sa.Column("results_hash", sa.String(64), nullable=False),
     )
     op.create_table(
         "trust_idempotency",
-        sa.Column("account", sa.String(200), nullable=False),
-        sa.Column("key", sa.String(200), nullable=False),
+        *_ops.required(sa.String(200), "account", "key"),
         sa.Column("request_hash", sa.String(64), nullable=False),
         sa.Column("status", sa.Integer, nullable=False),
         sa.Column("response", sa.Text, nullable=False),
@@ -113,7 +103,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in (
+    _ops.drop_tables(
         "trust_idempotency",
         "trust_certifications",
         "trust_decisions",
@@ -123,5 +113,4 @@ def downgrade() -> None:
         "trust_audit_head",
         "trust_audit",
         "trust_accounts",
-    ):
-        op.drop_table(table)
+    )
