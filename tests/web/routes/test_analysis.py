@@ -324,6 +324,36 @@ def test_projections_page_and_form(client: TestClient) -> None:
         data={"law": "kz-majilis-2021", "polls": csv_text, "sims": "300", "seed": "1"},
     )
     assert r.status_code == 200, r.text
-    assert r.text.count("<svg") >= 2 and "Projected seats" in r.text
+    # The page draws its charts in the site's style: HTML bars in the parties' colours
+    # (those of the stored contest under the same law), with the figures in words.
+    assert r.text.count('class="interval-row"') == 3 and "Projected seats" in r.text
+    colors = {
+        p["name"]: p["color"] for p in client.get("/api/v1/contests/majilis").json()["parties"]
+    }
+    for party in ("Nur Otan", "Ak Zhol", "Auyl"):
+        row = r.text[r.text.index(f'data-party="{party}"') :]
+        assert f"background:{colors[party]}" in row[: row.index("</li>")], party
     bad = client.post("/projections", data={"polls": "pollster,end_date\n", "sims": "10"})
     assert bad.status_code == 422 and "sample_size" in bad.text
+
+
+def test_whatif_without_a_variation_compares_presets_side_by_side(client: TestClient) -> None:
+    data = client.get("/api/v1/contests/majilis/whatif").json()
+    labels = [s["label"] for s in data["scenarios"]]
+    # The law in force (7 %, Hare), then the presets that differ from it.
+    assert labels == [
+        "kz-majilis-2021 (as in force)",
+        "threshold=5",
+        "threshold=3",
+        "method=dhondt",
+        "method=sainte-lague",
+    ]
+    at5 = data["scenarios"][1]
+    assert at5["seats"]["Auyl"] == 6 and at5["seats"]["Nur Otan"] == 72  # as with ?threshold=5
+    html = client.get("/contests/majilis/whatif?lang=ru").text
+    assert html.count('class="seat-bar-row"') == 5
+    # Each bar's segments are the scenario's seats, in the contest's colours.
+    colors = data["colors"]
+    assert (
+        f'data-party="Auyl" data-seats="6" style="width:6.122%;background:{colors["Auyl"]}"' in html
+    )

@@ -41,6 +41,7 @@ from saylau.analysis.proportionality import INDEX_KEYS, indices
 from saylau.errors import InputError
 from saylau.law import Law
 from saylau.store import Store
+from saylau.web.colors import party_colors
 from saylau.web.pages import View, page, set_language
 from saylau.web.render import page_globals, site_of
 from saylau.web.responses import ERRORS
@@ -68,7 +69,18 @@ INDEX_LABELS: dict[str, str] = {
     "wasted_vote_share": "Votes for lists that won no seat, %",
 }
 
-EXAMPLE_POLLS = """pollster,end_date,sample_size,Nur Otan,Ak Zhol,People's Party,Auyl,Adal
+#: What the what-if page compares side by side when no variation is asked for: the
+#: thresholds Kazakhstan's later laws and its neighbours use, and the two common
+#: divisor methods (each skipped when the law in force already has it).
+PRESETS: tuple[tuple[str, str], ...] = (
+    ("threshold", "5"),
+    ("threshold", "3"),
+    ("method", "dhondt"),
+    ("method", "sainte-lague"),
+)
+
+# The parties as the 2021 results name them, so the projection matches them by name.
+EXAMPLE_POLLS = """pollster,end_date,sample_size,Nur Otan,Ak Zhol,People's Party of Kazakhstan,Auyl,Adal
 Institute A,2021-01-05,1200,70.5,11.0,9.2,5.6,3.7
 Institute B,2020-12-28,1500,69.8,11.9,8.7,5.9,3.7
 """
@@ -142,10 +154,16 @@ def whatif_context(store: Store, contest_id: str, params: Mapping[str, str]) -> 
     ref = compare_laws(votes, [law], against_all=against_all, invalid=invalid).scenarios[0]
     scenarios = [ref]
     if params:
+        variations = [dict(params)]
+    else:
+        # Side by side: the presets that differ from the law in force.
+        same = {"threshold": str(ref.threshold), "method": ref.method}
+        variations = [{k: v} for k, v in PRESETS if same[k] != v]
+    for variation in variations:
         varied = vary(
             votes,
             law,
-            {k: [v] for k, v in params.items()},
+            {k: [v] for k, v in variation.items()},
             against_all=against_all,
             invalid=invalid,
         ).scenarios[0]
@@ -154,6 +172,8 @@ def whatif_context(store: Store, contest_id: str, params: Mapping[str, str]) -> 
     result["reference"] = f"{law.name} (as in force)"
     result["scenarios"][0]["label"] = result["reference"]
     data.update(result)
+    # The contest page's colours (same parties, same order).
+    data["colors"] = party_colors(votes)
     return data
 
 
@@ -472,6 +492,17 @@ def _render(request: Request, template: str, context: dict[str, Any]) -> HTMLRes
     return HTMLResponse(html)
 
 
+def contest_colors(store: Store, law: str, names: list[str]) -> dict[str, str]:
+    """Party colours as the results pages give them: those of the store's latest
+    contest under ``law`` (its parties in their order, then any other name), so a
+    party keeps its colour from the results to the projection."""
+    found = [c for c in store.contests() if c.law == law]
+    found.sort(key=lambda c: (c.date or "", c.id))
+    order = list(store.results(found[-1].id).totals.votes) if found else []
+    colors = party_colors([*order, *(n for n in names if n not in order)])
+    return {n: colors[n] for n in names}
+
+
 def _projection_form(law: str, polls: str, sims: int, seed: int) -> dict[str, Any]:
     from saylau.law.load import preset_names
 
@@ -505,10 +536,13 @@ async def projections_post(
     seed: Annotated[int, Form()] = 0,
 ) -> HTMLResponse:
     set_language(request)
+    # The page draws its own charts (HTML, the site's style and party colours).
     data = await run_in_threadpool(
-        lambda: projection_context(law, polls, sims=sims, seed=seed, charts=True)
+        lambda: projection_context(law, polls, sims=sims, seed=seed, charts=False)
     )
+    names = [p["party"] for p in data["parties"]]
+    store = site_of(request).store
     context = _projection_form(law, polls, sims, seed)
-    context["charts"] = data.pop("charts")
+    context["colors"] = await run_in_threadpool(lambda: contest_colors(store, law, names))
     context["result"] = data
     return _render(request, "projections.html", context)
