@@ -351,7 +351,7 @@ def test_whatif_without_a_variation_compares_presets_side_by_side(client: TestCl
     at5 = data["scenarios"][1]
     assert at5["seats"]["Auyl"] == 6 and at5["seats"]["Nur Otan"] == 72  # as with ?threshold=5
     html = client.get("/contests/majilis/whatif?lang=ru").text
-    assert html.count('class="seat-bar-row"') == 5
+    assert html.count('class="whatif-row"') == 5
     # Each bar's segments are the scenario's seats, in the contest's colours.
     colors = data["colors"]
     assert (
