@@ -75,6 +75,12 @@ def test_region_pages_and_the_histogram(client: TestClient) -> None:
     assert len(almaty["cells"]) == 3
     html = client.get("/contests/majilis/forensics?region=Almaty&lang=kk").text
     assert html.count('class="bin"') == 3
+    # Stations abroad have no region in the protocols (the report's ""): "Abroad".
+    abroad = client.get("/api/v1/contests/majilis/forensics?region=Abroad").json()
+    assert abroad["integer"] == {
+        k: v for k, v in doc["report"]["regions"][""].items() if k != "last_digit"
+    }
+    assert "Abroad" in [r["name"] for r in doc["regions"]]
     assert client.get("/contests/majilis/forensics?region=Nowhere").status_code == 404
     assert client.get("/api/v1/contests/nowhere/forensics").status_code == 404
 

@@ -340,14 +340,18 @@ def forensics_data(store: Store, contest_id: str) -> dict[str, Any] | None:
             frame = store.iter_protocols(contest_id)
             report = fx.analyse(frame, leader, synthetic=info.synthetic)
             turnout, share, region = fx.shares(frame, leader)
-            cells = {"": histogram_cells(turnout, share)}
-            for name in sorted({str(r) for r in region if str(r)}):
+            # Keyed by region as the report is ("" is abroad); None: the whole contest.
+            cells: dict[str | None, list[list[int]]] = {None: histogram_cells(turnout, share)}
+            for name in sorted({str(r) for r in region}):
                 mask = region == name
                 cells[name] = histogram_cells(turnout[mask], share[mask])
             data = {"leader": leader, "report": report.to_dict(), "cells": cells}
         _FORENSICS[key] = (info.change_counter, data)
         return data
 
+
+#: The name of the stations abroad, which have no region (the divisions' name).
+ABROAD = "Abroad"
 
 #: The report's keys of the integer-percentage test (national and per region).
 INTEGER_KEYS = (
@@ -381,17 +385,20 @@ def forensics_context(store: Store, contest_id: str, region: str | None) -> dict
         return out
     report = data["report"]
     regions = report["regions"]
-    if region and region not in regions:
+    # Stations abroad have no region in their protocols (the report's ""): the
+    # division page of Abroad asks for them by that name.
+    key = "" if region == ABROAD and ABROAD not in regions and "" in regions else region
+    if key is not None and key not in regions:
         raise NotFoundError(f"region {region!r} is not a region of contest {contest_id!r}")
-    scope = regions[region] if region else report
+    scope = regions[key] if key is not None else report
     out.update(
         leader=data["leader"],
         integer={k: scope.get(k) for k in INTEGER_KEYS},
         last_digit=scope.get("last_digit"),
-        cells=data["cells"].get(region or "", []),
+        cells=data["cells"].get(key, []),
         regions=[
             {
-                "name": name,
+                "name": name or ABROAD,
                 "stations": r.get("stations"),
                 "integer_excess": r.get("integer_excess"),
                 "integer_p_value": r.get("integer_p_value"),
