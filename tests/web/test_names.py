@@ -101,7 +101,7 @@ def test_the_date_is_shown_once_in_the_page_language(kz_client: TestClient) -> N
 
 def _region_id(client: TestClient, name: str) -> str:
     children = client.get("/api/v1/contests/majilis").json()["children"]
-    return next(c["id"] for c in children if c["name"] == name)
+    return str(next(c["id"] for c in children if c["name"] == name))
 
 
 @pytest.mark.parametrize("lang", ["en", "ru", "kk"])
