@@ -12,10 +12,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
+import pytest
+import uvicorn
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
+from test_browser import ARGS, _chromium, _free_port
 from webdata import STATIONS, build_store, write_protocols
 
 from saylau.cli import main
@@ -118,3 +124,47 @@ def test_synthetic_contests_carry_the_caveat(db_url: str, tmp_path: Path) -> Non
         ):
             assert text in c.get(f"/contests/majilis/forensics?lang={lang}").text, lang
     store.close()
+
+
+DRAWN = """() => {
+  const svg = document.querySelector('svg.forensics-hist');
+  const plot = svg.querySelector('rect.plot').getBoundingClientRect();
+  const bins = [...svg.querySelectorAll('rect.bin')].map(r => r.getBoundingClientRect());
+  const inside = bins.every(b => b.left >= plot.left - .5 && b.right <= plot.right + .5
+                                 && b.top >= plot.top - .5 && b.bottom <= plot.bottom + .5);
+  const ticks = [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height);
+  return {bins: bins.length, inside, square: plot.width / plot.height,
+          width: plot.width, smallest_text: Math.min(...ticks)};
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1366, 390])
+def test_the_histogram_is_drawn_inside_its_axes(tmp_path: Path, width: int) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    db = str(tmp_path / "saylau.db")
+    build_store(db, tmp_path).close()
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(200):
+        if server.started:
+            break
+        time.sleep(0.05)
+    try:
+        with sync_api.sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
+            page: Any = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+            page.goto(f"http://127.0.0.1:{port}/contests/majilis/forensics?lang=kk")
+            drawn = page.evaluate(DRAWN)
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+    assert drawn["bins"] == len(STATIONS) and drawn["inside"], drawn
+    assert abs(drawn["square"] - 1) < 0.01 and drawn["width"] >= 250, drawn
+    # Axis text at least 9 px high even on a phone (the chart scales with the page).
+    assert drawn["smallest_text"] >= 9, drawn
