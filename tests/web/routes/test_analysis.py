@@ -333,6 +333,14 @@ def test_projections_page_and_form(client: TestClient) -> None:
     for party in ("Nur Otan", "Ak Zhol", "Auyl"):
         row = r.text[r.text.index(f'data-party="{party}"') :]
         assert f"background:{colors[party]}" in row[: row.index("</li>")], party
+    # The form posts back in the page's language.
+    form = client.get("/projections?lang=ru").text
+    assert 'action="/projections?lang=ru"' in form
+    ru = client.post(
+        "/projections?lang=ru",
+        data={"law": "kz-majilis-2021", "polls": csv_text, "sims": "300", "seed": "1"},
+    )
+    assert "Прогноз мест" in ru.text and "Нур Отан" in ru.text
     bad = client.post("/projections", data={"polls": "pollster,end_date\n", "sims": "10"})
     assert bad.status_code == 422 and "sample_size" in bad.text
 
