@@ -365,3 +365,20 @@ def test_whatif_without_a_variation_compares_presets_side_by_side(client: TestCl
     assert (
         f'data-party="Auyl" data-seats="6" style="width:6.122%;background:{colors["Auyl"]}"' in html
     )
+
+
+def test_whatif_compares_every_combination_asked_for(client: TestClient) -> None:
+    data = client.get("/api/v1/contests/majilis/whatif?threshold=5;3&method=hare;dhondt").json()
+    labels = [s["label"] for s in data["scenarios"]]
+    assert labels[1:] == [
+        "threshold=5, method=hare",
+        "threshold=5, method=dhondt",
+        "threshold=3, method=hare",
+        "threshold=3, method=dhondt",
+    ]
+    single = client.get("/api/v1/contests/majilis/whatif?threshold=5").json()["scenarios"][1]
+    assert data["scenarios"][1]["seats"] == single["seats"]
+    html = client.get("/contests/majilis/whatif?threshold=5;3&method=hare;%20dhondt&lang=kk").text
+    assert html.count('class="whatif-row"') == 5
+    too_many = client.get("/api/v1/contests/majilis/whatif?threshold=1;2;3&seats=90;100;110")
+    assert too_many.status_code == 422 and "9 scenarios" in too_many.json()["error"]

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -54,6 +55,10 @@ DEFAULT_SIMS = 20_000
 MAX_POLLS = 500
 MAX_CSV_CHARS = 200_000
 MAX_SEATS = 10_000
+#: Most what-if scenarios compared side by side (besides the law in force).
+MAX_SCENARIOS = 8
+#: Between the values of one what-if parameter.
+SEP = ";"
 DEFAULT_LAW = "kz-majilis-2021"
 
 #: Display names of the indices (translated in the templates).
@@ -103,29 +108,44 @@ def _national(store: Store, contest_id: str) -> tuple[dict[str, int], int, int]:
 
 
 def whatif_params(threshold: str | None, method: str | None, seats: str | None) -> dict[str, str]:
-    """The variation asked for (blank values ignored); every problem at once."""
+    """The variations asked for (blank values ignored), each parameter a value or a
+    list of values separated by ``;`` (not commas: a Russian or Kazakh reader writes
+    5,5 for 5.5), the scenarios being their combinations (at most ``MAX_SCENARIOS``),
+    normalised; every problem at once."""
     from saylau.core import check_threshold
     from saylau.methods import get_method
 
     out: dict[str, str] = {}
     problems: list[str] = []
-    if threshold is not None and threshold.strip():
-        try:
-            check_threshold(threshold.strip(), "threshold")
-            out["threshold"] = threshold.strip()
-        except InputError as err:
-            problems.extend(err.problems)
-    if method is not None and method.strip():
-        try:
-            out["method"] = get_method(method.strip()).name
-        except InputError as err:
-            problems.extend(err.problems)
-    if seats is not None and seats.strip():
-        value = seats.strip()
-        if not value.isdigit() or not 1 <= int(value) <= MAX_SEATS:
-            problems.append(f"seats: {value!r} must be a whole number from 1 to {MAX_SEATS:,}")
-        else:
-            out["seats"] = str(int(value))
+    raw = {"threshold": threshold, "method": method, "seats": seats}
+    for key, text in raw.items():
+        items = [x.strip() for x in (text or "").split(SEP) if x.strip()]
+        values: list[str] = []
+        for value in items:
+            try:
+                if key == "threshold":
+                    check_threshold(value, "threshold")
+                    values.append(value)
+                elif key == "method":
+                    values.append(get_method(value).name)
+                elif not value.isdigit() or not 1 <= int(value) <= MAX_SEATS:
+                    problems.append(
+                        f"seats: {value!r} must be a whole number from 1 to {MAX_SEATS:,}"
+                    )
+                else:
+                    values.append(str(int(value)))
+            except InputError as err:
+                problems.extend(err.problems)
+        if values:
+            out[key] = SEP.join(dict.fromkeys(values))
+    combos = 1
+    for joined in out.values():
+        combos *= len(joined.split(SEP))
+    if combos > MAX_SCENARIOS:
+        problems.append(
+            f"{combos} scenarios asked for ({', '.join(f'{k}={v}' for k, v in out.items())}); "
+            f"at most {MAX_SCENARIOS}"
+        )
     if problems:
         raise InputError(problems)
     return out
@@ -154,7 +174,10 @@ def whatif_context(store: Store, contest_id: str, params: Mapping[str, str]) -> 
     ref = compare_laws(votes, [law], against_all=against_all, invalid=invalid).scenarios[0]
     scenarios = [ref]
     if params:
-        variations = [dict(params)]
+        # Every combination of the values asked for, in the order given.
+        keys = list(params)
+        lists = [params[k].split(SEP) for k in keys]
+        variations = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*lists)]
     else:
         # Side by side: the presets that differ from the law in force.
         same = {"threshold": str(ref.threshold), "method": ref.method}
