@@ -29,7 +29,7 @@ from saylau.store import Store
 from saylau.tabulate import read_protocols
 from saylau.web.app import create_app
 from saylau.web.i18n import Formatter
-from saylau.web.routes import analysis
+from saylau.web.routes import forensics
 
 
 def cli_report(db: str, leader: str) -> dict[str, object]:
@@ -96,15 +96,15 @@ def test_computed_once_per_data_version(db_url: str, tmp_path: Path) -> None:
     with TestClient(create_app(db_url, counter_ttl=0)) as c:
         first = c.get("/api/v1/contests/majilis/forensics").json()
         key = (store.url, "majilis")
-        version, cached = analysis._FORENSICS[key]
+        version, cached = forensics._FORENSICS[key]
         assert cached is not None and cached["report"] == first["report"]
         c.get("/contests/majilis/forensics?lang=kk")
-        assert analysis._FORENSICS[key][1] is cached  # not recomputed for another page
+        assert forensics._FORENSICS[key][1] is cached  # not recomputed for another page
         # Station 001 amended: turnout 660 -> 760 of 1,000, Nur Otan 500 -> 600 of them.
         amended = [("001", "Almaty", "Medeu", "", 1000, 10, (600, 120, 30))]
         store.ingest("majilis", read_protocols(write_protocols(tmp_path / "m.csv", amended)))
         after = c.get("/api/v1/contests/majilis/forensics").json()
-        assert analysis._FORENSICS[key][0] > version
+        assert forensics._FORENSICS[key][0] > version
         assert [66, 75, 1] in first["cells"] and [66, 75, 1] not in after["cells"]
         assert [76, 78, 1] in after["cells"]
     store.close()
