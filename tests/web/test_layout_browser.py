@@ -257,7 +257,15 @@ def _axe_source() -> str:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/contests/majilis", AKMOLA, "/contests/majilis/stations/001", "/search?q=AKM"],
+    [
+        "/",
+        "/contests/majilis",
+        AKMOLA,
+        "/contests/majilis/stations/001",
+        "/search?q=AKM",
+        "/contests/majilis/forensics",
+        "/contests/majilis/whatif",
+    ],
 )
 def test_pages_pass_axe_core(pg: Any, kz_site: str, path: str) -> None:
     source = _axe_source()

@@ -10,6 +10,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
 
+from saylau.web.forensics_svg import histogram_svg, legend
 from saylau.web.i18n import LANGUAGE_NAMES, Formatter
 from saylau.web.names import local_name
 from saylau.web.steps import ranking, step_text, tie_text
@@ -39,6 +40,8 @@ def template_environment() -> Environment:
     env.globals["index_value"] = index_value
     env.globals["namer"] = namer
     env.globals["contest_maps"] = _maps
+    env.globals["forensics_chart"] = histogram_svg
+    env.globals["forensics_legend"] = legend
     env.filters["local"] = _local
     env.filters["longest_word"] = longest_word
     return env

@@ -16,7 +16,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import quote
 
+from saylau.analysis.previous import contest_comparison, division_comparison
 from saylau.analysis.proportionality import indices
+from saylau.analysis.swing import Comparison
 from saylau.errors import NotFoundError
 from saylau.institutions import persist, stored_sessions, views
 from saylau.results import ContestInfo, ContestResult, outcome, share
@@ -246,7 +248,22 @@ def contest_page(store: Store, cid: str) -> dict[str, Any]:
         "has_session": _has_session(store, cid),
         "children": child_rows(store, cid, res.division.id),
         "audit_head": published_head(store.engine),  # the head leaves the database
+        # Against the predecessor declared in data/previous.toml (None without one).
+        "comparison": comparison_document(contest_comparison(store, cid)),
     }
+
+
+def comparison_document(comparison: Comparison | None) -> dict[str, Any] | None:
+    """The comparison with the previous election as the pages show it, party colours
+    included (a party that stood only before gets its own colour)."""
+    if comparison is None:
+        return None
+    doc = comparison.to_dict()
+    names = [p["name"] or p["previous_name"] for p in doc["parties"]]
+    colors = party_colors(names)
+    for p, n in zip(doc["parties"], names, strict=True):
+        p["color"] = colors[n]
+    return doc
 
 
 def results_document(res: ContestResult) -> dict[str, Any]:
@@ -327,6 +344,7 @@ def division_page(store: Store, cid: str, did: str) -> dict[str, Any]:
         ],
         "children_heading": CHILD_HEADINGS.get(level, "Areas"),
         "children": children,
+        "comparison": comparison_document(division_comparison(store, cid, did)),
     }
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from fpdf import FPDF
 
 from saylau.web.i18n import Formatter
+from saylau.web.names import local_name
 
 MAX_NAME = 160
 
@@ -77,6 +78,11 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
     """The PDF statement of the statement context ``ctx`` (see ``model.statement``)."""
     fmt = Formatter(lang)
     _ = fmt.gettext
+
+    def named(text: object) -> str:
+        # Stored names (contest, election, party, tier) in the statement's language.
+        return clean(local_name(str(text), lang))
+
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("DejaVu", "", str(font_path()))
@@ -94,7 +100,7 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
     pdf.multi_cell(
         width,
         7,
-        f"{clean(contest['election'])} — {clean(contest['title'])}",
+        f"{named(contest['election'])} — {named(contest['title'])}",
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",
@@ -144,7 +150,7 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
         for p in ctx["parties"]:
             table.row(
                 [
-                    clean(p["name"]),
+                    named(p["name"]),
                     fmt.number(p["votes"]),
                     fmt.percent(p["percent"]),
                     _("yes") if p["passed"] else _("no"),
@@ -153,7 +159,7 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
             )
         for g in ctx["seat_groups"]:
             if g["reserved"]:
-                table.row([clean(_(str(g["label"]))), "", "", "", fmt.number(g["seats"])])
+                table.row([named(_(str(g["label"]))), "", "", "", fmt.number(g["seats"])])
         table.row([_("Total"), fmt.number(totals["valid"]), "", "", fmt.number(ctx["seats_total"])])
     pdf.ln(4)
     observers = observer_rows(ctx, fmt)

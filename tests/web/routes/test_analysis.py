@@ -324,6 +324,61 @@ def test_projections_page_and_form(client: TestClient) -> None:
         data={"law": "kz-majilis-2021", "polls": csv_text, "sims": "300", "seed": "1"},
     )
     assert r.status_code == 200, r.text
-    assert r.text.count("<svg") >= 2 and "Projected seats" in r.text
+    # The page draws its charts in the site's style: HTML bars in the parties' colours
+    # (those of the stored contest under the same law), with the figures in words.
+    assert r.text.count('class="interval-row"') == 3 and "Projected seats" in r.text
+    colors = {
+        p["name"]: p["color"] for p in client.get("/api/v1/contests/majilis").json()["parties"]
+    }
+    for party in ("Nur Otan", "Ak Zhol", "Auyl"):
+        row = r.text[r.text.index(f'data-party="{party}"') :]
+        assert f"background:{colors[party]}" in row[: row.index("</li>")], party
+    # The form posts back in the page's language.
+    form = client.get("/projections?lang=ru").text
+    assert 'action="/projections?lang=ru"' in form
+    ru = client.post(
+        "/projections?lang=ru",
+        data={"law": "kz-majilis-2021", "polls": csv_text, "sims": "300", "seed": "1"},
+    )
+    assert "Прогноз мест" in ru.text and "Нур Отан" in ru.text
     bad = client.post("/projections", data={"polls": "pollster,end_date\n", "sims": "10"})
     assert bad.status_code == 422 and "sample_size" in bad.text
+
+
+def test_whatif_without_a_variation_compares_presets_side_by_side(client: TestClient) -> None:
+    data = client.get("/api/v1/contests/majilis/whatif").json()
+    labels = [s["label"] for s in data["scenarios"]]
+    # The law in force (7 %, Hare), then the presets that differ from it.
+    assert labels == [
+        "kz-majilis-2021 (as in force)",
+        "threshold=5",
+        "threshold=3",
+        "method=dhondt",
+        "method=sainte-lague",
+    ]
+    at5 = data["scenarios"][1]
+    assert at5["seats"]["Auyl"] == 6 and at5["seats"]["Nur Otan"] == 72  # as with ?threshold=5
+    html = client.get("/contests/majilis/whatif?lang=ru").text
+    assert html.count('class="whatif-row"') == 5
+    # Each bar's segments are the scenario's seats, in the contest's colours.
+    colors = data["colors"]
+    assert (
+        f'data-party="Auyl" data-seats="6" style="width:6.122%;background:{colors["Auyl"]}"' in html
+    )
+
+
+def test_whatif_compares_every_combination_asked_for(client: TestClient) -> None:
+    data = client.get("/api/v1/contests/majilis/whatif?threshold=5;3&method=hare;dhondt").json()
+    labels = [s["label"] for s in data["scenarios"]]
+    assert labels[1:] == [
+        "threshold=5, method=hare",
+        "threshold=5, method=dhondt",
+        "threshold=3, method=hare",
+        "threshold=3, method=dhondt",
+    ]
+    single = client.get("/api/v1/contests/majilis/whatif?threshold=5").json()["scenarios"][1]
+    assert data["scenarios"][1]["seats"] == single["seats"]
+    html = client.get("/contests/majilis/whatif?threshold=5;3&method=hare;%20dhondt&lang=kk").text
+    assert html.count('class="whatif-row"') == 5
+    too_many = client.get("/api/v1/contests/majilis/whatif?threshold=1;2;3&seats=90;100;110")
+    assert too_many.status_code == 422 and "9 scenarios" in too_many.json()["error"]

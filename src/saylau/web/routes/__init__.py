@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from saylau.web.routes import analysis, commission, docs, embed, institutions, results, trust
+from saylau.web.routes import (
+    analysis,
+    commission,
+    docs,
+    embed,
+    forensics,
+    institutions,
+    results,
+    trust,
+)
 
 
 def routers() -> tuple[APIRouter, ...]:
@@ -20,6 +29,7 @@ def routers() -> tuple[APIRouter, ...]:
         docs.router,
         trust.router,
         analysis.router,
+        forensics.router,
         institutions.router,
         commission.router,
         embed.router,

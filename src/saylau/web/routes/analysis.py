@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -37,6 +38,7 @@ from saylau.analysis.proportionality import INDEX_KEYS, indices
 from saylau.errors import InputError
 from saylau.law import Law
 from saylau.store import Store
+from saylau.web.colors import party_colors
 from saylau.web.pages import View, page, set_language
 from saylau.web.render import page_globals, site_of
 from saylau.web.responses import ERRORS
@@ -49,6 +51,10 @@ DEFAULT_SIMS = 20_000
 MAX_POLLS = 500
 MAX_CSV_CHARS = 200_000
 MAX_SEATS = 10_000
+#: Most what-if scenarios compared side by side (besides the law in force).
+MAX_SCENARIOS = 8
+#: Between the values of one what-if parameter.
+SEP = ";"
 DEFAULT_LAW = "kz-majilis-2021"
 
 #: Display names of the indices (translated in the templates).
@@ -64,7 +70,18 @@ INDEX_LABELS: dict[str, str] = {
     "wasted_vote_share": "Votes for lists that won no seat, %",
 }
 
-EXAMPLE_POLLS = """pollster,end_date,sample_size,Nur Otan,Ak Zhol,People's Party,Auyl,Adal
+#: What the what-if page compares side by side when no variation is asked for: the
+#: thresholds Kazakhstan's later laws and its neighbours use, and the two common
+#: divisor methods (each skipped when the law in force already has it).
+PRESETS: tuple[tuple[str, str], ...] = (
+    ("threshold", "5"),
+    ("threshold", "3"),
+    ("method", "dhondt"),
+    ("method", "sainte-lague"),
+)
+
+# The parties as the 2021 results name them, so the projection matches them by name.
+EXAMPLE_POLLS = """pollster,end_date,sample_size,Nur Otan,Ak Zhol,People's Party of Kazakhstan,Auyl,Adal
 Institute A,2021-01-05,1200,70.5,11.0,9.2,5.6,3.7
 Institute B,2020-12-28,1500,69.8,11.9,8.7,5.9,3.7
 """
@@ -87,29 +104,44 @@ def _national(store: Store, contest_id: str) -> tuple[dict[str, int], int, int]:
 
 
 def whatif_params(threshold: str | None, method: str | None, seats: str | None) -> dict[str, str]:
-    """The variation asked for (blank values ignored); every problem at once."""
+    """The variations asked for (blank values ignored), each parameter a value or a
+    list of values separated by ``;`` (not commas: a Russian or Kazakh reader writes
+    5,5 for 5.5), the scenarios being their combinations (at most ``MAX_SCENARIOS``),
+    normalised; every problem at once."""
     from saylau.core import check_threshold
     from saylau.methods import get_method
 
     out: dict[str, str] = {}
     problems: list[str] = []
-    if threshold is not None and threshold.strip():
-        try:
-            check_threshold(threshold.strip(), "threshold")
-            out["threshold"] = threshold.strip()
-        except InputError as err:
-            problems.extend(err.problems)
-    if method is not None and method.strip():
-        try:
-            out["method"] = get_method(method.strip()).name
-        except InputError as err:
-            problems.extend(err.problems)
-    if seats is not None and seats.strip():
-        value = seats.strip()
-        if not value.isdigit() or not 1 <= int(value) <= MAX_SEATS:
-            problems.append(f"seats: {value!r} must be a whole number from 1 to {MAX_SEATS:,}")
-        else:
-            out["seats"] = str(int(value))
+    raw = {"threshold": threshold, "method": method, "seats": seats}
+    for key, text in raw.items():
+        items = [x.strip() for x in (text or "").split(SEP) if x.strip()]
+        values: list[str] = []
+        for value in items:
+            try:
+                if key == "threshold":
+                    check_threshold(value, "threshold")
+                    values.append(value)
+                elif key == "method":
+                    values.append(get_method(value).name)
+                elif not value.isdigit() or not 1 <= int(value) <= MAX_SEATS:
+                    problems.append(
+                        f"seats: {value!r} must be a whole number from 1 to {MAX_SEATS:,}"
+                    )
+                else:
+                    values.append(str(int(value)))
+            except InputError as err:
+                problems.extend(err.problems)
+        if values:
+            out[key] = SEP.join(dict.fromkeys(values))
+    combos = 1
+    for joined in out.values():
+        combos *= len(joined.split(SEP))
+    if combos > MAX_SCENARIOS:
+        problems.append(
+            f"{combos} scenarios asked for ({', '.join(f'{k}={v}' for k, v in out.items())}); "
+            f"at most {MAX_SCENARIOS}"
+        )
     if problems:
         raise InputError(problems)
     return out
@@ -138,10 +170,19 @@ def whatif_context(store: Store, contest_id: str, params: Mapping[str, str]) -> 
     ref = compare_laws(votes, [law], against_all=against_all, invalid=invalid).scenarios[0]
     scenarios = [ref]
     if params:
+        # Every combination of the values asked for, in the order given.
+        keys = list(params)
+        lists = [params[k].split(SEP) for k in keys]
+        variations = [dict(zip(keys, combo, strict=True)) for combo in itertools.product(*lists)]
+    else:
+        # Side by side: the presets that differ from the law in force.
+        same = {"threshold": str(ref.threshold), "method": ref.method}
+        variations = [{k: v} for k, v in PRESETS if same[k] != v]
+    for variation in variations:
         varied = vary(
             votes,
             law,
-            {k: [v] for k, v in params.items()},
+            {k: [v] for k, v in variation.items()},
             against_all=against_all,
             invalid=invalid,
         ).scenarios[0]
@@ -150,6 +191,8 @@ def whatif_context(store: Store, contest_id: str, params: Mapping[str, str]) -> 
     result["reference"] = f"{law.name} (as in force)"
     result["scenarios"][0]["label"] = result["reference"]
     data.update(result)
+    # The contest page's colours (same parties, same order).
+    data["colors"] = party_colors(votes)
     return data
 
 
@@ -348,6 +391,17 @@ def _render(request: Request, template: str, context: dict[str, Any]) -> HTMLRes
     return HTMLResponse(html)
 
 
+def contest_colors(store: Store, law: str, names: list[str]) -> dict[str, str]:
+    """Party colours as the results pages give them: those of the store's latest
+    contest under ``law`` (its parties in their order, then any other name), so a
+    party keeps its colour from the results to the projection."""
+    found = [c for c in store.contests() if c.law == law]
+    found.sort(key=lambda c: (c.date or "", c.id))
+    order = list(store.results(found[-1].id).totals.votes) if found else []
+    colors = party_colors([*order, *(n for n in names if n not in order)])
+    return {n: colors[n] for n in names}
+
+
 def _projection_form(law: str, polls: str, sims: int, seed: int) -> dict[str, Any]:
     from saylau.law.load import preset_names
 
@@ -381,10 +435,13 @@ async def projections_post(
     seed: Annotated[int, Form()] = 0,
 ) -> HTMLResponse:
     set_language(request)
+    # The page draws its own charts (HTML, the site's style and party colours).
     data = await run_in_threadpool(
-        lambda: projection_context(law, polls, sims=sims, seed=seed, charts=True)
+        lambda: projection_context(law, polls, sims=sims, seed=seed, charts=False)
     )
+    names = [p["party"] for p in data["parties"]]
+    store = site_of(request).store
     context = _projection_form(law, polls, sims, seed)
-    context["charts"] = data.pop("charts")
+    context["colors"] = await run_in_threadpool(lambda: contest_colors(store, law, names))
     context["result"] = data
     return _render(request, "projections.html", context)
