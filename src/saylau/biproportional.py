@@ -38,6 +38,7 @@ from typing import Any
 
 from saylau.allocation import Allocation, TieEvent, fraction_json
 from saylau.core import allocate
+from saylau.core.inputs import whole
 from saylau.errors import InputError
 
 _HALF = Fraction(1, 2)
@@ -501,7 +502,7 @@ def apportion(
     problems = [
         f"district '{d}': seats {n!r} must be a whole number ≥ 0"
         for d, n in district_seats.items()
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0
+        if not whole(n)
     ]
     unknown = sorted({d for per in votes.values() for d in per} - set(district_seats))
     problems += [f"district '{d}' has votes but no seats declared" for d in unknown]

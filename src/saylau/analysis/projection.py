@@ -57,6 +57,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from saylau.core.inputs import whole
 from saylau.errors import InputError
 from saylau.textfile import read_utf8
 
@@ -375,7 +376,7 @@ def project(
     """Project the party-list seats of ``law`` from ``polls``."""
     from saylau.batch import allocate_batch
 
-    if isinstance(sims, bool) or not isinstance(sims, int) or sims < 1:
+    if not whole(sims, 1):
         raise InputError(f"--sims: {sims!r} must be a whole number ≥ 1")
     if sims > 10_000_000:
         raise InputError(f"--sims: {sims} is more than 10,000,000")

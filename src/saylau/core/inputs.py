@@ -5,8 +5,15 @@ from __future__ import annotations
 import operator
 from collections.abc import Mapping
 from fractions import Fraction
+from typing import TypeGuard
 
 from saylau.errors import InputError
+
+
+def whole(value: object, least: int = 0) -> TypeGuard[int]:
+    """Whether ``value`` is a whole number of at least ``least``: an ``int`` and not a
+    ``bool`` (``True`` is no count of seats or votes)."""
+    return isinstance(value, int) and not isinstance(value, bool) and value >= least
 
 
 def to_fraction(value: float | int | str | Fraction, what: str = "threshold") -> Fraction:

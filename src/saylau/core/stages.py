@@ -16,7 +16,7 @@ from functools import partial
 from saylau.allocation import Allocation, Step, ThresholdReport, TieEvent
 from saylau.core.context import Ctx, automatic_text
 from saylau.core.divisors import highest_averages, quota_method_seats
-from saylau.core.inputs import check_threshold, check_votes, to_fraction
+from saylau.core.inputs import check_threshold, check_votes, to_fraction, whole
 from saylau.core.remainders import largest_remainder
 from saylau.errors import InputError
 from saylau.methods import MethodSpec, get_method
@@ -105,7 +105,7 @@ def allocate(
             f"votes_per_seat: only the method 'fixed-quota' takes a quota of votes per seat,"
             f" not '{spec.name}'"
         )
-    if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
+    if not whole(seats, 1):
         raise InputError(f"seats: {seats!r} must be a whole number ≥ 1")
     t = check_threshold(threshold)
     chain = check_chain(tie_break)
@@ -384,7 +384,7 @@ def _consolation_stage(
         return {}
     checked = sorted((check_threshold(lo, "consolation band"), n) for lo, n in bands)
     for lo, n in checked:
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        if not whole(n, 1):
             raise InputError(
                 f"consolation seats: {n!r} for {float(lo):g}% must be a whole number ≥ 1"
             )
@@ -536,7 +536,7 @@ def _floors(
     problems = [
         f"min_seats: {n!r} for '{p}' must be a whole number ≥ 0"
         for p, n in floors.items()
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0
+        if not whole(n)
     ]
     if problems:
         raise InputError(problems)

@@ -8,6 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from saylau.core.inputs import whole
 from saylau.errors import InputError
 from saylau.textfile import read_utf8
 
@@ -74,7 +75,7 @@ def check_counts(votes: Mapping[str, int], what: str) -> None:
     problems = [
         f"{what} '{name}': '{count}' is not a non-negative whole number"
         for name, count in votes.items()
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0
+        if not whole(count)
     ]
     if problems:
         raise InputError(problems)

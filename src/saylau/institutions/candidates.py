@@ -28,6 +28,7 @@ from typing import Any
 
 from saylau.errors import InputError, LawError
 from saylau.institutions._util import frac, parse_percent, read_csv
+from saylau.jsonable import json_fields
 from saylau.law.model import Law
 
 #: Quota categories saylau knows how to decide from a candidate record.
@@ -63,16 +64,7 @@ class Candidate:
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "party": self.party,
-            "position": self.position,
-            "contest": self.contest,
-            "id": self.id,
-            "birth_date": self.birth_date.isoformat() if self.birth_date else None,
-            "gender": self.gender,
-            "categories": sorted(self.categories),
-        }
+        return json_fields(self)
 
 
 @dataclass(frozen=True)
@@ -248,12 +240,7 @@ class ListProblem:
     message: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "party": self.party,
-            "position": self.position,
-            "code": self.code,
-            "message": self.message,
-        }
+        return json_fields(self)
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from saylau.core import allocate
+from saylau.core.inputs import whole
 from saylau.errors import InputError, LawError
 from saylau.law.model import Law
 
@@ -68,7 +69,7 @@ class ChamberRules:
         for key in ("committees", "faction_min", "opposition_chairs", "opposition_secretaries"):
             if key in table:
                 v = table[key]
-                if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+                if not whole(v):
                     problems.append(f"{where} {key}: '{v}' is not a whole number >= 0")
                 else:
                     values[key] = v
@@ -181,7 +182,7 @@ def form_chamber(
     bad = [
         f"deputies of '{p}': '{n}' is not a whole number >= 0"
         for p, n in seats.items()
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0
+        if not whole(n)
     ]
     if majority is not None and majority not in seats:
         bad.append(f"majority '{majority}' has no deputies")

@@ -22,6 +22,7 @@ from typing import Any
 
 from saylau.errors import InputError, NotFoundError
 from saylau.institutions._util import read_csv
+from saylau.jsonable import json_fields
 
 KINDS = ("international", "domestic")
 AFFILIATIONS = ("organisation", "individual")
@@ -57,19 +58,7 @@ class Observer:
         return starts and (self.accredited_to is None or day <= self.accredited_to)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "kind": self.kind,
-            "affiliation": self.affiliation,
-            "organisation": self.organisation or None,
-            "country": self.country,
-            "contests": list(self.contests),
-            "stations": list(self.stations),
-            "accredited_from": self.accredited_from.isoformat() if self.accredited_from else None,
-            "accredited_to": self.accredited_to.isoformat() if self.accredited_to else None,
-            "synthetic": self.synthetic,
-        }
+        return json_fields(self, organisation=self.organisation or None)
 
 
 @dataclass(frozen=True)
@@ -219,15 +208,7 @@ class IrregularityReport:
     description: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "observer": self.observer,
-            "station": self.station,
-            "contest": self.contest,
-            "reported_at": self.reported_at.isoformat(),
-            "category": self.category,
-            "description": self.description,
-        }
+        return json_fields(self)
 
 
 def check_reports(registry: Registry, reports: Iterable[IrregularityReport]) -> list[str]:

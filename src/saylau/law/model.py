@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from saylau.allocation import Allocation, Step
 from saylau.core import allocate
+from saylau.core.inputs import whole
 from saylau.errors import InputError
 
 TierKind = Literal["party-list", "indirect", "reserved", "single-member"]
@@ -177,7 +178,7 @@ class Law:
 
             return allocate_scheme(self, tier, votes, regions, members or {}, seed)
         for name, value in (("against_all", against_all), ("invalid", invalid)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            if not whole(value):
                 raise InputError(f"{name}: {value!r} must be a whole number ≥ 0")
         party_total = sum(votes.values())
         base = {
@@ -256,7 +257,7 @@ class Law:
         it can be stored and read back; other tiers (reserved seats …) are left
         out, as for a local council elected by party lists alone.
         """
-        if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1:
+        if not whole(seats, 1):
             raise InputError(f"seats: {seats!r} must be a whole number ≥ 1")
         tier = replace(self.list_tier, seats=seats)
         law = replace(self, tiers=(tier,), text="")

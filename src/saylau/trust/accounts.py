@@ -17,6 +17,7 @@ from enum import StrEnum
 from typing import Any
 
 from saylau.errors import ConflictError, InputError, NotFoundError
+from saylau.jsonable import json_fields
 from saylau.store import accounts as rows
 from saylau.store.engine import Tx
 
@@ -95,16 +96,7 @@ class Account:
         return "active"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "name": self.name,
-            "role": str(self.role),
-            "scope": self.scope,
-            "created_at": self.created_at,
-            "created_by": self.created_by,
-            "expires_at": self.expires_at,
-            "revoked_at": self.revoked_at,
-            "status": self.status(),
-        }
+        return json_fields(self, role=str(self.role), status=self.status())
 
 
 def _account(row: Mapping[str, Any]) -> Account:

@@ -182,6 +182,28 @@ class Bar:
     color: str
 
 
+def _scale(values: Sequence[float]) -> float:
+    """Percent of the track width per percentage point: the largest value (at least 1)
+    fills 1/1.05 of the track, so every bar ends short of the edge."""
+    return 100 / (max([*values, 1.0]) * 1.05)
+
+
+def _bar_row(
+    label: str, figures: str, tracks: Sequence[tuple[str, float, str]], extra: str = ""
+) -> str:
+    """One ``<li>`` of an HTML bar chart: the label and its figures, then one span per
+    ``(class, width in %, colour)`` in the track (``extra`` after them, e.g. the
+    threshold line).  ``label`` and ``figures`` are escaped here."""
+    bars = "".join(
+        f'<span class="{cls}" style="width:{width:.2f}%;background:{escape(color)}"></span>'
+        for cls, width, color in tracks
+    )
+    return (
+        f'<li class="bar"><span class="bar-label">{escape(label)} {escape(figures)}</span>'
+        f'<span class="track">{bars}{extra}</span></li>'
+    )
+
+
 def votes_vs_seats(
     bars: Sequence[Bar],
     threshold: float | None,
@@ -197,10 +219,7 @@ def votes_vs_seats(
     wrapped, never cut.  ``percent`` formats the figures (the page's locale: ``71,09 %``
     in Russian); plain ``71.09%`` without."""
     show = percent or (lambda v: f"{v:.2f}%")
-    top_value = max(
-        [b.votes_pct for b in bars] + [b.seats_pct for b in bars] + [threshold or 0, 1.0]
-    )
-    scale = 100 / (top_value * 1.05)
+    scale = _scale([b.votes_pct for b in bars] + [b.seats_pct for b in bars] + [threshold or 0])
     line = (
         f'<span class="threshold" style="left:{threshold * scale:.2f}%"></span>'
         if threshold
@@ -215,13 +234,16 @@ def votes_vs_seats(
         '<ul aria-hidden="true">'
     ]
     for bar in bars:
-        color = escape(bar.color)
-        figures = f"{escape(show(bar.votes_pct))} / {escape(show(bar.seats_pct))}"
         parts.append(
-            f'<li class="bar"><span class="bar-label">{escape(bar.label)} {figures}</span>'
-            f'<span class="track"><span class="votes" style="width:{bar.votes_pct * scale:.2f}%;'
-            f'background:{color}"></span><span class="seats" style="width:'
-            f'{bar.seats_pct * scale:.2f}%;background:{color}"></span>{line}</span></li>'
+            _bar_row(
+                bar.label,
+                f"{show(bar.votes_pct)} / {show(bar.seats_pct)}",
+                [
+                    ("votes", bar.votes_pct * scale, bar.color),
+                    ("seats", bar.seats_pct * scale, bar.color),
+                ],
+                line,
+            )
         )
     parts.append("</ul></div>")
     return Markup("".join(parts))
@@ -296,8 +318,7 @@ def votes_chart(
     show = percent or (lambda v: f"{v:.2f}%")
     nm = name or (lambda text: text)
     rows = sorted(parties, key=lambda p: -float(str(p["percent"])))
-    top_value = max([float(str(p["percent"])) for p in rows] + [1.0])
-    scale = 100 / (top_value * 1.05)
+    scale = _scale([float(str(p["percent"])) for p in rows])
     summary = "; ".join(f"{nm(str(p['name']))}: {show(float(str(p['percent'])))}" for p in rows)
     parts = [
         f'<div class="vs-chart votes-only" role="img" aria-label="{escape(title)}: '
@@ -306,10 +327,7 @@ def votes_chart(
     for p in rows:
         pct = float(str(p["percent"]))
         parts.append(
-            f'<li class="bar"><span class="bar-label">{escape(nm(str(p["name"])))} '
-            f"{escape(show(pct))}</span>"
-            f'<span class="track"><span class="votes" style="width:{pct * scale:.2f}%;'
-            f'background:{escape(str(p["color"]))}"></span></span></li>'
+            _bar_row(nm(str(p["name"])), show(pct), [("votes", pct * scale, str(p["color"]))])
         )
     parts.append("</ul></div>")
     return Markup("".join(parts))
