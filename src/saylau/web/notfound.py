@@ -1,0 +1,285 @@
+"""Cheap 404s: a flood of made-up addresses must cost no more than a cached page.
+
+A request for an address no route knows, or for a contest, division or polling
+station that is not stored, is answered by :mod:`saylau.web.fastpath` from here,
+before FastAPI's routing, without rendering a template or querying the database per
+request:
+
+* the 404 page is rendered once per language (with markers where the message and
+  the page's own path go, filled in per request with escaped text);
+* whether any route matches is decided by the routes' own path patterns, collected
+  once (an address that no pattern matches, with or without a trailing slash, is a
+  404 whatever the router's order);
+* whether a contest, division or station exists is answered from in-memory sets of
+  the stored ids, re-read (one shared query) when the contest's version moves on or
+  after ``KNOWN_TTL`` seconds.
+
+The answers are the ones the full path gives (the same status, message, language and
+body); a test compares them.  Anything this module is not sure of passes through.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from markupsafe import escape
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import cookie_parser
+from starlette.routing import BaseRoute, Mount, Route
+
+from saylau.store import reads
+from saylau.web.i18n import pick_language
+from saylau.web.render import page_globals_for, page_path_of
+from saylau.web.site import Site
+
+Scope = MutableMapping[str, Any]
+Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
+
+#: Seconds a reading of the stored ids is reused even when the version has not moved
+#: (divisions registered without a protocol do not move it).
+KNOWN_TTL = 1.0
+
+#: The message of the 404 of an address no route knows (the page names no path: the
+#: address is in the browser's bar, and a path in a link could leave the site).
+NO_PAGE = "There is no page at this address."
+_MESSAGE = "\x1esaylau-message\x1e"
+_PATH = "/\x1esaylau-path\x1e"
+
+#: The results views whose misses are answered here: route name -> what it shows.
+_KINDS = {
+    "contest_page": "contest",
+    "contest_api": "contest",
+    "division_page": "division",
+    "division_api": "division",
+    "station_page": "station",
+    "station_api": "station",
+}
+_RESULTS_MODULE = "saylau.web.routes.results"
+
+
+def language(scope: Scope, query: str | None = None) -> str | None:
+    """The page language of a request, as :func:`saylau.web.pages.set_language`
+    resolves it (None: ``query`` names an unsupported language)."""
+    cookie = accept = None
+    for name, value in scope["headers"]:
+        if name == b"cookie":
+            cookie = cookie_parser(value.decode("latin-1")).get("lang")
+        elif name == b"accept-language":
+            accept = value.decode("latin-1")
+    return pick_language(query, cookie, accept)
+
+
+def _patterns(routes: Iterable[BaseRoute]) -> list[tuple[re.Pattern[str], str | None]] | None:
+    """(path pattern, kind) of every HTTP route, in order; None when a route's paths
+    cannot be known from here (then no address is declared unknown)."""
+    out: list[tuple[re.Pattern[str], str | None]] = []
+    for route in routes:
+        original = getattr(route, "original_router", None)  # FastAPI's included router
+        if original is not None:
+            context = getattr(route, "include_context", None)
+            if getattr(context, "prefix", "") != "":
+                return None
+            inner = _patterns([*getattr(original, "_low_priority_routes", ()), *original.routes])
+            if inner is None:
+                return None
+            out += inner
+        elif isinstance(route, Route):
+            endpoint = getattr(route, "endpoint", None)
+            own = getattr(endpoint, "__module__", "") == _RESULTS_MODULE
+            out.append((route.path_regex, _KINDS.get(route.name) if own else None))
+        elif isinstance(route, Mount):
+            out.append((route.path_regex, None))
+        elif type(route).__name__ != "WebSocketRoute":
+            return None
+    return out
+
+
+class NotFound:
+    """The 404s of one site (see the module)."""
+
+    def __init__(self, site: Site, routes: Callable[[], Iterable[BaseRoute]]) -> None:
+        self.site = site
+        self._routes = routes
+        self._patterns: list[tuple[re.Pattern[str], str | None]] | None = None
+        self._built = False
+        #: The no-route 404 page per language (rendered on first use).
+        self.pages: dict[str, bytes] = {}
+        self._templates: dict[str, bytes] = {}
+        self._contests: tuple[float, frozenset[str]] | None = None
+        self._divisions: dict[str, tuple[float, str, dict[str, str]]] = {}
+
+    # -- pages ----------------------------------------------------------------------
+    def _render(self, lang: str, message: str, path: str) -> bytes:
+        ctx: dict[str, Any] = {"heading": "Not found", "message": message, "status": 404}
+        ctx.update(page_globals_for(lang, path))
+        page: str = self.site.templates.get_template("error.html").render(ctx)
+        return page.encode("utf-8")
+
+    def no_route_page(self, lang: str) -> bytes:
+        """The 404 page of an address no route knows, in ``lang`` (links lead to the
+        site's root only)."""
+        page = self.pages.get(lang)
+        if page is None:
+            page = self.pages[lang] = self._render(lang, NO_PAGE, "/")
+        return page
+
+    def missing_page(self, lang: str, message: str, path: str) -> bytes:
+        """The 404 page of a missing contest, division or station: ``message`` and the
+        language switch's ``path`` (as :func:`page_path_of` gives it) filled into the
+        page rendered once per language, escaped as the template would."""
+        page = self._templates.get(lang)
+        if page is None:
+            page = self._templates[lang] = self._render(lang, _MESSAGE, _PATH)
+            if page.count(_MESSAGE.encode()) != 1:
+                raise RuntimeError("error.html must show the message once")
+        # The path first: a quoted path holds no marker, a message may.
+        filled = page.replace(_PATH.encode(), str(escape(path)).encode("utf-8"))
+        return filled.replace(_MESSAGE.encode(), str(escape(message)).encode("utf-8"))
+
+    # -- what exists ------------------------------------------------------------------
+    def classify(self, path: str) -> tuple[str, dict[str, str]] | None:
+        """What answers a GET of ``path``: ``("none", {})`` when no route can, the kind
+        (contest, division, station) and parameters when only that results view can,
+        else None (the full path decides)."""
+        if not self._built:
+            self._patterns = _patterns(self._routes())
+            self._built = True
+        patterns = self._patterns
+        if patterns is None:
+            return None
+        found: tuple[str, dict[str, str]] | None = None
+        for regex, kind in patterns:
+            match = regex.match(path)
+            if match is None:
+                continue
+            if kind is None or found is not None:
+                return None
+            found = (kind, match.groupdict())
+        if found is not None:
+            return found
+        if path != "/":  # the router redirects to the other form of a trailing slash
+            other = path[:-1] if path.endswith("/") else path + "/"
+            if any(regex.match(other) for regex, _ in patterns):
+                return None
+        return ("none", {})
+
+    async def _contest_ids(self) -> frozenset[str]:
+        hit = self._contests
+        if hit is not None and time.monotonic() - hit[0] < KNOWN_TTL:
+            return hit[1]
+        store = self.site.store
+
+        def read() -> frozenset[str]:
+            with store.engine.connect() as conn:
+                return frozenset(reads.contest_ids(conn))
+
+        now = time.monotonic()
+        ids: frozenset[str] = await self.site.flights.run(
+            ("known", "contests"), lambda: run_in_threadpool(read)
+        )
+        self._contests = (now, ids)
+        return ids
+
+    async def _levels(self, contest_id: str) -> dict[str, str]:
+        version = self.site.cached_version(contest_id)
+        if version is None:
+            version = await self.site.flights.run(
+                ("version", contest_id),
+                lambda: run_in_threadpool(self.site.version, contest_id),
+            )
+        hit = self._divisions.get(contest_id)
+        if hit is not None and hit[1] == version[0] and time.monotonic() - hit[0] < KNOWN_TTL:
+            return hit[2]
+        store = self.site.store
+
+        def read() -> dict[str, str]:
+            with store.engine.connect() as conn:
+                return reads.division_levels(conn, contest_id)
+
+        now = time.monotonic()
+        levels: dict[str, str] = await self.site.flights.run(
+            ("known", contest_id, version[0]), lambda: run_in_threadpool(read)
+        )
+        self._divisions[contest_id] = (now, version[0], levels)
+        return levels
+
+    async def missing(self, kind: str, params: Mapping[str, str]) -> str | None:
+        """The full path's 404 message when ``kind``'s ids in ``params`` name nothing
+        stored, else None (the resource exists: it is served)."""
+        cid = params.get("contest_id", "")
+        if cid not in await self._contest_ids():
+            return f"contest {cid!r} not found"
+        if kind == "contest":
+            return None
+        did = params.get("station_id" if kind == "station" else "division_id", "")
+        level = (await self._levels(cid)).get(did)
+        if level is None:
+            return f"division {did!r} not found in contest {cid!r}"
+        if kind == "station" and level != "station":
+            return f"station {did!r} not found in contest {cid!r} ({level})"
+        if kind == "division" and level == "station":
+            from saylau.web.model import station_url
+
+            return f"division '{did}' is a polling station: see {station_url(cid, did)}"
+        return None
+
+    # -- answering --------------------------------------------------------------------
+    async def answer(self, scope: Scope, send: Send) -> bool:
+        """Answer a GET ``scope`` that is a 404 (True), or leave it (False)."""
+        path: str = scope["path"]
+        found = self.classify(path)
+        if found is None:
+            return False
+        kind, params = found
+        api = path.startswith("/api/")
+        if kind == "none":
+            if api:
+                await _send(send, *_json(f"no page at {path}"))
+            else:
+                # As before: the cookie and the browser choose, ?lang= is not read.
+                lang = language(scope) or "en"
+                await _send(send, _HTML, self.no_route_page(lang))
+            return True
+        query = scope.get("query_string") or b""
+        asked: str | None = None
+        if query:
+            pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+            if any(k != "lang" for k, _ in pairs):
+                return False  # another parameter: the route validates it
+            asked = pairs[-1][1] if pairs else None
+        chosen = language(scope, asked)
+        if chosen is None:
+            return False  # an unsupported ?lang= is a 422: the full path says so
+        try:
+            message = await self.missing(kind, params)
+        except Exception:  # e.g. the database is gone: the full path answers properly
+            return False
+        if message is None:
+            return False
+        if api:
+            await _send(send, *_json(message))
+        else:
+            await _send(send, _HTML, self.missing_page(chosen, message, page_path_of(scope)))
+        return True
+
+
+_HTML = b"text/html; charset=utf-8"
+
+
+def _json(message: str) -> tuple[bytes, bytes]:
+    # As Starlette's JSONResponse renders {"ok": false, "error": message}.
+    body = json.dumps(
+        {"ok": False, "error": message}, ensure_ascii=False, separators=(",", ":")
+    ).encode("utf-8")
+    return b"application/json", body
+
+
+async def _send(send: Send, content_type: bytes, body: bytes) -> None:
+    headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    await send({"type": "http.response.start", "status": 404, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
