@@ -111,7 +111,7 @@ class FastPath:
 
     async def _page(self, scope: Scope, send: Send) -> bool:
         path = scope["path"]
-        contest_id, raw_path, etag_for, rebuild = self.site.hot_pages[path]
+        contest_id, raw_path, link_path, etag_for, rebuild = self.site.hot_pages[path]
         if scope.get("raw_path", raw_path) != raw_path:
             return False  # the page links back to the path as received: render its own
         lang = language(scope)
@@ -120,11 +120,15 @@ class FastPath:
         version = await self._version(contest_id)
         if version is None:
             return False
-        if self.site.cache.get((path, version[0], lang, "html")) is None:
+        if self.site.cache.get((path, version[0], lang, "html", link_path)) is None:
             current = version
-            self._background((path, current[0], lang, "html"), lambda: rebuild(current, lang))
+            self._background(
+                (path, current[0], lang, "html", link_path), lambda: rebuild(current, lang)
+            )
             version = self.site.served_pages.get((path, lang))
-        body = None if version is None else self.site.cache.get((path, version[0], lang, "html"))
+        body = None
+        if version is not None:
+            body = self.site.cache.get((path, version[0], lang, "html", link_path))
         if body is None or version is None:
             return False
         return await _answer(scope, send, body, etag_for(version, lang), HTML)

@@ -40,8 +40,9 @@ from saylau.web.site import Site
 Scope = MutableMapping[str, Any]
 Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
-#: Seconds a reading of the stored ids is reused even when the version has not moved
-#: (divisions registered without a protocol do not move it).
+#: Seconds a reading of the stored ids is reused while the contest's version has not
+#: moved (divisions registered without a protocol do not move it: such a station's
+#: page may answer 404 for up to this long after its registration).
 KNOWN_TTL = 1.0
 
 #: The message of the 404 of an address no route knows (the page names no path: the
@@ -168,9 +169,13 @@ class NotFound:
                 return None
         return ("none", {})
 
+    def _ttl(self) -> float:
+        # A site that reads the version on every request (no TTL) re-reads these too.
+        return KNOWN_TTL if self.site.counter_ttl > 0 else 0.0
+
     async def _contest_ids(self) -> frozenset[str]:
         hit = self._contests
-        if hit is not None and time.monotonic() - hit[0] < KNOWN_TTL:
+        if hit is not None and time.monotonic() - hit[0] < self._ttl():
             return hit[1]
         store = self.site.store
 
@@ -193,7 +198,7 @@ class NotFound:
                 lambda: run_in_threadpool(self.site.version, contest_id),
             )
         hit = self._divisions.get(contest_id)
-        if hit is not None and hit[1] == version[0] and time.monotonic() - hit[0] < KNOWN_TTL:
+        if hit is not None and hit[1] == version[0] and time.monotonic() - hit[0] < self._ttl():
             return hit[2]
         store = self.site.store
 

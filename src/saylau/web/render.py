@@ -209,7 +209,7 @@ def _register_hot_page(
                 return html.encode("utf-8")
 
             made = await run_in_threadpool(_make)
-        site.cache.put((key, version[0], lang, "html"), made)
+        site.cache.put((key, version[0], lang, "html", path), made)
         site.served_pages[(key, lang)] = version
         return made
 
@@ -224,7 +224,7 @@ def _register_hot_page(
         last[lang] = (v, made)
         return made
 
-    site.hot_pages[key] = (contest_id, raw_path, etag_for, rebuild)
+    site.hot_pages[key] = (contest_id, raw_path, path, etag_for, rebuild)
 
 
 async def respond(
@@ -261,7 +261,11 @@ async def respond(
         headers["Last-Modified"] = modified_text
     if status_code == 200 and _not_modified(request, etag, last_modified):
         return Response(status_code=304, headers=headers)
-    cache_key = (key, version, lang, fmt_name)
+    cache_key: tuple[str, ...] = (key, version, lang, fmt_name)
+    if not api:
+        # A page links back to its path as received (the language switch): two raw
+        # forms of one path are two renderings.
+        cache_key += (page_path(request),)
     body = site.cache.get(cache_key)
     if body is None:
 
@@ -288,7 +292,8 @@ async def respond(
             site.served[key] = (version, last_modified)
         else:
             _register_hot_page(site, key, request.scope, contest_id, build, template, recipe)
-            site.served_pages[(key, lang)] = (version, last_modified)
+            if site.hot_pages[key][2] == cache_key[-1]:
+                site.served_pages[(key, lang)] = (version, last_modified)
     return Response(
         content=body,
         status_code=status_code,

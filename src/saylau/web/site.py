@@ -27,11 +27,13 @@ Version = tuple[str, dt.datetime | None]
 #: What the fast path needs of a hot API path: its contest (None: every contest), the
 #: (ETag, Last-Modified) of a version, and the rebuild of its body at a version.
 Hot = tuple[str | None, Callable[[Version], tuple[str, str]], Callable[[Version], Awaitable[bytes]]]
-#: The same for a hot HTML page: its contest, the raw path it was rendered for (its
-#: language switch links there), and the headers and rebuild of a (version, language).
+#: The same for a hot HTML page: its contest, the raw path it was rendered for and
+#: that path as its language switch links to it (part of its cache key), and the
+#: headers and rebuild of a (version, language).
 HotPage = tuple[
     str | None,
     bytes,
+    str,
     Callable[[Version, str], tuple[str, str]],
     Callable[[Version, str], Awaitable[bytes]],
 ]
