@@ -8,8 +8,9 @@ request:
 * the 404 page is rendered once per language (with markers where the message and
   the page's own path go, filled in per request with escaped text);
 * whether any route matches is decided by the routes' own path patterns, collected
-  once (an address that no pattern matches, with or without a trailing slash, is a
-  404 whatever the router's order);
+  once and indexed by their leading literal segments (an address that no pattern
+  matches, with or without a trailing slash, is a 404 whatever the router's order;
+  one that only a results view matches is that view's);
 * whether a contest, division or station exists is answered from in-memory sets of
   the stored ids, re-read (one shared query) when the contest's version moves on or
   after ``KNOWN_TTL`` seconds.
@@ -75,10 +76,27 @@ def language(scope: Scope, query: str | None = None) -> str | None:
     return pick_language(query, cookie, accept)
 
 
-def _patterns(routes: Iterable[BaseRoute]) -> list[tuple[re.Pattern[str], str | None]] | None:
-    """(path pattern, kind) of every HTTP route, in order; None when a route's paths
-    cannot be known from here (then no address is declared unknown)."""
-    out: list[tuple[re.Pattern[str], str | None]] = []
+#: How many leading literal segments of a route path index it.
+DEPTH = 3
+Pattern = tuple[re.Pattern[str], str | None, tuple[str, ...]]
+Candidate = tuple[int, re.Pattern[str], str | None]
+
+
+def _literal(path: str) -> tuple[str, ...]:
+    """The leading literal segments of a route path (at most ``DEPTH``): a path it
+    matches begins with them."""
+    out: list[str] = []
+    for segment in path.split("/")[1 : DEPTH + 1]:
+        if "{" in segment:
+            break
+        out.append(segment)
+    return tuple(out)
+
+
+def _patterns(routes: Iterable[BaseRoute]) -> list[Pattern] | None:
+    """(path pattern, kind, leading literal segments) of every HTTP route, in order; None when a
+    route's paths cannot be known from here (then no address is declared unknown)."""
+    out: list[Pattern] = []
     for route in routes:
         original = getattr(route, "original_router", None)  # FastAPI's included router
         if original is not None:
@@ -92,12 +110,44 @@ def _patterns(routes: Iterable[BaseRoute]) -> list[tuple[re.Pattern[str], str | 
         elif isinstance(route, Route):
             endpoint = getattr(route, "endpoint", None)
             own = getattr(endpoint, "__module__", "") == _RESULTS_MODULE
-            out.append((route.path_regex, _KINDS.get(route.name) if own else None))
+            kind = _KINDS.get(route.name) if own else None
+            out.append((route.path_regex, kind, _literal(route.path)))
         elif isinstance(route, Mount):
-            out.append((route.path_regex, None))
+            out.append((route.path_regex, None, _literal(route.path)))
         elif type(route).__name__ != "WebSocketRoute":
             return None
     return out
+
+
+def _index(patterns: list[Pattern] | None) -> dict[tuple[str, ...], list[Candidate]] | None:
+    """The patterns by their leading literal segments, each with its place in the
+    routes' order."""
+    if patterns is None:
+        return None
+    out: dict[tuple[str, ...], list[Candidate]] = {}
+    for i, (regex, kind, literal) in enumerate(patterns):
+        out.setdefault(literal, []).append((i, regex, kind))
+    return out
+
+
+def _candidates(
+    index: dict[tuple[str, ...], list[Candidate]],
+    merged: dict[tuple[tuple[str, ...], ...], list[Candidate]],
+    path: str,
+) -> list[Candidate]:
+    """The patterns that may match ``path`` (their literal segments begin it), in
+    order; ``merged`` keeps each combination of index entries met (a bounded set:
+    only the index's keys make one)."""
+    segments = path.split("/")[1 : DEPTH + 1]
+    keys = tuple(k for k in (tuple(segments[:n]) for n in range(len(segments) + 1)) if k in index)
+    found = merged.get(keys)
+    if found is None:
+        found = merged[keys] = sorted((c for k in keys for c in index[k]), key=_place)
+    return found
+
+
+def _place(candidate: Candidate) -> int:
+    return candidate[0]
 
 
 class NotFound:
@@ -106,7 +156,9 @@ class NotFound:
     def __init__(self, site: Site, routes: Callable[[], Iterable[BaseRoute]]) -> None:
         self.site = site
         self._routes = routes
-        self._patterns: list[tuple[re.Pattern[str], str | None]] | None = None
+        #: The routes' path patterns by their leading literal segments.
+        self._index: dict[tuple[str, ...], list[Candidate]] | None = None
+        self._merged: dict[tuple[tuple[str, ...], ...], list[Candidate]] = {}
         self._built = False
         #: The no-route 404 page per language (rendered on first use).
         self.pages: dict[str, bytes] = {}
@@ -148,13 +200,13 @@ class NotFound:
         (contest, division, station) and parameters when only that results view can,
         else None (the full path decides)."""
         if not self._built:
-            self._patterns = _patterns(self._routes())
+            self._index = _index(_patterns(self._routes()))
             self._built = True
-        patterns = self._patterns
-        if patterns is None:
+        index = self._index
+        if index is None:
             return None
         found: tuple[str, dict[str, str]] | None = None
-        for regex, kind in patterns:
+        for _, regex, kind in _candidates(index, self._merged, path):
             match = regex.match(path)
             if match is None:
                 continue
@@ -165,7 +217,7 @@ class NotFound:
             return found
         if path != "/":  # the router redirects to the other form of a trailing slash
             other = path[:-1] if path.endswith("/") else path + "/"
-            if any(regex.match(other) for regex, _ in patterns):
+            if any(regex.match(other) for _, regex, _ in _candidates(index, self._merged, other)):
                 return None
         return ("none", {})
 
@@ -173,10 +225,20 @@ class NotFound:
         # A site that reads the version on every request (no TTL) re-reads these too.
         return KNOWN_TTL if self.site.counter_ttl > 0 else 0.0
 
-    async def _contest_ids(self) -> frozenset[str]:
+    def _fresh_contest_ids(self) -> frozenset[str] | None:
         hit = self._contests
         if hit is not None and time.monotonic() - hit[0] < self._ttl():
             return hit[1]
+        return None
+
+    def _fresh_levels(self, contest_id: str) -> dict[str, str] | None:
+        version = self.site.cached_version(contest_id)
+        hit = self._divisions.get(contest_id)
+        if version is None or hit is None or hit[1] != version[0]:
+            return None
+        return hit[2] if time.monotonic() - hit[0] < self._ttl() else None
+
+    async def _contest_ids(self) -> frozenset[str]:
         store = self.site.store
 
         def read() -> frozenset[str]:
@@ -217,12 +279,19 @@ class NotFound:
         """The full path's 404 message when ``kind``'s ids in ``params`` name nothing
         stored, else None (the resource exists: it is served)."""
         cid = params.get("contest_id", "")
-        if cid not in await self._contest_ids():
+        # Flooded: answered from the sets in memory, without a coroutine's round trip.
+        ids = self._fresh_contest_ids()
+        if ids is None:
+            ids = await self._contest_ids()
+        if cid not in ids:
             return f"contest {cid!r} not found"
         if kind == "contest":
             return None
         did = params.get("station_id" if kind == "station" else "division_id", "")
-        level = (await self._levels(cid)).get(did)
+        levels = self._fresh_levels(cid)
+        if levels is None:
+            levels = await self._levels(cid)
+        level = levels.get(did)
         if level is None:
             return f"division {did!r} not found in contest {cid!r}"
         if kind == "station" and level != "station":
@@ -257,7 +326,8 @@ class NotFound:
             if any(k != "lang" for k, _ in pairs):
                 return False  # another parameter: the route validates it
             asked = pairs[-1][1] if pairs else None
-        chosen = language(scope, asked)
+        # The JSON is the same in every language, but ?lang= must name one (else 422).
+        chosen = language(scope, asked) if not api else pick_language(asked, None, None)
         if chosen is None:
             return False  # an unsupported ?lang= is a 422: the full path says so
         try:
