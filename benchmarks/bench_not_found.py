@@ -7,8 +7,9 @@ same run: the cached contest page and the results JSON (the baselines), then an
 address no route knows, a station, a division and a contest that do not exist (HTML
 in Russian, Kazakh by cookie, and JSON).  Every client asks for a new made-up id on
 each request (``{n}`` in a target), so no answer can come from a cache of answers.
-Prints requests/s and p50/p99 latency of each, and its throughput against the cached
-page's.  ``--rounds`` repeats the table (on a shared machine the rounds differ).
+Prints requests/s, p50/p99 latency and the server's CPU time per request of each, and
+that CPU time against the cached page's: on a machine shared with other work, the CPU
+time an answer costs is the figure that does not move with the neighbours' load.  ``--rounds`` repeats the table (on a shared machine the rounds differ).
 
     python benchmarks/bench_not_found.py [--clients 100] [--seconds 5] [--stations 2000]
 """
@@ -26,7 +27,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench_serve import PATH, free_port, wait_http, write_protocols
+from bench_serve import PATH, cpu_seconds, free_port, wait_http, write_protocols
 
 RU = "Accept-Language: ru\r\n"
 KK = "Cookie: lang=kk\r\n"
@@ -127,17 +128,28 @@ def main() -> None:
         )
         for _ in range(args.rounds):
             print(
-                f"{'target':<32}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'status':>8}{'vs page':>9}"
+                f"{'target':<32}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'status':>8}"
+                f"{'CPU us/req':>12}{'vs page':>9}{'req/s vs page':>15}"
             )
-            base = 0.0
+            base: tuple[float, float | None] = (0.0, None)
             for name, target in TARGETS.items():
+                before = cpu_seconds(server.pid)
                 rps, p50, p99, status = asyncio.run(
                     hammer(port, target, args.clients, args.seconds)
                 )
+                after = cpu_seconds(server.pid)
+                cpu = None
+                if before is not None and after is not None and rps:
+                    cpu = (after - before) / (rps * args.seconds) * 1e6
                 if name == BASELINE:
-                    base = rps
-                ratio = f"{rps / base:.2f}" if base else "-"
-                print(f"{name:<32}{rps:>9,.0f}{p50:>9.2f}{p99:>9.2f}{status:>8}{ratio:>9}")
+                    base = (rps, cpu)
+                cost = "-" if cpu is None else f"{cpu:.0f}"
+                ratio = "-" if cpu is None or not base[1] else f"{cpu / base[1]:.2f}"
+                speed = f"{rps / base[0]:.2f}" if base[0] else "-"
+                print(
+                    f"{name:<32}{rps:>9,.0f}{p50:>9.2f}{p99:>9.2f}{status:>8}{cost:>12}"
+                    f"{ratio:>9}{speed:>15}"
+                )
             print("load average {:.2f} {:.2f} {:.2f} after".format(*os.getloadavg()))
     finally:
         server.terminate()

@@ -51,6 +51,22 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """CPU time (user + system) used so far by process ``pid`` and its descendants
+    alive now (Linux /proc; None elsewhere).  Per request, this is what an answer
+    costs the server whatever else the machine runs, unlike throughput and latency."""
+    try:
+        tick = os.sysconf("SC_CLK_TCK")
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total = (int(fields[11]) + int(fields[12])) / tick
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            for child in (task / "children").read_text().split():
+                total += cpu_seconds(int(child)) or 0.0
+        return total
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def write_protocols(path: Path, stations: int, seed: int) -> None:
     rng = random.Random(seed)
     with path.open("w", newline="", encoding="utf-8") as fh:
@@ -125,6 +141,18 @@ async def _client(
         lat.append(time.perf_counter() - t0)
     writer.close()
     return errors
+
+
+def measured(
+    pid: int, port: int, path: str, clients: int, seconds: float, extra: str = ""
+) -> tuple[float, float, float, int, float | None]:
+    """:func:`hammer` plus the server's CPU microseconds per request (None if unknown)."""
+    before = cpu_seconds(pid)
+    rps, p50, p99, errors = asyncio.run(hammer(port, path, clients, seconds, extra))
+    after = cpu_seconds(pid)
+    requests = rps * seconds
+    cpu = None if before is None or after is None or not requests else (after - before) / requests
+    return rps, p50, p99, errors, None if cpu is None else cpu * 1e6
 
 
 async def hammer(
@@ -304,16 +332,24 @@ def main() -> None:
             + "{:.2f} {:.2f} {:.2f} after".format(*load_after)
         )
         print("bytes: " + ", ".join(f"{name} {size:,}" for name, size in sizes.items()))
-        print(f"{'target':<20}{'server':<9}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}")
-        for name, server, (rps, p50, p99, err) in rows:
-            print(f"{name:<20}{server:<9}{rps:>10,.0f}{p50:>10.2f}{p99:>10.2f}{err:>8}")
+        print(
+            f"{'target':<20}{'server':<9}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
+            f"{'CPU us/req':>12}"
+        )
+        for name, server, (rps, p50, p99, err, cpu) in rows:
+            cost = "-" if cpu is None else f"{cpu:.0f}"
+            print(f"{name:<20}{server:<9}{rps:>10,.0f}{p50:>10.2f}{p99:>10.2f}{err:>8}{cost:>12}")
+        print(
+            "  CPU us/req: the server's processes (saylau: uvicorn and its rebuild worker;"
+            " nginx: master and workers)"
+        )
         print(f"  protocol batches ingested meanwhile: {batches} (5 stations each)")
         if nginx is None:
             print("nginx: not installed (apt-get install nginx); only saylau's figures shown")
         else:
             by = {(name, server): figures for name, server, figures in rows}
             for name in TARGETS:
-                s_rps, _, s_p99, _ = by[(name, "saylau")]
+                s_rps, _, s_p99, _, _ = by[(name, "saylau")]
                 n_rps = by[(name, "nginx")][0]
                 share = s_rps / n_rps if n_rps else 0.0
                 print(

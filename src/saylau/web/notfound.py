@@ -78,8 +78,8 @@ def language(scope: Scope, query: str | None = None) -> str | None:
 
 #: How many leading literal segments of a route path index it.
 DEPTH = 3
-Pattern = tuple[re.Pattern[str], str | None, tuple[str, ...]]
-Candidate = tuple[int, re.Pattern[str], str | None]
+Pattern = tuple[re.Pattern[str], str | None, tuple[str, ...], str]
+Candidate = tuple[int, re.Pattern[str], str | None, str]
 
 
 def _literal(path: str) -> tuple[str, ...]:
@@ -91,6 +91,12 @@ def _literal(path: str) -> tuple[str, ...]:
             break
         out.append(segment)
     return tuple(out)
+
+
+def _suffix(path: str) -> str:
+    """The literal end of a route path (after its last parameter): a path it matches
+    ends with it (a cheap test before the pattern's)."""
+    return path[path.rfind("}") + 1 :] if "}" in path else path
 
 
 def _patterns(routes: Iterable[BaseRoute]) -> list[Pattern] | None:
@@ -111,9 +117,9 @@ def _patterns(routes: Iterable[BaseRoute]) -> list[Pattern] | None:
             endpoint = getattr(route, "endpoint", None)
             own = getattr(endpoint, "__module__", "") == _RESULTS_MODULE
             kind = _KINDS.get(route.name) if own else None
-            out.append((route.path_regex, kind, _literal(route.path)))
-        elif isinstance(route, Mount):
-            out.append((route.path_regex, None, _literal(route.path)))
+            out.append((route.path_regex, kind, _literal(route.path), _suffix(route.path)))
+        elif isinstance(route, Mount):  # anything below its path
+            out.append((route.path_regex, None, _literal(route.path), ""))
         elif type(route).__name__ != "WebSocketRoute":
             return None
     return out
@@ -125,8 +131,8 @@ def _index(patterns: list[Pattern] | None) -> dict[tuple[str, ...], list[Candida
     if patterns is None:
         return None
     out: dict[tuple[str, ...], list[Candidate]] = {}
-    for i, (regex, kind, literal) in enumerate(patterns):
-        out.setdefault(literal, []).append((i, regex, kind))
+    for i, (regex, kind, literal, suffix) in enumerate(patterns):
+        out.setdefault(literal, []).append((i, regex, kind, suffix))
     return out
 
 
@@ -206,7 +212,9 @@ class NotFound:
         if index is None:
             return None
         found: tuple[str, dict[str, str]] | None = None
-        for _, regex, kind in _candidates(index, self._merged, path):
+        for _, regex, kind, suffix in _candidates(index, self._merged, path):
+            if not path.endswith(suffix):
+                continue
             match = regex.match(path)
             if match is None:
                 continue
@@ -217,7 +225,8 @@ class NotFound:
             return found
         if path != "/":  # the router redirects to the other form of a trailing slash
             other = path[:-1] if path.endswith("/") else path + "/"
-            if any(regex.match(other) for _, regex, _ in _candidates(index, self._merged, other)):
+            candidates = _candidates(index, self._merged, other)
+            if any(other.endswith(end) and regex.match(other) for _, regex, _, end in candidates):
                 return None
         return ("none", {})
 
