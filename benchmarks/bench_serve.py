@@ -312,14 +312,13 @@ def main() -> None:
         # Printed with the figures: a busy machine (the client shares its cores) moves
         # p99 by several times, as runs at load average 2 showed.
         load_before = os.getloadavg()
-        rows: list[tuple[str, str, tuple[float, float, float, int]]] = []
+        rows: list[tuple[str, str, tuple[float, float, float, int, float | None]]] = []
         for name, (path, extra, _ctype) in TARGETS.items():
             # Side by side: saylau, then nginx with the same bytes, target by target.
-            rows.append(
-                (name, "saylau", asyncio.run(hammer(port, path, args.clients, args.seconds, extra)))
-            )
+            figures = measured(saylau.pid, port, path, args.clients, args.seconds, extra)
+            rows.append((name, "saylau", figures))
             if nginx is not None:
-                figures = asyncio.run(hammer(nginx_port, path, args.clients, args.seconds, extra))
+                figures = measured(nginx.pid, nginx_port, path, args.clients, args.seconds, extra)
                 rows.append((name, "nginx", figures))
         load_after = os.getloadavg()
         stop.write_text("stop")

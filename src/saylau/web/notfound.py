@@ -35,7 +35,8 @@ from starlette.routing import BaseRoute, Mount, Route
 
 from saylau.store import reads
 from saylau.web.i18n import pick_language
-from saylau.web.render import page_globals_for, page_path_of
+from saylau.web.jinja import page_globals_for
+from saylau.web.render import page_path_of
 from saylau.web.site import Site
 
 Scope = MutableMapping[str, Any]

@@ -24,7 +24,7 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from saylau.web.encode import to_json_bytes
-from saylau.web.i18n import Formatter
+from saylau.web.jinja import page_globals_for
 from saylau.web.site import Site, Version
 
 __all__ = [
@@ -90,14 +90,6 @@ def page_globals(request: Request) -> dict[str, Any]:
     language switcher and the current path."""
     lang: str = getattr(request.state, "lang", "en")
     return page_globals_for(lang, page_path(request))
-
-
-def page_globals_for(lang: str, path: str) -> dict[str, Any]:
-    """:func:`page_globals` without a request: what a page of language ``lang`` at
-    ``path`` (as :func:`page_path` gives it) is rendered with, wherever it is rendered
-    (a request, a background rebuild, a worker process)."""
-    fmt = Formatter(lang)
-    return {"_": fmt.gettext, "fmt": fmt, "lang": lang, "path": path}
 
 
 def page_path(request: Request) -> str:

@@ -52,15 +52,13 @@ def build_html(
     if BUILDERS.get(name) != len(args):
         raise ValueError(f"no builder {name!r} with {len(args)} argument(s)")
     from saylau.web import model
-    from saylau.web.render import page_globals_for
+    from saylau.web.jinja import page_globals_for, template_environment
 
     store = _STORES.get(db)
     if store is None:
         store = _STORES[db] = Store.open(db)
     templates = _TEMPLATES.get("")
     if templates is None:
-        from saylau.web.jinja import template_environment
-
         templates = _TEMPLATES[""] = template_environment()
     context = dict(getattr(model, name)(store, *args))
     context.update(page_globals_for(lang, path))
