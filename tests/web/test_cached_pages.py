@@ -96,6 +96,21 @@ def test_the_full_app_answers_a_page_from_the_cache(app: FastAPI) -> None:
     )
 
 
+def test_a_worker_renders_the_page_a_request_does(app: FastAPI, db_url: str) -> None:
+    """``saylau serve`` rebuilds hot pages in a worker process: its rendering is the
+    request's, byte for byte, in every language."""
+    from saylau.web.workers import build_html
+
+    client = TestClient(app)
+    for lang in LANGS:
+        for path, name, args, template in (
+            (PAGES[0], "contest_page", ("majilis",), "contest.html"),
+            (PAGES[1], "station_page", ("majilis", "001"), "station.html"),
+        ):
+            made = build_html(db_url, name, args, template, lang, path)
+            assert made == client.get(f"{path}?lang={lang}").content, (path, lang)
+
+
 def _wait_for(fast: TestClient, path: str, needle: str, lang: str) -> list[bool]:
     seen: list[bool] = []
     deadline = time.monotonic() + 20
