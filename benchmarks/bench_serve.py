@@ -51,17 +51,19 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def cpu_seconds(pid: int) -> float | None:
-    """CPU time (user + system) used so far by process ``pid`` and its descendants
-    alive now (Linux /proc; None elsewhere).  Per request, this is what an answer
-    costs the server whatever else the machine runs, unlike throughput and latency."""
+def cpu_seconds(pid: int, children: bool = True) -> float | None:
+    """CPU time (user + system) used so far by process ``pid`` and (``children``) its
+    descendants alive now (Linux /proc; None elsewhere).  Per request, this is what an
+    answer costs the server whatever else the machine runs, unlike throughput and
+    latency."""
     try:
         tick = os.sysconf("SC_CLK_TCK")
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         total = (int(fields[11]) + int(fields[12])) / tick
-        for task in Path(f"/proc/{pid}/task").iterdir():
-            for child in (task / "children").read_text().split():
-                total += cpu_seconds(int(child)) or 0.0
+        if children:
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                for child in (task / "children").read_text().split():
+                    total += cpu_seconds(int(child)) or 0.0
         return total
     except (OSError, ValueError, IndexError):
         return None
@@ -143,16 +145,35 @@ async def _client(
     return errors
 
 
+Figures = tuple[float, float, float, int, float | None, float | None]
+
+
 def measured(
-    pid: int, port: int, path: str, clients: int, seconds: float, extra: str = ""
-) -> tuple[float, float, float, int, float | None]:
-    """:func:`hammer` plus the server's CPU microseconds per request (None if unknown)."""
-    before = cpu_seconds(pid)
+    pid: int,
+    port: int,
+    path: str,
+    clients: int,
+    seconds: float,
+    extra: str = "",
+    *,
+    alone: bool = False,
+) -> Figures:
+    """:func:`hammer` plus the server's CPU microseconds per request (``alone``: of
+    process ``pid`` alone, else with its children) and the CPU seconds of its children
+    meanwhile (saylau's rebuild worker); None where unknown."""
+    before = cpu_seconds(pid, not alone)
+    tree_before = cpu_seconds(pid)
     rps, p50, p99, errors = asyncio.run(hammer(port, path, clients, seconds, extra))
-    after = cpu_seconds(pid)
+    after = cpu_seconds(pid, not alone)
+    tree_after = cpu_seconds(pid)
     requests = rps * seconds
-    cpu = None if before is None or after is None or not requests else (after - before) / requests
-    return rps, p50, p99, errors, None if cpu is None else cpu * 1e6
+    cpu = None
+    if before is not None and after is not None and requests:
+        cpu = (after - before) / requests * 1e6
+    others = None
+    if alone and None not in (before, after, tree_before, tree_after):
+        others = (tree_after or 0) - (tree_before or 0) - ((after or 0) - (before or 0))
+    return rps, p50, p99, errors, cpu, others
 
 
 async def hammer(
@@ -312,10 +333,12 @@ def main() -> None:
         # Printed with the figures: a busy machine (the client shares its cores) moves
         # p99 by several times, as runs at load average 2 showed.
         load_before = os.getloadavg()
-        rows: list[tuple[str, str, tuple[float, float, float, int, float | None]]] = []
+        rows: list[tuple[str, str, Figures]] = []
         for name, (path, extra, _ctype) in TARGETS.items():
             # Side by side: saylau, then nginx with the same bytes, target by target.
-            figures = measured(saylau.pid, port, path, args.clients, args.seconds, extra)
+            figures = measured(
+                saylau.pid, port, path, args.clients, args.seconds, extra, alone=True
+            )
             rows.append((name, "saylau", figures))
             if nginx is not None:
                 figures = measured(nginx.pid, nginx_port, path, args.clients, args.seconds, extra)
@@ -333,14 +356,18 @@ def main() -> None:
         print("bytes: " + ", ".join(f"{name} {size:,}" for name, size in sizes.items()))
         print(
             f"{'target':<20}{'server':<9}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
-            f"{'CPU us/req':>12}"
+            f"{'CPU us/req':>12}{'rebuild CPU s':>15}"
         )
-        for name, server, (rps, p50, p99, err, cpu) in rows:
+        for name, server, (rps, p50, p99, err, cpu, others) in rows:
             cost = "-" if cpu is None else f"{cpu:.0f}"
-            print(f"{name:<20}{server:<9}{rps:>10,.0f}{p50:>10.2f}{p99:>10.2f}{err:>8}{cost:>12}")
+            rebuilt = "-" if others is None else f"{others:.2f}"
+            print(
+                f"{name:<20}{server:<9}{rps:>10,.0f}{p50:>10.2f}{p99:>10.2f}{err:>8}{cost:>12}"
+                f"{rebuilt:>15}"
+            )
         print(
-            "  CPU us/req: the server's processes (saylau: uvicorn and its rebuild worker;"
-            " nginx: master and workers)"
+            "  CPU us/req: the serving processes (saylau: the uvicorn process; nginx: master"
+            " and workers); rebuild CPU s: saylau's rebuild worker during the run"
         )
         print(f"  protocol batches ingested meanwhile: {batches} (5 stations each)")
         if nginx is None:
@@ -348,7 +375,7 @@ def main() -> None:
         else:
             by = {(name, server): figures for name, server, figures in rows}
             for name in TARGETS:
-                s_rps, _, s_p99, _, _ = by[(name, "saylau")]
+                s_rps, _, s_p99, _, _, _ = by[(name, "saylau")]
                 n_rps = by[(name, "nginx")][0]
                 share = s_rps / n_rps if n_rps else 0.0
                 print(

@@ -25,6 +25,7 @@ import json
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
+from itertools import zip_longest
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -79,8 +80,36 @@ def language(scope: Scope, query: str | None = None) -> str | None:
 
 #: How many leading literal segments of a route path index it.
 DEPTH = 3
-Pattern = tuple[re.Pattern[str], str | None, tuple[str, ...], str]
-Candidate = tuple[int, re.Pattern[str], str | None, str]
+#: (pattern, kind, leading literal segments, literal end, the route's path template)
+Pattern = tuple[re.Pattern[str], str | None, tuple[str, ...], str, str]
+#: (place, pattern, kind, literal end, the other patterns that may match its paths too)
+Candidate = tuple[int, re.Pattern[str], str | None, str, tuple[re.Pattern[str], ...]]
+_REST, _END = object(), object()
+
+
+def _shape(template: str) -> list[object]:
+    """A route path template's segments: the literal text, None for a parameter, and
+    ``_REST`` for a ``:path`` parameter (any number of segments, so the end)."""
+    out: list[object] = []
+    for segment in template.split("/")[1:]:
+        if ":path}" in segment:
+            out.append(_REST)
+            break
+        out.append(None if "{" in segment else segment)
+    return out
+
+
+def _overlap(a: str, b: str) -> bool:
+    """Whether some path may match both templates (False only when a literal segment
+    or the number of segments tells them apart)."""
+    for x, y in zip_longest(_shape(a), _shape(b), fillvalue=_END):
+        if x is _REST or y is _REST:
+            return True
+        if x is _END or y is _END:
+            return False
+        if x is not None and y is not None and x != y:
+            return False
+    return True
 
 
 def _literal(path: str) -> tuple[str, ...]:
@@ -118,9 +147,11 @@ def _patterns(routes: Iterable[BaseRoute]) -> list[Pattern] | None:
             endpoint = getattr(route, "endpoint", None)
             own = getattr(endpoint, "__module__", "") == _RESULTS_MODULE
             kind = _KINDS.get(route.name) if own else None
-            out.append((route.path_regex, kind, _literal(route.path), _suffix(route.path)))
+            path = route.path
+            out.append((route.path_regex, kind, _literal(path), _suffix(path), path))
         elif isinstance(route, Mount):  # anything below its path
-            out.append((route.path_regex, None, _literal(route.path), ""))
+            below = route.path + "/{path:path}"
+            out.append((route.path_regex, None, _literal(route.path), "", below))
         elif type(route).__name__ != "WebSocketRoute":
             return None
     return out
@@ -128,12 +159,18 @@ def _patterns(routes: Iterable[BaseRoute]) -> list[Pattern] | None:
 
 def _index(patterns: list[Pattern] | None) -> dict[tuple[str, ...], list[Candidate]] | None:
     """The patterns by their leading literal segments, each with its place in the
-    routes' order."""
+    routes' order and, for a results view, the other patterns that may match a path
+    it matches (the view answers only when none of them does)."""
     if patterns is None:
         return None
     out: dict[tuple[str, ...], list[Candidate]] = {}
-    for i, (regex, kind, literal, suffix) in enumerate(patterns):
-        out.setdefault(literal, []).append((i, regex, kind, suffix))
+    for i, (regex, kind, literal, suffix, template) in enumerate(patterns):
+        others: tuple[re.Pattern[str], ...] = ()
+        if kind is not None:
+            others = tuple(
+                p[0] for j, p in enumerate(patterns) if j != i and _overlap(template, p[4])
+            )
+        out.setdefault(literal, []).append((i, regex, kind, suffix, others))
     return out
 
 
@@ -212,22 +249,22 @@ class NotFound:
         index = self._index
         if index is None:
             return None
-        found: tuple[str, dict[str, str]] | None = None
-        for _, regex, kind, suffix in _candidates(index, self._merged, path):
+        for _, regex, kind, suffix, others in _candidates(index, self._merged, path):
             if not path.endswith(suffix):
                 continue
             match = regex.match(path)
             if match is None:
                 continue
-            if kind is None or found is not None:
+            if kind is None or any(other.match(path) for other in others):
                 return None
-            found = (kind, match.groupdict())
-        if found is not None:
-            return found
+            # No pattern before it matched, and none after it can (see _index).
+            return (kind, match.groupdict())
         if path != "/":  # the router redirects to the other form of a trailing slash
             other = path[:-1] if path.endswith("/") else path + "/"
             candidates = _candidates(index, self._merged, other)
-            if any(other.endswith(end) and regex.match(other) for _, regex, _, end in candidates):
+            if any(
+                other.endswith(end) and regex.match(other) for _, regex, _, end, _ in candidates
+            ):
                 return None
         return ("none", {})
 
