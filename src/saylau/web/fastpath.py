@@ -11,9 +11,9 @@ knows, a contest, division or station not stored) is answered here too, by
 The contest's version (its change counter) is re-read at most every
 ``counter_ttl`` seconds, by one query that concurrent requests share.  When it has
 moved on, the newest rendering is served (with its own ETag) while one background
-task rebuilds (per language, for a page): polling clients never queue behind a rebuild, and a change shows
-once the TTL has passed and the rebuild is done (well within a second).  Anything
-else passes through.
+task rebuilds (per language, for a page): polling clients never queue behind a
+rebuild, and a change shows once the TTL has passed and the rebuild is done (well
+within a second).  Anything else passes through.
 """
 
 from __future__ import annotations
