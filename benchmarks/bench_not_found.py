@@ -2,10 +2,14 @@
 
 A flood of made-up addresses is the cheapest way to load a site, so a 404 must cost
 no more than a cached page.  On the store of ``bench_serve.py`` (same stations, same
-load generator), each target is hammered for a fixed time: an address no route
-knows (``/no/such/page``, served from the per-language 404 cache), a station that
-does not exist (a route that looks it up), and, for reference, the polled results
-JSON.  Prints requests/s and p50/p99 latency of each.
+load generator), each target is hammered for a fixed time, one after the other in the
+same run: the cached contest page and the results JSON (the baselines), then an
+address no route knows, a station, a division and a contest that do not exist (HTML
+in Russian, Kazakh by cookie, and JSON).  Every client asks for a new made-up id on
+each request (``{n}`` in a target), so no answer can come from a cache of answers.
+Prints requests/s, p50/p99 latency and the server's CPU time per request of each, and
+that CPU time against the cached page's: on a machine shared with other work, the CPU
+time an answer costs is the figure that does not move with the neighbours' load.  ``--rounds`` repeats the table (on a shared machine the rounds differ).
 
     python benchmarks/bench_not_found.py [--clients 100] [--seconds 5] [--stations 2000]
 """
@@ -20,21 +24,38 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
-from bench_serve import PATH, free_port, wait_http, write_protocols
+from bench_serve import PATH, cpu_seconds, free_port, wait_http, write_protocols
 
-TARGETS = {
-    "/no/such/page (no route)": "/no/such/page",
-    "missing station page": "/contests/majilis/stations/NO-SUCH-STATION",
-    "results JSON (reference)": PATH,
+RU = "Accept-Language: ru\r\n"
+KK = "Cookie: lang=kk\r\n"
+#: name -> (path, with {n} replaced by a new number on every request; extra headers)
+TARGETS: dict[str, tuple[str, str]] = {
+    "cached contest page (ru)": ("/contests/majilis", RU),
+    "results JSON (cached)": (PATH, ""),
+    "no route /no/such/{n} (ru)": ("/no/such/{n}", RU),
+    "missing station (ru)": ("/contests/majilis/stations/NO-{n}", RU),
+    "missing station (kk)": ("/contests/majilis/stations/NO-{n}", KK),
+    "missing division (ru)": ("/contests/majilis/divisions/region:X{n}", RU),
+    "missing contest (ru)": ("/contests/c{n}", RU),
+    "missing station JSON": ("/api/v1/contests/majilis/stations/NO-{n}", ""),
 }
+#: The baseline a 404's throughput is compared with.
+BASELINE = "cached contest page (ru)"
 
 
-async def _client(port: int, path: str, until: float, lat: list[float], seen: set[str]) -> None:
+async def _client(
+    port: int, target: tuple[str, str], until: float, lat: list[float], seen: set[str]
+) -> None:
+    path, extra = target
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept-Language: ru\r\n\r\n".encode()
+    n = 0
     while time.perf_counter() < until:
+        n += 1
+        url = path.replace("{n}", f"{id(lat) % 9973}-{n}") if "{n}" in path else path
+        request = f"GET {url} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode()
         t0 = time.perf_counter()
         writer.write(request)
         head = await reader.readuntil(b"\r\n\r\n")
@@ -49,13 +70,13 @@ async def _client(port: int, path: str, until: float, lat: list[float], seen: se
 
 
 async def hammer(
-    port: int, path: str, clients: int, seconds: float
+    port: int, target: tuple[str, str], clients: int, seconds: float
 ) -> tuple[float, float, float, str]:
     lat: list[float] = []
     seen: set[str] = set()
     until = time.perf_counter() + seconds
     start = time.perf_counter()
-    await asyncio.gather(*(_client(port, path, until, lat, seen) for _ in range(clients)))
+    await asyncio.gather(*(_client(port, target, until, lat, seen) for _ in range(clients)))
     elapsed = time.perf_counter() - start
     lat.sort()
     return (
@@ -71,6 +92,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=100)
     ap.add_argument("--seconds", type=float, default=5.0)
     ap.add_argument("--stations", type=int, default=2000)
+    ap.add_argument("--rounds", type=int, default=1)
     args = ap.parse_args()
 
     from saylau.store import Store
@@ -95,15 +117,40 @@ def main() -> None:
     server = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)
     try:
         wait_http(f"http://127.0.0.1:{port}{PATH}")
+        page = urllib.request.Request(
+            f"http://127.0.0.1:{port}/contests/majilis", headers={"Accept-Language": "ru"}
+        )
+        urllib.request.urlopen(page, timeout=30).read()  # rendered once: now cached
         print(
             f"bench_not_found: {args.clients} clients, {args.seconds:.0f} s each, "
             f"{args.stations} stations, {os.cpu_count()} CPUs, "
             "load average {:.2f} {:.2f} {:.2f} before".format(*os.getloadavg())
         )
-        print(f"{'target':<30}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'status':>8}")
-        for name, path in TARGETS.items():
-            rps, p50, p99, status = asyncio.run(hammer(port, path, args.clients, args.seconds))
-            print(f"{name:<30}{rps:>10,.0f}{p50:>10.2f}{p99:>10.2f}{status:>8}")
+        for _ in range(args.rounds):
+            print(
+                f"{'target':<32}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'status':>8}"
+                f"{'CPU us/req':>12}{'vs page':>9}{'req/s vs page':>15}"
+            )
+            base: tuple[float, float | None] = (0.0, None)
+            for name, target in TARGETS.items():
+                before = cpu_seconds(server.pid)
+                rps, p50, p99, status = asyncio.run(
+                    hammer(port, target, args.clients, args.seconds)
+                )
+                after = cpu_seconds(server.pid)
+                cpu = None
+                if before is not None and after is not None and rps:
+                    cpu = (after - before) / (rps * args.seconds) * 1e6
+                if name == BASELINE:
+                    base = (rps, cpu)
+                cost = "-" if cpu is None else f"{cpu:.0f}"
+                ratio = "-" if cpu is None or not base[1] else f"{cpu / base[1]:.2f}"
+                speed = f"{rps / base[0]:.2f}" if base[0] else "-"
+                print(
+                    f"{name:<32}{rps:>9,.0f}{p50:>9.2f}{p99:>9.2f}{status:>8}{cost:>12}"
+                    f"{ratio:>9}{speed:>15}"
+                )
+            print("load average {:.2f} {:.2f} {:.2f} after".format(*os.getloadavg()))
     finally:
         server.terminate()
         try:

@@ -32,6 +32,15 @@ def _valid(port: int) -> int:
         return int(json.load(r)["totals"]["valid"])
 
 
+def _station_page(port: int) -> str:
+    """Station 1's page in Russian (by the browser's language: the fast path's case)."""
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/contests/c/stations/1", headers={"Accept-Language": "ru"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as r:
+        return str(r.read().decode("utf-8"))
+
+
 def test_slow_poller_sees_an_amendment(tmp_path: Path) -> None:
     db = str(tmp_path / "f.db")
     first, amended = tmp_path / "p.csv", tmp_path / "p2.csv"
@@ -60,6 +69,7 @@ def test_slow_poller_sees_an_amendment(tmp_path: Path) -> None:
                 time.sleep(0.1)
         for _ in range(3):  # the hot path is registered and cached
             assert _valid(port) == 1385
+            assert ">510<" not in _station_page(port)
             time.sleep(0.5)
         result = runner.invoke(
             main, ["ingest", db, str(amended), "--contest", "c", "--reason", "recount"]
@@ -77,6 +87,15 @@ def test_slow_poller_sees_an_amendment(tmp_path: Path) -> None:
         assert 1395 in seen, seen
         fresh = seen.index(1395)
         assert set(seen[fresh:]) == {1395}, seen
+        # The station's page, served from the cache and rebuilt by the server's worker
+        # process, shows the amended vote as well.
+        pages = []
+        for _ in range(40):
+            pages.append(">510<" in _station_page(port))
+            if pages[-3:] == [True] * 3:
+                break
+            time.sleep(0.5)
+        assert True in pages and set(pages[pages.index(True) :]) == {True}, pages
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -322,3 +322,16 @@ def station_path(
         parent = up if known else implied.get(parent)
         seen += 1
     return path[::-1]
+
+
+def contest_ids(conn: Connection) -> list[str]:
+    """The id of every stored contest (the web's negative lookups: a 404 costs no query)."""
+    return [str(i) for i in conn.execute(select(contests.c.id)).scalars()]
+
+
+def division_levels(conn: Connection, contest_id: str) -> dict[str, str]:
+    """Every division of ``contest_id`` (stations too): id -> level."""
+    rows = conn.execute(
+        select(divisions.c.id, divisions.c.level).where(divisions.c.contest_id == contest_id)
+    )
+    return {str(r.id): str(r.level) for r in rows}

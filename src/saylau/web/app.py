@@ -22,6 +22,7 @@ from saylau.errors import InputError, NotFoundError, SaylauError
 from saylau.web.cors import PublicCors
 from saylau.web.fastpath import FastPath
 from saylau.web.i18n import pick_language
+from saylau.web.notfound import NotFound
 from saylau.web.published import Published
 from saylau.web.render import page_globals, site_of
 from saylau.web.routes import routers
@@ -49,24 +50,12 @@ def _error_response(request: Request, status: int, message: str) -> Response:
 
 
 def _not_found_page(request: Request) -> Response:
-    """The 404 of an address no route knows: rendered once per language and reused,
-    so a flood of made-up addresses costs what a cached page does.  The page names no
-    path (the address is in the browser's bar) and its links lead to the site's root."""
+    """The 404 of an address no route knows: rendered once per language and reused
+    (:meth:`saylau.web.notfound.NotFound.no_route_page`).  The fast path answers most
+    of these before routing; this is the same page for what reaches the router."""
     lang = pick_language(None, request.cookies.get("lang"), request.headers.get("accept-language"))
-    lang = lang or "en"
-    cache: dict[str, bytes] = request.app.state.not_found_pages
-    html = cache.get(lang)
-    if html is None:
-        request.state.lang = lang
-        ctx = {
-            "heading": "Not found",
-            "message": "There is no page at this address.",
-            "status": 404,
-        }
-        ctx.update(page_globals(request))
-        ctx["path"] = "/"
-        html = site_of(request).templates.get_template("error.html").render(ctx).encode()
-        cache[lang] = html
+    not_found: NotFound = request.app.state.not_found
+    html = not_found.no_route_page(lang or "en")
     return Response(html, status_code=404, media_type="text/html; charset=utf-8")
 
 
@@ -164,9 +153,12 @@ def create_app(db: str, *, counter_ttl: float = COUNTER_TTL, rebuild_processes: 
             '`{"ok": false, "error": "..."}`.'
         ),
     )
-    app.state.site = Site(db, counter_ttl, rebuild_processes)
-    app.state.not_found_pages = {}
-    app.add_middleware(FastPath, site=app.state.site)
+    site = app.state.site = Site(db, counter_ttl, rebuild_processes)
+    # The routes are read on the first request, once every router (and any route
+    # added after this) is in.
+    not_found = app.state.not_found = NotFound(site, lambda: app.router.routes)
+    app.state.not_found_pages = not_found.pages
+    app.add_middleware(FastPath, site=site, not_found=not_found)
     _install_error_handlers(app)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     for router in routers():

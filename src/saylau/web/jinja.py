@@ -19,6 +19,15 @@ from saylau.web.svg import hemicycle_chart, votes_chart, votes_vs_seats_chart
 TEMPLATES = Path(__file__).parent / "templates"
 
 
+def page_globals_for(lang: str, path: str) -> dict[str, Any]:
+    """What a page of language ``lang`` at ``path`` (as
+    :func:`saylau.web.render.page_path` gives it) is rendered with besides its context
+    (translation, formatting, the language switcher's path), wherever it is rendered: a
+    request, a background rebuild, a worker process."""
+    fmt = Formatter(lang)
+    return {"_": fmt.gettext, "fmt": fmt, "lang": lang, "path": path}
+
+
 def template_environment() -> Environment:
     """The Jinja2 environment: autoescaping on for every template."""
     env = Environment(

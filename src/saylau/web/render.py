@@ -24,10 +24,19 @@ from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from saylau.web.encode import to_json_bytes
-from saylau.web.i18n import Formatter
+from saylau.web.jinja import page_globals_for
 from saylau.web.site import Site, Version
 
-__all__ = ["page_globals", "page_path", "respond", "site_of", "to_json_bytes", "validators"]
+__all__ = [
+    "page_globals",
+    "page_globals_for",
+    "page_path",
+    "page_path_of",
+    "respond",
+    "site_of",
+    "to_json_bytes",
+    "validators",
+]
 
 JSON_MEDIA = "application/json"
 HTML_MEDIA = "text/html; charset=utf-8"
@@ -80,19 +89,23 @@ def page_globals(request: Request) -> dict[str, Any]:
     """What every template gets besides its context: translation, formatting, the
     language switcher and the current path."""
     lang: str = getattr(request.state, "lang", "en")
-    fmt = Formatter(lang)
-    return {"_": fmt.gettext, "fmt": fmt, "lang": lang, "path": page_path(request)}
+    return page_globals_for(lang, page_path(request))
 
 
 def page_path(request: Request) -> str:
     """The request's path, percent-encoded as received, for links back to this page
     (the language switch).  The decoded path would break such a link on an id holding
     ``#``, ``?`` or a space (ids are data)."""
-    raw = request.scope.get("raw_path")
+    return page_path_of(request.scope)
+
+
+def page_path_of(scope: Mapping[str, Any]) -> str:
+    """:func:`page_path` of an ASGI ``scope``."""
+    raw = scope.get("raw_path")
     if isinstance(raw, bytes) and raw:
         path = quote(raw, safe="/%:@!$&'()*+,;=-._~")
     else:
-        path = quote(request.url.path, safe="/:@!$&'()*+,;=-._~")
+        path = quote(str(scope.get("path", "/")), safe="/:@!$&'()*+,;=-._~")
     return "/" + path.lstrip("/")  # "//host" in an href leaves the site
 
 
@@ -143,6 +156,69 @@ def _register_hot(
     site.hot[key] = (contest_id, etag_for, rebuild)
 
 
+def _register_hot_page(
+    site: Site,
+    key: str,
+    scope: Mapping[str, Any],
+    contest_id: str | None,
+    build: Callable[[], Mapping[str, Any]],
+    template: str,
+    recipe: tuple[str, tuple[str, ...]] | None = None,
+) -> None:
+    """Let :mod:`saylau.web.fastpath` answer and rebuild the HTML page ``key`` in every
+    language, as it does the JSON (see :func:`_register_hot`).
+
+    The page links back to itself (the language switch) by the path as received, so
+    the fast path serves it only to requests of that same raw path."""
+    if key in site.hot_pages:
+        return
+    instance = site.instance
+    path = page_path_of(scope)
+    raw = scope.get("raw_path")
+    raw_path = raw if isinstance(raw, bytes) and raw else key.encode("utf-8")
+
+    async def rebuild(version: Version, lang: str) -> bytes:
+        workers = site.workers
+        made: bytes | None = None
+        if recipe is not None and workers is not None:
+            from saylau.web.workers import build_html
+
+            try:
+                future = workers.submit(
+                    build_html, site.db, recipe[0], recipe[1], template, lang, path
+                )
+                made = await asyncio.wrap_future(future)
+                site.worker_builds += 1
+            except Exception as exc:  # a broken or refusing pool: build here instead
+                site.worker_error = repr(exc)
+                made = None
+        if made is None:
+
+            def _make() -> bytes:
+                context = dict(build())
+                context.update(page_globals_for(lang, path))
+                html: str = site.templates.get_template(template).render(context)
+                return html.encode("utf-8")
+
+            made = await run_in_threadpool(_make)
+        site.cache.put((key, version[0], lang, "html", path), made)
+        site.served_pages[(key, lang)] = version
+        return made
+
+    # One (version, language) -> headers memo per language.
+    last: dict[str, tuple[Version, tuple[str, str]]] = {}
+
+    def etag_for(v: Version, lang: str) -> tuple[str, str]:
+        hit = last.get(lang)
+        if hit is not None and hit[0] == v:
+            return hit[1]
+        made = validators(key, v[0], lang, "html", instance, v[1])
+        last[lang] = (v, made)
+        return made
+
+    site.hot_pages[key] = (contest_id, raw_path, path, etag_for, rebuild)
+
+
 async def respond(
     request: Request,
     *,
@@ -177,7 +253,11 @@ async def respond(
         headers["Last-Modified"] = modified_text
     if status_code == 200 and _not_modified(request, etag, last_modified):
         return Response(status_code=304, headers=headers)
-    cache_key = (key, version, lang, fmt_name)
+    cache_key: tuple[str, ...] = (key, version, lang, fmt_name)
+    if not api:
+        # A page links back to its path as received (the language switch): two raw
+        # forms of one path are two renderings.
+        cache_key += (page_path(request),)
     body = site.cache.get(cache_key)
     if body is None:
 
@@ -198,9 +278,14 @@ async def respond(
             return made
 
         body = await site.flights.run(cache_key, _build_and_cache)
-    if api and not raw and key == request.url.path:
-        _register_hot(site, key, contest_id, build, recipe)
-        site.served[key] = (version, last_modified)
+    if not raw and status_code == 200 and key == request.url.path:
+        if api:
+            _register_hot(site, key, contest_id, build, recipe)
+            site.served[key] = (version, last_modified)
+        else:
+            _register_hot_page(site, key, request.scope, contest_id, build, template, recipe)
+            if site.hot_pages[key][2] == cache_key[-1]:
+                site.served_pages[(key, lang)] = (version, last_modified)
     return Response(
         content=body,
         status_code=status_code,

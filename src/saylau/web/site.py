@@ -27,6 +27,16 @@ Version = tuple[str, dt.datetime | None]
 #: What the fast path needs of a hot API path: its contest (None: every contest), the
 #: (ETag, Last-Modified) of a version, and the rebuild of its body at a version.
 Hot = tuple[str | None, Callable[[Version], tuple[str, str]], Callable[[Version], Awaitable[bytes]]]
+#: The same for a hot HTML page: its contest, the raw path it was rendered for and
+#: that path as its language switch links to it (part of its cache key), and the
+#: headers and rebuild of a (version, language).
+HotPage = tuple[
+    str | None,
+    bytes,
+    str,
+    Callable[[Version, str], tuple[str, str]],
+    Callable[[Version, str], Awaitable[bytes]],
+]
 
 
 class Site:
@@ -48,6 +58,10 @@ class Site:
         self.hot: dict[str, Hot] = {}
         #: The newest version rendered per hot path (served while a rebuild runs).
         self.served: dict[str, Version] = {}
+        #: HTML pages the fast path may answer, and the newest version rendered per
+        #: (path, language).
+        self.hot_pages: dict[str, HotPage] = {}
+        self.served_pages: dict[tuple[str, str], Version] = {}
         #: Rebuilds done by the worker processes, and the last error of the pool.
         self.worker_builds = 0
         self.worker_error: str | None = None

@@ -1,4 +1,4 @@
-"""Rebuilding hot JSON resources in a worker process.
+"""Rebuilding hot JSON resources and HTML pages in a worker process.
 
 A rebuild of a contest's JSON is tens of milliseconds of Python.  Run in a thread it
 holds the GIL, and on a busy machine the event loop then waits for that thread to be
@@ -16,6 +16,8 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 
+from jinja2 import Environment
+
 from saylau.store import Store
 from saylau.web.encode import to_json_bytes
 
@@ -27,6 +29,7 @@ BUILDERS: dict[str, int] = {
     "station_page": 2,
 }
 _STORES: dict[str, Store] = {}
+_TEMPLATES: dict[str, Environment] = {}
 
 
 def build_json(db: str, name: str, args: tuple[str, ...]) -> bytes:
@@ -39,6 +42,28 @@ def build_json(db: str, name: str, args: tuple[str, ...]) -> bytes:
     if store is None:
         store = _STORES[db] = Store.open(db)
     return to_json_bytes(dict(getattr(model, name)(store, *args)))
+
+
+def build_html(
+    db: str, name: str, args: tuple[str, ...], template: str, lang: str, path: str
+) -> bytes:
+    """In the worker: the page ``template`` of ``model.<name>(store, *args)`` in
+    ``lang``, linking back to ``path`` (see :func:`saylau.web.render.page_globals_for`)."""
+    if BUILDERS.get(name) != len(args):
+        raise ValueError(f"no builder {name!r} with {len(args)} argument(s)")
+    from saylau.web import model
+    from saylau.web.jinja import page_globals_for, template_environment
+
+    store = _STORES.get(db)
+    if store is None:
+        store = _STORES[db] = Store.open(db)
+    templates = _TEMPLATES.get("")
+    if templates is None:
+        templates = _TEMPLATES[""] = template_environment()
+    context = dict(getattr(model, name)(store, *args))
+    context.update(page_globals_for(lang, path))
+    html: str = templates.get_template(template).render(context)
+    return html.encode("utf-8")
 
 
 def warm(db: str) -> None:
