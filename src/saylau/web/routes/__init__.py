@@ -9,7 +9,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from saylau.web.routes import analysis, commission, docs, embed, institutions, results, trust
+from saylau.web.routes import (
+    analysis,
+    commission,
+    docs,
+    embed,
+    institutions,
+    live,
+    results,
+    trust,
+)
 
 
 def routers() -> tuple[APIRouter, ...]:
@@ -23,4 +32,5 @@ def routers() -> tuple[APIRouter, ...]:
         institutions.router,
         commission.router,
         embed.router,
+        live.router,
     )
