@@ -89,7 +89,7 @@ class Watch:
             await asyncio.sleep(self.period)
             try:
                 version = await self.site.current_version(self.contest)
-            except Exception:  # noqa: BLE001 (the store is busy or the contest went: retry)
+            except Exception:
                 continue
             if self.version is None or version[0] != self.version[0]:
                 self.version = version
