@@ -103,6 +103,11 @@ def test_the_open_contest_page_follows_the_store(browser: Any, tmp_path: Path) -
         amend_station_001(db, tmp_path)
         _assert_updated_in_place(page, before)
         assert streams and streams[0].endswith("/api/v1/events?contest=majilis")
+        # Only what changed was swapped: five more votes move no seat.
+        swapped = page.get_attribute("html", "data-live-changed") or ""
+        assert swapped.split() == ["areas", "results", "status", "steps", "totals"]
+        # The areas were swapped too, and tables.js made their table sortable again.
+        assert page.locator('[data-live="areas"] table.sortable th button.sort').count() >= 4
         # The swapped markup is the page's own, in the page's language.
         assert page.inner_text('[data-live="status"]').startswith("Последнее обновление:")
     finally:

@@ -98,14 +98,16 @@ class Watch:
                 self.changed = asyncio.Event()
 
 
-def _watch(request: Request, contest: str | None) -> Watch:
+async def _watch(request: Request, contest: str | None) -> tuple[Watch, Version]:
+    """The watch of ``contest`` and its version read now.  A watch is kept only for a
+    contest that exists (an unknown one raises NotFoundError): made-up ids cannot
+    fill the table."""
     watches: dict[str | None, Watch] | None = getattr(request.app.state, "live_watches", None)
     if watches is None:
         watches = request.app.state.live_watches = {}
-    found = watches.get(contest)
-    if found is None:
-        found = watches[contest] = Watch(site_of(request), contest, PERIOD)
-    return found
+    found = watches.get(contest) or Watch(site_of(request), contest, PERIOD)
+    version = await found.current()
+    return watches.setdefault(contest, found), version
 
 
 async def _stream(watch: Watch, first: bytes, seen: str | None) -> AsyncIterator[bytes]:
@@ -139,8 +141,7 @@ async def events(request: Request, contest: str | None = Query(None)) -> Streami
     """Server-Sent Events: ``change`` whenever the data of ``contest`` (default:
     any contest) changes; ``data`` is ``{"contest", "version", "last_update"}``.
     Reconnect with ``Last-Event-ID`` to hear at once of a change you missed."""
-    watch = _watch(request, contest)
-    version = await watch.current()  # 404 for an unknown contest, before streaming
+    watch, version = await _watch(request, contest)  # 404 for an unknown contest
     seen = request.headers.get("last-event-id")
     now = event_id(version[0])
     kind = "change" if seen is not None and seen != now else "version"

@@ -55,18 +55,21 @@
         var fresh = regions(new DOMParser().parseFromString(text, "text/html"));
         var shown = regions(document);
         if (names(fresh) !== names(shown)) { window.location.reload(); return; }  // new sections
-        var changed = 0;
+        var changed = [];
         for (var name in fresh) {
           var html = fresh[name].innerHTML;
           if (html !== seen[name]) {
             seen[name] = html;
             swap(shown[name], html);
-            changed++;
+            changed.push(name);
           }
         }
-        if (changed) {
-          document.documentElement.setAttribute("data-live-updates",
-            String(1 + Number(document.documentElement.getAttribute("data-live-updates") || 0)));
+        if (changed.length) {
+          // What the last update swapped, and how many updates so far (for tests).
+          var top = document.documentElement;
+          top.setAttribute("data-live-changed", changed.sort().join(" "));
+          top.setAttribute("data-live-updates",
+            String(1 + Number(top.getAttribute("data-live-updates") || 0)));
           document.dispatchEvent(new CustomEvent("saylau:live", { detail: { changed: changed } }));
         }
       })
