@@ -21,11 +21,10 @@ from saylau.web.app import create_app
 from saylau.web.routes import live
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int, Path]]:
-    """(db, port, a scratch folder) of a server over a fresh store."""
-    tmp = tmp_path_factory.mktemp("live")
-    db = str(tmp / "saylau.db")
+@pytest.fixture
+def server(db_url: str, tmp_path: Path) -> Iterator[tuple[str, int, Path]]:
+    """(db, port, a scratch folder) of a server over a fresh store (SQLite, PostgreSQL)."""
+    db, tmp = db_url, tmp_path
     build_store(db, tmp).close()
     period, live.PERIOD = live.PERIOD, 0.1  # the test need not wait a second per read
     port = _free_port()

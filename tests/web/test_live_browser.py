@@ -95,6 +95,10 @@ def test_the_open_contest_page_follows_the_store(browser: Any, tmp_path: Path) -
         page.on("request", lambda r: streams.append(r.url) if "/events" in r.url else None)
         page.goto(f"http://127.0.0.1:{port}/contests/majilis?lang=ru")
         before = _mark(page)
+        embed = browser.new_page()  # a news site's iframe, in Kazakh
+        embed.goto(f"http://127.0.0.1:{port}/embed/contests/majilis?lang=kk")
+        embed.evaluate("window.__loaded_once = 7")
+        stamp = embed.get_attribute('[data-live="status"] time', "datetime")
         for _ in range(100):  # the page opens its event stream
             if streams:
                 break
@@ -103,6 +107,11 @@ def test_the_open_contest_page_follows_the_store(browser: Any, tmp_path: Path) -
         amend_station_001(db, tmp_path)
         _assert_updated_in_place(page, before)
         assert streams and streams[0].endswith("/api/v1/events?contest=majilis")
+        embed.wait_for_function(UPDATED, timeout=60_000)
+        assert embed.evaluate("window.__loaded_once") == 7
+        assert embed.get_attribute("html", "data-live-changed") == "results status"
+        assert embed.inner_text('[data-live="status"]').startswith("Соңғы жаңарту")
+        assert embed.get_attribute('[data-live="status"] time', "datetime") != stamp
         # Only what changed was swapped: five more votes move no seat.
         swapped = page.get_attribute("html", "data-live-changed") or ""
         assert swapped.split() == ["areas", "results", "status", "steps", "totals"]

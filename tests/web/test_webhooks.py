@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given
+from hypothesis import strategies as st
 from webdata import build_store
 
 from saylau.cli import main
@@ -188,6 +190,17 @@ def test_a_4xx_is_final(db: str, tmp_path: Path, receiver: Receiver) -> None:
     assert len(receiver.requests) == 1
     with Store.open(db) as store:
         assert [(d.attempt, d.status) for d in stored.deliveries(store)] == [(1, 410)]
+
+
+@given(secret=st.text(min_size=16, max_size=64), body=st.binary(max_size=512), at=st.integers(0))
+def test_a_signature_verifies_its_body_only(secret: str, body: bytes, at: int) -> None:
+    header = webhooks.sign(secret, body)
+    assert header.startswith("sha256=") and len(header) == 7 + 64
+    assert webhooks.verify(secret, body, header) and _verify(secret, body, header)
+    changed = bytearray(body or b"x")
+    changed[at % len(changed)] ^= 1  # one bit of the body flipped
+    assert not webhooks.verify(secret, bytes(changed), header)
+    assert not webhooks.verify(secret + "x", body, header)
 
 
 def test_backoff_doubles_up_to_its_bound() -> None:
