@@ -17,6 +17,7 @@ from test_browser import _free_port
 from test_publish import amend_station_001
 from webdata import build_store
 
+from saylau.store import notify
 from saylau.web.app import create_app
 from saylau.web.routes import live
 
@@ -26,7 +27,10 @@ def server(db_url: str, tmp_path: Path) -> Iterator[tuple[str, int, Path]]:
     """(db, port, a scratch folder) of a server over a fresh store (SQLite, PostgreSQL)."""
     db, tmp = db_url, tmp_path
     build_store(db, tmp).close()
-    period, live.PERIOD = live.PERIOD, 0.1  # the test need not wait a second per read
+    # SQLite: the test need not wait a second per read.  PostgreSQL: the poll is
+    # slower than the test's patience, so only the store's NOTIFY can bring a change.
+    period, fallback = live.PERIOD, live.FALLBACK
+    live.PERIOD, live.FALLBACK = 0.1, 600.0
     port = _free_port()
     config = uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
     srv = uvicorn.Server(config)
@@ -37,7 +41,7 @@ def server(db_url: str, tmp_path: Path) -> Iterator[tuple[str, int, Path]]:
             break
         time.sleep(0.05)
     yield db, port, tmp
-    live.PERIOD = period
+    live.PERIOD, live.FALLBACK = period, fallback
     srv.should_exit = True
     thread.join(timeout=5)
 
@@ -50,9 +54,12 @@ class Stream:
         self.conn.request("GET", path, headers=headers or {})
         self.response = self.conn.getresponse()
 
-    def next(self) -> dict[str, str]:
+    def next(self, within: float = 30.0) -> dict[str, str]:
+        """The next event, which must come ``within`` seconds (heartbeats do not count)."""
         fields: dict[str, str] = {}
+        deadline = time.monotonic() + within
         while True:
+            assert time.monotonic() < deadline, f"no event within {within} s"
             line = self.response.readline().decode("utf-8").rstrip("\n")
             if not line:
                 if "event" in fields:
@@ -120,6 +127,30 @@ def test_an_unknown_contest_is_a_404_not_a_stream(server: tuple[str, int, Path])
         conn.close()
     assert response.status == 404
     assert body["ok"] is False and "nope" in body["error"]
+
+
+def test_postgresql_announces_each_commit_and_sqlite_cannot(db_url: str, tmp_path: Path) -> None:
+    store = build_store(db_url, tmp_path)
+    heard: list[str] = []
+    got = threading.Event()
+
+    def on_change(contest: str) -> None:
+        heard.append(contest)
+        got.set()
+
+    try:
+        stop = notify.listen(store, on_change)
+        if not db_url.startswith("postgresql"):
+            assert stop is None and not notify.can_listen(store)
+            return
+        assert stop is not None
+        time.sleep(1.0)  # the listener's LISTEN is in place
+        amend_station_001(db_url, tmp_path)
+        assert got.wait(30)
+        stop.set()
+        assert heard[0] == "majilis"
+    finally:
+        store.close()
 
 
 def test_event_ids_are_short_and_follow_the_version() -> None:

@@ -5,8 +5,11 @@ The server learns of a commit as every page does: by the contests' change counte
 (:meth:`saylau.web.site.Site.current_version`, the same version that makes the pages'
 ETags; re-read at most every ``counter_ttl`` seconds and shared by concurrent
 readers).  One :class:`Watch` per stream key (a contest, or every contest) reads it
-every :data:`PERIOD` seconds while anybody listens, and wakes its listeners when it
-moves: a thousand open pages cost one read per period, not a thousand.
+while anybody listens, and wakes its listeners when it moves: a thousand open pages
+cost one read, not a thousand.  On SQLite it reads every :data:`PERIOD` seconds; on
+PostgreSQL the store announces each commit (``NOTIFY``, :mod:`saylau.store.notify`)
+and the watch reads at once, polling only every :data:`FALLBACK` seconds as a
+safety net.
 
 The stream: ``retry: 3000``, then one ``event: version`` with the current version as
 its ``id``; then an ``event: change`` (same ``data`` shape) at each change, and a
@@ -26,14 +29,18 @@ from collections.abc import AsyncIterator
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
+from saylau.store import notify
 from saylau.web.render import site_of
 from saylau.web.site import Site, Version
 
 router = APIRouter()
 
-#: Seconds between two reads of the version while somebody listens.
+#: Seconds between two reads of the version while somebody listens (SQLite).
 PERIOD = 1.0
+#: The same where the store announces its commits (PostgreSQL): a safety net only.
+FALLBACK = 10.0
 #: Seconds between two heartbeat comments (proxies close silent connections).
 HEARTBEAT = 15.0
 #: Seconds a stream lasts before the server ends it (the client reconnects).
@@ -61,13 +68,15 @@ def message(kind: str, contest: str | None, version: Version) -> bytes:
 
 
 class Watch:
-    """The version of one key (a contest id, or None: every contest), read every
-    ``period`` seconds by one task while it has listeners."""
+    """The version of one key (a contest id, or None: every contest), read by one
+    task while it has listeners: every ``period`` seconds, and at once when
+    :meth:`wake` is called (PostgreSQL announced a commit)."""
 
-    def __init__(self, site: Site, contest: str | None, period: float) -> None:
-        self.site, self.contest, self.period = site, contest, period
+    def __init__(self, site: Site, contest: str | None, hub: Hub) -> None:
+        self.site, self.contest, self.hub = site, contest, hub
         self.version: Version | None = None
         self.changed = asyncio.Event()
+        self.woken = asyncio.Event()
         self.listeners = 0
         self.task: asyncio.Task[None] | None = None
 
@@ -84,9 +93,21 @@ class Watch:
     def leave(self) -> None:
         self.listeners -= 1
 
+    def wake(self) -> None:
+        self.woken.set()
+
     async def _run(self) -> None:
         while self.listeners > 0:
-            await asyncio.sleep(self.period)
+            # Announced commits wake the watch; the poll stays as a safety net (a
+            # change committed while the listening connection was being re-made).
+            period = FALLBACK if self.hub.listening else PERIOD
+            try:
+                await asyncio.wait_for(self.woken.wait(), period)
+                self.woken.clear()
+                # A reading cached just before the commit must not hide it.
+                await asyncio.sleep(self.site.counter_ttl)
+            except TimeoutError:
+                pass
             try:
                 version = await self.site.current_version(self.contest)
             except Exception:
@@ -98,16 +119,49 @@ class Watch:
                 self.changed = asyncio.Event()
 
 
-async def _watch(request: Request, contest: str | None) -> tuple[Watch, Version]:
-    """The watch of ``contest`` and its version read now.  A watch is kept only for a
-    contest that exists (an unknown one raises NotFoundError): made-up ids cannot
-    fill the table."""
-    watches: dict[str | None, Watch] | None = getattr(request.app.state, "live_watches", None)
-    if watches is None:
-        watches = request.app.state.live_watches = {}
-    found = watches.get(contest) or Watch(site_of(request), contest, PERIOD)
-    version = await found.current()
-    return watches.setdefault(contest, found), version
+class Hub:
+    """The watches of one app, and the PostgreSQL listener that wakes them."""
+
+    def __init__(self, site: Site) -> None:
+        self.site = site
+        self.watches: dict[str | None, Watch] = {}
+        self.listening = False
+        self._started = False
+
+    async def start(self) -> None:
+        """Listen to the store's announcements, once (on PostgreSQL; SQLite polls)."""
+        if self._started:
+            return
+        self._started = True
+        loop = asyncio.get_running_loop()
+
+        def heard(contest: str) -> None:  # in the listener's thread
+            loop.call_soon_threadsafe(self.wake, contest)
+
+        store = await run_in_threadpool(lambda: self.site.store)
+        self.listening = await run_in_threadpool(notify.listen, store, heard) is not None
+
+    def wake(self, contest: str) -> None:
+        for key in (contest, None):
+            found = self.watches.get(key)
+            if found is not None:
+                found.wake()
+
+    async def watch(self, contest: str | None) -> tuple[Watch, Version]:
+        """The watch of ``contest`` and its version read now.  A watch is kept only
+        for a contest that exists (an unknown one raises NotFoundError): made-up ids
+        cannot fill the table."""
+        await self.start()
+        found = self.watches.get(contest) or Watch(self.site, contest, self)
+        version = await found.current()
+        return self.watches.setdefault(contest, found), version
+
+
+def _hub(request: Request) -> Hub:
+    hub: Hub | None = getattr(request.app.state, "live_hub", None)
+    if hub is None:
+        hub = request.app.state.live_hub = Hub(site_of(request))
+    return hub
 
 
 async def _stream(watch: Watch, first: bytes, seen: str | None) -> AsyncIterator[bytes]:
@@ -141,7 +195,7 @@ async def events(request: Request, contest: str | None = Query(None)) -> Streami
     """Server-Sent Events: ``change`` whenever the data of ``contest`` (default:
     any contest) changes; ``data`` is ``{"contest", "version", "last_update"}``.
     Reconnect with ``Last-Event-ID`` to hear at once of a change you missed."""
-    watch, version = await _watch(request, contest)  # 404 for an unknown contest
+    watch, version = await _hub(request).watch(contest)  # 404 for an unknown contest
     seen = request.headers.get("last-event-id")
     now = event_id(version[0])
     kind = "change" if seen is not None and seen != now else "version"

@@ -1,4 +1,7 @@
-"""Webhooks: the URLs told of each published snapshot, and the log of every attempt.
+"""Webhooks: the URLs told of each published snapshot, and the log of every attempt;
+on PostgreSQL, a trigger that announces each committed change of a contest on the
+``saylau_contests`` channel (``NOTIFY``, payload: the contest id), which the live
+pages' server listens to (``saylau.store.notify``).
 
 Revision ID: 0007_webhooks
 Revises: 0006_seal_chain
@@ -14,6 +17,23 @@ revision = "0007_webhooks"
 down_revision = "0006_seal_chain"
 branch_labels = None
 depends_on = None
+
+
+#: Every write that changes what a contest shows moves its change counter (the pages'
+#: version); NOTIFY is delivered when the writing transaction commits.
+NOTIFY_FUNCTION = """
+CREATE OR REPLACE FUNCTION saylau_notify_contest() RETURNS trigger AS $$
+BEGIN
+    PERFORM pg_notify('saylau_contests', NEW.id);
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql
+"""
+NOTIFY_TRIGGER = """
+CREATE TRIGGER saylau_contest_changed
+AFTER INSERT OR UPDATE OF change_counter ON contests
+FOR EACH ROW EXECUTE FUNCTION saylau_notify_contest()
+"""
 
 
 def upgrade() -> None:
@@ -39,9 +59,15 @@ def upgrade() -> None:
         sa.Column("at", sa.String(32), nullable=False),
     )
     op.create_index("ix_webhook_deliveries_webhook", "webhook_deliveries", ["webhook", "id"])
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(NOTIFY_FUNCTION)
+        op.execute(NOTIFY_TRIGGER)
 
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS saylau_contest_changed ON contests")
+        op.execute("DROP FUNCTION IF EXISTS saylau_notify_contest()")
     op.drop_index("ix_webhook_deliveries_webhook", table_name="webhook_deliveries")
     op.drop_table("webhook_deliveries")
     op.drop_table("webhooks")
