@@ -138,8 +138,8 @@ def test_postgresql_announces_each_commit_and_sqlite_cannot(db_url: str, tmp_pat
         heard.append(contest)
         got.set()
 
+    stop = notify.listen(store, on_change)
     try:
-        stop = notify.listen(store, on_change)
         if not db_url.startswith("postgresql"):
             assert stop is None and not notify.can_listen(store)
             return
@@ -147,9 +147,10 @@ def test_postgresql_announces_each_commit_and_sqlite_cannot(db_url: str, tmp_pat
         time.sleep(1.0)  # the listener's LISTEN is in place
         amend_station_001(db_url, tmp_path)
         assert got.wait(30)
-        stop.set()
         assert heard[0] == "majilis"
     finally:
+        if stop is not None:
+            stop.set()
         store.close()
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import threading
 import time
 from collections.abc import AsyncIterator
 
@@ -117,6 +118,7 @@ class Watch:
                 # Wake every listener, then give later ones a fresh event to wait on.
                 self.changed.set()
                 self.changed = asyncio.Event()
+        self.hub.idle()
 
 
 class Hub:
@@ -127,9 +129,11 @@ class Hub:
         self.watches: dict[str | None, Watch] = {}
         self.listening = False
         self._started = False
+        self._stop: threading.Event | None = None
 
     async def start(self) -> None:
-        """Listen to the store's announcements, once (on PostgreSQL; SQLite polls)."""
+        """Listen to the store's announcements while anybody listens here (on
+        PostgreSQL; SQLite polls)."""
         if self._started:
             return
         self._started = True
@@ -139,7 +143,16 @@ class Hub:
             loop.call_soon_threadsafe(self.wake, contest)
 
         store = await run_in_threadpool(lambda: self.site.store)
-        self.listening = await run_in_threadpool(notify.listen, store, heard) is not None
+        self._stop = await run_in_threadpool(notify.listen, store, heard)
+        self.listening = self._stop is not None
+
+    def idle(self) -> None:
+        """Stop listening once no stream is open (the next one starts again)."""
+        if any(w.listeners > 0 for w in self.watches.values()):
+            return
+        if self._stop is not None:
+            self._stop.set()
+        self._stop, self.listening, self._started = None, False, False
 
     def wake(self, contest: str) -> None:
         for key in (contest, None):
