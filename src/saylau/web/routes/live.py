@@ -82,9 +82,18 @@ class Watch:
         self.task: asyncio.Task[None] | None = None
 
     async def current(self) -> Version:
-        """Read the version now (NotFoundError for an unknown contest)."""
-        self.version = await self.site.current_version(self.contest)
-        return self.version
+        """Read the version now (NotFoundError for an unknown contest); a change it
+        finds is announced to the streams already open."""
+        version = await self.site.current_version(self.contest)
+        self._seen(version)
+        return version
+
+    def _seen(self, version: Version) -> None:
+        if self.version is None or version[0] != self.version[0]:
+            self.version = version
+            # Wake every listener, then give later ones a fresh event to wait on.
+            self.changed.set()
+            self.changed = asyncio.Event()
 
     def join(self) -> None:
         self.listeners += 1
@@ -110,14 +119,9 @@ class Watch:
             except TimeoutError:
                 pass
             try:
-                version = await self.site.current_version(self.contest)
-            except Exception:
+                await self.current()
+            except Exception:  # the store is busy, or the contest went: try again later
                 continue
-            if self.version is None or version[0] != self.version[0]:
-                self.version = version
-                # Wake every listener, then give later ones a fresh event to wait on.
-                self.changed.set()
-                self.changed = asyncio.Event()
         self.hub.idle()
 
 

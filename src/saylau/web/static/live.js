@@ -107,7 +107,9 @@
     var contest = holder ? holder.getAttribute("data-live-contest") : null;
     var url = root + "api/v1/events" + (contest ? "?contest=" + encodeURIComponent(contest) : "");
     var source = new EventSource(url);
-    source.addEventListener("change", update);
+    // Every open page hears a change at the same instant: spread their fetches over a
+    // second, so that the server (or its cache) is not asked by all of them at once.
+    source.addEventListener("change", function () { window.setTimeout(update, Math.random() * 1000); });
     source.onerror = function () {
       // CLOSED: not an event stream here (a static mirror answers 404): poll instead.
       // CONNECTING: the browser reconnects by itself, with Last-Event-ID.
