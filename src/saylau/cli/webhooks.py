@@ -95,7 +95,8 @@ def remove(db: str, webhook_id: int) -> None:
     "--limit", type=click.IntRange(1), default=50, show_default=True, help="How many attempts."
 )
 def log(db: str, webhook_id: int | None, limit: int) -> None:
-    """The newest attempts, oldest first: time, webhook, snapshot, attempt, answer."""
+    """The newest attempts, oldest first: time, webhook id (its URL: `webhooks list`),
+    snapshot, attempt, the HTTP status or the error."""
     from saylau.store import webhooks as stored
 
     store = open_store(db)
@@ -108,22 +109,20 @@ def log(db: str, webhook_id: int | None, limit: int) -> None:
         return
     table = [
         [
-            d.at,
+            d.at[:19].replace("T", " "),  # UTC, to the second
             str(d.webhook),
             d.snapshot,
             str(d.attempt),
             str(d.status) if d.status is not None else f"error: {d.error}",
-            d.url,
         ]
         for d in rows
     ]
     columns = [
-        Column("Time"),
+        Column("Time (UTC)", figure=True),
         Column("Webhook", figure=True),
         Column("Snapshot"),
         Column("Attempt", figure=True),
         Column("Answer"),
-        Column("URL"),
     ]
     out = console()
     show(out, tables("Webhook deliveries", columns, table, width=out.width))

@@ -331,6 +331,12 @@ def dispatcher(db: str, policy: Policy | None = None) -> Dispatcher:
 def drain_all(timeout: float) -> None:
     """Wait (up to ``timeout`` seconds in all) for every dispatcher's deliveries."""
     deadline = time.monotonic() + timeout
+    if any(found.busy() for found in _DISPATCHERS.values()):
+        print(
+            f"webhooks: waiting up to {timeout:.0f} s for deliveries under way "
+            "(saylau webhooks log shows them)",
+            file=sys.stderr,
+        )
     for found in list(_DISPATCHERS.values()):
         found.drain(max(0.0, deadline - time.monotonic()))
 
