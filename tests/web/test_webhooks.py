@@ -21,6 +21,7 @@ import pytest
 from click.testing import CliRunner, Result
 from hypothesis import given
 from hypothesis import strategies as st
+from test_publish import amend_station_001
 from webdata import build_store
 
 from saylau.cli import main
@@ -29,7 +30,7 @@ from saylau.store import Store
 from saylau.store import webhooks as stored
 from saylau.store.audit import head
 from saylau.web import webhooks
-from saylau.web.publish import publish
+from saylau.web.publish import publish, watch
 
 SECRET = "s3cret-shared-with-the-newsroom"
 #: Fast retries for the tests: 0.05, 0.1, 0.2 s (the default waits 1, 2, 4 … s).
@@ -178,6 +179,29 @@ def test_a_receiver_that_is_down_is_retried_a_bounded_number_of_times(
     assert [d.attempt for d in log] == [1, 2, 3, 4]  # FAST.attempts, then it gives up
     assert all(d.status is None and d.error for d in log)
     assert "refused" in (log[0].error or "").lower()
+
+
+def test_publish_watch_announces_each_snapshot(db: str, tmp_path: Path, receiver: Receiver) -> None:
+    with Store.open(db) as store:
+        stored.add(store, "majilis", receiver.url, SECRET)
+    dispatcher = _dispatcher(db)
+    first = threading.Event()
+    watcher = threading.Thread(
+        target=watch,
+        args=(db, tmp_path / "site"),
+        kwargs={"on_publish": lambda report: first.set(), "rounds": 2, "period": 0.1},
+    )
+    watcher.start()
+    try:
+        assert first.wait(120), "the first publish did not finish"
+        amend_station_001(db, tmp_path)  # a commit: the watcher publishes again
+    finally:
+        watcher.join(120)
+    assert dispatcher.drain(30)
+    sent = [json.loads(body) for _, body in receiver.requests]
+    assert [d["snapshot"] for d in sent] == ["000001", "000002"]
+    assert sent[1]["version"] > sent[0]["version"]
+    assert 0 < sent[1]["changed"] < sent[0]["changed"]  # the amended station's files
 
 
 def test_a_4xx_is_final(db: str, tmp_path: Path, receiver: Receiver) -> None:
