@@ -35,6 +35,7 @@ COMMANDS: dict[str, str] = {
     "sign": "saylau.cli.trust",
     "verify": "saylau.cli.publish",  # extends trust's verify with --manifest
     "publish": "saylau.cli.publish",
+    "webhooks": "saylau.cli.webhooks",
     "whatif": "saylau.cli.analysis",
     "project": "saylau.cli.analysis",
     "forensics": "saylau.cli.analysis",

@@ -356,3 +356,35 @@ session_votes = Table(
     Column("candidate", String(300), nullable=False),
     Column("votes", BigInteger, nullable=False),
 )
+
+
+# -- webhooks: who is told of each published snapshot, and what each attempt got
+# (0007_webhooks).
+
+webhooks = Table(
+    "webhooks",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contest", String(100), ForeignKey("contests.id"), nullable=False),
+    Column("url", Text, nullable=False),
+    # The HMAC key the receiver shares: needed in clear to sign, never printed or logged.
+    Column("secret", Text, nullable=False),
+    Column("created_at", String(32), nullable=False),
+    UniqueConstraint("contest", "url", name="uq_webhooks_contest_url"),
+)
+
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # No foreign key: the log outlives a removed webhook (its URL is kept here).
+    Column("webhook", Integer, nullable=False),
+    Column("delivery", String(64), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("snapshot", String(64), nullable=False),
+    Column("attempt", Integer, nullable=False),
+    Column("status", Integer),
+    Column("error", Text),
+    Column("at", String(32), nullable=False),
+)
+Index("ix_webhook_deliveries_webhook", webhook_deliveries.c.webhook, webhook_deliveries.c.id)

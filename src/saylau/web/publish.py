@@ -345,6 +345,9 @@ def publish(db: str, out: Path, *, key_path: Path | None = None) -> Report:
     finally:
         app.state.site.close()
     report = write_snapshot(out, files, key=key)
+    from saylau.web.webhooks import announce
+
+    announce(db, report)  # tells the webhooks in the background: never delays publishing
     report.broken = broken
     report.seconds = perf_counter() - started
     return report

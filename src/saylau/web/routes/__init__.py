@@ -16,6 +16,7 @@ from saylau.web.routes import (
     embed,
     forensics,
     institutions,
+    live,
     results,
     trust,
 )
@@ -33,4 +34,5 @@ def routers() -> tuple[APIRouter, ...]:
         institutions.router,
         commission.router,
         embed.router,
+        live.router,
     )

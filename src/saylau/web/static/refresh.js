@@ -2,6 +2,7 @@
 // while nothing changed). The page is complete without this script.
 (function () {
   "use strict";
+  if (document.querySelector("[data-live]")) { return; }  // live.js updates it in place
   var etag = null;
   var period = 10000;
   function poll() {

@@ -80,6 +80,15 @@
     }, true);
   }
 
+  // live.js swapped fresh markup into the page: enhance its tables again.
+  document.addEventListener("saylau:live", function () {
+    var sortable = document.querySelectorAll("table.sortable");
+    for (var i = 0; i < sortable.length; i++) {
+      if (!sortable[i].querySelector("button.sort")) { makeSortable(sortable[i]); }
+    }
+    markScrolling();
+  });
+
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", start);
   } else {

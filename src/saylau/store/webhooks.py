@@ -1,0 +1,165 @@
+"""The webhook tables (``webhooks``, ``webhook_deliveries``): the SQL behind
+``saylau webhooks`` and :mod:`saylau.web.webhooks`, which signs and delivers.
+
+A webhook is a URL told of every snapshot ``saylau publish`` switches in, for one
+contest, with the secret that signs its requests.  The secret is returned only by
+:func:`secret_of` (for signing); the records the CLI lists carry none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+from sqlalchemy import func, select
+
+from saylau.errors import InputError, NotFoundError
+from saylau.store.engine import write_transaction
+from saylau.store.schema import webhook_deliveries, webhooks
+
+if TYPE_CHECKING:
+    from saylau.store.store import Store
+
+#: The shortest secret accepted: an HMAC key guessable by brute force protects nothing.
+MIN_SECRET = 16
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """One configured webhook (without its secret)."""
+
+    id: int
+    contest: str
+    url: str
+    created_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One attempt to deliver one notification: the HTTP status, or the error."""
+
+    id: int
+    webhook: int
+    delivery: str
+    url: str
+    snapshot: str
+    attempt: int
+    status: int | None
+    error: str | None
+    at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+def check_url(url: str) -> str:
+    """``url`` if it is an absolute http(s) URL with a host; else InputError naming it."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(f"webhook URL '{url}': not an http:// or https:// URL with a host")
+    if parts.username or parts.password:
+        raise InputError(f"webhook URL '{url}': no user or password in the URL (use --secret)")
+    return url
+
+
+def add(store: Store, contest: str, url: str, secret: str) -> Webhook:
+    """Configure ``url`` for ``contest`` (known contest, http(s) URL, a secret of at
+    least :data:`MIN_SECRET` characters; the same URL twice for a contest is refused)."""
+    store.contest(contest)  # NotFoundError naming it
+    check_url(url)
+    if len(secret) < MIN_SECRET:
+        raise InputError(
+            f"webhook secret: {len(secret)} characters, at least {MIN_SECRET} are needed"
+        )
+    with write_transaction(store.engine) as conn:
+        taken = conn.execute(
+            select(webhooks.c.id).where(webhooks.c.contest == contest, webhooks.c.url == url)
+        ).first()
+        if taken is not None:
+            raise InputError(f"webhook URL '{url}': already configured for contest '{contest}'")
+        created = _now()
+        new_id = conn.execute(
+            webhooks.insert().values(contest=contest, url=url, secret=secret, created_at=created)
+        ).inserted_primary_key
+        assert new_id is not None
+    return Webhook(int(new_id[0]), contest, url, created)
+
+
+def listed(store: Store, contest: str | None = None) -> list[Webhook]:
+    """The webhooks of ``contest`` (None: of every contest), by id."""
+    q = select(webhooks.c.id, webhooks.c.contest, webhooks.c.url, webhooks.c.created_at)
+    if contest is not None:
+        store.contest(contest)
+        q = q.where(webhooks.c.contest == contest)
+    with store.engine.connect() as conn:
+        rows = conn.execute(q.order_by(webhooks.c.id)).all()
+    return [Webhook(int(r.id), r.contest, r.url, r.created_at) for r in rows]
+
+
+def remove(store: Store, webhook_id: int) -> Webhook:
+    """Remove the webhook ``webhook_id`` (its delivery log stays); NotFoundError if none."""
+    with write_transaction(store.engine) as conn:
+        row = conn.execute(select(webhooks).where(webhooks.c.id == webhook_id)).first()
+        if row is None:
+            raise NotFoundError(f"webhook {webhook_id}: no such webhook")
+        conn.execute(webhooks.delete().where(webhooks.c.id == webhook_id))
+    return Webhook(int(row.id), row.contest, row.url, row.created_at)
+
+
+def targets(store: Store) -> list[tuple[Webhook, str]]:
+    """Every webhook with its secret (for signing only: never print or log it)."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(webhooks).order_by(webhooks.c.id)).all()
+    return [(Webhook(int(r.id), r.contest, r.url, r.created_at), r.secret) for r in rows]
+
+
+def log(
+    store: Store,
+    hook: Webhook,
+    delivery: str,
+    snapshot: str,
+    attempt: int,
+    *,
+    status: int | None = None,
+    error: str | None = None,
+) -> None:
+    """Record one attempt: the HTTP ``status`` answered, or the ``error`` met."""
+    with write_transaction(store.engine) as conn:
+        conn.execute(
+            webhook_deliveries.insert().values(
+                webhook=hook.id,
+                delivery=delivery,
+                url=hook.url,
+                snapshot=snapshot,
+                attempt=attempt,
+                status=status,
+                error=error,
+                at=_now(),
+            )
+        )
+
+
+def deliveries(store: Store, webhook_id: int | None = None, limit: int = 100) -> list[Delivery]:
+    """The newest ``limit`` attempts (of one webhook, or of all), oldest first."""
+    q = select(webhook_deliveries)
+    if webhook_id is not None:
+        q = q.where(webhook_deliveries.c.webhook == webhook_id)
+    q = q.order_by(webhook_deliveries.c.id.desc()).limit(limit)
+    with store.engine.connect() as conn:
+        rows = conn.execute(q).mappings().all()
+    return [Delivery(**dict(r)) for r in reversed(rows)]
+
+
+def delivery_count(store: Store) -> int:
+    """How many attempts the log holds."""
+    with store.engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(webhook_deliveries)).scalar_one())
