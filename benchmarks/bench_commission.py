@@ -58,6 +58,8 @@ def build(url: str, tmp: Path, stations: int) -> Store:
     store.init_election(
         "Bench", "2026-12-06", "majilis", "kz-majilis-2021", divisions=tmp / "divisions.csv"
     )
+    # The ballot is registered before results come in (a CEC act).
+    store.register("majilis", parties=PARTIES, actor="bench")
     # One hash for every account: 200 scrypt runs would only measure set-up.
     digest = passwords.hash_password(PASSWORD)
     with write_transaction(store.engine) as conn:
@@ -66,7 +68,7 @@ def build(url: str, tmp: Path, stations: int) -> Store:
             for k in (1, 2):
                 accounts.add_account(conn, f"op{i}-{k}", "station", f"S{i:04d}", by="bench")
                 cs.set_password_hash(conn, f"op{i}-{k}", digest, "2026-12-06T00:00:00.000000Z")
-    # Station S0000 is counted first so that the contest knows its parties.
+    # Station S0000 is counted before double entry is switched on.
     workflow.submit(store, cec, "majilis", {"station": "S0000", "region": "R", **PROTOCOL})
     workflow.set_double_entry(store, cec, "majilis", True)
     return store
