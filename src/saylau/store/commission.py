@@ -330,11 +330,21 @@ def open_entries(conn: Connection, contest: str) -> dict[str, list[tuple[str, st
 
 
 def open_approvals(conn: Connection, contest: str) -> list[str]:
+    """The divisions whose approval still holds (not made stale by a later change)."""
+    return [a["scope"] for a in approvals(conn, contest)]
+
+
+def approvals(conn: Connection, contest: str) -> list[dict[str, Any]]:
+    """The approvals of ``contest`` that still hold, oldest first: ``scope``,
+    ``actor``, ``at``, ``results_hash``."""
     rows = conn.execute(
-        text("SELECT scope FROM trust_approvals WHERE contest = :c AND stale_at IS NULL"),
+        text(
+            "SELECT scope, actor, at, results_hash FROM trust_approvals "
+            "WHERE contest = :c AND stale_at IS NULL ORDER BY id"
+        ),
         {"c": contest},
-    ).all()
-    return [str(r[0]) for r in rows]
+    ).mappings()
+    return [{k: str(v) for k, v in r.items()} for r in rows]
 
 
 def current_protocol(conn: Connection, contest: str, station: str) -> dict[str, Any] | None:
@@ -372,6 +382,14 @@ def decisions(conn: Connection, contest: str, station: str | None = None) -> lis
         args["s"] = station
     rows = conn.execute(text(q + " ORDER BY id"), args).mappings().all()
     return [dict(r) for r in rows]
+
+
+def certified(conn: Connection, contest: str) -> bool:
+    """Whether ``contest`` is certified (False for an unknown contest)."""
+    row = conn.execute(
+        text("SELECT certified_at FROM contests WHERE id = :c"), {"c": contest}
+    ).first()
+    return row is not None and row[0] is not None
 
 
 def certifications(conn: Connection, contest: str) -> list[dict[str, Any]]:

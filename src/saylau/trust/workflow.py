@@ -163,7 +163,6 @@ def submit_many(
     return answers
 
 
-
 def submit_in(
     conn: Tx,
     account: Account,
@@ -216,9 +215,7 @@ def _checks(
     seen: dict[str, int] = {}
     for i, c in enumerate(checked, start=1):
         if c.station in seen:
-            problems.append(
-                f"{label} {i}: station '{c.station}' also in {label} {seen[c.station]}"
-            )
+            problems.append(f"{label} {i}: station '{c.station}' also in {label} {seen[c.station]}")
         seen[c.station] = i
     if problems:
         raise InputError(problems)

@@ -9,17 +9,21 @@ with the status the API would give (403 forbidden, 409 conflict, 422 bad input).
 
 from __future__ import annotations
 
+import os
 import secrets
 from typing import Any
 from urllib.parse import quote
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from saylau.errors import InputError, NotFoundError, SaylauError
 from saylau.trust import coordination, desk, sessions, workflow
+from saylau.trust.accounts import iso, now
 from saylau.trust.desk import Desk, Session, SessionEnded, SignInRefused
+from saylau.web import model
 from saylau.web.i18n import LANGUAGES, pick_language
 from saylau.web.render import page_globals
 
@@ -35,6 +39,24 @@ def _desk(request: Request) -> Desk:
     if found is None:
         policy = getattr(request.app.state, "commission_policy", sessions.DEFAULT_POLICY)
         found = site.commission_desk = Desk(site.store, policy)
+    return found  # type: ignore[no-any-return]
+
+
+def _sign_in_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The threads that may check a password at once (``Desk.check_password``):
+    half the cores.
+
+    scrypt is the one deliberately slow step (~50-80 ms of a core per sign-in).  Run
+    in the shared thread pool, a crowd signing in at once fills it and every save
+    queues behind the password checks; on their own limiter the sign-ins wait for
+    each other and the other cores stay free for the saves (the latency a typist
+    feels on election night)."""
+    state = request.app.state
+    found = getattr(state, "commission_sign_in_limiter", None)
+    if found is None:
+        found = state.commission_sign_in_limiter = anyio.CapacityLimiter(
+            max(1, (os.cpu_count() or 2) // 2)
+        )
     return found  # type: ignore[no-any-return]
 
 
@@ -186,9 +208,14 @@ async def sign_in(request: Request) -> Response:
     try:
         data = await _form(request, None)
         d = _desk(request)
-        s = await run_in_threadpool(
-            d.sign_in, data.get("name", ""), data.get("password", ""), _address(request)
+        attempt = await anyio.to_thread.run_sync(
+            d.check_password,
+            data.get("name", ""),
+            data.get("password", ""),
+            _address(request),
+            limiter=_sign_in_limiter(request),
         )
+        s = await run_in_threadpool(d.open_session, attempt)
     except SignInRefused as err:
         token = secrets.token_urlsafe(24)
         response = _render(
@@ -473,9 +500,37 @@ async def protocol_pdf(request: Request, contest: str, station: str) -> Response
     from saylau.web.commission_pdf import protocol_pdf as render
 
     body = await run_in_threadpool(render, doc, lang)
-    name = f"protocol-{contest}-{station}.pdf".replace('"', "")
+    return _pdf(body, f"protocol-{contest}-{station}-{lang}.pdf")
+
+
+@router.get("/{contest}/statement.pdf")
+async def territory_statement(request: Request, contest: str) -> Response:
+    """The statement of results of ``?division=`` (its subtree) from its approved
+    results, for the coordinators whose scope holds it."""
+    lang = _lang(request)
+    division = request.query_params.get("division", "")[:300]
+    session = None
+    try:
+        session = await _session(request)
+        d = _desk(request)
+        approval = await run_in_threadpool(
+            coordination.territory_approval, d, session.account, contest, division
+        )
+        ctx = await run_in_threadpool(model.division_page, d.store, contest, division)
+    except _HANDLED as err:
+        return await _failed(request, err, session, contest)
+    from saylau.web.statement import territory_pdf
+
+    ctx = {**ctx, "approval": approval, "generated": iso(now())}
+    body = await run_in_threadpool(territory_pdf, ctx, lang)
+    return _pdf(body, f"statement-{contest}-{division}-{lang}.pdf")
+
+
+def _pdf(body: bytes, name: str) -> Response:
+    """A PDF shown in the browser (not cached: it is a signed-in person's)."""
+    name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
     return Response(
         body,
         media_type="application/pdf",
-        headers={**NO_STORE, "Content-Disposition": f'inline; filename="{quote(name)}"'},
+        headers={**NO_STORE, "Content-Disposition": f'inline; filename="{name}"'},
     )
