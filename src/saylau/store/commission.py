@@ -424,6 +424,9 @@ def certificate(conn: Connection, contest: str) -> dict[str, Any] | None:
 
 
 def parties(conn: Connection, contest: str) -> list[str]:
+    """The contest's registered ballot, in ballot order (``saylau.store.registry``
+    registers it: the divisions file, ``ingest --register``, ``Store.register``).
+    The entry form's party lines are these, whatever stored protocols name."""
     rows = conn.execute(
         text("SELECT party FROM contest_parties WHERE contest_id = :c ORDER BY position"),
         {"c": contest},

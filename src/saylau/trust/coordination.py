@@ -14,7 +14,7 @@ from saylau.store.engine import write_transaction
 from saylau.tabulate.fields import ID_FIELDS
 from saylau.trust import audit, protocol_form, workflow
 from saylau.trust.accounts import Account, Role, in_scope, iso, now
-from saylau.trust.desk import Desk, _parties
+from saylau.trust.desk import Desk, ballot
 
 
 def entries(desk: Desk, account: Account, contest: str, station: str) -> list[dict[str, Any]]:
@@ -122,7 +122,7 @@ def protocol_document(desk: Desk, account: Account, contest: str, station: str) 
     """What the station protocol PDF prints: lines, values, checks, explanations."""
     _authorize_read(desk, account, contest, station)
     record = desk.store.station(contest, station)
-    parties = _parties(desk, contest)
+    parties = ballot(desk, contest)
     lines = protocol_form.lines(parties)
     protocol = record.protocol or {}
     counts = {

@@ -343,7 +343,7 @@ class Desk:
         """The entry form of ``station`` for ``account``: its draft, or the stored protocol."""
         self._authorize(account, contest, station)
         info = self.store.contest(contest)
-        parties = _parties(self, contest)
+        parties = ballot(self, contest)
         lines = protocol_form.lines(parties)
         fields = [ln.field for ln in lines]
         with self.engine.connect() as conn:
@@ -401,7 +401,7 @@ class Desk:
         explanation, or the station changed since the form was ``opened``.
         """
         path = self._authorize(account, contest, station)
-        fields = [ln.field for ln in protocol_form.lines(_parties(self, contest))]
+        fields = [ln.field for ln in protocol_form.lines(ballot(self, contest))]
         typed = {f: str(values.get(f, ""))[:40] for f in fields}
         if pause:
             with write_transaction(self.engine) as conn:
@@ -523,7 +523,9 @@ def _state(
     return str(f.status)
 
 
-def _parties(desk: Desk, contest: str) -> list[str]:
+def ballot(desk: Desk, contest: str) -> list[str]:
+    """The parties of ``contest``'s registered ballot, in ballot order: the entry
+    form's party lines."""
     with desk.engine.connect() as conn:
         return cs.parties(conn, contest)
 
