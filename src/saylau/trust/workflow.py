@@ -2,10 +2,12 @@
 certification and CEC decisions, each recorded in the audit chain.
 
 The store owns protocols, versions and aggregates; this module decides *whether*
-an account may write and records *that* it did.  The audit entry of a write
-is committed just before the store's own transaction (write-ahead), so every
-version the store holds is vouched for by the log; ``saylau audit verify``
-reports any version the log does not cover.
+an account may write and records *that* it did.  A write and its audit entries
+commit in one transaction, so every version the store holds is vouched for by the
+log; ``saylau audit verify`` reports any version the log does not cover.  Under
+double entry the agreeing second entry and the version it counts are one
+transaction too, and ``submit_in`` runs a submission inside the caller's own
+transaction (the commission workspace adds its draft and explanations to it).
 """
 
 from __future__ import annotations
