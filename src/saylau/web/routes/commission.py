@@ -51,12 +51,15 @@ def _sign_in_limiter(request: Request) -> anyio.CapacityLimiter:
     in the shared thread pool, a crowd signing in at once fills it and every save
     queues behind the password checks; on their own limiter the sign-ins wait for
     each other and the other cores stay free for the saves (the latency a typist
-    feels on election night)."""
+    feels on election night).  The price: a crowd signing in at the same second
+    waits longer for the last of them (``app.state.commission_sign_in_threads``
+    sets the number)."""
     state = request.app.state
     found = getattr(state, "commission_sign_in_limiter", None)
     if found is None:
+        threads = getattr(state, "commission_sign_in_threads", None)
         found = state.commission_sign_in_limiter = anyio.CapacityLimiter(
-            max(1, (os.cpu_count() or 2) // 2)
+            threads or max(1, (os.cpu_count() or 2) // 2)
         )
     return found  # type: ignore[no-any-return]
 
