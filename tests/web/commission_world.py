@@ -1,6 +1,6 @@
 """A small contest for the commission workspace tests: a fixed division tree
-(Almaty/Medeu with stations 001-003, Astana with 004), station 004 counted through
-the workflow (so the contest knows its parties), the rest not entered; one account
+(Almaty/Medeu with stations 001-003, Astana with 004), the ballot registered,
+station 004 counted through the workflow, the rest not entered; one account
 per role with a password; the audit chain intact from the start."""
 
 from __future__ import annotations

@@ -364,7 +364,8 @@ def test_every_workspace_string_has_russian_and_kazakh() -> None:
 
     root = Path(desk.__file__).parents[1] / "web"
     wanted: set[str] = set()
-    for path in [*(root / "templates" / "commission").glob("*.html"), root / "commission_pdf.py"]:
+    pdfs = [root / "commission_pdf.py", root / "statement.py"]
+    for path in [*(root / "templates" / "commission").glob("*.html"), *pdfs]:
         text = path.read_text(encoding="utf-8")
         wanted |= set(re.findall(r'_\("([^"]+)"\)', text)) | set(
             re.findall(r"_\('([^']+)'\)", text)

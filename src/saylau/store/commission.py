@@ -1,5 +1,6 @@
-"""Tables and queries of the commission workspace: passwords, browser sessions,
-failed sign-ins, entry drafts (paused entries) and accepted-warning explanations.
+"""Queries of the commission workspace: passwords, browser sessions, failed sign-ins,
+entry drafts (paused entries) and accepted-warning explanations (the tables are in
+``saylau.store.schema``, with every other table).
 
 Plain functions over a ``Connection``: the caller (``saylau.trust.desk``) opens the
 transaction, so a write here and its audit entry commit together.  Times are
@@ -14,13 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import (
-    Column,
     Connection,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
     and_,
     delete,
     func,
@@ -29,72 +24,14 @@ from sqlalchemy import (
     update,
 )
 
-metadata = MetaData()
+from saylau.store import schema
 
-passwords = Table(
-    "commission_passwords",
-    metadata,
-    Column("account", String(200), primary_key=True),
-    Column("hash", Text, nullable=False),
-    Column("changed_at", String(32), nullable=False),
-    Column("lang", String(8)),
-)
-
-sessions = Table(
-    "commission_sessions",
-    metadata,
-    Column("key", String(64), primary_key=True),  # sha256 of the cookie's id
-    Column("account", String(200), nullable=False, index=True),
-    Column("created_at", String(32), nullable=False),
-    Column("seen_at", String(32), nullable=False),
-    Column("address", String(64), nullable=False),
-)
-
-failures = Table(
-    "commission_failures",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("account", String(200), nullable=False, index=True),
-    Column("address", String(64), nullable=False, index=True),
-    Column("at", String(32), nullable=False),
-)
-
-drafts = Table(
-    "commission_drafts",
-    metadata,
-    Column("contest", String(200), primary_key=True),
-    Column("station", String(200), primary_key=True),
-    Column("account", String(200), primary_key=True),
-    Column("values", Text, nullable=False),  # JSON: field -> text as typed
-    Column("saved_at", String(32), nullable=False),
-)
-
-explanations = Table(
-    "commission_explanations",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("contest", String(200), nullable=False),
-    Column("station", String(200), nullable=False, index=True),
-    Column("content_hash", String(64), nullable=False),
-    Column("account", String(200), nullable=False),
-    Column("code", String(16), nullable=False),
-    Column("fields", Text, nullable=False),  # JSON list
-    Column("text", Text, nullable=False),
-    Column("at", String(32), nullable=False),
-)
-
-# The CEC's decision that certified a contest (number and date as on the paper).
-certificates = Table(
-    "commission_certificates",
-    metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("contest", String(200), nullable=False),
-    Column("number", String(100), nullable=False),
-    Column("date", String(10), nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("at", String(32), nullable=False),
-)
-
+passwords = schema.commission_passwords
+sessions = schema.commission_sessions
+failures = schema.commission_failures
+drafts = schema.commission_drafts
+explanations = schema.commission_explanations
+certificates = schema.commission_certificates
 
 # --- passwords -------------------------------------------------------------
 
@@ -294,16 +231,23 @@ class StationFacts:
     hash: str | None
 
 
+_FACTS = (
+    "SELECT d.id, d.name, d.parent_id, p.status, p.version, p.hash FROM divisions d "
+    "LEFT JOIN protocols p ON p.contest_id = d.contest_id AND p.station_id = d.id "
+    "WHERE d.contest_id = :c AND d.level = 'station'"
+)
+
+
 def stations(conn: Connection, contest: str) -> list[StationFacts]:
-    rows = conn.execute(
-        text(
-            "SELECT d.id, d.name, d.parent_id, p.status, p.version, p.hash FROM divisions d "
-            "LEFT JOIN protocols p ON p.contest_id = d.contest_id AND p.station_id = d.id "
-            "WHERE d.contest_id = :c AND d.level = 'station' ORDER BY d.id"
-        ),
-        {"c": contest},
-    ).all()
+    """What the store knows of every station of ``contest``, by id."""
+    rows = conn.execute(text(_FACTS + " ORDER BY d.id"), {"c": contest}).all()
     return [StationFacts(*r) for r in rows]
+
+
+def station_facts(conn: Connection, contest: str, station: str) -> StationFacts | None:
+    """``stations`` of one station (None when it is not a station of ``contest``)."""
+    row = conn.execute(text(_FACTS + " AND d.id = :s"), {"c": contest, "s": station}).first()
+    return None if row is None else StationFacts(*row)
 
 
 def parents(conn: Connection, contest: str) -> dict[str, str | None]:
@@ -314,27 +258,41 @@ def parents(conn: Connection, contest: str) -> dict[str, str | None]:
     return {str(i): p for i, p in rows}
 
 
-def open_entries(conn: Connection, contest: str) -> dict[str, list[tuple[str, str]]]:
-    """station -> [(account, status)] of its pending or conflicting entries."""
-    rows = conn.execute(
-        text(
-            "SELECT station, account, status FROM trust_entries "
-            "WHERE contest = :c AND status IN ('pending', 'conflict') ORDER BY id"
-        ),
-        {"c": contest},
-    ).all()
+def open_entries(
+    conn: Connection, contest: str, station: str | None = None
+) -> dict[str, list[tuple[str, str]]]:
+    """station -> [(account, status)] of its pending or conflicting entries, oldest
+    first (of one ``station`` when given)."""
+    q = (
+        "SELECT station, account, status FROM trust_entries "
+        "WHERE contest = :c AND status IN ('pending', 'conflict')"
+    )
+    args = {"c": contest}
+    if station is not None:
+        q += " AND station = :s"
+        args["s"] = station
     out: dict[str, list[tuple[str, str]]] = {}
-    for s, a, st in rows:
+    for s, a, st in conn.execute(text(q + " ORDER BY id"), args).all():
         out.setdefault(str(s), []).append((str(a), str(st)))
     return out
 
 
 def open_approvals(conn: Connection, contest: str) -> list[str]:
+    """The divisions whose approval still holds (not made stale by a later change)."""
+    return [a["scope"] for a in approvals(conn, contest)]
+
+
+def approvals(conn: Connection, contest: str) -> list[dict[str, Any]]:
+    """The approvals of ``contest`` that still hold, oldest first: ``scope``,
+    ``actor``, ``at``, ``results_hash``."""
     rows = conn.execute(
-        text("SELECT scope FROM trust_approvals WHERE contest = :c AND stale_at IS NULL"),
+        text(
+            "SELECT scope, actor, at, results_hash FROM trust_approvals "
+            "WHERE contest = :c AND stale_at IS NULL ORDER BY id"
+        ),
         {"c": contest},
-    ).all()
-    return [str(r[0]) for r in rows]
+    ).mappings()
+    return [{k: str(v) for k, v in r.items()} for r in rows]
 
 
 def current_protocol(conn: Connection, contest: str, station: str) -> dict[str, Any] | None:
@@ -374,6 +332,14 @@ def decisions(conn: Connection, contest: str, station: str | None = None) -> lis
     return [dict(r) for r in rows]
 
 
+def certified(conn: Connection, contest: str) -> bool:
+    """Whether ``contest`` is certified (False for an unknown contest)."""
+    row = conn.execute(
+        text("SELECT certified_at FROM contests WHERE id = :c"), {"c": contest}
+    ).first()
+    return row is not None and row[0] is not None
+
+
 def certifications(conn: Connection, contest: str) -> list[dict[str, Any]]:
     rows = conn.execute(
         text(
@@ -406,6 +372,9 @@ def certificate(conn: Connection, contest: str) -> dict[str, Any] | None:
 
 
 def parties(conn: Connection, contest: str) -> list[str]:
+    """The contest's registered ballot, in ballot order (``saylau.store.registry``
+    registers it: the divisions file, ``ingest --register``, ``Store.register``).
+    The entry form's party lines are these, whatever stored protocols name."""
     rows = conn.execute(
         text("SELECT party FROM contest_parties WHERE contest_id = :c ORDER BY position"),
         {"c": contest},
@@ -440,18 +409,6 @@ def path(conn: Connection, contest: str, division: str) -> list[str] | None:
     return out[::-1]
 
 
-def station_facts(conn: Connection, contest: str, station: str) -> StationFacts | None:
-    row = conn.execute(
-        text(
-            "SELECT d.id, d.name, d.parent_id, p.status, p.version, p.hash FROM divisions d "
-            "LEFT JOIN protocols p ON p.contest_id = d.contest_id AND p.station_id = d.id "
-            "WHERE d.contest_id = :c AND d.id = :s AND d.level = 'station'"
-        ),
-        {"c": contest, "s": station},
-    ).first()
-    return None if row is None else StationFacts(*row)
-
-
 def draft_accounts(conn: Connection, contest: str, station: str) -> list[str]:
     rows = conn.execute(
         select(drafts.c.account).where(drafts.c.contest == contest, drafts.c.station == station)
@@ -461,11 +418,4 @@ def draft_accounts(conn: Connection, contest: str, station: str) -> list[str]:
 
 def open_entries_of(conn: Connection, contest: str, station: str) -> list[tuple[str, str]]:
     """[(account, status)] of one station's pending or conflicting entries."""
-    rows = conn.execute(
-        text(
-            "SELECT account, status FROM trust_entries WHERE contest = :c AND station = :s "
-            "AND status IN ('pending', 'conflict') ORDER BY id"
-        ),
-        {"c": contest, "s": station},
-    ).all()
-    return [(str(a), str(st)) for a, st in rows]
+    return open_entries(conn, contest, station).get(station, [])

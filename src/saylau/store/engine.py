@@ -10,8 +10,10 @@ reading stale "current version" rows.
 from __future__ import annotations
 
 import sqlite3
+import threading
+import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -91,10 +93,30 @@ def is_sqlite(engine: Engine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
+#: One lock per SQLite engine: the process's writers queue here, not in SQLite.
+_WRITERS: weakref.WeakKeyDictionary[Engine, threading.RLock] = weakref.WeakKeyDictionary()
+_WRITERS_GUARD = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.RLock:
+    with _WRITERS_GUARD:
+        found = _WRITERS.get(engine)
+        if found is None:
+            found = _WRITERS[engine] = threading.RLock()
+        return found
+
+
 @contextmanager
 def write_transaction(engine: Engine) -> Iterator[Connection]:
-    """A transaction holding SQLite's write lock from its first statement."""
-    with engine.connect() as conn:
+    """A transaction holding SQLite's write lock from its first statement.
+
+    On SQLite the threads of this process first queue on a lock of their own: a
+    writer that finds the database locked sleeps in SQLite's busy handler (steps of
+    up to 100 ms) and can sleep on after the lock is free, which under many
+    concurrent saves made the waits, not the writes, the cost.  Other processes
+    still meet ``busy_timeout``."""
+    lock = _writer_lock(engine) if is_sqlite(engine) else nullcontext()
+    with lock, engine.connect() as conn:
         conn = conn.execution_options(saylau_write=True)
         with conn.begin():
             yield conn

@@ -2,7 +2,9 @@
 ``0001_initial``, ``0002_text_names`` (names and ids are TEXT: no length limit on any
 backend), ``0003_counted_version`` (``protocols.counted_version``,
 ``contests.synthetic``), ``trust_0001`` (the ``trust_*`` tables), ``inst_0001`` …
-``inst_0003`` (the ``inst_*`` tables), merged by ``0004_one_history``.  Column groups
+``inst_0003`` (the ``inst_*`` tables), merged by ``0004_one_history``;
+``0005_commission`` (the ``commission_*`` tables of the commission workspace);
+``0007_webhooks`` (webhooks and their delivery log).  Column groups
 that recur (an ``id`` the database numbers, who and when, the station or contest a row
 belongs to) come from ``migrations/_ops.py``: the revisions built these tables with
 the same helpers, and ``tests/store/test_schema.py`` checks that this module describes
@@ -355,6 +357,74 @@ session_votes = Table(
     Column("seq", Integer, primary_key=True),
     Column("candidate", String(300), nullable=False),
     Column("votes", BigInteger, nullable=False),
+)
+
+
+# -- the commission workspace (0005_commission): passwords, browser sessions, failed
+# sign-ins, paused entries, accepted-warning explanations, certificates.
+
+commission_passwords = Table(
+    "commission_passwords",
+    metadata,
+    Column("account", String(200), primary_key=True),
+    Column("hash", Text, nullable=False),
+    Column("changed_at", String(32), nullable=False),
+    Column("lang", String(8)),
+)
+
+commission_sessions = Table(
+    "commission_sessions",
+    metadata,
+    Column("key", String(64), primary_key=True),  # sha256 of the cookie's id
+    Column("account", String(200), nullable=False, index=True),
+    Column("created_at", String(32), nullable=False),
+    Column("seen_at", String(32), nullable=False),
+    Column("address", String(64), nullable=False),
+)
+
+commission_failures = Table(
+    "commission_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("account", String(200), nullable=False, index=True),
+    Column("address", String(64), nullable=False, index=True),
+    Column("at", String(32), nullable=False),
+)
+
+commission_drafts = Table(
+    "commission_drafts",
+    metadata,
+    Column("contest", String(200), primary_key=True),
+    Column("station", String(200), primary_key=True),
+    Column("account", String(200), primary_key=True),
+    Column("values", Text, nullable=False),  # JSON: field -> text as typed
+    Column("saved_at", String(32), nullable=False),
+)
+
+commission_explanations = Table(
+    "commission_explanations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contest", String(200), nullable=False),
+    Column("station", String(200), nullable=False, index=True),
+    Column("content_hash", String(64), nullable=False),
+    Column("account", String(200), nullable=False),
+    Column("code", String(16), nullable=False),
+    Column("fields", Text, nullable=False),  # JSON list
+    Column("text", Text, nullable=False),
+    Column("at", String(32), nullable=False),
+)
+
+# The CEC's decision that certified a contest (number and date as on the paper).
+commission_certificates = Table(
+    "commission_certificates",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("contest", String(200), nullable=False),
+    Column("number", String(100), nullable=False),
+    Column("date", String(10), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("at", String(32), nullable=False),
 )
 
 

@@ -14,7 +14,7 @@ from saylau.store.engine import write_transaction
 from saylau.tabulate.fields import ID_FIELDS
 from saylau.trust import audit, protocol_form, workflow
 from saylau.trust.accounts import Account, Role, in_scope, iso, now
-from saylau.trust.desk import Desk, _parties
+from saylau.trust.desk import Desk, ballot
 
 
 def entries(desk: Desk, account: Account, contest: str, station: str) -> list[dict[str, Any]]:
@@ -122,7 +122,7 @@ def protocol_document(desk: Desk, account: Account, contest: str, station: str) 
     """What the station protocol PDF prints: lines, values, checks, explanations."""
     _authorize_read(desk, account, contest, station)
     record = desk.store.station(contest, station)
-    parties = _parties(desk, contest)
+    parties = ballot(desk, contest)
     lines = protocol_form.lines(parties)
     protocol = record.protocol or {}
     counts = {
@@ -150,15 +150,39 @@ def protocol_document(desk: Desk, account: Account, contest: str, station: str) 
     }
 
 
-def _authorize_read(desk: Desk, account: Account, contest: str, station: str) -> None:
+def _authorize_read(
+    desk: Desk, account: Account, contest: str, division: str, what: str = "station"
+) -> list[str]:
+    """The path of ``division`` when ``account`` may read it (404/403 otherwise)."""
     with desk.engine.connect() as conn:
         tree = cs.parents(conn, contest)
-    if station not in tree:
-        raise NotFoundError(f"station '{station}' is not in contest '{contest}'")
-    if not in_scope(account.scope, desk._path(tree, station)):
+    if division not in tree:
+        raise NotFoundError(f"{what} '{division}' is not in contest '{contest}'")
+    path = desk._path(tree, division)
+    if not in_scope(account.scope, path):
         raise workflow.Forbidden(
-            f"account '{account.name}' (scope '{account.scope}') cannot read station '{station}'"
+            f"account '{account.name}' (scope '{account.scope}') cannot read {what} '{division}'"
         )
+    return path
+
+
+def territory_approval(desk: Desk, account: Account, contest: str, division: str) -> dict[str, Any]:
+    """The approval a territory's statement of results rests on: the one of
+    ``division`` itself, else of the nearest division above it, that still holds
+    (a later change of any protocol below makes it stale).  ``Conflict`` while
+    there is none: a statement is made from approved results only."""
+    path = _authorize_read(desk, account, contest, division, "division")
+    with desk.engine.connect() as conn:
+        held = {a["scope"]: a for a in cs.approvals(conn, contest)}
+        for node in reversed(path):
+            if node in held:
+                # Belt and braces: the results below still hash to what was approved.
+                if workflow.results_hash(conn, contest, node) != held[node]["results_hash"]:
+                    break
+                return held[node]
+    raise workflow.Conflict(
+        f"'{division}' has no approved results yet: approve it before printing its statement"
+    )
 
 
 def _as_text(protocol: dict[str, Any]) -> dict[str, str]:

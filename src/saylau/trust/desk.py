@@ -22,7 +22,7 @@ from saylau.store.store import Store
 from saylau.tabulate.fields import ID_FIELDS
 from saylau.trust import audit, passwords, protocol_form, sessions, workflow
 from saylau.trust.accounts import SUBMITTERS, Account, get_account, in_scope, iso, now
-from saylau.trust.validate import check_one
+from saylau.trust.validate import Checked, check_one
 
 #: The states a station can be in, in the order the workspace lists them.
 STATES: tuple[str, ...] = (
@@ -53,6 +53,16 @@ class Session:
     csrf: str
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A checked sign-in, not yet recorded: ``reason`` is None when it succeeded."""
+
+    name: str
+    address: str
+    account: Account | None
+    reason: str | None
+
+
 @dataclass
 class StationRow:
     id: str
@@ -71,6 +81,9 @@ class Work:
     divisions: list[str]
     certified: bool
     certificate: dict[str, Any] | None
+    #: Divisions in the account's scope whose approval still holds: each has a
+    #: statement of results.
+    approved: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -133,6 +146,13 @@ class Desk:
 
     def sign_in(self, name: str, password: str, address: str) -> Session:
         """Check ``password`` and open a session; every refusal is audited and counted."""
+        return self.open_session(self.check_password(name, password, address))
+
+    def check_password(self, name: str, password: str, address: str) -> Attempt:
+        """The first half of ``sign_in``: read and verify, write nothing.
+
+        The slow, CPU-bound half (scrypt): the web layer runs it on its own few
+        threads so a crowd signing in does not hold up the saves."""
         name = name.strip()[:200]
         with self.engine.connect() as conn:
             failed = cs.count_failures(conn, name, address, _since(self.policy.window))
@@ -148,6 +168,17 @@ class Desk:
             reason = "wrong name or password"
         elif account.status() != "active":
             reason = f"account {account.status()}"
+        return Attempt(name, address, account, reason)
+
+    def open_session(self, attempt: Attempt) -> Session:
+        """The second half of ``sign_in``: record the attempt (a session, or a
+        failure and its audit entry) in one transaction."""
+        name, address, account, reason = (
+            attempt.name,
+            attempt.address,
+            attempt.account,
+            attempt.reason,
+        )
         at = iso(now())
         with write_transaction(self.engine) as conn:
             if reason is not None:
@@ -273,6 +304,7 @@ class Desk:
             divisions,
             bool(info.certified_at),
             certificate,
+            sorted(a for a in approved if in_scope(account.scope, self._path(tree, a))),
         )
 
     def station_state(self, account: Account, contest: str, station: str) -> StationRow:
@@ -291,7 +323,8 @@ class Desk:
 
     # --- entering -----------------------------------------------------------
 
-    def _authorize(self, account: Account, contest: str, station: str) -> None:
+    def _authorize(self, account: Account, contest: str, station: str) -> list[str]:
+        """The station's path, when ``account`` may enter it (Forbidden otherwise)."""
         if account.role not in SUBMITTERS:
             raise workflow.Forbidden(
                 f"account '{account.name}' ({account.role}) cannot enter protocols"
@@ -304,19 +337,13 @@ class Desk:
             raise workflow.Forbidden(
                 f"account '{account.name}' (scope '{account.scope}') cannot enter station '{station}'"
             )
-
-    def _opened(self, contest: str, station: str) -> str:
-        """A token of the station's state: a form opened on another state is stale."""
-        with self.engine.connect() as conn:
-            f = cs.station_facts(conn, contest, station)
-            entries = cs.open_entries_of(conn, contest, station)
-        return f"{f.hash if f else ''}:{f.version if f else 0}:{len(entries)}"
+        return path
 
     def form(self, account: Account, contest: str, station: str) -> Form:
         """The entry form of ``station`` for ``account``: its draft, or the stored protocol."""
         self._authorize(account, contest, station)
         info = self.store.contest(contest)
-        parties = _parties(self, contest)
+        parties = ballot(self, contest)
         lines = protocol_form.lines(parties)
         fields = [ln.field for ln in lines]
         with self.engine.connect() as conn:
@@ -324,6 +351,7 @@ class Desk:
             draft = cs.load_draft(conn, contest, station, account.name)
             path = cs.path(conn, contest, station) or [station]
             notes = cs.explanations_for(conn, contest, station)
+            opened = _opened(conn, contest, station)
         counted = facts is not None and facts.version is not None
         record = self.store.station(contest, station) if counted else None
         ids = _ids(record.protocol if record else None, path, station)
@@ -343,7 +371,7 @@ class Desk:
             lines=lines,
             values=values,
             ids=ids,
-            opened=self._opened(contest, station),
+            opened=opened,
             rules=protocol_form.rules(fields),
             state=row.state,
             paused_at=paused_at,
@@ -372,29 +400,19 @@ class Desk:
         count, a control relation fails, a warning is not confirmed with an
         explanation, or the station changed since the form was ``opened``.
         """
-        self._authorize(account, contest, station)
-        form = self.form(account, contest, station)
-        fields = [ln.field for ln in form.lines]
+        path = self._authorize(account, contest, station)
+        fields = [ln.field for ln in protocol_form.lines(ballot(self, contest))]
         typed = {f: str(values.get(f, ""))[:40] for f in fields}
         if pause:
             with write_transaction(self.engine) as conn:
                 cs.save_draft(conn, contest, station, account.name, typed, iso(now()))
             return Saved("paused")
-        if opened != form.opened:
-            return Saved(
-                "refused",
-                [
-                    protocol_form.Message(
-                        "E04",
-                        (),
-                        "Someone else changed this station after you opened the form: your numbers are kept below; check them against the paper and save again.",
-                    )
-                ],
-            )
         counts, bad = protocol_form.parse(typed, fields)
         if bad:
             return Saved("refused", bad)
-        protocol = {**form.ids, **counts}
+        with self.engine.connect() as conn:
+            stored = cs.current_protocol(conn, contest, station)
+        protocol = {**_ids(stored, path, station), **counts}
         checked = check_one(protocol)
         messages = protocol_form.evaluate(counts, fields)
         errors = [m for m in messages if m.error]
@@ -407,21 +425,45 @@ class Desk:
         missing = [m for m in warnings if not (confirmed and accepted.get(m.code, "").strip())]
         if missing:
             return Saved("refused", messages)
-        if form.certified and reason and reason.strip():
-            # The public station page shows each version's reason: name the CEC
-            # decision (corrigendum) there too.
-            with self.engine.connect() as conn:
-                open_ = [d for d in cs.decisions(conn, contest, station) if d["used_at"] is None]
-            if open_:
-                reason = f"{reason.strip()} — {open_[0]['reason']}"
         try:
-            outcome = workflow.submit(self.store, account, contest, protocol, reason=reason or None)
+            outcome = self._store_entry(
+                account, contest, station, protocol, opened, reason, warnings, accepted, checked
+            )
+        except _Stale:
+            return Saved("refused", [protocol_form.Message("E04", (), STALE)])
         except (workflow.Conflict, InputError) as err:
             # Shown on the form with the typed numbers kept (a refused page would lose them).
             text = "; ".join(err.problems) if isinstance(err, InputError) else str(err)
             conflict = isinstance(err, workflow.Conflict)
             return Saved("refused", [protocol_form.Message("E05", (), text)], conflict=conflict)
+        return Saved(outcome.status, warnings, outcome)
+
+    def _store_entry(
+        self,
+        account: Account,
+        contest: str,
+        station: str,
+        protocol: Mapping[str, Any],
+        opened: str,
+        reason: str | None,
+        warnings: Sequence[protocol_form.Message],
+        accepted: Mapping[str, str],
+        checked: Checked,
+    ) -> workflow.Outcome:
+        """Write one checked entry: the entry or version with its audit entries, the
+        explanations of its accepted warnings and the end of its draft, in one
+        transaction — all of it, or (on any error) none of it.  The stale-form check
+        runs under the write lock, so two typists cannot both pass it."""
         with write_transaction(self.engine) as conn:
+            if _opened(conn, contest, station) != opened:
+                raise _Stale
+            if reason and reason.strip():
+                # The public station page shows each version's reason: name the CEC
+                # decision (corrigendum) there too.
+                open_ = [d for d in cs.decisions(conn, contest, station) if d["used_at"] is None]
+                if open_ and cs.certified(conn, contest):
+                    reason = f"{reason.strip()} — {open_[0]['reason']}"
+            outcome = workflow.submit_in(conn, account, contest, protocol, reason=reason or None)
             cs.delete_draft(conn, contest, station, account.name)
             if warnings:
                 items = [(m.code, m.fields, accepted[m.code].strip()[:500]) for m in warnings]
@@ -437,7 +479,25 @@ class Desk:
                     after=checked.hash,
                     detail={"warnings": {c: t for c, _, t in items}},
                 )
-        return Saved(outcome.status, warnings, outcome)
+        return outcome
+
+
+#: The message of a form opened on a state of the station that has since changed.
+STALE = (
+    "Someone else changed this station after you opened the form: your numbers are kept "
+    "below; check them against the paper and save again."
+)
+
+
+class _Stale(Exception):
+    """The station changed since the form was opened (nothing is written)."""
+
+
+def _opened(conn: Any, contest: str, station: str) -> str:
+    """A token of the station's state: a form opened on another state is stale."""
+    f = cs.station_facts(conn, contest, station)
+    entries = cs.open_entries_of(conn, contest, station)
+    return f"{f.hash if f else ''}:{f.version if f else 0}:{len(entries)}"
 
 
 def _state(
@@ -463,7 +523,9 @@ def _state(
     return str(f.status)
 
 
-def _parties(desk: Desk, contest: str) -> list[str]:
+def ballot(desk: Desk, contest: str) -> list[str]:
+    """The parties of ``contest``'s registered ballot, in ballot order: the entry
+    form's party lines."""
     with desk.engine.connect() as conn:
         return cs.parties(conn, contest)
 

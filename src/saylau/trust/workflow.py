@@ -2,10 +2,12 @@
 certification and CEC decisions, each recorded in the audit chain.
 
 The store owns protocols, versions and aggregates; this module decides *whether*
-an account may write and records *that* it did.  The audit entry of a write
-is committed just before the store's own transaction (write-ahead), so every
-version the store holds is vouched for by the log; ``saylau audit verify``
-reports any version the log does not cover.
+an account may write and records *that* it did.  A write and its audit entries
+commit in one transaction, so every version the store holds is vouched for by the
+log; ``saylau audit verify`` reports any version the log does not cover.  Under
+double entry the agreeing second entry and the version it counts are one
+transaction too, and ``submit_in`` runs a submission inside the caller's own
+transaction (the commission workspace adds its draft and explanations to it).
 """
 
 from __future__ import annotations
@@ -145,35 +147,10 @@ def submit_many(
     rejected (with the failed relations), unchanged; under double entry each
     protocol is an entry (pending-second-entry, entries-differ, or counted).
     """
-    problems = [m for p in protocols for m in _prechecks(p)]
-    if problems:
-        raise InputError(problems)
-    cache: Parents = {}
     with store.engine.connect() as conn:
-        row = rows.contest_state(conn, contest)
-        for p in protocols:
-            authorize_station(conn, account, contest, p, cache)
-        checked: list[Checked] = []
-        for i, p in enumerate(protocols, start=1):
-            try:
-                checked.append(check_one(p, name=label if len(protocols) == 1 else f"{label} {i}"))
-            except InputError as err:
-                problems.extend(err.problems)
-        if problems:
-            raise InputError(problems)
-        seen: dict[str, int] = {}
-        for i, c in enumerate(checked, start=1):
-            if c.station in seen:
-                problems.append(
-                    f"{label} {i}: station '{c.station}' also in {label} {seen[c.station]}"
-                )
-            seen[c.station] = i
-        if problems:
-            raise InputError(problems)
-        current = rows.current(conn, contest, [c.station for c in checked])
-        changed = [c for c in checked if current.get(c.station, (None, 0))[0] != c.hash]
-        _amendable(conn, contest, row, changed, current, reason)
-        twice = double_entry(conn, contest)
+        checked, changed, current, twice = _checks(
+            conn, account, contest, protocols, reason=reason, label=label
+        )
     if not twice:
         out: list[Outcome] = []
         for i in range(0, len(checked), max(1, chunk)):
@@ -186,6 +163,69 @@ def submit_many(
         else:
             answers.append(Outcome("unchanged", c.station, current[c.station][1], c.hash))
     return answers
+
+
+def submit_in(
+    conn: Tx,
+    account: Account,
+    contest: str,
+    protocol: Mapping[str, Any],
+    *,
+    reason: str | None = None,
+) -> Outcome:
+    """``submit`` of one protocol inside the caller's write transaction (from
+    ``saylau.store.engine.write_transaction``): the checks, the entry or the
+    version and their audit entries commit with whatever else the caller writes
+    there (the commission workspace's draft and warning explanations), or none
+    of it does."""
+    checked, changed, current, twice = _checks(conn, account, contest, [protocol], reason=reason)
+    c = checked[0]
+    if c not in changed:
+        return Outcome("unchanged", c.station, current[c.station][1], c.hash)
+    if twice:
+        return _enter_in(conn, account, contest, c, reason)
+    return _write_in(conn, contest, [c], actor=account.name, reason=reason)[0]
+
+
+def _checks(
+    conn: Tx,
+    account: Account,
+    contest: str,
+    protocols: Sequence[Mapping[str, Any]],
+    *,
+    reason: str | None,
+    label: str = "protocol",
+) -> tuple[list[Checked], list[Checked], dict[str, tuple[str, int]], bool]:
+    """Everything ``submit_many`` checks before writing, on ``conn``: the protocols
+    checked, the ones that change their station, the current versions, and whether
+    the contest takes double entry."""
+    problems = [m for p in protocols for m in _prechecks(p)]
+    if problems:
+        raise InputError(problems)
+    cache: Parents = {}
+    row = rows.contest_state(conn, contest)
+    for p in protocols:
+        authorize_station(conn, account, contest, p, cache)
+    checked: list[Checked] = []
+    for i, p in enumerate(protocols, start=1):
+        try:
+            checked.append(check_one(p, name=label if len(protocols) == 1 else f"{label} {i}"))
+        except InputError as err:
+            problems.extend(err.problems)
+    if problems:
+        raise InputError(problems)
+    seen: dict[str, int] = {}
+    for i, c in enumerate(checked, start=1):
+        if c.station in seen:
+            problems.append(f"{label} {i}: station '{c.station}' also in {label} {seen[c.station]}")
+        seen[c.station] = i
+    if problems:
+        raise InputError(problems)
+    current = rows.current(conn, contest, [c.station for c in checked])
+    changed = [c for c in checked if current.get(c.station, (None, 0))[0] != c.hash]
+    _amendable(conn, contest, row, changed, current, reason)
+    twice = double_entry(conn, contest)
+    return checked, changed, current, twice
 
 
 def _amendable(
@@ -232,40 +272,53 @@ def _write(
     append one audit entry per version, mark the CEC decisions used and the
     approvals stale.  All of it commits or none of it does.
     """
-    stations = [c.station for c in batch]
     with write_transaction(store.engine) as conn:
-        row = rows.contest_state(conn, contest)
-        current = rows.current(conn, contest, stations)
-        changed = [c for c in batch if current.get(c.station, (None, 0))[0] != c.hash]
-        decisions = _amendable(conn, contest, row, changed, current, reason)
-        written = write_checked(
-            conn,
-            contest,
-            [(c.protocol, c.problems) for c in changed],
-            actor=actor,
-            reason=reason,
-            source=f"api:{secrets.token_hex(8)}",
+        return _write_in(conn, contest, batch, actor=actor, reason=reason, extra=extra)
+
+
+def _write_in(
+    conn: Tx,
+    contest: str,
+    batch: Sequence[Checked],
+    *,
+    actor: str,
+    reason: str | None,
+    extra: Mapping[str, Any] | None = None,
+) -> list[Outcome]:
+    """``_write`` in the caller's write transaction."""
+    stations = [c.station for c in batch]
+    row = rows.contest_state(conn, contest)
+    current = rows.current(conn, contest, stations)
+    changed = [c for c in batch if current.get(c.station, (None, 0))[0] != c.hash]
+    decisions = _amendable(conn, contest, row, changed, current, reason)
+    written = write_checked(
+        conn,
+        contest,
+        [(c.protocol, c.problems) for c in changed],
+        actor=actor,
+        reason=reason,
+        source=f"api:{secrets.token_hex(8)}",
+    )
+    items = []
+    for c, decision in zip(changed, decisions, strict=True):
+        before = current.get(c.station, (None, 0))[0]
+        detail: dict[str, Any] = {"reason": reason, "status": written[c.station].status}
+        detail.update(extra or {})
+        if decision is not None:
+            detail["decision"] = decision
+            rows.use_decision(conn, decision, iso(now()))
+        items.append(
+            {
+                "action": "amendment" if before else "submission",
+                "contest": contest,
+                "subject": c.station,
+                "before": before,
+                "after": c.hash,
+                "detail": detail,
+            }
         )
-        items = []
-        for c, decision in zip(changed, decisions, strict=True):
-            before = current.get(c.station, (None, 0))[0]
-            detail: dict[str, Any] = {"reason": reason, "status": written[c.station].status}
-            detail.update(extra or {})
-            if decision is not None:
-                detail["decision"] = decision
-                rows.use_decision(conn, decision, iso(now()))
-            items.append(
-                {
-                    "action": "amendment" if before else "submission",
-                    "contest": contest,
-                    "subject": c.station,
-                    "before": before,
-                    "after": c.hash,
-                    "detail": detail,
-                }
-            )
-        audit.append_many(conn, actor, items)
-        _stale_approvals(conn, contest, [c.station for c in changed])
+    audit.append_many(conn, actor, items)
+    _stale_approvals(conn, contest, [c.station for c in changed])
     out = []
     for c in batch:
         problems = [p.to_dict() for p in c.problems]
@@ -276,19 +329,6 @@ def _write(
         else:
             out.append(Outcome(got.status, c.station, got.version, got.new_hash, problems))
     return out
-
-
-def _commit(
-    store: Store,
-    contest: str,
-    protocol: Mapping[str, Any],
-    *,
-    actor: str,
-    reason: str | None,
-    extra: Mapping[str, Any] | None = None,
-) -> Outcome:
-    """Write one already-authorised protocol (an agreed or kept entry)."""
-    return _write(store, contest, [check_one(protocol)], actor=actor, reason=reason, extra=extra)[0]
 
 
 def _stale_approvals(conn: Tx, contest: str, stations: Sequence[str]) -> None:
@@ -312,66 +352,76 @@ def _enter(
     reason: str | None,
 ) -> Outcome:
     """One entry of a double-entry protocol: wait, agree (and count) or differ."""
-    protocol, digest, station = checked.protocol, checked.hash, checked.station
     with write_transaction(store.engine) as conn:
-        # The contest row's lock (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds
-        # the write lock): else two first entries at once both stay pending.
-        rows.lock_contest(conn, contest)
-        open_ = rows.entries(conn, contest, ("pending", "conflict"), station)
-        if any(r.status == "conflict" for r in open_):
-            raise Conflict(f"station '{station}': the two entries differ; resolve them first")
-        if any(r.account == account.name for r in open_):
-            raise Conflict(
-                f"station '{station}': the second entry must come from a different account"
-            )
-        entry_id = rows.insert_entry(
-            conn,
-            contest=contest,
-            station=station,
-            account=account.name,
-            at=iso(now()),
-            content_hash=digest,
-            protocol=canonical_json(protocol),
-            reason=reason,
-            status="pending",
-        )
+        return _enter_in(conn, account, contest, checked, reason)
+
+
+def _enter_in(
+    conn: Tx,
+    account: Account,
+    contest: str,
+    checked: Checked,
+    reason: str | None,
+) -> Outcome:
+    """``_enter`` in the caller's write transaction.  Agreeing entries are counted
+    in that same transaction: entries marked agreed without their version (a
+    crash in between) would be a protocol lost."""
+    protocol, digest, station = checked.protocol, checked.hash, checked.station
+    # The contest row's lock (PostgreSQL; SQLite's BEGIN IMMEDIATE already holds
+    # the write lock): else two first entries at once both stay pending.
+    rows.lock_contest(conn, contest)
+    open_ = rows.entries(conn, contest, ("pending", "conflict"), station)
+    if any(r.status == "conflict" for r in open_):
+        raise Conflict(f"station '{station}': the two entries differ; resolve them first")
+    if any(r.account == account.name for r in open_):
+        raise Conflict(f"station '{station}': the second entry must come from a different account")
+    entry_id = rows.insert_entry(
+        conn,
+        contest=contest,
+        station=station,
+        account=account.name,
+        at=iso(now()),
+        content_hash=digest,
+        protocol=canonical_json(protocol),
+        reason=reason,
+        status="pending",
+    )
+    audit.append(
+        conn,
+        account.name,
+        "entry",
+        contest=contest,
+        subject=station,
+        after=digest,
+        detail={"entry": entry_id},
+    )
+    if not open_:
+        return Outcome("pending-second-entry", station, hash=digest, entry=entry_id)
+    first = open_[0]
+    ids = [first.id, entry_id]
+    if first.content_hash != digest:
+        rows.set_entry_status(conn, ids, "conflict")
+        diff = differences(json.loads(first.protocol), json.loads(canonical_json(protocol)))
         audit.append(
             conn,
             account.name,
-            "entry",
+            "entry-conflict",
             contest=contest,
             subject=station,
+            before=first.content_hash,
             after=digest,
-            detail={"entry": entry_id},
+            detail={"entries": ids, "fields": [d["field"] for d in diff]},
         )
-        if not open_:
-            return Outcome("pending-second-entry", station, hash=digest, entry=entry_id)
-        first = open_[0]
-        ids = [first.id, entry_id]
-        if first.content_hash != digest:
-            rows.set_entry_status(conn, ids, "conflict")
-            diff = differences(json.loads(first.protocol), json.loads(canonical_json(protocol)))
-            audit.append(
-                conn,
-                account.name,
-                "entry-conflict",
-                contest=contest,
-                subject=station,
-                before=first.content_hash,
-                after=digest,
-                detail={"entries": ids, "fields": [d["field"] for d in diff]},
-            )
-            return Outcome("entries-differ", station, hash=digest, differences=diff, entry=entry_id)
-        rows.set_entry_status(conn, ids, "agreed")
-        actor = f"{first.account}+{account.name}"
-    return _commit(
-        store,
+        return Outcome("entries-differ", station, hash=digest, differences=diff, entry=entry_id)
+    rows.set_entry_status(conn, ids, "agreed")
+    return _write_in(
+        conn,
         contest,
-        protocol,
-        actor=actor,
+        [checked],
+        actor=f"{first.account}+{account.name}",
         reason=reason or first.reason,
         extra={"entries": ids},
-    )
+    )[0]
 
 
 def pending_entries(conn: Tx, contest: str, scope: str | None) -> list[dict[str, Any]]:
@@ -424,16 +474,17 @@ def resolve(
             after=chosen.content_hash if chosen else None,
             detail={"kept": keep, "entries": [r.id for r in found], "reason": reason},
         )
-    if chosen is None:
-        return Outcome("discarded", station)
-    return _commit(
-        store,
-        contest,
-        json.loads(chosen.protocol),
-        actor=account.name,
-        reason=reason,
-        extra={"entries": [keep]},
-    )
+        if chosen is None:
+            return Outcome("discarded", station)
+        # The kept entry is counted with its resolution, or neither happens.
+        return _write_in(
+            conn,
+            contest,
+            [check_one(json.loads(chosen.protocol))],
+            actor=account.name,
+            reason=reason,
+            extra={"entries": [keep]},
+        )[0]
 
 
 def results_hash(conn: Tx, contest: str, scope: str | None = None) -> str:

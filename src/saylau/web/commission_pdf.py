@@ -10,21 +10,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from fpdf import FPDF
-
 from saylau.web.i18n import Formatter
-from saylau.web.statement import clean, font_path
+from saylau.web.statement import clean, new_pdf
 
 
 def protocol_pdf(doc: Mapping[str, Any], lang: str) -> bytes:
     """The PDF of ``doc`` (``saylau.trust.desk.Desk.protocol_document``) in ``lang``."""
     fmt = Formatter(lang)
     _ = fmt.gettext
-    pdf = FPDF(format="A4")
-    pdf.set_auto_page_break(auto=True, margin=15)
-    pdf.add_font("DejaVu", "", str(font_path()))
-    pdf.add_font("DejaVu", "B", str(font_path(bold=True)))
-    pdf.add_page()
+    pdf = new_pdf()
     width = pdf.epw
 
     def para(text: str, size: int = 10, bold: bool = False, h: int = 6) -> None:

@@ -74,24 +74,27 @@ def observer_rows(ctx: Mapping[str, Any], fmt: Formatter) -> list[tuple[str, str
     )
 
 
-def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
-    """The PDF statement of the statement context ``ctx`` (see ``model.statement``)."""
-    fmt = Formatter(lang)
-    _ = fmt.gettext
+def _named(text: object, fmt: Formatter) -> str:
+    """A stored name (contest, election, party, tier, division) in the document's language."""
+    return clean(local_name(str(text), fmt.lang))
 
-    def named(text: object) -> str:
-        # Stored names (contest, election, party, tier) in the statement's language.
-        return clean(local_name(str(text), lang))
 
+def new_pdf() -> FPDF:
+    """An A4 document with DejaVu Sans (regular and bold) and its first page: the
+    statement and the commission's protocol share their set-up."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("DejaVu", "", str(font_path()))
     pdf.add_font("DejaVu", "B", str(font_path(bold=True)))
     pdf.add_page()
-    contest = ctx["contest"]
-    totals = ctx["totals"]
-    width = pdf.epw
+    return pdf
 
+
+def _heading(pdf: FPDF, ctx: Mapping[str, Any], fmt: Formatter, subtitle: str) -> None:
+    """Title, election and ``subtitle``, the synthetic-data warning and the status line."""
+    _ = fmt.gettext
+    contest = ctx["contest"]
+    width = pdf.epw
     pdf.set_font("DejaVu", "B", 16)
     pdf.multi_cell(
         width, 9, _("Official statement of results"), align="C", new_x="LMARGIN", new_y="NEXT"
@@ -100,7 +103,7 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
     pdf.multi_cell(
         width,
         7,
-        f"{named(contest['election'])} — {named(contest['title'])}",
+        f"{_named(contest['election'], fmt)} — {subtitle}",
         align="C",
         new_x="LMARGIN",
         new_y="NEXT",
@@ -115,9 +118,10 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
     line = f"{_('Status')}: {status}"
     if contest.get("date"):
         line += f" · {_('Election date')}: {fmt.date(contest['date'])}"
+    counted = ctx.get("division") or contest
     line += (
-        f" · {_('Stations counted')}: {fmt.number(contest['stations_reporting'])}"
-        f" / {fmt.number(contest['stations_expected'])}"
+        f" · {_('Stations counted')}: {fmt.number(counted['stations_reporting'])}"
+        f" / {fmt.number(counted['stations_expected'])}"
     )
     pdf.multi_cell(width, 6, line, new_x="LMARGIN", new_y="NEXT")
     if contest.get("certified_at"):
@@ -125,15 +129,36 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
         if contest.get("certified_by"):
             line += f" · {clean(contest['certified_by'])}"
         pdf.multi_cell(width, 6, line, new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
 
+
+def _figures(pdf: FPDF, title: str, rows: list[tuple[str, str]]) -> None:
+    """A captioned two-column table of figures (ballots, observers)."""
+    width = pdf.epw
     pdf.set_font("DejaVu", "B", 11)
-    pdf.cell(width, 7, _("Ballots"), new_x="LMARGIN", new_y="NEXT")
+    pdf.cell(width, 7, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
-    for label, value in ballot_rows(ctx, fmt):
+    for label, value in rows:
         pdf.cell(width * 0.6, 6, label, border=1)
         pdf.cell(width * 0.4, 6, value, border=1, align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
+
+
+def _footer(pdf: FPDF, ctx: Mapping[str, Any], fmt: Formatter) -> bytes:
+    pdf.set_font("DejaVu", "", 8)
+    pdf.cell(pdf.epw, 5, f"{fmt.gettext('Generated')}: {fmt.datetime(ctx.get('generated'))}")
+    return bytes(pdf.output())
+
+
+def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
+    """The PDF statement of the statement context ``ctx`` (see ``model.statement``)."""
+    fmt = Formatter(lang)
+    _ = fmt.gettext
+    pdf = new_pdf()
+    totals = ctx["totals"]
+    width = pdf.epw
+    _heading(pdf, ctx, fmt, _named(ctx["contest"]["title"], fmt))
+    pdf.ln(3)
+    _figures(pdf, _("Ballots"), ballot_rows(ctx, fmt))
 
     pdf.set_font("DejaVu", "B", 11)
     caption = _("Votes and seats by party")
@@ -150,7 +175,7 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
         for p in ctx["parties"]:
             table.row(
                 [
-                    named(p["name"]),
+                    _named(p["name"], fmt),
                     fmt.number(p["votes"]),
                     fmt.percent(p["percent"]),
                     _("yes") if p["passed"] else _("no"),
@@ -159,18 +184,59 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
             )
         for g in ctx["seat_groups"]:
             if g["reserved"]:
-                table.row([named(_(str(g["label"]))), "", "", "", fmt.number(g["seats"])])
+                table.row([_named(_(str(g["label"])), fmt), "", "", "", fmt.number(g["seats"])])
         table.row([_("Total"), fmt.number(totals["valid"]), "", "", fmt.number(ctx["seats_total"])])
     pdf.ln(4)
     observers = observer_rows(ctx, fmt)
     if observers:
-        pdf.set_font("DejaVu", "B", 11)
-        pdf.cell(width, 7, _("Accredited observers"), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "", 10)
-        for label, value in observers:
-            pdf.cell(width * 0.6, 6, label, border=1)
-            pdf.cell(width * 0.4, 6, value, border=1, align="R", new_x="LMARGIN", new_y="NEXT")
-        pdf.ln(4)
+        _figures(pdf, _("Accredited observers"), observers)
+    return _footer(pdf, ctx, fmt)
+
+
+def territory_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
+    """The statement of results of one territory (a division's subtree), from its
+    approved results: ``ctx`` as ``saylau.web.model.division_page`` builds it, with
+    ``approval`` (who approved, when, the results hash) and ``generated``.  Votes
+    only: seats are allocated for the whole contest."""
+    fmt = Formatter(lang)
+    _ = fmt.gettext
+    pdf = new_pdf()
+    division = ctx["division"]
+    _heading(
+        pdf,
+        ctx,
+        fmt,
+        f"{_named(ctx['contest']['title'], fmt)} — {_named(division['name'], fmt)}",
+    )
+    approval = ctx["approval"]
+    pdf.multi_cell(
+        pdf.epw,
+        6,
+        f"{_('Approved')}: {fmt.datetime(approval['at'])} · {clean(approval['actor'])}"
+        f" ({clean(approval['scope'])})",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    pdf.ln(3)
+    _figures(pdf, _("Ballots"), ballot_rows(ctx, fmt))
+    pdf.set_font("DejaVu", "B", 11)
+    pdf.cell(pdf.epw, 7, _("Votes by party"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("DejaVu", "", 9)
+    with pdf.table(
+        col_widths=(60, 24, 16), text_align=("LEFT", "RIGHT", "RIGHT"), first_row_as_headings=True
+    ) as table:
+        table.row([_("Party"), _("Votes"), "%"])
+        for p in ctx["parties"]:
+            table.row([_named(p["name"], fmt), fmt.number(p["votes"]), fmt.percent(p["percent"])])
+        table.row([_("Total"), fmt.number(ctx["totals"]["valid"]), ""])
+    pdf.ln(3)
+    digest = str(approval["results_hash"])
     pdf.set_font("DejaVu", "", 8)
-    pdf.cell(width, 5, f"{_('Generated')}: {fmt.datetime(ctx.get('generated'))}")
-    return bytes(pdf.output())
+    pdf.multi_cell(
+        pdf.epw,
+        5,
+        f"{_('Results hash')}: {' '.join(digest[i : i + 4] for i in range(0, len(digest), 4))}",
+        new_x="LMARGIN",
+        new_y="NEXT",
+    )
+    return _footer(pdf, ctx, fmt)

@@ -9,17 +9,22 @@ with the status the API would give (403 forbidden, 409 conflict, 422 bad input).
 
 from __future__ import annotations
 
+import os
 import secrets
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
+import anyio
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from saylau.errors import InputError, NotFoundError, SaylauError
 from saylau.trust import coordination, desk, sessions, workflow
+from saylau.trust.accounts import iso, now
 from saylau.trust.desk import Desk, Session, SessionEnded, SignInRefused
+from saylau.web import model
 from saylau.web.i18n import LANGUAGES, pick_language
 from saylau.web.render import page_globals
 
@@ -35,6 +40,27 @@ def _desk(request: Request) -> Desk:
     if found is None:
         policy = getattr(request.app.state, "commission_policy", sessions.DEFAULT_POLICY)
         found = site.commission_desk = Desk(site.store, policy)
+    return found  # type: ignore[no-any-return]
+
+
+def _sign_in_limiter(request: Request) -> anyio.CapacityLimiter:
+    """The threads that may check a password at once (``Desk.check_password``):
+    half the cores.
+
+    scrypt is the one deliberately slow step (~50-80 ms of a core per sign-in).  Run
+    in the shared thread pool, a crowd signing in at once fills it and every save
+    queues behind the password checks; on their own limiter the sign-ins wait for
+    each other and the other cores stay free for the saves (the latency a typist
+    feels on election night).  The price: a crowd signing in at the same second
+    waits longer for the last of them (``app.state.commission_sign_in_threads``
+    sets the number)."""
+    state = request.app.state
+    found = getattr(state, "commission_sign_in_limiter", None)
+    if found is None:
+        threads = getattr(state, "commission_sign_in_threads", None)
+        found = state.commission_sign_in_limiter = anyio.CapacityLimiter(
+            threads or max(1, (os.cpu_count() or 2) // 2)
+        )
     return found  # type: ignore[no-any-return]
 
 
@@ -69,10 +95,11 @@ def _render(request: Request, name: str, ctx: dict[str, Any], status: int = 200)
     return response
 
 
-def _set_session_cookie(request: Request, response: Response, sid: str) -> None:
+def _strict_cookie(request: Request, response: Response, name: str, value: str) -> None:
+    """An HttpOnly, SameSite=Strict cookie of the workspace (Secure over HTTPS)."""
     response.set_cookie(
-        sessions.COOKIE,
-        sid,
+        name,
+        value,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
@@ -167,16 +194,16 @@ async def home(request: Request) -> Response:
     # Reused while the browser holds one: two tabs of the sign-in page stay valid.
     held = request.cookies.get(PRE_CSRF, "")
     token = held if 20 <= len(held) <= 64 and held.isascii() else secrets.token_urlsafe(24)
-    ctx = {"csrf": token, "ended": request.query_params.get("ended", "")[:200], "error": ""}
-    response = _render(request, "signin.html", ctx)
-    response.set_cookie(
-        PRE_CSRF,
-        token,
-        httponly=True,
-        samesite="strict",
-        path="/commission",
-        secure=request.url.scheme == "https",
-    )
+    return _signin_page(request, token, ended=request.query_params.get("ended", "")[:200])
+
+
+def _signin_page(
+    request: Request, token: str, *, ended: str = "", error: str = "", status: int = 200
+) -> Response:
+    """The sign-in form with its double-submit token (the cookie and the field)."""
+    ctx = {"csrf": token, "ended": ended, "error": error}
+    response = _render(request, "signin.html", ctx, status)
+    _strict_cookie(request, response, PRE_CSRF, token)
     return response
 
 
@@ -186,27 +213,20 @@ async def sign_in(request: Request) -> Response:
     try:
         data = await _form(request, None)
         d = _desk(request)
-        s = await run_in_threadpool(
-            d.sign_in, data.get("name", ""), data.get("password", ""), _address(request)
+        attempt = await anyio.to_thread.run_sync(
+            d.check_password,
+            data.get("name", ""),
+            data.get("password", ""),
+            _address(request),
+            limiter=_sign_in_limiter(request),
         )
+        s = await run_in_threadpool(d.open_session, attempt)
     except SignInRefused as err:
-        token = secrets.token_urlsafe(24)
-        response = _render(
-            request, "signin.html", {"csrf": token, "ended": "", "error": str(err)}, 401
-        )
-        response.set_cookie(
-            PRE_CSRF,
-            token,
-            httponly=True,
-            samesite="strict",
-            path="/commission",
-            secure=request.url.scheme == "https",
-        )
-        return response
+        return _signin_page(request, secrets.token_urlsafe(24), error=str(err), status=401)
     except _HANDLED as err:
         return await _failed(request, err, None)
     done = RedirectResponse("/commission/work", status_code=303)
-    _set_session_cookie(request, done, s.id)
+    _strict_cookie(request, done, sessions.COOKIE, s.id)
     done.delete_cookie(PRE_CSRF, path="/commission")
     lang = await run_in_threadpool(d.language, s.account.name)
     if lang in LANGUAGES:
@@ -214,47 +234,62 @@ async def sign_in(request: Request) -> Response:
     return done
 
 
-@router.post("/sign-out")
-async def sign_out(request: Request) -> Response:
-    _lang(request)
-    session = None
-    try:
-        session = await _session(request)
-        await _form(request, session)
-        await run_in_threadpool(_desk(request).sign_out, session)
-    except _HANDLED as err:
-        return await _failed(request, err, session)
-    return _signin_redirect(request, "")
+Step = Callable[[Session, dict[str, str]], Awaitable[Response]]
 
 
-@router.get("/work")
-async def work(request: Request) -> Response:
+async def _signed_in(
+    request: Request, step: Step, *, contest: str | None = None, post: bool = False
+) -> Response:
+    """Every signed-in view: set the language, answer the site's background poll
+    (GET only), find the session, check a POST's CSRF token, then ``step(session,
+    form data)``; a library refusal anywhere becomes its page (``_failed``)."""
     _lang(request)
-    if _poll(request):
+    if not post and _poll(request):
         return POLL_ANSWER
     session = None
     try:
         session = await _session(request)
+        data = await _form(request, session) if post else {}
+        return await step(session, data)
+    except _HANDLED as err:
+        return await _failed(request, err, session, contest)
+
+
+def _to_work(contest: str) -> Response:
+    return RedirectResponse(f"/commission/work?contest={quote(contest)}", status_code=303)
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    async def step(session: Session, _data: dict[str, str]) -> Response:
+        await run_in_threadpool(_desk(request).sign_out, session)
+        return _signin_redirect(request, "")
+
+    return await _signed_in(request, step, post=True)
+
+
+@router.get("/work")
+async def work(request: Request) -> Response:
+    async def step(session: Session, _data: dict[str, str]) -> Response:
         d = _desk(request)
         contests = await run_in_threadpool(d.store.contests)
         if not contests:
             raise NotFoundError("no contest in this database yet")
         contest = request.query_params.get("contest") or contests[0].id
         w = await run_in_threadpool(d.work, session.account, contest)
-    except _HANDLED as err:
-        return await _failed(request, err, session)
-    state = request.query_params.get("state", "")
-    rows = [r for r in w.rows if not state or r.state == state]
-    ctx = {
-        "session": session,
-        "work": w,
-        "rows": rows,
-        "state": state,
-        "states": desk.STATES,
-        "contests": contests,
-        "csrf": session.csrf,
-    }
-    return _render(request, "work.html", ctx)
+        state = request.query_params.get("state", "")
+        ctx = {
+            "session": session,
+            "work": w,
+            "rows": [r for r in w.rows if not state or r.state == state],
+            "state": state,
+            "states": desk.STATES,
+            "contests": contests,
+            "csrf": session.csrf,
+        }
+        return _render(request, "work.html", ctx)
+
+    return await _signed_in(request, step)
 
 
 def _entry_ctx(
@@ -277,31 +312,22 @@ def _entry_ctx(
 
 @router.get("/{contest}/station/{station}")
 async def entry_form(request: Request, contest: str, station: str) -> Response:
-    _lang(request)
-    if _poll(request):
-        return POLL_ANSWER
-    session = None
-    try:
-        session = await _session(request)
+    async def step(session: Session, _data: dict[str, str]) -> Response:
         form = await run_in_threadpool(_desk(request).form, session.account, contest, station)
-    except _HANDLED as err:
-        return await _failed(request, err, session, contest)
-    return _render(request, "entry.html", _entry_ctx(session, form))
+        return _render(request, "entry.html", _entry_ctx(session, form))
+
+    return await _signed_in(request, step, contest=contest)
 
 
 @router.post("/{contest}/station/{station}")
 async def save_entry(request: Request, contest: str, station: str) -> Response:
-    _lang(request)
-    session = None
-    try:
-        session = await _session(request)
-        data = await _form(request, session)
+    async def step(session: Session, data: dict[str, str]) -> Response:
         d = _desk(request)
         accepted = {k[len("explain-") :]: v for k, v in data.items() if k.startswith("explain-")}
         values = {k[len("f-") :]: v for k, v in data.items() if k.startswith("f-")}
         saved = await run_in_threadpool(
             lambda: d.save(
-                session.account,  # type: ignore[union-attr]
+                session.account,
                 contest,
                 station,
                 values,
@@ -314,66 +340,54 @@ async def save_entry(request: Request, contest: str, station: str) -> Response:
         )
         if saved.status == "refused":
             form = await run_in_threadpool(d.form, session.account, contest, station)
-    except _HANDLED as err:
-        return await _failed(request, err, session, contest)
-    if saved.status == "refused":
-        form.values = {k: v[:40] for k, v in values.items()}
-        status = 409 if saved.conflict else 422
-        return _render(request, "entry.html", _entry_ctx(session, form, saved), status)
-    if saved.status == "paused":
-        return RedirectResponse(
-            f"/commission/work?contest={quote(contest)}&paused={quote(station)}", status_code=303
-        )
-    return _render(
-        request,
-        "saved.html",
-        {
+            form.values = {k: v[:40] for k, v in values.items()}
+            status = 409 if saved.conflict else 422
+            return _render(request, "entry.html", _entry_ctx(session, form, saved), status)
+        if saved.status == "paused":
+            return RedirectResponse(
+                f"/commission/work?contest={quote(contest)}&paused={quote(station)}",
+                status_code=303,
+            )
+        ctx = {
             "session": session,
             "saved": saved,
             "contest": contest,
             "station": station,
             "csrf": session.csrf,
-        },
-    )
+        }
+        return _render(request, "saved.html", ctx)
+
+    return await _signed_in(request, step, contest=contest, post=True)
 
 
 @router.get("/{contest}/station/{station}/entries")
 async def entries(request: Request, contest: str, station: str) -> Response:
-    _lang(request)
-    if _poll(request):
-        return POLL_ANSWER
-    session = None
-    try:
-        session = await _session(request)
+    async def step(session: Session, _data: dict[str, str]) -> Response:
         found = await run_in_threadpool(
             coordination.entries, _desk(request), session.account, contest, station
         )
-    except _HANDLED as err:
-        return await _failed(request, err, session, contest)
-    diff = (
-        workflow.differences(found[0]["protocol"], found[1]["protocol"]) if len(found) == 2 else []
-    )
-    ctx = {
-        "session": session,
-        "contest": contest,
-        "station": station,
-        "entries": found,
-        "diff": diff,
-        "csrf": session.csrf,
-    }
-    return _render(request, "entries.html", ctx)
+        ctx = {
+            "session": session,
+            "contest": contest,
+            "station": station,
+            "entries": found,
+            "diff": (
+                workflow.differences(found[0]["protocol"], found[1]["protocol"])
+                if len(found) == 2
+                else []
+            ),
+            "csrf": session.csrf,
+        }
+        return _render(request, "entries.html", ctx)
+
+    return await _signed_in(request, step, contest=contest)
 
 
 @router.post("/{contest}/station/{station}/entries")
 async def resolve(request: Request, contest: str, station: str) -> Response:
-    _lang(request)
-    session = None
-    try:
-        session = await _session(request)
-        data = await _form(request, session)
+    async def step(session: Session, data: dict[str, str]) -> Response:
         d = _desk(request)
-        action, reason = data.get("action", ""), data.get("reason", "")
-        keep = data.get("keep", "")
+        action, reason, keep = data.get("action", ""), data.get("reason", ""), data.get("keep", "")
         if action in ("keep", "return") and not keep.isdigit():
             raise InputError("choose the entry to keep")
         if action == "keep":
@@ -396,86 +410,91 @@ async def resolve(request: Request, contest: str, station: str) -> Response:
             )
         else:
             raise InputError(f"unknown action '{action[:40]}'")
-    except _HANDLED as err:
-        return await _failed(request, err, session, contest)
-    return RedirectResponse(f"/commission/work?contest={quote(contest)}", status_code=303)
+        return _to_work(contest)
+
+    return await _signed_in(request, step, contest=contest, post=True)
 
 
 @router.post("/{contest}/approve")
 async def approve(request: Request, contest: str) -> Response:
-    _lang(request)
-    session = None
-    try:
-        session = await _session(request)
-        data = await _form(request, session)
+    async def step(session: Session, data: dict[str, str]) -> Response:
+        division = data.get("division", "")
         await run_in_threadpool(
-            coordination.approve, _desk(request), session.account, contest, data.get("division", "")
+            coordination.approve, _desk(request), session.account, contest, division
         )
-    except _HANDLED as err:
-        return await _failed(request, err, session, contest)
-    return RedirectResponse(f"/commission/work?contest={quote(contest)}", status_code=303)
+        return _to_work(contest)
+
+    return await _signed_in(request, step, contest=contest, post=True)
 
 
 @router.post("/{contest}/certify")
 async def certify(request: Request, contest: str) -> Response:
-    _lang(request)
-    session = None
-    try:
-        session = await _session(request)
-        data = await _form(request, session)
+    async def step(session: Session, data: dict[str, str]) -> Response:
+        number, date = data.get("number", ""), data.get("date", "")
         await run_in_threadpool(
-            coordination.certify,
-            _desk(request),
-            session.account,
-            contest,
-            data.get("number", ""),
-            data.get("date", ""),
+            coordination.certify, _desk(request), session.account, contest, number, date
         )
-    except _HANDLED as err:
-        return await _failed(request, err, session, contest)
-    return RedirectResponse(f"/commission/work?contest={quote(contest)}", status_code=303)
+        return _to_work(contest)
+
+    return await _signed_in(request, step, contest=contest, post=True)
 
 
 @router.post("/{contest}/station/{station}/decision")
 async def decide(request: Request, contest: str, station: str) -> Response:
-    _lang(request)
-    session = None
-    try:
-        session = await _session(request)
-        data = await _form(request, session)
+    async def step(session: Session, data: dict[str, str]) -> Response:
+        reason = data.get("reason", "")
         await run_in_threadpool(
-            coordination.decide,
-            _desk(request),
-            session.account,
-            contest,
-            station,
-            data.get("reason", ""),
+            coordination.decide, _desk(request), session.account, contest, station, reason
         )
-    except _HANDLED as err:
-        return await _failed(request, err, session, contest)
-    return RedirectResponse(
-        f"/commission/{quote(contest)}/station/{quote(station)}", status_code=303
-    )
+        return RedirectResponse(
+            f"/commission/{quote(contest)}/station/{quote(station)}", status_code=303
+        )
+
+    return await _signed_in(request, step, contest=contest, post=True)
 
 
 @router.get("/{contest}/station/{station}/protocol.pdf")
 async def protocol_pdf(request: Request, contest: str, station: str) -> Response:
-    lang = _lang(request)
-    session = None
-    try:
-        session = await _session(request)
+    async def step(session: Session, _data: dict[str, str]) -> Response:
+        from saylau.web.commission_pdf import protocol_pdf as render
+
         d = _desk(request)
         doc = await run_in_threadpool(
             coordination.protocol_document, d, session.account, contest, station
         )
-    except _HANDLED as err:
-        return await _failed(request, err, session, contest)
-    from saylau.web.commission_pdf import protocol_pdf as render
+        body = await run_in_threadpool(render, doc, request.state.lang)
+        return _pdf(body, f"protocol-{contest}-{station}-{request.state.lang}.pdf")
 
-    body = await run_in_threadpool(render, doc, lang)
-    name = f"protocol-{contest}-{station}.pdf".replace('"', "")
+    return await _signed_in(request, step, contest=contest)
+
+
+@router.get("/{contest}/statement.pdf")
+async def territory_statement(request: Request, contest: str) -> Response:
+    """The statement of results of ``?division=`` (its subtree) from its approved
+    results, for the coordinators whose scope holds it."""
+
+    async def step(session: Session, _data: dict[str, str]) -> Response:
+        from saylau.web.statement import territory_pdf
+
+        division = request.query_params.get("division", "")[:300]
+        d = _desk(request)
+        approval = await run_in_threadpool(
+            coordination.territory_approval, d, session.account, contest, division
+        )
+        ctx = await run_in_threadpool(model.division_page, d.store, contest, division)
+        ctx = {**ctx, "approval": approval, "generated": iso(now())}
+        lang = request.state.lang
+        body = await run_in_threadpool(territory_pdf, ctx, lang)
+        return _pdf(body, f"statement-{contest}-{division}-{lang}.pdf")
+
+    return await _signed_in(request, step, contest=contest)
+
+
+def _pdf(body: bytes, name: str) -> Response:
+    """A PDF shown in the browser (not cached: it is a signed-in person's)."""
+    name = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name)
     return Response(
         body,
         media_type="application/pdf",
-        headers={**NO_STORE, "Content-Disposition": f'inline; filename="{quote(name)}"'},
+        headers={**NO_STORE, "Content-Disposition": f'inline; filename="{name}"'},
     )
