@@ -8,6 +8,7 @@ name can reorder or swamp the statement.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
@@ -78,6 +79,8 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
     fmt = Formatter(lang)
     _ = fmt.gettext
     pdf = FPDF(format="A4")
+    # The PDF's CreationDate is the data's time, not the clock's: same data, same bytes.
+    pdf.set_creation_date(dt.datetime.fromisoformat(str(ctx["generated"])))
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("DejaVu", "", str(font_path()))
     pdf.add_font("DejaVu", "B", str(font_path(bold=True)))
@@ -166,5 +169,5 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
             pdf.cell(width * 0.4, 6, value, border=1, align="R", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(4)
     pdf.set_font("DejaVu", "", 8)
-    pdf.cell(width, 5, f"{_('Generated')}: {fmt.datetime(ctx.get('generated'))}")
+    pdf.cell(width, 5, f"{_('Last update')}: {fmt.datetime(ctx.get('generated'))}")
     return bytes(pdf.output())
