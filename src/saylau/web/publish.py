@@ -55,6 +55,9 @@ class Report:
     seconds: float = 0.0
     rendered: int = 0
     full: bool = True
+    #: Objects uploaded and deleted by ``--to s3://`` (None: no upload).
+    uploaded: list[str] | None = None
+    deleted: list[str] | None = None
 
 
 def sha256(data: bytes) -> str:
@@ -280,10 +283,13 @@ def publish(
     key_path: Path | None = None,
     full: bool = False,
     processes: int | None = None,
+    to: str | None = None,
+    endpoint_url: str | None = None,
 ) -> Report:
     """Render the site over the store ``db`` and publish it to ``out``: everything
     (the first time, with ``full``, or when saylau itself changed), else only what the
-    store's changes since the served snapshot can touch."""
+    store's changes since the served snapshot can touch.  With ``to``
+    (``s3://bucket/prefix``) the snapshot is then uploaded (:mod:`saylau.web.publish_s3`)."""
     from time import perf_counter
 
     from saylau.web import publish_render as pr
@@ -316,6 +322,11 @@ def publish(
     report.broken = sorted(rendered.broken)
     report.rendered = len(rendered.files)
     report.full = plan is None
+    if to is not None:
+        from saylau.web.publish_s3 import upload
+
+        sent = upload(report.snapshot, to, endpoint_url=endpoint_url)
+        report.uploaded, report.deleted = sent.uploaded, sent.deleted
     report.seconds = perf_counter() - started
     return report
 
@@ -422,6 +433,8 @@ def watch(
     on_publish: Callable[[Report], None] = lambda report: None,
     rounds: int | None = None,
     processes: int | None = None,
+    to: str | None = None,
+    endpoint_url: str | None = None,
 ) -> None:
     """Publish, then republish whenever a contest's change counter moves (checked
     every ``period`` seconds; ``rounds`` bounds the number of publishes, for tests)."""
@@ -432,7 +445,10 @@ def watch(
     while rounds is None or done < rounds:
         now = store_state(db)
         if now != state:
-            on_publish(publish(db, out, key_path=key_path, processes=processes))
+            report = publish(
+                db, out, key_path=key_path, processes=processes, to=to, endpoint_url=endpoint_url
+            )
+            on_publish(report)
             state, done = now, done + 1
         else:
             time.sleep(period)
