@@ -339,3 +339,31 @@ def test_an_unusable_out_is_one_line(small_db: str, tmp_path: Path) -> None:
     assert (taken / "keep.txt").read_text() == "mine"
     missing = runner.invoke(main, ["publish", small_db, str(tmp_path / "no" / "site")])
     assert missing.exit_code == 2 and "no such folder" in missing.output
+
+
+def test_head_answers_the_headers_of_get_without_the_body(small_db: str) -> None:
+    """A CDN or a poller asks HEAD of the translated pages (the published layout and
+    ``?lang=``): the same status and headers as GET (the length of the relinked page
+    included), no body."""
+    urls = [
+        "/ru/contests/majilis/",
+        "/kk/contests/majilis/stations/001/",
+        "/ru/contests/majilis/divisions/district:Almaty/Medeu/",
+        "/contests/majilis?lang=ru",
+        "/contests/majilis/stations/001?lang=kk",
+        "/kk/contests/majilis/statement.pdf",
+        "/api/v1/contests/majilis.json",
+        "/index.html",
+    ]
+    with TestClient(create_app(small_db, counter_ttl=0)) as client:
+        for url in urls:
+            got = client.get(url)
+            head = client.head(url)
+            assert got.status_code == head.status_code == 200, url
+            assert head.content == b"", url
+            assert dict(head.headers) == dict(got.headers), url
+            assert int(head.headers["content-length"]) == len(got.content), url
+            if "etag" in got.headers:
+                again = client.head(url, headers={"If-None-Match": got.headers["etag"]})
+                assert again.status_code == 304 and again.content == b"", url
+        assert client.get("/ru/contests/majilis/").text.count('lang="ru"') >= 1
