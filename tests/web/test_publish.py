@@ -272,12 +272,12 @@ def test_a_failed_or_killed_publish_leaves_the_previous_snapshot(
     assert_served_as_published(small_db, out)
     # A killed publish leaves a partial folder of unknown content: the next run
     # reuses it, rewrites what it holds and finishes.
-    served = out.resolve()
-    killed = served.parent / "000099.partial"
+    serving = out.resolve()
+    killed = serving.parent / "000099.partial"
     (killed / "en" / "contests").mkdir(parents=True)
     (killed / "en" / "stray.html").write_text("half")
     (killed / "en" / "index.html").write_text("half")
-    assert out.resolve() == served
+    assert out.resolve() == serving
     report = publish(small_db, out, full=True)
     assert not killed.exists() and out.resolve() == report.snapshot
     assert not (out / "en" / "stray.html").exists()

@@ -151,7 +151,8 @@ def _work_folder(snaps: Path, served: Path | None, number: int) -> Path:
     Other leftovers (older layouts, more than one failed run) are removed."""
     partials = sorted(snaps.glob("*.partial"))
     retired = sorted(p for p in snaps.iterdir() if p.name.isdigit() and p != served)
-    reuse = (partials or retired or [None])[-1]
+    candidates = partials or retired
+    reuse = candidates[-1] if candidates else None
     for stale in [*partials, *retired]:
         if stale != reuse:
             shutil.rmtree(stale, ignore_errors=True)
@@ -300,7 +301,7 @@ def publish(
     before = read_state(out)
     previous = _previous(out)
     state, plan = _plan(db, before, previous, full)
-    changes = {
+    changes: dict[str, Any] = {
         "contests": {
             cid: {"change_counter": c["counter"], "last_update": c["last_update"]}
             for cid, c in state["contests"].items()
@@ -386,11 +387,11 @@ def _plan(
             if name in (MANIFEST, VERSION) or name.startswith("static/"):
                 continue
             place = pr.place_of(name)
-            cid = place[0] if place else pr.contest_of(name)
-            if (place is None and (cid is None or cid in moved)) or cid in whole:
+            owner = place[0] if place else pr.contest_of(name)
+            if (place is None and (owner is None or owner in moved)) or owner in whole:
                 urls.append(url_of(name))
-        for cid, kind, pid in sorted(places):
-            urls += pr.place_urls(cid, kind, pid)
+        for contest, kind, pid in sorted(places):
+            urls += pr.place_urls(contest, kind, pid)
         return state, (urls, stations)
     finally:
         store.close()
