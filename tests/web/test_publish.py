@@ -367,3 +367,19 @@ def test_head_answers_the_headers_of_get_without_the_body(small_db: str) -> None
                 again = client.head(url, headers={"If-None-Match": got.headers["etag"]})
                 assert again.status_code == 304 and again.content == b"", url
         assert client.get("/ru/contests/majilis/").text.count('lang="ru"') >= 1
+
+
+def test_worker_processes_render_the_same_files(
+    small_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full render splits the stations' and divisions' pages over worker
+    processes (the demo's 11,262 stations); the files are the same as rendered here."""
+    from saylau.web import publish_render
+
+    alone = publish_render.render_full(small_db, processes=1)
+    monkeypatch.setattr(publish_render, "POOL_MIN", 0)
+    monkeypatch.setattr(publish_render, "CHUNK", 5)
+    pooled = publish_render.render_full(small_db, processes=2)
+    assert pooled.broken == alone.broken == []
+    assert pooled.files == alone.files
+    assert sum("/stations/" in name for name in pooled.files) == 7 * 4

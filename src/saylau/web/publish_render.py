@@ -40,6 +40,9 @@ from saylau.web.publish_paths import (
 )
 from saylau.web.security import ASGIApp, Message
 
+#: Fewer place URLs than this are rendered here, not in worker processes; a worker
+#: gets them in chunks of ``CHUNK``.
+POOL_MIN, CHUNK = 400, 250
 _HREF = re.compile(b'(?:href|src)="([^"#]*)')
 #: A published file of one division or station: (contest, "stations"|"divisions", id).
 _PLACE = re.compile(
@@ -335,11 +338,10 @@ def render_places(
     what was rendered and every URL the rendered pages link to."""
     out = Rendered()
     linked: set[str] = set()
-    if processes <= 1 or len(urls) < 400:
+    if processes <= 1 or len(urls) < POOL_MIN:
         part = anyio.run(_render_list, renderer, urls)
         return part, part.places
-    chunk = 250
-    chunks = [urls[i : i + chunk] for i in range(0, len(urls), chunk)]
+    chunks = [urls[i : i + CHUNK] for i in range(0, len(urls), CHUNK)]
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
     with context.Pool(processes, initializer=_worker_start, initargs=(db,)) as pool:
         for part in pool.imap_unordered(_worker_render, chunks):
