@@ -38,12 +38,14 @@ def amend_one_station(db: str, tmp: Path, round_: int) -> str:
     protocol stays accepted) through the store's write path; returns the station."""
     from saylau.store import Store
     from saylau.tabulate import read_protocols
+    from saylau.tabulate.fields import COUNT_FIELDS
 
     with Store.open(db) as store:
         frame = store.iter_protocols("majilis")
         row = frame.row(137 + round_, named=True)
         parties = [c for c in frame.columns if c.startswith("party:")]
-        counts = ["registered", "invalid", "valid"]
+        # Every count field of the protocol as it is: only the 3 votes change.
+        counts = [c for c in COUNT_FIELDS if c in frame.columns and row.get(c) is not None]
         header = ["station", "region", "district", "country", *counts, *parties]
         values = {k: row.get(k) for k in header}
         donor = max(parties, key=lambda p: int(row[p]))
