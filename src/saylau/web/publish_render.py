@@ -109,6 +109,11 @@ class PublishStore:
         key = ("results", contest_id, division_id)
         return self._once(key, lambda: self._store.results(contest_id, division_id))
 
+    def station(self, contest_id: str, station_id: str) -> Any:
+        # A station's four documents (three languages and the JSON) read it once.
+        key = ("station", contest_id, station_id)
+        return self._once(key, lambda: self._store.station(contest_id, station_id))
+
     def results_by_level(self, contest_id: str, level: str) -> Any:
         key = ("by_level", contest_id, level)
         return self._once(key, lambda: self._store.results_by_level(contest_id, level))
