@@ -318,7 +318,8 @@ def publish(
             rendered = pr.render_paths(renderer, urls, {url_of(n) for n in previous})
         finally:
             renderer.close()
-        keep = set(previous) - set(rendered.files)
+        # A page that no longer answers 200 leaves the mirror.
+        keep = set(previous) - set(rendered.files) - rendered.failed
     report = write_snapshot(out, rendered.files, keep=keep, key=key, state=state, changes=changes)
     report.broken = sorted(rendered.broken)
     report.rendered = len(rendered.files)

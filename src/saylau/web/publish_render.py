@@ -253,6 +253,8 @@ class Rendered:
     files: dict[str, bytes] = field(default_factory=dict)
     broken: list[str] = field(default_factory=list)
     places: set[str] = field(default_factory=set)
+    #: Files asked for that did not answer 200 (an incremental run drops them).
+    failed: set[str] = field(default_factory=set)
 
 
 def _is_place(url: str) -> bool:
@@ -275,6 +277,7 @@ async def _crawl(
         status, headers, body = await renderer.get(url)
         if status != 200:
             out.broken.append(f"{status} {url}" + (f" (from {source})" if source else ""))
+            out.failed.add(file_of_url(url))
             continue
         out.files[file_of_url(url)] = body
         found: list[str] = []
