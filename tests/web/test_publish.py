@@ -383,3 +383,16 @@ def test_worker_processes_render_the_same_files(
     assert pooled.broken == alone.broken == []
     assert pooled.files == alone.files
     assert sum("/stations/" in name for name in pooled.files) == 7 * 4
+
+
+def test_a_relinked_page_follows_a_change(small_db: str, tmp_path: Path) -> None:
+    """The server keeps relinked pages by the app's ETag: a change shows at once."""
+    url = "/ru/contests/majilis/stations/001/"
+    with TestClient(create_app(small_db, counter_ttl=0)) as client:
+        before = client.get(url)
+        assert client.get(url).content == before.content  # the kept page
+        amend_station_001(small_db, tmp_path)
+        after = client.get(url)
+        assert after.headers["etag"] != before.headers["etag"]
+        assert after.content != before.content
+        assert b"505" in after.content
