@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import datetime as real_dt
 import errno
+import hashlib
 import json
+import os
 import posixpath
 import re
-import types
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urljoin
 
-import fpdf.fpdf
 import pytest
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
@@ -24,28 +24,9 @@ from saylau.errors import InputError
 from saylau.store import Store
 from saylau.tabulate import read_protocols
 from saylau.trust import signing
-from saylau.web import model
 from saylau.web.app import create_app
-from saylau.web.publish import MANIFEST, VERSION, publish, verify_mirror
+from saylau.web.publish import MANIFEST, STATE, VERSION, publish, verify_mirror
 from saylau.web.publish_paths import url_of
-
-FROZEN = real_dt.datetime(2021, 1, 11, 6, 0, tzinfo=real_dt.UTC)
-
-
-class _FrozenDatetime(real_dt.datetime):
-    @classmethod
-    def now(cls, tz: real_dt.tzinfo | None = None) -> _FrozenDatetime:  # type: ignore[override]
-        return FROZEN  # type: ignore[return-value]
-
-
-@pytest.fixture
-def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The statement and the NIST report carry the time they were made: freeze it, so
-    two renderings of unchanged data are the same bytes."""
-    fake = types.SimpleNamespace(**vars(real_dt))
-    fake.datetime = _FrozenDatetime
-    monkeypatch.setattr(model, "dt", fake)
-    monkeypatch.setattr(fpdf.fpdf, "datetime", _FrozenDatetime)  # the PDF's CreationDate
 
 
 @pytest.fixture
@@ -59,7 +40,7 @@ def published_files(out: Path) -> dict[str, bytes]:
     return {
         p.relative_to(out).as_posix(): p.read_bytes()
         for p in sorted(out.rglob("*"))
-        if p.is_file() and p.name not in (MANIFEST, VERSION)
+        if p.is_file() and p.name not in (MANIFEST, VERSION, STATE)
     }
 
 
@@ -74,7 +55,6 @@ def amend_station_001(db: str, tmp_path: Path) -> None:
         store.close()
 
 
-@pytest.mark.usefixtures("frozen")
 def test_every_published_file_is_the_servers_answer_for_its_path(
     store: Store, db_url: str, tmp_path: Path
 ) -> None:
@@ -112,7 +92,6 @@ def test_every_published_file_is_the_servers_answer_for_its_path(
 _LINK = re.compile(rb'(?:href|src)="([^"]*)"')
 
 
-@pytest.mark.usefixtures("frozen")
 def test_links_are_relative_and_lead_to_published_files(small_db: str, tmp_path: Path) -> None:
     """Served from any sub-path, every link of a page reaches a file of the mirror."""
     out = tmp_path / "site"
@@ -141,33 +120,88 @@ def test_links_are_relative_and_lead_to_published_files(small_db: str, tmp_path:
     assert checked > 500
 
 
-@pytest.mark.usefixtures("frozen")
+def assert_served_as_published(db: str, out: Path) -> None:
+    """Every file of the mirror is what the server answers for its path now."""
+    with TestClient(create_app(db, counter_ttl=0)) as client:
+        for name, data in published_files(out).items():
+            answer = client.get(url_of(name))
+            assert answer.status_code == 200, name
+            assert answer.content == data, name
+
+
+#: What one amended protocol of station 001 (Almaty › Medeu) may change: its own
+#: documents, its divisions', and the contest's and the site's documents.
+_PLACE = re.compile(
+    r"(?:(?:en|ru|kk)/|api/v1/)contests/majilis/(stations|divisions)/(.+?)(?:/index\.html|\.json)$"
+)
+AFFECTED = {
+    ("stations", "001"),
+    ("divisions", "district:Almaty/Medeu"),
+    ("divisions", "region:Almaty"),
+}
+
+
 def test_republish_rewrites_only_what_changed(small_db: str, tmp_path: Path) -> None:
     out = tmp_path / "site"
     first = publish(small_db, out)
-    assert len(first.written) == first.files - 2  # all but manifest and version
+    assert first.full and len(first.written) == first.files - 2  # all but manifest, version
     again = publish(small_db, out)
+    # Unchanged data gives identical bytes: the statement, its PDF and the NIST report
+    # carry the time of the data, not of the rendering.
     assert again.written == [] and again.removed == []
+    # Only the site's own pages (home, contest list, openapi) are rendered again.
+    assert not again.full and 0 < again.rendered < again.files // 4
     assert json.loads((out / VERSION).read_text())["changed"] == []
+    before_dir = out.resolve()
+    before = published_files(out)
     amend_station_001(small_db, tmp_path)
     third = publish(small_db, out)
-    changed = set(third.written)
+    assert not third.full
+    after = published_files(out)
+    assert set(after) == set(before) and third.removed == []
+    differs = {name for name in after if after[name] != before[name]}
+    assert set(third.written) == differs
+    places = {m.groups() for n in differs if (m := _PLACE.match(n))}
+    assert places == AFFECTED
     for lang in ("en", "ru", "kk"):
-        assert f"{lang}/contests/majilis/stations/001/index.html" in changed
-        assert f"{lang}/contests/majilis/divisions/district:Almaty/Medeu/index.html" in changed
-        assert f"{lang}/contests/majilis/index.html" in changed
-        # Other stations' pages keep their bytes (the version is per contest, but the
-        # published files compare content).
-        assert f"{lang}/contests/majilis/stations/004/index.html" not in changed
-    assert "api/v1/contests/majilis/stations/001.json" in changed
-    # Every JSON document carries the contest's change counter and last update, so the
-    # other stations' JSON is rewritten too (their pages are not).
-    assert len(changed) < len(published_files(out)) - 2 * 3
+        for page in (
+            "stations/001/",
+            "divisions/district:Almaty/Medeu/",
+            "divisions/region:Almaty/",
+            "",
+        ):
+            assert f"{lang}/contests/majilis/{page}index.html" in differs
+        assert f"{lang}/index.html" in differs  # the home page's counts
+        assert f"{lang}/contests/majilis/statement.pdf" in differs
+    assert "api/v1/contests/majilis/stations/001.json" in differs
+    assert "api/v1/contests/majilis/nist.json" in differs
+    # Everything else is the same file (hard-linked), not a rewritten copy.
+    for name in set(after) - differs:
+        assert os.stat(out / name).st_ino == os.stat(before_dir / name).st_ino, name
+    station_pages = [n for n in after if "/stations/" in n]
+    assert sum(n in differs for n in station_pages) == 4  # 3 languages and the JSON
+    # Not rendered at all: the 6 other stations (4 documents each) and 2 divisions.
+    assert third.rendered <= first.rendered - 6 * 4 - 2 * 4
     doc = json.loads((out / "api/v1/contests/majilis/stations/001.json").read_text())
-    assert json.dumps(doc).count("505") >= 1
+    assert doc["protocol"]["votes"][0] == {"name": "Nur Otan", "votes": 505, "color": ANY_COLOR}
     version = json.loads((out / VERSION).read_text())
     assert sorted(version["changed"]) == sorted(third.written)
+    assert version["stations"] == {"majilis": ["001"]}
+    assert version["contests"]["majilis"]["change_counter"] == 2
     assert real_dt.datetime.fromisoformat(version["published"]).tzinfo is not None
+    # The incremental snapshot is exactly what the server answers, and what a full
+    # render makes: nothing to rewrite.
+    assert_served_as_published(small_db, out)
+    full = publish(small_db, out, full=True)
+    assert full.full and full.written == [] and full.removed == []
+
+
+class _AnyColor:
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, str) and other.startswith("#")
+
+
+ANY_COLOR = _AnyColor()
 
 
 def test_signed_manifest_names_every_file_that_differs(small_db: str, tmp_path: Path) -> None:
@@ -199,14 +233,15 @@ def test_signed_manifest_names_every_file_that_differs(small_db: str, tmp_path: 
     assert any("signature" in p for p in verify_mirror(manifest, other))
 
 
-@pytest.mark.usefixtures("frozen")
 def test_a_failed_or_killed_publish_leaves_the_previous_snapshot(
     small_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     out = tmp_path / "site"
     publish(small_db, out)
+    publish(small_db, out)  # two snapshots: the next one updates the retired one
     before = out.resolve()
     manifest = (out / MANIFEST).read_bytes()
+    served = published_files(out)
     amend_station_001(small_db, tmp_path)
     # A full disk in the middle of the snapshot.
     real_write = Path.write_bytes
@@ -223,16 +258,73 @@ def test_a_failed_or_killed_publish_leaves_the_previous_snapshot(
     with pytest.raises(InputError, match="No space left on device"):
         publish(small_db, out)
     monkeypatch.setattr(Path, "write_bytes", real_write)
+    # The served snapshot is untouched, file for file.
     assert out.resolve() == before and (out / MANIFEST).read_bytes() == manifest
-    assert not list(before.parent.glob("*.partial"))
-    # A killed publish leaves its partial folder: ignored, then cleared by the next run.
-    killed = before.parent / "000099.partial"
-    (killed / "en").mkdir(parents=True)
-    assert out.resolve() == before
+    assert published_files(out) == served
+    assert verify_mirror_ok(out)
+    # The half-written folder is not served; it keeps its journal for the next run.
+    (partial,) = before.parent.glob("*.partial")
+    assert (partial / ".pending.json").is_file()
     report = publish(small_db, out)
     assert out.resolve() == report.snapshot != before
-    assert not killed.exists()
+    assert not list(before.parent.glob("*.partial"))
     assert "en/contests/majilis/stations/001/index.html" in report.written
+    assert_served_as_published(small_db, out)
+    # A killed publish leaves a partial folder of unknown content: the next run
+    # reuses it, rewrites what it holds and finishes.
+    serving = out.resolve()
+    killed = serving.parent / "000099.partial"
+    (killed / "en" / "contests").mkdir(parents=True)
+    (killed / "en" / "stray.html").write_text("half")
+    (killed / "en" / "index.html").write_text("half")
+    assert out.resolve() == serving
+    report = publish(small_db, out, full=True)
+    assert not killed.exists() and out.resolve() == report.snapshot
+    assert not (out / "en" / "stray.html").exists()
+    assert report.written == []
+    assert_served_as_published(small_db, out)
+
+
+def verify_mirror_ok(out: Path) -> bool:
+    files = json.loads((out / MANIFEST).read_text())["files"]
+    return all(
+        hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+        for name, digest in files.items()
+    )
+
+
+def test_an_unwritable_out_leaves_the_served_snapshot(
+    small_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "site"
+    publish(small_db, out)
+    served = out.resolve()
+    amend_station_001(small_db, tmp_path)
+    # Root ignores file modes: refuse the writes as a read-only folder would.
+    real_link, real_replace = os.link, os.replace
+
+    def refused(*args: object, **kwargs: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied")
+
+    monkeypatch.setattr(os, "link", refused)
+    monkeypatch.setattr(os, "replace", refused)
+    result = CliRunner().invoke(main, ["publish", small_db, str(out)])
+    assert result.exit_code == 2, result.output
+    assert "cannot write the snapshot (Permission denied)" in result.output
+    assert "Traceback" not in result.output
+    monkeypatch.setattr(os, "link", real_link)
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert out.resolve() == served and verify_mirror_ok(out)
+    report = publish(small_db, out)
+    assert out.resolve() == report.snapshot != served
+    assert_served_as_published(small_db, out)
+    if os.geteuid() != 0:  # a real read-only folder, where modes apply
+        tmp_path.chmod(0o555)
+        try:
+            refused_run = CliRunner().invoke(main, ["publish", small_db, str(out)])
+            assert refused_run.exit_code == 2 and "not writable" in refused_run.output
+        finally:
+            tmp_path.chmod(0o755)
 
 
 def test_an_unusable_out_is_one_line(small_db: str, tmp_path: Path) -> None:
@@ -247,3 +339,60 @@ def test_an_unusable_out_is_one_line(small_db: str, tmp_path: Path) -> None:
     assert (taken / "keep.txt").read_text() == "mine"
     missing = runner.invoke(main, ["publish", small_db, str(tmp_path / "no" / "site")])
     assert missing.exit_code == 2 and "no such folder" in missing.output
+
+
+def test_head_answers_the_headers_of_get_without_the_body(small_db: str) -> None:
+    """A CDN or a poller asks HEAD of the translated pages (the published layout and
+    ``?lang=``): the same status and headers as GET (the length of the relinked page
+    included), no body."""
+    urls = [
+        "/ru/contests/majilis/",
+        "/kk/contests/majilis/stations/001/",
+        "/ru/contests/majilis/divisions/district:Almaty/Medeu/",
+        "/contests/majilis?lang=ru",
+        "/contests/majilis/stations/001?lang=kk",
+        "/kk/contests/majilis/statement.pdf",
+        "/api/v1/contests/majilis.json",
+        "/index.html",
+    ]
+    with TestClient(create_app(small_db, counter_ttl=0)) as client:
+        for url in urls:
+            got = client.get(url)
+            head = client.head(url)
+            assert got.status_code == head.status_code == 200, url
+            assert head.content == b"", url
+            assert dict(head.headers) == dict(got.headers), url
+            assert int(head.headers["content-length"]) == len(got.content), url
+            if "etag" in got.headers:
+                again = client.head(url, headers={"If-None-Match": got.headers["etag"]})
+                assert again.status_code == 304 and again.content == b"", url
+        assert client.get("/ru/contests/majilis/").text.count('lang="ru"') >= 1
+
+
+def test_worker_processes_render_the_same_files(
+    small_db: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The full render splits the stations' and divisions' pages over worker
+    processes (the demo's 11,262 stations); the files are the same as rendered here."""
+    from saylau.web import publish_render
+
+    alone = publish_render.render_full(small_db, processes=1)
+    monkeypatch.setattr(publish_render, "POOL_MIN", 0)
+    monkeypatch.setattr(publish_render, "CHUNK", 5)
+    pooled = publish_render.render_full(small_db, processes=2)
+    assert pooled.broken == alone.broken == []
+    assert pooled.files == alone.files
+    assert sum("/stations/" in name for name in pooled.files) == 7 * 4
+
+
+def test_a_relinked_page_follows_a_change(small_db: str, tmp_path: Path) -> None:
+    """The server keeps relinked pages by the app's ETag: a change shows at once."""
+    url = "/ru/contests/majilis/stations/001/"
+    with TestClient(create_app(small_db, counter_ttl=0)) as client:
+        before = client.get(url)
+        assert client.get(url).content == before.content  # the kept page
+        amend_station_001(small_db, tmp_path)
+        after = client.get(url)
+        assert after.headers["etag"] != before.headers["etag"]
+        assert after.content != before.content
+        assert b"505" in after.content

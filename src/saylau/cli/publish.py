@@ -21,27 +21,67 @@ from saylau.cli import trust
     help="Secret key (from saylau keygen) that signs manifest.json.",
 )
 @click.option("--watch", is_flag=True, help="Republish after every change to the store.")
-def publish(db: str, out: Path, key_path: Path | None, watch: bool) -> None:
+@click.option("--full", is_flag=True, help="Render every file again (default: only what changed).")
+@click.option(
+    "--to",
+    "to",
+    metavar="s3://BUCKET/PREFIX",
+    default=None,
+    help="Also upload what changed to this S3 bucket and prefix (needs saylau[s3]).",
+)
+@click.option(
+    "--endpoint-url",
+    default=None,
+    metavar="URL",
+    help="S3-compatible endpoint for --to (default: boto3's, e.g. AWS_ENDPOINT_URL).",
+)
+def publish(
+    db: str,
+    out: Path,
+    key_path: Path | None,
+    watch: bool,
+    full: bool,
+    to: str | None,
+    endpoint_url: str | None,
+) -> None:
     """Write every public page (en, ru, kk), API document and asset of the store DB
-    under OUT (a link switched atomically to each new snapshot)."""
+    under OUT (a link switched atomically to each new snapshot).  After the first
+    run only what the store's changes touch is rendered and rewritten."""
     from saylau.cli._db import open_store
     from saylau.web import publish as publishing
 
     open_store(db).close()
+    if to is not None:
+        from saylau.web.publish_s3 import parse_target
+
+        parse_target(to)  # a bad address is refused before anything is rendered
 
     def said(report: publishing.Report) -> None:
+        how = "everything rendered" if report.full else f"{report.rendered} rendered"
         click.echo(
             f"published {report.files} files to {out} ({len(report.written)} rewritten, "
-            f"{len(report.removed)} removed) in {report.seconds:.1f} s",
+            f"{len(report.removed)} removed; {how}) in {report.seconds:.1f} s",
             err=True,
         )
+        if report.uploaded is not None:
+            click.echo(
+                f"uploaded {len(report.uploaded)} files to {to}"
+                f" ({len(report.deleted or [])} deleted)",
+                err=True,
+            )
         for line in report.broken:
             click.echo(f"warning: link answered {line}", err=True)
 
     if watch:
-        publishing.watch(db, out, key_path=key_path, on_publish=said)
+        publishing.watch(
+            db, out, key_path=key_path, on_publish=said, to=to, endpoint_url=endpoint_url
+        )
     else:
-        said(publishing.publish(db, out, key_path=key_path))
+        said(
+            publishing.publish(
+                db, out, key_path=key_path, full=full, to=to, endpoint_url=endpoint_url
+            )
+        )
 
 
 @click.command("verify", short_help="Check a signed snapshot or a published mirror.")

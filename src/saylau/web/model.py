@@ -80,6 +80,17 @@ def contest_summary(info: ContestInfo) -> dict[str, Any]:
     }
 
 
+#: What changes with every protocol: left out of the documents of a division or a
+#: station, so that one amended station changes its own documents and its ancestors'
+#: (their figures), not the 10,000 others (a published mirror rewrites only those).
+PROGRESS_KEYS = ("stations_expected", "stations_reporting", "last_update", "change_counter")
+
+
+def contest_identity(info: ContestInfo) -> dict[str, Any]:
+    """A contest's identity and status (:func:`contest_summary` without its progress)."""
+    return {k: v for k, v in contest_summary(info).items() if k not in PROGRESS_KEYS}
+
+
 def election_day(store: Store) -> dict[str, Any]:
     """Every contest with stations counted / expected, turnout, status, last update."""
     cards = []
@@ -330,7 +341,7 @@ def division_page(store: Store, cid: str, did: str) -> dict[str, Any]:
         # Abroad's branch is stored as districts, one per country: head it as such.
         level = "country"
     return {
-        "contest": contest_summary(info),
+        "contest": contest_identity(info),
         "division": {
             **div.to_dict(),
             "stations_expected": res.totals.stations_expected,
@@ -401,7 +412,7 @@ def station_page(store: Store, cid: str, sid: str) -> dict[str, Any]:
     # The station's figures as counted (turnout included), like every other level.
     totals = store.results(cid, sid).totals.to_dict() if rec.protocol is not None else None
     return {
-        "contest": contest_summary(info),
+        "contest": contest_identity(info),
         "station": {
             **rec.station.to_dict(),
             "status": rec.status or "missing",
@@ -444,8 +455,17 @@ def statement(store: Store, cid: str) -> dict[str, Any]:
     ctx = contest_page(store, cid)
     ctx.pop("children", None)
     ctx["observers"] = observers_summary(store, cid)
-    ctx["generated"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    # The time of the data, not of the rendering: unchanged data gives the same bytes
+    # (a republished mirror rewrites only what changed).
+    ctx["generated"] = data_time(ctx["contest"]["last_update"])
     return ctx
+
+
+def data_time(last_update: str | None) -> str:
+    """When a document's data last changed (the contest's last update, ISO UTC to the
+    second): the stamp of the statement, its PDF and the NIST report."""
+    when = _parse_time(last_update) or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    return when.astimezone(dt.UTC).isoformat(timespec="seconds")
 
 
 def _contest_observers(store: Store, cid: str) -> list[Any]:
@@ -551,6 +571,6 @@ def export_nist(store: Store, cid: str) -> dict[str, Any]:
         root_id=all_units[0].division.id,
         parties=names,
         colors=party_colors(names),
-        generated=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        generated=data_time(summary["last_update"]),
         vendor=f"saylau {version('saylau')}",
     )

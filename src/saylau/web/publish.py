@@ -1,53 +1,51 @@
 """``saylau publish``: the whole public site as static files, switched in atomically.
 
-:func:`render_site` asks the app itself, in process, for every published path
-(:mod:`saylau.web.publish_paths`), starting from each language's home page and
-following the links, plus each page's JSON twin, ``openapi.json`` and the assets;
-so a file is exactly what ``saylau serve`` answers for its path.  :func:`publish`
-writes a new snapshot folder (a file whose bytes did not change is hard-linked from
-the previous snapshot, not rewritten), its ``manifest.json`` (every file's SHA-256,
-signed with Ed25519) and ``version.json`` (what changed, and when), then swaps the
-``OUT`` symlink to it in one ``rename``: a reader sees the old snapshot or the new,
-never half of one, and a killed publish leaves the old one served.
+The files are the app's own answers (:mod:`saylau.web.publish_render`), so a file
+is exactly what ``saylau serve`` answers for its path.  :func:`publish` renders
+everything the first time; afterwards only what a change can touch: the contest
+documents and the pages of the stations whose protocol changed and of their divisions
+up to the root (all three languages), the rest is kept from the served snapshot.
+
+:func:`write_snapshot` updates a snapshot folder that is *not* served (the one
+retired by the previous publish: only the files that differ are written, each by
+``rename``, so a file shared by hard link with the served snapshot is never written
+in place), writes ``version.json`` (what changed, and when) and ``manifest.json``
+(every file's SHA-256, signed with Ed25519), then swaps the ``OUT`` symlink to it in
+one ``rename``: a reader sees the old snapshot or the new, never half of one, and a
+failed or killed publish leaves the old one served; its journal (``.pending``) lets
+the next run finish the folder it left.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
-import re
 import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urljoin, urlsplit
-
-import anyio
 
 from saylau.errors import InputError
 from saylau.trust import signing
-from saylau.web.publish_paths import (
-    ROOT_INDEX,
-    Target,
-    asset_hashes,
-    file_for,
-    target_of,
-    url_of,
-)
-from saylau.web.security import ASGIApp, Message
+from saylau.web.publish_paths import url_of
 
 #: Files about the snapshot itself (not answers of the app).
 MANIFEST, VERSION = "manifest.json", "version.json"
-_HREF = b'(?:href|src)="([^"#]*)'
+#: Beside the files of a snapshot, not published: what the next publish compares
+#: with (per contest: change counter, identity, each station's protocol), and the
+#: journal of an update in progress.
+STATE, PENDING, BEFORE = ".publish-state.json", ".pending.json", ".before.json"
 
 
 @dataclass
 class Report:
     """What one publish did: the snapshot folder, its files, which were rewritten
-    (content changed) and removed, and links that did not answer 200."""
+    (content changed) and removed, links that did not answer 200, how many files
+    were rendered and whether everything was (``full``)."""
 
     snapshot: Path
     files: int
@@ -55,161 +53,21 @@ class Report:
     removed: list[str]
     broken: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-
-async def _get(app: ASGIApp, url: str) -> tuple[int, dict[str, str], bytes]:
-    """GET ``url`` (a published URL path) from ``app`` in process."""
-    path = unquote(url)
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": url.encode("latin-1"),
-        "root_path": "",
-        "query_string": b"",
-        "headers": [(b"host", b"publish")],
-        "client": ("127.0.0.1", 0),
-        "server": ("publish", 80),
-    }
-    status, headers, body = 0, {}, bytearray()
-    done = anyio.Event()
-    asked = False
-
-    async def receive() -> Message:
-        nonlocal asked
-        if not asked:
-            asked = True
-            return {"type": "http.request", "body": b"", "more_body": False}
-        await done.wait()  # a streaming answer listens for the client leaving
-        return {"type": "http.disconnect"}
-
-    async def send(message: Message) -> None:
-        nonlocal status, headers
-        if message["type"] == "http.response.start":
-            status = message["status"]
-            headers = {k.decode().lower(): v.decode("latin-1") for k, v in message["headers"]}
-        elif message["type"] == "http.response.body":
-            body.extend(message.get("body", b""))
-            if not message.get("more_body", False):
-                done.set()
-
-    await app(scope, receive, send)
-    return status, headers, bytes(body)
-
-
-def _links(page: bytes, url: str) -> Iterable[str]:
-    for raw in re.findall(_HREF, page):
-        link = raw.decode("utf-8").replace("&amp;", "&")
-        if link.startswith(("http:", "https:", "mailto:", "data:")):
-            continue
-        parts = urlsplit(urljoin(url, link))
-        if not parts.query:
-            yield parts.path
-
-
-def _file_of_url(url: str) -> str:
-    path = unquote(url).lstrip("/")
-    if path == "" or path.endswith("/"):
-        return path + ("index.html" if path else ROOT_INDEX)
-    return path
-
-
-def _twin(target: Target) -> str | None:
-    """The published URL of the JSON twin of the page ``target`` (None: it has none)."""
-    from saylau.web.routes import routers
-
-    routes = [route for router in routers() for route in router.routes]
-    names = {getattr(route, "name", ""): route for route in routes}
-    for route in routes:
-        name = getattr(route, "name", "")
-        regex = getattr(route, "path_regex", None)
-        if not name.endswith("_page") or regex is None:
-            continue
-        match = regex.match(target.path)
-        twin = names.get(name.removesuffix("_page") + "_api")
-        if match is None or twin is None:
-            continue
-        path = twin.url_path_for(twin.name, **match.groupdict())  # type: ignore[attr-defined]
-        file = file_for(unquote(str(path)), {}, "en")
-        return url_of(file) if file else None
-    return None
-
-
-def render_site(app: ASGIApp) -> tuple[dict[str, bytes], list[str]]:
-    """Every published file of the site ``app`` (file → bytes) and the links that
-    answered other than 200 (``"<status> <url> (from <page>)"``)."""
-    return anyio.run(_render_site, app)
-
-
-async def _render_site(app: ASGIApp) -> tuple[dict[str, bytes], list[str]]:
-    files: dict[str, bytes] = {}
-    broken: list[str] = []
-    start = ["/" + ROOT_INDEX, "/openapi.json", *(f"/{lang}/" for lang in ("en", "ru", "kk"))]
-    start += [url_of(f"static/{n}") for n in _hashed_assets()]
-    start += await _embeds(app)
-    queue: list[tuple[str, str]] = [(url, "") for url in start]
-    seen = {url for url, _ in queue}
-    while queue:
-        url, source = queue.pop()
-        status, headers, body = await _get(app, url)
-        if status != 200:
-            broken.append(f"{status} {url}" + (f" (from {source})" if source else ""))
-            continue
-        files[_file_of_url(url)] = body
-        found: list[str] = []
-        if headers.get("content-type", "").startswith("text/html") and url != "/" + ROOT_INDEX:
-            found = [u for u in _links(body, url) if _published(u)]
-            target = target_of(unquote(url))
-            if isinstance(target, Target) and target.lang is not None:
-                twin = _twin(target)
-                if twin:
-                    found.append(twin)
-        for link in found:
-            if link not in seen:
-                seen.add(link)
-                queue.append((link, url))
-    return files, sorted(broken)
-
-
-async def _embeds(app: ASGIApp) -> list[str]:
-    """The embed page of every contest in every language (no page links to them)."""
-    status, _, body = await _get(app, "/api/v1/contests.json")
-    contests = json.loads(body).get("contests", []) if status == 200 else []
-    return [
-        url_of(f"{lang}/embed/contests/{c['id']}/index.html")
-        for c in contests
-        if isinstance(c, dict) and isinstance(c.get("id"), str)
-        for lang in ("en", "ru", "kk")
-    ]
-
-
-def _published(url: str) -> bool:
-    path = unquote(url)
-    if path in ("/" + ROOT_INDEX, "/openapi.json"):
-        return True
-    return target_of(path) is not None or path.startswith(("/api/v1/contests/",))
-
-
-def _hashed_assets() -> list[str]:
-    from saylau.web.publish_paths import hashed_name
-
-    return [n for n in (hashed_name(name) for name in asset_hashes()) if n]
+    rendered: int = 0
+    full: bool = True
+    #: Objects uploaded and deleted by ``--to s3://`` (None: no upload).
+    uploaded: list[str] | None = None
+    deleted: list[str] | None = None
 
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest(files: dict[str, bytes], key: Any | None, published: str) -> dict[str, Any]:
-    """The manifest of ``files``: their SHA-256, signed (Ed25519 over the canonical
-    JSON of everything but ``signature``) when ``key`` is given."""
-    body: dict[str, Any] = {
-        "published": published,
-        "files": {name: sha256(data) for name, data in sorted(files.items())},
-    }
+def manifest(digests: dict[str, str], key: Any | None, published: str) -> dict[str, Any]:
+    """The manifest of files with the SHA-256 ``digests``, signed (Ed25519 over the
+    canonical JSON of everything but ``signature``) when ``key`` is given."""
+    body: dict[str, Any] = {"published": published, "files": dict(sorted(digests.items()))}
     if key is not None:
         body["public_key"] = signing.public_pem(key).decode("ascii")
         body["signature"] = signing.sign(body, key)
@@ -251,15 +109,29 @@ def current_snapshot(out: Path) -> Path | None:
     return out.resolve() if out.is_symlink() and out.resolve().is_dir() else None
 
 
+def _manifest_files(path: Path) -> dict[str, str] | None:
+    try:
+        files = json.loads(path.read_bytes()).get("files")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if not isinstance(files, dict):
+        return None
+    return {k: v for k, v in files.items() if isinstance(k, str) and isinstance(v, str)}
+
+
 def _previous(out: Path) -> dict[str, str]:
     snap = current_snapshot(out)
-    if snap is None or not (snap / MANIFEST).is_file():
-        return {}
+    return (_manifest_files(snap / MANIFEST) or {}) if snap is not None else {}
+
+
+def read_state(out: Path) -> dict[str, Any] | None:
+    """What the served snapshot of ``out`` was rendered from (None: unknown)."""
+    snap = current_snapshot(out)
     try:
-        files = json.loads((snap / MANIFEST).read_bytes()).get("files", {})
-    except ValueError:
-        return {}
-    return {k: v for k, v in files.items() if isinstance(v, str)}
+        state = json.loads((snap / STATE).read_bytes()) if snap is not None else None
+    except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) else None
 
 
 def _check_out(out: Path) -> None:
@@ -273,84 +145,277 @@ def _check_out(out: Path) -> None:
         raise InputError(f"{out.parent}: not writable")
 
 
+def _work_folder(snaps: Path, served: Path | None, number: int) -> Path:
+    """The folder the new snapshot is written in, renamed ``NNNNNN.partial``: one a
+    failed run left, else the snapshot the previous publish retired, else a new one.
+    Other leftovers (older layouts, more than one failed run) are removed."""
+    partials = sorted(snaps.glob("*.partial"))
+    retired = sorted(p for p in snaps.iterdir() if p.name.isdigit() and p != served)
+    candidates = partials or retired
+    reuse = candidates[-1] if candidates else None
+    for stale in [*partials, *retired]:
+        if stale != reuse:
+            shutil.rmtree(stale, ignore_errors=True)
+    work = snaps / f"{number:06d}.partial"
+    if reuse is None:
+        work.mkdir()
+    elif reuse != work:
+        reuse.rename(work)
+    return work
+
+
+def _known(work: Path) -> tuple[dict[str, str], set[str]]:
+    """What ``work`` holds: name → SHA-256 of the files known, and the names whose
+    content is unknown (touched by a run that did not finish, or a folder without a
+    manifest: then every file in it)."""
+    files = _manifest_files(work / MANIFEST)
+    if files is None:
+        files = _manifest_files(work / BEFORE)
+    pending: set[str] = set()
+    with contextlib.suppress(OSError, ValueError, TypeError):
+        pending = set(json.loads((work / PENDING).read_bytes()))
+    if files is None:
+        unknown = {
+            p.relative_to(work).as_posix()
+            for p in work.rglob("*")
+            if (p.is_file() or p.is_symlink()) and p.name not in (STATE, PENDING, BEFORE)
+        }
+        return {}, unknown
+    return {k: v for k, v in files.items() if k not in pending}, pending & set(files)
+
+
+def _put(work: Path, name: str, data: bytes | None, source: Path | None, made: set[str]) -> None:
+    """Write ``data`` (or hard-link ``source``) as ``work/name``, by rename: never into
+    an existing file, which may be shared by hard link with the served snapshot."""
+    path = work / name
+    folder = os.path.dirname(name)
+    if folder not in made:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        made.add(folder)
+    tmp = path.with_name(path.name + ".tmp")
+    if tmp.exists() or tmp.is_symlink():
+        tmp.unlink()
+    if data is None and source is not None:
+        try:
+            os.link(source, tmp)
+        except OSError:  # another file system: copy
+            shutil.copyfile(source, tmp)
+    else:
+        tmp.write_bytes(data or b"")
+    os.replace(tmp, path)
+
+
 def write_snapshot(
     out: Path,
     files: dict[str, bytes],
     *,
+    keep: Iterable[str] = (),
     key: Any | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    state: dict[str, Any] | None = None,
+    changes: dict[str, Any] | None = None,
 ) -> Report:
-    """Write ``files`` as a new snapshot and point ``out`` at it (see the module)."""
+    """Publish ``files`` (name → bytes, just rendered) and the ``keep`` files of the
+    served snapshot, unchanged, as the new snapshot of ``out`` (see the module).
+    ``state`` is kept beside it for the next publish; ``changes`` goes into
+    ``version.json``."""
     _check_out(out)
     snaps = _snapshots(out)
     snaps.mkdir(exist_ok=True)
-    for stale in snaps.glob("*.partial"):
-        shutil.rmtree(stale, ignore_errors=True)
-    old = current_snapshot(out)
+    served = current_snapshot(out)
     previous = _previous(out)
+    target = {name: previous[name] for name in keep if name in previous}
+    target.update((name, sha256(data)) for name, data in files.items())
+    target.pop(MANIFEST, None)
+    target.pop(VERSION, None)
+    written = sorted(n for n, d in target.items() if previous.get(n) != d and n in files)
+    removed = sorted(set(previous) - set(target) - {VERSION})
     number = 1 + max((int(p.name) for p in snaps.iterdir() if p.name.isdigit()), default=0)
-    new = snaps / f"{number:06d}.partial"
     published = now().isoformat(timespec="seconds")
-    written: list[str] = []
     final = snaps / f"{number:06d}"
     try:
-        new.mkdir()
-        for name, data in sorted(files.items()):
-            path = new / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if old is not None and previous.get(name) == sha256(data):
-                try:
-                    os.link(old / name, path)
-                    continue
-                except OSError:
-                    pass  # another file system, or the old file went: write it
-            path.write_bytes(data)
-            if name not in previous or previous[name] != sha256(data):
-                written.append(name)
-        removed = sorted(set(previous) - set(files) - {VERSION})
+        work = _work_folder(snaps, served, number)
+        known, unknown = _known(work)
+        touch = sorted(
+            {n for n, d in target.items() if known.get(n) != d}
+            | (set(known) - set(target))
+            | unknown
+        )
+        (work / PENDING).write_bytes(json.dumps(touch).encode())
+        if (work / MANIFEST).exists():
+            os.replace(work / MANIFEST, work / BEFORE)
+        made: set[str] = set()
+        for name in touch:
+            if name in target:
+                # Same bytes as served: the same file (a hard link), not a copy.
+                same = served is not None and previous.get(name) == target[name]
+                source = served / name if served is not None else None
+                _put(work, name, None if same else files.get(name), source, made)
+            else:
+                (work / name).unlink(missing_ok=True)
         version = {"published": published, "changed": written, "removed": removed}
-        (new / VERSION).write_bytes(json.dumps(version, indent=1).encode() + b"\n")
-        listed = dict(files)
-        listed[VERSION] = (new / VERSION).read_bytes()
-        text = json.dumps(manifest(listed, key, published), indent=1, ensure_ascii=False)
-        (new / MANIFEST).write_bytes(text.encode() + b"\n")
-        new.rename(final)
+        version.update(changes or {})
+        version_bytes = json.dumps(version, indent=1, ensure_ascii=False).encode() + b"\n"
+        _put(work, VERSION, version_bytes, None, made)
+        target[VERSION] = sha256(version_bytes)
+        text = json.dumps(manifest(target, key, published), indent=1, ensure_ascii=False)
+        _put(work, MANIFEST, text.encode() + b"\n", None, made)
+        if state is not None:
+            _put(work, STATE, json.dumps(state, sort_keys=True).encode(), None, made)
+        (work / BEFORE).unlink(missing_ok=True)
+        (work / PENDING).unlink()
+        work.rename(final)
         link = out.parent / f".{out.name}.link-{number:06d}"
         if link.is_symlink():
             link.unlink()
         link.symlink_to(os.path.relpath(final, out.parent))
         os.replace(link, out)  # the switch: one rename
     except OSError as exc:
-        shutil.rmtree(new, ignore_errors=True)
+        # The served snapshot is untouched; the folder being written keeps its journal
+        # and is finished by the next run.
         raise InputError(f"{out}: cannot write the snapshot ({exc.strerror or exc})") from None
-    # Keep the previous snapshot for readers still inside it; drop older ones.
-    for stale in snaps.iterdir():
-        if stale.name.isdigit() and stale not in (final, old):
-            shutil.rmtree(stale, ignore_errors=True)
-    return Report(final, len(listed) + 1, written, removed)
+    return Report(final, len(target) + 1, written, removed)
 
 
-def publish(db: str, out: Path, *, key_path: Path | None = None) -> Report:
-    """Render the site over the store ``db`` and publish it to ``out``."""
+def publish(
+    db: str,
+    out: Path,
+    *,
+    key_path: Path | None = None,
+    full: bool = False,
+    processes: int | None = None,
+    to: str | None = None,
+    endpoint_url: str | None = None,
+) -> Report:
+    """Render the site over the store ``db`` and publish it to ``out``: everything
+    (the first time, with ``full``, or when saylau itself changed), else only what the
+    store's changes since the served snapshot can touch.  With ``to``
+    (``s3://bucket/prefix``) the snapshot is then uploaded (:mod:`saylau.web.publish_s3`)."""
     from time import perf_counter
 
-    from saylau.web.app import create_app
+    from saylau.web import publish_render as pr
 
     key = signing.load_private_key(key_path) if key_path is not None else None
     _check_out(out)
     started = perf_counter()
-    app = create_app(db, counter_ttl=0)
-    try:
-        files, broken = render_site(app)
-    finally:
-        app.state.site.close()
-    report = write_snapshot(out, files, key=key)
+    before = read_state(out)
+    previous = _previous(out)
+    state, plan = _plan(db, before, previous, full)
+    changes: dict[str, Any] = {
+        "contests": {
+            cid: {"change_counter": c["counter"], "last_update": c["last_update"]}
+            for cid, c in state["contests"].items()
+        }
+    }
+    if plan is None:
+        rendered = pr.render_full(db, processes=processes)
+        keep: set[str] = set()
+    else:
+        urls, stations = plan
+        changes["stations"] = stations
+        renderer = pr.Renderer(db)
+        try:
+            rendered = pr.render_paths(renderer, urls, {url_of(n) for n in previous})
+        finally:
+            renderer.close()
+        # A page that no longer answers 200 leaves the mirror.
+        keep = set(previous) - set(rendered.files) - rendered.failed
+    report = write_snapshot(out, rendered.files, keep=keep, key=key, state=state, changes=changes)
     from saylau.web.webhooks import announce
 
     announce(db, report)  # tells the webhooks in the background: never delays publishing
-    report.broken = broken
+    report.broken = sorted(rendered.broken)
+    report.rendered = len(rendered.files)
+    report.full = plan is None
+    if to is not None:
+        from saylau.web.publish_s3 import upload
+
+        sent = upload(report.snapshot, to, endpoint_url=endpoint_url)
+        report.uploaded, report.deleted = sent.uploaded, sent.deleted
     report.seconds = perf_counter() - started
     return report
+
+
+def _plan(
+    db: str, before: dict[str, Any] | None, previous: dict[str, str], full: bool
+) -> tuple[dict[str, Any], tuple[list[str], dict[str, list[str]]] | None]:
+    """The state of the store now, and what to render: None (everything), or the URLs
+    to render and, per contest, the stations whose protocol changed."""
+    from saylau.store import Store
+    from saylau.web import publish_render as pr
+
+    store = Store.open(db)
+    try:
+        old = before.get("contests", {}) if before else {}
+        state: dict[str, Any] = {"build": pr.build_digest(), "contests": {}}
+        moved: list[str] = []
+        for info in store.contests():
+            kept = old.get(info.id)
+            if kept is not None and kept.get("counter") == info.change_counter:
+                state["contests"][info.id] = kept
+            else:
+                state["contests"][info.id] = pr.contest_state(store, info.id)
+                moved.append(info.id)
+            state["contests"][info.id]["last_update"] = info.last_update
+        usable = (
+            not full
+            and before is not None
+            and before.get("build") == state["build"]
+            and set(old) == set(state["contests"])
+            and bool(previous)
+        )
+        if not usable:
+            return state, None
+        pstore = pr.PublishStore(store)
+        places: set[tuple[str, str, str]] = set()
+        stations: dict[str, list[str]] = {}
+        whole: set[str] = set()
+        for cid in moved:
+            new, was = state["contests"][cid], old[cid]
+            changed = sorted(
+                sid
+                for sid in set(new["stations"]) | set(was["stations"])
+                if new["stations"].get(sid) != was["stations"].get(sid)
+            )
+            if new["identity"] != was["identity"] or not changed:
+                whole.add(cid)  # its status, title, parties or registry: every page
+                continue
+            stations[cid] = changed
+            for sid in changed:
+                places.add((cid, "stations", sid))
+                for digest in (new["stations"].get(sid), was["stations"].get(sid)):
+                    parent = pr.station_parent(digest) if digest else ""
+                    places |= {(cid, "divisions", d) for d in _chain(pstore, cid, parent)}
+        urls: list[str] = []
+        for name in previous:
+            if name in (MANIFEST, VERSION) or name.startswith("static/"):
+                continue
+            place = pr.place_of(name)
+            owner = place[0] if place else pr.contest_of(name)
+            if (place is None and (owner is None or owner in moved)) or owner in whole:
+                urls.append(url_of(name))
+        for contest, kind, pid in sorted(places):
+            urls += pr.place_urls(contest, kind, pid)
+        return state, (urls, stations)
+    finally:
+        store.close()
+
+
+def _chain(store: Any, cid: str, did: str) -> list[str]:
+    """``did`` and its ancestors, the root (the contest's own page) excluded."""
+    from saylau.errors import NotFoundError
+
+    chain: list[str] = []
+    while did and len(chain) < 64:
+        try:
+            div = store.division(cid, did)
+        except NotFoundError:
+            break
+        if div.parent_id is None:
+            break
+        chain.append(did)
+        did = div.parent_id
+    return chain
 
 
 def store_state(db: str) -> tuple[int, ...]:
@@ -372,6 +437,9 @@ def watch(
     period: float = 0.5,
     on_publish: Callable[[Report], None] = lambda report: None,
     rounds: int | None = None,
+    processes: int | None = None,
+    to: str | None = None,
+    endpoint_url: str | None = None,
 ) -> None:
     """Publish, then republish whenever a contest's change counter moves (checked
     every ``period`` seconds; ``rounds`` bounds the number of publishes, for tests)."""
@@ -382,7 +450,10 @@ def watch(
     while rounds is None or done < rounds:
         now = store_state(db)
         if now != state:
-            on_publish(publish(db, out, key_path=key_path))
+            report = publish(
+                db, out, key_path=key_path, processes=processes, to=to, endpoint_url=endpoint_url
+            )
+            on_publish(report)
             state, done = now, done + 1
         else:
             time.sleep(period)

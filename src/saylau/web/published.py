@@ -25,6 +25,9 @@ from saylau.web.security import ASGIApp, Message, Receive, Scope, Send
 
 #: Request headers that would choose another language than the path's.
 _LANGUAGE_HEADERS = (b"cookie", b"accept-language")
+#: Relinked pages kept (by page file, language and the app's ETag, which changes with
+#: the data): a page polled by many readers is relinked once per change, not per request.
+RELINKED_MAX = 4096
 
 
 class Published:
@@ -32,6 +35,7 @@ class Published:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
+        self.relinked: dict[tuple[str, str, bytes], bytes] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] not in ("GET", "HEAD"):
@@ -63,14 +67,21 @@ class Published:
             await self.app(inner, receive, send)
             return
         page_file = file_for(target.path, {}, target.lang) or ""
-        await self.app(inner, receive, _Relinker(send, page_file, target.lang))
+        relinker = _Relinker(send, page_file, target.lang, self.relinked)
+        await self.app(inner, receive, relinker)
 
 
 class _Relinker:
     """Buffers an HTML answer and rewrites its links; other answers pass through."""
 
-    def __init__(self, send: Send, page_file: str, lang: str) -> None:
-        self.send, self.page_file, self.lang = send, page_file, lang
+    def __init__(
+        self,
+        send: Send,
+        page_file: str,
+        lang: str,
+        cache: dict[tuple[str, str, bytes], bytes],
+    ) -> None:
+        self.send, self.page_file, self.lang, self.cache = send, page_file, lang, cache
         self.start: Message | None = None
         self.body: list[bytes] = []
 
@@ -87,8 +98,16 @@ class _Relinker:
         self.body.append(message.get("body", b""))
         if message.get("more_body", False):
             return
-        page = b"".join(self.body).decode("utf-8")
-        body = rewrite_links(page, self.page_file, self.lang).encode("utf-8") if page else b""
+        etag = dict(self.start.get("headers", [])).get(b"etag")
+        key = (self.page_file, self.lang, etag) if etag else None
+        body = self.cache.get(key) if key else None
+        if body is None:
+            page = b"".join(self.body).decode("utf-8")
+            body = rewrite_links(page, self.page_file, self.lang).encode("utf-8") if page else b""
+            if key is not None and page:
+                if len(self.cache) >= RELINKED_MAX:
+                    self.cache.clear()
+                self.cache[key] = body
         start = dict(self.start)
         start["headers"] = [
             (k, str(len(body)).encode() if k.lower() == b"content-length" else v)

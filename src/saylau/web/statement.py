@@ -8,6 +8,7 @@ name can reorder or swamp the statement.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
@@ -79,10 +80,14 @@ def _named(text: object, fmt: Formatter) -> str:
     return clean(local_name(str(text), fmt.lang))
 
 
-def new_pdf() -> FPDF:
+def new_pdf(created: object = None) -> FPDF:
     """An A4 document with DejaVu Sans (regular and bold) and its first page: the
-    statement and the commission's protocol share their set-up."""
+    statement and the commission's protocol share their set-up.  ``created`` (ISO
+    text) is the document's CreationDate."""
     pdf = FPDF(format="A4")
+    if created:
+        # The data's time, not the clock's: same data, same bytes.
+        pdf.set_creation_date(dt.datetime.fromisoformat(str(created)))
     pdf.set_auto_page_break(auto=True, margin=15)
     pdf.add_font("DejaVu", "", str(font_path()))
     pdf.add_font("DejaVu", "B", str(font_path(bold=True)))
@@ -143,9 +148,9 @@ def _figures(pdf: FPDF, title: str, rows: list[tuple[str, str]]) -> None:
     pdf.ln(4)
 
 
-def _footer(pdf: FPDF, ctx: Mapping[str, Any], fmt: Formatter) -> bytes:
+def _footer(pdf: FPDF, ctx: Mapping[str, Any], fmt: Formatter, label: str = "Generated") -> bytes:
     pdf.set_font("DejaVu", "", 8)
-    pdf.cell(pdf.epw, 5, f"{fmt.gettext('Generated')}: {fmt.datetime(ctx.get('generated'))}")
+    pdf.cell(pdf.epw, 5, f"{fmt.gettext(label)}: {fmt.datetime(ctx.get('generated'))}")
     return bytes(pdf.output())
 
 
@@ -153,7 +158,7 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
     """The PDF statement of the statement context ``ctx`` (see ``model.statement``)."""
     fmt = Formatter(lang)
     _ = fmt.gettext
-    pdf = new_pdf()
+    pdf = new_pdf(ctx.get("generated"))
     totals = ctx["totals"]
     width = pdf.epw
     _heading(pdf, ctx, fmt, _named(ctx["contest"]["title"], fmt))
@@ -190,7 +195,7 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
     observers = observer_rows(ctx, fmt)
     if observers:
         _figures(pdf, _("Accredited observers"), observers)
-    return _footer(pdf, ctx, fmt)
+    return _footer(pdf, ctx, fmt, "Last update")
 
 
 def territory_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:

@@ -33,6 +33,13 @@ CONTEST_KEYS = {
     "totals": "registered, ballots_issued, ballots_cast, valid, invalid, against_all, "
     "turnout (percent)",
 }
+#: A division's or a station's document names its contest without the contest's
+#: progress (that moves with every protocol: see ``model.contest_identity``).
+PLACE_KEYS = {
+    **CONTEST_KEYS,
+    "contest": "id, title, election, date, law, status (preliminary|final), certified_at, "
+    "urls, synthetic",
+}
 #: The options every API twin of this module shares.
 API: dict[str, Any] = {"tags": ["results"], "response_class": Response}
 
@@ -134,7 +141,7 @@ def search(
         "application/json",
         "A division's results",
         {
-            **CONTEST_KEYS,
+            **PLACE_KEYS,
             "division": "id, name, level, parent_id, country, stations expected/reporting",
             "breadcrumbs": "the divisions from the contest down to this one",
             "parties": "per party: name, votes, percent, color",
@@ -161,7 +168,7 @@ def division(contest_id: str, division_id: str) -> View:
         "application/json",
         "A polling station",
         {
-            **CONTEST_KEYS,
+            **PLACE_KEYS,
             "station": "id, name, level, parent_id, country, status (accepted, flagged, "
             "rejected, missing), updated_at",
             "protocol": "the current protocol as submitted: version, fields, votes",
@@ -199,7 +206,7 @@ def station(contest_id: str, station_id: str) -> View:
             "seats_total": "every seat, reserved tiers included",
             "observers": "accredited observers: total, international, domestic, "
             "organisations, countries (null while none are accredited)",
-            "generated": "when the statement was made (UTC)",
+            "generated": "the time of the data stated: the contest's last update (UTC)",
         },
     ),
     **API,

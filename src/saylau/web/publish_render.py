@@ -1,0 +1,450 @@
+"""Rendering the published site: every file is the app's own answer for its path.
+
+A :class:`Renderer` asks the application in process (through
+:class:`saylau.web.published.Published`, as ``saylau serve`` answers), over a
+:class:`PublishStore` that remembers the contest-level reads of one publish (the
+contest, its law and allocation, divisions, aggregates): a station page otherwise
+re-reads and re-allocates the whole contest.
+
+:func:`render_full` renders everything: the pages reachable from each language's
+home page (following links), and every division and station of every contest (listed
+from the store), split over worker processes.  :func:`render_paths` renders a given
+set of URLs and whatever new page they link to: the incremental publish.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+from urllib.parse import unquote, urljoin, urlsplit
+
+import anyio
+
+from saylau.store import Store
+from saylau.web import model
+from saylau.web.i18n import LANGUAGES
+from saylau.web.publish_paths import (
+    ROOT_INDEX,
+    Target,
+    asset_hashes,
+    file_for,
+    hashed_name,
+    target_of,
+    url_of,
+)
+from saylau.web.security import ASGIApp, Message
+
+#: Fewer place URLs than this are rendered here, not in worker processes; a worker
+#: gets them in chunks of ``CHUNK``.
+POOL_MIN, CHUNK = 400, 250
+_HREF = re.compile(b'(?:href|src)="([^"#]*)')
+#: A published file of one division or station: (contest, "stations"|"divisions", id).
+_PLACE = re.compile(
+    r"^(?:(?:en|ru|kk)/|api/v1/)contests/(?P<cid>[^/]+)/(?P<kind>stations|divisions)/"
+    r"(?P<id>.+?)(?:/index\.html|\.json)$"
+)
+#: A published file of one contest (its pages, documents, exports, embed).
+_CONTEST = re.compile(
+    r"^(?:(?:en|ru|kk)/(?:embed/)?|api/v1/)contests/(?P<cid>[^/]+?)(?:/|\.json$|\.csv$)"
+)
+
+
+def place_of(name: str) -> tuple[str, str, str] | None:
+    """(contest, kind, id) of a division's or station's published file, else None."""
+    match = _PLACE.match(name)
+    return (match["cid"], match["kind"], match["id"]) if match else None
+
+
+def contest_of(name: str) -> str | None:
+    """The contest a published file belongs to (None: a page of the whole site)."""
+    match = _CONTEST.match(name)
+    return match["cid"] if match else None
+
+
+class PublishStore:
+    """A read-only view of a :class:`Store` that remembers the reads one publish
+    repeats for every page (see the module); anything else goes to the store."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._memo: dict[tuple[Any, ...], Any] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def _once(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        try:
+            return self._memo[key]
+        except KeyError:
+            value = self._memo[key] = make()
+            return value
+
+    def contest(self, contest_id: str) -> Any:
+        return self._once(("contest", contest_id), lambda: self._store.contest(contest_id))
+
+    def contests(self) -> Any:
+        return self._once(("contests",), self._store.contests)
+
+    def law(self, contest_id: str) -> Any:
+        return self._once(("law", contest_id), lambda: self._store.law(contest_id))
+
+    def division(self, contest_id: str, division_id: str) -> Any:
+        key = ("division", contest_id, division_id)
+        return self._once(key, lambda: self._store.division(contest_id, division_id))
+
+    def children(self, contest_id: str, division_id: str | None = None) -> Any:
+        key = ("children", contest_id, division_id)
+        return self._once(key, lambda: self._store.children(contest_id, division_id))
+
+    def aggregates(self, contest_id: str) -> Any:
+        return self._once(("aggregates", contest_id), lambda: self._store.aggregates(contest_id))
+
+    def results(self, contest_id: str, division_id: str | None = None) -> Any:
+        key = ("results", contest_id, division_id)
+        return self._once(key, lambda: self._store.results(contest_id, division_id))
+
+    def station(self, contest_id: str, station_id: str) -> Any:
+        # A station's four documents (three languages and the JSON) read it once.
+        key = ("station", contest_id, station_id)
+        return self._once(key, lambda: self._store.station(contest_id, station_id))
+
+    def results_by_level(self, contest_id: str, level: str) -> Any:
+        key = ("by_level", contest_id, level)
+        return self._once(key, lambda: self._store.results_by_level(contest_id, level))
+
+
+class Renderer:
+    """The app over the store ``db``, asked in process for published URLs."""
+
+    def __init__(self, db: str) -> None:
+        from saylau.web.app import create_app
+
+        self.app: ASGIApp = create_app(db, counter_ttl=0)
+        site = self.app.state.site  # type: ignore[attr-defined]
+        self.store = Store.open(db)
+        site._store = PublishStore(self.store)  # the site's reads go through the memo
+
+    def close(self) -> None:
+        self.store.close()
+
+    async def get(self, url: str) -> tuple[int, dict[str, str], bytes]:
+        """GET ``url`` (a published URL path): status, headers, body."""
+        return await fetch(self.app, url)
+
+
+async def fetch(app: ASGIApp, url: str) -> tuple[int, dict[str, str], bytes]:
+    """GET ``url`` (a published URL path) from ``app`` in process."""
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": unquote(url),
+        "raw_path": url.encode("latin-1"),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"publish")],
+        "client": ("127.0.0.1", 0),
+        "server": ("publish", 80),
+    }
+    status, headers, body = 0, {}, bytearray()
+    done = anyio.Event()
+    asked = False
+
+    async def receive() -> Message:
+        nonlocal asked
+        if not asked:
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+        await done.wait()  # a streaming answer listens for the client leaving
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        nonlocal status, headers
+        if message["type"] == "http.response.start":
+            status = message["status"]
+            headers = {k.decode().lower(): v.decode("latin-1") for k, v in message["headers"]}
+        elif message["type"] == "http.response.body":
+            body.extend(message.get("body", b""))
+            if not message.get("more_body", False):
+                done.set()
+
+    await app(scope, receive, send)
+    return status, headers, bytes(body)
+
+
+def links(page: bytes, url: str) -> Iterable[str]:
+    """The published URLs a page at ``url`` links to."""
+    for raw in _HREF.findall(page):
+        link = raw.decode("utf-8").replace("&amp;", "&")
+        if link.startswith(("http:", "https:", "mailto:", "data:")):
+            continue
+        parts = urlsplit(urljoin(url, link))
+        if not parts.query and published(parts.path):
+            yield parts.path
+
+
+def file_of_url(url: str) -> str:
+    """The published file (relative, decoded) that answers the URL path ``url``."""
+    path = unquote(url).lstrip("/")
+    if path == "" or path.endswith("/"):
+        return path + ("index.html" if path else ROOT_INDEX)
+    return path
+
+
+def published(url: str) -> bool:
+    path = unquote(url)
+    if path in ("/" + ROOT_INDEX, "/openapi.json"):
+        return True
+    return target_of(path) is not None or path.startswith("/api/v1/contests/")
+
+
+@cache
+def _twin_routes() -> tuple[tuple[Any, Any], ...]:
+    from saylau.web.routes import routers
+
+    routes = [route for router in routers() for route in router.routes]
+    names = {getattr(route, "name", ""): route for route in routes}
+    pairs = []
+    for route in routes:
+        name = getattr(route, "name", "")
+        twin = names.get(name.removesuffix("_page") + "_api")
+        if name.endswith("_page") and twin is not None and hasattr(route, "path_regex"):
+            pairs.append((route.path_regex, twin))
+    return tuple(pairs)
+
+
+def twin(target: Target) -> str | None:
+    """The published URL of the JSON twin of the page ``target`` (None: it has none)."""
+    for regex, route in _twin_routes():
+        match = regex.match(target.path)
+        if match is None:
+            continue
+        path = route.url_path_for(route.name, **match.groupdict())
+        file = file_for(unquote(str(path)), {}, "en")
+        return url_of(file) if file else None
+    return None
+
+
+def place_urls(cid: str, kind: str, pid: str) -> list[str]:
+    """The URLs of a division's or station's pages (every language) and JSON twin."""
+    path = (model.station_url if kind == "stations" else model.division_url)(cid, pid)
+    files = [file_for(unquote(path), {}, lang) for lang in LANGUAGES]
+    files.append(file_for(unquote("/api/v1" + path), {}, "en"))
+    return [url_of(f) for f in files if f]
+
+
+def hashed_assets() -> list[str]:
+    return [url_of(f"static/{n}") for n in (hashed_name(a) for a in asset_hashes()) if n]
+
+
+@dataclass
+class Rendered:
+    """Files rendered (name → bytes), links that did not answer 200, and the place
+    URLs met (division and station pages, left to :func:`render_places`)."""
+
+    files: dict[str, bytes] = field(default_factory=dict)
+    broken: list[str] = field(default_factory=list)
+    places: set[str] = field(default_factory=set)
+    #: Files asked for that did not answer 200 (an incremental run drops them).
+    failed: set[str] = field(default_factory=set)
+
+
+def _is_place(url: str) -> bool:
+    return place_of(file_of_url(url)) is not None
+
+
+async def _crawl(
+    renderer: Renderer, start: Iterable[str], *, known: set[str], defer_places: bool
+) -> Rendered:
+    """Render ``start`` and every published URL they link to that is not ``known``
+    (with ``defer_places``, division and station pages are collected, not rendered)."""
+    out = Rendered()
+    queue = [(url, "") for url in dict.fromkeys(start)]
+    seen = set(known) | {url for url, _ in queue}
+    while queue:
+        url, source = queue.pop()
+        if defer_places and _is_place(url):
+            out.places.add(url)
+            continue
+        status, headers, body = await renderer.get(url)
+        if status != 200:
+            out.broken.append(f"{status} {url}" + (f" (from {source})" if source else ""))
+            out.failed.add(file_of_url(url))
+            continue
+        out.files[file_of_url(url)] = body
+        found: list[str] = []
+        if headers.get("content-type", "").startswith("text/html") and url != "/" + ROOT_INDEX:
+            found = list(links(body, url))
+            target = target_of(unquote(url))
+            if isinstance(target, Target) and target.lang is not None:
+                pair = twin(target)
+                if pair:
+                    found.append(pair)
+        for link in found:
+            if link not in seen:
+                seen.add(link)
+                queue.append((link, url))
+    return out
+
+
+def _contest_places(store: PublishStore, cid: str) -> list[str]:
+    """Every division's and station's URLs of contest ``cid`` (the root is the
+    contest's own page), from the store's division tree."""
+    urls: list[str] = []
+    todo = [d.id for d in store.children(cid, None)]
+    root = set(todo)
+    while todo:
+        did = todo.pop()
+        for child in store.children(cid, did):
+            kind = "stations" if child.level == "station" else "divisions"
+            urls += place_urls(cid, kind, child.id)
+            if child.level != "station":
+                todo.append(child.id)
+    return [u for u in urls if u not in root]
+
+
+# -- worker processes ----------------------------------------------------------------
+
+_WORKER: Renderer | None = None
+
+
+def _worker_start(db: str) -> None:
+    global _WORKER
+    _WORKER = Renderer(db)
+
+
+def _worker_render(urls: Sequence[str]) -> Rendered:
+    assert _WORKER is not None
+    return anyio.run(_render_list, _WORKER, list(urls))
+
+
+async def _render_list(renderer: Renderer, urls: list[str]) -> Rendered:
+    out = Rendered()
+    for url in urls:
+        status, headers, body = await renderer.get(url)
+        if status != 200:
+            out.broken.append(f"{status} {url}")
+            continue
+        out.files[file_of_url(url)] = body
+        if headers.get("content-type", "").startswith("text/html"):
+            out.places.update(links(body, url))  # checked against the known URLs
+    return out
+
+
+def render_places(
+    renderer: Renderer, db: str, urls: list[str], processes: int
+) -> tuple[Rendered, set[str]]:
+    """Render ``urls`` (over ``processes`` processes, this one included); returns
+    what was rendered and every URL the rendered pages link to."""
+    out = Rendered()
+    linked: set[str] = set()
+    if processes <= 1 or len(urls) < POOL_MIN:
+        part = anyio.run(_render_list, renderer, urls)
+        return part, part.places
+    chunks = [urls[i : i + CHUNK] for i in range(0, len(urls), CHUNK)]
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with context.Pool(processes, initializer=_worker_start, initargs=(db,)) as pool:
+        for part in pool.imap_unordered(_worker_render, chunks):
+            out.files.update(part.files)
+            out.broken += part.broken
+            linked |= part.places
+    return out, linked
+
+
+def render_full(db: str, *, processes: int | None = None) -> Rendered:
+    """Every published file of the site over the store ``db`` (see the module)."""
+    processes = processes or min(os.cpu_count() or 1, 4)
+    renderer = Renderer(db)
+    try:
+        start = [
+            "/" + ROOT_INDEX,
+            "/openapi.json",
+            *(f"/{lang}/" for lang in LANGUAGES),
+            *hashed_assets(),
+            *embed_urls(renderer),
+        ]
+        first = anyio.run(lambda: _crawl(renderer, start, known=set(), defer_places=True))
+        store = renderer.app.state.site.store  # type: ignore[attr-defined]
+        places = set(first.places)
+        for info in store.contests():
+            places.update(_contest_places(store, info.id))
+        done, linked = render_places(renderer, db, sorted(places), processes)
+        first.files.update(done.files)
+        first.broken += done.broken
+        known = {url_of(name) for name in first.files} | places
+        new = [u for u in linked if u not in known and url_of(file_of_url(u)) not in known]
+        if new:  # linked from a place page only: render them (and what they link to)
+            more = anyio.run(lambda: _crawl(renderer, new, known=known, defer_places=False))
+            first.files.update(more.files)
+            first.broken += more.broken
+        first.broken.sort()
+        return first
+    finally:
+        renderer.close()
+
+
+def render_paths(renderer: Renderer, urls: Iterable[str], known: set[str]) -> Rendered:
+    """Render ``urls`` and any published URL they link to that is not ``known``."""
+    return anyio.run(lambda: _crawl(renderer, list(urls), known=known, defer_places=False))
+
+
+def embed_urls(renderer: Renderer) -> list[str]:
+    """The embed page of every contest in every language (no page links to them)."""
+    store = renderer.app.state.site.store  # type: ignore[attr-defined]
+    return [
+        url_of(f"{lang}/embed/contests/{info.id}/index.html")
+        for info in store.contests()
+        for lang in LANGUAGES
+    ]
+
+
+# -- what changed ----------------------------------------------------------------------
+
+
+def build_digest() -> str:
+    """What the rendering depends on besides the data: saylau's version, its templates,
+    catalogs and assets (a change of any re-renders everything)."""
+    import hashlib
+    from importlib.metadata import version
+    from pathlib import Path
+
+    here = Path(__file__).parent
+    digest = hashlib.sha256(version("saylau").encode())
+    for folder in ("templates", "locale", "static"):
+        for path in sorted((here / folder).rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(here).as_posix().encode())
+                digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def contest_state(store: Store, cid: str) -> dict[str, Any]:
+    """What a publish remembers of contest ``cid``: its change counter, its identity
+    (a change re-renders all its pages) and each station's protocol (version, status,
+    hash, the newest version and its status, the parent division)."""
+    info = store.contest(cid)
+    frame = store.iter_protocols(cid)
+    cols = ["station", "version", "status", "hash", "latest_version", "latest_status", "parent_id"]
+    stations = {
+        row[0]: "|".join("" if v is None else str(v) for v in row[1:])
+        for row in frame.select(cols).iter_rows()
+    }
+    identity = model.contest_identity(info)
+    identity["parties"] = list(store.results(cid).totals.votes)
+    return {"counter": info.change_counter, "identity": identity, "stations": stations}
+
+
+def station_parent(digest: str) -> str:
+    return digest.rsplit("|", 1)[-1]
+
+
+def state_json(state: dict[str, Any]) -> bytes:
+    return json.dumps(state, sort_keys=True, separators=(",", ":")).encode()
