@@ -259,7 +259,7 @@ def _pretty(value: Any, indent: int, lines: list[str], prefix: str, last: bool) 
         shown = value[:KEEP] if len(value) > LONGEST_LIST else value
         cut = len(value) - len(shown)
         for i, v in enumerate(shown):
-            _pretty(v, indent + 1, lines, "", i == len(shown) - 1 and not cut)
+            _pretty(v, indent + 1, lines, "", i == len(shown) - 1)
         if cut:
             lines.append(f"{pad}  … {cut}")
         lines.append(f"{pad}]{comma}")
