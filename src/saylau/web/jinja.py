@@ -39,6 +39,7 @@ def template_environment() -> Environment:
     env.globals["index_value"] = index_value
     env.globals["namer"] = namer
     env.globals["contest_maps"] = _maps
+    env.globals["area_view"] = _area_view
     env.filters["local"] = _local
     env.filters["longest_word"] = longest_word
     return env
@@ -73,6 +74,12 @@ def _maps(children: Any, parties: Any, fmt: Formatter) -> Any:
     from saylau.web.maps import contest_maps
 
     return contest_maps(children, {p["name"]: p["color"] for p in parties}, fmt)
+
+
+def _area_view(children: Any, parties: Any, fmt: Formatter) -> Any:
+    from saylau.web.maps import area_view
+
+    return area_view(children, parties, fmt)
 
 
 def index_value(lang: str, value: float | None, digits: int = 2) -> str:
