@@ -55,13 +55,16 @@ def test_openapi_tags_each_operation_public_or_write(client: TestClient) -> None
 def test_docs_page_separates_the_audiences(client: TestClient) -> None:
     spec = _spec(client)
     page = client.get("/docs?lang=en").text
-    public_at, write_at = page.index('<section class="audience" id="public"'), page.index(
-        '<section class="audience" id="write"'
+    public_at, write_at = (
+        page.index('<section class="audience" id="public"'),
+        page.index('<section class="audience" id="write"'),
     )
     assert public_at < write_at
     sections = SECTION.findall(page)
     expected = {
-        re.sub(r"[^a-z0-9]+", "-", f"{m} {p}".lower()).strip("-"): (WRITE if WRITE in op["tags"] else PUBLIC)
+        re.sub(r"[^a-z0-9]+", "-", f"{m} {p}".lower()).strip("-"): (
+            WRITE if WRITE in op["tags"] else PUBLIC
+        )
         for m, p, op in _ops(spec)
     }
     assert {anchor: audience for anchor, audience, _ in sections} == expected

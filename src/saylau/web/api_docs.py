@@ -183,9 +183,7 @@ class Answer:
         return next((v for k, v in self.headers if k == name), None)
 
 
-async def call(
-    app: ASGIApp, method: str, path: str, query: str = "", body: bytes = b""
-) -> Answer:
+async def call(app: ASGIApp, method: str, path: str, query: str = "", body: bytes = b"") -> Answer:
     """One request to ``app`` in this process (its middleware included), as a client
     on the loopback would send it; ``path`` is percent-encoded, as in a URL.  A streamed answer that does not end within
     ``CALL_TIMEOUT`` seconds is cut there."""

@@ -22,6 +22,7 @@ from saylau.web.i18n import Formatter
 from saylau.web.names import local_name
 from saylau.web.svg import Tile, tile_map, turnout_color
 
+
 def _folder() -> Any:
     return resources.files("saylau") / "data" / "maps"
 

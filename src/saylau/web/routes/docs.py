@@ -32,9 +32,7 @@ async def examples_of(request: Request, openapi: dict[str, Any]) -> dict[str, Ex
     if lock is None:
         lock = state.api_examples_lock = asyncio.Lock()
     async with lock:
-        kept: tuple[float, dict[str, Example | None]] | None = getattr(
-            state, "api_examples", None
-        )
+        kept: tuple[float, dict[str, Example | None]] | None = getattr(state, "api_examples", None)
         if kept is not None and time.monotonic() - kept[0] < EXAMPLES_TTL:
             return kept[1]
         public = [op for op in operations(openapi) if op["audience"] == PUBLIC]
