@@ -41,11 +41,12 @@ LONGEST_TEXT = 160
 TEXT_LINES = 4
 #: Lines of an example body at most (the rest is cut with a marker).
 MAX_LINES = 80
-#: Headers of an example answer worth showing (the validators, CORS, the type).
+#: Headers of an example answer worth showing (CORS, the type, the time of the data).
+#: Not the ETag: it names the server process too, and the page (and its published
+#: copy) must not change while the data do not.
 SHOWN_HEADERS = (
     "content-type",
     "content-disposition",
-    "etag",
     "last-modified",
     "cache-control",
     "access-control-allow-origin",

@@ -8,6 +8,7 @@ these.
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.routing import APIRoute
 
 from saylau.web.api_docs import PUBLIC, TOKEN_TAG, WRITE
 from saylau.web.routes import analysis, commission, docs, embed, institutions, results, trust
@@ -15,19 +16,25 @@ from saylau.web.routes import analysis, commission, docs, embed, institutions, r
 
 def routers() -> tuple[APIRouter, ...]:
     """Every router of the site: results first (its pages and API), then the API
-    reference, the authenticated write API, analysis and institutions; each tagged
-    with its audience in the OpenAPI document (:func:`with_audience`)."""
-    return tuple(with_audience(router) for router in _routers())
+    reference, the authenticated write API, analysis and institutions; each operation
+    tagged with its audience in the OpenAPI document (:func:`tag_audience`)."""
+    found = _routers()
+    for router in found:
+        tag_audience(router)
+    return found
 
 
-def with_audience(router: APIRouter) -> APIRouter:
-    """``router`` with its operations tagged ``write`` (the token-holding commissions:
-    a router tagged ``trust``, whose operations the OpenAPI requires a Bearer token
-    for) or ``public`` (everyone, no credentials)."""
-    tag = WRITE if TOKEN_TAG in router.tags else PUBLIC
-    tagged = APIRouter()
-    tagged.include_router(router, tags=[tag])
-    return tagged
+def tag_audience(router: APIRouter) -> None:
+    """Tag each operation of ``router`` ``write`` (for the token-holding commissions:
+    tagged ``trust``, which the OpenAPI requires a Bearer token for) or ``public``
+    (everyone, no credentials), first among its tags.  Idempotent."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            continue
+        tag = WRITE if TOKEN_TAG in route.tags else PUBLIC
+        if tag not in route.tags:
+            # A new list: routes declared with one shared ``tags`` list stay apart.
+            route.tags = [tag, *route.tags]
 
 
 def _routers() -> tuple[APIRouter, ...]:
