@@ -73,3 +73,23 @@ def test_the_reference_in_kazakh_on_a_phone(pg: Any, site: str) -> None:
     assert pg.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     _shot(pg, "api-docs-kk-390")
     pg.set_viewport_size({"width": 1366, "height": 900})
+
+
+def test_the_reference_passes_axe_core(pg: Any, site: str) -> None:
+    from test_layout_browser import _axe_source
+
+    source = _axe_source()
+    # The site's CSP forbids inline scripts: this context may inject axe all the same.
+    context = pg.context.browser.new_context(
+        viewport={"width": 1366, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(f"{site}/docs?lang=kk")
+    page.add_script_tag(content=source)
+    found = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => [v.id, v.nodes.length, v.nodes[0].target.join(' ')])"
+    )
+    context.close()
+    assert found == []

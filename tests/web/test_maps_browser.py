@@ -60,3 +60,22 @@ def test_districts_as_bars_sorted_by_turnout(pg: Any, site: str, width: int) -> 
     pg.wait_for_url("**/divisions/district%3AAlmaty%2FMedeu**")
     pg.go_back()
     pg.set_viewport_size({"width": 1366, "height": 900})
+
+
+def test_the_bars_pass_axe_core(pg: Any, site: str) -> None:
+    from test_layout_browser import _axe_source
+
+    source = _axe_source()
+    context = pg.context.browser.new_context(
+        viewport={"width": 1366, "height": 900}, bypass_csp=True
+    )
+    page = context.new_page()
+    page.goto(f"{site}{ALMATY}?lang=kk")
+    page.add_script_tag(content=source)
+    found = page.evaluate(
+        "async () => (await axe.run('section.area-view', {resultTypes: ['violations']}))"
+        ".violations.filter(v => v.impact === 'serious' || v.impact === 'critical')"
+        ".map(v => [v.id, v.nodes.length, v.nodes[0].target.join(' ')])"
+    )
+    context.close()
+    assert found == []
