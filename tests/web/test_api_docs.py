@@ -12,7 +12,7 @@ from typing import Any
 import jsonschema
 from fastapi.testclient import TestClient
 
-from saylau.web.api_docs import EXAMPLE_BODIES, PUBLIC, WRITE, Answer, show_body, show_json
+from saylau.web.api_docs import EXAMPLE_BODIES, PUBLIC, WRITE, Answer, call, show_body, show_json
 from saylau.web.door import REFUSAL_STATUSES
 
 SECTION = re.compile(
@@ -188,3 +188,26 @@ def test_long_lists_are_cut_and_say_how_many_more() -> None:
     assert '"few": [' in text and "    3\n" in text  # three items are kept whole
     assert json.loads(text.replace("    … 8\n", "").replace('…"', '"'))["few"] == [1, 2, 3]
     assert show_json({"a": [1]}) == ('{\n  "a": [\n    1\n  ]\n}', False)
+
+
+def test_an_event_stream_is_listened_to_briefly() -> None:
+    """A public stream (Server-Sent Events) never ends: its example is what it sent in
+    the first second, and asking for it does not hold the page."""
+    import asyncio
+    import time
+
+    async def stream(scope: Any, receive: Any, send: Any) -> None:
+        headers = [(b"content-type", b"text/event-stream")]
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        n = 0
+        while True:
+            n += 1
+            body = f"id: {n}\ndata: tick\n\n".encode()
+            await send({"type": "http.response.body", "body": body, "more_body": True})
+            await asyncio.sleep(0.4)
+
+    started = time.monotonic()
+    answer = asyncio.run(call(stream, "GET", "/api/v1/events"))
+    assert time.monotonic() - started < 5
+    assert answer.status == 200 and answer.body.startswith(b"id: 1\ndata: tick\n\n")
+    assert show_body(answer)[0].startswith("id: 1\ndata: tick")

@@ -77,8 +77,10 @@ EXAMPLE_BODIES: dict[str, dict[str, Any]] = {
         "seed": 0,
     }
 }
-#: Seconds for one example call (a stream that never ends is cut after this).
+#: Seconds for one example call at most.
 CALL_TIMEOUT = 30.0
+#: Seconds an event stream (``text/event-stream``) is listened to for its example.
+STREAM_SECONDS = 1.0
 
 
 def _schema_type(schema: dict[str, Any]) -> str:
@@ -221,6 +223,9 @@ async def call(app: ASGIApp, method: str, path: str, query: str = "", body: byte
         if message["type"] == "http.response.start":
             answer.status = int(message["status"])
             answer.headers = [(k.decode().lower(), v.decode()) for k, v in message["headers"]]
+            if (answer.header("content-type") or "").startswith("text/event-stream"):
+                # A stream of events never ends: its first events are the example.
+                asyncio.get_running_loop().call_later(STREAM_SECONDS, done.set)
         elif message["type"] == "http.response.body":
             answer.body += message.get("body", b"")
             if not message.get("more_body"):
@@ -290,7 +295,7 @@ def show_body(answer: Answer) -> tuple[str, bool]:
             return show_json(json.loads(answer.body))
         except ValueError:
             pass
-    if kind.startswith("text/") and kind != "text/event-stream":
+    if kind.startswith("text/"):
         rows = answer.body.decode("utf-8", "replace").splitlines()
         shown = "\n".join(rows[:TEXT_LINES])
         if len(rows) > TEXT_LINES:
