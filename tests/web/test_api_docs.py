@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 import jsonschema
+import pytest
 from fastapi.testclient import TestClient
 
 from saylau.web.api_docs import EXAMPLE_BODIES, PUBLIC, WRITE, Answer, call, show_body, show_json
@@ -211,3 +212,25 @@ def test_an_event_stream_is_listened_to_briefly() -> None:
     assert time.monotonic() - started < 5
     assert answer.status == 200 and answer.body.startswith(b"id: 1\ndata: tick\n\n")
     assert show_body(answer)[0].startswith("id: 1\ndata: tick")
+
+
+def test_examples_are_asked_again_in_the_background(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from saylau.web.routes import docs
+
+    state = client.app.state  # type: ignore[attr-defined]
+    client.get("/docs")
+    first = state.api_examples[0]
+    monkeypatch.setattr(docs, "EXAMPLES_TTL", 0.0)
+    # Answered at once with the kept examples; a refresh runs behind it.
+    assert client.get("/docs").status_code == 200
+    task = state.api_examples_refresh
+    for _ in range(600):
+        if task.done():
+            break
+        time.sleep(0.05)
+    assert task.done() and task.exception() is None
+    assert state.api_examples[0] > first
