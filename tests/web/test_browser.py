@@ -110,7 +110,7 @@ def test_election_day_languages_contest_and_drill_down(page: object, site: str) 
     pg.get_by_role("link", name="English").click()  # type: ignore[attr-defined]
     pg.get_by_role("link", name="Almaty").click()  # type: ignore[attr-defined]
     assert "Almaty" in pg.locator("h1").inner_text()  # type: ignore[attr-defined]
-    pg.get_by_role("link", name="Medeu").click()  # type: ignore[attr-defined]
+    pg.get_by_role("link", name="Medeu", exact=True).click()  # type: ignore[attr-defined]
     pg.get_by_role("link", name="001", exact=True).click()  # type: ignore[attr-defined]
     assert pg.locator("td[data-field=registered]").inner_text() == "1,000"  # type: ignore[attr-defined]
     assert pg.locator("table.checks tbody tr").count() == 4  # type: ignore[attr-defined]

@@ -51,6 +51,7 @@ def template_environment() -> Environment:
     env.globals["contest_maps"] = _maps
     env.globals["forensics_chart"] = histogram_svg
     env.globals["forensics_legend"] = legend
+    env.globals["area_view"] = _area_view
     env.filters["local"] = _local
     env.filters["longest_word"] = longest_word
     return env
@@ -85,6 +86,12 @@ def _maps(children: Any, parties: Any, fmt: Formatter) -> Any:
     from saylau.web.maps import contest_maps
 
     return contest_maps(children, {p["name"]: p["color"] for p in parties}, fmt)
+
+
+def _area_view(children: Any, parties: Any, fmt: Formatter) -> Any:
+    from saylau.web.maps import area_view
+
+    return area_view(children, parties, fmt)
 
 
 def index_value(lang: str, value: float | None, digits: int = 2) -> str:
