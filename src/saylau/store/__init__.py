@@ -53,7 +53,7 @@ from saylau.store.model import (
 from saylau.store.store import Store
 
 #: The one head of the store's migration history (every table of every package).
-HEAD_REVISION = "0006_seal_chain"
+HEAD_REVISION = "0007_stations_listed"
 
 __all__ = [
     "HEAD_REVISION",

@@ -60,7 +60,7 @@ ACTIONS = frozenset(
 
 #: Actions that may register stations or parties on the way: each is followed by a
 #: ``register`` entry when the contest's registered facts changed.
-_REGISTERING = frozenset({"submission", "amendment", "ingest"})
+_REGISTERING = frozenset({"submission", "amendment", "ingest", "registration"})
 
 
 @dataclass(frozen=True)
@@ -246,12 +246,22 @@ def record_register(conn: Connection, actor: str, contest: str) -> Entry | None:
 
     Called where a contest is created and after every write that may register
     stations or parties, in that write's transaction, so the chain vouches for
-    the facts that decide seats and not only for the protocols.
+    the facts that decide seats and not only for the protocols.  Besides the
+    tree's digest the entry records the tree's change (``tree``: the divisions
+    added or changed, and removed), so that replaying the log rebuilds the tree
+    and ``audit verify`` can name a moved or deleted division.
     """
-    now = integrity.registered(conn, contest)
-    if last_register(conn, contest) == now:
+    now, tree = integrity.registered_with_tree(conn, contest)
+    last = last_register(conn, contest)
+    if last is not None and {k: v for k, v in last.items() if k != "tree"} == now:
         return None
-    return append(conn, actor, "register", contest=contest, detail=now)
+    if last is None:
+        change = integrity.tree_change({}, tree)
+    elif last.get("divisions") == now["divisions"] and "tree" in last:
+        change = {}
+    else:
+        change = integrity.tree_change(integrity.logged_tree(conn, contest), tree)
+    return append(conn, actor, "register", contest=contest, detail={**now, "tree": change})
 
 
 def entries(

@@ -78,6 +78,9 @@ contests = Table(
     Column("created_at", String(40), nullable=False),
     # Set once any file labelled synthetic is ingested into the contest.
     Column("synthetic", Boolean, nullable=False, server_default=false()),
+    # Set when the CEC registers stations ahead of their results (revision 0007):
+    # with it (or a divisions file) the results know how many stations to expect.
+    Column("stations_listed", Boolean, nullable=False, server_default=false()),
 )
 
 contest_parties = Table(

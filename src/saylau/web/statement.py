@@ -109,10 +109,8 @@ def statement_pdf(ctx: Mapping[str, Any], lang: str) -> bytes:
     line = f"{_('Status')}: {status}"
     if contest.get("date"):
         line += f" · {_('Election date')}: {fmt.date(contest['date'])}"
-    line += (
-        f" · {_('Stations counted')}: {fmt.number(contest['stations_reporting'])}"
-        f" / {fmt.number(contest['stations_expected'])}"
-    )
+    counted = fmt.stations(contest["stations_reporting"], contest["stations_expected"])
+    line += f" · {_('Stations counted')}: {counted}"
     pdf.multi_cell(width, 6, line, new_x="LMARGIN", new_y="NEXT")
     if contest.get("certified_at"):
         line = f"{_('Certified')}: {fmt.datetime(contest['certified_at'])}"
