@@ -141,13 +141,13 @@ def check_versions(conn: Tx, state: Replayed, report: Report) -> None:
                 f"contest {row[0]} station {row[1]} version {row[2]}",
                 "content does not match its stored hash (changed in the database)",
             )
-    for station in sorted(set(stored) | set(state.versions)):
+    differ = [
+        station
+        for station in stored.keys() | state.versions.keys()
+        if not _as_logged(stored.get(station, {}), state.versions.get(station, []))
+    ]
+    for station in sorted(differ):  # sorted: the findings in a stable order
         have, logged = stored.get(station, {}), state.versions.get(station, [])
-        if len(have) == len(logged) and all(
-            have.get(n) is not None and have[n][0] == h and (s is None or s == have[n][1])
-            for n, (h, s, _q) in enumerate(logged, 1)
-        ):
-            continue  # every version as the log records it (the common case)
         where = f"contest {station[0]} station {station[1]}"
         for n in sorted(set(have) | set(range(1, len(logged) + 1))):
             key = f"{where} version {n}"
@@ -167,6 +167,33 @@ def check_versions(conn: Tx, state: Replayed, report: Report) -> None:
                     f"(seq {logged[n - 1][2]})",
                 )
     check_pointers(conn, state, report)
+
+
+def _as_logged(
+    have: Mapping[int, tuple[str, str]], logged: list[tuple[str, str | None, int]]
+) -> bool:
+    """True when a station's stored versions are exactly those the log records (the
+    common case, checked first: the findings are then worked out for the rest)."""
+    if len(have) != len(logged):
+        return False
+    for n, (h, s, _q) in enumerate(logged, 1):
+        got = have.get(n)
+        if got is None or got[0] != h or (s is not None and s != got[1]):
+            return False
+    return True
+
+
+def _counted(logged: list[tuple[str, str | None, int]]) -> int | bool | None:
+    """The version the log makes counted (the newest accepted or flagged one), None
+    when none is, False when an entry of an older release recorded no status."""
+    for i in range(len(logged) - 1, -1, -1):
+        status = logged[i][1]
+        if status is None:
+            return False
+        if status in COUNTED:
+            # Older entries must still all carry a status for the answer to hold.
+            return i + 1 if all(s is not None for _h, s, _q in logged[:i]) else False
+    return None
 
 
 def check_pointers(conn: Tx, state: Replayed, report: Report) -> None:
@@ -189,16 +216,13 @@ def check_pointers(conn: Tx, state: Replayed, report: Report) -> None:
             )
         elif want_status is not None and status != want_status:
             report.add("protocols", where, f"status {status}, the audit log records {want_status}")
-        if all(s is not None for _h, s, _q in logged):
-            want = max(
-                (i + 1 for i, (_h, s, _q) in enumerate(logged) if s in COUNTED), default=None
+        want = _counted(logged)
+        if want is not False and counted != want:
+            report.add(
+                "protocols",
+                where,
+                f"counted version {counted}, the audit log makes it {want}",
             )
-            if counted != want:
-                report.add(
-                    "protocols",
-                    where,
-                    f"counted version {counted}, the audit log makes it {want}",
-                )
     parents = rows.station_parents(conn)
     for contest, station in sorted(set(state.versions) - seen):
         report.add(
