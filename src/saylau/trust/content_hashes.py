@@ -25,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from saylau.store.canonical import canonical_json_column, hash_column
+from saylau.store.canonical import hash_column
 from saylau.store.integrity import VERSION_COLUMNS
 from saylau.store.schema import COUNT_COLUMNS
 from saylau.tabulate.fields import PARTY_PREFIX
@@ -34,8 +34,9 @@ _OPTIONAL_IDS = ("region", "district", "country")
 _COLUMN = {c: i for i, c in enumerate(VERSION_COLUMNS)}
 _HASH = _COLUMN["hash"]
 
-# One member of a votes object as the store writes it: a JSON string key, an integer.
-_MEMBER = r'"(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*":-?(?:0|[1-9][0-9]*)'
+# One member of a votes object as the store writes it: a JSON string key without a
+# comma (so that the members split at commas), an integer.
+_MEMBER = r'"(?:[^"\\\x00-\x1f,]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*":-?(?:0|[1-9][0-9]*)'
 _OBJECT = rf"^\{{(?:{_MEMBER}(?:,{_MEMBER})*)?\}}$"
 
 
@@ -90,9 +91,59 @@ def _frame(rows: Sequence[tuple[Any, ...]]) -> pl.DataFrame | None:
     return pl.DataFrame(data).with_row_index("_i")
 
 
+def _member(column: str, value: pl.Expr) -> pl.Expr:
+    """``"column":value`` with the value JSON-encoded as the store encodes it."""
+    return pl.struct(value.alias(column)).struct.json_encode().str.slice(1).str.strip_suffix("}")
+
+
+def _field(column: str) -> pl.Expr:
+    """A protocol field's member of the canonical text, null where it is left out."""
+    col = pl.col(column)
+    if column == "station":
+        return _member(column, col)  # always there
+    if column in _OPTIONAL_IDS:
+        return pl.when(col.is_not_null() & (col != "")).then(_member(column, col))
+    return pl.when(col.is_not_null()).then(
+        pl.concat_str(pl.lit(f'"{column}":'), col.cast(pl.String))
+    )
+
+
+def _canonical_texts(frame: pl.DataFrame) -> pl.Series:
+    """The canonical JSON of every row (votes already checked to be plain objects):
+    the field members and the party members in sorted key order, NULLs left out."""
+    fields = sorted(["station", *_OPTIONAL_IDS, *COUNT_COLUMNS])
+    before = [f for f in fields if f < PARTY_PREFIX]
+    after = [f for f in fields if f > PARTY_PREFIX]
+    # The members (no key holds a comma: ``_MEMBER``), split at commas and sorted as
+    # text: that sorts them by key unless a key holds an escaped character or is
+    # another key followed by a character below '"' (a space); then the text is not
+    # the canonical one, its hash cannot be the stored one, and the reference decides
+    # the row.  Each key then gets its prefix: a member starts after `,"`.
+    joined = (
+        pl.col("votes")
+        .str.slice(1)
+        .str.strip_suffix("}")
+        .str.split(",")
+        .list.sort()
+        .list.join(",")
+        .str.replace_all(',"', ',"' + PARTY_PREFIX, literal=True)
+    )
+    parties = pl.concat_str(pl.lit('"' + PARTY_PREFIX), joined.str.slice(1))
+    block = pl.when(joined != "").then(parties)
+    members = [*(_field(c) for c in before), block, *(_field(c) for c in after)]
+    text = pl.concat_str(
+        pl.lit("{"), pl.concat_str(members, separator=",", ignore_nulls=True), pl.lit("}")
+    )
+    return frame.select(text.alias("json")).to_series()
+
+
 def _fast_matches(rows: Sequence[tuple[Any, ...]], parties: Sequence[str]) -> set[int]:
-    """Indices of the rows the vectorised canonical text proves intact."""
-    if not rows or not parties:
+    """Indices of the rows the vectorised canonical text proves intact.
+
+    The votes text must be a plain object (``_OBJECT``): its members are then taken
+    as they are, so a key twice or off the ballot stays in the text and its hash
+    cannot be the stored one."""
+    if not rows:
         return set()
     frame = _frame(rows)
     if frame is None:
@@ -100,28 +151,9 @@ def _fast_matches(rows: Sequence[tuple[Any, ...]], parties: Sequence[str]) -> se
     frame = frame.filter(pl.col("votes").str.contains(_OBJECT))
     if frame.height == 0:
         return set()
-    try:
-        decoded = frame.select(
-            pl.col("votes").str.json_decode(pl.Struct({p: pl.Int64 for p in parties}))
-        ).unnest("votes")
-    except pl.exceptions.PolarsError:
-        return set()
-    party_cols = [PARTY_PREFIX + p for p in parties]
-    frame = frame.with_columns(
-        *(decoded[p].alias(PARTY_PREFIX + p) for p in parties),
-        pl.col("votes").str.count_matches(_MEMBER).alias("_members"),
-    )
-    # As many members as decoded parties: no key off the ballot, none twice.
-    present = pl.sum_horizontal(*(pl.col(c).is_not_null().cast(pl.Int64) for c in party_cols))
-    frame = frame.filter(present == pl.col("_members"))
-    # A field that is NULL is left out of the canonical text: build the texts of the
-    # rows with the same NULL fields together, each from its non-NULL columns.
-    nullable = [*COUNT_COLUMNS, *party_cols]
-    pattern = pl.concat_str([pl.col(c).is_null().cast(pl.Int8).cast(pl.String) for c in nullable])
-    ok: set[int] = set()
-    for part in frame.with_columns(pattern.alias("_nulls")).partition_by("_nulls"):
-        keep = [c for c in nullable if part[c].null_count() == 0]
-        texts = canonical_json_column(part.select("station", *_OPTIONAL_IDS, *keep))
-        same = [a == b for a, b in zip(hash_column(texts), part["hash"].to_list(), strict=True)]
-        ok.update(i for i, s in zip(part["_i"].to_list(), same, strict=True) if s)
-    return ok
+    digests = hash_column(_canonical_texts(frame))
+    return {
+        i
+        for i, a, b in zip(frame["_i"].to_list(), digests, frame["hash"].to_list(), strict=True)
+        if a == b
+    }
