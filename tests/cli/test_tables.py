@@ -88,7 +88,9 @@ def _results(doc: dict[str, Any]) -> Iterator[str]:
 def _regions(doc: dict[str, Any]) -> Iterator[str]:
     for row in doc["divisions"]:
         yield whole(row["totals"]["registered"])
-        yield whole(row["stations_expected"])
+        # The demo registers no station list: the table shows the stations reported.
+        assert row["stations_expected"] is None
+        yield whole(row["stations_reporting"])
 
 
 def _seats(doc: dict[str, Any]) -> Iterator[str]:

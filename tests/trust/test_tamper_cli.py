@@ -78,15 +78,15 @@ def test_export_round_trips(world: World, tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["audit", "export", world.url, "--out", str(out)])
     assert result.exit_code == 0, result.output
     doc = json.loads(out.read_text())
-    # Each submission registered its station: a ``register`` entry follows it.
-    # The contest's registered facts, the accounts, then the two submissions (the
-    # first one changed the registered facts the chain vouches for: a ``register`` entry).
+    # The contest's registered facts; the CEC's registration of the stations and
+    # ballot, at once followed by the facts it changed (a ``register`` entry); the
+    # accounts; then the two submissions, which register nothing.
     assert [e["action"] for e in doc["entries"]] == [
         "register",
         "registration",
+        "register",
         *["account-add"] * 4,
         "submission",
-        "register",
         "submission",
     ]
     assert doc["head"]["hash"] == doc["entries"][-1]["hash"]

@@ -167,7 +167,15 @@ TAMPERINGS: list[tuple[str, Callable[[Connection], None], str]] = [
      "protocols contest kz station S9: missing (deleted)"),
     ("station moved to another region",
      _sql("UPDATE divisions SET parent_id = 'region:Astana' WHERE id = 'S1'"),
-     "divisions contest kz: the division tree (2 stations) differs"),
+     "divisions contest kz station S1: moved: it is under region:Astana, the audit log "
+     "records it under region:Almaty"),
+    ("station added to the tree",
+     _sql("INSERT INTO divisions (contest_id, id, name, level, parent_id) "
+          "VALUES ('kz', 'S7', 'S7', 'station', 'region:Almaty')"),
+     "divisions contest kz station S7: not in the audit log (added under region:Almaty)"),
+    ("station renamed",
+     _sql("UPDATE divisions SET name = 'Evil' WHERE id = 'S9'"),
+     "divisions contest kz station S9: name 'Evil', the audit log records 'S9'"),
     ("law's seats changed",
      _sql("UPDATE contests SET law_json = REPLACE(law_json, '\"seats\": ', '\"seats\": 1') WHERE id = 'kz'"),
      "contests contest kz: law (seats, threshold, method, policy) differs"),
@@ -216,6 +224,21 @@ def test_tampering_is_named(
     code, out = _verify(built.world.url)
     assert code == 1, f"{name}: {out}"
     assert line in out, out
+
+
+def test_a_move_the_log_absorbed_is_named(built: Built) -> None:
+    """A station moved in the database, then a submission: the write's ``register``
+    entry records the tree as it finds it, move included.  No write moves a
+    division, so replaying the log names the move and the entry that absorbed it."""
+    world = built.world
+    with world.store.engine.begin() as conn:
+        conn.execute(text("UPDATE divisions SET parent_id = 'region:Astana' WHERE id = 'S1'"))
+    workflow.submit(world.store, world.accounts["cec"], CONTEST, {**S9, "invalid": 12}, reason="r")
+    code, out = _verify(world.url)
+    assert code == 1, out
+    assert (
+        "divisions contest kz station S1: moved from region:Almaty to region:Astana by the " in out
+    ), out
 
 
 @pytest.mark.parametrize(("name", "tamper", "line"), HEAD_CASES, ids=[t[0] for t in HEAD_CASES])

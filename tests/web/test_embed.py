@@ -21,7 +21,8 @@ def test_embed_shows_the_seats_bars_and_progress(client: TestClient, lang: str) 
     # 98 list seats + 9 Assembly seats (hatched), as on the contest page.
     assert len(re.findall(r'<circle class="seat[ "]', html)) == 107
     assert len(re.findall(r'<circle class="seat reserved"', html)) == 9
-    assert '<progress max="7" value="7">' in html
+    # No station list was registered: 7 stations reported, no bar towards an unknown end.
+    assert "<progress" not in html and Formatter(lang).stations(7, None) in html
     seats = re.findall(r'<td class="num" data-field="seats">([^<]*)</td>', html)
     assert seats == ["82", "16", "0"]
     assert len(re.findall(r'class="bar"', html)) == 3

@@ -97,12 +97,17 @@ def test_nist_export_validates_and_reports_the_count_status(
     schema = json.loads(nist_schema.read_text(encoding="utf-8"))
     report = client.get("/api/v1/contests/majilis/nist.json").json()
     jsonschema.validate(report, schema)
-    assert report["Status"] == "unofficial-complete"  # every station in, not certified
+    # No station list was registered: nothing says the count is complete before it is
+    # certified, and the number of sub-units is omitted, not made up.
+    assert report["Status"] == "unofficial-partial"
     contest = report["Election"][0]["Contest"][0]
+    assert "TotalSubUnits" not in contest and contest["SubUnitsReported"] == len(STATIONS)
+    assert report["Election"][0]["CountStatus"][0]["Status"] == "in-process"
     assert contest["@type"] == "ElectionResults.PartyContest"
     units = {u["@id"]: u for u in report["GpUnit"]}
     root = units[report["Election"][0]["ElectionScopeId"]]
     assert root["Type"] == "country" and root["VotersRegistered"] == 5550
+    assert "TotalSubUnits" not in root and root["SubUnitsReported"] == len(STATIONS)
     assert sum(u["Type"] == "precinct" for u in units.values()) == len(STATIONS)
     nur_otan = contest["BallotSelection"][0]["VoteCounts"]
     assert next(v["Count"] for v in nur_otan if v["GpUnitId"] == root["@id"]) == 2670
@@ -131,6 +136,7 @@ def test_nist_partial_while_stations_are_missing(
         report = c.get("/api/v1/contests/majilis/nist.json").json()
         jsonschema.validate(report, json.loads(nist_schema.read_text(encoding="utf-8")))
         assert report["Status"] == "unofficial-partial"
+        assert report["Election"][0]["Contest"][0]["TotalSubUnits"] == 2
         day = c.get("/api/v1/contests").json()["contests"][0]
         assert (day["stations_reporting"], day["stations_expected"]) == (1, 2)
 

@@ -48,9 +48,10 @@ def plural(count: int, word: str, many: str | None = None) -> str:
     return f"{count:,} {many}"
 
 
-def of(part: int, whole: int) -> str:
-    """``1,050 of 1,050``."""
-    return f"{part:,} of {whole:,}"
+def of(part: int, whole: int | None) -> str:
+    """``1,040 of 1,050``; ``1,040 reported`` when the whole is unknown (no station
+    list was registered, so the stations that reported are all that is known)."""
+    return f"{part:,} reported" if whole is None else f"{part:,} of {whole:,}"
 
 
 @dataclass(frozen=True)

@@ -19,8 +19,13 @@ Status = Literal["preliminary", "final"]
 
 @dataclass(frozen=True)
 class ContestInfo:
-    """A contest and its progress; ``status`` is ``final`` once every expected
-    station is counted and the contest is certified, else ``preliminary``."""
+    """A contest and its progress; ``status`` is ``final`` once the contest is
+    certified with every expected station counted, else ``preliminary``.
+
+    ``stations_expected`` is None (unknown) when no station list was registered
+    (no divisions file, no stations registered ahead of their results): the
+    stations that reported are then all the results know of, and every rendering
+    says "N stations reported", never "N of N"."""
 
     id: str
     election: str
@@ -28,7 +33,7 @@ class ContestInfo:
     title: str
     law: str
     policy: str
-    stations_expected: int
+    stations_expected: int | None
     stations_reporting: int
     status: Status
     certified_at: str | None
@@ -113,7 +118,8 @@ class ContestResult:
         return self.totals.stations_reporting
 
     @property
-    def stations_expected(self) -> int:
+    def stations_expected(self) -> int | None:
+        """Stations expected below the division; None when no list was registered."""
         return self.totals.stations_expected
 
     @property

@@ -73,7 +73,7 @@ def to_csv(units: Iterable[ContestResult], parties: Sequence[str]) -> str:
                 d.level,
                 safe_cell(d.parent_id),
                 safe_cell(d.country),
-                u.stations_expected,
+                "" if u.stations_expected is None else u.stations_expected,
                 u.stations_reporting,
                 *(safe_cell(totals.get(c)) for c in TOTAL_COLUMNS),
                 *(u.votes.get(p, 0) for p in parties),
@@ -93,9 +93,10 @@ NIST_UNIT_TYPES: Final[dict[str, str]] = {
 }
 
 
-def nist_status(status: str, reporting: int, expected: int) -> str:
-    """``certified`` once final, ``unofficial-complete`` when every station is in,
-    else ``unofficial-partial``."""
+def nist_status(status: str, reporting: int, expected: int | None) -> str:
+    """``certified`` once final, ``unofficial-complete`` when every expected station
+    is in, else ``unofficial-partial`` (also when no station list was registered:
+    nothing then says the count is complete before it is certified)."""
     if status == "final":
         return "certified"
     if expected and reporting >= expected:
@@ -168,7 +169,9 @@ def nist_report(
         if d.id in kids:
             gp["ComposingGpUnitIds"] = kids[d.id]
         if d.level != "station":
-            gp["TotalSubUnits"] = u.stations_expected
+            # TotalSubUnits is omitted where no station list was registered (unknown).
+            if u.stations_expected is not None:
+                gp["TotalSubUnits"] = u.stations_expected
             gp["SubUnitsReported"] = u.stations_reporting
         gp_units.append(gp)
     selections = []
@@ -191,13 +194,16 @@ def nist_report(
             }
         )
     reporting = int(contest.get("stations_reporting") or 0)
-    expected = int(contest.get("stations_expected") or 0)
+    known = contest.get("stations_expected")
+    expected = None if known is None else int(known)
     status = nist_status(str(contest.get("status")), reporting, expected)
+    done = status == "certified" or (expected is not None and 0 < expected <= reporting)
     count_status = {
         "@type": "ElectionResults.CountStatus",
         "Type": "total",
-        "Status": "completed" if reporting >= expected and expected else "in-process",
+        "Status": "completed" if done else "in-process",
     }
+    totals = {} if expected is None else {"TotalSubUnits": expected}
     date = str(contest.get("date") or generated[:10])
     return {
         "@type": "ElectionResults.ElectionReport",
@@ -226,7 +232,7 @@ def nist_report(
                         "ExternalIdentifier": _ext_id(str(contest.get("id"))),
                         "ElectoralDistrictId": gp_ids[root_id],
                         "VoteVariation": "proportional",
-                        "TotalSubUnits": expected,
+                        **totals,
                         "SubUnitsReported": reporting,
                         "CountStatus": [count_status],
                         "BallotSelection": selections,

@@ -28,6 +28,8 @@ class Totals:
     ``ballots_cast`` = valid + invalid; ``turnout`` = ballots issued / registered, exact
     (the voters who took part, as the CECs of Kazakhstan and Russia publish it).
 
+    ``stations_expected`` is None where no station list was registered (unknown,
+    not the count of the stations that reported).
     ``stations_reporting``/``stations_flagged`` count stations by their counted version;
     ``stations_rejected`` counts stations whose newest version is rejected (not counted
     at all, or still counting an older accepted version).
@@ -39,7 +41,7 @@ class Totals:
     valid: int = 0
     invalid: int = 0
     against_all: int = 0
-    stations_expected: int = 0
+    stations_expected: int | None = 0
     stations_reporting: int = 0
     stations_flagged: int = 0
     stations_rejected: int = 0

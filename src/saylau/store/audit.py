@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -60,7 +60,7 @@ ACTIONS = frozenset(
 
 #: Actions that may register stations or parties on the way: each is followed by a
 #: ``register`` entry when the contest's registered facts changed.
-_REGISTERING = frozenset({"submission", "amendment", "ingest"})
+_REGISTERING = frozenset({"submission", "amendment", "ingest", "registration"})
 
 
 @dataclass(frozen=True)
@@ -101,9 +101,13 @@ class Entry:
         return d
 
 
+def canonical_text(value: Any) -> str:
+    """The one JSON text of the chain: sorted keys, no whitespace, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def chain_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
-    body = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + body).encode()).hexdigest()
+    return hashlib.sha256((prev_hash + canonical_text(content)).encode()).hexdigest()
 
 
 def append(
@@ -118,48 +122,9 @@ def append(
     detail: Mapping[str, Any] | None = None,
 ) -> Entry:
     """Append an entry in the caller's transaction (it commits or rolls back with it)."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown audit action {action!r}")
-    head = schema.audit_head
-    # Write first: the UPDATE takes the row lock (PostgreSQL) / the write lock
-    # (SQLite) before we read, so concurrent appenders queue instead of forking.
-    conn.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq + 1))
-    seq, prev = conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).one()
-    entry = Entry(
-        seq=int(seq),
-        at=stamp(),
-        actor=actor,
-        action=action,
-        contest=contest,
-        subject=subject,
-        before_hash=before,
-        after_hash=after,
-        detail=json.dumps(
-            dict(detail or {}), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ),
-        prev_hash=prev,
-        entry_hash="",
-    )
-    digest = entry.computed_hash()
-    conn.execute(
-        schema.audit.insert().values(
-            seq=entry.seq,
-            at=entry.at,
-            actor=actor,
-            action=action,
-            contest=contest,
-            subject=subject,
-            before_hash=before,
-            after_hash=after,
-            detail=entry.detail,
-            prev_hash=prev,
-            entry_hash=digest,
-        )
-    )
-    conn.execute(update(head).where(head.c.id == 1).values(hash=digest))
-    if action in _REGISTERING and contest is not None:
-        record_register(conn, actor, contest)
-    return Entry(**{**entry.__dict__, "entry_hash": digest})
+    item = {"action": action, "contest": contest, "subject": subject, "before": before}
+    (entry,) = append_many(conn, actor, [{**item, "after": after, "detail": detail}])
+    return entry
 
 
 def append_many(conn: Connection, actor: str, items: Sequence[Mapping[str, Any]]) -> list[Entry]:
@@ -174,6 +139,8 @@ def append_many(conn: Connection, actor: str, items: Sequence[Mapping[str, Any]]
         if it["action"] not in ACTIONS:
             raise ValueError(f"unknown audit action {it['action']!r}")
     head = schema.audit_head
+    # Write first: the UPDATE takes the row lock (PostgreSQL) / the write lock
+    # (SQLite) before we read, so concurrent appenders queue instead of forking.
     conn.execute(update(head).where(head.c.id == 1).values(seq=head.c.seq + len(items)))
     last, prev = conn.execute(select(head.c.seq, head.c.hash).where(head.c.id == 1)).one()
     seq = int(last) - len(items)
@@ -190,40 +157,16 @@ def append_many(conn: Connection, actor: str, items: Sequence[Mapping[str, Any]]
             subject=it.get("subject"),
             before_hash=it.get("before"),
             after_hash=it.get("after"),
-            detail=json.dumps(
-                dict(it.get("detail") or {}),
-                sort_keys=True,
-                separators=(",", ":"),
-                ensure_ascii=False,
-            ),
+            detail=canonical_text(dict(it.get("detail") or {})),
             prev_hash=prev,
             entry_hash="",
         )
         prev = entry.computed_hash()
-        out.append(Entry(**{**entry.__dict__, "entry_hash": prev}))
-    conn.execute(
-        schema.audit.insert(),
-        [
-            {
-                "seq": e.seq,
-                "at": e.at,
-                "actor": e.actor,
-                "action": e.action,
-                "contest": e.contest,
-                "subject": e.subject,
-                "before_hash": e.before_hash,
-                "after_hash": e.after_hash,
-                "detail": e.detail,
-                "prev_hash": e.prev_hash,
-                "entry_hash": e.entry_hash,
-            }
-            for e in out
-        ],
-    )
+        out.append(replace(entry, entry_hash=prev))
+    # Entry's fields are the table's columns.
+    conn.execute(schema.audit.insert(), [asdict(e) for e in out])
     conn.execute(update(head).where(head.c.id == 1).values(hash=prev))
-    for contest in dict.fromkeys(
-        e.contest for e in out if e.action in _REGISTERING and e.contest is not None
-    ):
+    for contest in dict.fromkeys(e.contest for e in out if e.action in _REGISTERING):
         if contest is not None:
             record_register(conn, actor, contest)
     return out
@@ -246,12 +189,22 @@ def record_register(conn: Connection, actor: str, contest: str) -> Entry | None:
 
     Called where a contest is created and after every write that may register
     stations or parties, in that write's transaction, so the chain vouches for
-    the facts that decide seats and not only for the protocols.
+    the facts that decide seats and not only for the protocols.  Besides the
+    tree's digest the entry records the tree's change (``tree``: the divisions
+    added or changed, and removed), so that replaying the log rebuilds the tree
+    and ``audit verify`` can name a moved or deleted division.
     """
-    now = integrity.registered(conn, contest)
-    if last_register(conn, contest) == now:
+    now, tree = integrity.registered_with_tree(conn, contest)
+    last = last_register(conn, contest)
+    if last is not None and {k: v for k, v in last.items() if k != "tree"} == now:
         return None
-    return append(conn, actor, "register", contest=contest, detail=now)
+    if last is None:
+        change = integrity.tree_change({}, tree)
+    elif last.get("divisions") == now["divisions"] and "tree" in last:
+        change = {}
+    else:
+        change = integrity.tree_change(integrity.logged_tree(conn, contest), tree)
+    return append(conn, actor, "register", contest=contest, detail={**now, "tree": change})
 
 
 def entries(

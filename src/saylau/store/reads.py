@@ -39,8 +39,11 @@ def contest_info(conn: Connection, contest_id: str) -> ContestInfo:
         ),
         {"c": contest_id, "d": row.root_id},
     ).first()
-    expected, reporting = (int(agg[0]), int(agg[1])) if agg else (0, 0)
-    final = row.certified_at is not None and expected > 0 and reporting == expected
+    counted, reporting = (int(agg[0]), int(agg[1])) if agg else (0, 0)
+    # Without a registered station list the count of stations is only what came in.
+    expected = counted if row.divisions_fixed or row.stations_listed else None
+    complete = reporting > 0 if expected is None else 0 < expected == reporting
+    final = row.certified_at is not None and complete
     return ContestInfo(
         id=row.id,
         election=row.election,

@@ -178,6 +178,11 @@ def register(
         )
         nonstation = {k: v for k, v in tree.items() if k not in new}
         apply_deltas(conn, cid, roll_up(rows, dv.paths(nonstation)))
+        # The CEC listed stations ahead of results: the results now know how many
+        # to expect (see ``saylau.results.ContestInfo``).
+        conn.execute(
+            text("UPDATE contests SET stations_listed = :t WHERE id = :c"), {"t": True, "c": cid}
+        )
     added = register_parties(conn, cid, list(parties))
     audit.append(
         conn,

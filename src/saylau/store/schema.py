@@ -86,6 +86,9 @@ contests = Table(
     *required(String(40), "last_update", "created_at"),
     # Set once any file labelled synthetic is ingested into the contest.
     Column("synthetic", Boolean, nullable=False, server_default=false()),
+    # Set when the CEC registers stations ahead of their results (revision 0007):
+    # with it (or a divisions file) the results know how many stations to expect.
+    Column("stations_listed", Boolean, nullable=False, server_default=false()),
 )
 
 contest_parties = Table(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import date as _date
 from pathlib import Path
 from types import TracebackType
@@ -299,6 +299,8 @@ class Store:
                 totals = reads.stored_totals(conn, contest_id, [did]).get(did) or Totals(
                     votes=dict.fromkeys(reads.parties(conn, contest_id), 0)
                 )
+        if info.stations_expected is None:
+            totals = replace(totals, stations_expected=None)  # no station list registered
         result = None
         if did == root and any(totals.votes.values()):
             result = self.law(contest_id).allocate(
@@ -354,6 +356,9 @@ class Store:
                 totals = reads.stored_totals(conn, contest_id)
             names = reads.parties(conn, contest_id)
         empty = Totals(votes=dict.fromkeys(names, 0))
+        if info.stations_expected is None:  # no station list registered: unknown
+            totals = {k: replace(t, stations_expected=None) for k, t in totals.items()}
+            empty = replace(empty, stations_expected=None)
         return [
             ContestResults(
                 contest_id,

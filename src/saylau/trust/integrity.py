@@ -16,7 +16,6 @@ Each finding names the table and the row's key.  The SQL lives in
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections import Counter
 from collections.abc import Mapping
@@ -27,9 +26,7 @@ from saylau.store import integrity as rows
 from saylau.store import reads
 from saylau.store.engine import StoreEngine, Tx
 from saylau.store.model import COUNTED
-from saylau.store.schema import COUNT_COLUMNS
-from saylau.tabulate.fields import PARTY_PREFIX
-from saylau.trust import audit
+from saylau.trust import audit, content_hashes
 
 
 @dataclass
@@ -71,6 +68,26 @@ class Replayed:
     approvals: Counter[tuple[str, str, str]] = field(default_factory=Counter)
     certifications: Counter[tuple[str, str]] = field(default_factory=Counter)
     decisions: dict[int, tuple[int, str, str, str]] = field(default_factory=dict)
+    #: Each contest's division tree as its ``register`` entries rebuild it (None: an
+    #: entry of an older release recorded only a digest).
+    trees: dict[str, rows.Tree | None] = field(default_factory=dict)
+    #: Changes of an existing division a ``register`` entry recorded: no write moves,
+    #: renames or deletes a division, so each is a tampering the log absorbed.
+    #: (contest, division, before, after or None, seq)
+    rewritten: list[tuple[str, str, list[Any], list[Any] | None, int]] = field(default_factory=list)
+
+
+def _replay_tree(out: Replayed, contest: str, seq: int, detail: Mapping[str, Any]) -> None:
+    before = out.trees.get(contest, {})
+    change = detail.get("tree")
+    if before is not None and isinstance(change, dict) and not change.get("reset"):
+        for k, v in change.get("set", {}).items():
+            if k in before and before[k] != list(v):
+                out.rewritten.append((contest, k, before[k], list(v), seq))
+        for k in change.get("drop", []):
+            if k in before:
+                out.rewritten.append((contest, k, before[k], None, seq))
+    out.trees[contest] = rows.apply_tree(before, detail)
 
 
 def replay(conn: Tx) -> Replayed:
@@ -85,7 +102,9 @@ def replay(conn: Tx) -> Replayed:
                 status = item[2] if len(item) > 2 else None
                 out.versions.setdefault((contest, item[0]), []).append((item[1], status, seq))
         elif action == "register" and contest:
-            out.register[contest] = (seq, json.loads(detail))
+            facts = json.loads(detail)
+            out.register[contest] = (seq, facts)
+            _replay_tree(out, contest, seq, facts)
         elif action in ("account-add", "account-revoke", "seal") and subject:
             # Merged: a revocation's entry need not repeat the token digest.
             known = out.accounts.get(subject, (0, {}))[1]
@@ -102,51 +121,32 @@ def replay(conn: Tx) -> Replayed:
     return out
 
 
-_OPTIONAL_IDS = ("region", "district", "country")
-
-
-def _content_hash(m: Mapping[str, Any]) -> str:
-    """The version's content hash, recomputed from its columns.
-
-    The object holds only protocol fields with a value, so ``canonical_json``'s
-    filter would keep all of it: the text is built directly (it is the hot loop
-    of verify; ``test_tamper_cli`` checks it against the stored hashes).
-    """
-    obj: dict[str, Any] = {"station": m["station_id"]}
-    for c in _OPTIONAL_IDS:
-        if m[c]:
-            obj[c] = m[c]
-    for c in COUNT_COLUMNS:
-        if m[c] is not None:
-            obj[c] = m[c]
-    for party, n in json.loads(m["votes"]).items():
-        if n is not None:
-            obj[PARTY_PREFIX + party] = n
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def check_versions(conn: Tx, state: Replayed, report: Report) -> None:
     """Each version's content against its hash, and against the log, both ways."""
     stored: dict[tuple[str, str], dict[int, tuple[str, str]]] = {}
-    for m in rows.versions(conn):
+    contest_rows: dict[str, list[tuple[Any, ...]]] = {}
+    for row in rows.versions(conn):
+        contest, station, version, digest, status = row[:5]
         report.versions += 1
-        key = f"contest {m['contest_id']} station {m['station_id']} version {m['version']}"
-        stored.setdefault((m["contest_id"], m["station_id"]), {})[int(m["version"])] = (
-            m["hash"],
-            m["status"],
-        )
-        try:
-            actual = _content_hash(m)
-        except (ValueError, TypeError):
-            actual = ""
-        if actual != m["hash"]:
+        versions = stored.get((contest, station))
+        if versions is None:
+            versions = stored[(contest, station)] = {}
+        versions[int(version)] = (digest, status)
+        contest_rows.setdefault(contest, []).append(row)
+    for contest, versions_ in contest_rows.items():
+        for i in content_hashes.mismatched(versions_, reads.parties(conn, contest)):
+            row = versions_[i]
             report.add(
                 "protocol_versions",
-                key,
+                f"contest {row[0]} station {row[1]} version {row[2]}",
                 "content does not match its stored hash (changed in the database)",
             )
-    for station in sorted(set(stored) | set(state.versions)):
+    differ = [
+        station
+        for station in stored.keys() | state.versions.keys()
+        if not _as_logged(stored.get(station, {}), state.versions.get(station, []))
+    ]
+    for station in sorted(differ):  # sorted: the findings in a stable order
         have, logged = stored.get(station, {}), state.versions.get(station, [])
         where = f"contest {station[0]} station {station[1]}"
         for n in sorted(set(have) | set(range(1, len(logged) + 1))):
@@ -169,6 +169,33 @@ def check_versions(conn: Tx, state: Replayed, report: Report) -> None:
     check_pointers(conn, state, report)
 
 
+def _as_logged(
+    have: Mapping[int, tuple[str, str]], logged: list[tuple[str, str | None, int]]
+) -> bool:
+    """True when a station's stored versions are exactly those the log records (the
+    common case, checked first: the findings are then worked out for the rest)."""
+    if len(have) != len(logged):
+        return False
+    for n, (h, s, _q) in enumerate(logged, 1):
+        got = have.get(n)
+        if got is None or got[0] != h or (s is not None and s != got[1]):
+            return False
+    return True
+
+
+def _counted(logged: list[tuple[str, str | None, int]]) -> int | bool | None:
+    """The version the log makes counted (the newest accepted or flagged one), None
+    when none is, False when an entry of an older release recorded no status."""
+    for i in range(len(logged) - 1, -1, -1):
+        status = logged[i][1]
+        if status is None:
+            return False
+        if status in COUNTED:
+            # Older entries must still all carry a status for the answer to hold.
+            return i + 1 if all(s is not None for _h, s, _q in logged[:i]) else False
+    return None
+
+
 def check_pointers(conn: Tx, state: Replayed, report: Report) -> None:
     """Each station's newest and counted version as the log's order makes them."""
     seen: set[tuple[str, str]] = set()
@@ -189,16 +216,13 @@ def check_pointers(conn: Tx, state: Replayed, report: Report) -> None:
             )
         elif want_status is not None and status != want_status:
             report.add("protocols", where, f"status {status}, the audit log records {want_status}")
-        if all(s is not None for _h, s, _q in logged):
-            want = max(
-                (i + 1 for i, (_h, s, _q) in enumerate(logged) if s in COUNTED), default=None
+        want = _counted(logged)
+        if want is not False and counted != want:
+            report.add(
+                "protocols",
+                where,
+                f"counted version {counted}, the audit log makes it {want}",
             )
-            if counted != want:
-                report.add(
-                    "protocols",
-                    where,
-                    f"counted version {counted}, the audit log makes it {want}",
-                )
     parents = rows.station_parents(conn)
     for contest, station in sorted(set(state.versions) - seen):
         report.add(
@@ -229,7 +253,7 @@ def check_registered(conn: Tx, state: Replayed, report: Report) -> None:
             report.add("contests", where, "its law, ballot and divisions are not in the audit log")
             continue
         seq, want = state.register[contest]
-        now = rows.registered(conn, contest)
+        now, tree = rows.registered_with_tree(conn, contest)
         if now["law"] != want.get("law"):
             report.add(
                 "contests",
@@ -246,7 +270,16 @@ def check_registered(conn: Tx, state: Replayed, report: Report) -> None:
             )
         if not (added or gone) and now["ballot"] != want.get("ballot"):
             report.add("contest_parties", where, f"ballot order differs from seq {seq}")
-        if now["divisions"] != want.get("divisions"):
+        if "listed" in want and now.get("listed") != want["listed"]:
+            report.add(
+                "contests",
+                where,
+                f"stations_listed {now.get('listed')}, the audit log records {want['listed']} "
+                f"(seq {seq})",
+            )
+        logged = state.trees.get(contest)
+        named = 0 if logged is None else check_tree(contest, tree, logged, seq, report)
+        if now["divisions"] != want.get("divisions") and not named:
             report.add(
                 "divisions",
                 where,
@@ -254,6 +287,55 @@ def check_registered(conn: Tx, state: Replayed, report: Report) -> None:
                 f"at seq {seq} ({want.get('stations')} stations): a division was added, deleted, "
                 "renamed or moved",
             )
+    for contest, division, before, after, seq in state.rewritten:
+        where = f"contest {contest} {before[1]} {division}"
+        if after is None:
+            said = f"deleted (under {before[2]})"
+        elif after[2] != before[2]:
+            said = f"moved from {before[2]} to {after[2]}"
+        else:
+            said = f"changed from {before} to {after}"
+        report.add(
+            "divisions",
+            where,
+            f"{said} by the register entry at seq {seq}: no write moves, renames or deletes "
+            "a division, so the log recorded a change made in the database",
+        )
+
+
+def check_tree(contest: str, tree: rows.Tree, logged: rows.Tree, seq: int, report: Report) -> int:
+    """Each division against the tree the log rebuilds; the number of findings."""
+    found = 0
+    for k in sorted(set(tree) | set(logged)):
+        have, want = tree.get(k), logged.get(k)
+        if have == want:
+            continue
+        found += 1
+        level = (have or want or [None, "division"])[1]
+        where = f"contest {contest} {level} {k}"
+        if want is None:
+            report.add("divisions", where, f"not in the audit log (added under {tree[k][2]})")
+        elif have is None:
+            report.add(
+                "divisions", where, f"missing (deleted): recorded under {want[2]} (seq {seq})"
+            )
+        elif have[2] != want[2]:
+            report.add(
+                "divisions",
+                where,
+                f"moved: it is under {have[2]}, the audit log records it under {want[2]} "
+                f"(seq {seq})",
+            )
+        else:
+            fields = [
+                f"{name} {h!r}, the audit log records {w!r}"
+                for name, h, w in zip(
+                    ("name", "level", "parent", "country"), have, want, strict=True
+                )
+                if h != w
+            ]
+            report.add("divisions", where, "; ".join(fields) + f" (seq {seq})")
+    return found
 
 
 def check_rights(conn: Tx, state: Replayed, report: Report) -> None:

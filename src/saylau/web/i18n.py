@@ -78,6 +78,15 @@ class Formatter:
             number / 100, format=_percent_pattern(self.lang, digits), locale=self.lang
         )
 
+    def stations(self, reporting: int, expected: int | None) -> str:
+        """Stations counted: ``1 040 / 1 050``, or ``1 040 stations reported`` when no
+        station list was registered (``expected`` None): never "N of N" made up from
+        the stations that happened to report."""
+        if expected is None:
+            text = self.ngettext("%(n)s station reported", "%(n)s stations reported", reporting)
+            return text % {"n": self.number(reporting)}
+        return f"{self.number(reporting)} / {self.number(expected)}"
+
     def datetime(self, value: str | dt.datetime | None) -> str:
         """A timestamp (ISO text or datetime) in the locale's medium format, UTC."""
         if value is None or value == "":

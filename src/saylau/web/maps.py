@@ -73,8 +73,8 @@ def contest_maps(
         figures = (
             f"{name}: {_('Leading party')} {local_name(leader, fmt.lang) if leader else '–'}; "
             f"{_('Turnout')} {fmt.percent(turnout) if counted else '–'}; "
-            f"{_('Stations counted')} {fmt.number(c['stations_reporting'])} / "
-            f"{fmt.number(c['stations_expected'])}"
+            f"{_('Stations counted')} "
+            f"{fmt.stations(c['stations_reporting'], c['stations_expected'])}"
         )
         common = {"col": spot["col"], "row": spot["row"], "code": spot["code"], "title": figures}
         leader_tiles.append(

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 from urllib.parse import quote
 
@@ -207,10 +208,15 @@ def child_rows(store: Store, cid: str, division_id: str) -> list[dict[str, Any]]
     kids = store.children(cid, division_id)
     # One query for every non-station division's stored totals, not one per child.
     stored = store.aggregates(cid) if any(k.level != "station" for k in kids) else {}
+    # The stored aggregates count the stations that reported where no list was
+    # registered; shown as unknown, as ``Store.results`` gives them.
+    listed = store.contest(cid).stations_expected is not None if stored else True
     for child in kids:
         totals = stored.get(child.id)
         if totals is None:
             totals = store.results(cid, child.id).totals
+        elif not listed:
+            totals = replace(totals, stations_expected=None)
         votes = totals.votes
         leader = max(votes, key=lambda p: votes[p]) if votes and max(votes.values()) > 0 else None
         is_station = child.level == "station"

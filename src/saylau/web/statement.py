@@ -124,10 +124,8 @@ def _heading(pdf: FPDF, ctx: Mapping[str, Any], fmt: Formatter, subtitle: str) -
     if contest.get("date"):
         line += f" · {_('Election date')}: {fmt.date(contest['date'])}"
     counted = ctx.get("division") or contest
-    line += (
-        f" · {_('Stations counted')}: {fmt.number(counted['stations_reporting'])}"
-        f" / {fmt.number(counted['stations_expected'])}"
-    )
+    stations = fmt.stations(counted["stations_reporting"], counted["stations_expected"])
+    line += f" · {_('Stations counted')}: {stations}"
     pdf.multi_cell(width, 6, line, new_x="LMARGIN", new_y="NEXT")
     if contest.get("certified_at"):
         line = f"{_('Certified')}: {fmt.datetime(contest['certified_at'])}"

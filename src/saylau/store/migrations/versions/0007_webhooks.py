@@ -1,11 +1,7 @@
 """Webhooks: the URLs told of each published snapshot, and the log of every attempt;
 on PostgreSQL, a trigger that announces each committed change of a contest on the
 ``saylau_contests`` channel (``NOTIFY``, payload: the contest id), which the live
-pages' server listens to (``saylau.store.notify``).
-
-Revision ID: 0007_webhooks
-Revises: 0006_seal_chain
-Create Date: 2026-12-06
+pages' server listens to (``saylau.store.notify``).  Created 2026-12-06.
 """
 
 from __future__ import annotations
@@ -15,8 +11,6 @@ from alembic import op
 
 revision = "0007_webhooks"
 down_revision = "0006_seal_chain"
-branch_labels = None
-depends_on = None
 
 
 #: Every write that changes what a contest shows moves its change counter (the pages'
