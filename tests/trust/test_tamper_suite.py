@@ -241,6 +241,30 @@ def test_a_move_the_log_absorbed_is_named(built: Built) -> None:
     ), out
 
 
+#: Edits an honest write that follows must not absorb: nothing changes the law after
+#: the contest is created, and a protocol's submission registers no party.
+ABSORBED: list[tuple[str, Callable[[Connection], None], str]] = [
+    ("law's seats changed",
+     _sql("UPDATE contests SET law_json = REPLACE(law_json, '\"seats\": ', '\"seats\": 1') WHERE id = 'kz'"),
+     "contests contest kz: law (seats, threshold, method, policy) differs"),
+    ("party added to the ballot", _sql("INSERT INTO contest_parties VALUES ('kz', 'Evil', 99)"),
+     "contest_parties contest kz party Evil: not registered in the audit log"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("name", "tamper", "line"), ABSORBED, ids=[t[0] for t in ABSORBED])
+def test_an_edit_is_not_absorbed_by_the_next_write(
+    built: Built, name: str, tamper: Callable[[Connection], None], line: str
+) -> None:
+    world = built.world
+    with world.store.engine.begin() as conn:
+        tamper(conn)
+    workflow.submit(world.store, world.accounts["cec"], CONTEST, {**S9, "invalid": 12}, reason="r")
+    code, out = _verify(world.url)
+    assert code == 1, f"{name}: {out}"
+    assert line in out, out
+
+
 @pytest.mark.parametrize(("name", "tamper", "line"), HEAD_CASES, ids=[t[0] for t in HEAD_CASES])
 def test_published_head_catches(
     built: Built, name: str, tamper: Callable[[Connection], None], line: str

@@ -166,9 +166,12 @@ def append_many(conn: Connection, actor: str, items: Sequence[Mapping[str, Any]]
     # Entry's fields are the table's columns.
     conn.execute(schema.audit.insert(), [asdict(e) for e in out])
     conn.execute(update(head).where(head.c.id == 1).values(hash=prev))
-    for contest in dict.fromkeys(e.contest for e in out if e.action in _REGISTERING):
-        if contest is not None:
-            record_register(conn, actor, contest)
+    acts: dict[str, set[str]] = {}
+    for e in out:
+        if e.action in _REGISTERING and e.contest is not None:
+            acts.setdefault(e.contest, set()).add(e.action)
+    for contest, actions in acts.items():
+        record_register(conn, actor, contest, actions=frozenset(actions))
     return out
 
 
@@ -184,7 +187,22 @@ def last_register(conn: Connection, contest: str) -> dict[str, Any] | None:
     return None if detail is None else dict(json.loads(detail))
 
 
-def record_register(conn: Connection, actor: str, contest: str) -> Entry | None:
+#: What each kind of write may legitimately change of a contest's registered facts
+#: once they are on the record (the first ``register`` entry records them all).
+#: Nothing changes the law after the contest is created; a registration (the CEC)
+#: or a load may add parties and register stations; a submission only adds the
+#: stations of a contest whose stations come with their protocols.
+_MAY_ADD_PARTIES = frozenset({"registration", "ingest"})
+_MAY_LIST = frozenset({"registration"})
+
+
+def record_register(
+    conn: Connection,
+    actor: str,
+    contest: str,
+    *,
+    actions: frozenset[str] = frozenset({"registration"}),
+) -> Entry | None:
     """Append a ``register`` entry if the contest's law, ballot or tree changed.
 
     Called where a contest is created and after every write that may register
@@ -193,9 +211,27 @@ def record_register(conn: Connection, actor: str, contest: str) -> Entry | None:
     tree's digest the entry records the tree's change (``tree``: the divisions
     added or changed, and removed), so that replaying the log rebuilds the tree
     and ``audit verify`` can name a moved or deleted division.
+
+    ``actions`` are the writes that triggered it: a fact they cannot change is
+    carried over from the previous entry, not read from the tables, so that an
+    edit made to the file (a law's seats, a party renamed or deleted) is not
+    absorbed by the next honest write but stays for ``audit verify`` to report.
     """
     now, tree = integrity.registered_with_tree(conn, contest)
     last = last_register(conn, contest)
+    if last is not None:
+        if "law" in last:
+            now["law"] = last["law"]
+        if "ballot" in last:
+            before = list(last["ballot"])
+            added = [p for p in now["ballot"] if p not in before]
+            if not actions & _MAY_ADD_PARTIES:
+                now["ballot"] = before
+            elif not set(before) <= set(now["ballot"]):
+                # A party gone from the table: keep it on the record, add the new ones.
+                now["ballot"] = before + added
+        if "listed" in last and not actions & _MAY_LIST:
+            now["listed"] = last["listed"]
     if last is not None and {k: v for k, v in last.items() if k != "tree"} == now:
         return None
     if last is None:
