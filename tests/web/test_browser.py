@@ -51,7 +51,7 @@ def _free_port() -> int:
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("browser")
     db = str(tmp / "saylau.db")
-    build_store(db, tmp).close()
+    build_store(db, tmp, registered=True).close()
     port = _free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")

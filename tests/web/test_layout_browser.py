@@ -21,7 +21,7 @@ import pytest
 import uvicorn
 from test_browser import ARGS, _chromium, _free_port, _shot
 from test_names import ELECTION, PARTIES, ROWS
-from webdata import write_protocols
+from webdata import register_stations, write_protocols
 
 from saylau.store import Store
 from saylau.tabulate import read_protocols
@@ -38,6 +38,7 @@ def kz_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db = str(tmp / "saylau.db")
     store = Store.open(db)
     store.init_election(ELECTION, "2021-01-10", "majilis", "kz-majilis-2021")
+    register_stations(store, "majilis", ROWS)  # "3 / 3" and the progress bars
     store.ingest("majilis", read_protocols(write_protocols(tmp / "p.csv", ROWS, PARTIES)))
     store.close()
     port = _free_port()

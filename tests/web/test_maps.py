@@ -33,7 +33,7 @@ def test_region_without_a_layout_shows_its_districts_as_sorted_bars(client: Test
     # The figures are text in each link (what a screen reader reads), the bar is 0-100%.
     assert '<span class="figure">64.18%</span>' in page
     assert '<span class="leader">Leading party: Nur Otan</span>' in page
-    assert '<span class="counted">Stations counted: 2 / 2</span>' in page
+    assert '<span class="counted">Stations counted: 2 stations reported</span>' in page
     assert 'style="width:57.56%;background:' in page
     kk = client.get(f"{ALMATY}?lang=kk").text
     assert "Аумақтар бойынша келу және алда келе жатқан партия" in kk
@@ -68,7 +68,7 @@ def test_a_layout_naming_the_districts_draws_them_as_tiles(
     assert len(tiles) == 4  # two views, two districts
     labels = dict(tiles)
     assert labels["/contests/majilis/divisions/district%3AAlmaty%2FMedeu"] == (
-        "MED · Medeu: Leading party Nur Otan; Turnout 64.18%; Stations counted 2 / 2"
+        "MED · Medeu: Leading party Nur Otan; Turnout 64.18%; Stations counted 2 stations reported"
     )
 
 

@@ -46,13 +46,31 @@ def write_protocols(
     return path
 
 
+def register_stations(store: Store, contest: str, rows: Sequence[Row]) -> None:
+    """Register ``rows``' stations ahead of their results, as the CEC does: the
+    results then know how many stations to expect ("7 / 7", not "7 stations reported")."""
+    stations = [
+        {"station": r[0], "region": r[1] or None, "district": r[2] or None, "country": r[3] or None}
+        for r in rows
+    ]
+    store.register(contest, stations=stations, actor="cec")
+
+
 def build_store(
-    url: str, tmp: Path, rows: Sequence[Row] = STATIONS, parties: Sequence[str] = PARTIES
+    url: str,
+    tmp: Path,
+    rows: Sequence[Row] = STATIONS,
+    parties: Sequence[str] = PARTIES,
+    *,
+    registered: bool = False,
 ) -> Store:
-    """A store with the Majilis contest and ``rows`` ingested."""
+    """A store with the Majilis contest and ``rows`` ingested (their stations
+    registered first with ``registered``)."""
     store = Store.open(url)
     store.init_election(
         "Elections 2021", "2021-01-10", "majilis", "kz-majilis-2021", title="Majilis"
     )
+    if registered:
+        register_stations(store, "majilis", rows)
     store.ingest("majilis", read_protocols(write_protocols(tmp / "p.csv", rows, parties)))
     return store

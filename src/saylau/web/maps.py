@@ -120,7 +120,7 @@ def area_bars(
     for c in ranked:
         name = _("Abroad") if c["id"] == "abroad" else local_name(c["name"], fmt.lang)
         value, leader = turnout(c), c.get("leader")
-        counted = f"{fmt.number(c['stations_reporting'])} / {fmt.number(c['stations_expected'])}"
+        counted = fmt.stations(c["stations_reporting"], c["stations_expected"])
         if value is None:
             bar = '<span class="bar none" style="width:100%"></span>'
             figure = _("not counted yet")
