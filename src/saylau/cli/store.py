@@ -252,6 +252,15 @@ def demo_table() -> ProtocolTable:
     )
 
 
+def demo_stations(table: ProtocolTable) -> list[dict[str, str | None]]:
+    """The demo's stations as the CEC registers them: id and where they sit."""
+    cols = [c for c in ("station", "region", "district", "country") if c in table.frame.columns]
+    return [
+        {"station": str(r["station"]), **{k: (r.get(k) or None) for k in cols if k != "station"}}
+        for r in table.frame.select(cols).iter_rows(named=True)
+    ]
+
+
 @click.command("demo", short_help="Build the Kazakhstan 2021 demo and show it.")
 @click.option("--db", "db", default=DEMO_DB, show_default=True, help="SQLite file to (re)create.")
 def demo_cmd(db: str) -> None:
@@ -269,6 +278,11 @@ def demo_cmd(db: str) -> None:
     table = demo_table()
     with open_store(db, create=True) as store:
         store.init_election(DEMO_ELECTION, "2021-01-10", "majilis", "kz-majilis-2021")
+        # The CEC registers the ballot and the polling stations before election day:
+        # the results then know how many stations to expect ("N / 10,060").
+        store.register(
+            "majilis", stations=demo_stations(table), parties=table.parties, actor="demo"
+        )
         with Progress(
             TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
         ) as bar:
