@@ -131,6 +131,12 @@ def test_phone_tables_show_key_columns_or_say_they_scroll(pg: Any, kz_site: str)
     for wide, marked, hinted in states:
         assert wide == marked
         assert hinted or not wide or not marked
+    # ... and that caption, hint included, stays on screen: it does not scroll away.
+    captions = pg.locator("main table.scrolls > caption").all()
+    assert captions, "no table scrolls at 390 px: the check above checked nothing"
+    for caption in captions:
+        box = caption.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, caption.inner_text()
 
 
 def test_home_card_headline(pg: Any, kz_site: str) -> None:
