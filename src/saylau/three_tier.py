@@ -18,8 +18,11 @@ amended and re-promulgated on 6 March 1924, §§ 30–33), with no fixed house s
 
 Every vote is used once: ``quota × (constituency + union seats) + national pool``
 is a party's total.  A party here is a national list; its row in a constituency
-is the votes of the lists attached to it there.  Integers only: no rounding
-happens anywhere but in the one "more than" comparison of the national tier.
+is the votes of the lists attached to it there (where a party had two lists in
+one constituency, their sum: the union minimum is then checked on the sum; the
+seats are otherwise the same, as the remainders pool in the union anyway).  Every
+party is taken to have a national list.  Integers only: nothing is rounded; the
+one comparison beyond whole quotas is the national tier's "more than".
 """
 
 from __future__ import annotations
