@@ -121,6 +121,29 @@ def test_reichstag_1928_reich_list_tier() -> None:
     assert (joint["votes"], joint["seats"]) == (z[0] + bvp[0], z[1] + bvp[1])
 
 
+def reich_tier(row: dict[str, int], cap: bool = True) -> int:
+    """A Reich list's seats from its votes and the seats it won below (total − Reich list)."""
+    below = row["seats"] - row["reich"]
+    return national_seats(row["votes"] - Q * below, Q, 30_000, below if cap else None)
+
+
+def test_reichstag_1930_reich_list_tier() -> None:
+    """14 September 1930: the four largest Reich lists read in full agree, one by 160 votes."""
+    data = tomllib.loads((DATA / "de-reichstag-1930.toml").read_text(encoding="utf-8"))
+    lists = data["reich_lists"]
+    assert {n: reich_tier(row) for n, row in lists.items()} == {
+        n: row["reich"] for n, row in lists.items()
+    }
+    # KPD: 4,590,160 − 69 × 60,000 = 450,160 = 7 quotas + 30,160: over 30,000 by 160 votes.
+    assert divmod(lists["Kommunistische Partei Deutschlands"]["votes"] - 69 * Q, Q) == (7, 30_160)
+    # Not given: the DVP would get 7 of the published 9, the Zentrum 9 of 8 (README.md).
+    rest = data["not_reproduced"]
+    assert {n: reich_tier(row) for n, row in rest.items()} == {
+        "Deutsche Volkspartei": 7,
+        "Deutsche Zentrumspartei": 9,
+    }
+
+
 def test_the_law_file_reads_and_round_trips() -> None:
     law = saylau.load_law(LAW)
     tier = law.list_tier
