@@ -175,6 +175,7 @@ def test_reichstag_1928_what_the_reich_level_count_does_not_give() -> None:
     assert (got[z], got[bvp]) == (62, 16)
     pair = parse_law(WEIMAR).allocate({"Z+BVP": votes[z] + votes[bvp]}).seats["Z+BVP"]
     assert pair == rest[z][1] + rest[bvp][1] == 78
-    # The cap on the Reich list (no more seats than won below) cut the NSDAP and the VRP.
+    # The cap on the Reich list (no more seats than won below) cut the NSDAP and the VRP; the
+    # three-tier rule reproduces it (tests/test_three_tier.py).
     assert (got[nsdap], rest[nsdap][1]) == (14, 12)
     assert (got[vrp], rest[vrp][1]) == (8, 2)

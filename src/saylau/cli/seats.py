@@ -338,6 +338,13 @@ def _scheme_tables(a: Allocation, width: int) -> list[Table]:
         title = "Seats per party and region (first and second scrutiny)"
         divisors = {}
         where = "Region"
+    elif "three_tier" in a.extra:
+        per = a.extra["three_tier"]["tiers"]
+        names = {"constituency": "Constituencies", "union": "Unions", "national": "National list"}
+        matrix = {p: {names[k]: n for k, n in t.items()} for p, t in per.items() if a.seats.get(p)}
+        title = "Seats per party and tier (fixed quota in three tiers)"
+        divisors = {}
+        where = "Tier"
     else:
         return []
     parties = list(matrix)
@@ -371,7 +378,7 @@ def _print_result(result: LawResult) -> None:
             f" {a.threshold.base_name}",
             markup=False,
         )
-    show(out, _scheme_tables(a, width))  # seats per region: biproportional, two-level
+    show(out, _scheme_tables(a, width))  # per region or tier: biproportional, two/three-tier
     if a.quota is not None:
         out.print(f"Quota: {float(a.quota):,.4f} (exactly {a.quota})", markup=False)
     if a.divisor is not None:

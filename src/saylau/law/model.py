@@ -14,8 +14,9 @@ from saylau.errors import InputError
 
 TierKind = Literal["party-list", "indirect", "reserved", "single-member"]
 #: How a party-list tier spreads over regions: one national count, party × district
-#: tables (saylau.biproportional) or regions then a national pass (saylau.two_level).
-Scheme = Literal["single", "biproportional", "two-level"]
+#: tables (saylau.biproportional), regions then a national pass (saylau.two_level), or
+#: a fixed quota in constituencies, unions and a national list (saylau.three_tier).
+Scheme = Literal["single", "biproportional", "two-level", "three-tier"]
 BaseName = Literal["parties", "valid", "cast"]
 Policy = Literal["reject", "flag"]
 
@@ -63,6 +64,12 @@ class Tier:
     #: above which a list takes one more seat (Weimar: 60,000 and 30,000).
     votes_per_seat: int | None = None
     remainder_over: int | None = None
+    #: Scheme ``three-tier``: the unions of regions (Wahlkreisverbände), the votes a
+    #: list needs in one region of a union to take part there, and the cap on the
+    #: national seats (Weimar: no more than the seats won below).
+    unions: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    union_min_votes: int = 0
+    national_cap: str = "seats-below"
 
 
 @dataclass(frozen=True)

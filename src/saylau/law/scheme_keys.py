@@ -1,4 +1,4 @@
-"""The law-file keys of tiers that span regions (biproportional, two-level).
+"""The law-file keys of tiers that span regions (biproportional, two-level, three-tier).
 
 Kept apart from :mod:`saylau.law.load` so that the rules for these schemes are
 declared in one place: the keys, how each is read, and how they fit together.
@@ -12,12 +12,13 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from saylau.core import check_threshold
 from saylau.errors import InputError
+from saylau.three_tier import NATIONAL_CAPS
 from saylau.two_level import QUOTAS
 
 if TYPE_CHECKING:
     from saylau.law.model import Tier
 
-SCHEMES = ("single", "biproportional", "two-level")
+SCHEMES = ("single", "biproportional", "two-level", "three-tier")
 SCHEME_KEYS = (
     "scheme",
     "district_seats",
@@ -25,6 +26,9 @@ SCHEME_KEYS = (
     "voter_numbers",
     "regional_quota",
     "national_quota",
+    "unions",
+    "union_min_votes",
+    "national_cap",
 )
 
 
@@ -58,6 +62,34 @@ def _district_seats(v: Any) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
+def _unions(v: Any) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    # { "I Ostpreußen" = ["Ostpreußen"], "II Brandenburg I" = ["Berlin", "Potsdam II"], ... }
+    if not isinstance(v, dict) or not v:
+        raise TypeError
+    out = []
+    for name, regions in v.items():
+        if (
+            not isinstance(regions, list)
+            or not regions
+            or not all(isinstance(r, str) and r.strip() for r in regions)
+        ):
+            raise InputError(f"union '{name}' has {regions!r}, not a list of region names")
+        out.append((str(name), tuple(regions)))
+    return tuple(out)
+
+
+def _cap(v: Any) -> str:
+    if v not in NATIONAL_CAPS:
+        raise InputError(f"valid values: {', '.join(NATIONAL_CAPS)}")
+    return str(v)
+
+
+def _votes(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < 0:
+        raise TypeError
+    return v
+
+
 def _bool(v: Any) -> bool:
     if not isinstance(v, bool):
         raise TypeError
@@ -79,6 +111,9 @@ def scheme_fields(r: _Getter, raw: dict[str, Any], where: str) -> dict[str, Any]
         "voter_numbers": r.get(raw, "voter_numbers", where, _bool, False),
         "regional_quota": r.get(raw, "regional_quota", where, _quota, "imperiali"),
         "national_quota": r.get(raw, "national_quota", where, _quota, "hagenbach-bischoff"),
+        "unions": r.get(raw, "unions", where, _unions, ()),
+        "union_min_votes": r.get(raw, "union_min_votes", where, _votes, 0),
+        "national_cap": r.get(raw, "national_cap", where, _cap, "seats-below"),
     }
 
 
@@ -102,4 +137,41 @@ def scheme_problems(tier: Tier, where: str) -> list[str]:
         problems.append(
             f"key '{where}{used[0]}' needs scheme = 'biproportional' (scheme is '{tier.scheme}')"
         )
+    if tier.scheme == "three-tier":
+        problems += _three_tier_problems(tier, where)
+    elif tier.unions or tier.union_min_votes or tier.national_cap != "seats-below":
+        key = next(
+            k
+            for k, unset in (
+                ("unions", ()),
+                ("union_min_votes", 0),
+                ("national_cap", "seats-below"),
+            )
+            if getattr(tier, k) != unset
+        )
+        problems.append(
+            f"key '{where}{key}' needs scheme = 'three-tier' (scheme is '{tier.scheme}')"
+        )
+    return problems
+
+
+def _three_tier_problems(tier: Tier, where: str) -> list[str]:
+    problems: list[str] = []
+    if tier.votes_per_seat is None:
+        problems.append(
+            f"key '{where}scheme': 'three-tier' needs method = 'fixed-quota' and"
+            f" '{where}votes_per_seat' (it is a fixed quota in every tier)"
+        )
+    if not tier.unions:
+        problems.append(
+            f"key '{where}unions' is missing (a three-tier scheme needs the regions of each union)"
+        )
+    seen: dict[str, str] = {}
+    for name, regions in tier.unions:
+        for r in regions:
+            if r in seen:
+                problems.append(
+                    f"key '{where}unions': region '{r}' is in both '{seen[r]}' and '{name}'"
+                )
+            seen[r] = name
     return problems

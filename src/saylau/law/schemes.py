@@ -1,4 +1,4 @@
-"""Party-list tiers that span regions: biproportional and two-level allocation.
+"""Party-list tiers that span regions: biproportional, two-level and three-tier allocation.
 
 :meth:`Law.allocate <saylau.law.model.Law.allocate>` hands a tier whose
 ``scheme`` is not ``"single"`` to :func:`allocate_scheme`; the regional tables
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from saylau.biproportional import apportion
 from saylau.errors import InputError
+from saylau.three_tier import allocate_three_tier
 from saylau.two_level import allocate_two_level
 
 if TYPE_CHECKING:
@@ -49,6 +50,17 @@ def allocate_scheme(
             seed=seed,
         )
         allocation = replace(bp.upper, extra={"biproportional": bp.to_dict()})
+    elif tier.scheme == "three-tier":
+        assert tier.votes_per_seat is not None  # the law reader requires it
+        three = allocate_three_tier(
+            regions,
+            dict(tier.unions),
+            votes_per_seat=tier.votes_per_seat,
+            union_min_votes=tier.union_min_votes,
+            remainder_over=tier.remainder_over,
+            national_cap="none" if tier.national_cap == "none" else "seats-below",
+        )
+        allocation = replace(three.allocation, extra={"three_tier": three.to_dict()})
     else:
         two = allocate_two_level(
             regions,

@@ -85,6 +85,8 @@ def _tier_table(tier: Tier) -> dict[str, Any]:
             v = {str(size): pct for size, pct in v}
         elif f.name == "consolation_seats":
             v = {str(lo): n for lo, n in v}
+        elif f.name == "unions":
+            v = {name: list(regions) for name, regions in v}
         out[f.name] = v
     return out
 
