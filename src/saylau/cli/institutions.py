@@ -439,7 +439,7 @@ def maslikhats_results(db: str, as_json: bool) -> None:
     _render(res, as_json, lambda w: T.maslikhat_tables(res, w))
 
 
-@click.group("observers")
+@click.group("observers", short_help="Observers: registry summary, irregularity reports.")
 def observers_cmd() -> None:
     """Observers: accreditation registry summary, irregularity reports."""
 
