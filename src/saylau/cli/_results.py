@@ -4,9 +4,11 @@ draw with these."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.table import Table
 
-from saylau.cli._table import Column, facts, number, of, percent, tables
+from saylau.cli._table import Column, facts, number, of, percent, plural, tables
 from saylau.law import LawResult
 from saylau.results import (
     ContestInfo,
@@ -16,6 +18,7 @@ from saylau.results import (
     seats_total,
     share,
 )
+from saylau.tabulate.controls import Problem
 
 #: The heading of a level's divisions in the tables.
 LEVEL_HEADINGS = {"region": "Region", "district": "District", "station": "Station"}
@@ -104,3 +107,18 @@ def level_tables(
         )
     title = f"{info.title}: {info.status} results by {level} (% of valid votes)"
     return tables(title, columns, body, width=width)
+
+
+def problem_tables(source: str, problems: Sequence[Problem], width: int, limit: int) -> list[Table]:
+    """The failed control relations of a file, the first ``limit`` of them: row,
+    station, relation and what failed (the row and station are not repeated in it)."""
+    shown = problems[:limit]
+    more = f", the first {len(shown):,}" if len(problems) > len(shown) else ""
+    title = f"{source}: {plural(len(problems), 'problem')}{more}"
+    columns = [Column("Row", True), Column("Station"), Column("Relation"), Column("Problem")]
+    rows = []
+    for p in shown:
+        prefix = f"row {p.row} (station {p.station!r}): {p.relation}: "
+        detail = p.message.removeprefix(prefix)
+        rows.append([number(p.row), p.station, p.relation, detail])
+    return tables(title, columns, rows, width=width)

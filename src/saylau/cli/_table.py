@@ -125,6 +125,25 @@ def facts(title: str, lines: Sequence[tuple[str, str]]) -> Table:
     return table
 
 
+def keyed(title: str, columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> Table:
+    """A titled list whose first column is a key the user types (``saylau laws``): the
+    key is never wrapped or cut, the text columns wrap.  No vertical rules: their width
+    goes to the columns, so 80 columns hold the longest key and its description."""
+    from rich import box
+
+    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD)
+    key = max([len(columns[0].header), *(len(r[0]) for r in rows)])
+    table.add_column(escape(columns[0].header), no_wrap=True, min_width=key)
+    for c in columns[1:]:
+        if c.figure:
+            table.add_column(escape(c.header), justify="right", no_wrap=True)
+        else:
+            table.add_column(escape(c.header), overflow="fold")
+    for row in rows:
+        table.add_row(*[escape(cell) for cell in row])
+    return table
+
+
 def show(out: Console, items: Sequence[Table]) -> None:
     """Print tables one after the other."""
     for item in items:
