@@ -43,7 +43,11 @@ PG_URL = _PG_ENV if _PG_ENV is not None else _local_pg()
 PG_SOURCE = (
     ("SAYLAU_TEST_PG_URL" if PG_URL else "SAYLAU_TEST_PG_URL is empty")
     if _PG_ENV is not None
-    else ("found on 127.0.0.1:5432" if PG_URL else "none answers on 127.0.0.1:5432")
+    else (
+        "found on 127.0.0.1:5432"
+        if PG_URL
+        else "no server answers on 127.0.0.1:5432 and SAYLAU_TEST_PG_URL is unset"
+    )
 )
 
 # Skip reasons by what enables them: (label, a substring of the skip message, how to enable).
@@ -51,7 +55,9 @@ SKIP_KINDS = [
     (
         "PostgreSQL",
         "PostgreSQL not configured",
-        "start PostgreSQL on 127.0.0.1:5432 or set SAYLAU_TEST_PG_URL",
+        "unset SAYLAU_TEST_PG_URL to use a server on 127.0.0.1:5432, or set it to a URL"
+        if _PG_ENV == ""
+        else "start PostgreSQL on 127.0.0.1:5432 or set SAYLAU_TEST_PG_URL",
     ),
     ("chromium", "chromium", "apt-get install chromium or set SAYLAU_CHROMIUM"),
     (
@@ -64,6 +70,8 @@ SKIP_KINDS = [
         "NIST schema not found",
         f"put {NIST_SCHEMA.name} in {NIST_SCHEMA.parent} or set SAYLAU_SHARED",
     ),
+    ("npm", "npm", "apt-get install npm (fetches axe-core once)"),
+    ("dev tools", "could not import", "make setup (installs the dev extras)"),
     ("docs example", "docs example", "see SKIP in tests/test_docs_examples.py"),
 ]
 
@@ -122,7 +130,10 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> Iterator[None
 def ru_duma_2021() -> Path:
     """The real Russian Duma 2021 station protocols (skips where absent)."""
     if not RU_DUMA_2021.exists():
-        pytest.skip(f"real data file not found: {RU_DUMA_2021} (see ../shared/data/README.md)")
+        pytest.skip(
+            f"real data file not found: {RU_DUMA_2021} "
+            "(README.md, 'Real protocols', says where it comes from)"
+        )
     return RU_DUMA_2021
 
 
@@ -154,8 +165,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield str(tmp_path / "saylau.db")
         return
     if not PG_URL:
-        pytest.skip(
-            "PostgreSQL not configured: no server answers on 127.0.0.1:5432 "
-            "and SAYLAU_TEST_PG_URL is unset or empty"
-        )
+        # Say which: a server that answers is not used when the variable is set empty.
+        pytest.skip(f"PostgreSQL not configured: {PG_SOURCE}")
     yield from _pg_database()
