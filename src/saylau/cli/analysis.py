@@ -14,7 +14,7 @@ import click
 from saylau.analysis.forensics import CRITERIA, KOBAK
 from saylau.cli._notes import print_notes, verbose_option
 from saylau.cli._options import json_option, law_option, out_dir_option
-from saylau.cli._table import Column, console, number, percent, show, tables
+from saylau.cli._table import Column, console, number, percent, plural, show, tables
 from saylau.errors import InputError
 
 _STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -405,7 +405,7 @@ def forensics(
         title = f"Integer percentages: the {min(10, len(regions))} regions of largest excess"
         show(term, tables(title, columns, rows, width=term.width))
     if out_dir:
-        click.echo(f"wrote {out_dir}/forensics.json and {len(report.images)} images")
+        click.echo(f"wrote {out_dir}/forensics.json and {plural(len(report.images), 'image')}")
 
 
 COMMANDS: list[click.Command] = [whatif, project, forensics]

@@ -117,7 +117,7 @@ def candidates_register(db: str, lists_file: str, contest_id: str | None, as_jso
     with open_store(db) as store:
         cid = _contest(store, contest_id)
         res = stored_lists.register_lists(store, cid, lists)
-    lines = [f"{lst.party}: {len(lst)} candidates registered in {cid}" for lst in lists]
+    lines = [f"{lst.party}: {plural(len(lst), 'candidate')} registered in {cid}" for lst in lists]
     _emit(res, as_json, lines)
 
 
@@ -424,7 +424,7 @@ def maslikhats_init(db: str, contests_file: str, election: str, day: str | None)
         ids = stored_maslikhats.init_maslikhats(
             store, contests, election=election, date=day, base=Path(contests_file).parent
         )
-    click.echo(f"{len(ids)} maslikhat contests created in election '{election}'")
+    click.echo(f"{plural(len(ids), 'maslikhat contest')} created in election '{election}'")
 
 
 @maslikhats_cmd.command("results", short_help="Seats of every stored maslikhat.")
@@ -489,7 +489,7 @@ def observers_load(db: str, registry: str) -> None:
     reg = observers.read_registry(expect_csv(registry, "REGISTRY"))
     with open_store(db, create=True) as store:
         n = persist.save_registry(store, reg)
-    click.echo(f"{n} observers stored")
+    click.echo(f"{plural(n, 'observer')} stored")
 
 
 @observers_cmd.command("report", short_help="Attach irregularity reports to stations.")
@@ -502,7 +502,7 @@ def observers_report(db: str, reports_file: str) -> None:
     reports = observers.read_reports(expect_csv(reports_file, "REPORTS"))
     with open_store(db) as store:
         n = persist.add_reports(store, reports)
-    click.echo(f"{n} reports stored")
+    click.echo(f"{plural(n, 'report')} stored")
 
 
 @click.command(short_help="Form the chamber: factions and committees.")

@@ -80,7 +80,7 @@ def init_cmd(
         if parties:
             store.register(contest_id, parties=list(parties), actor="cli")
     where = (
-        f"{info.stations_expected} stations from {divisions}"
+        f"{plural(info.stations_expected or 0, 'station')} from {divisions}"
         if divisions
         else "divisions from the protocols"
     )
