@@ -556,3 +556,30 @@ def test_synopses_name_real_commands_and_options() -> None:
             if option not in known:
                 wrong.append(f"{where}: {command.name} has no {option}")
     assert not wrong, "\n".join(wrong)
+
+
+def readme_presets() -> set[str]:
+    """The law keys the README's preset table names (`kz-majilis-2021`, `-2016` is
+    kz-majilis-2016)."""
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    table = readme.split("Bundled presets (`saylau laws`)", 1)[1].split("\n\n", 2)[1]
+    names: set[str] = set()
+    for row in table.splitlines()[2:]:
+        stem = ""
+        for key in re.findall(r"`([^`]+)`", row.split("|")[1]):
+            name = stem + key if key.startswith("-") else key
+            stem = name.rsplit("-", 1)[0]
+            names.add(name)
+    return names
+
+
+def test_the_readme_lists_every_bundled_law() -> None:
+    """What `saylau laws` prints, the README's table explains (a preset added without a
+    row would leave a newcomer with a key nothing describes)."""
+    from saylau.law import list_presets
+
+    bundled = {law.name for law in list_presets()}
+    listed = readme_presets()
+    assert "kz-majilis-2016" in listed and "ru-duma-2007" in listed  # the parser expands '-2016'
+    assert bundled - listed == set(), f"bundled laws the README does not list: {bundled - listed}"
+    assert listed - bundled == set(), f"README lists laws not bundled: {listed - bundled}"
