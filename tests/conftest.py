@@ -81,6 +81,19 @@ def _setup_line() -> str:
     return f"saylau: PostgreSQL {pg} ({PG_SOURCE}); chromium {CHROMIUM_SHOWN}; shared data {SHARED}"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Starlette's deprecations (the httpx test client of issue #18, lifespans, status
+    # names) fail the test that meets one, so the suite never warns about them again.
+    # Guarded: an older Starlette without the class must not break the configuration.
+    try:
+        from starlette.exceptions import StarletteDeprecationWarning  # noqa: F401
+    except ImportError:
+        return
+    config.addinivalue_line(
+        "filterwarnings", "error::starlette.exceptions.StarletteDeprecationWarning"
+    )
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     return [_setup_line()]
 
