@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -98,12 +99,49 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [_setup_line()]
 
 
+def _untracked() -> set[str] | None:
+    """The files `git status` shows as new in the checkout (None outside a git checkout)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=all"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    return {line[3:] for line in done.stdout.splitlines() if line.startswith("?? ")}
+
+
+_UNTRACKED = pytest.StashKey[set[str] | None]()
+_LEFT = pytest.StashKey[list[str]]()
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    # `-q` (as `make test` runs) hides the header: say which servers are used anyway.
     config = session.config
+    if hasattr(config, "workerinput"):
+        return
+    # What is new in the checkout at the end, the run left there (issue #18 item 14).
+    config.stash[_UNTRACKED] = _untracked()
+    # `-q` (as `make test` runs) hides the header: say which servers are used anyway.
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if config.option.verbose < 0 and reporter is not None and not hasattr(config, "workerinput"):
+    if config.option.verbose < 0 and reporter is not None:
         reporter.write_line(_setup_line())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A test run leaves nothing `git status` shows: a file it left fails the run."""
+    config = session.config
+    before = config.stash.get(_UNTRACKED, None)
+    after = _untracked() if before is not None else None
+    if before is None or after is None:
+        return
+    left = sorted(after - before)
+    config.stash[_LEFT] = left
+    if left and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
@@ -120,6 +158,14 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> Iterator[None
     Outermost wrapper, so the line comes after pytest's short summary, just above the totals.
     """
     yield
+    left = terminalreporter.config.stash.get(_LEFT, [])
+    if left:
+        shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
+        terminalreporter.write_line(
+            f"left in the checkout (git status shows them; write to tmp_path or .gitignore "
+            f"them): {shown}",
+            red=True,
+        )
     counts: dict[str, int] = {}
     for report in terminalreporter.stats.get("skipped", []):
         reason = _skip_reason(report)
