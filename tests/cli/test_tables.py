@@ -320,11 +320,18 @@ def title_above(lines: list[str], start: int) -> str:
 
 
 def header_cells(lines: list[str], start: int) -> list[str]:
-    """The first line of each header cell of the table beginning at ``start``."""
-    line = lines[start + 1] if lines[start].startswith(("┏", "┌")) else lines[start]
-    if line.startswith(("┃", "│")):
-        return [c.strip() for c in re.split("[┃│]", line)[1:-1]]
-    return [c.strip() for c in re.split(r"\s{2,}", line.strip())]
+    """Each header cell's first non-blank line (a long figure header may take two
+    lines, the other cells of that row then start blank) of the table at ``start``."""
+    if not lines[start].startswith(("┏", "┌")):
+        return [c.strip() for c in re.split(r"\s{2,}", lines[start].strip())]
+    rows = []
+    for line in lines[start + 1 :]:
+        if not line.startswith(("┃", "│")):
+            break
+        rows.append([c.strip() for c in re.split("[┃│]", line)[1:-1]])
+        if line.startswith("│"):  # a table without a header row: its first body row
+            break
+    return [next((row[i] for row in rows if row[i]), "") for i in range(len(rows[0]))]
 
 
 def figure_is_whole(figure: str, text: str) -> bool:
