@@ -276,8 +276,8 @@ def _protocol_frame(
 @click.argument("source", metavar="PROTOCOLS|DB")
 @click.option(
     "--leader",
-    required=True,
-    help="The party (or candidate) whose share is tested, as named in the file.",
+    help="The party (or candidate) whose share is tested, as named in the file "
+    "(default: the one with the most votes).",
 )
 @click.option(
     "--profile", help="Protocol file profile (e.g. ru-cik); default: detected from the header."
@@ -311,7 +311,7 @@ def _protocol_frame(
 @verbose_option
 def forensics(
     source: str,
-    leader: str,
+    leader: str | None,
     profile: str | None,
     contest: str | None,
     criteria: str,
@@ -331,6 +331,8 @@ def forensics(
     from saylau.analysis import forensics as fx
 
     frame, synthetic, note = _protocol_frame(source, profile, contest, verbose)
+    chosen = leader is not None
+    leader = leader if leader is not None else fx.leading_party(frame)
     report = fx.analyse(
         frame,
         leader,
@@ -360,7 +362,7 @@ def forensics(
         )
     crit = report.to_dict()["criteria"]
     i = report.integer
-    click.echo(f"leader: {leader}")
+    click.echo(f"leader: {leader}" + ("" if chosen else " (the most votes; --leader to choose)"))
     click.echo(f"criteria: {crit['title']} ({crit['source']})")
     click.echo(f"  stations: {crit['stations']}; turnout = {crit['turnout']}")
     click.echo(f"  integer: {crit['integer']}; excess = {crit['excess']}")
