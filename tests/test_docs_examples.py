@@ -583,3 +583,34 @@ def test_the_readme_lists_every_bundled_law() -> None:
     assert "kz-majilis-2016" in listed and "ru-duma-2007" in listed  # the parser expands '-2016'
     assert bundled - listed == set(), f"bundled laws the README does not list: {bundled - listed}"
     assert listed - bundled == set(), f"README lists laws not bundled: {listed - bundled}"
+
+
+def _slug(heading: str) -> str:
+    """GitHub's anchor of a heading."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def _prose(path: Path) -> str:
+    return re.sub(r"^```.*?^```", "", path.read_text(encoding="utf-8"), flags=re.S | re.M)
+
+
+def test_links_between_the_docs_lead_somewhere() -> None:
+    """A relative link names a file of the repository, and its #anchor a heading there."""
+    anchors = {
+        p.resolve(): {_slug(h) for h in re.findall(r"^#+\s+(.*)$", _prose(p), re.M)} for p in DOCS
+    }
+    broken = []
+    for doc in DOCS:
+        for link in re.findall(r"\]\(([^)\s]+)\)", _prose(doc)):
+            if re.match(r"[a-z]+:", link):
+                continue
+            path, _, anchor = link.partition("#")
+            target = (doc.parent / path).resolve() if path else doc.resolve()
+            if not target.exists():
+                broken.append(f"{doc.name}: {link} (no such file)")
+            elif anchor and target in anchors and anchor not in anchors[target]:
+                broken.append(f"{doc.name}: {link} (no such heading)")
+    assert not broken, broken
+    assert _slug("## Tabulation: protocols in, results and seats out".lstrip("# ")) == (
+        "tabulation-protocols-in-results-and-seats-out"
+    )
