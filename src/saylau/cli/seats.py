@@ -6,6 +6,8 @@ import io
 import json
 import sys
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -385,6 +387,22 @@ def _print_result(result: LawResult) -> None:
         out.print(f"{plural(a.vacant, 'seat')} left vacant", style="yellow", markup=False)
 
 
+def _threshold(value: Fraction, base: str) -> str:
+    """A threshold as the law states it, exactly: ``5% of cast``, ``2/3% of valid``
+    (the Dutch full quota of 150 seats, not 0.666667), ``no threshold``."""
+    if value == 0:
+        return "no threshold"
+    rest = value.denominator
+    for p in (2, 5):
+        while rest % p == 0:
+            rest //= p
+    if rest == 1:  # a terminating decimal: written out whole
+        text = f"{Decimal(value.numerator) / Decimal(value.denominator):f}"
+    else:
+        text = f"{value.numerator}/{value.denominator}"
+    return f"{text}% of {base}"
+
+
 @click.command()
 @json_option("Print the laws as JSON.")
 def laws(as_json: bool) -> None:
@@ -406,8 +424,7 @@ def laws(as_json: bool) -> None:
                 "by votes" if t.votes_per_seat else f"{law.total_seats:,}",
                 # The body and its list tier share a column, so the method (typed too)
                 # has the room the name leaves at 80 columns.
-                f"{law.title}\n{t.method}: {seats}{extra}, "
-                f"{float(t.threshold):g}% of {t.threshold_base}",
+                f"{law.title}\n{t.method}: {seats}{extra}, {_threshold(t.threshold, t.threshold_base)}",
             ]
         )
     columns = [Column("Name"), Column("Seats", True), Column("Body · list tier")]
