@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from saylau.cli._options import json_option, law_option, threshold_base_option
+from saylau.cli._results import reserved_label
 from saylau.cli._table import Column, console, keyed, number, percent, plural, show, tables
 from saylau.core import check_threshold
 from saylau.errors import InputError, MethodError
@@ -306,10 +307,7 @@ def seat_rows(result: LawResult) -> tuple[list[Column], list[list[str]]]:
             cells.append(percent(share(row["seats"], whole)))
         body.append(cells)
     for tier in reserved:
-        by = (
-            f" ({tier.elected_by})" if tier.elected_by and tier.elected_by not in tier.title else ""
-        )
-        label = f"{tier.title or tier.name}{by}, not by list vote"
+        label = reserved_label(tier)
         body.append([label, "", "", number(tier.seats), "", percent(share(tier.seats, whole))])
     total = [
         "Total",
