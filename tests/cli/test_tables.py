@@ -443,3 +443,15 @@ def test_every_cli_table_is_drawn_by_the_table_module() -> None:
             if name == "Table":
                 offenders.append(f"{path.name}:{node.lineno}")
     assert not offenders, f"tables built outside cli/_table.py: {offenders}"
+
+
+@pytest.mark.parametrize("command", ["results", "export", "whatif", "forensics"])
+def test_an_unknown_contest_is_answered_with_the_ones_there(demo: Path, command: str) -> None:
+    # A typo in --contest names the contests the database holds (every command that
+    # takes one goes through cli/_db.pick_contest).
+    result = CliRunner().invoke(main, [command, str(demo), "--contest", "majilis2"])
+    assert result.exit_code == 2
+    assert result.output == (
+        "error: contest 'majilis2' not found (contests in the database: majilis, "
+        "nur-sultan-city, almaty-city, shymkent-city, petropavlovsk-city)\n"
+    ), result.output

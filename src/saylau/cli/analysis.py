@@ -47,11 +47,11 @@ def _write_json_atomic(path: Path, data: Any) -> None:
 
 
 def _store_votes(source: str, contest: str | None) -> tuple[dict[str, int], int, int, str]:
-    from saylau.cli._db import open_store
+    from saylau.cli._db import open_store, pick_contest
 
     store = open_store(source)
     try:
-        cid = contest or store.default_contest()
+        cid = pick_contest(store, contest)
         res = store.results(cid)
         totals = res.totals
         law = store.law(cid).name
@@ -256,11 +256,11 @@ def _protocol_frame(
     """The protocols of a file or a store's contest, and whether they are synthetic
     (the file's ``# synthetic`` label, the contest's flag) with the label's text."""
     if _is_store(source):
-        from saylau.cli._db import open_store
+        from saylau.cli._db import open_store, pick_contest
 
         store = open_store(source)
         try:
-            cid = contest or store.default_contest()
+            cid = pick_contest(store, contest)
             synthetic = store.contest(cid).synthetic
             return store.iter_protocols(cid), synthetic, ""
         finally:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from saylau.cli import _institution_tables as T
-from saylau.cli._db import open_store
+from saylau.cli._db import open_store, pick_contest
 from saylau.cli._files import expect_csv
 from saylau.cli._options import contest_option, json_option, law_option
 from saylau.cli._table import console, plural, show
@@ -101,7 +101,7 @@ _CONTEST = contest_option()
 
 
 def _contest(store: Store, contest_id: str | None) -> str:
-    return contest_id or str(store.default_contest())
+    return pick_contest(store, contest_id)
 
 
 @candidates.command("register", short_help="Register parties' lists in DB.")

@@ -13,7 +13,7 @@ import polars as pl
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from saylau.cli._db import created_or_removed, open_store
+from saylau.cli._db import created_or_removed, open_store, pick_contest
 from saylau.cli._notes import print_notes, verbose_option
 from saylau.cli._results import level_tables, national_tables, problem_tables, totals_table
 from saylau.cli._table import console, plural, show
@@ -140,7 +140,7 @@ def ingest_cmd(
     table = read_protocols(Path(protocols), profile=profile)
     print_notes(table.warnings, verbose=verbose)
     with open_store(db) as store:
-        cid = contest_id or store.default_contest()
+        cid = pick_contest(store, contest_id)
         store.contest(cid)
         console = Console(stderr=True) if as_json else _console()
         with Progress(
@@ -203,7 +203,7 @@ def results_cmd(
     from saylau.web import model
 
     with open_store(db) as store:
-        cid = contest_id or store.default_contest()
+        cid = pick_contest(store, contest_id)
         if as_json:
             doc = model.export_json(store, cid, level) if level else model.contest_page(store, cid)
             click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
