@@ -14,7 +14,7 @@ $(BIN)/python:
 	$(BIN)/pip install --upgrade pip
 
 $(RUNTIME): pyproject.toml | $(BIN)/python
-	@echo "==> installing saylau and its runtime dependencies into $(VENV) (first time: about a minute)"
+	@echo "==> installing saylau and its runtime dependencies into $(VENV) (first time: a minute or two)"
 	$(BIN)/pip install --progress-bar on -e .
 	touch $@
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,7 +44,11 @@ PG_URL = _PG_ENV if _PG_ENV is not None else _local_pg()
 PG_SOURCE = (
     ("SAYLAU_TEST_PG_URL" if PG_URL else "SAYLAU_TEST_PG_URL is empty")
     if _PG_ENV is not None
-    else ("found on 127.0.0.1:5432" if PG_URL else "none answers on 127.0.0.1:5432")
+    else (
+        "found on 127.0.0.1:5432"
+        if PG_URL
+        else "no server answers on 127.0.0.1:5432 and SAYLAU_TEST_PG_URL is unset"
+    )
 )
 
 # Skip reasons by what enables them: (label, a substring of the skip message, how to enable).
@@ -51,7 +56,9 @@ SKIP_KINDS = [
     (
         "PostgreSQL",
         "PostgreSQL not configured",
-        "start PostgreSQL on 127.0.0.1:5432 or set SAYLAU_TEST_PG_URL",
+        "unset SAYLAU_TEST_PG_URL to use a server on 127.0.0.1:5432, or set it to a URL"
+        if _PG_ENV == ""
+        else "start PostgreSQL on 127.0.0.1:5432 or set SAYLAU_TEST_PG_URL",
     ),
     ("chromium", "chromium", "apt-get install chromium or set SAYLAU_CHROMIUM"),
     (
@@ -64,6 +71,8 @@ SKIP_KINDS = [
         "NIST schema not found",
         f"put {NIST_SCHEMA.name} in {NIST_SCHEMA.parent} or set SAYLAU_SHARED",
     ),
+    ("npm", "npm", "apt-get install npm (fetches axe-core once)"),
+    ("dev tools", "could not import", "make setup (installs the dev extras)"),
     ("docs example", "docs example", "see SKIP in tests/test_docs_examples.py"),
 ]
 
@@ -73,16 +82,66 @@ def _setup_line() -> str:
     return f"saylau: PostgreSQL {pg} ({PG_SOURCE}); chromium {CHROMIUM_SHOWN}; shared data {SHARED}"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    # Starlette's deprecations (the httpx test client of issue #18, lifespans, status
+    # names) fail the test that meets one, so the suite never warns about them again.
+    # Guarded: an older Starlette without the class must not break the configuration.
+    try:
+        from starlette.exceptions import StarletteDeprecationWarning  # noqa: F401
+    except ImportError:
+        return
+    config.addinivalue_line(
+        "filterwarnings", "error::starlette.exceptions.StarletteDeprecationWarning"
+    )
+
+
 def pytest_report_header(config: pytest.Config) -> list[str]:
     return [_setup_line()]
 
 
+def _untracked() -> set[str] | None:
+    """The files `git status` shows as new in the checkout (None outside a git checkout)."""
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(REPO), "status", "--porcelain", "--untracked-files=all"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0:
+        return None
+    return {line[3:] for line in done.stdout.splitlines() if line.startswith("?? ")}
+
+
+_UNTRACKED = pytest.StashKey[set[str] | None]()
+_LEFT = pytest.StashKey[list[str]]()
+
+
 def pytest_sessionstart(session: pytest.Session) -> None:
-    # `-q` (as `make test` runs) hides the header: say which servers are used anyway.
     config = session.config
+    if hasattr(config, "workerinput"):
+        return
+    # What is new in the checkout at the end, the run left there (issue #18 item 14).
+    config.stash[_UNTRACKED] = _untracked()
+    # `-q` (as `make test` runs) hides the header: say which servers are used anyway.
     reporter = config.pluginmanager.get_plugin("terminalreporter")
-    if config.option.verbose < 0 and reporter is not None and not hasattr(config, "workerinput"):
+    if config.option.verbose < 0 and reporter is not None:
         reporter.write_line(_setup_line())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A test run leaves nothing `git status` shows: a file it left fails the run."""
+    config = session.config
+    before = config.stash.get(_UNTRACKED, None)
+    after = _untracked() if before is not None else None
+    if before is None or after is None:
+        return
+    left = sorted(after - before)
+    config.stash[_LEFT] = left
+    if left and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
@@ -99,6 +158,14 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> Iterator[None
     Outermost wrapper, so the line comes after pytest's short summary, just above the totals.
     """
     yield
+    left = terminalreporter.config.stash.get(_LEFT, [])
+    if left:
+        shown = ", ".join(left[:10]) + (f" and {len(left) - 10} more" if len(left) > 10 else "")
+        terminalreporter.write_line(
+            f"left in the checkout (git status shows them; write to tmp_path or .gitignore "
+            f"them): {shown}",
+            red=True,
+        )
     counts: dict[str, int] = {}
     for report in terminalreporter.stats.get("skipped", []):
         reason = _skip_reason(report)
@@ -122,7 +189,10 @@ def pytest_terminal_summary(terminalreporter: TerminalReporter) -> Iterator[None
 def ru_duma_2021() -> Path:
     """The real Russian Duma 2021 station protocols (skips where absent)."""
     if not RU_DUMA_2021.exists():
-        pytest.skip(f"real data file not found: {RU_DUMA_2021} (see ../shared/data/README.md)")
+        pytest.skip(
+            f"real data file not found: {RU_DUMA_2021} "
+            "(README.md, 'Real protocols', says where it comes from)"
+        )
     return RU_DUMA_2021
 
 
@@ -154,8 +224,6 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield str(tmp_path / "saylau.db")
         return
     if not PG_URL:
-        pytest.skip(
-            "PostgreSQL not configured: no server answers on 127.0.0.1:5432 "
-            "and SAYLAU_TEST_PG_URL is unset or empty"
-        )
+        # Say which: a server that answers is not used when the variable is set empty.
+        pytest.skip(f"PostgreSQL not configured: {PG_SOURCE}")
     yield from _pg_database()

@@ -6,7 +6,10 @@ so a command added later is checked without touching this file.
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
 
 import click
 import pytest
@@ -76,9 +79,26 @@ def test_help_shows_no_markup(path: tuple[str, ...], command: click.Command) -> 
 GROUPS = [(path, c) for path, c in COMMANDS if isinstance(c, click.Group)]
 
 
+def _help_as_shown(path: tuple[str, ...]) -> str:
+    """``--help`` as an 80-column terminal shows it.  Not through CliRunner: it forces
+    Click's layout to the full width, while a real terminal gets two columns less
+    (Click lays out at ``min(columns, 80) - 2``), so summaries that fit in the runner
+    were cut on screen."""
+    env = {**os.environ, "COLUMNS": str(WIDTH)}
+    done = subprocess.run(
+        [sys.executable, "-m", "saylau", *path[1:], "--help"],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 @pytest.mark.parametrize(("path", "group"), GROUPS, ids=[" ".join(p) for p, _ in GROUPS])
 def test_command_lists_do_not_cut_descriptions(path: tuple[str, ...], group: click.Group) -> None:
-    text = _help(path)
+    text = _help_as_shown(path)
+    assert all(len(line) <= WIDTH for line in text.splitlines()), text
     listing = text.split("Commands:", 1)[1]
     cut = [line.strip() for line in listing.splitlines() if line.rstrip().endswith("...")]
     assert not cut, f"{' '.join(path)} --help cuts summaries mid-phrase: {cut}"

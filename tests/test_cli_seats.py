@@ -263,3 +263,14 @@ def test_new_rules_from_the_command_line() -> None:
     assert code == 2 and "--min-seats: method 'hare' is a largest-remainder method" in err
     code, _, err = run("seats", "-", "--law", "us-house-1910", "--seats", "5", input=text)
     assert code == 2 and "--seats: only with --method (the law sets it)" in err
+
+
+def test_laws_state_thresholds_exactly() -> None:
+    # The Dutch threshold is one full quota of 150 seats: 100/150 = 2/3 %, not 0.666667;
+    # a law without one says so rather than "0% of valid".
+    out = CliRunner(env={"COLUMNS": "120"}).invoke(main, ["laws"]).stdout
+    flat = " ".join(out.split())
+    assert "dhondt: 150 seats, 2/3% of valid" in flat
+    assert "huntington-hill: 435 seats, no threshold" in flat
+    assert "dhondt: 120 seats, 3.25% of valid" in flat
+    assert "0.666667" not in flat and not re.search(r"(?<![\d.])0% of", flat)

@@ -1,8 +1,8 @@
 """Every example in README.md and docs/*.md runs, so the docs cannot rot.
 
-Also checked: what the README's quickstart says the make targets do, that docs about a
-benchmark link to the README's figures instead of quoting their own, that law files shown
-load, and that the examples leave nothing `git status` shows.
+Also checked: what the README's quickstart says the make targets do, that law files shown
+load, and that the examples leave nothing `git status` shows (the pages themselves:
+tests/test_docs_pages.py).
 
 A doctest-style runner over the fenced blocks:
 
@@ -12,8 +12,10 @@ A doctest-style runner over the fenced blocks:
 - ```bash / ```sh: run by ``bash -e`` in a fresh temp dir; every command must succeed.
 - ```console: each ``$ command`` is run; when the transcript shows ``error: …`` lines the
   command must fail with exit status 2 and print them, otherwise it must succeed.
-- Untagged blocks holding ``$ `` prompts are console transcripts; other untagged blocks,
-  ``text`` (synopses with placeholders), ``toml`` and ``csv`` are read, not run.
+- ``text`` (synopses with placeholders such as ``DB`` or ``[--json]``), ``toml``, ``csv``
+  and ``json`` are read, not run.  Every block names its language: an untagged block
+  could hide an example from the runner, and a ``text`` block may not hold a concrete
+  ``saylau`` command (one without a placeholder), which would then never run.
 
 Each temp dir holds ``examples/`` (the repository's) and a copy of ``saylau-demo.db``,
 built once per session by ``saylau demo`` with the virtual environment *not* on PATH,
@@ -46,7 +48,7 @@ REPO = Path(__file__).resolve().parents[1]
 DOCS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 BIN = Path(sys.executable).parent  # the virtual environment's bin/
 RUN = {"python", "bash", "sh", "console"}
-READ_ONLY = {"text", "toml", "csv", "json", ""}
+READ_ONLY = {"text", "toml", "csv", "json"}
 
 # (document, a substring of the block) -> why it is not run here.
 SKIP: dict[tuple[str, str], str] = {
@@ -83,6 +85,7 @@ GIVEN: dict[tuple[str, str], dict[str, str]] = {
     ("README.md", "my-law.toml"): {"v.csv": EXAMPLE_VOTES, "my-law.toml": BAD_LAW},
     ("docs/analysis.md", "kz2021.csv"): {"kz2021.csv": EXAMPLE_VOTES},
     ("docs/analysis.md", "polls.csv"): {"polls.csv": POLLS},
+    ("docs/tabulate.md", "no bundled profile"): {"x.csv": "station,registered,party:A\n1,100,50\n"},
 }
 
 
@@ -113,8 +116,6 @@ def _blocks(path: Path) -> Iterator[Block]:
             lang, start, body = fence.group(1).lower(), number, []
         elif lang is not None and line.startswith("```"):
             text = "\n".join(body) + "\n"
-            if not lang and any(s.startswith("$ ") for s in body):
-                lang = "console"
             yield Block(str(path.relative_to(REPO)), start, lang, text)
             lang = None
         elif lang is not None:
@@ -127,8 +128,39 @@ RUNNABLE = [b for b in BLOCKS if b.lang in RUN]
 
 def test_every_block_is_known() -> None:
     unknown = [f"{b.id} ```{b.lang}" for b in BLOCKS if b.lang not in RUN | READ_ONLY]
-    assert not unknown, f"fenced blocks in a language the runner neither runs nor reads: {unknown}"
+    assert not unknown, f"fenced blocks without a language the runner runs or reads: {unknown}"
     assert len(RUNNABLE) >= 8  # README alone has several: a parser that found none would pass
+
+
+#: A placeholder in a synopsis: an upper-case word (DB, FILE, NAME.csv) or an option
+#: in brackets.
+PLACEHOLDER = re.compile(r"\b[A-Z][A-Z0-9_]+\b|\[")
+COMMAND = re.compile(r"(?:^|[|;&]\s*)saylau\s")
+
+
+def concrete_commands(block: Block) -> list[str]:
+    """The lines of a read-only block that run saylau with no placeholder at all."""
+    return [
+        line.strip()
+        for line in block.text.splitlines()
+        if COMMAND.search(line.split("#", 1)[0]) and not PLACEHOLDER.search(line.split("#", 1)[0])
+    ]
+
+
+def test_read_only_blocks_hide_no_example() -> None:
+    """A concrete command in a ``text`` block would never run: tag it bash or console."""
+    hidden = {b.id: concrete_commands(b) for b in BLOCKS if b.lang in READ_ONLY}
+    hidden = {k: v for k, v in hidden.items() if v}
+    assert not hidden, f"examples in blocks the runner does not run: {hidden}"
+
+
+def test_the_hidden_example_check_can_fail() -> None:
+    synopsis = Block("x.md", 1, "text", "saylau results DB [--contest ID]\n")
+    example = Block("x.md", 1, "text", "saylau demo   # builds saylau-demo.db\n")
+    piped = Block("x.md", 1, "text", "echo pw | saylau users passwd demo.db op1\n")
+    assert concrete_commands(synopsis) == []
+    assert concrete_commands(example) == ["saylau demo   # builds saylau-demo.db"]
+    assert concrete_commands(piped) == ["echo pw | saylau users passwd demo.db op1"]
 
 
 @pytest.mark.parametrize("key", [*SKIP, *GIVEN], ids=lambda k: f"{k[0]}:{k[1]}")
@@ -267,8 +299,11 @@ def test_a_missing_protocol_file_is_named_as_typed(tmp_path: Path) -> None:
 
 def _run_console(block: Block, workdir: Path) -> None:
     for command, expected in _transcript(block.text):
+        # As wide as the transcript's widest line, so tables are laid out as shown.
+        width = max([80, *(len(line) for line in expected)])
+        env = {**_env(), "COLUMNS": str(width)}
         done = subprocess.run(
-            ["bash", "-c", command], cwd=workdir, env=_env(), capture_output=True, text=True
+            ["bash", "-c", command], cwd=workdir, env=env, capture_output=True, text=True
         )
         errors = [line.strip() for line in expected if line.startswith("error:")]
         shown = " ".join((done.stdout + done.stderr).split())
@@ -278,6 +313,41 @@ def _run_console(block: Block, workdir: Path) -> None:
                 assert " ".join(line.split()) in shown, f"{block.id}: `{command}`: {shown}"
         else:
             assert done.returncode == 0, f"{block.id}: `{command}` failed:\n{done.stderr}"
+        missing = unprinted(expected, (done.stdout + done.stderr).splitlines())
+        assert not missing, (
+            f"{block.id}: `{command}` does not print the lines the docs show:\n"
+            + "\n".join(missing)
+            + f"\n--- it printed:\n{done.stdout}{done.stderr}"
+        )
+
+
+def _norm(line: str) -> str:
+    return " ".join(line.split())
+
+
+def unprinted(shown: list[str], printed: list[str]) -> list[str]:
+    """The lines of a transcript that the command did not print, in that order (a
+    transcript may leave lines out; '…' in a shown line stands for any text)."""
+    missing: list[str] = []
+    rest = [_norm(p) for p in printed]
+    for line in shown:
+        want = _norm(line)
+        if not want:
+            continue
+        pattern = re.compile(".*".join(re.escape(part) for part in want.split("…")))
+        at = next((i for i, got in enumerate(rest) if pattern.fullmatch(got)), None)
+        if at is None:
+            missing.append(line)
+        else:
+            rest = rest[at + 1 :]
+    return missing
+
+
+def test_the_transcript_check_can_fail() -> None:
+    printed = ["Title", "│ Nur Otan │ 76 │", "│ Ak Zhol │ 12 │", "criteria: x (a, b, c)"]
+    assert unprinted(["│ Nur Otan │ 76 │", "criteria: x (a, …)"], printed) == []
+    assert unprinted(["│ Ak Zhol │ 12 │", "│ Nur Otan │ 76 │"], printed) == ["│ Nur Otan │ 76 │"]
+    assert unprinted(["│ Nur Otan │ 77 │"], printed) == ["│ Nur Otan │ 77 │"]
 
 
 def _transcript(text: str) -> Iterator[tuple[str, list[str]]]:
@@ -353,51 +423,6 @@ def _evaluate(text: str, namespace: dict[str, Any]) -> Any:
         return eval(compile(text, "<docs>", "eval"), namespace)
     except Exception:  # prose ("107 with the Assembly tier"), not a stated value
         return _NOT_A_VALUE
-
-
-# Benchmark figures live in one place, the README's performance table (with the machine and
-# the date); a docs section about a benchmark links there instead of quoting its own.
-TIMING = re.compile(r"\d[\d,.]*\s?(?:µs|ms|s|req/s)\b")
-NOT_YET: dict[str, str] = {}  # a page still quoting figures of its own, with the reason
-
-
-def _sections(path: Path) -> Iterator[tuple[str, str]]:
-    title, body = "", []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            yield title, "\n".join(body)
-            title, body = line, []
-        else:
-            body.append(line)
-    yield title, "\n".join(body)
-
-
-DOC_PAGES = [
-    pytest.param(
-        p,
-        marks=pytest.mark.xfail(reason=NOT_YET[name], strict=True) if name in NOT_YET else (),
-        id=name,
-    )
-    for p in DOCS[1:]
-    for name in [str(p.relative_to(REPO))]
-]
-
-
-@pytest.mark.parametrize("path", DOC_PAGES)
-def test_benchmark_figures_live_in_the_readme(path: Path) -> None:
-    for title, body in _sections(path):
-        if "bench_" not in body:
-            continue
-        figures = TIMING.findall(body)
-        assert not figures, f"{path.name} {title!r} quotes benchmark figures {figures}"
-        assert "../README.md#performance" in body, f"{path.name} {title!r}: link the README"
-
-
-def test_the_readme_performance_table_names_machine_and_date() -> None:
-    readme = (REPO / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Performance", 1)[1].split("\n## ", 1)[0]
-    assert "bench_projection.py" in section and "bench_forensics.py" in section
-    assert re.search(r"\b20\d\d\b", section) and "core" in section
 
 
 LAW_BLOCKS = [b for b in BLOCKS if b.lang == "toml" and "[law]" in b.text]

@@ -103,3 +103,19 @@ def test_every_command_reading_protocols_has_verbose(command: str) -> None:
     r = CliRunner().invoke(main, [command, "--help"])
     text = " ".join(r.output.split())  # help is wrapped to the terminal
     assert "--verbose" in text and "each row skipped without data" in text
+
+
+def test_the_leader_defaults_to_the_party_with_the_most_votes(tmp_path: Path) -> None:
+    """As on the site: `saylau forensics FILE` tests the national leader, and says so."""
+    path = _file(tmp_path)
+    frame = synth_load(400, 3, seed=5)
+    totals = {c.split(":", 1)[1]: frame[c].sum() for c in frame.columns if c.startswith("party:")}
+    top = max(totals, key=lambda p: totals[p])
+    base = ["forensics", str(path), "--draws", "50"]
+    r = CliRunner().invoke(main, base)
+    assert r.exit_code == 0, r.output
+    assert f"leader: {top} (the most votes; --leader to choose)" in r.stdout.splitlines()
+    named = CliRunner().invoke(main, [*base, "--leader", top])
+    assert named.stdout == r.stdout.replace(" (the most votes; --leader to choose)", "")
+    d = json.loads(CliRunner().invoke(main, [*base, "--json"]).stdout)
+    assert d["leader"] == top

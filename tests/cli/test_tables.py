@@ -51,6 +51,14 @@ FILES = {
     "R2,O2,101,c1,2021-01-10T09:30,obstruction,denied entry for 20 minutes\n",
     "districts": "district,candidate,party,votes\nD1,x,A,1200\nD1,y,B,1100\n"
     "D2,z,B,2500\nD2,w,,1000\n",
+    # Station protocols, the last one failing a control relation (valid 8,900 against
+    # 8,800 party votes): `tabulate` and `ingest` list it in a table of problems.
+    "protocols": "station,region,district,registered,issued_at_station,in_stationary_boxes,"
+    "invalid,valid,party:Nur Otan,party:Ak Zhol,party:People's Party of Kazakhstan\n"
+    "S-0001,North Kazakhstan Region,N1,12000,8000,8000,100,7900,6000,1100,800\n"
+    "S-0002,North Kazakhstan Region,N1,11000,7000,7000,100,6900,5000,1100,800\n"
+    "S-0003,West Kazakhstan Region,W1,13000,9000,9000,100,8900,7000,1100,800\n"
+    "S-0004,West Kazakhstan Region,W1,14000,9000,9000,100,8900,7000,1000,800\n",
 }
 WIDTHS = (80, 60)
 #: Lines of a table's border and body: what may not stand where its title should.
@@ -187,6 +195,15 @@ def _reports(doc: None) -> Iterator[str]:
     yield from ("2021-01-10T11:00:00", "2021-01-10T09:30:00", "O1", "O2")
 
 
+def _tabulated(doc: dict[str, Any]) -> Iterator[str]:
+    yield from _results(doc)
+    for station in doc["problems"]:
+        yield whole(station["row"])
+        yield station["station"]
+        for failure in station["failures"]:
+            yield failure["relation"]  # the name the docs explain: never cut
+
+
 def _districts(doc: dict[str, Any]) -> Iterator[str]:
     yield from (d["district"] for d in doc["districts"])
 
@@ -217,6 +234,7 @@ CASES = [
     Case(
         "seats-two-level", ("seats", str(CZECH), "--law", "cz-poslanecka-snemovna-2021"), _regional
     ),
+    Case("tabulate", ("tabulate", "{protocols}", "--law", "kz-majilis-2021"), _tabulated),
     Case("laws", ("laws",), _laws),
     Case("maslikhats", ("maslikhats", "results", "{db}"), _maslikhats),
     Case(
@@ -302,11 +320,18 @@ def title_above(lines: list[str], start: int) -> str:
 
 
 def header_cells(lines: list[str], start: int) -> list[str]:
-    """The first line of each header cell of the table beginning at ``start``."""
-    line = lines[start + 1] if lines[start].startswith(("┏", "┌")) else lines[start]
-    if line.startswith(("┃", "│")):
-        return [c.strip() for c in re.split("[┃│]", line)[1:-1]]
-    return [c.strip() for c in re.split(r"\s{2,}", line.strip())]
+    """Each header cell's first non-blank line (a long figure header may take two
+    lines, the other cells of that row then start blank) of the table at ``start``."""
+    if not lines[start].startswith(("┏", "┌")):
+        return [c.strip() for c in re.split(r"\s{2,}", lines[start].strip())]
+    rows = []
+    for line in lines[start + 1 :]:
+        if not line.startswith(("┃", "│")):
+            break
+        rows.append([c.strip() for c in re.split("[┃│]", line)[1:-1]])
+        if line.startswith("│"):  # a table without a header row: its first body row
+            break
+    return [next((row[i] for row in rows if row[i]), "") for i in range(len(rows[0]))]
 
 
 def figure_is_whole(figure: str, text: str) -> bool:
@@ -322,25 +347,45 @@ def test_tables_are_titled_whole_and_alike(
 ) -> None:
     args = _args(case, demo, tmp_path)
     text = _run(args, width, case.exit_code)
+    doc = (
+        json.loads(_run([*args, case.json_flag], width, case.exit_code)) if case.json_flag else None
+    )
+    _check_tables(case.name, text, width, list(case.figures(doc)))
+
+
+def _check_tables(name: str, text: str, width: int, figures: list[str]) -> None:
+    """Every table of ``text`` fits ``width``, has a title and sentence-case headers,
+    and shows each of ``figures`` whole; nothing is cut with an ellipsis."""
     lines = text.splitlines()
     assert all(len(line) <= width for line in lines if line[:1] in BORDER), (
         f"a table is wider than {width} columns:\n{text}"
     )
     starts = table_starts(lines)
-    assert starts, f"{case.name}: no table in\n{text}"
+    assert starts, f"{name}: no table in\n{text}"
     for start in starts:
         title = title_above(lines, start)
         assert title.strip() and not title.startswith(BORDER), (
-            f"{case.name}: a table without a title at line {start + 1}:\n{text}"
+            f"{name}: a table without a title at line {start + 1}:\n{text}"
         )
         for cell in header_cells(lines, start):
-            assert not cell[:1].islower(), f"{case.name}: header {cell!r} is not in sentence case"
-    doc = (
-        json.loads(_run([*args, case.json_flag], width, case.exit_code)) if case.json_flag else None
-    )
-    cut = [f for f in case.figures(doc) if not figure_is_whole(f, text)]
-    assert not cut, f"{case.name} at {width} columns cuts or omits {cut}:\n{text}"
-    assert "…" not in text, f"{case.name}: something is cut at {width} columns:\n{text}"
+            assert not cell[:1].islower(), f"{name}: header {cell!r} is not in sentence case"
+    cut = [f for f in figures if not figure_is_whole(f, text)]
+    assert not cut, f"{name} at {width} columns cuts or omits {cut}:\n{text}"
+    assert "…" not in text, f"{name}: something is cut at {width} columns:\n{text}"
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_ingest_lists_its_problems_in_the_table_style(width: int, tmp_path: Path) -> None:
+    """`ingest` is not in CASES (it writes to its database): the same checks on a
+    fresh database, with the file's rejected protocol listed."""
+    db = str(tmp_path / "ingest.db")
+    init = ["init", db, "--election", "E", "--contest", "majilis", "--law", "kz-majilis-2021"]
+    _run(init, width)
+    protocols = tmp_path / "protocols.csv"
+    protocols.write_text(FILES["protocols"], encoding="utf-8")
+    text = _run(["ingest", db, str(protocols)], width)
+    assert text.startswith("protocols.csv: 4 protocols: accepted 3, flagged 0, rejected 1"), text
+    _check_tables("ingest", text, width, ["4", "S-0004", "valid_eq_votes", "8900", "8800"])
 
 
 def test_the_figures_check_catches_a_cut_number() -> None:
@@ -378,3 +423,35 @@ def test_plural_agrees_with_its_count(count: int, word: str, text: str) -> None:
     from saylau.cli._table import plural
 
     assert plural(count, word) == text
+
+
+def test_every_cli_table_is_drawn_by_the_table_module() -> None:
+    """The kind of mistake behind the cut problem list of `ingest`: a command that
+    builds its own rich Table escapes the one style (titles, whole figures, wrapping)
+    and the checks above.  Only cli/_table.py may construct one."""
+    import ast
+
+    offenders = []
+    for path in sorted((REPO / "src" / "saylau" / "cli").glob("*.py")):
+        if path.name == "_table.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call):
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else getattr(func, "attr", "")
+            if name == "Table":
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert not offenders, f"tables built outside cli/_table.py: {offenders}"
+
+
+@pytest.mark.parametrize("command", ["results", "export", "whatif", "forensics"])
+def test_an_unknown_contest_is_answered_with_the_ones_there(demo: Path, command: str) -> None:
+    # A typo in --contest names the contests the database holds (every command that
+    # takes one goes through cli/_db.pick_contest).
+    result = CliRunner().invoke(main, [command, str(demo), "--contest", "majilis2"])
+    assert result.exit_code == 2
+    assert result.output == (
+        "error: contest 'majilis2' not found (contests in the database: majilis, "
+        "nur-sultan-city, almaty-city, shymkent-city, petropavlovsk-city)\n"
+    ), result.output

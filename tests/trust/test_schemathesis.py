@@ -67,12 +67,17 @@ def _check(case: Any, response: Any) -> None:
         assert "Traceback" not in response.text, where
 
 
-@pytest.mark.parametrize("role", [*ROLES, "anonymous"])
+#: Every role on SQLite; PostgreSQL (the same code, another driver's errors) with the
+#: role that reaches every handler, to stay within the time bound.  Chosen here, not
+#: skipped at run time: such a skip would count as a missing server in the skip totals.
+BACKENDS = [
+    *[pytest.param(role, "sqlite", id=f"{role}-sqlite") for role in [*ROLES, "anonymous"]],
+    pytest.param("cec", "postgresql", marks=pytest.mark.postgres, id="cec-postgresql"),
+]
+
+
+@pytest.mark.parametrize(("role", "db_url"), BACKENDS, indirect=["db_url"])
 def test_no_server_error_on_any_operation(app: Any, world: World, role: str) -> None:
-    if role != "cec" and not world.url.endswith(".db"):
-        # Every role on SQLite; PostgreSQL (the same code, another driver's errors)
-        # with the role that reaches every handler, to stay within the time bound.
-        pytest.skip("roles other than cec are fuzzed on SQLite")
     schema = schemathesis.openapi.from_asgi("/openapi.json", app)
     auth = {"Authorization": f"Bearer {world.tokens[role]}"} if role in world.tokens else {}
     # The write API's operations (tag "trust"); the read-only site routes belong to

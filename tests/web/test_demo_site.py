@@ -72,6 +72,9 @@ def test_institution_pages_have_content_and_agree(demo: TestClient) -> None:
     assert 'data-field="ok">met<' in lists and "(synthetic)" in lists
     chamber = demo.get("/api/v1/contests/majilis/chamber").json()
     assert chamber["total_seats"] == 107  # 98 from the lists + 9 from the Assembly
+    # The chamber page names the Assembly as the law and the assembly page do.
+    chamber_page = demo.get("/contests/majilis/chamber?lang=en").text
+    assert "Elected by the Assembly of People of Kazakhstan" in chamber_page
     assembly = demo.get("/contests/majilis/assembly?lang=ru").text
     assert "504" in assembly and "351" in assembly and "Ассамблея народа Казахстана" in assembly
     observers = demo.get("/observers?lang=en").text

@@ -188,6 +188,17 @@ def parties_of(frame: pl.DataFrame) -> list[str]:
     return [party_name(c) for c in frame.columns if is_party_column(c)]
 
 
+def leading_party(frame: pl.DataFrame) -> str:
+    """The party with the most votes over all the protocols (the first listed on a tie):
+    the leader the results site tests, and the CLI's default."""
+    columns = [c for c in frame.columns if is_party_column(c)]
+    totals = frame.select(pl.col(columns).fill_null(0).sum()).row(0) if columns else ()
+    if not any(totals):
+        raise InputError("--leader: no party has votes in these protocols; name one")
+    best = max(range(len(columns)), key=lambda i: totals[i])
+    return party_name(columns[best])
+
+
 def _issued(frame: pl.DataFrame, paper: bool) -> tuple[pl.Expr, str]:
     """The turnout numerator and how the output names it."""
     present = [c for c in ISSUED_FIELDS if c in frame.columns]

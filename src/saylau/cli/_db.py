@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from saylau.errors import InputError
+from saylau.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
     from saylau.store import Store
@@ -91,3 +91,17 @@ def created_or_removed(db: str) -> Iterator[None]:
         for p in (path, *(path.with_name(path.name + s) for s in _SIDECARS)):
             p.unlink(missing_ok=True)
         raise
+
+
+def pick_contest(store: Store, given: str | None) -> str:
+    """The contest a command works on: the one ``--contest`` names, or the only one.
+
+    A name the database does not hold is refused with the names it does hold, so a
+    typo is answered with the ids to choose from."""
+    if given is None:
+        return store.default_contest()
+    ids = [c.id for c in store.contests()]
+    if given not in ids:
+        held = ", ".join(ids) if ids else "none yet: run `saylau init` first"
+        raise NotFoundError(f"contest {given!r} not found (contests in the database: {held})")
+    return given

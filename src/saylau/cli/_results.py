@@ -4,10 +4,13 @@ draw with these."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from rich.table import Table
 
-from saylau.cli._table import Column, facts, number, of, percent, tables
-from saylau.law import LawResult
+from saylau.cli._table import Column, facts, number, of, percent, plural, tables
+from saylau.law import LawResult, TierResult
 from saylau.results import (
     ContestInfo,
     ContestResult,
@@ -16,6 +19,9 @@ from saylau.results import (
     seats_total,
     share,
 )
+
+if TYPE_CHECKING:  # the type only: `saylau seats` draws with this module, without polars
+    from saylau.tabulate.controls import Problem
 
 #: The heading of a level's divisions in the tables.
 LEVEL_HEADINGS = {"region": "Region", "district": "District", "station": "Station"}
@@ -37,6 +43,13 @@ def ballot_lines(t: Totals, *, issued_derived: bool = False) -> list[tuple[str, 
     return lines
 
 
+def reserved_label(tier: TierResult) -> str:
+    """The row of seats filled outside the popular vote, named alike in every table:
+    ``Deputies elected by the Assembly of People of Kazakhstan, not by list vote``."""
+    by = f" ({tier.elected_by})" if tier.elected_by and tier.elected_by not in tier.title else ""
+    return f"{tier.title or tier.name}{by}, not by list vote"
+
+
 def seat_tables(title: str, t: Totals, result: LawResult | None, width: int) -> list[Table]:
     """Votes and seats: every party, then the seats filled outside the popular vote,
     then the whole chamber.  The seat share is of every seat, as on the site."""
@@ -52,7 +65,7 @@ def seat_tables(title: str, t: Totals, result: LawResult | None, width: int) -> 
     for row, party in zip(rows, t.votes, strict=True):
         row += [number(seats.get(party, 0)), percent(share(seats.get(party, 0), whole))]
     for tier in reserved:
-        label = f"{tier.title or tier.name} (not by list vote)"
+        label = reserved_label(tier)
         rows.append([label, "", "", number(tier.seats), percent(share(tier.seats, whole))])
     rows.append(["Total", number(t.valid), "", number(whole), percent(100.0 if whole else 0)])
     return tables(title, columns, rows, width=width, bold_last=True)
@@ -104,3 +117,18 @@ def level_tables(
         )
     title = f"{info.title}: {info.status} results by {level} (% of valid votes)"
     return tables(title, columns, body, width=width)
+
+
+def problem_tables(source: str, problems: Sequence[Problem], width: int, limit: int) -> list[Table]:
+    """The failed control relations of a file, the first ``limit`` of them: row,
+    station, relation and what failed (the row and station are not repeated in it)."""
+    shown = problems[:limit]
+    more = f", the first {len(shown):,}" if len(problems) > len(shown) else ""
+    title = f"{source}: {plural(len(problems), 'problem')}{more}"
+    columns = [Column("Row", True), Column("Station"), Column("Relation"), Column("Problem")]
+    rows = []
+    for p in shown:
+        prefix = f"row {p.row} (station {p.station!r}): {p.relation}: "
+        detail = p.message.removeprefix(prefix)
+        rows.append([number(p.row), p.station, p.relation, detail])
+    return tables(title, columns, rows, width=width)

@@ -67,8 +67,19 @@ def _width(column: Column, cells: Sequence[str]) -> int:
     if not column.figure:
         longest = max([len(column.header), *(len(c) for c in cells)])
         return min(longest, MIN_NAME)
-    # A figure column is never wrapped, its header included.
-    return max([len(column.header), *(len(c) for c in cells)])
+    # A figure column is never wrapped; its header only where it was broken in two.
+    header = max(len(line) for line in column.header.split("\n"))
+    return max([header, *(len(c) for c in cells)])
+
+
+def _two_lines(header: str) -> str:
+    """``% of 98 list seats`` as ``% of 98`` over ``list seats``: broken at the space
+    that leaves the longer line shortest."""
+    spaces = [i for i, ch in enumerate(header) if ch == " "]
+    if not spaces:
+        return header
+    at = min(spaces, key=lambda i: max(i, len(header) - i - 1))
+    return header[:at] + "\n" + header[at + 1 :]
 
 
 def _groups(widths: Sequence[int], width: int) -> list[list[int]]:
@@ -98,6 +109,12 @@ def tables(
     (the first column repeated in each).  Cells are plain text (markup is escaped)."""
     widths = [_width(c, [r[i] for r in rows]) for i, c in enumerate(columns)]
     groups = _groups(widths, width)
+    if len(groups) > 1:
+        # Before splitting the table, let long figure headers take two lines.
+        short = [Column(_two_lines(c.header), True) if c.figure else c for c in columns]
+        narrow = [_width(c, [r[i] for r in rows]) for i, c in enumerate(short)]
+        if len(fewer := _groups(narrow, width)) < len(groups):
+            columns, widths, groups = short, narrow, fewer
     out = []
     for n, group in enumerate(groups, start=1):
         part = f" ({n}/{len(groups)})" if len(groups) > 1 else ""
@@ -122,6 +139,25 @@ def facts(title: str, lines: Sequence[tuple[str, str]]) -> Table:
     table.add_column("figure", justify="right", no_wrap=True)
     for label, value in lines:
         table.add_row(escape(label), escape(value))
+    return table
+
+
+def keyed(title: str, columns: Sequence[Column], rows: Sequence[Sequence[str]]) -> Table:
+    """A titled list whose first column is a key the user types (``saylau laws``): the
+    key is never wrapped or cut, the text columns wrap.  No vertical rules: their width
+    goes to the columns, so 80 columns hold the longest key and its description."""
+    from rich import box
+
+    table = Table(title=escape(title), title_justify="left", box=box.SIMPLE_HEAD)
+    key = max([len(columns[0].header), *(len(r[0]) for r in rows)])
+    table.add_column(escape(columns[0].header), no_wrap=True, min_width=key)
+    for c in columns[1:]:
+        if c.figure:
+            table.add_column(escape(c.header), justify="right", no_wrap=True)
+        else:
+            table.add_column(escape(c.header), overflow="fold")
+    for row in rows:
+        table.add_row(*[escape(cell) for cell in row])
     return table
 
 

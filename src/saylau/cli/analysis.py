@@ -14,7 +14,7 @@ import click
 from saylau.analysis.forensics import CRITERIA, KOBAK
 from saylau.cli._notes import print_notes, verbose_option
 from saylau.cli._options import json_option, law_option, out_dir_option
-from saylau.cli._table import Column, console, number, percent, show, tables
+from saylau.cli._table import Column, console, number, percent, plural, show, tables
 from saylau.errors import InputError
 
 _STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
@@ -47,11 +47,11 @@ def _write_json_atomic(path: Path, data: Any) -> None:
 
 
 def _store_votes(source: str, contest: str | None) -> tuple[dict[str, int], int, int, str]:
-    from saylau.cli._db import open_store
+    from saylau.cli._db import open_store, pick_contest
 
     store = open_store(source)
     try:
-        cid = contest or store.default_contest()
+        cid = pick_contest(store, contest)
         res = store.results(cid)
         totals = res.totals
         law = store.law(cid).name
@@ -256,11 +256,11 @@ def _protocol_frame(
     """The protocols of a file or a store's contest, and whether they are synthetic
     (the file's ``# synthetic`` label, the contest's flag) with the label's text."""
     if _is_store(source):
-        from saylau.cli._db import open_store
+        from saylau.cli._db import open_store, pick_contest
 
         store = open_store(source)
         try:
-            cid = contest or store.default_contest()
+            cid = pick_contest(store, contest)
             synthetic = store.contest(cid).synthetic
             return store.iter_protocols(cid), synthetic, ""
         finally:
@@ -276,8 +276,8 @@ def _protocol_frame(
 @click.argument("source", metavar="PROTOCOLS|DB")
 @click.option(
     "--leader",
-    required=True,
-    help="The party (or candidate) whose share is tested, as named in the file.",
+    help="The party (or candidate) whose share is tested, as named in the file "
+    "(default: the one with the most votes).",
 )
 @click.option(
     "--profile", help="Protocol file profile (e.g. ru-cik); default: detected from the header."
@@ -311,7 +311,7 @@ def _protocol_frame(
 @verbose_option
 def forensics(
     source: str,
-    leader: str,
+    leader: str | None,
     profile: str | None,
     contest: str | None,
     criteria: str,
@@ -331,6 +331,8 @@ def forensics(
     from saylau.analysis import forensics as fx
 
     frame, synthetic, note = _protocol_frame(source, profile, contest, verbose)
+    chosen = leader is not None
+    leader = leader if leader is not None else fx.leading_party(frame)
     report = fx.analyse(
         frame,
         leader,
@@ -360,7 +362,7 @@ def forensics(
         )
     crit = report.to_dict()["criteria"]
     i = report.integer
-    click.echo(f"leader: {leader}")
+    click.echo(f"leader: {leader}" + ("" if chosen else " (the most votes; --leader to choose)"))
     click.echo(f"criteria: {crit['title']} ({crit['source']})")
     click.echo(f"  stations: {crit['stations']}; turnout = {crit['turnout']}")
     click.echo(f"  integer: {crit['integer']}; excess = {crit['excess']}")
@@ -405,7 +407,7 @@ def forensics(
         title = f"Integer percentages: the {min(10, len(regions))} regions of largest excess"
         show(term, tables(title, columns, rows, width=term.width))
     if out_dir:
-        click.echo(f"wrote {out_dir}/forensics.json and {len(report.images)} images")
+        click.echo(f"wrote {out_dir}/forensics.json and {plural(len(report.images), 'image')}")
 
 
 COMMANDS: list[click.Command] = [whatif, project, forensics]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from saylau.cli import _institution_tables as T
-from saylau.cli._db import open_store
+from saylau.cli._db import open_store, pick_contest
 from saylau.cli._files import expect_csv
 from saylau.cli._options import contest_option, json_option, law_option
 from saylau.cli._table import console, plural, show
@@ -101,7 +101,7 @@ _CONTEST = contest_option()
 
 
 def _contest(store: Store, contest_id: str | None) -> str:
-    return contest_id or str(store.default_contest())
+    return pick_contest(store, contest_id)
 
 
 @candidates.command("register", short_help="Register parties' lists in DB.")
@@ -117,7 +117,7 @@ def candidates_register(db: str, lists_file: str, contest_id: str | None, as_jso
     with open_store(db) as store:
         cid = _contest(store, contest_id)
         res = stored_lists.register_lists(store, cid, lists)
-    lines = [f"{lst.party}: {len(lst)} candidates registered in {cid}" for lst in lists]
+    lines = [f"{lst.party}: {plural(len(lst), 'candidate')} registered in {cid}" for lst in lists]
     _emit(res, as_json, lines)
 
 
@@ -424,7 +424,7 @@ def maslikhats_init(db: str, contests_file: str, election: str, day: str | None)
         ids = stored_maslikhats.init_maslikhats(
             store, contests, election=election, date=day, base=Path(contests_file).parent
         )
-    click.echo(f"{len(ids)} maslikhat contests created in election '{election}'")
+    click.echo(f"{plural(len(ids), 'maslikhat contest')} created in election '{election}'")
 
 
 @maslikhats_cmd.command("results", short_help="Seats of every stored maslikhat.")
@@ -439,7 +439,7 @@ def maslikhats_results(db: str, as_json: bool) -> None:
     _render(res, as_json, lambda w: T.maslikhat_tables(res, w))
 
 
-@click.group("observers")
+@click.group("observers", short_help="Observers: registry summary, irregularity reports.")
 def observers_cmd() -> None:
     """Observers: accreditation registry summary, irregularity reports."""
 
@@ -489,7 +489,7 @@ def observers_load(db: str, registry: str) -> None:
     reg = observers.read_registry(expect_csv(registry, "REGISTRY"))
     with open_store(db, create=True) as store:
         n = persist.save_registry(store, reg)
-    click.echo(f"{n} observers stored")
+    click.echo(f"{plural(n, 'observer')} stored")
 
 
 @observers_cmd.command("report", short_help="Attach irregularity reports to stations.")
@@ -502,7 +502,7 @@ def observers_report(db: str, reports_file: str) -> None:
     reports = observers.read_reports(expect_csv(reports_file, "REPORTS"))
     with open_store(db) as store:
         n = persist.add_reports(store, reports)
-    click.echo(f"{n} reports stored")
+    click.echo(f"{plural(n, 'report')} stored")
 
 
 @click.command(short_help="Form the chamber: factions and committees.")

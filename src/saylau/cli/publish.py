@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from saylau.cli import trust
+from saylau.cli._table import plural
 
 
 @click.command("publish", short_help="Write the public site as signed static files.")
@@ -57,16 +58,16 @@ def publish(
         parse_target(to)  # a bad address is refused before anything is rendered
 
     def said(report: publishing.Report) -> None:
-        how = "everything rendered" if report.full else f"{report.rendered} rendered"
+        how = "everything rendered" if report.full else f"{report.rendered:,} rendered"
         click.echo(
-            f"published {report.files} files to {out} ({len(report.written)} rewritten, "
-            f"{len(report.removed)} removed; {how}) in {report.seconds:.1f} s",
+            f"published {plural(report.files, 'file')} to {out} ({len(report.written):,} "
+            f"rewritten, {len(report.removed):,} removed; {how}) in {report.seconds:.1f} s",
             err=True,
         )
         if report.uploaded is not None:
             click.echo(
-                f"uploaded {len(report.uploaded)} files to {to}"
-                f" ({len(report.deleted or [])} deleted)",
+                f"uploaded {plural(len(report.uploaded), 'file')} to {to}"
+                f" ({len(report.deleted or []):,} deleted)",
                 err=True,
             )
         for line in report.broken:

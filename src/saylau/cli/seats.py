@@ -6,12 +6,15 @@ import io
 import json
 import sys
 from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from saylau.cli._options import json_option, law_option, threshold_base_option
-from saylau.cli._table import Column, console, number, percent, plural, show, tables
+from saylau.cli._results import reserved_label
+from saylau.cli._table import Column, console, keyed, number, percent, plural, show, tables
 from saylau.core import check_threshold
 from saylau.errors import InputError, MethodError
 from saylau.law import Law, LawResult, list_presets, load_law, parse_law
@@ -304,10 +307,7 @@ def seat_rows(result: LawResult) -> tuple[list[Column], list[list[str]]]:
             cells.append(percent(share(row["seats"], whole)))
         body.append(cells)
     for tier in reserved:
-        by = (
-            f" ({tier.elected_by})" if tier.elected_by and tier.elected_by not in tier.title else ""
-        )
-        label = f"{tier.title or tier.name}{by}, not by list vote"
+        label = reserved_label(tier)
         body.append([label, "", "", number(tier.seats), "", percent(share(tier.seats, whole))])
     total = [
         "Total",
@@ -392,6 +392,22 @@ def _print_result(result: LawResult) -> None:
         out.print(f"{plural(a.vacant, 'seat')} left vacant", style="yellow", markup=False)
 
 
+def _threshold(value: Fraction, base: str) -> str:
+    """A threshold as the law states it, exactly: ``5% of cast``, ``2/3% of valid``
+    (the Dutch full quota of 150 seats, not 0.666667), ``no threshold``."""
+    if value == 0:
+        return "no threshold"
+    rest = value.denominator
+    for p in (2, 5):
+        while rest % p == 0:
+            rest //= p
+    if rest == 1:  # a terminating decimal: written out whole
+        text = f"{Decimal(value.numerator) / Decimal(value.denominator):f}"
+    else:
+        text = f"{value.numerator}/{value.denominator}"
+    return f"{text}% of {base}"
+
+
 @click.command()
 @json_option("Print the laws as JSON.")
 def laws(as_json: bool) -> None:
@@ -400,33 +416,24 @@ def laws(as_json: bool) -> None:
     if as_json:
         click.echo(json.dumps([law.describe() for law in items], ensure_ascii=False, indent=2))
         return
-    from rich import box
-    from rich.table import Table
-
-    # No vertical rules: their width goes to the columns, so 80 columns hold every key.
-    table = Table(
-        title="Bundled laws (use with --law NAME)", title_justify="left", box=box.SIMPLE_HEAD
-    )
-    # The name is what the user types: never cut or wrapped; the other columns wrap.
-    widest = max(len(law.name) for law in items)
-    table.add_column("Name", no_wrap=True, min_width=widest)
-    table.add_column("Seats", justify="right")
-    # The body and its list tier share a column, so the method (typed too) has the
-    # room the name leaves at 80 columns; the words wrap, a method name never does.
-    table.add_column("Body · list tier", overflow="fold")
+    rows = []
     for law in items:
         t = law.list_tier
         seats = (
             f"{t.votes_per_seat:,} votes per seat" if t.votes_per_seat else plural(t.seats, "seat")
         )
         extra = f", at least {t.min_seats}" if t.min_seats else ""
-        table.add_row(
-            law.name,
-            "by votes" if t.votes_per_seat else f"{law.total_seats:,}",
-            f"{law.title}\n{t.method}: {seats}{extra}, "
-            f"{float(t.threshold):g}% of {t.threshold_base}",
+        rows.append(
+            [
+                law.name,
+                "by votes" if t.votes_per_seat else f"{law.total_seats:,}",
+                # The body and its list tier share a column, so the method (typed too)
+                # has the room the name leaves at 80 columns.
+                f"{law.title}\n{t.method}: {seats}{extra}, {_threshold(t.threshold, t.threshold_base)}",
+            ]
         )
-    console().print(table)
+    columns = [Column("Name"), Column("Seats", True), Column("Body · list tier")]
+    console().print(keyed("Bundled laws (use with --law NAME)", columns, rows))
 
 
 COMMANDS: list[click.Command] = [seats, laws]

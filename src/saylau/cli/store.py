@@ -12,11 +12,10 @@ import click
 import polars as pl
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from saylau.cli._db import created_or_removed, open_store
+from saylau.cli._db import created_or_removed, open_store, pick_contest
 from saylau.cli._notes import print_notes, verbose_option
-from saylau.cli._results import level_tables, national_tables, totals_table
+from saylau.cli._results import level_tables, national_tables, problem_tables, totals_table
 from saylau.cli._table import console, plural, show
 from saylau.errors import InputError
 from saylau.results import ContestInfo, ContestResult
@@ -81,7 +80,7 @@ def init_cmd(
         if parties:
             store.register(contest_id, parties=list(parties), actor="cli")
     where = (
-        f"{info.stations_expected} stations from {divisions}"
+        f"{plural(info.stations_expected or 0, 'station')} from {divisions}"
         if divisions
         else "divisions from the protocols"
     )
@@ -98,27 +97,9 @@ def _print_summary(console: Console, s: IngestSummary, max_problems: int) -> Non
     )
     if not s.problems:
         return
-    table = Table(
-        "Row",
-        "Station",
-        "Field",
-        "Value",
-        "Relation",
-        "Problem",
-        title=f"{s.source}: {plural(len(s.problems), 'problem')}",
-    )
-    for p in s.problems[:max_problems]:
-        table.add_row(
-            str(p.row),
-            p.station,
-            p.field,
-            "" if p.value is None else str(p.value),
-            p.relation,
-            p.message,
-        )
-    console.print(table)
+    show(console, problem_tables(s.source, s.problems, console.width, max_problems))
     if len(s.problems) > max_problems:
-        console.print(f"… and {len(s.problems) - max_problems} more (--max-problems N)")
+        console.print(f"… and {len(s.problems) - max_problems:,} more (--max-problems N)")
 
 
 @click.command("ingest")
@@ -159,7 +140,7 @@ def ingest_cmd(
     table = read_protocols(Path(protocols), profile=profile)
     print_notes(table.warnings, verbose=verbose)
     with open_store(db) as store:
-        cid = contest_id or store.default_contest()
+        cid = pick_contest(store, contest_id)
         store.contest(cid)
         console = Console(stderr=True) if as_json else _console()
         with Progress(
@@ -169,6 +150,8 @@ def ingest_cmd(
             TimeElapsedColumn(),
             console=console,
             transient=True,
+            # Into a pipe or a file a bar is only noise (rich leaves a blank line).
+            disable=not console.is_terminal,
         ) as bar:
             task = bar.add_task("ingest", total=len(table))
             summary = store.ingest(
@@ -220,7 +203,7 @@ def results_cmd(
     from saylau.web import model
 
     with open_store(db) as store:
-        cid = contest_id or store.default_contest()
+        cid = pick_contest(store, contest_id)
         if as_json:
             doc = model.export_json(store, cid, level) if level else model.contest_page(store, cid)
             click.echo(json.dumps(doc, ensure_ascii=False, indent=2))
@@ -284,7 +267,12 @@ def demo_cmd(db: str) -> None:
             "majilis", stations=demo_stations(table), parties=table.parties, actor="demo"
         )
         with Progress(
-            TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), console=console, transient=True
+            TextColumn("ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
         ) as bar:
             task = bar.add_task("ingest", total=len(table))
             summary = store.ingest(

@@ -10,7 +10,7 @@ from rich.markup import escape
 
 from saylau.cli._notes import print_notes, verbose_option
 from saylau.cli._options import json_option, threshold_base_option
-from saylau.cli._results import ballot_lines, seat_tables
+from saylau.cli._results import ballot_lines, problem_tables, seat_tables
 from saylau.cli._table import console, facts, of, plural, show
 from saylau.cli.seats import check_seats
 from saylau.errors import InputError
@@ -39,16 +39,19 @@ def _render(result: Tabulation) -> None:
     t = result.totals
     counted = [("Stations counted", of(t.stations, result.stations))]
     lines = counted + ballot_lines(t, issued_derived=result.issued_derived)
-    out.print(facts(f"{result.source}: {result.law}", lines))
-    show(out, seat_tables("Votes and seats", t, result.result, out.width))
+    # Titled like `saylau results`: what was counted, under which law.
+    title = result.result.title
+    out.print(facts(f"{result.source}: stations and ballots", lines))
+    show(
+        out, seat_tables(f"{title}: votes and seats ({result.source})", t, result.result, out.width)
+    )
     if result.problems:
         verb = "left out" if result.policy == "reject" else "counted and flagged"
         bad = len(result.rejected) or len(result.flagged)
         out.print(f"[bold red]{plural(bad, 'protocol')} failed control relations, {verb}:[/]")
-        for p in result.problems[:20]:
-            out.print(f"  {p.message}", markup=False, highlight=False)
+        show(out, problem_tables(result.source, result.problems, out.width, 20))
         if len(result.problems) > 20:
-            out.print(f"  … {len(result.problems) - 20} more (see --json)")
+            out.print(f"… and {len(result.problems) - 20:,} more (see --json)")
 
 
 @click.command("tabulate", short_help="Tabulate a protocol file in memory.")

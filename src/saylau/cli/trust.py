@@ -168,7 +168,7 @@ def keygen(out: Path) -> None:
     click.echo(f"private key {private} (keep secret), public key {public} (publish)")
 
 
-@click.command("sign")
+@click.command("sign", short_help="Sign a JSON results snapshot (Ed25519).")
 @click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @key_option("Secret key file (from saylau keygen).")
 @out_file_option("Default SNAPSHOT.sig.")

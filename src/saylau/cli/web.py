@@ -87,12 +87,12 @@ def _freeze_startup_objects() -> None:
 @out_file_option("File to write (default: standard output).")
 def export(db: str, contest_id: str | None, fmt: str, level: str | None, out: Path | None) -> None:
     """Export a contest's results as CSV, JSON or NIST SP 1500-100 v2 JSON."""
-    from saylau.cli._db import open_store
+    from saylau.cli._db import open_store, pick_contest
     from saylau.web import model
     from saylau.web.encode import to_json_bytes
 
     with open_store(db) as store:
-        cid = contest_id or store.default_contest()
+        cid = pick_contest(store, contest_id)
         if fmt == "csv":
             data = model.export_csv(store, cid, level or "region").encode("utf-8")
         elif fmt == "json":
@@ -117,12 +117,12 @@ def export(db: str, contest_id: str | None, fmt: str, level: str | None, out: Pa
 @out_file_option("PDF file to write.", required=True)
 def statement(db: str, contest_id: str | None, lang: str, out: Path) -> None:
     """Write the official statement of results of a contest as PDF."""
-    from saylau.cli._db import open_store
+    from saylau.cli._db import open_store, pick_contest
     from saylau.web import model
     from saylau.web.statement import statement_pdf
 
     with open_store(db) as store:
-        cid = contest_id or store.default_contest()
+        cid = pick_contest(store, contest_id)
         data = statement_pdf(model.statement(store, cid), lang)
     _write(data, out)
 
