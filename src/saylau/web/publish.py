@@ -185,24 +185,44 @@ def _known(work: Path) -> tuple[dict[str, str], set[str]]:
 
 
 def _put(work: Path, name: str, data: bytes | None, source: Path | None, made: set[str]) -> None:
-    """Write ``data`` (or hard-link ``source``) as ``work/name``, by rename: never into
-    an existing file, which may be shared by hard link with the served snapshot."""
-    path = work / name
+    """Write ``data`` (or hard-link ``source``) as ``work/name``: never into an existing
+    file, which may be shared by hard link with the served snapshot (a new name is
+    created exclusively; an existing one is replaced by ``rename``)."""
+    path = os.path.join(work, name)
     folder = os.path.dirname(name)
     if folder not in made:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(os.path.join(work, folder))
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(os.path.join(work, folder), exist_ok=True)
         made.add(folder)
-    tmp = path.with_name(path.name + ".tmp")
-    if tmp.exists() or tmp.is_symlink():
-        tmp.unlink()
+    try:
+        _create(path, data, source)  # the common case: a name new to this folder
+        return
+    except FileExistsError:
+        pass
+    tmp = path + ".tmp"
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    _create(tmp, data, source)
+    os.replace(tmp, path)
+
+
+def _create(path: str, data: bytes | None, source: Path | None) -> None:
+    """Create ``path`` (FileExistsError if it exists) with ``data`` or as a hard link
+    to ``source`` (a copy across file systems)."""
     if data is None and source is not None:
         try:
-            os.link(source, tmp)
+            os.link(source, path)
+            return
+        except FileExistsError:
+            raise
         except OSError:  # another file system: copy
-            shutil.copyfile(source, tmp)
-    else:
-        tmp.write_bytes(data or b"")
-    os.replace(tmp, path)
+            data = Path(source).read_bytes()
+    with open(path, "xb") as fh:
+        fh.write(data or b"")
 
 
 def write_snapshot(
