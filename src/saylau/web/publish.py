@@ -315,9 +315,12 @@ def publish(
 
     from saylau.web import publish_render as pr
 
+    from saylau.web.webhooks import announce, resume
+
     key = signing.load_private_key(key_path) if key_path is not None else None
     _check_out(out)
     started = perf_counter()
+    resume(db)  # notifications a killed publish left in the outbox: sent meanwhile
     before = read_state(out)
     previous = _previous(out)
     state, plan = _plan(db, before, previous, full)
@@ -341,9 +344,9 @@ def publish(
         # A page that no longer answers 200 leaves the mirror.
         keep = set(previous) - set(rendered.files) - rendered.failed
     report = write_snapshot(out, rendered.files, keep=keep, key=key, state=state, changes=changes)
-    from saylau.web.webhooks import announce
-
-    announce(db, report)  # tells the webhooks in the background: never delays publishing
+    # The notifications go to the outbox now and to the receivers in the background:
+    # a receiver never delays publishing, and a kill loses no notification.
+    announce(db, report)
     report.broken = sorted(rendered.broken)
     report.rendered = len(rendered.files)
     report.full = plan is None
