@@ -314,7 +314,6 @@ def publish(
     from time import perf_counter
 
     from saylau.web import publish_render as pr
-
     from saylau.web.webhooks import announce, resume
 
     key = signing.load_private_key(key_path) if key_path is not None else None
