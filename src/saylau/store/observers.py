@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import select
 
 from saylau.errors import InputError
+from saylau.store.changes import move_counters
 from saylau.store.schema import irregularities, observers
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ def save_observers(store: Store, rows: Sequence[dict[str, Any]]) -> None:
     with store.engine.begin() as conn:
         conn.execute(observers.delete().where(observers.c.id.in_([r["id"] for r in rows])))
         conn.execute(observers.insert(), list(rows))
+        move_counters(conn)  # the accreditations are published with every contest
 
 
 def add_reports(store: Store, rows: Sequence[dict[str, Any]]) -> None:
@@ -42,6 +44,10 @@ def add_reports(store: Store, rows: Sequence[dict[str, Any]]) -> None:
             raise InputError([f"report '{i}' is already stored" for i in ids if i in taken])
         if rows:
             conn.execute(irregularities.insert(), list(rows))
+            # A report is published on its station's page: its contest (every contest,
+            # for a report that names none) moves, so pages and mirrors follow.
+            named = {str(r.get("contest") or "") for r in rows}
+            move_counters(conn, None if "" in named else named)
 
 
 def report_ids(store: Store, ids: Sequence[str]) -> set[str]:

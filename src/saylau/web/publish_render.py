@@ -14,6 +14,7 @@ set of URLs and whatever new page they link to: the incremental publish.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
@@ -28,6 +29,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import anyio
 from jinja2 import Environment
 
+from saylau.errors import NotFoundError
 from saylau.store import Store
 from saylau.web import model
 from saylau.web.i18n import LANGUAGES
@@ -506,14 +508,27 @@ def build_digest() -> str:
 def contest_state(store: Store, cid: str) -> dict[str, Any]:
     """What a publish remembers of contest ``cid``: its change counter, its identity
     (a change re-renders all its pages) and each station's protocol (version, status,
-    hash, the newest version and its status, the parent division)."""
+    hash, the newest version and its status), its observers' reports and its parent
+    division."""
+    from saylau.store.observers import contest_report_rows
+
     info = store.contest(cid)
     frame = store.iter_protocols(cid)
     cols = ["station", "version", "status", "hash", "latest_version", "latest_status", "parent_id"]
-    stations = {
-        row[0]: "|".join("" if v is None else str(v) for v in row[1:])
-        for row in frame.select(cols).iter_rows()
+    reports = {
+        sid: hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        for sid, rows in contest_report_rows(store, cid).items()
     }
+    stations: dict[str, str] = {}
+    for row in frame.select(cols).iter_rows():
+        *protocol, parent = ("" if v is None else str(v) for v in row[1:])
+        stations[row[0]] = "|".join([*protocol, reports.pop(row[0], ""), parent])
+    for sid, digest in reports.items():  # reports on a station with no protocol yet
+        try:
+            parent = store.division(cid, sid).parent_id or ""
+        except NotFoundError:
+            continue  # a report naming a station the contest does not have
+        stations[sid] = "|".join(["", "", "", "", "", digest, parent])
     identity = model.contest_identity(info)
     identity["parties"] = list(store.results(cid).totals.votes)
     return {"counter": info.change_counter, "identity": identity, "stations": stations}
