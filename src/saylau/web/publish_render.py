@@ -410,15 +410,20 @@ async def _render_list(renderer: Renderer, urls: list[str]) -> Rendered:
 
 
 def render_places(
-    renderer: Renderer, db: str, urls: list[str], processes: int
-) -> tuple[Rendered, set[str]]:
-    """Render ``urls`` (over ``processes`` processes, this one included); returns
-    what was rendered and every URL the rendered pages link to."""
+    renderer: Renderer,
+    db: str,
+    urls: list[str],
+    processes: int,
+    meanwhile: Callable[[], Rendered] = Rendered,
+) -> tuple[Rendered, set[str], Rendered]:
+    """Render ``urls`` (over ``processes`` worker processes) and, in this process
+    meanwhile, ``meanwhile()``; returns what was rendered, every URL the rendered pages
+    link to, and what ``meanwhile()`` gave."""
     out = Rendered()
     linked: set[str] = set()
     if processes <= 1 or len(urls) < POOL_MIN:
         part = anyio.run(_render_list, renderer, urls)
-        return part, part.places
+        return part, part.places, meanwhile()
     global _WORKER
     chunks = [urls[i : i + CHUNK] for i in range(0, len(urls), CHUNK)]
     fork = os.name == "posix"
@@ -426,13 +431,15 @@ def render_places(
     _WORKER = renderer if fork else None
     try:
         with context.Pool(processes, initializer=_worker_start, initargs=(db,)) as pool:
-            for part in pool.imap_unordered(_worker_render, chunks):
+            parts = pool.imap_unordered(_worker_render, chunks)  # under way from here
+            other = meanwhile()
+            for part in parts:
                 out.files.update(part.files)
                 out.broken += part.broken
                 linked |= part.places
     finally:
         _WORKER = None
-    return out, linked
+    return out, linked, other
 
 
 def render_full(db: str, *, processes: int | None = None) -> Rendered:
@@ -440,6 +447,13 @@ def render_full(db: str, *, processes: int | None = None) -> Rendered:
     processes = processes or min(os.cpu_count() or 1, 4)
     renderer = Renderer(db)
     try:
+        store = renderer.app.state.site.store  # type: ignore[attr-defined]
+        # Every division and station, from the tree, in its order: a place's documents
+        # one after the other, so that its context is built once for all four.
+        places: dict[str, None] = {}
+        for info in store.contests():
+            store.prefetch(info.id)
+            places.update(dict.fromkeys(_contest_places(store, info.id)))
         start = [
             "/" + ROOT_INDEX,
             "/openapi.json",
@@ -447,20 +461,22 @@ def render_full(db: str, *, processes: int | None = None) -> Rendered:
             *hashed_assets(),
             *embed_urls(renderer),
         ]
-        first = anyio.run(lambda: _crawl(renderer, start, known=set(), defer_places=True))
-        store = renderer.app.state.site.store  # type: ignore[attr-defined]
-        # In the order of the tree: a place's documents one after the other, so that
-        # its context is built once for all four.
-        places = dict.fromkeys(sorted(first.places))
-        for info in store.contests():
-            store.prefetch(info.id)
-            places.update(dict.fromkeys(_contest_places(store, info.id)))
-        done, linked = render_places(renderer, db, list(places), processes)
+
+        def the_rest() -> Rendered:
+            # The pages that are not places (home pages, contests, downloads, the API
+            # reference), rendered here while the worker processes render the places.
+            return anyio.run(lambda: _crawl(renderer, start, known=set(places), defer_places=True))
+
+        done, linked, first = render_places(
+            renderer, db, list(places), processes, meanwhile=the_rest
+        )
         first.files.update(done.files)
         first.broken += done.broken
         known = {url_of(name) for name in first.files} | set(places)
-        new = [u for u in linked if u not in known and url_of(file_of_url(u)) not in known]
-        if new:  # linked from a place page only: render them (and what they link to)
+        # Places the tree does not list, and what only a place page links to.
+        new = sorted(first.places - set(places))
+        new += [u for u in linked if u not in known and url_of(file_of_url(u)) not in known]
+        if new:
             more = anyio.run(lambda: _crawl(renderer, new, known=known, defer_places=False))
             first.files.update(more.files)
             first.broken += more.broken
