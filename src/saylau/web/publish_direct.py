@@ -32,7 +32,7 @@ from saylau.web.render import HTML_MEDIA, JSON_MEDIA, page_path_of
 #: documents are asked for one after the other).
 CONTEXTS_KEPT = 8
 
-Route = tuple[Any, str, Callable[..., View], str]  # (path regex, name, view, template)
+Route = tuple[Any, bool, Callable[..., View], str]  # (path regex, JSON?, view, template)
 
 
 class Direct:
@@ -50,12 +50,11 @@ class Direct:
             regex = getattr(route, "path_regex", None)
             if regex is None:
                 continue
-            name = getattr(route, "name", "")
-            found = VIEWS.get(name)
+            found = VIEWS.get(getattr(route, "endpoint", None))  # type: ignore[arg-type]
             usable: Route | None = None
             if found is not None and "GET" in (getattr(route, "methods", None) or ()):
-                view, template = found
-                usable = (regex, name, view, template)
+                view, template, api = found
+                usable = (regex, api, view, template)
             self._routes.append((regex, usable))
         if flat is None:  # routes that cannot be followed from here: the app answers all
             self._routes = [(_NOTHING, None)]
@@ -80,8 +79,8 @@ class Direct:
         return None
 
     def _context(self, route: Route, params: dict[str, str]) -> Mapping[str, Any] | None:
-        _, name, view, _ = route
-        base = name.removesuffix("_page").removesuffix("_api")
+        _, _, view, _ = route
+        base = f"{view.__module__}.{view.__qualname__}"
         wanted = self._params.get(base)
         if wanted is None:
             wanted = self._params[base] = set(inspect.signature(view).parameters)
@@ -110,7 +109,7 @@ class Direct:
         if found is None:
             return None
         route, params = found
-        if route[1].endswith("_page") != (target.lang is not None):
+        if route[1] != (target.lang is None):
             return None
         try:
             context = self._context(route, params)

@@ -311,6 +311,11 @@ class Rendered:
     #: Files asked for that did not answer 200 (an incremental run drops them).
     failed: set[str] = field(default_factory=set)
 
+    def __repr__(self) -> str:
+        # Short: asyncio's runner formats the finished task, result included, when it
+        # puts back the SIGINT handler, and the files are hundreds of megabytes.
+        return f"<Rendered {len(self.files)} files, {len(self.broken)} broken>"
+
 
 def document_of(url: str) -> tuple[str, str]:
     """What a published URL shows, the same for its three languages and its JSON twin
