@@ -200,6 +200,35 @@ def test_a_notification_pending_when_the_publisher_is_killed_is_sent_by_the_next
     assert stored.PENDING not in {r.state for r in rows}
 
 
+def test_a_snapshot_switched_in_but_never_announced_is_announced_by_the_next_publish(
+    db: str, tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process dies after switching the snapshot in, before writing its
+    notifications (a few milliseconds; simulated: the announcement does not happen)."""
+    from saylau.web import publish as publishing
+
+    with Store.open(db) as store:
+        stored.add(store, "majilis", receiver.url, SECRET)
+    with monkeypatch.context() as patch:  # the process that dies: no dispatcher at all
+        patch.setattr(webhooks, "announce", lambda db, report: None)
+        patch.setattr(webhooks, "resume", lambda db, served=None: None)
+        first = publish(db, tmp_path / "site")
+    with Store.open(db) as store:
+        assert stored.outbox(store) == []
+    assert publishing.current_snapshot(tmp_path / "site") == first.snapshot
+    dispatcher = _dispatcher(db)
+    second = publish(db, tmp_path / "site")
+    assert dispatcher.drain(30)
+    sent = [json.loads(body) for _, body in receiver.requests]
+    assert [d["snapshot"] for d in sent] == [first.snapshot.name, second.snapshot.name]
+    assert sent[0]["changed_total"] == len(first.written) > 0  # from its version.json
+    with Store.open(db) as store:
+        assert [(r.snapshot, r.state) for r in stored.outbox(store)] == [
+            (first.snapshot.name, stored.DELIVERED),
+            (second.snapshot.name, stored.DELIVERED),
+        ]
+
+
 def test_a_slow_receiver_does_not_delay_publishing(
     db: str, tmp_path: Path, receiver: Receiver
 ) -> None:

@@ -218,6 +218,13 @@ def pending(store: Store) -> list[Outgoing]:
     return [_outgoing(r) for r in rows]
 
 
+def announced(store: Store, snapshot: str) -> bool:
+    """True when the outbox holds a notification of ``snapshot`` (in any state)."""
+    q = select(webhook_outbox.c.id).where(webhook_outbox.c.snapshot == snapshot).limit(1)
+    with store.engine.connect() as conn:
+        return conn.execute(q).first() is not None
+
+
 def outbox(store: Store) -> list[Outgoing]:
     """The whole outbox, oldest first."""
     with store.engine.connect() as conn:

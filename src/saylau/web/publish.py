@@ -319,7 +319,8 @@ def publish(
     key = signing.load_private_key(key_path) if key_path is not None else None
     _check_out(out)
     started = perf_counter()
-    resume(db)  # notifications a killed publish left in the outbox: sent meanwhile
+    # Notifications a killed publish left in the outbox, or never wrote: sent meanwhile.
+    resume(db, current_snapshot(out))
     before = read_state(out)
     previous = _previous(out)
     state, plan = _plan(db, before, previous, full)

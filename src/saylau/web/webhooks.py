@@ -59,6 +59,15 @@ class Report(Protocol):
     removed: list[str]
 
 
+@dataclass
+class Served:
+    """A snapshot already switched in, as its ``version.json`` describes it."""
+
+    snapshot: Path
+    written: list[str]
+    removed: list[str]
+
+
 EVENT = "snapshot.published"
 SIGNATURE_HEADER = "X-Saylau-Signature"
 TIMESTAMP_HEADER = "X-Saylau-Timestamp"
@@ -244,9 +253,11 @@ class Dispatcher:
         for note, row in zip(notes, kept, strict=True):
             self.submit(replace(note, outbox=row.id))
 
-    def resume(self) -> None:
-        """Queue the notifications a previous process left pending in the outbox
-        (once per dispatcher: later ones are this process's own)."""
+    def resume(self, served: Path | None = None) -> None:
+        """Queue the notifications a previous process left pending in the outbox, and
+        announce the ``served`` snapshot if it never was (the process died between
+        switching it in and writing its notifications).  Once per dispatcher: later
+        notifications are this process's own."""
         with self._lock:
             if self._resumed:
                 return
@@ -254,6 +265,9 @@ class Dispatcher:
         try:
             hooks = {hook.id: (hook, secret) for hook, secret in stored.targets(self.store)}
             waiting = stored.pending(self.store)
+            missed = (
+                served is not None and bool(hooks) and not stored.announced(self.store, served.name)
+            )
         except Exception as exc:
             print(f"warning: webhooks: pending notifications not read: {exc}", file=sys.stderr)
             return
@@ -269,6 +283,11 @@ class Dispatcher:
                     row.id, row.attempts,
                 )
             )  # fmt: skip
+        if missed and served is not None:
+            version = _read_json(served / "version.json")
+            self.announce(
+                Served(served, list(version.get("changed", [])), list(version.get("removed", [])))
+            )
 
     def submit(self, note: Notification) -> None:
         """Queue ``note`` behind its webhook's earlier ones (dropping the oldest when
@@ -395,7 +414,8 @@ def announce(db: str, report: Report) -> None:
     dispatcher(db).announce(report)
 
 
-def resume(db: str) -> None:
-    """Send what a previous process left pending in the outbox of the store ``db``,
-    in the background.  Called when a publish starts."""
-    dispatcher(db).resume()
+def resume(db: str, served: Path | None = None) -> None:
+    """Send what a previous process left pending in the outbox of the store ``db``
+    and announce the ``served`` snapshot if it never was, in the background.  Called
+    when a publish starts."""
+    dispatcher(db).resume(served)
