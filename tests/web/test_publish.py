@@ -243,21 +243,23 @@ def test_a_failed_or_killed_publish_leaves_the_previous_snapshot(
     manifest = (out / MANIFEST).read_bytes()
     served = published_files(out)
     amend_station_001(small_db, tmp_path)
-    # A full disk in the middle of the snapshot.
-    real_write = Path.write_bytes
+    # A full disk in the middle of the snapshot: the fourth file cannot be written.
+    from saylau.web import publish as publishing
+
+    real_create = publishing._create
     count = 0
 
-    def full_disk(self: Path, data: bytes) -> int:  # type: ignore[override]
+    def full_disk(path: str, data: bytes | None, source: Path | None) -> None:
         nonlocal count
         count += 1
         if count > 3:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return real_write(self, data)
+        real_create(path, data, source)
 
-    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    monkeypatch.setattr(publishing, "_create", full_disk)
     with pytest.raises(InputError, match="No space left on device"):
         publish(small_db, out)
-    monkeypatch.setattr(Path, "write_bytes", real_write)
+    monkeypatch.setattr(publishing, "_create", real_create)
     # The served snapshot is untouched, file for file.
     assert out.resolve() == before and (out / MANIFEST).read_bytes() == manifest
     assert published_files(out) == served

@@ -10,7 +10,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -142,6 +146,87 @@ def test_a_500_is_retried_and_every_attempt_is_logged(
     assert {d.snapshot for d in log} == {report.snapshot.name}
     shown = _cli("webhooks", "log", db)
     assert shown.exit_code == 0 and "500" in shown.output and SECRET not in shown.output
+
+
+def test_a_notification_pending_when_the_publisher_is_killed_is_sent_by_the_next(
+    db: str, tmp_path: Path, receiver: Receiver
+) -> None:
+    with Store.open(db) as store:
+        stored.add(store, "majilis", receiver.url, SECRET)
+    receiver.block = True  # holds the request: the publisher dies while it is under way
+    src = Path(webhooks.__file__).parents[2]
+    command = [sys.executable, "-c", "from saylau.cli import main; main()", "publish", db]
+    proc = subprocess.Popen(
+        [*command, str(tmp_path / "site")],
+        env={**os.environ, "PYTHONPATH": str(src)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        assert receiver.got.wait(300), "the publisher sent nothing"
+        with Store.open(db) as store:
+            (row,) = stored.outbox(store)
+        assert row.state == stored.PENDING and row.attempts == 0
+        proc.send_signal(signal.SIGKILL)  # no atexit, no drain: gone mid-request
+        assert proc.wait(30) == -signal.SIGKILL
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    ((cut_headers, cut_body),) = receiver.requests
+    assert cut_headers["x-saylau-delivery"] == row.delivery and cut_body == row.body
+    receiver.block = False
+    receiver.release.set()  # the held request answers a closed connection
+    dispatcher = _dispatcher(db)
+    second = publish(db, tmp_path / "site")  # the next start sends what was pending
+    assert dispatcher.drain(30)
+    (_, _), (again_headers, again_body), (_, new_body) = receiver.requests
+    assert again_headers["x-saylau-delivery"] == row.delivery and again_body == cut_body
+    assert again_headers["x-saylau-timestamp"] == cut_headers["x-saylau-timestamp"]
+    assert _verify(SECRET, again_body, again_headers["x-saylau-signature"])
+    assert json.loads(cut_body)["snapshot"] == "000001"
+    assert json.loads(new_body)["snapshot"] == second.snapshot.name == "000002"
+    with Store.open(db) as store:
+        rows = stored.outbox(store)
+        log = stored.deliveries(store)
+    assert [(r.snapshot, r.state, r.attempts) for r in rows] == [
+        ("000001", stored.DELIVERED, 1),  # the killed attempt was never answered
+        ("000002", stored.DELIVERED, 1),
+    ]
+    assert [(d.snapshot, d.attempt, d.status) for d in log] == [
+        ("000001", 1, 200),
+        ("000002", 1, 200),
+    ]
+    assert stored.PENDING not in {r.state for r in rows}
+
+
+def test_a_snapshot_switched_in_but_never_announced_is_announced_by_the_next_publish(
+    db: str, tmp_path: Path, receiver: Receiver, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The process dies after switching the snapshot in, before writing its
+    notifications (a few milliseconds; simulated: the announcement does not happen)."""
+    from saylau.web import publish as publishing
+
+    with Store.open(db) as store:
+        stored.add(store, "majilis", receiver.url, SECRET)
+    with monkeypatch.context() as patch:  # the process that dies: no dispatcher at all
+        patch.setattr(webhooks, "announce", lambda db, report: None)
+        patch.setattr(webhooks, "resume", lambda db, served=None: None)
+        first = publish(db, tmp_path / "site")
+    with Store.open(db) as store:
+        assert stored.outbox(store) == []
+    assert publishing.current_snapshot(tmp_path / "site") == first.snapshot
+    dispatcher = _dispatcher(db)
+    second = publish(db, tmp_path / "site")
+    assert dispatcher.drain(30)
+    sent = [json.loads(body) for _, body in receiver.requests]
+    assert [d["snapshot"] for d in sent] == [first.snapshot.name, second.snapshot.name]
+    assert sent[0]["changed_total"] == len(first.written) > 0  # from its version.json
+    with Store.open(db) as store:
+        assert [(r.snapshot, r.state) for r in stored.outbox(store)] == [
+            (first.snapshot.name, stored.DELIVERED),
+            (second.snapshot.name, stored.DELIVERED),
+        ]
 
 
 def test_a_slow_receiver_does_not_delay_publishing(

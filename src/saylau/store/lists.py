@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from saylau.store.changes import move_counters
 from saylau.store.schema import candidates, party_decisions, session_votes, sessions, vacancies
 
 if TYPE_CHECKING:
@@ -39,6 +40,7 @@ def replace_lists(
         )
         if rows:
             conn.execute(candidates.insert(), list(rows))
+        move_counters(conn, [contest_id])  # the lists are published: pages must follow
 
 
 def decisions(store: Store, contest_id: str) -> dict[str, list[str]]:
@@ -67,6 +69,7 @@ def replace_decision(store: Store, contest_id: str, party: str, refs: Sequence[s
                 for i, ref in enumerate(refs)
             ],
         )
+        move_counters(conn, [contest_id])
 
 
 def vacancy_rows(store: Store, contest_id: str) -> list[tuple[str, str | None]]:
@@ -91,6 +94,7 @@ def add_vacancy(store: Store, contest_id: str, deputy: str, successor: str | Non
                 contest=contest_id, seq=int(seq), deputy=deputy, successor=successor
             )
         )
+        move_counters(conn, [contest_id])
 
 
 def fingerprint(store: Store, contest_id: str) -> str:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
+from saylau.store.changes import move_counters
 from saylau.store.schema import maslikhats
 
 if TYPE_CHECKING:
@@ -22,6 +23,7 @@ def add_maslikhats(store: Store, rows: Sequence[dict[str, Any]]) -> None:
         conn.execute(
             maslikhats.insert(), [{**r, "list_order": start + i} for i, r in enumerate(rows)]
         )
+        move_counters(conn)  # every contest's pages list the maslikhats
 
 
 def maslikhat_rows(store: Store) -> list[dict[str, Any]]:

@@ -246,29 +246,28 @@ def versions(conn: Connection, contest_id: str, station_id: str) -> list[Version
         ),
         {"c": contest_id, "s": station_id},
     ).all()
-    out = []
-    for r in rows:
-        m = r._mapping
-        protocol: dict[str, Any] = {"station": station_id}
-        for c in ("region", "district", "country", *COUNT_COLUMNS):
-            if m[c] is not None:
-                protocol[c] = m[c]
-        for party, n in json.loads(m["votes"]).items():
-            protocol[PARTY_PREFIX + party] = n
-        out.append(
-            VersionInfo(
-                version=int(m["version"]),
-                created_at=m["created_at"],
-                actor=m["actor"],
-                reason=m["reason"],
-                source=m["source"],
-                hash=m["hash"],
-                status=m["status"],
-                problems=tuple(json.loads(m["problems"])),
-                protocol=protocol,
-            )
-        )
-    return out
+    return [version_of(station_id, r._mapping) for r in rows]
+
+
+def version_of(station_id: str, m: Any) -> VersionInfo:
+    """One ``protocol_versions`` row (its columns by name) as a :class:`VersionInfo`."""
+    protocol: dict[str, Any] = {"station": station_id}
+    for c in ("region", "district", "country", *COUNT_COLUMNS):
+        if m[c] is not None:
+            protocol[c] = m[c]
+    for party, n in json.loads(m["votes"]).items():
+        protocol[PARTY_PREFIX + party] = n
+    return VersionInfo(
+        version=int(m["version"]),
+        created_at=m["created_at"],
+        actor=m["actor"],
+        reason=m["reason"],
+        source=m["source"],
+        hash=m["hash"],
+        status=m["status"],
+        problems=tuple(json.loads(m["problems"])),
+        protocol=protocol,
+    )
 
 
 #: Lookups of non-station divisions kept across calls of one batch: id -> (known, parent).

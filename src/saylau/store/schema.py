@@ -4,7 +4,8 @@ backend), ``0003_counted_version`` (``protocols.counted_version``,
 ``contests.synthetic``), ``trust_0001`` (the ``trust_*`` tables), ``inst_0001`` …
 ``inst_0003`` (the ``inst_*`` tables), merged by ``0004_one_history``;
 ``0005_commission`` (the ``commission_*`` tables of the commission workspace);
-``0007_webhooks`` (webhooks and their delivery log).  Column groups
+``0007_webhooks`` (webhooks and their delivery log); ``0009_webhook_outbox`` (the
+notifications not yet delivered).  Column groups
 that recur (an ``id`` the database numbers, who and when, the station or contest a row
 belongs to) come from ``migrations/_ops.py``: the revisions built these tables with
 the same helpers, and ``tests/store/test_schema.py`` checks that this module describes
@@ -461,3 +462,27 @@ webhook_deliveries = Table(
     Column("at", String(32), nullable=False),
 )
 Index("ix_webhook_deliveries_webhook", webhook_deliveries.c.webhook, webhook_deliveries.c.id)
+
+# -- the outbox of notifications: written with the snapshot's announcement, marked when
+# delivered, so that a notification outlives the process that was sending it
+# (0009_webhook_outbox).
+
+webhook_outbox = Table(
+    "webhook_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # No foreign key, as in the log: a removed webhook's pending rows are given up.
+    Column("webhook", Integer, nullable=False),
+    Column("delivery", String(64), nullable=False),
+    Column("snapshot", String(64), nullable=False),
+    # The JSON sent, byte for byte on every attempt (signed when sent: no secret here).
+    Column("body", Text, nullable=False),
+    Column("timestamp", String(32), nullable=False),
+    Column("created_at", String(32), nullable=False),
+    # pending, delivered, failed (a final answer or every attempt spent), dropped.
+    Column("state", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("done_at", String(32)),
+    UniqueConstraint("delivery", name="uq_webhook_outbox_delivery"),
+)
+Index("ix_webhook_outbox_state", webhook_outbox.c.state, webhook_outbox.c.id)

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 
 from saylau.errors import NotFoundError
+from saylau.store.changes import move_counters
 from saylau.store.schema import session_votes, sessions
 
 if TYPE_CHECKING:
@@ -52,6 +53,7 @@ def replace_session(store: Store, contest_id: str, row: SessionRow) -> None:
                     for i, (c, v) in enumerate(row.votes.items())
                 ],
             )
+        move_counters(conn, [contest_id])  # the session is published: pages must follow
 
 
 def session_row(store: Store, contest_id: str) -> SessionRow:

@@ -16,7 +16,7 @@ from saylau.errors import InputError, NotFoundError
 from saylau.law import Law
 from saylau.store import divisions as dv
 from saylau.store import engine as eng
-from saylau.store import reads, registry
+from saylau.store import reads, registry, stations
 from saylau.store import workflow as workflow_rows
 from saylau.store.ingest import (
     DEFAULT_BATCH,
@@ -35,7 +35,6 @@ from saylau.store.model import (
     DivisionInfo,
     ElectionInfo,
     IngestSummary,
-    RelationResult,
     StationRecord,
     SubmissionResult,
     Totals,
@@ -43,8 +42,7 @@ from saylau.store.model import (
 )
 from saylau.store.schema import contests, elections, protocols
 from saylau.store.setup import create_contest, ensure_election, law_from_snapshot, law_snapshot
-from saylau.tabulate import RELATIONS, ProtocolTable, protocol_from_mapping
-from saylau.tabulate.controls import relation_outcomes
+from saylau.tabulate import ProtocolTable, protocol_from_mapping
 
 
 class Store:
@@ -312,27 +310,7 @@ class Store:
 
     def _station_totals(self, conn: Any, contest_id: str, station_id: str) -> Totals:
         vs = reads.versions(conn, contest_id, station_id)
-        names = reads.parties(conn, contest_id)
-        if not vs:
-            return Totals(stations_expected=1, votes=dict.fromkeys(names, 0))
-        v = _counted(vs)
-        p = v.protocol
-        k = 1 if v.status in COUNTED else 0
-        issued = [p[f] for f in ("issued_early", "issued_at_station", "issued_outside") if f in p]
-        cast = p["valid"] + p["invalid"]
-        return Totals(
-            registered=k * p["registered"],
-            ballots_issued=k * (sum(issued) if issued else cast),
-            ballots_cast=k * cast,
-            valid=k * p["valid"],
-            invalid=k * p["invalid"],
-            against_all=k * p.get("against_all", 0),
-            stations_expected=1,
-            stations_reporting=k,
-            stations_flagged=int(v.status == "flagged"),
-            stations_rejected=int(vs[-1].status == "rejected"),
-            votes={n: k * int(p.get("party:" + n, 0)) for n in names},
-        )
+        return stations.totals(vs, reads.parties(conn, contest_id))
 
     def results_by_level(self, contest_id: str, level: str) -> list[ContestResults]:
         """Results of every division of ``level`` (country, region, district, station)."""
@@ -425,24 +403,7 @@ class Store:
                 )
             vs = reads.versions(conn, contest_id, station_id)
             path = reads.station_path(conn, contest_id, {"station": station_id})[:-1]
-        current = _counted(vs) if vs else None
-        relations = _relations(current.protocol) if current else ()
-        pending = (
-            vs[-1].version
-            if current is not None and current is not vs[-1] and vs[-1].status == "rejected"
-            else None
-        )
-        return StationRecord(
-            contest_id,
-            div,
-            tuple(path),
-            current.version if current else None,
-            current.status if current else None,
-            current.protocol if current else None,
-            tuple(vs),
-            relations,
-            pending,
-        )
+        return stations.record(contest_id, div, path, vs)
 
     def observers(self) -> list[dict[str, Any]]:
         """Every accredited observer's stored row (``inst_observers``), by id."""
@@ -459,27 +420,6 @@ class Store:
         with self.engine.connect() as conn:
             reads.contest_info(conn, contest_id)
             return reads.current_frame(conn, contest_id)
-
-
-def _counted(vs: list[VersionInfo]) -> VersionInfo:
-    """The version counted in the results: the newest accepted or flagged one, else
-    (nothing counted) the newest.  A rejected amendment does not displace it."""
-    return next((v for v in reversed(vs) if v.status in COUNTED), vs[-1])
-
-
-def _relations(protocol: Mapping[str, object]) -> tuple[RelationResult, ...]:
-    outcomes = {rel.name: p for rel, p in relation_outcomes(protocol)}
-    out = []
-    for name, rel in RELATIONS.items():
-        if name not in outcomes:
-            out.append(RelationResult(name, rel.description, "not_applicable"))
-        elif (p := outcomes[name]) is not None:
-            out.append(
-                RelationResult(name, rel.description, "failed", p.message, p.value, p.expected)
-            )
-        else:
-            out.append(RelationResult(name, rel.description, "passed"))
-    return tuple(out)
 
 
 def _mark_synthetic(conn: Connection, contest_id: str) -> None:

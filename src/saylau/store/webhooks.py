@@ -1,4 +1,4 @@
-"""The webhook tables (``webhooks``, ``webhook_deliveries``): the SQL behind
+"""The webhook tables (``webhooks``, ``webhook_outbox``, ``webhook_deliveries``): the SQL behind
 ``saylau webhooks`` and :mod:`saylau.web.webhooks`, which signs and delivers.
 
 A webhook is a URL told of every snapshot ``saylau publish`` switches in, for one
@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from saylau.errors import InputError, NotFoundError
 from saylau.store.engine import write_transaction
-from saylau.store.schema import webhook_deliveries, webhooks
+from saylau.store.schema import webhook_deliveries, webhook_outbox, webhooks
 
 if TYPE_CHECKING:
     from saylau.store.store import Store
@@ -163,3 +163,95 @@ def delivery_count(store: Store) -> int:
     """How many attempts the log holds."""
     with store.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(webhook_deliveries)).scalar_one())
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """One notification of the outbox: for ``webhook``, the ``body`` signed with its
+    ``timestamp`` and sent under the id ``delivery`` on every attempt."""
+
+    id: int
+    webhook: int
+    delivery: str
+    snapshot: str
+    body: bytes
+    timestamp: str
+    state: str
+    attempts: int
+
+
+#: The states of an outbox row: waiting, or done one way or another.
+PENDING, DELIVERED, FAILED, DROPPED = "pending", "delivered", "failed", "dropped"
+
+
+def enqueue(store: Store, rows: list[tuple[int, str, str, bytes, str]]) -> list[Outgoing]:
+    """Put the notifications of one snapshot in the outbox, all in one transaction:
+    (webhook id, delivery id, snapshot, body, timestamp) each, as ``pending``."""
+    created = _now()
+    out: list[Outgoing] = []
+    with write_transaction(store.engine) as conn:
+        for webhook, delivery, snapshot, body, timestamp in rows:
+            new_id = conn.execute(
+                webhook_outbox.insert().values(
+                    webhook=webhook,
+                    delivery=delivery,
+                    snapshot=snapshot,
+                    body=body.decode("utf-8"),
+                    timestamp=timestamp,
+                    created_at=created,
+                    state=PENDING,
+                    attempts=0,
+                )
+            ).inserted_primary_key
+            assert new_id is not None
+            out.append(
+                Outgoing(int(new_id[0]), webhook, delivery, snapshot, body, timestamp, PENDING, 0)
+            )
+    return out
+
+
+def pending(store: Store) -> list[Outgoing]:
+    """Every notification not yet delivered nor given up, oldest first."""
+    q = select(webhook_outbox).where(webhook_outbox.c.state == PENDING)
+    with store.engine.connect() as conn:
+        rows = conn.execute(q.order_by(webhook_outbox.c.id)).all()
+    return [_outgoing(r) for r in rows]
+
+
+def announced(store: Store, snapshot: str) -> bool:
+    """True when the outbox holds a notification of ``snapshot`` (in any state)."""
+    q = select(webhook_outbox.c.id).where(webhook_outbox.c.snapshot == snapshot).limit(1)
+    with store.engine.connect() as conn:
+        return conn.execute(q).first() is not None
+
+
+def outbox(store: Store) -> list[Outgoing]:
+    """The whole outbox, oldest first."""
+    with store.engine.connect() as conn:
+        rows = conn.execute(select(webhook_outbox).order_by(webhook_outbox.c.id)).all()
+    return [_outgoing(r) for r in rows]
+
+
+def _outgoing(r: Any) -> Outgoing:
+    return Outgoing(
+        int(r.id),
+        int(r.webhook),
+        r.delivery,
+        r.snapshot,
+        r.body.encode("utf-8"),
+        r.timestamp,
+        r.state,
+        int(r.attempts),
+    )
+
+
+def mark(store: Store, outbox_id: int, state: str, attempts: int) -> None:
+    """Record that the notification ``outbox_id`` is ``state`` after ``attempts``
+    attempts in all (``pending`` keeps it waiting)."""
+    done = None if state == PENDING else _now()
+    with write_transaction(store.engine) as conn:
+        conn.execute(
+            webhook_outbox.update()
+            .where(webhook_outbox.c.id == outbox_id)
+            .values(state=state, attempts=attempts, done_at=done)
+        )

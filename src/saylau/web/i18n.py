@@ -11,7 +11,7 @@ import datetime as dt
 import io
 from dataclasses import dataclass
 from fractions import Fraction
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Final
 
@@ -67,16 +67,14 @@ class Formatter:
         """A count or figure with the locale's grouping (``11 919 241`` in ru)."""
         if value is None:
             return "–"
-        return format_decimal(value, locale=self.lang)
+        return _decimal(value, self.lang)
 
     def percent(self, value: float | Fraction | str | None, digits: int = 2) -> str:
         """A percentage given in percent units (``63.25`` → ``63.25%``/``63,25 %``)."""
         if value is None:
             return "–"
         number = float(Fraction(value)) if isinstance(value, str | Fraction) else float(value)
-        return format_percent(
-            number / 100, format=_percent_pattern(self.lang, digits), locale=self.lang
-        )
+        return _percent(number, digits, self.lang)
 
     def stations(self, reporting: int, expected: int | None) -> str:
         """Stations counted: ``1 040 / 1 050``, or ``1 040 stations reported`` when no
@@ -115,6 +113,19 @@ class Formatter:
     def locale_name(self) -> str:
         """The language's own name."""
         return str(Locale.parse(self.lang).get_display_name(self.lang))
+
+
+# Babel parses the locale and the pattern on every call; a page shows the same small
+# counts and shares again and again (every station page, in three languages).  Typed:
+# 1 and 1.0 are formatted apart, as Babel formats them.
+@lru_cache(maxsize=65536, typed=True)
+def _decimal(value: int | float, lang: str) -> str:
+    return str(format_decimal(value, locale=lang))
+
+
+@lru_cache(maxsize=65536)
+def _percent(number: float, digits: int, lang: str) -> str:
+    return str(format_percent(number / 100, format=_percent_pattern(lang, digits), locale=lang))
 
 
 @cache

@@ -118,6 +118,10 @@ async def serve(request: Request, view: View, *, template: str, api: bool) -> Re
 
 ViewFunction = Callable[..., View]
 Endpoint = Callable[..., Awaitable[Response]]
+#: Every endpoint registered by :func:`page` (the page's and its twin's): its view,
+#: template and whether it answers JSON.  ``saylau publish`` renders these from the
+#: view directly (:mod:`saylau.web.publish_direct`), as :func:`serve` does.
+VIEWS: dict[Endpoint, tuple[ViewFunction, str, bool]] = {}
 
 
 def _endpoint(view: ViewFunction, name: str, template: str, api: bool) -> Endpoint:
@@ -165,6 +169,7 @@ def page(
         html = _endpoint(view, f"{name}_page", template, api=False)
         router.add_api_route(path, html, methods=["GET"], include_in_schema=False)
         twin = _endpoint(view, f"{name}_api", template, api=True)
+        VIEWS[html], VIEWS[twin] = (view, template, False), (view, template, True)
         router.add_api_route(api_path or API_PREFIX + path, twin, methods=["GET"], **api_options)
         return view
 

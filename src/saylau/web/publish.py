@@ -185,24 +185,44 @@ def _known(work: Path) -> tuple[dict[str, str], set[str]]:
 
 
 def _put(work: Path, name: str, data: bytes | None, source: Path | None, made: set[str]) -> None:
-    """Write ``data`` (or hard-link ``source``) as ``work/name``, by rename: never into
-    an existing file, which may be shared by hard link with the served snapshot."""
-    path = work / name
+    """Write ``data`` (or hard-link ``source``) as ``work/name``: never into an existing
+    file, which may be shared by hard link with the served snapshot (a new name is
+    created exclusively; an existing one is replaced by ``rename``)."""
+    path = os.path.join(work, name)
     folder = os.path.dirname(name)
     if folder not in made:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(os.path.join(work, folder))
+        except FileExistsError:
+            pass
+        except FileNotFoundError:
+            os.makedirs(os.path.join(work, folder), exist_ok=True)
         made.add(folder)
-    tmp = path.with_name(path.name + ".tmp")
-    if tmp.exists() or tmp.is_symlink():
-        tmp.unlink()
+    try:
+        _create(path, data, source)  # the common case: a name new to this folder
+        return
+    except FileExistsError:
+        pass
+    tmp = path + ".tmp"
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    _create(tmp, data, source)
+    os.replace(tmp, path)
+
+
+def _create(path: str, data: bytes | None, source: Path | None) -> None:
+    """Create ``path`` (FileExistsError if it exists) with ``data`` or as a hard link
+    to ``source`` (a copy across file systems)."""
     if data is None and source is not None:
         try:
-            os.link(source, tmp)
+            os.link(source, path)
+            return
+        except FileExistsError:
+            raise
         except OSError:  # another file system: copy
-            shutil.copyfile(source, tmp)
-    else:
-        tmp.write_bytes(data or b"")
-    os.replace(tmp, path)
+            data = Path(source).read_bytes()
+    with open(path, "xb") as fh:
+        fh.write(data or b"")
 
 
 def write_snapshot(
@@ -294,10 +314,13 @@ def publish(
     from time import perf_counter
 
     from saylau.web import publish_render as pr
+    from saylau.web.webhooks import announce, resume
 
     key = signing.load_private_key(key_path) if key_path is not None else None
     _check_out(out)
     started = perf_counter()
+    # Notifications a killed publish left in the outbox, or never wrote: sent meanwhile.
+    resume(db, current_snapshot(out))
     before = read_state(out)
     previous = _previous(out)
     state, plan = _plan(db, before, previous, full)
@@ -321,9 +344,9 @@ def publish(
         # A page that no longer answers 200 leaves the mirror.
         keep = set(previous) - set(rendered.files) - rendered.failed
     report = write_snapshot(out, rendered.files, keep=keep, key=key, state=state, changes=changes)
-    from saylau.web.webhooks import announce
-
-    announce(db, report)  # tells the webhooks in the background: never delays publishing
+    # The notifications go to the outbox now and to the receivers in the background:
+    # a receiver never delays publishing, and a kill loses no notification.
+    announce(db, report)
     report.broken = sorted(rendered.broken)
     report.rendered = len(rendered.files)
     report.full = plan is None

@@ -24,7 +24,7 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit
 
@@ -163,23 +163,46 @@ def relative(file: str, base_dir: str) -> str:
     """The relative URL of published ``file`` from a page in folder ``base_dir``."""
     if file == ROOT_INDEX or file.endswith("/index.html"):
         folder = posixpath.dirname(file)
-        rel = posixpath.relpath("/" + folder, "/" + base_dir) if folder != base_dir else "."
+        rel = _relpath(folder, base_dir) if folder != base_dir else "."
         return quote(rel) + "/"
-    return quote(posixpath.relpath("/" + file, "/" + base_dir))
+    return quote(_relpath(file, base_dir))
 
 
-def rewrite_links(page: str, page_file: str, lang: str) -> str:
+def _relpath(path: str, start: str) -> str:
+    """``posixpath.relpath`` of two folder-relative paths (``"/" +`` each), by their
+    segments: a page has dozens of links and a publish tens of thousands of pages."""
+    to, at = path.split("/"), start.split("/") if start else []
+    if "" in to or "." in to or "" in at or "." in at:  # not plain segments: the library
+        return posixpath.relpath("/" + path, "/" + start)
+    common = 0
+    for a, b in zip(to, at, strict=False):
+        if a != b:
+            break
+        common += 1
+    return "/".join([".."] * (len(at) - common) + to[common:]) or "."
+
+
+@lru_cache(maxsize=65536)
+def _published_file(raw: str, lang: str) -> tuple[str | None, str]:
+    """The published file a page's link ``raw`` (as written in the page, escaped)
+    leads to in ``lang``, and the link's fragment."""
+    parts = urlsplit(html.unescape(raw))
+    return file_for(unquote(parts.path), dict(parse_qsl(parts.query)), lang), parts.fragment
+
+
+def rewrite_links(page: str, page_file: str, lang: str, found: set[str] | None = None) -> str:
     """Turn the root-relative links of a page into relative links to the published
-    layout (assets to their hashed names); links to what is not published stay."""
+    layout (assets to their hashed names); links to what is not published stay.
+    ``found`` collects the published files linked to."""
     base_dir = posixpath.dirname(page_file)
 
     def one(match: re.Match[str]) -> str:
-        raw = html.unescape(match["url"])
-        parts = urlsplit(raw)
-        file = file_for(unquote(parts.path), dict(parse_qsl(parts.query)), lang)
+        file, fragment = _published_file(match["url"], lang)
         if file is None:
             return match.group(0)
-        link = relative(file, base_dir) + (f"#{parts.fragment}" if parts.fragment else "")
+        if found is not None:
+            found.add(file)
+        link = relative(file, base_dir) + (f"#{fragment}" if fragment else "")
         return f'{match["attr"]}{html.escape(link)}"'
 
     return _LINK.sub(one, page)

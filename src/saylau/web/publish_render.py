@@ -14,10 +14,12 @@ set of URLs and whatever new page they link to: the incremental publish.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import multiprocessing
 import os
 import re
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -25,7 +27,9 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlsplit
 
 import anyio
+from jinja2 import Environment
 
+from saylau.errors import NotFoundError
 from saylau.store import Store
 from saylau.web import model
 from saylau.web.i18n import LANGUAGES
@@ -74,6 +78,20 @@ class PublishStore:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._memo: dict[tuple[Any, ...], Any] = {}
+        #: Contest → every station's record and figures, read at once (:meth:`prefetch`).
+        self._stations: dict[str, dict[str, tuple[Any, Any]]] = {}
+        #: Contest → station → its observers' reports (read by
+        #: :func:`saylau.store.observers.report_rows`).
+        self.reports_known: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+    def prefetch(self, contest_id: str) -> None:
+        """Read every station of ``contest_id`` and its reports now, with a few
+        queries, instead of a dozen per station page (a full publish renders them all)."""
+        from saylau.store.observers import contest_report_rows
+        from saylau.store.stations import every_station
+
+        self._stations[contest_id] = every_station(self._store, contest_id)
+        self.reports_known[contest_id] = contest_report_rows(self._store, contest_id)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._store, name)
@@ -95,6 +113,9 @@ class PublishStore:
         return self._once(("law", contest_id), lambda: self._store.law(contest_id))
 
     def division(self, contest_id: str, division_id: str) -> Any:
+        read = self._stations.get(contest_id, {}).get(division_id)
+        if read is not None:
+            return read[0].station
         key = ("division", contest_id, division_id)
         return self._once(key, lambda: self._store.division(contest_id, division_id))
 
@@ -106,10 +127,16 @@ class PublishStore:
         return self._once(("aggregates", contest_id), lambda: self._store.aggregates(contest_id))
 
     def results(self, contest_id: str, division_id: str | None = None) -> Any:
+        read = self._stations.get(contest_id, {}).get(division_id or "")
+        if read is not None:
+            return read[1]
         key = ("results", contest_id, division_id)
         return self._once(key, lambda: self._store.results(contest_id, division_id))
 
     def station(self, contest_id: str, station_id: str) -> Any:
+        read = self._stations.get(contest_id, {}).get(station_id)
+        if read is not None:
+            return read[0]
         # A station's four documents (three languages and the JSON) read it once.
         key = ("station", contest_id, station_id)
         return self._once(key, lambda: self._store.station(contest_id, station_id))
@@ -119,23 +146,51 @@ class PublishStore:
         return self._once(key, lambda: self._store.results_by_level(contest_id, level))
 
 
+@cache
+def _templates() -> Environment:
+    """The site's template environment, shared by the publishes of one process (a
+    ``--watch`` or a benchmark): compiling the templates costs more than a republish."""
+    from saylau.web.jinja import template_environment
+
+    return template_environment()
+
+
 class Renderer:
     """The app over the store ``db``, asked in process for published URLs."""
 
     def __init__(self, db: str) -> None:
         from saylau.web.app import create_app
+        from saylau.web.publish_direct import Direct
 
-        self.app: ASGIApp = create_app(db, counter_ttl=0)
-        site = self.app.state.site  # type: ignore[attr-defined]
+        app = create_app(db, counter_ttl=0)
+        self.app: ASGIApp = app
+        site = app.state.site
+        site.templates = _templates()  # compiled once per process, not per publish
         self.store = Store.open(db)
         site._store = PublishStore(self.store)  # the site's reads go through the memo
+        self.direct = Direct(list(app.routes), site._store, site.templates)
+        #: Documents rendered from their view, and asked of the app.
+        self.direct_count = self.app_count = 0
 
     def close(self) -> None:
         self.store.close()
 
     async def get(self, url: str) -> tuple[int, dict[str, str], bytes]:
         """GET ``url`` (a published URL path): status, headers, body."""
+        made = self.direct.render(url)
+        if made is not None:
+            self.direct_count += 1
+            return 200, {"content-type": made[0]}, made[1]
+        self.app_count += 1
         return await fetch(self.app, url)
+
+    def links(self, body: bytes, url: str) -> Iterable[str]:
+        """The published URLs the page ``body`` at ``url`` links to (known without
+        parsing when the page was just rendered from its view)."""
+        last, files = self.direct.linked
+        if last == url:
+            return [url_of(f) for f in files]
+        return links(body, url)
 
 
 async def fetch(app: ASGIApp, url: str) -> tuple[int, dict[str, str], bytes]:
@@ -256,6 +311,19 @@ class Rendered:
     #: Files asked for that did not answer 200 (an incremental run drops them).
     failed: set[str] = field(default_factory=set)
 
+    def __repr__(self) -> str:
+        # Short: asyncio's runner formats the finished task, result included, when it
+        # puts back the SIGINT handler, and the files are hundreds of megabytes.
+        return f"<Rendered {len(self.files)} files, {len(self.broken)} broken>"
+
+
+def document_of(url: str) -> tuple[str, str]:
+    """What a published URL shows, the same for its three languages and its JSON twin
+    (the app's path without the ``/api/v1`` prefix), and the URL."""
+    target = target_of(unquote(url))
+    path = target.path if isinstance(target, Target) else url
+    return path.removeprefix("/api/v1"), url
+
 
 def _is_place(url: str) -> bool:
     return place_of(file_of_url(url)) is not None
@@ -267,10 +335,12 @@ async def _crawl(
     """Render ``start`` and every published URL they link to that is not ``known``
     (with ``defer_places``, division and station pages are collected, not rendered)."""
     out = Rendered()
-    queue = [(url, "") for url in dict.fromkeys(start)]
+    # A document's language versions and JSON twin one after the other (their view's
+    # context is built once for them), what they link to after.
+    queue = deque((url, "") for url in sorted(dict.fromkeys(start), key=document_of))
     seen = set(known) | {url for url, _ in queue}
     while queue:
-        url, source = queue.pop()
+        url, source = queue.popleft()
         if defer_places and _is_place(url):
             out.places.add(url)
             continue
@@ -282,7 +352,7 @@ async def _crawl(
         out.files[file_of_url(url)] = body
         found: list[str] = []
         if headers.get("content-type", "").startswith("text/html") and url != "/" + ROOT_INDEX:
-            found = list(links(body, url))
+            found = list(renderer.links(body, url))
             target = target_of(unquote(url))
             if isinstance(target, Target) and target.lang is not None:
                 pair = twin(target)
@@ -318,6 +388,11 @@ _WORKER: Renderer | None = None
 
 def _worker_start(db: str) -> None:
     global _WORKER
+    if _WORKER is not None:
+        # Forked: the parent's renderer, with every station already read, is this
+        # process's copy; only its database connections must not be shared.
+        _WORKER.store.engine.dispose(close=False)
+        return
     _WORKER = Renderer(db)
 
 
@@ -335,28 +410,41 @@ async def _render_list(renderer: Renderer, urls: list[str]) -> Rendered:
             continue
         out.files[file_of_url(url)] = body
         if headers.get("content-type", "").startswith("text/html"):
-            out.places.update(links(body, url))  # checked against the known URLs
+            out.places.update(renderer.links(body, url))  # checked against the known URLs
     return out
 
 
 def render_places(
-    renderer: Renderer, db: str, urls: list[str], processes: int
-) -> tuple[Rendered, set[str]]:
-    """Render ``urls`` (over ``processes`` processes, this one included); returns
-    what was rendered and every URL the rendered pages link to."""
+    renderer: Renderer,
+    db: str,
+    urls: list[str],
+    processes: int,
+    meanwhile: Callable[[], Rendered] = Rendered,
+) -> tuple[Rendered, set[str], Rendered]:
+    """Render ``urls`` (over ``processes`` worker processes) and, in this process
+    meanwhile, ``meanwhile()``; returns what was rendered, every URL the rendered pages
+    link to, and what ``meanwhile()`` gave."""
     out = Rendered()
     linked: set[str] = set()
     if processes <= 1 or len(urls) < POOL_MIN:
         part = anyio.run(_render_list, renderer, urls)
-        return part, part.places
+        return part, part.places, meanwhile()
+    global _WORKER
     chunks = [urls[i : i + CHUNK] for i in range(0, len(urls), CHUNK)]
-    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with context.Pool(processes, initializer=_worker_start, initargs=(db,)) as pool:
-        for part in pool.imap_unordered(_worker_render, chunks):
-            out.files.update(part.files)
-            out.broken += part.broken
-            linked |= part.places
-    return out, linked
+    fork = os.name == "posix"
+    context = multiprocessing.get_context("fork" if fork else "spawn")
+    _WORKER = renderer if fork else None
+    try:
+        with context.Pool(processes, initializer=_worker_start, initargs=(db,)) as pool:
+            parts = pool.imap_unordered(_worker_render, chunks)  # under way from here
+            other = meanwhile()
+            for part in parts:
+                out.files.update(part.files)
+                out.broken += part.broken
+                linked |= part.places
+    finally:
+        _WORKER = None
+    return out, linked, other
 
 
 def render_full(db: str, *, processes: int | None = None) -> Rendered:
@@ -364,6 +452,13 @@ def render_full(db: str, *, processes: int | None = None) -> Rendered:
     processes = processes or min(os.cpu_count() or 1, 4)
     renderer = Renderer(db)
     try:
+        store = renderer.app.state.site.store  # type: ignore[attr-defined]
+        # Every division and station, from the tree, in its order: a place's documents
+        # one after the other, so that its context is built once for all four.
+        places: dict[str, None] = {}
+        for info in store.contests():
+            store.prefetch(info.id)
+            places.update(dict.fromkeys(_contest_places(store, info.id)))
         start = [
             "/" + ROOT_INDEX,
             "/openapi.json",
@@ -371,17 +466,22 @@ def render_full(db: str, *, processes: int | None = None) -> Rendered:
             *hashed_assets(),
             *embed_urls(renderer),
         ]
-        first = anyio.run(lambda: _crawl(renderer, start, known=set(), defer_places=True))
-        store = renderer.app.state.site.store  # type: ignore[attr-defined]
-        places = set(first.places)
-        for info in store.contests():
-            places.update(_contest_places(store, info.id))
-        done, linked = render_places(renderer, db, sorted(places), processes)
+
+        def the_rest() -> Rendered:
+            # The pages that are not places (home pages, contests, downloads, the API
+            # reference), rendered here while the worker processes render the places.
+            return anyio.run(lambda: _crawl(renderer, start, known=set(places), defer_places=True))
+
+        done, linked, first = render_places(
+            renderer, db, list(places), processes, meanwhile=the_rest
+        )
         first.files.update(done.files)
         first.broken += done.broken
-        known = {url_of(name) for name in first.files} | places
-        new = [u for u in linked if u not in known and url_of(file_of_url(u)) not in known]
-        if new:  # linked from a place page only: render them (and what they link to)
+        known = {url_of(name) for name in first.files} | set(places)
+        # Places the tree does not list, and what only a place page links to.
+        new = sorted(first.places - set(places))
+        new += [u for u in linked if u not in known and url_of(file_of_url(u)) not in known]
+        if new:
             more = anyio.run(lambda: _crawl(renderer, new, known=known, defer_places=False))
             first.files.update(more.files)
             first.broken += more.broken
@@ -429,14 +529,27 @@ def build_digest() -> str:
 def contest_state(store: Store, cid: str) -> dict[str, Any]:
     """What a publish remembers of contest ``cid``: its change counter, its identity
     (a change re-renders all its pages) and each station's protocol (version, status,
-    hash, the newest version and its status, the parent division)."""
+    hash, the newest version and its status), its observers' reports and its parent
+    division."""
+    from saylau.store.observers import contest_report_rows
+
     info = store.contest(cid)
     frame = store.iter_protocols(cid)
     cols = ["station", "version", "status", "hash", "latest_version", "latest_status", "parent_id"]
-    stations = {
-        row[0]: "|".join("" if v is None else str(v) for v in row[1:])
-        for row in frame.select(cols).iter_rows()
+    reports = {
+        sid: hashlib.sha256(json.dumps(rows, sort_keys=True, default=str).encode()).hexdigest()[:16]
+        for sid, rows in contest_report_rows(store, cid).items()
     }
+    stations: dict[str, str] = {}
+    for row in frame.select(cols).iter_rows():
+        *protocol, parent = ("" if v is None else str(v) for v in row[1:])
+        stations[row[0]] = "|".join([*protocol, reports.pop(row[0], ""), parent])
+    for sid, digest in reports.items():  # reports on a station with no protocol yet
+        try:
+            parent = store.division(cid, sid).parent_id or ""
+        except NotFoundError:
+            continue  # a report naming a station the contest does not have
+        stations[sid] = "|".join(["", "", "", "", "", digest, parent])
     identity = model.contest_identity(info)
     identity["parties"] = list(store.results(cid).totals.votes)
     return {"counter": info.change_counter, "identity": identity, "stations": stations}

@@ -1,9 +1,14 @@
 """Webhooks: each snapshot ``saylau publish`` switches in is announced, signed, to
 the URLs configured for each contest (``saylau webhooks add``).
 
-:func:`announce` returns at once: a thread reads the snapshot's own documents and the
-configured webhooks, and one worker thread per webhook POSTs, so a receiver that is
-down or slow delays neither the publish nor the other receivers.  Each request::
+:func:`announce` writes the snapshot's notifications, one per configured webhook,
+to the outbox (``webhook_outbox``) in one transaction and returns: one worker thread
+per webhook POSTs, so a receiver that is down or slow delays neither the publish nor
+the other receivers.  A notification is marked in the outbox when it is delivered or
+given up; one still pending when the process dies (a kill, a crash, the machine
+going down) is sent by the next publish that starts (:func:`resume`), with the same
+delivery id, body and timestamp: a receiver may get a notification twice, never
+none, and tells a repeat by its ``X-Saylau-Delivery``.  Each request::
 
     POST <url>
     Content-Type: application/json
@@ -35,7 +40,7 @@ import urllib.error
 import urllib.request
 import uuid
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol
@@ -48,6 +53,15 @@ from saylau.store.webhooks import Webhook
 class Report(Protocol):
     """What a publish reports (:class:`saylau.web.publish.Report`; not imported:
     publishing calls this module)."""
+
+    snapshot: Path
+    written: list[str]
+    removed: list[str]
+
+
+@dataclass
+class Served:
+    """A snapshot already switched in, as its ``version.json`` describes it."""
 
     snapshot: Path
     written: list[str]
@@ -102,6 +116,9 @@ class Notification:
     snapshot: str
     body: bytes
     timestamp: str
+    #: Its row in the outbox (None: not kept there), and the attempts made before.
+    outbox: int | None = None
+    tried: int = 0
 
     def headers(self) -> dict[str, str]:
         return {
@@ -209,7 +226,7 @@ class Dispatcher:
         self._lock = threading.Lock()
         self._queues: dict[int, deque[Notification]] = {}
         self._workers: dict[int, threading.Thread] = {}
-        self._planners: set[threading.Thread] = set()
+        self._resumed = False
 
     @property
     def store(self) -> Store:
@@ -219,24 +236,58 @@ class Dispatcher:
             return self._store
 
     def announce(self, report: Report) -> None:
-        """Queue the notifications of ``report``'s snapshot; returns at once."""
-        planner = threading.Thread(
-            target=self._plan, args=(report,), name="webhooks-plan", daemon=True
-        )
-        with self._lock:
-            self._planners.add(planner)
-        planner.start()
-
-    def _plan(self, report: Report) -> None:
+        """Write the notifications of ``report``'s snapshot to the outbox (one
+        transaction) and queue them; returns without waiting for any receiver."""
+        self.resume()  # older notifications first
         try:
             now = datetime.now(UTC)
-            for hook, secret in stored.targets(self.store):
-                self.submit(notification(hook, secret, report, now))
-        except Exception as exc:
+            notes = [
+                notification(hook, secret, report, now)
+                for hook, secret in stored.targets(self.store)
+            ]
+            rows = [(n.hook.id, n.delivery, n.snapshot, n.body, n.timestamp) for n in notes]
+            kept = stored.enqueue(self.store, rows) if rows else []
+        except Exception as exc:  # announcing must never fail the publish
             print(f"warning: webhooks of snapshot {report.snapshot.name}: {exc}", file=sys.stderr)
-        finally:
-            with self._lock:
-                self._planners.discard(threading.current_thread())
+            return
+        for note, row in zip(notes, kept, strict=True):
+            self.submit(replace(note, outbox=row.id))
+
+    def resume(self, served: Path | None = None) -> None:
+        """Queue the notifications a previous process left pending in the outbox, and
+        announce the ``served`` snapshot if it never was (the process died between
+        switching it in and writing its notifications).  Once per dispatcher: later
+        notifications are this process's own."""
+        with self._lock:
+            if self._resumed:
+                return
+            self._resumed = True
+        try:
+            hooks = {hook.id: (hook, secret) for hook, secret in stored.targets(self.store)}
+            waiting = stored.pending(self.store)
+            missed = (
+                served is not None and bool(hooks) and not stored.announced(self.store, served.name)
+            )
+        except Exception as exc:
+            print(f"warning: webhooks: pending notifications not read: {exc}", file=sys.stderr)
+            return
+        for row in waiting:
+            found = hooks.get(row.webhook)
+            if found is None:  # the webhook was removed meanwhile: nobody to tell
+                self._mark(row.id, stored.DROPPED, row.attempts)
+                continue
+            hook, secret = found
+            self.submit(
+                Notification(
+                    hook, secret, row.delivery, row.snapshot, row.body, row.timestamp,
+                    row.id, row.attempts,
+                )
+            )  # fmt: skip
+        if missed and served is not None:
+            version = _read_json(served / "version.json")
+            self.announce(
+                Served(served, list(version.get("changed", [])), list(version.get("removed", [])))
+            )
 
     def submit(self, note: Notification) -> None:
         """Queue ``note`` behind its webhook's earlier ones (dropping the oldest when
@@ -258,6 +309,8 @@ class Dispatcher:
                 worker.start()
         for old in dropped:
             self._log(old, 0, None, f"dropped: more than {self.policy.queue} waiting")
+            if old.outbox is not None:
+                self._mark(old.outbox, stored.DROPPED, old.tried)
 
     def _work(self, hook_id: int) -> None:
         while True:
@@ -273,13 +326,31 @@ class Dispatcher:
                     queue.popleft()
 
     def _deliver(self, note: Notification) -> None:
+        state = stored.FAILED
+        tried = note.tried
         for attempt in range(1, self.policy.attempts + 1):
             status, error = post(note, self.policy.timeout)
-            self._log(note, attempt, status, error)
-            if (status is not None and 200 <= status < 300) or _final(status):
-                return
+            tried += 1
+            self._log(note, tried, status, error)
+            if status is not None and 200 <= status < 300:
+                state = stored.DELIVERED
+                break
+            if _final(status):
+                break
             if attempt < self.policy.attempts:
+                if note.outbox is not None:  # what a resumed delivery counts from
+                    self._mark(note.outbox, stored.PENDING, tried)
                 time.sleep(self.policy.delay(attempt))
+        if note.outbox is not None:
+            self._mark(note.outbox, state, tried)
+
+    def _mark(self, outbox_id: int, state: str, attempts: int) -> None:
+        try:
+            stored.mark(self.store, outbox_id, state, attempts)
+        except Exception as exc:  # as with the log: deliveries go on
+            print(
+                f"warning: webhook outbox {outbox_id}: not marked {state}: {exc}", file=sys.stderr
+            )
 
     def _log(self, note: Notification, attempt: int, status: int | None, error: str | None) -> None:
         try:
@@ -293,11 +364,7 @@ class Dispatcher:
     def busy(self) -> bool:
         """True while a notification is being planned, waits or is being delivered."""
         with self._lock:
-            return (
-                bool(self._planners)
-                or any(w.is_alive() for w in self._workers.values())
-                or any(self._queues.values())
-            )
+            return any(w.is_alive() for w in self._workers.values()) or any(self._queues.values())
 
     def drain(self, timeout: float) -> bool:
         """Wait up to ``timeout`` seconds for every delivery to end; True if they did."""
@@ -342,6 +409,13 @@ def drain_all(timeout: float) -> None:
 
 
 def announce(db: str, report: Report) -> None:
-    """Announce ``report``'s new snapshot to the webhooks of the store ``db``, in the
-    background (see the module).  Called by :func:`saylau.web.publish.publish`."""
+    """Announce ``report``'s new snapshot to the webhooks of the store ``db`` (see the
+    module).  Called by :func:`saylau.web.publish.publish`."""
     dispatcher(db).announce(report)
+
+
+def resume(db: str, served: Path | None = None) -> None:
+    """Send what a previous process left pending in the outbox of the store ``db``
+    and announce the ``served`` snapshot if it never was, in the background.  Called
+    when a publish starts."""
+    dispatcher(db).resume(served)
