@@ -33,6 +33,10 @@ class Registration:
     parties: bool = False
 
 
+#: Above this many rows a file's rows are filtered in polars before the per-row check.
+_PREFILTER = 1_000
+
+
 def registered_parties(conn: Connection, contest_id: str) -> set[str]:
     rows = conn.execute(
         text("SELECT party FROM contest_parties WHERE contest_id = :c"), {"c": contest_id}
@@ -81,27 +85,31 @@ def problems(
     }
     out: list[str] = []
     register = allow.stations and not contest.divisions_fixed
-    placed_frame = pl.DataFrame(
-        {"station": list(placed), "_placed": list(placed.values()), "_known": [True] * len(placed)},
-        schema={"station": pl.String, "_placed": pl.String, "_known": pl.Boolean},
-    )
-    rows = frame.select("row", "station", "_auto_parent").join(
-        placed_frame, on="station", how="left", maintain_order="left"
-    )
-    unknown = pl.col("_known").is_null()
-    # With a divisions file the parent ids are the file's own; the protocol's region
-    # and district columns are then labels, not a placement.
-    moved = pl.col("_known") & pl.col("_placed").ne_missing(pl.col("_auto_parent"))
-    wrong = (pl.lit(False) if register else unknown) | (
-        pl.lit(False) if contest.divisions_fixed else moved.fill_null(False)
-    )
-    # Only the refused rows reach Python (a million-row load has none, or a few).
-    for row, station, parent, at, is_known in rows.filter(wrong).iter_rows():
-        if not is_known:
-            out.append(f"{label} row {row}: station {station!r} is not registered in {cid!r}")
-        else:
+    rows = frame.select("row", "station", "_auto_parent")
+    if rows.height > _PREFILTER:
+        # A large file: only the rows the loop below can refuse reach it (a
+        # million-row load has none, or a few); a single protocol skips the join,
+        # which would cost more than the loop.
+        placed_frame = pl.DataFrame(
+            {"station": list(placed), "_placed": list(placed.values())},
+            schema={"station": pl.String, "_placed": pl.String},
+        ).with_columns(pl.lit(True).alias("_known"))
+        joined = rows.join(placed_frame, on="station", how="left", maintain_order="left")
+        unknown = pl.col("_known").is_null()
+        moved = ~unknown & pl.col("_placed").ne_missing(pl.col("_auto_parent"))
+        keep = (pl.lit(False) if register else unknown) | (
+            pl.lit(False) if contest.divisions_fixed else moved
+        )
+        rows = joined.filter(keep).select(rows.columns)
+    for row, station, parent in rows.iter_rows():
+        if station not in placed:
+            if not register:
+                out.append(f"{label} row {row}: station {station!r} is not registered in {cid!r}")
+        elif not contest.divisions_fixed and placed[station] != parent:
+            # With a divisions file the parent ids are the file's own; the protocol's
+            # region and district columns are then labels, not a placement.
             out.append(
-                f"{label} row {row}: station {station!r} is registered in {at!r};"
+                f"{label} row {row}: station {station!r} is registered in {placed[station]!r};"
                 f" the protocol places it in {parent!r}"
             )
     if not allow.parties:
