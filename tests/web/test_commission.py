@@ -4,6 +4,7 @@ approval, certification and corrigenda — each refusal audited, nothing written
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -48,6 +49,13 @@ def actions(world: World, action: str) -> list[audit.Entry]:
 
 def protocol_version(world: World, station: str) -> int | None:
     return world.store.station(CONTEST, station).version
+
+
+def pdf_text(content: bytes) -> str:
+    """The PDF's text with its line breaks as spaces (lines wrap where the PDF breaks)."""
+    pypdf = pytest.importorskip("pypdf")
+    pages = pypdf.PdfReader(io.BytesIO(content)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
 
 
 def post_entry(c: TestClient, station: str, values: dict[str, Any], **extra: str) -> Any:
@@ -236,6 +244,11 @@ def test_warning_needs_the_paper_says_so_and_its_explanation_is_kept(world: Worl
         assert "torn ballots, see act 3" in page.text
         pdf = c.get(f"/commission/{CONTEST}/station/001/protocol.pdf?lang=kk")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        # The printed protocol names each accepted warning with its explanation and
+        # who gave it (the paper is compared with this).
+        text = pdf_text(pdf.content)
+        assert "W21 torn ballots, see act 3 — op1" in text
+        assert "W21 as on the paper — op2" in text
     accepted = actions(world, "warnings-accepted")
     assert [e.actor for e in accepted] == ["op1", "op2"]
     assert "torn ballots" in accepted[0].detail
@@ -349,6 +362,9 @@ def test_approval_certification_and_corrigendum_keep_the_audit_intact(world: Wor
         assert "recount of 20 January — Decision 12/350: recount" in public.text
         pdf = c.get(f"/commission/{CONTEST}/station/003/protocol.pdf?lang=ru")
         assert pdf.content.startswith(b"%PDF")
+        text = pdf_text(pdf.content)
+        assert "cec: Decision 12/350: recount" in text  # the corrigendum, printed
+        assert "12/345" in text  # the certificate's decision
     assert len(actions(world, "decision")) == 1
     report = integrity.verify(world.store.engine)
     assert report.findings == [], report.findings
