@@ -21,7 +21,8 @@ from saylau.errors import InputError
 from saylau.store import audit
 from saylau.store import divisions as dv
 from saylau.store.aggregates import FIGURES, apply_deltas, roll_up
-from saylau.store.ingest import ContestRow, _insert, _select_in, register_parties
+from saylau.store.ingest import ContestRow, register_parties
+from saylau.store.ingest_sql import _insert, _select_in
 from saylau.tabulate.fields import is_party_column, party_name
 
 
@@ -62,27 +63,36 @@ def implied(conn: Connection, contest: ContestRow) -> Registration:
     )
 
 
+def station_parents(
+    conn: Connection, contest_id: str, frame: pl.DataFrame
+) -> dict[str, str | None]:
+    """The registered parent of each of ``frame``'s stations that is registered."""
+    return {
+        str(r[0]): r[1]
+        for r in _select_in(
+            conn,
+            "SELECT id, parent_id FROM divisions WHERE contest_id = :c "
+            "AND level = 'station' AND id IN :ids",
+            contest_id,
+            frame["station"].unique().to_list(),
+        )
+    }
+
+
 def problems(
     conn: Connection,
     contest: ContestRow,
     frame: pl.DataFrame,
     label: str,
     allow: Registration = Registration(),
+    placed: dict[str, str | None] | None = None,
 ) -> list[str]:
     """Every protocol row that names an unregistered station or party, or moves its
-    station (``frame`` as ``saylau.store.ingest.prepare`` returns it)."""
+    station (``frame`` as ``saylau.store.ingest.prepare`` returns it; ``placed``:
+    its ``station_parents`` if already read)."""
     cid = contest.id
-    stations = frame["station"].unique().to_list()
-    placed = {
-        str(r[0]): r[1]
-        for r in _select_in(
-            conn,
-            "SELECT id, parent_id FROM divisions WHERE contest_id = :c "
-            "AND level = 'station' AND id IN :ids",
-            cid,
-            stations,
-        )
-    }
+    if placed is None:
+        placed = station_parents(conn, cid, frame)
     out: list[str] = []
     register = allow.stations and not contest.divisions_fixed
     rows = frame.select("row", "station", "_auto_parent")
@@ -128,11 +138,14 @@ def refuse_unregistered(
     frame: pl.DataFrame,
     label: str,
     allow: Registration = Registration(),
-) -> None:
-    """Raise ``InputError`` with every ``problems`` of ``frame``."""
-    found = problems(conn, contest, frame, label, allow)
+) -> dict[str, str | None]:
+    """Raise ``InputError`` with every ``problems`` of ``frame``; else its
+    ``station_parents`` (the ingest places the stations by them: one look-up)."""
+    placed = station_parents(conn, contest.id, frame)
+    found = problems(conn, contest, frame, label, allow, placed)
     if found:
         raise InputError(found)
+    return placed
 
 
 def register(
