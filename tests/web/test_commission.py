@@ -5,6 +5,7 @@ approval, certification and corrigenda — each refusal audited, nothing written
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -441,3 +442,35 @@ def test_two_entries_saved_at_the_same_moment_count_once(world: World) -> None:
             save(name, station)
     for station in ("001", "002", "003"):
         assert world.store.station(CONTEST, station).version == 1, station
+
+
+def _listed(html: str) -> list[str]:
+    return re.findall(r'<tr data-station="([^"]+)">', html)
+
+
+def test_my_work_lists_each_roles_stations_with_counts_and_filters(world: World) -> None:
+    """An operator sees its station, the territorial commission its district, the CEC
+    the whole contest; a state filter narrows the list, the counts stay whole."""
+    with _client(world) as c:
+        sign_in(c, "op1")
+        post_entry(c, "001", GOOD)  # op1's first entry: 001 waits for the second
+        mine = c.get(f"/commission/work?contest={CONTEST}").text
+        assert _listed(mine) == ["001"]
+        assert 'data-count="first-entry">1<' in mine and 'data-count="accepted">0<' in mine
+
+        sign_in(c, "coord")
+        district = c.get(f"/commission/work?contest={CONTEST}").text
+        assert _listed(district) == ["001", "002", "003"]  # not 004 (Astana)
+        assert 'data-count="first-entry">1<' in district
+        assert 'data-count="not-entered">2<' in district
+
+        sign_in(c, "cec")
+        everything = c.get(f"/commission/work?contest={CONTEST}").text
+        assert _listed(everything) == ["001", "002", "003", "004"]
+        assert 'data-count="accepted">1<' in everything  # 004, counted before double entry
+        counted = c.get(f"/commission/work?contest={CONTEST}&state=accepted").text
+        assert _listed(counted) == ["004"]
+        assert 'data-count="not-entered">2<' in counted  # the counts are of every state
+        assert 'data-state="accepted" aria-current="true"' in counted
+        none = c.get(f"/commission/work?contest={CONTEST}&state=entries-differ").text
+        assert _listed(none) == [] and "No station in this state." in none
