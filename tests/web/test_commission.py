@@ -153,6 +153,19 @@ def test_expired_session_is_refused_and_audited(world: World) -> None:
     assert len(ended) == 1 and "expired" in ended[0].detail
 
 
+def test_absolute_limit_ends_a_session_in_use_and_is_audited(world: World) -> None:
+    policy = sessions.Policy(idle=timedelta(hours=1), absolute=timedelta(0))
+    with _client(world, policy) as c:
+        r = sign_in(c, "op1")
+        assert r.url.path == "/commission/"  # over 0 s after sign-in, though never idle
+        assert "session ended" in r.text.lower()
+        r = c.get(f"/commission/{CONTEST}/station/001")
+        assert r.url.path == "/commission/"  # the form is not served: sign in again
+    ended = actions(world, "sign-out")
+    assert len(ended) == 1 and "expired" in ended[0].detail
+    assert protocol_version(world, "001") is None
+
+
 def test_revoked_account_loses_its_session(world: World) -> None:
     with _client(world) as c:
         sign_in(c, "op1")
