@@ -167,9 +167,10 @@ def ingest_frame(
 
     The caller commits once, after the last batch: a file is loaded all or nothing,
     so a killed ingest leaves no half-loaded file that reads as complete.  Each batch
-    appends one ``ingest`` audit entry naming the versions it wrote (``audited=False``:
-    the caller has recorded them itself, as the submission workflow does with one
-    entry per protocol)."""
+    appends one ``ingest`` audit entry naming the versions it wrote, and a load that
+    wrote anything one ``register`` entry after its last batch if the contest's facts
+    changed (``audited=False``: the caller has recorded them itself, as the
+    submission workflow does with one entry per protocol)."""
     counts = Counts()
     total = frame.height
     # The non-station divisions, read once per ingest rather than once per batch (a
