@@ -311,7 +311,13 @@ def _apply_batch(
             )
             tree.update({d.id: d.parent_id for d in needed})
             if placed is not None:  # registered now, for the batches that follow
-                placed.update(zip(new_rows["station"], new_rows["_auto_parent"], strict=True))
+                placed.update(
+                    zip(
+                        new_rows["station"].to_list(),
+                        new_rows["_auto_parent"].to_list(),
+                        strict=True,
+                    )
+                )
     parent_map = pl.DataFrame(
         {"station": list(parents), "_parent": list(parents.values())},
         schema={"station": pl.String, "_parent": pl.String},
@@ -388,7 +394,9 @@ def _apply_batch(
         if added or new_station.any():
             # The stations and parties this load registered (the CEC's act).
             fresh = changed.filter(new_station).select("station", "_auto_parent")
-            detail["registered"] = {"stations": dict(fresh.iter_rows()), "parties": added}
+            # Whole columns, not row by row: a first load registers a million stations.
+            stations = zip(fresh["station"].to_list(), fresh["_auto_parent"].to_list(), strict=True)
+            detail["registered"] = {"stations": dict(stations), "parties": added}
         audit.append(conn, actor, "ingest", contest=cid, detail=detail, register=False)
     if on_batch is not None:
         on_batch(
