@@ -4,6 +4,8 @@ approval, certification and corrigenda — each refusal audited, nothing written
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -48,6 +50,13 @@ def actions(world: World, action: str) -> list[audit.Entry]:
 
 def protocol_version(world: World, station: str) -> int | None:
     return world.store.station(CONTEST, station).version
+
+
+def pdf_text(content: bytes) -> str:
+    """The PDF's text with its line breaks as spaces (lines wrap where the PDF breaks)."""
+    pypdf = pytest.importorskip("pypdf")
+    pages = pypdf.PdfReader(io.BytesIO(content)).pages
+    return " ".join(" ".join(page.extract_text() for page in pages).split())
 
 
 def post_entry(c: TestClient, station: str, values: dict[str, Any], **extra: str) -> Any:
@@ -144,6 +153,19 @@ def test_expired_session_is_refused_and_audited(world: World) -> None:
     assert len(ended) == 1 and "expired" in ended[0].detail
 
 
+def test_absolute_limit_ends_a_session_in_use_and_is_audited(world: World) -> None:
+    policy = sessions.Policy(idle=timedelta(hours=1), absolute=timedelta(0))
+    with _client(world, policy) as c:
+        r = sign_in(c, "op1")
+        assert r.url.path == "/commission/"  # over 0 s after sign-in, though never idle
+        assert "session ended" in r.text.lower()
+        r = c.get(f"/commission/{CONTEST}/station/001")
+        assert r.url.path == "/commission/"  # the form is not served: sign in again
+    ended = actions(world, "sign-out")
+    assert len(ended) == 1 and "expired" in ended[0].detail
+    assert protocol_version(world, "001") is None
+
+
 def test_revoked_account_loses_its_session(world: World) -> None:
     with _client(world) as c:
         sign_in(c, "op1")
@@ -236,6 +258,11 @@ def test_warning_needs_the_paper_says_so_and_its_explanation_is_kept(world: Worl
         assert "torn ballots, see act 3" in page.text
         pdf = c.get(f"/commission/{CONTEST}/station/001/protocol.pdf?lang=kk")
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+        # The printed protocol names each accepted warning with its explanation and
+        # who gave it (the paper is compared with this).
+        text = pdf_text(pdf.content)
+        assert "W21 torn ballots, see act 3 — op1" in text
+        assert "W21 as on the paper — op2" in text
     accepted = actions(world, "warnings-accepted")
     assert [e.actor for e in accepted] == ["op1", "op2"]
     assert "torn ballots" in accepted[0].detail
@@ -349,6 +376,9 @@ def test_approval_certification_and_corrigendum_keep_the_audit_intact(world: Wor
         assert "recount of 20 January — Decision 12/350: recount" in public.text
         pdf = c.get(f"/commission/{CONTEST}/station/003/protocol.pdf?lang=ru")
         assert pdf.content.startswith(b"%PDF")
+        text = pdf_text(pdf.content)
+        assert "cec: Decision 12/350: recount" in text  # the corrigendum, printed
+        assert "12/345" in text  # the certificate's decision
     assert len(actions(world, "decision")) == 1
     report = integrity.verify(world.store.engine)
     assert report.findings == [], report.findings
@@ -425,3 +455,35 @@ def test_two_entries_saved_at_the_same_moment_count_once(world: World) -> None:
             save(name, station)
     for station in ("001", "002", "003"):
         assert world.store.station(CONTEST, station).version == 1, station
+
+
+def _listed(html: str) -> list[str]:
+    return re.findall(r'<tr data-station="([^"]+)">', html)
+
+
+def test_my_work_lists_each_roles_stations_with_counts_and_filters(world: World) -> None:
+    """An operator sees its station, the territorial commission its district, the CEC
+    the whole contest; a state filter narrows the list, the counts stay whole."""
+    with _client(world) as c:
+        sign_in(c, "op1")
+        post_entry(c, "001", GOOD)  # op1's first entry: 001 waits for the second
+        mine = c.get(f"/commission/work?contest={CONTEST}").text
+        assert _listed(mine) == ["001"]
+        assert 'data-count="first-entry">1<' in mine and 'data-count="accepted">0<' in mine
+
+        sign_in(c, "coord")
+        district = c.get(f"/commission/work?contest={CONTEST}").text
+        assert _listed(district) == ["001", "002", "003"]  # not 004 (Astana)
+        assert 'data-count="first-entry">1<' in district
+        assert 'data-count="not-entered">2<' in district
+
+        sign_in(c, "cec")
+        everything = c.get(f"/commission/work?contest={CONTEST}").text
+        assert _listed(everything) == ["001", "002", "003", "004"]
+        assert 'data-count="accepted">1<' in everything  # 004, counted before double entry
+        counted = c.get(f"/commission/work?contest={CONTEST}&state=accepted").text
+        assert _listed(counted) == ["004"]
+        assert 'data-count="not-entered">2<' in counted  # the counts are of every state
+        assert 'data-state="accepted" aria-current="true"' in counted
+        none = c.get(f"/commission/work?contest={CONTEST}&state=entries-differ").text
+        assert _listed(none) == [] and "No station in this state." in none

@@ -18,6 +18,7 @@ import uvicorn
 from commission_world import CONTEST, GOOD, PASSWORD, build
 from test_browser import ARGS, SHOTS, _chromium
 
+from saylau.trust import audit, integrity, workflow
 from saylau.web.app import create_app
 
 pytestmark = pytest.mark.browser
@@ -179,3 +180,100 @@ def test_a_broken_relation_shows_at_its_lines_while_typing(
         _shot(page, f"commission-entry-warning-{width}")
         page.context.close()
     assert world.store.station(CONTEST, "001").version is None  # nothing was saved
+
+
+def _seed_counted(world: Any, pairs: dict[str, tuple[str, str]]) -> None:
+    """Each station entered twice, agreeing, by the two named accounts (the workflow the
+    form calls; the form itself is driven by the tests above)."""
+    for station, people in pairs.items():
+        for name in people:
+            workflow.submit(
+                world.store, world.accounts[name], CONTEST, {"station": station, **GOOD}
+            )
+        assert world.store.station(CONTEST, station).status == "accepted"
+
+
+def _fill_protocol(page: Any, values: dict[str, int], reason: str) -> None:
+    for field, value in values.items():
+        page.locator(f'[id="f-{field}"]').fill(str(value))
+    page.locator("#reason").fill(reason)
+
+
+def test_approval_certification_then_a_corrigendum_in_the_browser(
+    browser: Any, site: tuple[str, Any]
+) -> None:
+    base, world = site
+    _seed_counted(world, {"001": ("op1", "op2"), "002": ("op3", "coord"), "003": ("coord", "cec")})
+
+    # The territorial commission approves its district from "my work".
+    coord = _person(browser, base, "coord")
+    assert coord.locator("[data-count=accepted]").inner_text() == "3"
+    assert coord.locator("#division").input_value() == "district:Almaty/Medeu"
+    with coord.expect_navigation():
+        coord.get_by_role("button", name="Approve").click()
+    assert coord.locator("[data-count=approved]").inner_text() == "3"
+
+    # The CEC certifies the contest with its decision's number and date.
+    cec = _person(browser, base, "cec")
+    cec.get_by_label("CEC decision number").fill("12/345")
+    cec.get_by_label("Decision date").fill("2021-01-15")
+    with cec.expect_navigation():
+        cec.get_by_role("button", name="Certify").click()
+    assert "12/345" in cec.locator("[data-field=certified]").inner_text()
+    assert cec.locator("[data-count=certified]").inner_text() == "4"
+
+    # After a recount, station 003's protocol changes: refused until the CEC records
+    # a decision, then entered twice with the reason, and counted.
+    amended = {**GOOD, "party:Auyl": 29, "against_all": 1}
+    cec.goto(f"{base}/commission/{CONTEST}/station/003")
+    _fill_protocol(cec, amended, "recount of 20 January")
+    with cec.expect_navigation():
+        cec.locator("#save").click()
+    # The refusal stays at the top of the form once the script has re-checked the
+    # lines (it rebuilds their summary), and the typed numbers are kept.
+    assert "needs a recorded CEC decision" in cec.locator("body").inner_text()
+    assert "needs a recorded CEC decision" in cec.locator("#notices [data-code=E05]").inner_text()
+    assert cec.locator('[id="f-against_all"]').input_value() == "1"
+    assert world.store.station(CONTEST, "003").protocol["against_all"] == 0
+    cec.goto(f"{base}/commission/{CONTEST}/station/003")
+    cec.get_by_label("Decision number and grounds").fill("Decision 12/350: recount")
+    with cec.expect_navigation():
+        cec.get_by_role("button", name="Record decision").click()
+    _fill_protocol(cec, amended, "recount of 20 January")
+    with cec.expect_navigation():
+        cec.locator("#save").click()
+    status = cec.locator("[data-field=outcome]").get_attribute("data-status")
+    assert status == "pending-second-entry"
+    coord.goto(f"{base}/commission/{CONTEST}/station/003")
+    _fill_protocol(coord, amended, "recount of 20 January")
+    with coord.expect_navigation():
+        coord.locator("#save").click()
+    assert coord.locator("[data-field=outcome]").get_attribute("data-status") == "accepted"
+    assert world.store.station(CONTEST, "003").protocol["against_all"] == 1
+
+    # The public station page shows the corrigendum; the audit chain is intact.
+    public = coord.context.new_page()
+    public.goto(f"{base}/contests/{CONTEST}/stations/003")
+    assert "recount of 20 January — Decision 12/350: recount" in public.content()
+    _shot(public, "commission-corrigendum-public-1366")
+    report = integrity.verify(world.store.engine)
+    assert report.findings == [], report.findings
+    with world.store.engine.connect() as conn:
+        actions = [e.action for e in audit.entries(conn, contest=CONTEST)]
+    assert {"approval", "certification", "decision"} <= set(actions)
+
+
+def test_a_stale_form_says_so_in_the_browser_with_the_numbers_kept(
+    browser: Any, site: tuple[str, Any]
+) -> None:
+    base, world = site
+    op1 = _person(browser, base, "op1")
+    op1.goto(f"{base}/commission/{CONTEST}/station/001")  # opened before op2's entry
+    workflow.submit(world.store, world.accounts["op2"], CONTEST, {"station": "001", **GOOD})
+    _type_protocol(op1, GOOD)
+    with op1.expect_navigation():
+        op1.keyboard.press("Enter")
+    assert "E04" in op1.locator("body").inner_text()  # on the page once the script ran
+    assert op1.locator("#notices [data-code=E04]").is_visible()
+    assert op1.locator("#f-issued_at_station").input_value() == "640"
+    _shot(op1, "commission-entry-stale-1366")

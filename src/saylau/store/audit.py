@@ -120,18 +120,24 @@ def append(
     before: str | None = None,
     after: str | None = None,
     detail: Mapping[str, Any] | None = None,
+    register: bool = True,
 ) -> Entry:
     """Append an entry in the caller's transaction (it commits or rolls back with it)."""
     item = {"action": action, "contest": contest, "subject": subject, "before": before}
-    (entry,) = append_many(conn, actor, [{**item, "after": after, "detail": detail}])
+    (entry,) = append_many(conn, actor, [{**item, "after": after, "detail": detail}], register)
     return entry
 
 
-def append_many(conn: Connection, actor: str, items: Sequence[Mapping[str, Any]]) -> list[Entry]:
+def append_many(
+    conn: Connection, actor: str, items: Sequence[Mapping[str, Any]], register: bool = True
+) -> list[Entry]:
     """Append several entries in the caller's transaction, taking the head lock once.
 
     Each item has ``action`` and optionally ``contest``, ``subject``, ``before``,
     ``after``, ``detail`` (as ``append``'s keywords); the entries are chained in order.
+    ``register=False``: the caller calls ``record_register`` itself once its whole
+    write is done (an ingest of many batches in one transaction records the
+    contest's facts once, after its last batch: each record reads the whole tree).
     """
     if not items:
         return []
@@ -167,7 +173,7 @@ def append_many(conn: Connection, actor: str, items: Sequence[Mapping[str, Any]]
     conn.execute(schema.audit.insert(), [asdict(e) for e in out])
     conn.execute(update(head).where(head.c.id == 1).values(hash=prev))
     acts: dict[str, set[str]] = {}
-    for e in out:
+    for e in out if register else ():
         if e.action in _REGISTERING and e.contest is not None:
             acts.setdefault(e.contest, set()).add(e.action)
     for contest, actions in acts.items():

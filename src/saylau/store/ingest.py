@@ -13,13 +13,13 @@ brings and add the batch's aggregate deltas (new version minus superseded one).
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, bindparam, select, text
+from sqlalchemy import Connection, select, text
 
 from saylau.errors import NotFoundError
 from saylau.store import audit
@@ -27,8 +27,9 @@ from saylau.store import divisions as dv
 from saylau.store.aggregates import FIGURES, apply_deltas, roll_up
 from saylau.store.canonical import canonical_json_column, hash_column
 from saylau.store.engine import is_sqlite
+from saylau.store.ingest_sql import _insert, _select_in, write_versions
 from saylau.store.model import COUNTED
-from saylau.store.schema import COUNT_COLUMNS, VERSION_COLUMNS, contests
+from saylau.store.schema import COUNT_COLUMNS, contests
 from saylau.tabulate import Problem, ProtocolTable, check, failing
 from saylau.tabulate.fields import (
     PARTY_PREFIX,
@@ -41,7 +42,6 @@ from saylau.tabulate.fields import (
 
 #: Protocols per transaction.
 DEFAULT_BATCH = 50_000
-_CHUNK = 5_000  # bound parameters per IN (...) query
 
 Progress = Callable[[int, int], None]
 
@@ -145,52 +145,6 @@ def prepare(
     return out, problems
 
 
-def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
-    for i in range(0, len(items), _CHUNK):
-        yield items[i : i + _CHUNK]
-
-
-def _select_in(conn: Connection, sql: str, contest_id: str, ids: Sequence[str]) -> list[Any]:
-    rows: list[Any] = []
-    if is_sqlite(conn.engine):
-        # Straight to the driver: SQLAlchemy's expansion of thousands of IN
-        # parameters costs more than the query itself.
-        for chunk in _chunks(ids):
-            marks = ", ".join("?" * len(chunk))
-            q = sql.replace(":c", "?").replace(":ids", f"({marks})")
-            rows.extend(conn.exec_driver_sql(q, (contest_id, *chunk)).all())
-        return rows
-    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
-    for chunk in _chunks(ids):
-        rows.extend(conn.execute(stmt, {"c": contest_id, "ids": list(chunk)}).all())
-    return rows
-
-
-def _insert(
-    conn: Connection,
-    table: str,
-    columns: Sequence[str],
-    rows: list[tuple[Any, ...]],
-    *,
-    skip_existing: bool = False,
-) -> None:
-    """Bulk insert tuples (driver executemany on SQLite, insertmanyvalues elsewhere)."""
-    if not rows:
-        return
-    tail = " ON CONFLICT DO NOTHING" if skip_existing else ""
-    if is_sqlite(conn.engine):
-        marks = ", ".join("?" * len(columns))
-        conn.exec_driver_sql(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks}){tail}", rows
-        )
-    else:
-        stmt = text(
-            f"INSERT INTO {table} ({', '.join(columns)}) "
-            f"VALUES ({', '.join(':' + c for c in columns)}){tail}"
-        )
-        conn.execute(stmt, [dict(zip(columns, r, strict=True)) for r in rows])
-
-
 def ingest_frame(
     conn: Connection,
     contest: ContestRow,
@@ -203,20 +157,35 @@ def ingest_frame(
     progress: Progress | None = None,
     on_batch: BatchHook | None = None,
     audited: bool = True,
+    placed: dict[str, str | None] | None = None,
 ) -> Counts:
     """Write a ``prepare``d frame in ``conn``'s write transaction, ``batch_size`` rows
-    at a time; returns the counts of what was written.
+    at a time; returns the counts of what was written.  ``placed``: the registered
+    parent of each of the frame's registered stations
+    (``registry.refuse_unregistered`` read them in this transaction), so the batches
+    do not look them up again; None: each batch looks its stations up.
 
     The caller commits once, after the last batch: a file is loaded all or nothing,
     so a killed ingest leaves no half-loaded file that reads as complete.  Each batch
-    appends one ``ingest`` audit entry naming the versions it wrote (``audited=False``:
-    the caller has recorded them itself, as the submission workflow does with one
-    entry per protocol)."""
+    appends one ``ingest`` audit entry naming the versions it wrote, and a load that
+    wrote anything one ``register`` entry after its last batch if the contest's facts
+    changed (``audited=False``: the caller has recorded them itself, as the
+    submission workflow does with one entry per protocol)."""
     counts = Counts()
     total = frame.height
     # The non-station divisions, read once per ingest rather than once per batch (a
     # scan of every division of the contest), then kept up to date by the batches.
     tree: dict[str, str | None] = {}
+    # A first load of distinct stations (the reader refuses a file naming one twice)
+    # finds no current version to supersede: no batch needs to look for one.  The
+    # load holds the write lock, so only its own batches write meanwhile.
+    first = (
+        conn.execute(
+            text("SELECT 1 FROM protocols WHERE contest_id = :c LIMIT 1"), {"c": contest.id}
+        ).first()
+        is None
+        and not frame["station"].is_duplicated().any()
+    )
     for offset in range(0, total, batch_size):
         batch = frame.slice(offset, batch_size)
         got = _apply_batch(
@@ -229,11 +198,18 @@ def ingest_frame(
             source=source,
             on_batch=on_batch,
             audited=audited,
+            placed=placed,
+            first=first,
         )
         for k in ("accepted", "flagged", "rejected", "unchanged"):
             setattr(counts, k, getattr(counts, k) + getattr(got, k))
         if progress is not None:
             progress(min(offset + batch_size, total), total)
+    if audited and counts.unchanged < total:
+        # The contest's registered facts (ballot, tree) once, after the last batch:
+        # the whole load is one transaction, and recording them reads the whole
+        # tree, so once per batch made a 1M-protocol load quadratic (20 x 1M rows).
+        audit.record_register(conn, actor, contest.id, actions=frozenset({"ingest"}))
     return counts
 
 
@@ -248,17 +224,23 @@ def _apply_batch(
     source: str,
     on_batch: BatchHook | None = None,
     audited: bool = True,
+    placed: dict[str, str | None] | None = None,
+    first: bool = False,
 ) -> Counts:
+    """``placed`` and ``first``: see ``ingest_frame`` (what need not be looked up)."""
     cid = contest.id
     stamp = now()
     lock_contest(conn, cid)
-    stations = batch["station"].to_list()
-    current = _select_in(
-        conn,
-        "SELECT station_id, version, hash, status, counted_version FROM protocols "
-        "WHERE contest_id = :c AND station_id IN :ids",
-        cid,
-        stations,
+    current = (
+        []
+        if first
+        else _select_in(
+            conn,
+            "SELECT station_id, version, hash, status, counted_version FROM protocols "
+            "WHERE contest_id = :c AND station_id IN :ids",
+            cid,
+            batch["station"].to_list(),
+        )
     )
     cur = pl.DataFrame(
         [tuple(r) for r in current],
@@ -285,13 +267,16 @@ def _apply_batch(
     # Where each changed station sits: existing stations keep their parent.
     # A station registered ahead of its first protocol has a division row already.
     lookup = changed["station"].to_list()
-    placed = _select_in(
-        conn,
-        "SELECT id, parent_id FROM divisions WHERE contest_id = :c AND id IN :ids",
-        cid,
-        lookup,
-    )
-    parents = {r[0]: r[1] for r in placed}
+    if placed is None:
+        rows_ = _select_in(
+            conn,
+            "SELECT id, parent_id FROM divisions WHERE contest_id = :c AND id IN :ids",
+            cid,
+            lookup,
+        )
+        parents = {r[0]: r[1] for r in rows_}
+    else:
+        parents = {st: placed[st] for st in lookup if st in placed}
     if not tree:
         tree.update(
             (r[0], r[1])
@@ -325,6 +310,14 @@ def _apply_batch(
                 skip_existing=True,
             )
             tree.update({d.id: d.parent_id for d in needed})
+            if placed is not None:  # registered now, for the batches that follow
+                placed.update(
+                    zip(
+                        new_rows["station"].to_list(),
+                        new_rows["_auto_parent"].to_list(),
+                        strict=True,
+                    )
+                )
     parent_map = pl.DataFrame(
         {"station": list(parents), "_parent": list(parents.values())},
         schema={"station": pl.String, "_parent": pl.String},
@@ -365,7 +358,7 @@ def _apply_batch(
         "_auto_parent",
         "_new_station",
     )
-    _write_versions(conn, versions)
+    write_versions(conn, versions)
     amended = changed.filter(pl.col("_old_version").is_not_null())
     if amended.height:
         conn.execute(
@@ -401,8 +394,10 @@ def _apply_batch(
         if added or new_station.any():
             # The stations and parties this load registered (the CEC's act).
             fresh = changed.filter(new_station).select("station", "_auto_parent")
-            detail["registered"] = {"stations": dict(fresh.iter_rows()), "parties": added}
-        audit.append(conn, actor, "ingest", contest=cid, detail=detail)
+            # Whole columns, not row by row: a first load registers a million stations.
+            stations = zip(fresh["station"].to_list(), fresh["_auto_parent"].to_list(), strict=True)
+            detail["registered"] = {"stations": dict(stations), "parties": added}
+        audit.append(conn, actor, "ingest", contest=cid, detail=detail, register=False)
     if on_batch is not None:
         on_batch(
             conn,
@@ -414,116 +409,6 @@ def _apply_batch(
             ],
         )
     return counts
-
-
-_STATION_DIVISION = ("contest_id", "id", "name", "level", "parent_id", "country")
-_POINTER = (
-    "contest_id",
-    "station_id",
-    "version",
-    "status",
-    "hash",
-    "updated_at",
-    "counted_version",
-)
-
-
-def _write_versions(conn: Connection, versions: pl.DataFrame) -> None:
-    """Append the version rows, the pointers of new stations and their division rows.
-
-    ``versions`` has ``VERSION_COLUMNS`` in order, then the station's implied parent
-    and whether it is a new division.  A new pointer is exactly a version 1.
-    """
-    if is_sqlite(conn.engine):
-        _stage_and_copy(conn, versions)
-        return
-    c, st, v, t, h, status = "_c", "station", "_version", "_t", "_hash", "_status"
-    _insert(
-        conn,
-        "divisions",
-        _STATION_DIVISION,
-        versions.filter(pl.col("_new_station"))
-        .select(c, st, pl.col(st).alias("name"), pl.lit("station"), "_auto_parent", "country")
-        .rows(),
-    )
-    _insert(conn, "protocol_versions", VERSION_COLUMNS, versions.drop(versions.columns[-2:]).rows())
-    _insert(
-        conn,
-        "protocols",
-        _POINTER,
-        versions.filter(pl.col(v) == 1)
-        .select(
-            c,
-            st,
-            v,
-            status,
-            h,
-            t,
-            pl.when(pl.col(status).is_in(list(COUNTED))).then(pl.col(v)).alias("_counted"),
-        )
-        .rows(),
-    )
-
-
-def _stage_and_copy(conn: Connection, versions: pl.DataFrame) -> None:
-    """SQLite: one executemany into a TEMP heap, then INSERT ... SELECT per table.
-
-    The polars -> Python tuple conversion and the per-row parameter binding then
-    happen once, not once per table, and only for the columns that vary within the
-    batch: a value shared by every row (contest, time, actor, source, a field the
-    file lacks) is bound once as a parameter of the copies instead.
-    """
-    names = (*VERSION_COLUMNS, "auto_parent", "new_station")
-    frame = versions.rename(dict(zip(versions.columns, names, strict=True)))
-    const: dict[str, Any] = {}
-    if frame.height > 1:
-        const = {c: frame[c][0] for c in names if c != "station_id" and frame[c].n_unique() == 1}
-    staged = [c for c in names if c not in const]
-    conn.exec_driver_sql("DROP TABLE IF EXISTS temp.saylau_stage")
-    conn.exec_driver_sql(f"CREATE TEMP TABLE saylau_stage ({', '.join(staged)})")
-    conn.exec_driver_sql(
-        f"INSERT INTO temp.saylau_stage VALUES ({', '.join('?' * len(staged))})",
-        frame.select(staged).rows(),
-    )
-
-    def copy(
-        table: str, into: Sequence[str], picks: Sequence[str], where: tuple[str, str] | None
-    ) -> None:
-        params: list[Any] = []
-
-        def expr(c: str) -> str:
-            if c == "counted_version":
-                # A new pointer counts its version 1 unless that version is rejected.
-                if "status" in const:
-                    return expr("version") if const["status"] in COUNTED else "NULL"
-                return f"CASE WHEN status IN ('accepted', 'flagged') THEN {expr('version')} END"
-            if c in const:
-                params.append(const[c])
-                return "?"
-            return c
-
-        select_list = ", ".join(expr(c) for c in picks)
-        tail = f" WHERE {expr(where[0])}{where[1]}" if where else ""
-        conn.exec_driver_sql(
-            f"INSERT INTO {table} ({', '.join(into)}) "
-            f"SELECT {select_list} FROM temp.saylau_stage{tail}",
-            tuple(params),
-        )
-
-    copy("protocol_versions", VERSION_COLUMNS, VERSION_COLUMNS, None)
-    copy(
-        "protocols",
-        _POINTER,
-        (*_POINTER[:5], "created_at", "counted_version"),
-        ("version", " = 1"),
-    )
-    copy(
-        "divisions",
-        _STATION_DIVISION,
-        ("contest_id", "station_id", "station_id", "'station'", "auto_parent", "country"),
-        ("new_station", ""),
-    )
-    conn.exec_driver_sql("DROP TABLE temp.saylau_stage")
 
 
 def _plus_rows(changed: pl.DataFrame) -> pl.DataFrame:

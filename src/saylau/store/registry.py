@@ -21,7 +21,8 @@ from saylau.errors import InputError
 from saylau.store import audit
 from saylau.store import divisions as dv
 from saylau.store.aggregates import FIGURES, apply_deltas, roll_up
-from saylau.store.ingest import ContestRow, _insert, _select_in, register_parties
+from saylau.store.ingest import ContestRow, register_parties
+from saylau.store.ingest_sql import _insert, _select_in
 from saylau.tabulate.fields import is_party_column, party_name
 
 
@@ -31,6 +32,10 @@ class Registration:
 
     stations: bool = False
     parties: bool = False
+
+
+#: Above this many rows a file's rows are filtered in polars before the per-row check.
+_PREFILTER = 1_000
 
 
 def registered_parties(conn: Connection, contest_id: str) -> set[str]:
@@ -58,30 +63,55 @@ def implied(conn: Connection, contest: ContestRow) -> Registration:
     )
 
 
+def station_parents(
+    conn: Connection, contest_id: str, frame: pl.DataFrame
+) -> dict[str, str | None]:
+    """The registered parent of each of ``frame``'s stations that is registered."""
+    return {
+        str(r[0]): r[1]
+        for r in _select_in(
+            conn,
+            "SELECT id, parent_id FROM divisions WHERE contest_id = :c "
+            "AND level = 'station' AND id IN :ids",
+            contest_id,
+            frame["station"].unique().to_list(),
+        )
+    }
+
+
 def problems(
     conn: Connection,
     contest: ContestRow,
     frame: pl.DataFrame,
     label: str,
     allow: Registration = Registration(),
+    placed: dict[str, str | None] | None = None,
 ) -> list[str]:
     """Every protocol row that names an unregistered station or party, or moves its
-    station (``frame`` as ``saylau.store.ingest.prepare`` returns it)."""
+    station (``frame`` as ``saylau.store.ingest.prepare`` returns it; ``placed``:
+    its ``station_parents`` if already read)."""
     cid = contest.id
-    stations = frame["station"].unique().to_list()
-    placed = {
-        str(r[0]): r[1]
-        for r in _select_in(
-            conn,
-            "SELECT id, parent_id FROM divisions WHERE contest_id = :c "
-            "AND level = 'station' AND id IN :ids",
-            cid,
-            stations,
-        )
-    }
+    if placed is None:
+        placed = station_parents(conn, cid, frame)
     out: list[str] = []
     register = allow.stations and not contest.divisions_fixed
-    for row, station, parent in frame.select("row", "station", "_auto_parent").iter_rows():
+    rows = frame.select("row", "station", "_auto_parent")
+    if rows.height > _PREFILTER:
+        # A large file: only the rows the loop below can refuse reach it (a
+        # million-row load has none, or a few); a single protocol skips the join,
+        # which would cost more than the loop.
+        placed_frame = pl.DataFrame(
+            {"station": list(placed), "_placed": list(placed.values())},
+            schema={"station": pl.String, "_placed": pl.String},
+        ).with_columns(pl.lit(True).alias("_known"))
+        joined = rows.join(placed_frame, on="station", how="left", maintain_order="left")
+        unknown = pl.col("_known").is_null()
+        moved = ~unknown & pl.col("_placed").ne_missing(pl.col("_auto_parent"))
+        keep = (pl.lit(False) if register else unknown) | (
+            pl.lit(False) if contest.divisions_fixed else moved
+        )
+        rows = joined.filter(keep).select(rows.columns)
+    for row, station, parent in rows.iter_rows():
         if station not in placed:
             if not register:
                 out.append(f"{label} row {row}: station {station!r} is not registered in {cid!r}")
@@ -108,11 +138,14 @@ def refuse_unregistered(
     frame: pl.DataFrame,
     label: str,
     allow: Registration = Registration(),
-) -> None:
-    """Raise ``InputError`` with every ``problems`` of ``frame``."""
-    found = problems(conn, contest, frame, label, allow)
+) -> dict[str, str | None]:
+    """Raise ``InputError`` with every ``problems`` of ``frame``; else its
+    ``station_parents`` (the ingest places the stations by them: one look-up)."""
+    placed = station_parents(conn, contest.id, frame)
+    found = problems(conn, contest, frame, label, allow, placed)
     if found:
         raise InputError(found)
+    return placed
 
 
 def register(

@@ -13,7 +13,8 @@ from saylau.law import Law, load_law, parse_law
 from saylau.store import divisions as dv
 from saylau.store.aggregates import FIGURES
 from saylau.store.audit import record_register
-from saylau.store.ingest import _insert, now
+from saylau.store.ingest import now
+from saylau.store.ingest_sql import _insert
 from saylau.store.schema import contests, elections
 
 

@@ -227,7 +227,7 @@ class Store:
         with eng.write_transaction(self.engine) as conn:
             lock_contest(conn, contest_id)
             allow = register if register is not None else registry.implied(conn, contest)
-            registry.refuse_unregistered(conn, contest, frame, table.source, allow)
+            placed = registry.refuse_unregistered(conn, contest, frame, table.source, allow)
             if table.synthetic:
                 _mark_synthetic(conn, contest_id)
             counts = ingest_frame(
@@ -241,6 +241,7 @@ class Store:
                 progress=progress,
                 on_batch=on_batch,
                 audited=audited,
+                placed=placed,
             )
         return IngestSummary(
             contest_id=contest_id,

@@ -305,6 +305,11 @@ def _entry_ctx(
         "form": form,
         "saved": saved,
         "messages": messages,
+        # The lines' messages are recomputed by commission.js as soon as the page
+        # loads (it rebuilds #summary); a refusal that belongs to no line (E04 stale
+        # form, E05 the workflow's refusal) is kept apart so the script cannot wipe it.
+        "lines_messages": [m for m in messages if m.fields],
+        "notices": [m for m in messages if not m.fields],
         "by_field": by_field,
         "csrf": session.csrf,
     }
