@@ -191,3 +191,53 @@ def test_the_swing_chart_draws_each_party_on_the_side_of_its_sign(
         assert regions.count() == 2
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
         browser.close()
+
+
+#: For each cell of the comparison table's first row that is drawn: its column's
+#: header, found by position (the header whose drawn span covers the cell's centre).
+HEADED = """() => {
+  const table = document.querySelector('table.comparison-table');
+  const heads = [...table.querySelectorAll('thead th')].filter(h => h.getClientRects().length);
+  const row = table.querySelector('tbody tr');
+  return [...row.querySelectorAll('td')].filter(c => c.getClientRects().length).map(c => {
+    const box = c.getBoundingClientRect();
+    const mid = box.left + box.width / 2;
+    const head = heads.find(h => {
+      const r = h.getBoundingClientRect();
+      return r.left <= mid && mid <= r.right;
+    });
+    if (!head) return {cell: c.innerText, head: null};
+    const r = head.getBoundingClientRect();
+    return {cell: c.innerText, head: head.innerText.replace(/\\s+/g, ' ').trim(),
+            width: r.width, height: r.height, tall: r.height > 4 * box.height};
+  });
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1366, 390])
+def test_every_drawn_column_of_the_comparison_names_its_group(two_site: str, width: int) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
+        page: Any = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+        page.goto(f"{two_site}/contests/majilis?lang=ru")
+        cells = page.evaluate(HEADED)
+        browser.close()
+    heads = [c["head"] for c in cells]
+    # On a phone the vote counts give way; the change in votes, the shares and the
+    # seats stay, each under a header that says which figure it is.
+    expected = [
+        "Голоса, % тогда",
+        "Голоса, % сейчас",
+        "Голоса, % п. п.",
+        "Мандаты тогда",
+        "Мандаты сейчас",
+        "Мандаты ±",
+    ]
+    if width == 390:
+        assert heads == ["Голоса ±", *expected]
+    else:
+        assert heads == ["Голоса тогда", "Голоса сейчас", "Голоса ±", *expected]
+    for c in cells:  # drawn, not squeezed to a sliver
+        assert c["width"] >= 30 and not c["tall"], c
