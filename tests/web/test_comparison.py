@@ -9,6 +9,8 @@ the drawn swing chart (bars on the side of their sign, lengths in proportion).
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -72,6 +74,31 @@ def build_two(url: str, tmp: Path) -> None:
     )
     store.ingest("majilis", read_protocols(write_protocols(tmp / "b.csv", ROWS_2021, PARTIES_2021)))
     store.close()
+
+
+CITE = re.compile(r'<p class="meta">[^\n]*?<cite>([^<]*)</cite>')
+
+
+@pytest.mark.parametrize(
+    ("lang", "start"),
+    [
+        ("en", "Central Election Commission of Kazakhstan, final results of 22 March 2016"),
+        ("ru", "Центральная избирательная комиссия Республики Казахстан, окончательные"),
+        ("kk", "Қазақстан Республикасы Орталық сайлау комиссиясы, 2016 жылғы 22 наурыздағы"),
+    ],
+)
+def test_the_2016_citation_is_in_the_readers_language(
+    client: TestClient, lang: str, start: str
+) -> None:
+    page = client.get(f"/contests/majilis?lang={lang}").text
+    found = CITE.search(page)
+    assert found is not None
+    cite = html.unescape(found.group(1))
+    assert cite.startswith(start), cite
+    # The sentence is translated; the sources' own titles stay as published.
+    assert "Kazinform" in cite and cite.endswith("IFES ElectionGuide")
+    if lang != "en":
+        assert "Commission" not in cite and "registered voters" not in cite
 
 
 def test_without_a_stored_predecessor_the_official_2016_figures_are_used(
