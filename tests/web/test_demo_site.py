@@ -89,3 +89,31 @@ def test_pages_without_data_say_so(tmp_path: Path) -> None:
         assert 'data-field="ok">бірде-бір тізім тіркелмеген<' in lists
         deputies = client.get("/contests/majilis/deputies?lang=ru").text
         assert "Списки кандидатов ещё не зарегистрированы" in deputies
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_institution_pages_name_everything_in_the_readers_language(
+    demo: TestClient, lang: str
+) -> None:
+    # Candidates, deputies, Assembly candidates and observers' organisations are data
+    # stored in English; a Russian or Kazakh page shows each name in its language
+    # (the synthetic people as "<party>: candidate 01", translated piece by piece).
+    english = []
+    for path in (
+        "/contests/majilis/lists",
+        "/contests/majilis/deputies",
+        "/contests/majilis/assembly",
+        "/contests/majilis/chamber",
+        "/observers",
+    ):
+        page = demo.get(f"{path}?lang={lang}").text
+        names = [html.unescape(n) for n in re.findall(r'<bdi class="name[^"]*">([^<]*)<', page)]
+        assert names, path
+        english += [(path, n) for n in names if re.search(r"[A-Za-z]{3,}", n)]
+    assert english == []
+    lists = demo.get(f"/contests/majilis/lists?lang={lang}").text
+    first = {
+        "ru": "Нур Отан: кандидат 01 (синтетический)",
+        "kk": "Нұр Отан: кандидат 01 (синтетикалық)",
+    }
+    assert first[lang] in lists
