@@ -8,7 +8,9 @@ The store holds Kazakhstan's Majilis election of 10 January 2021 (CEC final resu
 from __future__ import annotations
 
 import csv
+import html
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -382,3 +384,19 @@ def test_whatif_compares_every_combination_asked_for(client: TestClient) -> None
     assert html.count('class="whatif-row"') == 5
     too_many = client.get("/api/v1/contests/majilis/whatif?threshold=1;2;3&seats=90;100;110")
     assert too_many.status_code == 422 and "9 scenarios" in too_many.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("en", "D'Hondt (Jefferson)"),
+        ("ru", "Метод Д’Ондта (Джефферсона)"),
+        ("kk", "Д’Ондт әдісі (Джефферсон)"),
+    ],
+)
+def test_whatif_names_a_method_once(client: TestClient, lang: str, title: str) -> None:
+    # The scenario is named by its method's title, which says "method" itself.
+    page = html.unescape(client.get(f"/contests/majilis/whatif?method=dhondt&lang={lang}").text)
+    label = re.search(r'data-scenario="1"[^>]*><span class="bar-label">([^<]*)<', page)
+    assert label is not None and label.group(1).strip() == title
+    assert not re.search(r"(?i)(method|метод|әдіс)\s+" + re.escape(title), page)
