@@ -290,3 +290,30 @@ def test_pages_pass_axe_core(pg: Any, kz_site: str, path: str) -> None:
     )
     context.close()
     assert found == [], path
+
+
+@pytest.mark.parametrize("width", [1366, 390])
+def test_projection_page_opens_on_the_example_and_fits_a_phone(
+    pg: Any, kz_site: str, width: int
+) -> None:
+    pg.set_viewport_size({"width": width, "height": 900})
+    pg.goto(f"{kz_site}/projections?lang=kk")
+    # Nothing wider than the screen: the form, the polls box, the JSON example.
+    assert pg.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    for sel in ("form.projection fieldset", "form.projection textarea", "main pre"):
+        box = pg.locator(sel).first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, sel
+    # Not an empty form: the example polls' projection, said to be one, drawn.
+    assert "ойдан шығарылған сауалнамалар" in pg.locator("p.notice").inner_text()
+    rows = pg.locator(".interval-chart .interval-row")
+    assert rows.count() == 5
+    first = rows.first.locator(".interval").bounding_box()
+    assert first["width"] > 0 and first["x"] + first["width"] <= width
+    # The seats are the key columns: on screen beside the party, even at 390 px.
+    for sel in ("td[data-field=seats]", "td[data-field=seats-interval]"):
+        box = pg.locator(f"table.projection tbody tr {sel}").first.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, sel
+    # The method by its title, in Kazakh, never its identifier.
+    meta = pg.locator("#h-projection + p.notice + p.meta").inner_text()
+    assert "Ең үлкен қалдық, Хэйр квотасы" in meta and "hare" not in meta
+    _shot(pg, f"kz-projection-kk-{width}")
