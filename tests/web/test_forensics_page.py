@@ -207,8 +207,14 @@ DRAWN = """() => {
   const inside = bins.every(b => b.left >= plot.left - .5 && b.right <= plot.right + .5
                                  && b.top >= plot.top - .5 && b.bottom <= plot.bottom + .5);
   const ticks = [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height);
+  const box = svg.getBoundingClientRect();
+  const clipped = [...svg.querySelectorAll('text')].filter(t => {
+    const r = t.getBoundingClientRect();
+    return r.left < box.left - .5 || r.right > box.right + .5
+           || r.top < box.top - .5 || r.bottom > box.bottom + .5;
+  }).map(t => t.textContent);
   return {bins: bins.length, inside, square: plot.width / plot.height,
-          width: plot.width, smallest_text: Math.min(...ticks)};
+          width: plot.width, smallest_text: Math.min(...ticks), clipped};
 }"""
 
 
@@ -240,5 +246,7 @@ def test_the_histogram_is_drawn_inside_its_axes(tmp_path: Path, width: int) -> N
         thread.join(timeout=10)
     assert drawn["bins"] == len(STATIONS) and drawn["inside"], drawn
     assert abs(drawn["square"] - 1) < 0.01 and drawn["width"] >= 250, drawn
-    # Axis text at least 9 px high even on a phone (the chart scales with the page).
+    # Axis text at least 9 px high even on a phone (the chart scales with the page),
+    # every label drawn whole inside the chart (the "100" of the turnout axis was cut).
     assert drawn["smallest_text"] >= 9, drawn
+    assert drawn["clipped"] == [], drawn
