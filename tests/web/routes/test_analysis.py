@@ -400,3 +400,11 @@ def test_whatif_names_a_method_once(client: TestClient, lang: str, title: str) -
     label = re.search(r'data-scenario="1"[^>]*><span class="bar-label">([^<]*)<', page)
     assert label is not None and label.group(1).strip() == title
     assert not re.search(r"(?i)(method|метод|әдіс)\s+" + re.escape(title), page)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_proportionality_names_the_tier_in_words(client: TestClient, lang: str) -> None:
+    # The tier's identifier ("party-list") is the JSON's; the page says it in words.
+    page = client.get(f"/contests/majilis/proportionality?lang={lang}").text
+    assert client.get("/api/v1/contests/majilis/proportionality").json()["tier"] == "party-list"
+    assert "(party-list)" not in page
