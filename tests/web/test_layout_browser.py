@@ -66,28 +66,39 @@ def pg(kz_site: str) -> Iterator[Any]:
         browser.close()
 
 
-#: For every name that is not one over-long word: its width and its longest word's
-#: width set on one line in the same font.  A name narrower than its longest word was
-#: split inside a word ("Kazakhst-an").
+#: For every text of a name that is not one over-long word, a heading or a table
+#: header: its widest drawn line and its longest word's width set on one line, each in
+#: the font the text is drawn in (a header may set part of itself smaller).  A text
+#: narrower than its longest word was split inside a word ("Kazakhst-an").
 SPLIT_WORDS = """() => {
   const out = [];
+  const seen = new Set();
   for (const el of document.querySelectorAll('.name:not(.long), h1, th')) {
     if (!el.getClientRects().length) continue;
-    const words = el.textContent.trim().split(/[\\s-]+/).filter(Boolean);  // a line may end after a hyphen
-    if (!words.length) continue;
-    const longest = words.reduce((a, b) => (a.length >= b.length ? a : b));
-    const probe = document.createElement('span');
-    probe.style.whiteSpace = 'nowrap';
-    probe.style.font = getComputedStyle(el).font;
-    probe.textContent = longest;
-    document.body.appendChild(probe);
-    const need = probe.getBoundingClientRect().width;
-    probe.remove();
-    const range = document.createRange();
-    range.selectNodeContents(el);
-    const lines = Array.from(range.getClientRects());
-    const widest = Math.max(...lines.map(r => r.width));
-    if (widest + 1 < need) out.push([el.textContent.trim(), widest, need]);
+    const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      if (seen.has(node) || node.parentElement.closest('.long')) continue;
+      seen.add(node);
+      const words = node.textContent.trim().split(/[\\s-]+/).filter(Boolean);  // a line may end after a hyphen
+      if (!words.length) continue;
+      const longest = words.reduce((a, b) => (a.length >= b.length ? a : b));
+      const probe = document.createElement('span');
+      probe.style.whiteSpace = 'nowrap';
+      // Longhands: the "font" shorthand reads empty when, e.g., tabular figures are on.
+      const style = getComputedStyle(node.parentElement);
+      for (const k of ['fontStyle', 'fontWeight', 'fontSize', 'fontFamily', 'fontStretch',
+                       'fontVariantNumeric', 'letterSpacing']) probe.style[k] = style[k];
+      probe.textContent = longest;
+      document.body.appendChild(probe);
+      const need = probe.getBoundingClientRect().width;
+      probe.remove();
+      const range = document.createRange();
+      range.selectNodeContents(node);
+      const lines = Array.from(range.getClientRects());
+      if (!lines.length) continue;
+      const widest = Math.max(...lines.map(r => r.width));
+      if (widest + 1 < need) out.push([node.textContent.trim(), widest, need]);
+    }
   }
   return out;
 }"""
