@@ -240,6 +240,11 @@ def test_the_histogram_is_drawn_inside_its_axes(tmp_path: Path, width: int) -> N
             page: Any = browser.new_context(viewport={"width": width, "height": 900}).new_page()
             page.goto(f"http://127.0.0.1:{port}/contests/majilis/forensics?lang=kk")
             drawn = page.evaluate(DRAWN)
+            # The party tested stands out from the others one may pick.
+            weights = page.evaluate(
+                "() => [...document.querySelectorAll('ul.party-pick a')].map(a =>"
+                " [a.hasAttribute('aria-current'), getComputedStyle(a).fontWeight])"
+            )
             browser.close()
     finally:
         server.should_exit = True
@@ -250,3 +255,4 @@ def test_the_histogram_is_drawn_inside_its_axes(tmp_path: Path, width: int) -> N
     # every label drawn whole inside the chart (the "100" of the turnout axis was cut).
     assert drawn["smallest_text"] >= 9, drawn
     assert drawn["clipped"] == [], drawn
+    assert weights == [[True, "700"], [False, "400"], [False, "400"]], weights
