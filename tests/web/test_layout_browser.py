@@ -222,7 +222,10 @@ def test_tile_map_links_each_area_with_its_figures(pg: Any, kz_site: str) -> Non
         )
     akmola = leader.locator('a.tile[href$="region%3AAkmola%20Region"]')
     label = akmola.get_attribute("aria-label")
-    assert label.startswith("AKM · Ақмола облысы: ") and "Нұр Отан" in label
+    assert label.startswith("АҚМ · Ақмола облысы: ") and "Нұр Отан" in label
+    # The letters on the tiles are Kazakh on a Kazakh page (they were the Latin codes).
+    letters = leader.locator("a.tile text").all_text_contents()
+    assert sorted(letters) == ["АҚМ", "СҚО", "ШЕТ"]
     # Coloured by the leader: the party's colour from the votes table.
     swatch = pg.locator("table.results tbody tr").first.locator(".swatch")
     colour = swatch.evaluate("e => getComputedStyle(e).backgroundColor")
