@@ -117,3 +117,21 @@ def test_institution_pages_name_everything_in_the_readers_language(
         "kk": "Нұр Отан: кандидат 01 (синтетикалық)",
     }
     assert first[lang] in lists
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_candidates_are_people_with_dates_in_the_readers_format(
+    demo: TestClient, lang: str
+) -> None:
+    from saylau.web.i18n import Formatter
+
+    page = demo.get(f"/contests/majilis/lists?lang={lang}").text
+    # The first Nur Otan candidate, 37 on election day: born 1 June 1983.
+    assert f"<td>{Formatter(lang).date('1983-06-01')}</td>" in page
+    assert "1983-06-01" not in page
+    # A person has a full name, not a "name" as a thing has ("Название", "Атауы").
+    header = {"en": "Full name", "ru": "ФИО", "kk": "Аты-жөні"}[lang]
+    assert f'<th scope="col">{header}</th>' in page
+    assert (
+        f'<th scope="col">{header}</th>' in demo.get(f"/contests/majilis/deputies?lang={lang}").text
+    )
