@@ -286,6 +286,9 @@ def _axe_source() -> str:
         "/search?q=AKM",
         "/contests/majilis/forensics",
         "/contests/majilis/whatif",
+        "/contests/majilis/forensics?region=Akmola%20Region&leader=Ak%20Zhol",
+        "/projections",
+        "/docs",
     ],
 )
 def test_pages_pass_axe_core(pg: Any, kz_site: str, path: str) -> None:
