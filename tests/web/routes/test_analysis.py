@@ -408,3 +408,24 @@ def test_proportionality_names_the_tier_in_words(client: TestClient, lang: str) 
     page = client.get(f"/contests/majilis/proportionality?lang={lang}").text
     assert client.get("/api/v1/contests/majilis/proportionality").json()["tier"] == "party-list"
     assert "(party-list)" not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "sims", "expected"),
+    [
+        ("ru", "1001", "1 001 симуляция · зерно 1 · 1 опрос, на 5 января 2021 г."),
+        ("ru", "300", "300 симуляций · зерно 1 · 1 опрос, на 5 января 2021 г."),
+        ("en", "1", "1 simulation · seed 1 · 1 poll, as of January 5, 2021"),
+    ],
+)
+def test_projection_counts_agree_and_the_date_is_the_readers(
+    client: TestClient, lang: str, sims: str, expected: str
+) -> None:
+    csv_text = "pollster,end_date,sample_size,Nur Otan,Ak Zhol,Auyl\nA,2021-01-05,1000,80,12,8\n"
+    r = client.post(
+        f"/projections?lang={lang}",
+        data={"law": "kz-majilis-2021", "polls": csv_text, "sims": sims, "seed": "1"},
+    )
+    meta = re.search(r'<p class="meta">(.*?)</p>', r.text, re.S)
+    assert meta is not None
+    assert html.unescape(" ".join(meta.group(1).split())).endswith(expected)
