@@ -241,6 +241,9 @@ def test_the_histogram_is_drawn_inside_its_axes(tmp_path: Path, width: int) -> N
             page.goto(f"http://127.0.0.1:{port}/contests/majilis/forensics?lang=kk")
             drawn = page.evaluate(DRAWN)
             # The party tested stands out from the others one may pick.
+            # At 390 px the regions table shows the tests' figures beside the region.
+            excess = page.locator("table.forensics-regions tbody td[data-field=excess]").first
+            excess_box = excess.bounding_box()
             weights = page.evaluate(
                 "() => [...document.querySelectorAll('ul.party-pick a')].map(a =>"
                 " [a.hasAttribute('aria-current'), getComputedStyle(a).fontWeight])"
@@ -256,3 +259,4 @@ def test_the_histogram_is_drawn_inside_its_axes(tmp_path: Path, width: int) -> N
     assert drawn["smallest_text"] >= 9, drawn
     assert drawn["clipped"] == [], drawn
     assert weights == [[True, "700"], [False, "400"], [False, "400"]], weights
+    assert excess_box["x"] >= 0 and excess_box["x"] + excess_box["width"] <= width
