@@ -135,3 +135,15 @@ def test_candidates_are_people_with_dates_in_the_readers_format(
     assert (
         f'<th scope="col">{header}</th>' in demo.get(f"/contests/majilis/deputies?lang={lang}").text
     )
+
+
+def test_forensics_writes_a_shortfall_with_a_minus_sign(demo: TestClient) -> None:
+    doc = demo.get("/api/v1/contests/majilis/forensics").json()
+    below = doc["integer"]["integer_excess"]
+    assert below < 0  # the demo's seeded draws: fewer whole percents than chance gives
+    page = demo.get("/contests/majilis/forensics?lang=ru").text
+    from saylau.web.i18n import Formatter
+
+    shown = Formatter("ru").number(-below)
+    assert f'data-field="integer_excess">−{shown}<' in page
+    assert not re.search(r'data-field="(integer_)?excess">-', page)
