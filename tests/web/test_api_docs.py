@@ -182,6 +182,19 @@ def test_the_reference_in_russian_and_kazakh(client: TestClient) -> None:
         assert "<code>GET /api/v1/contests</code>" in page and "&#34;contests&#34;: [" in page
 
 
+def test_no_summary_is_a_function_name(client: TestClient) -> None:
+    # FastAPI names an operation without a summary after its function ("Election Day
+    # Api"): the reference shows only summaries a person wrote.
+    page = client.get("/docs?lang=kk").text
+    summaries = re.findall(r"<p><strong>([^<]*)</strong></p>", page)
+    assert summaries, "no summary at all: the check checked nothing"
+    assert [s for s in summaries if re.fullmatch(r"(\w+ )*(Api|Pdf|Csv|Json)", s)] == []
+    assert "Submit or amend one protocol (JSON)" in summaries
+    # The operations' own texts are English: a Kazakh reader is told so.
+    assert "ағылшын тілінде берілген" in page
+    assert "ағылшын тілінде" not in client.get("/docs?lang=en").text
+
+
 def test_api_leads_to_the_reference(client: TestClient) -> None:
     r = client.get("/api?lang=kk", follow_redirects=False)
     assert r.status_code == 307 and r.headers["location"] == "/docs?lang=kk"

@@ -9,6 +9,8 @@ the drawn swing chart (bars on the side of their sign, lengths in proportion).
 
 from __future__ import annotations
 
+import html
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -72,6 +74,31 @@ def build_two(url: str, tmp: Path) -> None:
     )
     store.ingest("majilis", read_protocols(write_protocols(tmp / "b.csv", ROWS_2021, PARTIES_2021)))
     store.close()
+
+
+CITE = re.compile(r'<p class="meta">[^\n]*?<cite>([^<]*)</cite>')
+
+
+@pytest.mark.parametrize(
+    ("lang", "start"),
+    [
+        ("en", "Central Election Commission of Kazakhstan, final results of 22 March 2016"),
+        ("ru", "Центральная избирательная комиссия Республики Казахстан, окончательные"),
+        ("kk", "Қазақстан Республикасы Орталық сайлау комиссиясы, 2016 жылғы 22 наурыздағы"),
+    ],
+)
+def test_the_2016_citation_is_in_the_readers_language(
+    client: TestClient, lang: str, start: str
+) -> None:
+    page = client.get(f"/contests/majilis?lang={lang}").text
+    found = CITE.search(page)
+    assert found is not None
+    cite = html.unescape(found.group(1))
+    assert cite.startswith(start), cite
+    # The sentence is translated; the sources' own titles stay as published.
+    assert "Kazinform" in cite and cite.endswith("IFES ElectionGuide")
+    if lang != "en":
+        assert "Commission" not in cite and "registered voters" not in cite
 
 
 def test_without_a_stored_predecessor_the_official_2016_figures_are_used(
@@ -191,3 +218,53 @@ def test_the_swing_chart_draws_each_party_on_the_side_of_its_sign(
         assert regions.count() == 2
         assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
         browser.close()
+
+
+#: For each cell of the comparison table's first row that is drawn: its column's
+#: header, found by position (the header whose drawn span covers the cell's centre).
+HEADED = """() => {
+  const table = document.querySelector('table.comparison-table');
+  const heads = [...table.querySelectorAll('thead th')].filter(h => h.getClientRects().length);
+  const row = table.querySelector('tbody tr');
+  return [...row.querySelectorAll('td')].filter(c => c.getClientRects().length).map(c => {
+    const box = c.getBoundingClientRect();
+    const mid = box.left + box.width / 2;
+    const head = heads.find(h => {
+      const r = h.getBoundingClientRect();
+      return r.left <= mid && mid <= r.right;
+    });
+    if (!head) return {cell: c.innerText, head: null};
+    const r = head.getBoundingClientRect();
+    return {cell: c.innerText, head: head.innerText.replace(/\\s+/g, ' ').trim(),
+            width: r.width, height: r.height, tall: r.height > 4 * box.height};
+  });
+}"""
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1366, 390])
+def test_every_drawn_column_of_the_comparison_names_its_group(two_site: str, width: int) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
+        page: Any = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+        page.goto(f"{two_site}/contests/majilis?lang=ru")
+        cells = page.evaluate(HEADED)
+        browser.close()
+    heads = [c["head"] for c in cells]
+    # On a phone the vote counts give way; the change in votes, the shares and the
+    # seats stay, each under a header that says which figure it is.
+    expected = [
+        "Голоса, % тогда",
+        "Голоса, % сейчас",
+        "Голоса, % п. п.",
+        "Мандаты тогда",
+        "Мандаты сейчас",
+        "Мандаты ±",
+    ]
+    if width == 390:
+        assert heads == ["Голоса ±", *expected]
+    else:
+        assert heads == ["Голоса тогда", "Голоса сейчас", "Голоса ±", *expected]
+    for c in cells:  # drawn, not squeezed to a sliver
+        assert c["width"] >= 30 and not c["tall"], c

@@ -92,3 +92,61 @@ def test_pages_without_data_say_so(tmp_path: Path) -> None:
         assert 'data-field="ok">бірде-бір тізім тіркелмеген<' in lists
         deputies = client.get("/contests/majilis/deputies?lang=ru").text
         assert "Списки кандидатов ещё не зарегистрированы" in deputies
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_institution_pages_name_everything_in_the_readers_language(
+    demo: TestClient, lang: str
+) -> None:
+    # Candidates, deputies, Assembly candidates and observers' organisations are data
+    # stored in English; a Russian or Kazakh page shows each name in its language
+    # (the synthetic people as "<party>: candidate 01", translated piece by piece).
+    english = []
+    for path in (
+        "/contests/majilis/lists",
+        "/contests/majilis/deputies",
+        "/contests/majilis/assembly",
+        "/contests/majilis/chamber",
+        "/observers",
+    ):
+        page = demo.get(f"{path}?lang={lang}").text
+        names = [html.unescape(n) for n in re.findall(r'<bdi class="name[^"]*">([^<]*)<', page)]
+        assert names, path
+        english += [(path, n) for n in names if re.search(r"[A-Za-z]{3,}", n)]
+    assert english == []
+    lists = demo.get(f"/contests/majilis/lists?lang={lang}").text
+    first = {
+        "ru": "Нур Отан: кандидат 01 (синтетический)",
+        "kk": "Нұр Отан: кандидат 01 (синтетикалық)",
+    }
+    assert first[lang] in lists
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_candidates_are_people_with_dates_in_the_readers_format(
+    demo: TestClient, lang: str
+) -> None:
+    from saylau.web.i18n import Formatter
+
+    page = demo.get(f"/contests/majilis/lists?lang={lang}").text
+    # The first Nur Otan candidate, 37 on election day: born 1 June 1983.
+    assert f"<td>{Formatter(lang).date('1983-06-01')}</td>" in page
+    assert "1983-06-01" not in page
+    # A person has a full name, not a "name" as a thing has ("Название", "Атауы").
+    header = {"en": "Full name", "ru": "ФИО", "kk": "Аты-жөні"}[lang]
+    assert f'<th scope="col">{header}</th>' in page
+    assert (
+        f'<th scope="col">{header}</th>' in demo.get(f"/contests/majilis/deputies?lang={lang}").text
+    )
+
+
+def test_forensics_writes_a_shortfall_with_a_minus_sign(demo: TestClient) -> None:
+    doc = demo.get("/api/v1/contests/majilis/forensics").json()
+    below = doc["integer"]["integer_excess"]
+    assert below < 0  # the demo's seeded draws: fewer whole percents than chance gives
+    page = demo.get("/contests/majilis/forensics?lang=ru").text
+    from saylau.web.i18n import Formatter
+
+    shown = Formatter("ru").number(-below)
+    assert f'data-field="integer_excess">−{shown}<' in page
+    assert not re.search(r'data-field="(integer_)?excess">-', page)

@@ -1,9 +1,10 @@
 """The forensics page: the same figures as `saylau forensics`, per contest and region.
 
-The page calls the library the CLI calls (saylau.analysis.forensics.analyse) for the
-contest's national leader with the default draws and seed; its JSON twin's ``report``
-must equal what ``saylau forensics DB --contest ID --leader LEADER --json`` prints,
-and the HTML must show those figures.  Method: Kobak, Shpilkin & Pshenichnikov 2016
+The page calls the library the CLI calls (saylau.analysis.forensics.analyse) for each
+contest's leader, or the party the reader picks, with the default draws and seed; its
+JSON twin's ``report`` must equal what ``saylau forensics DB --contest ID --leader
+LEADER --json`` prints, a region's figures what ``--region REGION`` prints, and the
+HTML must show those figures.  Method: Kobak, Shpilkin & Pshenichnikov 2016
 (Ann. Appl. Stat. 10:54-73).
 """
 
@@ -95,7 +96,7 @@ def test_computed_once_per_data_version(db_url: str, tmp_path: Path) -> None:
     store = build_store(db_url, tmp_path)
     with TestClient(create_app(db_url, counter_ttl=0)) as c:
         first = c.get("/api/v1/contests/majilis/forensics").json()
-        key = (store.url, "majilis")
+        key = (store.url, "majilis", None)  # the contest's leader
         version, cached = forensics._FORENSICS[key]
         assert cached is not None and cached["report"] == first["report"]
         c.get("/contests/majilis/forensics?lang=kk")
@@ -126,6 +127,79 @@ def test_synthetic_contests_carry_the_caveat(db_url: str, tmp_path: Path) -> Non
     store.close()
 
 
+#: Two contests on one day: in the second Ak Zhol leads; in the first Nur Otan leads
+#: the contest while Ak Zhol leads in Astana.
+SPLIT = [
+    ("001", "Almaty", "Medeu", "", 1000, 10, (500, 120, 30)),
+    ("002", "Almaty", "Medeu", "", 1200, 12, (600, 100, 40)),
+    ("003", "Almaty", "Bostandyk", "", 900, 8, (400, 90, 20)),
+    ("004", "Astana", "Yesil", "", 1100, 5, (150, 480, 35)),
+    ("005", "Astana", "Saryarka", "", 800, 4, (100, 340, 10)),
+    ("A01", "", "", "Turkey", 300, 1, (150, 20, 5)),
+]
+CITY = [(s, r, d, c, n, i, (v[1], v[0], v[2])) for s, r, d, c, n, i, v in SPLIT]
+
+
+def cli_json(db: str, *args: str) -> dict[str, Any]:
+    r = CliRunner().invoke(main, ["forensics", db, *args, "--json"])
+    assert r.exit_code == 0, r.output
+    out: dict[str, Any] = json.loads(r.output)
+    return out
+
+
+def test_any_party_of_each_contest_per_region_as_the_cli_gives_it(
+    db_url: str, tmp_path: Path
+) -> None:
+    store = Store.open(db_url)
+    store.init_election("E", "2021-01-10", "majilis", "kz-majilis-2021", title="Majilis")
+    store.ingest("majilis", read_protocols(write_protocols(tmp_path / "a.csv", SPLIT)))
+    store.init_election("E", "2021-01-10", "city", "kz-majilis-2021", title="City")
+    store.ingest("city", read_protocols(write_protocols(tmp_path / "b.csv", CITY)))
+    store.close()
+    with TestClient(create_app(db_url, counter_ttl=0)) as c:
+        # Each contest tests its own leader by default.
+        majilis = c.get("/api/v1/contests/majilis/forensics").json()
+        city = c.get("/api/v1/contests/city/forensics").json()
+        assert majilis["leader"] == "Nur Otan" and city["leader"] == "Ak Zhol"
+        assert city["report"] == cli_json(db_url, "--contest", "city", "--leader", "Ak Zhol")
+        # Each region names its own leader: Ak Zhol in Astana (820 of 1,115 votes).
+        leaders = {r["name"]: r["leader"] for r in majilis["regions"]}
+        assert leaders == {"Almaty": "Nur Otan", "Astana": "Ak Zhol", "Abroad": "Nur Otan"}
+        # Another party, one region: the figures of `--leader ... --region ...`.
+        doc = c.get("/api/v1/contests/majilis/forensics?region=Astana&leader=Ak%20Zhol").json()
+        args = ("--contest", "majilis", "--leader", "Ak Zhol")
+        assert doc["report"] == cli_json(db_url, *args)
+        region = cli_json(db_url, *args, "--region", "Astana")
+        assert region["region"] == "Astana" and region["stations"] == 2
+        assert doc["integer"] == {k: region[k] for k in forensics.INTEGER_KEYS}
+        assert doc["last_digit"] == region["last_digit"]
+        assert doc["local_leader"] == "Ak Zhol" and doc["contest_leader"] == "Nur Otan"
+        html = c.get("/contests/majilis/forensics?region=Astana&leader=Ak%20Zhol&lang=ru").text
+        # The page offers every party; the one tested is marked; the labels say so.
+        picked = re.findall(r'<a href="([^"]*)" aria-current="true"><bdi[^>]*>([^<]*)<', html)
+        assert picked == [
+            ("/contests/majilis/forensics?region=Astana&amp;leader=Ak%20Zhol", "Ак жол")
+        ]
+        assert "лидирует в этом регионе" in html and "лидирует на выборах" in html
+        assert '--leader "Ak Zhol" --region "Astana"' in html
+        # Ak Zhol leads in Astana: its share is the leading party's there.
+        assert "Доля лидирующей партии, %" in html
+        national = c.get("/contests/majilis/forensics?leader=Ak%20Zhol&lang=ru").text
+        assert "Доля проверяемой партии, %" in national
+        # The regions table keeps the party tested in its links.
+        assert "?region=Astana&amp;leader=Ak%20Zhol" in national
+        # A party not on the ballot: one line naming the field and the value.
+        bad = c.get("/api/v1/contests/majilis/forensics?leader=Nobody")
+        assert bad.status_code == 422
+        assert "leader 'Nobody' is not a party of contest 'majilis'" in bad.text
+
+
+def test_the_cli_refuses_an_unknown_region(store: Store, db_url: str) -> None:
+    r = CliRunner().invoke(main, ["forensics", db_url, "--leader", "Nur Otan", "--region", "Mars"])
+    assert r.exit_code == 2
+    assert "--region 'Mars' is not a region of the file" in r.output
+
+
 DRAWN = """() => {
   const svg = document.querySelector('svg.forensics-hist');
   const plot = svg.querySelector('rect.plot').getBoundingClientRect();
@@ -133,8 +207,14 @@ DRAWN = """() => {
   const inside = bins.every(b => b.left >= plot.left - .5 && b.right <= plot.right + .5
                                  && b.top >= plot.top - .5 && b.bottom <= plot.bottom + .5);
   const ticks = [...svg.querySelectorAll('text')].map(t => t.getBoundingClientRect().height);
+  const box = svg.getBoundingClientRect();
+  const clipped = [...svg.querySelectorAll('text')].filter(t => {
+    const r = t.getBoundingClientRect();
+    return r.left < box.left - .5 || r.right > box.right + .5
+           || r.top < box.top - .5 || r.bottom > box.bottom + .5;
+  }).map(t => t.textContent);
   return {bins: bins.length, inside, square: plot.width / plot.height,
-          width: plot.width, smallest_text: Math.min(...ticks)};
+          width: plot.width, smallest_text: Math.min(...ticks), clipped};
 }"""
 
 
@@ -160,11 +240,23 @@ def test_the_histogram_is_drawn_inside_its_axes(tmp_path: Path, width: int) -> N
             page: Any = browser.new_context(viewport={"width": width, "height": 900}).new_page()
             page.goto(f"http://127.0.0.1:{port}/contests/majilis/forensics?lang=kk")
             drawn = page.evaluate(DRAWN)
+            # The party tested stands out from the others one may pick.
+            # At 390 px the regions table shows the tests' figures beside the region.
+            excess = page.locator("table.forensics-regions tbody td[data-field=excess]").first
+            excess_box = excess.bounding_box()
+            weights = page.evaluate(
+                "() => [...document.querySelectorAll('ul.party-pick a')].map(a =>"
+                " [a.hasAttribute('aria-current'), getComputedStyle(a).fontWeight])"
+            )
             browser.close()
     finally:
         server.should_exit = True
         thread.join(timeout=10)
     assert drawn["bins"] == len(STATIONS) and drawn["inside"], drawn
     assert abs(drawn["square"] - 1) < 0.01 and drawn["width"] >= 250, drawn
-    # Axis text at least 9 px high even on a phone (the chart scales with the page).
+    # Axis text at least 9 px high even on a phone (the chart scales with the page),
+    # every label drawn whole inside the chart (the "100" of the turnout axis was cut).
     assert drawn["smallest_text"] >= 9, drawn
+    assert drawn["clipped"] == [], drawn
+    assert weights == [[True, "700"], [False, "400"], [False, "400"]], weights
+    assert excess_box["x"] >= 0 and excess_box["x"] + excess_box["width"] <= width

@@ -54,6 +54,15 @@ def test_districts_as_bars_sorted_by_turnout(pg: Any, site: str, width: int) -> 
     link = items.first.locator("a")
     assert "Medeu" in link.inner_text() or "Медеу" in link.inner_text()
     assert "64,18%" in link.inner_text() and "Алда келе жатқан партия" in link.inner_text()
+    # Only the name is drawn as a link; each figure's words stay on one line (at 390 px
+    # the whole row ran on underlined, "Алда келе" on one line, "жатқан…" on the next).
+    drawn = link.evaluate(
+        """a => ({link: getComputedStyle(a).textDecorationLine,
+                  name: getComputedStyle(a.querySelector('.area')).textDecorationLine,
+                  lines: [...a.querySelectorAll('.leader, .counted')]
+                           .map(e => e.getClientRects().length)})"""
+    )
+    assert drawn == {"link": "none", "name": "underline", "lines": [1, 1]}, drawn
     _shot(pg, f"region-bars-kk-{width}")
     link.focus()
     pg.keyboard.press("Enter")

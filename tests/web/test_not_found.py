@@ -183,3 +183,19 @@ def test_a_station_stored_after_a_miss_is_found(store: Store, db_url: str, tmp_p
         station = {"station": "007", "region": "Astana", "district": "Yesil", "country": None}
         store.register("majilis", stations=[station], actor="cec")
         assert _found(client, registered)
+
+
+@pytest.mark.parametrize(
+    ("lang", "label"),
+    [("en", ""), ("ru", "Точная причина, на английском: "), ("kk", "Нақты себебі, ағылшынша: ")],
+)
+def test_the_exact_reason_is_marked_english_on_other_pages(
+    client: TestClient, lang: str, label: str
+) -> None:
+    for path in ("/contests/nope", "/contests/majilis/stations/nope"):
+        page = client.get(f"{path}?lang={lang}").text
+        reason = re.search(r'<p class="error-message">(.*?)</p>', page)
+        assert reason is not None, path
+        # The reader's language first; the library's sentence said to be English.
+        assert reason.group(1).startswith(f'{label}<span lang="en">'), reason.group(1)
+        assert "not found" in reason.group(1)

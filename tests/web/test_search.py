@@ -43,3 +43,26 @@ def test_every_page_has_the_search_box(client: TestClient, path: str) -> None:
     html = client.get(f"{path}?lang=ru").text
     assert '<form class="find" role="search" action="/search"' in html
     assert 'placeholder="Номер участка или населённый пункт"' in html
+
+
+def test_a_name_typed_in_russian_or_kazakh_finds_the_area(client: TestClient) -> None:
+    # The store keeps names as ingested (English); a reader types them in Cyrillic.
+    def found(q: str) -> list[str]:
+        groups = client.get("/api/v1/search", params={"q": q}).json()["groups"]
+        return [r["id"] for g in groups for r in g["results"]]
+
+    assert found("Алматы")[0] == "region:Almaty"  # ru and kk alike
+    assert "region:Almaty" in found("алмат")  # part of it, any case
+    assert found("Almaty") == found("Алматы")
+    assert found("Ақмола облысы") == []  # a real name, absent from this store: nothing
+
+
+def test_switching_language_keeps_what_was_asked(client: TestClient) -> None:
+    search = client.get("/search?q=Алматы&lang=ru").text
+    assert 'href="/search?q=%D0%90%D0%BB%D0%BC%D0%B0%D1%82%D1%8B&amp;lang=kk"' in search
+    forensics = client.get("/contests/majilis/forensics?region=Almaty&lang=ru").text
+    assert 'href="/contests/majilis/forensics?region=Almaty&amp;lang=kk"' in forensics
+    whatif = client.get("/contests/majilis/whatif?threshold=5;3&lang=ru").text
+    assert 'href="/contests/majilis/whatif?threshold=5%3B3&amp;lang=en"' in whatif
+    # A page that depends on nothing asked keeps its plain link.
+    assert 'href="/contests/majilis?lang=kk"' in client.get("/contests/majilis?lang=ru").text

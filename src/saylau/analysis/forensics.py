@@ -199,6 +199,26 @@ def leading_party(frame: pl.DataFrame) -> str:
     return party_name(columns[best])
 
 
+def region_leaders(frame: pl.DataFrame) -> dict[str, str]:
+    """The party with the most votes in each region (keyed as the report keys regions,
+    ``""`` for stations without one; the first in column order on a tie); a region
+    without a vote has none.  A region's page offers its own leader's test."""
+    columns = [c for c in frame.columns if is_party_column(c)]
+    if not columns or "region" not in frame.columns or frame.height == 0:
+        return {}
+    sums = (
+        frame.with_columns(pl.col("region").fill_null("").cast(pl.Utf8))
+        .group_by("region")
+        .agg(pl.col(c).fill_null(0).cast(pl.Int64).sum() for c in columns)
+    )
+    out: dict[str, str] = {}
+    for row in sums.iter_rows():
+        counts = [int(v) for v in row[1:]]
+        if max(counts) > 0:
+            out[str(row[0])] = party_name(columns[counts.index(max(counts))])
+    return out
+
+
 def _issued(frame: pl.DataFrame, paper: bool) -> tuple[pl.Expr, str]:
     """The turnout numerator and how the output names it."""
     present = [c for c in ISSUED_FIELDS if c in frame.columns]
@@ -576,6 +596,7 @@ __all__: Sequence[str] = (
     "integer_probability",
     "integer_test",
     "is_integer_percent",
+    "region_leaders",
     "shares",
     "stations_from_frame",
 )

@@ -272,6 +272,35 @@ def _protocol_frame(
     return table.frame, table.synthetic, table.note
 
 
+def _echo_region(doc: dict[str, Any], leader: str, region: str, *, as_json: bool) -> None:
+    """One region's figures of the report: its entry under ``regions`` (the draws are
+    the whole file's, so they equal the web page's region view)."""
+    regions = doc["regions"]
+    # Stations abroad have no region in their protocols (the report's "").
+    key = "" if region == "Abroad" and region not in regions and "" in regions else region
+    if key not in regions:
+        shown = "; ".join(repr(r or "Abroad") for r in regions) or "none"
+        raise InputError(f"--region {region!r} is not a region of the file (regions: {shown})")
+    scope = regions[key]
+    if as_json:
+        _echo_json({"leader": leader, "region": region, "synthetic": doc["synthetic"], **scope})
+        return
+    click.echo(f"leader: {leader}; region: {region}")
+    if "integer_excess" in scope:
+        click.echo(
+            f"integer percentages, {scope['stations']:,} stations: observed "
+            f"{scope['integer_observed']:,}, null mean {scope['integer_null_mean']:,.1f}, "
+            f"excess {scope['integer_excess']:+,.1f} (null sd {scope['integer_excess_sd']:.1f}),"
+            f" p ≈ {scope['integer_p_value']:.4g}"
+        )
+    digits = scope.get("last_digit") or {}
+    if digits.get("chi2") is not None:
+        click.echo(
+            f"last digits: n {digits['n']:,}, chi² {digits['chi2']:.1f} ({digits['df']} df), "
+            f"p {digits['p_value']:.3g}"
+        )
+
+
 @click.command(short_help="Forensic checks on station protocols.")
 @click.argument("source", metavar="PROTOCOLS|DB")
 @click.option(
@@ -283,6 +312,11 @@ def _protocol_frame(
     "--profile", help="Protocol file profile (e.g. ru-cik); default: detected from the header."
 )
 @click.option("--contest", help="Contest id in the database (default: the only one).")
+@click.option(
+    "--region",
+    help="Print only this region's figures (as named in the protocols; 'Abroad' for "
+    "stations without one), from the same run as the whole file's.",
+)
 @click.option(
     "--criteria",
     type=click.Choice(list(CRITERIA)),
@@ -314,6 +348,7 @@ def forensics(
     leader: str | None,
     profile: str | None,
     contest: str | None,
+    region: str | None,
     criteria: str,
     draws: int,
     seed: int,
@@ -347,10 +382,13 @@ def forensics(
         from saylau.analysis.charts import integer_histogram, klimek
 
         out = Path(out_dir)
-        turnout, share, region = fx.shares(frame, leader)
-        report.images = klimek(turnout, share, region, out, leader=leader)
+        turnout, share, station_regions = fx.shares(frame, leader)
+        report.images = klimek(turnout, share, station_regions, out, leader=leader)
         report.images += integer_histogram(turnout, share, out)
         _write_json_atomic(out / "forensics.json", report.to_dict())
+    if region is not None:
+        _echo_region(report.to_dict(), leader, region, as_json=as_json)
+        return
     if as_json:
         _echo_json(report.to_dict())
         return

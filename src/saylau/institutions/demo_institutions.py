@@ -36,7 +36,7 @@ def synthetic_list(party: str, contest: str, length: int, day: date) -> Candidat
         age = 30 + (i * 7) % 30
         people.append(
             Candidate(
-                name=f"Candidate {i:02d} of {party} (synthetic)",
+                name=f"{party}: candidate {i:02d} (synthetic)",
                 party=party,
                 position=i,
                 contest=contest,
@@ -60,7 +60,7 @@ def build(store: Store, contest_id: str = "majilis") -> dict[str, Any]:
     stored_lists.register_lists(store, contest_id, lists)
     observers = persist.save_registry(store, read_registry("kz-2021"))
     # Nine synthetic candidates, every one backed by more than half of those present.
-    votes = {f"Assembly candidate {i} (synthetic)": 340 - 3 * i for i in range(1, 10)}
+    votes = {f"Assembly candidate {i:02d} (synthetic)": 340 - 3 * i for i in range(1, 10)}
     session = stored_sessions.record_session(
         store, contest_id, votes, members=ASSEMBLY_MEMBERS, took_part=ASSEMBLY_TOOK_PART
     )

@@ -108,6 +108,16 @@ def audience(operation: Mapping[str, Any]) -> str:
     return PUBLIC
 
 
+def _written_summary(operation: Mapping[str, Any]) -> str:
+    """The operation's summary when a person wrote it; "" for the one FastAPI makes up
+    from the function's name ("Election Day Api"), which reads as an identifier."""
+    summary = str(operation.get("summary") or "")
+    made_up = summary.lower().replace(" ", "_")
+    if made_up and str(operation.get("operationId") or "").startswith(made_up + "_"):
+        return ""
+    return summary
+
+
 def operations(openapi: dict[str, Any]) -> list[dict[str, Any]]:
     """One entry per documented operation: method, path, texts, parameters, responses."""
     out: list[dict[str, Any]] = []
@@ -153,7 +163,7 @@ def operations(openapi: dict[str, Any]) -> list[dict[str, Any]]:
                     "path": path,
                     "anchor": anchor,
                     "audience": audience(op),
-                    "summary": op.get("summary", ""),
+                    "summary": _written_summary(op),
                     "description": op.get("description", ""),
                     "tags": [t for t in op.get("tags") or () if t not in (PUBLIC, WRITE)],
                     "parameters": params,

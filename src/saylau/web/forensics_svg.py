@@ -21,8 +21,9 @@ BINS = 100
 #: A sequential palette from light to dark (ColorBrewer YlGnBu, 7 classes): the
 #: densest bins are the darkest, which reads on white and in print.
 RAMP = ("#c7e9b4", "#7fcdbb", "#41b6c4", "#1d91c0", "#225ea8", "#253494", "#081d58")
-#: Plot area, in SVG units: a 400-unit square with room for the axes' labels.
-_LEFT, _TOP, _SIZE, _BOTTOM, _RIGHT = 58.0, 10.0, 400.0, 48.0, 12.0
+#: Plot area, in SVG units: a 400-unit square with room for the axes' labels (on the
+#: right, half the width of the last tick, "100", which is centred on the edge).
+_LEFT, _TOP, _SIZE, _BOTTOM, _RIGHT = 58.0, 10.0, 400.0, 48.0, 24.0
 
 
 def histogram_cells(

@@ -76,7 +76,9 @@ def contest_maps(
             f"{_('Stations counted')} "
             f"{fmt.stations(c['stations_reporting'], c['stations_expected'])}"
         )
-        common = {"col": spot["col"], "row": spot["row"], "code": spot["code"], "title": figures}
+        # The letters on the tile in the page's language (the layout's code in English).
+        code = (spot.get("label") or {}).get(fmt.lang, spot["code"])
+        common = {"col": spot["col"], "row": spot["row"], "code": code, "title": figures}
         leader_tiles.append(
             Tile(
                 **common,

@@ -151,12 +151,23 @@ def headline(res: ContestResult, leaders: int = 3) -> dict[str, Any]:
 
 def search(store: Store, query: str) -> dict[str, Any]:
     """Divisions of every contest whose id or name holds ``query`` (a station id,
-    commission number or place name), grouped by contest, with their pages' urls."""
+    commission number or place name, in any of the site's languages: the store keeps
+    names as ingested, so a Russian or Kazakh name is looked for as stored too),
+    grouped by contest, with their pages' urls."""
+    from saylau.store.model import DivisionInfo
     from saylau.store.search import find_divisions
+    from saylau.web.names import stored_forms
 
+    asked = [query, *stored_forms(query)]
     groups = []
     for info in store.contests():
-        found = find_divisions(store, info.id, query)
+        found: list[DivisionInfo] = []
+        seen: set[str] = set()
+        for text in asked:
+            for d in find_divisions(store, info.id, text):
+                if d.id not in seen and len(found) < 20:
+                    seen.add(d.id)
+                    found.append(d)
         if found:
             groups.append(
                 {

@@ -64,3 +64,31 @@ def local_name(text: str, lang: str) -> str:
         if sep and lang in forms:
             return local_name(head, lang) + forms[lang] + local_name(tail, lang)
     return text
+
+
+def stored_forms(query: str, limit: int = 8) -> list[str]:
+    """What a reader typed in any language, as the store spells it: the stored names
+    one of whose forms holds ``query`` ("Акмолинская" → "Akmola Region"), and
+    ``query`` with every translated name and generated part put back ("Ақмола облысы
+    АСК 01" → "Akmola Region TEC 01").  Case-insensitive; ``query`` itself is not
+    included; at most ``limit`` forms, the whole query's first."""
+    names, patterns = _tables()
+    wanted = query.strip().casefold()
+    if not wanted:
+        return []
+    back = query.strip()
+    # Longest forms first, so "Северо-Казахстанская область" is put back whole before
+    # a shorter name inside it could be.
+    pairs = [(form, key) for key, forms in names.items() for form in forms.values()]
+    pairs += [
+        (form.strip(), key.strip()) for key, forms in patterns.items() for form in forms.values()
+    ]
+    for form, key in sorted(pairs, key=lambda p: -len(p[0])):
+        if form and form.casefold() in back.casefold() and form != key:
+            start = back.casefold().index(form.casefold())
+            back = back[:start] + key + back[start + len(form) :]
+    found: list[str] = [back] if back.casefold() != wanted else []
+    for key, forms in names.items():
+        if any(wanted in form.casefold() for form in forms.values()) and key not in found:
+            found.append(key)
+    return found[:limit]

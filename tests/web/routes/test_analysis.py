@@ -8,7 +8,9 @@ The store holds Kazakhstan's Majilis election of 10 January 2021 (CEC final resu
 from __future__ import annotations
 
 import csv
+import html
 import math
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -382,3 +384,48 @@ def test_whatif_compares_every_combination_asked_for(client: TestClient) -> None
     assert html.count('class="whatif-row"') == 5
     too_many = client.get("/api/v1/contests/majilis/whatif?threshold=1;2;3&seats=90;100;110")
     assert too_many.status_code == 422 and "9 scenarios" in too_many.json()["error"]
+
+
+@pytest.mark.parametrize(
+    ("lang", "title"),
+    [
+        ("en", "D'Hondt (Jefferson)"),
+        ("ru", "Метод Д’Ондта (Джефферсона)"),
+        ("kk", "Д’Ондт әдісі (Джефферсон)"),
+    ],
+)
+def test_whatif_names_a_method_once(client: TestClient, lang: str, title: str) -> None:
+    # The scenario is named by its method's title, which says "method" itself.
+    page = html.unescape(client.get(f"/contests/majilis/whatif?method=dhondt&lang={lang}").text)
+    label = re.search(r'data-scenario="1"[^>]*><span class="bar-label">([^<]*)<', page)
+    assert label is not None and label.group(1).strip() == title
+    assert not re.search(r"(?i)(method|метод|әдіс)\s+" + re.escape(title), page)
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "kk"])
+def test_proportionality_names_the_tier_in_words(client: TestClient, lang: str) -> None:
+    # The tier's identifier ("party-list") is the JSON's; the page says it in words.
+    page = client.get(f"/contests/majilis/proportionality?lang={lang}").text
+    assert client.get("/api/v1/contests/majilis/proportionality").json()["tier"] == "party-list"
+    assert "(party-list)" not in page
+
+
+@pytest.mark.parametrize(
+    ("lang", "sims", "expected"),
+    [
+        ("ru", "1001", "1 001 симуляция · зерно 1 · 1 опрос, на 5 января 2021 г."),
+        ("ru", "300", "300 симуляций · зерно 1 · 1 опрос, на 5 января 2021 г."),
+        ("en", "1", "1 simulation · seed 1 · 1 poll, as of January 5, 2021"),
+    ],
+)
+def test_projection_counts_agree_and_the_date_is_the_readers(
+    client: TestClient, lang: str, sims: str, expected: str
+) -> None:
+    csv_text = "pollster,end_date,sample_size,Nur Otan,Ak Zhol,Auyl\nA,2021-01-05,1000,80,12,8\n"
+    r = client.post(
+        f"/projections?lang={lang}",
+        data={"law": "kz-majilis-2021", "polls": csv_text, "sims": sims, "seed": "1"},
+    )
+    meta = re.search(r'<p class="meta">(.*?)</p>', r.text, re.S)
+    assert meta is not None
+    assert html.unescape(" ".join(meta.group(1).split())).endswith(expected)

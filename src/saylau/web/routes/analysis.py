@@ -411,6 +411,7 @@ def _projection_form(law: str, polls: str, sims: int, seed: int) -> dict[str, An
         "max_sims": MAX_SIMS,
         "result": None,
         "charts": None,
+        "example": False,
     }
 
 
@@ -421,9 +422,31 @@ async def projections_page(request: Request, law: str = DEFAULT_LAW) -> HTMLResp
 
     if law not in preset_names():
         raise InputError(f"law: unknown preset {law!r}; presets: {', '.join(preset_names())}")
-    return _render(
-        request, "projections.html", _projection_form(law, EXAMPLE_POLLS, DEFAULT_SIMS, 0)
-    )
+    # The page opens on the projection of the example polls in the form (labelled as
+    # such), not on an empty form: a reader sees what the tool gives before posting.
+    data = await run_in_threadpool(lambda: _example_projection(law))
+    names = [p["party"] for p in data["parties"]]
+    store = site_of(request).store
+    context = _projection_form(law, EXAMPLE_POLLS, DEFAULT_SIMS, 0)
+    context["colors"] = await run_in_threadpool(lambda: contest_colors(store, law, names))
+    context["result"] = data
+    context["example"] = True
+    return _render(request, "projections.html", context)
+
+
+_EXAMPLES: dict[str, dict[str, Any]] = {}
+_EXAMPLES_LOCK = threading.Lock()
+
+
+def _example_projection(law: str) -> dict[str, Any]:
+    """The projection of :data:`EXAMPLE_POLLS` under ``law`` (default simulations, seed
+    0): the same every time, so computed once per law."""
+    with _EXAMPLES_LOCK:
+        if law not in _EXAMPLES:
+            _EXAMPLES[law] = projection_context(
+                law, EXAMPLE_POLLS, sims=DEFAULT_SIMS, seed=0, charts=False
+            )
+        return _EXAMPLES[law]
 
 
 @router.post("/projections", include_in_schema=False)

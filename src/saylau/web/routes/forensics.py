@@ -1,10 +1,12 @@
-"""The forensics page: ``GET /contests/{id}/forensics?region=…`` and its ``/api/v1`` twin.
+"""The forensics page: ``GET /contests/{id}/forensics?region=…&leader=…`` and its
+``/api/v1`` twin.
 
 The turnout × leader's-share histogram, the integer-percentage test (Kobak, Shpilkin &
 Pshenichnikov 2016) and the last-digit test of ``saylau forensics`` — the same library
-call (:func:`saylau.analysis.forensics.analyse`), the same figures — for the contest's
-national leader, per contest or region, computed once per version of the contest's data
-(the tests take seconds on ten thousand stations).
+call (:func:`saylau.analysis.forensics.analyse`), the same figures — per contest or
+region, for the share of the contest's leader, of a region's own leader or of any party
+the reader picks (``--leader``), computed once per version of the contest's data and
+party (the tests take seconds on ten thousand stations).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from saylau.errors import NotFoundError
+from saylau.errors import InputError, NotFoundError
 from saylau.store import Store
 from saylau.web.pages import View, page
 from saylau.web.responses import ERRORS
@@ -34,9 +36,10 @@ def _contest(store: Store, contest_id: str) -> dict[str, Any]:
     }
 
 
-#: Forensics computed, by (store, contest, change counter): the tests are expensive
-#: (1,000 Monte Carlo draws over every station) and change only with the data.
-_FORENSICS: dict[tuple[str, str], tuple[int, dict[str, Any] | None]] = {}
+#: Forensics computed, by (store, contest, party tested) and the contest's change
+#: counter: the tests are expensive (1,000 Monte Carlo draws over every station) and
+#: change only with the data.
+_FORENSICS: dict[tuple[str, str, str | None], tuple[int, dict[str, Any] | None]] = {}
 _FORENSICS_LOCK = threading.Lock()
 
 
@@ -47,31 +50,49 @@ def _leader(votes: Mapping[str, int]) -> str | None:
     return max(votes, key=lambda p: votes[p])
 
 
-def forensics_data(store: Store, contest_id: str) -> dict[str, Any] | None:
-    """The contest's forensics report (as ``saylau forensics --json`` prints it for the
-    national leader, default draws and seed) and its histogram cells, national and per
-    region; None before any vote is counted.  Cached per version of the data."""
+def forensics_data(
+    store: Store, contest_id: str, party: str | None = None
+) -> dict[str, Any] | None:
+    """The contest's forensics report for ``party`` (default: the contest's leader), as
+    ``saylau forensics --leader PARTY --json`` prints it with the default draws and
+    seed, its histogram cells, national and per region, the contest's leader, its
+    parties and each region's leader; None before any vote is counted.  Cached per
+    version of the data."""
     from saylau.analysis import forensics as fx
     from saylau.web.forensics_svg import histogram_cells
 
     info = store.contest(contest_id)
-    key = (store.url, contest_id)
+    key = (store.url, contest_id, party)
     with _FORENSICS_LOCK:  # one computation at a time; the others wait for its answer
         cached = _FORENSICS.get(key)
         if cached is not None and cached[0] == info.change_counter:
             return cached[1]
-        leader = _leader(store.results(contest_id).totals.votes)
+        votes = store.results(contest_id).totals.votes
+        leader = _leader(votes)
         data: dict[str, Any] | None = None
         if leader is not None:
+            tested = party or leader
+            if tested not in votes:
+                shown = "; ".join(repr(p) for p in votes)
+                raise InputError(
+                    f"leader {tested!r} is not a party of contest {contest_id!r} (parties: {shown})"
+                )
             frame = store.iter_protocols(contest_id)
-            report = fx.analyse(frame, leader, synthetic=info.synthetic)
-            turnout, share, region = fx.shares(frame, leader)
+            report = fx.analyse(frame, tested, synthetic=info.synthetic)
+            turnout, share, region = fx.shares(frame, tested)
             # Keyed by region as the report is ("" is abroad); None: the whole contest.
             cells: dict[str | None, list[list[int]]] = {None: histogram_cells(turnout, share)}
             for name in sorted({str(r) for r in region}):
                 mask = region == name
                 cells[name] = histogram_cells(turnout[mask], share[mask])
-            data = {"leader": leader, "report": report.to_dict(), "cells": cells}
+            data = {
+                "leader": tested,
+                "contest_leader": leader,
+                "parties": sorted(votes, key=lambda p: -votes[p]),
+                "region_leaders": fx.region_leaders(frame),
+                "report": report.to_dict(),
+                "cells": cells,
+            }
         _FORENSICS[key] = (info.change_counter, data)
         return data
 
@@ -94,9 +115,12 @@ INTEGER_KEYS = (
 )
 
 
-def forensics_context(store: Store, contest_id: str, region: str | None) -> dict[str, Any]:
-    """The forensics page of a contest (``region`` None) or of one of its regions."""
-    data = forensics_data(store, contest_id)
+def forensics_context(
+    store: Store, contest_id: str, region: str | None, party: str | None = None
+) -> dict[str, Any]:
+    """The forensics page of a contest (``region`` None) or of one of its regions, for
+    ``party``'s share (default: the contest's leader)."""
+    data = forensics_data(store, contest_id, party)
     out: dict[str, Any] = {
         "contest": _contest(store, contest_id),
         "region": region,
@@ -116,6 +140,12 @@ def forensics_context(store: Store, contest_id: str, region: str | None) -> dict
     scope = regions[key] if key is not None else report
     out.update(
         leader=data["leader"],
+        contest_leader=data["contest_leader"],
+        # The leading party where the reader is: the contest's, or the region's own.
+        local_leader=data["region_leaders"].get(key, data["contest_leader"])
+        if key is not None
+        else data["contest_leader"],
+        parties=data["parties"],
         integer={k: scope.get(k) for k in INTEGER_KEYS},
         last_digit=scope.get("last_digit"),
         cells=data["cells"].get(key, []),
@@ -123,6 +153,7 @@ def forensics_context(store: Store, contest_id: str, region: str | None) -> dict
             {
                 "name": name or ABROAD,
                 "stations": r.get("stations"),
+                "leader": data["region_leaders"].get(name),
                 "integer_excess": r.get("integer_excess"),
                 "integer_p_value": r.get("integer_p_value"),
                 "last_digit_p_value": (r.get("last_digit") or {}).get("p_value"),
@@ -148,14 +179,22 @@ def forensics_context(store: Store, contest_id: str, region: str | None) -> dict
 def forensics(
     contest_id: str,
     region: Annotated[str | None, Query(max_length=200, description="a region's name")] = None,
+    leader: Annotated[
+        str | None,
+        Query(max_length=200, description="the party whose share is tested (default: the leader)"),
+    ] = None,
 ) -> View:
     """The turnout × leader's-share histogram (``cells``: turnout bin, share bin,
     stations; 1-point bins), the integer-percentage test (Kobak, Shpilkin &
-    Pshenichnikov 2016) and the last-digit test of the contest or one region; ``report``
-    is what ``saylau forensics DB --contest ID --leader LEADER --json`` prints."""
+    Pshenichnikov 2016) and the last-digit test of the contest or one region, for the
+    share of ``leader`` (default: the contest's leading party; ``local_leader`` is the
+    region's own); ``report`` is what ``saylau forensics DB --contest ID --leader LEADER
+    --json`` prints, and a region's figures what ``--region REGION`` adds to it."""
     where = region.strip() if region and region.strip() else None
+    party = leader.strip() if leader and leader.strip() else None
+    query = "&".join(f"{k}={v}" for k, v in (("region", where), ("leader", party)) if v is not None)
     return View(
-        lambda store: forensics_context(store, contest_id, where),
+        lambda store: forensics_context(store, contest_id, where, party),
         contest_id=contest_id,
-        query=f"region={where}" if where else "",
+        query=query,
     )

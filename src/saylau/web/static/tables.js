@@ -11,6 +11,15 @@
       var t = tables[i];
       var wide = t.scrollWidth > t.clientWidth + 1;
       t.classList.toggle("scrolls", wide);
+      // A region that scrolls must be reachable by the keyboard (arrow keys scroll it
+      // once focused; WCAG 2.1.1): focusable while it scrolls, not otherwise.
+      if (wide && !t.hasAttribute("tabindex")) {
+        t.setAttribute("tabindex", "0");
+        t.setAttribute("data-scroll-focus", "");
+      } else if (!wide && t.hasAttribute("data-scroll-focus")) {
+        t.removeAttribute("tabindex");
+        t.removeAttribute("data-scroll-focus");
+      }
       var caption = t.caption;
       if (wide && caption && !caption.querySelector(".scroll-hint")) {
         var hint = document.createElement("span");
