@@ -304,6 +304,8 @@ def _apply_batch(
             )
         )
     new_station = pl.Series([False] * changed.height)
+    #: The divisions this batch registers (the audit chain records these, not the table).
+    registers: list[str] = []
     if not contest.divisions_fixed:
         # Only a load allowed to register stations gets here with unknown ones
         # (``saylau.store.registry`` refuses them otherwise).
@@ -325,6 +327,8 @@ def _apply_batch(
                 skip_existing=True,
             )
             tree.update({d.id: d.parent_id for d in needed})
+            registers += [d.id for d in needed]
+            registers += new_rows["station"].to_list()
     parent_map = pl.DataFrame(
         {"station": list(parents), "_parent": list(parents.values())},
         schema={"station": pl.String, "_parent": pl.String},
@@ -402,7 +406,7 @@ def _apply_batch(
             # The stations and parties this load registered (the CEC's act).
             fresh = changed.filter(new_station).select("station", "_auto_parent")
             detail["registered"] = {"stations": dict(fresh.iter_rows()), "parties": added}
-        audit.append(conn, actor, "ingest", contest=cid, detail=detail)
+        audit.append(conn, actor, "ingest", contest=cid, detail=detail, registers=registers)
     if on_batch is not None:
         on_batch(
             conn,

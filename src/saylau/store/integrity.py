@@ -81,13 +81,19 @@ def registered_with_tree(conn: Connection, contest: str) -> tuple[dict[str, Any]
     ).scalars()
     facts: dict[str, Any] = {
         "law": _digest([law]),
-        "divisions": _digest([[k, *v] for k, v in divisions.items()]),
+        "divisions": tree_digest(divisions),
         "stations": sum(1 for v in divisions.values() if v[1] == "station"),
         "ballot": list(ballot),
     }
     if row is not None and "stations_listed" in row._mapping:
         facts["listed"] = bool(row._mapping["stations_listed"])
     return facts, divisions
+
+
+def tree_digest(tree: Tree) -> str:
+    """The digest of a division tree, in the order of ``tree``'s items (the table's id
+    order, as the entries of older releases recorded it)."""
+    return _digest([[k, *v] for k, v in tree.items()])
 
 
 def _typed(column: str, value: Any) -> Any:
