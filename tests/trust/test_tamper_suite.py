@@ -22,6 +22,7 @@ from saylau.store.canonical import content_hash
 from saylau.store.registry import Registration
 from saylau.tabulate import read_protocols
 from saylau.trust import workflow
+from saylau.trust.desk import Desk
 
 
 @dataclass
@@ -43,6 +44,7 @@ def built(world: World) -> Iterator[Built]:
     workflow.certify(store, cec, CONTEST)
     workflow.decide(store, cec, CONTEST, "S9", "CEC decision 7")
     store.add_contest("Majilis 2023", "kz2", "kz-majilis-2023")
+    Desk(store).set_password("station", "a long enough passphrase 7", by="cec")
     with store.engine.connect() as conn:
         seq, digest = conn.execute(text("SELECT seq, hash FROM trust_audit_head")).one()
     yield Built(world, f"{seq}:{digest}")
@@ -202,6 +204,13 @@ TAMPERINGS: list[tuple[str, Callable[[Connection], None], str]] = [
      "protocol_versions contest kz station S9 version 1: content does not match its stored hash"),
     ("decision edited", _sql("UPDATE trust_decisions SET reason = 'none'"),
      "contest/station/reason differ from the audit log"),
+    ("password hash swapped",
+     _sql("UPDATE commission_passwords SET hash = (SELECT hash FROM commission_passwords) || 'x'"),
+     "commission_passwords account station: hash is not the one the audit log records"),
+    ("password given to an account",
+     _sql("INSERT INTO commission_passwords SELECT 'observer', hash, changed_at, lang "
+          "FROM commission_passwords WHERE account = 'station'"),
+     "commission_passwords account observer: not in the audit log"),
 ]  # fmt: skip
 
 #: The three an in-database check cannot catch: only a published head does.
@@ -239,7 +248,9 @@ def test_a_move_the_log_absorbed_is_named(built: Built) -> None:
         conn.execute(text("UPDATE divisions SET parent_id = 'region:Astana' WHERE id = 'S1'"))
         facts = dict(last_register(conn, CONTEST) or {})
         moved = {"S1": ["S1", "station", "region:Astana", None]}
-        append(conn, "station", "register", contest=CONTEST, detail={**facts, "tree": {"set": moved}})
+        append(
+            conn, "station", "register", contest=CONTEST, detail={**facts, "tree": {"set": moved}}
+        )
     code, out = _verify(world.url)
     assert code == 1, out
     assert (

@@ -376,7 +376,9 @@ def record_digest_trees(conn: Connection, actor: str) -> list[Entry]:
             "divisions": integrity.tree_digest(dict(sorted(table.items()))),
         }
         change = {"reset": True, "set": table}
-        out.append(append(conn, actor, "register", contest=contest, detail={**facts, "tree": change}))
+        out.append(
+            append(conn, actor, "register", contest=contest, detail={**facts, "tree": change})
+        )
     return out
 
 

@@ -37,8 +37,14 @@ def account_detail(row: Mapping[str, Any]) -> dict[str, Any]:
     themselves a token of the account) without the log revealing anything usable.
     """
     out = {k: (str(row[k]) if row[k] not in (None, "") else None) for k in ACCOUNT_FIELDS}
-    out["token"] = hashlib.sha256(str(row["token_hash"]).encode()).hexdigest()
+    out["token"] = secret_digest(row["token_hash"])
     return out
+
+
+def secret_digest(stored_hash: str) -> str:
+    """What the log records of a stored token or password hash: its SHA-256, so that
+    ``audit verify`` notices a swapped hash without the log revealing anything usable."""
+    return hashlib.sha256(str(stored_hash).encode()).hexdigest()
 
 
 #: A division as the audit log records it: id -> [name, level, parent_id, country].
@@ -224,6 +230,12 @@ def accounts(conn: Connection) -> dict[str, dict[str, Any]]:
     a = schema.accounts
     rows = conn.execute(select(*(a.c[k] for k in (*ACCOUNT_FIELDS, "token_hash"))))
     return {r.name: account_detail(dict(r._mapping)) for r in rows}
+
+
+def passwords(conn: Connection) -> dict[str, str]:
+    """account -> :func:`secret_digest` of its commission workspace password hash."""
+    p = schema.commission_passwords
+    return {str(r[0]): secret_digest(r[1]) for r in conn.execute(select(p.c.account, p.c.hash))}
 
 
 def settings(conn: Connection) -> dict[str, bool]:
