@@ -87,8 +87,9 @@ class NotFound:
         self._built = False
         #: The no-route 404 page per language (rendered on first use).
         self.pages: dict[str, bytes] = {}
-        #: The missing-id 404 page per language, cut where the message and path go.
-        self._templates: dict[str, list[list[bytes]]] = {}
+        #: The missing-id 404 page per language: its pieces, with empty slots where the
+        #: page's path goes and the one where the message goes.
+        self._templates: dict[str, tuple[list[bytes], tuple[int, ...], int]] = {}
         self._contests: tuple[float, frozenset[str]] | None = None
         self._divisions: dict[str, tuple[float, str, dict[str, str]]] = {}
         #: The background reads under way (kept: a task nobody holds may be collected).
@@ -113,19 +114,33 @@ class NotFound:
         """The 404 page of a missing contest, division or station: ``message`` and the
         language switch's ``path`` (as :func:`page_path_of` gives it) filled into the
         page rendered once per language, escaped as the template would."""
-        parts = self._templates.get(lang)
-        if parts is None:
+        cut = self._templates.get(lang)
+        if cut is None:
             page = self._render(lang, _MESSAGE, _PATH)
             if page.count(_MESSAGE.encode()) != 1:
                 raise RuntimeError("error.html must show the message once")
-            # The page cut where the path and the message go, once: a request joins
-            # the pieces (a quoted path holds no marker, a message may).
-            parts = self._templates[lang] = [
-                piece.split(_PATH.encode()) for piece in page.split(_MESSAGE.encode())
-            ]
-        text = _escape(message).encode("utf-8")
+            # The page cut where the path and the message go, once: a request fills
+            # the slots and joins (a quoted path holds no marker, a message may).
+            pieces: list[bytes] = []
+            at_path: list[int] = []
+            slot = 0
+            for i, chunk in enumerate(page.split(_MESSAGE.encode())):
+                if i:
+                    slot = len(pieces)
+                    pieces.append(b"")
+                for j, piece in enumerate(chunk.split(_PATH.encode())):
+                    if j:
+                        at_path.append(len(pieces))
+                        pieces.append(b"")
+                    pieces.append(piece)
+            cut = self._templates[lang] = (pieces, tuple(at_path), slot)
+        pieces, paths, slot = cut
+        filled = pieces.copy()
+        filled[slot] = _escape(message).encode("utf-8")
         where = _escape(path).encode("utf-8")
-        return text.join(where.join(piece) for piece in parts)
+        for i in paths:
+            filled[i] = where
+        return b"".join(filled)
 
     # -- what exists ------------------------------------------------------------------
     def classify(self, path: str) -> tuple[str, dict[str, str]] | None:
@@ -347,9 +362,15 @@ class NotFound:
 _STALE = object()
 
 
+#: The characters the templates escape.
+_SPECIAL = re.compile("[&<>'\"]")
+
+
 def _escape(text: str) -> str:
     """The text as the templates escape it (MarkupSafe's five entities), without
     MarkupSafe's wrapper: a short id is escaped faster by five replacements."""
+    if _SPECIAL.search(text) is None:
+        return text
     return (
         text.replace("&", "&amp;")
         .replace(">", "&gt;")
