@@ -234,8 +234,12 @@ def record_register(
     — is not absorbed by the next honest write but stays for ``audit verify`` to
     report.
     """
-    now, table = integrity.registered_with_tree(conn, contest)
     last = last_register(conn, contest)
+    # The tables' tree is read only where it is recorded: a contest's first entry,
+    # or the rows a write registered (a submission reads no tree and parses no log).
+    now, table = integrity.registered_with_tree(
+        conn, contest, with_tree=last is None or bool(registers)
+    )
     if last is None:
         detail = {**now, "tree": integrity.tree_change({}, table)}
         return append(conn, actor, "register", contest=contest, detail=detail)
@@ -251,9 +255,13 @@ def record_register(
             now["ballot"] = before + added
     if "listed" in last and not actions & _MAY_LIST:
         now["listed"] = last["listed"]
-    logged = integrity.logged_tree(conn, contest)
+    logged = integrity.logged_tree(conn, contest) if registers else None
     change: dict[str, Any] | None = None
-    if logged is None:
+    if not registers:
+        # Nothing registered: the tree is the one the log records, unchanged.
+        now["divisions"], now["stations"] = last.get("divisions"), last.get("stations")
+        change = {}
+    elif logged is None:
         # The log of an older release records the tree as a digest only, and the
         # tables no longer match it (migration 0009 records the tree where they do):
         # which division changed cannot be told, so nothing is recorded over it.

@@ -73,22 +73,25 @@ def registered(conn: Connection, contest: str) -> dict[str, Any]:
     return registered_with_tree(conn, contest)[0]
 
 
-def registered_with_tree(conn: Connection, contest: str) -> tuple[dict[str, Any], Tree]:
-    """:func:`registered` and the :func:`tree` it digests, from one read of the tree."""
+def registered_with_tree(
+    conn: Connection, contest: str, *, with_tree: bool = True
+) -> tuple[dict[str, Any], Tree]:
+    """:func:`registered` and the :func:`tree` it digests, from one read of the tree
+    (``with_tree`` False: the tree is not read, its digest and count are None)."""
     # SELECT *: migration 0006 records these facts before revision 0007 adds
     # ``stations_listed``; a fact the table does not have yet is not recorded.
     row = conn.execute(text("SELECT * FROM contests WHERE id = :c"), {"c": contest}).first()
     # A raw row: SQLite gives the boolean as 0/1, the digest wants the typed value.
     law = None if row is None else [_typed(k, row._mapping[k]) for k in LAW_COLUMNS]
-    divisions = tree(conn, contest)
+    divisions = tree(conn, contest) if with_tree else {}
     p = schema.contest_parties
     ballot = conn.execute(
         select(p.c.party).where(p.c.contest_id == contest).order_by(p.c.position, p.c.party)
     ).scalars()
     facts: dict[str, Any] = {
         "law": _digest([law]),
-        "divisions": tree_digest(divisions),
-        "stations": sum(1 for v in divisions.values() if v[1] == "station"),
+        "divisions": tree_digest(divisions) if with_tree else None,
+        "stations": sum(1 for v in divisions.values() if v[1] == "station") if with_tree else None,
         "ballot": list(ballot),
     }
     if row is not None and "stations_listed" in row._mapping:
