@@ -89,7 +89,10 @@ def test_the_fixture_is_the_old_log() -> None:
     assert [sorted(d) for d in details if "divisions" in d] == [
         ["ballot", "divisions", "law", "stations"]
     ] * 2
-    assert details[-1] == {"parties": [], "stations": {"S5": "region:Astana", "S6": "region:Shymkent"}}
+    assert details[-1] == {
+        "parties": [],
+        "stations": {"S5": "region:Astana", "S6": "region:Shymkent"},
+    }
 
 
 def test_upgrade_records_the_tree_the_log_vouches_for(old_db: str) -> None:
@@ -117,7 +120,9 @@ def test_a_division_slipped_in_after_the_upgrade_is_named(old_db: str) -> None:
         store.register("kz", stations=[{"station": "S8", "region": "Astana"}], actor="cec")
     code, out = _verify(old_db)
     assert code == 1, out
-    assert "divisions contest kz station S7: not in the audit log (added under region:Almaty)" in out
+    assert (
+        "divisions contest kz station S7: not in the audit log (added under region:Almaty)" in out
+    )
     assert "S8" not in out
 
 
