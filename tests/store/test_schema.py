@@ -59,7 +59,7 @@ def test_0002_upgrades_a_0001_database(db_url: str) -> None:
             conn.execute(insert, {"p": LONG})
             heads = {r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))}
             stored = conn.execute(text("SELECT party FROM contest_parties")).scalar_one()
-        assert HEAD_REVISION == "0009_webhook_outbox" and heads == {HEAD_REVISION}
+        assert HEAD_REVISION == "0010_division_tree" and heads == {HEAD_REVISION}
         assert stored == LONG
     finally:
         engine.dispose()

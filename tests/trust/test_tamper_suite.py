@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -16,9 +17,12 @@ from sqlalchemy import Connection, text
 from trust_world import CONTEST, S1, S9, World
 
 from saylau.cli import main
-from saylau.store.audit import Entry, chain_hash
+from saylau.store.audit import Entry, append, chain_hash, last_register
 from saylau.store.canonical import content_hash
+from saylau.store.registry import Registration
+from saylau.tabulate import read_protocols
 from saylau.trust import workflow
+from saylau.trust.desk import Desk
 
 
 @dataclass
@@ -40,6 +44,7 @@ def built(world: World) -> Iterator[Built]:
     workflow.certify(store, cec, CONTEST)
     workflow.decide(store, cec, CONTEST, "S9", "CEC decision 7")
     store.add_contest("Majilis 2023", "kz2", "kz-majilis-2023")
+    Desk(store).set_password("station", "a long enough passphrase 7", by="cec")
     with store.engine.connect() as conn:
         seq, digest = conn.execute(text("SELECT seq, hash FROM trust_audit_head")).one()
     yield Built(world, f"{seq}:{digest}")
@@ -199,6 +204,13 @@ TAMPERINGS: list[tuple[str, Callable[[Connection], None], str]] = [
      "protocol_versions contest kz station S9 version 1: content does not match its stored hash"),
     ("decision edited", _sql("UPDATE trust_decisions SET reason = 'none'"),
      "contest/station/reason differ from the audit log"),
+    ("password hash swapped",
+     _sql("UPDATE commission_passwords SET hash = (SELECT hash FROM commission_passwords) || 'x'"),
+     "commission_passwords account station: hash is not the one the audit log records"),
+    ("password given to an account",
+     _sql("INSERT INTO commission_passwords SELECT 'observer', hash, changed_at, lang "
+          "FROM commission_passwords WHERE account = 'station'"),
+     "commission_passwords account observer: not in the audit log"),
 ]  # fmt: skip
 
 #: The three an in-database check cannot catch: only a published head does.
@@ -227,18 +239,103 @@ def test_tampering_is_named(
 
 
 def test_a_move_the_log_absorbed_is_named(built: Built) -> None:
-    """A station moved in the database, then a submission: the write's ``register``
-    entry records the tree as it finds it, move included.  No write moves a
-    division, so replaying the log names the move and the entry that absorbed it."""
+    """A log written by the release before this one: after a station was moved in the
+    database, the next write's ``register`` entry recorded the tree as it found it,
+    move included.  No write moves a division, so replaying the log names the move
+    and the entry that absorbed it."""
     world = built.world
     with world.store.engine.begin() as conn:
         conn.execute(text("UPDATE divisions SET parent_id = 'region:Astana' WHERE id = 'S1'"))
-    workflow.submit(world.store, world.accounts["cec"], CONTEST, {**S9, "invalid": 12}, reason="r")
+        facts = dict(last_register(conn, CONTEST) or {})
+        moved = {"S1": ["S1", "station", "region:Astana", None]}
+        append(
+            conn, "station", "register", contest=CONTEST, detail={**facts, "tree": {"set": moved}}
+        )
     code, out = _verify(world.url)
     assert code == 1, out
     assert (
         "divisions contest kz station S1: moved from region:Almaty to region:Astana by the " in out
     ), out
+
+
+#: Division rows an insider slips into (or edits in) the database file.
+DIVISION_EDITS: list[tuple[str, Callable[[Connection], None], str]] = [
+    ("station added",
+     _sql("INSERT INTO divisions (contest_id, id, name, level, parent_id) "
+          "VALUES ('kz', 'S7', 'S7', 'station', 'region:Almaty')"),
+     "divisions contest kz station S7: not in the audit log (added under region:Almaty)"),
+    ("region added",
+     _sql("INSERT INTO divisions (contest_id, id, name, level, parent_id) "
+          "VALUES ('kz', 'region:Atlantis', 'Atlantis', 'region', 'national')"),
+     "divisions contest kz region region:Atlantis: not in the audit log (added under national)"),
+    ("station moved",
+     _sql("UPDATE divisions SET parent_id = 'region:Astana' WHERE id = 'S1'"),
+     "divisions contest kz station S1: moved: it is under region:Astana, the audit log "
+     "records it under region:Almaty"),
+    ("station renamed",
+     _sql("UPDATE divisions SET name = 'Evil' WHERE id = 'S9'"),
+     "divisions contest kz station S9: name 'Evil', the audit log records 'S9'"),
+]  # fmt: skip
+
+
+def _submission(world: World, tmp: Path) -> None:
+    workflow.submit(world.store, world.accounts["cec"], CONTEST, {**S9, "invalid": 12}, reason="r")
+
+
+def _registration(world: World, tmp: Path) -> None:
+    """The CEC registers a station (in a region the tree already has)."""
+    world.store.register(CONTEST, stations=[{"station": "S5", "region": "Astana"}], actor="cec")
+
+
+def _registering_ingest(world: World, tmp: Path) -> None:
+    """``saylau ingest --register-stations``: a new station in a new region."""
+    path = tmp / "new.csv"
+    row = {**S1, "station": "S6", "region": "Shymkent"}
+    path.write_text(",".join(row) + "\n" + ",".join(str(v) for v in row.values()) + "\n")
+    world.store.ingest(CONTEST, read_protocols(path), register=Registration(stations=True))
+
+
+#: Honest writes after the edit, each of which may register divisions.
+WRITES: list[tuple[str, Callable[[World, Path], None]]] = [
+    ("submission", _submission),
+    ("registration", _registration),
+    ("registering ingest", _registering_ingest),
+]
+
+
+@pytest.mark.parametrize("write", [w[1] for w in WRITES], ids=[w[0] for w in WRITES])
+@pytest.mark.parametrize(
+    ("name", "tamper", "line"), DIVISION_EDITS, ids=[t[0] for t in DIVISION_EDITS]
+)
+def test_a_division_edit_is_not_absorbed_by_the_next_write(
+    built: Built,
+    tmp_path: Path,
+    name: str,
+    tamper: Callable[[Connection], None],
+    line: str,
+    write: Callable[[World, Path], None],
+) -> None:
+    """A registering write records the tree the log already vouches for plus the
+    divisions it registers itself, never a row it merely finds in the table."""
+    world = built.world
+    with world.store.engine.begin() as conn:
+        tamper(conn)
+    write(world, tmp_path)
+    code, out = _verify(world.url)
+    assert code == 1, f"{name}: {out}"
+    assert line in out, out
+    # What the write registered itself is on the record, and is not named.
+    named = [ln for ln in out.splitlines() if ln.startswith("TAMPERED: divisions")]
+    assert len(named) == 1 and named[0].startswith(f"TAMPERED: {line}"), out
+
+
+@pytest.mark.parametrize("write", [w[1] for w in WRITES], ids=[w[0] for w in WRITES])
+def test_honest_registering_writes_verify_intact(
+    built: Built, tmp_path: Path, write: Callable[[World, Path], None]
+) -> None:
+    write(built.world, tmp_path)
+    code, out = _verify(built.world.url)
+    assert code == 0, out
 
 
 #: Edits an honest write that follows must not absorb: nothing changes the law after

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from test_cached_pages import fast_only
 from webdata import write_protocols
 
@@ -72,7 +73,11 @@ def _full_path(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> dict[tuple[str,
         async def leave(self: notfound.NotFound, scope: Any, send: Any) -> bool:
             return False
 
+        def undecided(self: notfound.NotFound, scope: Any) -> None:
+            return None
+
         patch.setattr(notfound.NotFound, "answer", leave)
+        patch.setattr(notfound.NotFound, "decide", undecided)
         client = TestClient(app, follow_redirects=False)
         for path in MISSES + OTHERS:
             for i, headers in enumerate(ASKING):
@@ -93,7 +98,9 @@ def test_a_404_is_the_full_paths_answer_without_routing(
             headers = ASKING[asked]
             got = client.get(url, headers=headers)
             assert got.status_code == want.status_code, url
-            assert got.headers.get("content-type") == want.headers.get("content-type"), url
+            # Every header, the security headers and CORS of the layers a 404 answered
+            # from memory skips included.
+            assert sorted(got.headers.multi_items()) == sorted(want.headers.multi_items()), url
             assert got.content == want.content, (url, asked)
             if url not in OTHERS and url.split("?")[0] in MISSES:
                 assert want.status_code == 404, url
@@ -110,6 +117,44 @@ def test_a_404_is_the_full_paths_answer_without_routing(
     assert "<b>x</b>" not in hostile.text and "&lt;b&gt;x&lt;/b&gt;" in hostile.text
     api = expected[("/api/v1/contests/majilis/stations/NO-SUCH", 0)]
     assert api.json() == {"ok": False, "error": "division 'NO-SUCH' not found in contest 'majilis'"}
+
+
+def test_a_404_known_from_memory_is_answered_before_every_layer(
+    app: FastAPI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The outermost layer answers a miss the sets in memory know, with the body and
+    headers the full path gives; what is served, published or unsure passes inward."""
+    monkeypatch.setattr(notfound, "KNOWN_TTL", 3600.0)
+    passed: list[str] = []
+
+    async def inner(scope: Any, receive: Any, send: Any) -> None:
+        passed.append(scope["path"])
+        await app(scope, receive, send)
+
+    full = TestClient(app, follow_redirects=False)
+    front = TestClient(notfound.Front(inner, app.state.not_found), follow_redirects=False)
+    full.get("/contests/majilis")  # now a cached page (the fast path's)
+    for path in MISSES:
+        full.get(path)  # the first miss reads the ids
+    for path in MISSES:
+        for headers in ASKING:
+            want, got = full.get(path, headers=headers), front.get(path, headers=headers)
+            assert (got.status_code, got.content) == (404, want.content), path
+            assert sorted(got.headers.multi_items()) == sorted(want.headers.multi_items()), path
+    assert passed == []
+    leave = (
+        "/contests/majilis",  # cached: the fast path serves it
+        "/contests/majilis/stations/001",  # stored
+        "/contests/majilis/stations/NO-SUCH?lang=ru",  # a query string
+        "/ru/contests/nope/",  # the published layout
+        "/api/v1/contests/majilis/stations/NO-SUCH.json",
+    )
+    for path in leave:
+        want = full.get(path)
+        got = front.get(path)
+        assert (got.status_code, got.content) == (want.status_code, want.content), path
+    assert [p for p in passed] == [p.split("?")[0] for p in leave]
+    assert notfound._escape("<a href='x' \"y\">&") == str(escape("<a href='x' \"y\">&"))
 
 
 def test_a_404_of_a_protocol_relative_path_stays_on_the_site(app: FastAPI) -> None:

@@ -67,6 +67,7 @@ def users_add(
     """Create an account and print its API token ONCE (only its hash is stored)."""
     from saylau.store import commission as cs
     from saylau.store.engine import write_transaction
+    from saylau.store.integrity import secret_digest
 
     # Hashed before the transaction: a weak password leaves nothing written.
     digest = passwords.hash_password(_read_password()) if password_stdin else None
@@ -78,7 +79,8 @@ def users_add(
             )
             if digest is not None:
                 cs.set_password_hash(conn, name, digest, account.created_at)
-                audit.append(conn, by, "password", subject=name, detail={"sessions_ended": 0})
+                detail = {"sessions_ended": 0, "hash": secret_digest(digest)}
+                audit.append(conn, by, "password", subject=name, detail=detail)
     finally:
         store.close()
     click.echo(

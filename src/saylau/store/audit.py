@@ -121,10 +121,16 @@ def append(
     after: str | None = None,
     detail: Mapping[str, Any] | None = None,
     register: bool = True,
+    registers: Sequence[str] = (),
 ) -> Entry:
-    """Append an entry in the caller's transaction (it commits or rolls back with it)."""
+    """Append an entry in the caller's transaction (it commits or rolls back with it).
+
+    ``registers``: the ids of the divisions this write inserted (see
+    :func:`record_register`); ``register``: as :func:`append_many`'s."""
     item = {"action": action, "contest": contest, "subject": subject, "before": before}
-    (entry,) = append_many(conn, actor, [{**item, "after": after, "detail": detail}], register)
+    (entry,) = append_many(
+        conn, actor, [{**item, "after": after, "detail": detail, "registers": registers}], register
+    )
     return entry
 
 
@@ -134,10 +140,11 @@ def append_many(
     """Append several entries in the caller's transaction, taking the head lock once.
 
     Each item has ``action`` and optionally ``contest``, ``subject``, ``before``,
-    ``after``, ``detail`` (as ``append``'s keywords); the entries are chained in order.
-    ``register=False``: the caller calls ``record_register`` itself once its whole
-    write is done (an ingest of many batches in one transaction records the
-    contest's facts once, after its last batch: each record reads the whole tree).
+    ``after``, ``detail``, ``registers`` (as ``append``'s keywords); the entries are
+    chained in order.  ``register=False``: the caller calls ``record_register`` itself
+    once its whole write is done, with every division the write registered (an ingest
+    of many batches in one transaction records the contest's facts once, after its
+    last batch: each record reads the whole tree).
     """
     if not items:
         return []
@@ -173,11 +180,15 @@ def append_many(
     conn.execute(schema.audit.insert(), [asdict(e) for e in out])
     conn.execute(update(head).where(head.c.id == 1).values(hash=prev))
     acts: dict[str, set[str]] = {}
-    for e in out if register else ():
+    registered: dict[str, list[str]] = {}
+    for e, it in zip(out, items, strict=True) if register else ():
         if e.action in _REGISTERING and e.contest is not None:
             acts.setdefault(e.contest, set()).add(e.action)
+            registered.setdefault(e.contest, []).extend(it.get("registers") or ())
     for contest, actions in acts.items():
-        record_register(conn, actor, contest, actions=frozenset(actions))
+        record_register(
+            conn, actor, contest, actions=frozenset(actions), registers=registered[contest]
+        )
     return out
 
 
@@ -208,6 +219,7 @@ def record_register(
     contest: str,
     *,
     actions: frozenset[str] = frozenset({"registration"}),
+    registers: Sequence[str] = (),
 ) -> Entry | None:
     """Append a ``register`` entry if the contest's law, ballot or tree changed.
 
@@ -216,37 +228,61 @@ def record_register(
     the facts that decide seats and not only for the protocols.  Besides the
     tree's digest the entry records the tree's change (``tree``: the divisions
     added or changed, and removed), so that replaying the log rebuilds the tree
-    and ``audit verify`` can name a moved or deleted division.
+    and ``audit verify`` can name a moved, added or deleted division.
 
-    ``actions`` are the writes that triggered it: a fact they cannot change is
-    carried over from the previous entry, not read from the tables, so that an
-    edit made to the file (a law's seats, a party renamed or deleted) is not
-    absorbed by the next honest write but stays for ``audit verify`` to report.
+    The first entry of a contest (at ``init``, or migration 0006's seal) records
+    the facts as the tables hold them.  After that a write records only what it
+    did: ``actions`` are the writes that triggered it, and a fact they cannot
+    change is carried over from the previous entry, not read from the tables;
+    the tree is the one the log already records plus the divisions whose ids the
+    write passes in ``registers`` (the rows it inserted).  So an edit made to the
+    file — a law's seats, a party renamed, a division slipped in, moved or renamed
+    — is not absorbed by the next honest write but stays for ``audit verify`` to
+    report.
     """
-    now, tree = integrity.registered_with_tree(conn, contest)
     last = last_register(conn, contest)
-    if last is not None:
-        if "law" in last:
-            now["law"] = last["law"]
-        if "ballot" in last:
-            before = list(last["ballot"])
-            added = [p for p in now["ballot"] if p not in before]
-            if not actions & _MAY_ADD_PARTIES:
-                now["ballot"] = before
-            elif not set(before) <= set(now["ballot"]):
-                # A party gone from the table: keep it on the record, add the new ones.
-                now["ballot"] = before + added
-        if "listed" in last and not actions & _MAY_LIST:
-            now["listed"] = last["listed"]
-    if last is not None and {k: v for k, v in last.items() if k != "tree"} == now:
-        return None
+    # The tables' tree is read only where it is recorded: a contest's first entry,
+    # or the rows a write registered (a submission reads no tree and parses no log).
+    now, table = integrity.registered_with_tree(
+        conn, contest, with_tree=last is None or bool(registers)
+    )
     if last is None:
-        change = integrity.tree_change({}, tree)
-    elif last.get("divisions") == now["divisions"] and "tree" in last:
+        detail = {**now, "tree": integrity.tree_change({}, table)}
+        return append(conn, actor, "register", contest=contest, detail=detail)
+    if "law" in last:
+        now["law"] = last["law"]
+    if "ballot" in last:
+        before = list(last["ballot"])
+        added = [p for p in now["ballot"] if p not in before]
+        if not actions & _MAY_ADD_PARTIES:
+            now["ballot"] = before
+        elif not set(before) <= set(now["ballot"]):
+            # A party gone from the table: keep it on the record, add the new ones.
+            now["ballot"] = before + added
+    if "listed" in last and not actions & _MAY_LIST:
+        now["listed"] = last["listed"]
+    logged = integrity.logged_tree(conn, contest) if registers else None
+    change: dict[str, Any] | None = None
+    if not registers:
+        # Nothing registered: the tree is the one the log records, unchanged.
+        now["divisions"], now["stations"] = last.get("divisions"), last.get("stations")
         change = {}
+    elif logged is None:
+        # The log of an older release records the tree as a digest only, and the
+        # tables no longer match it (migration 0009 records the tree where they do):
+        # which division changed cannot be told, so nothing is recorded over it.
+        now["divisions"], now["stations"] = last.get("divisions"), last.get("stations")
     else:
-        change = integrity.tree_change(integrity.logged_tree(conn, contest), tree)
-    return append(conn, actor, "register", contest=contest, detail={**now, "tree": change})
+        tree = {**logged, **{k: table[k] for k in registers if k in table}}
+        change = integrity.tree_change(logged, tree)
+        ordered = dict(sorted(tree.items()))
+        now["divisions"] = integrity.tree_digest(ordered)
+        now["stations"] = sum(1 for v in tree.values() if v[1] == "station")
+    facts = ("law", "ballot", "listed", "stations")
+    if not change and all(last.get(k) == now.get(k) for k in facts):
+        return None
+    detail = {**now} if change is None else {**now, "tree": change}
+    return append(conn, actor, "register", contest=contest, detail=detail)
 
 
 def entries(
@@ -316,3 +352,93 @@ def seal(conn: Connection, actor: str) -> list[Entry]:
         if name not in vouched:
             out.append(append(conn, actor, "seal", subject=name, detail=fields))
     return out
+
+
+def record_digest_trees(conn: Connection, actor: str) -> list[Entry]:
+    """Record the division tree of each contest whose log holds it as a digest only.
+
+    A release before this one recorded a contest's tree in its ``register`` entries
+    as a digest, and wrote none after a CEC registration; ``audit verify`` could then
+    only say the tree "differs".  For each such contest this looks for the tree the
+    log vouches for: the tables' tree, or the tables' tree without the stations the
+    log's later ``ingest`` and ``registration`` entries registered (and the regions
+    and districts left empty by removing them).  When one of them has the recorded
+    digest, the log vouches for the tables' tree (the digest for what was there,
+    the entries for what was added since), and it is recorded in full.  Otherwise
+    nothing is recorded: the tree matches no record, and verify says so.
+    """
+    out: list[Entry] = []
+    for (contest,) in conn.execute(select(schema.contests.c.id).order_by(schema.contests.c.id)):
+        last = last_register(conn, contest)
+        if last is None or integrity.logged_tree(conn, contest) is not None:
+            continue
+        seq = conn.execute(
+            select(schema.audit.c.seq)
+            .where(schema.audit.c.contest == contest, schema.audit.c.action == "register")
+            .order_by(schema.audit.c.seq.desc())
+            .limit(1)
+        ).scalar_one()
+        table = integrity.tree(conn, contest)
+        if not _vouched(table, last.get("divisions"), _registered_since(conn, contest, seq)):
+            continue
+        now = integrity.registered(conn, contest)
+        facts = {
+            **now,
+            "law": last.get("law", now["law"]),
+            "ballot": last.get("ballot", now["ballot"]),
+            "listed": _listed_by_log(conn, contest),
+            "divisions": integrity.tree_digest(dict(sorted(table.items()))),
+        }
+        change = {"reset": True, "set": table}
+        out.append(
+            append(conn, actor, "register", contest=contest, detail={**facts, "tree": change})
+        )
+    return out
+
+
+def _registered_since(conn: Connection, contest: str, seq: int) -> set[str]:
+    """The stations the log's ``ingest`` and ``registration`` entries after ``seq``
+    registered."""
+    a = schema.audit
+    rows = conn.execute(
+        select(a.c.action, a.c.detail).where(
+            a.c.contest == contest, a.c.seq > seq, a.c.action.in_(("ingest", "registration"))
+        )
+    )
+    out: set[str] = set()
+    for action, detail in rows:
+        d = json.loads(detail)
+        stations = d.get("stations") if action == "registration" else d.get("registered", {})
+        if action == "ingest":
+            stations = stations.get("stations") if isinstance(stations, dict) else None
+        if isinstance(stations, dict):
+            out.update(str(s) for s in stations)
+    return out
+
+
+def _vouched(table: integrity.Tree, digest: Any, added: set[str]) -> bool:
+    """Whether ``table`` less the ``added`` stations (and the divisions left empty by
+    removing them) has ``digest``, in the table's order or in code point order (the
+    SQLite order the log may have been written in)."""
+    tree = {k: v for k, v in table.items() if not (k in added and v[1] == "station")}
+    emptied = {table[k][2] for k in added if k in table and table[k][1] == "station"}
+    while True:
+        for candidate in (tree, dict(sorted(tree.items()))):
+            if integrity.tree_digest(candidate) == digest:
+                return True
+        parents = {v[2] for v in tree.values()}
+        empty = {k for k in emptied if k in tree and k not in parents and tree[k][1] != "country"}
+        if not empty:
+            return False
+        emptied = {tree[k][2] for k in empty if tree[k][2] is not None}
+        tree = {k: v for k, v in tree.items() if k not in empty}
+
+
+def _listed_by_log(conn: Connection, contest: str) -> bool:
+    """Whether the log records the CEC registering stations (as migration 0008 reads it)."""
+    rows = conn.execute(
+        select(schema.audit.c.detail).where(
+            schema.audit.c.contest == contest, schema.audit.c.action == "registration"
+        )
+    ).scalars()
+    return any(json.loads(d).get("stations") for d in rows)

@@ -186,6 +186,7 @@ def ingest_frame(
         is None
         and not frame["station"].is_duplicated().any()
     )
+    registered: list[str] = []  # the divisions the batches insert, for the register entry
     for offset in range(0, total, batch_size):
         batch = frame.slice(offset, batch_size)
         got = _apply_batch(
@@ -200,6 +201,7 @@ def ingest_frame(
             audited=audited,
             placed=placed,
             first=first,
+            registered=registered,
         )
         for k in ("accepted", "flagged", "rejected", "unchanged"):
             setattr(counts, k, getattr(counts, k) + getattr(got, k))
@@ -209,7 +211,9 @@ def ingest_frame(
         # The contest's registered facts (ballot, tree) once, after the last batch:
         # the whole load is one transaction, and recording them reads the whole
         # tree, so once per batch made a 1M-protocol load quadratic (20 x 1M rows).
-        audit.record_register(conn, actor, contest.id, actions=frozenset({"ingest"}))
+        audit.record_register(
+            conn, actor, contest.id, actions=frozenset({"ingest"}), registers=registered
+        )
     return counts
 
 
@@ -226,8 +230,10 @@ def _apply_batch(
     audited: bool = True,
     placed: dict[str, str | None] | None = None,
     first: bool = False,
+    registered: list[str] | None = None,
 ) -> Counts:
-    """``placed`` and ``first``: see ``ingest_frame`` (what need not be looked up)."""
+    """``placed`` and ``first``: see ``ingest_frame`` (what need not be looked up);
+    ``registered`` collects the divisions this batch inserted (for the register entry)."""
     cid = contest.id
     stamp = now()
     lock_contest(conn, cid)
@@ -289,6 +295,8 @@ def _apply_batch(
             )
         )
     new_station = pl.Series([False] * changed.height)
+    #: The divisions this batch registers (the audit chain records these, not the table).
+    registers: list[str] = []
     if not contest.divisions_fixed:
         # Only a load allowed to register stations gets here with unknown ones
         # (``saylau.store.registry`` refuses them otherwise).
@@ -318,6 +326,10 @@ def _apply_batch(
                         strict=True,
                     )
                 )
+            registers += [d.id for d in needed]
+            registers += new_rows["station"].to_list()
+            if registered is not None:
+                registered += registers
     parent_map = pl.DataFrame(
         {"station": list(parents), "_parent": list(parents.values())},
         schema={"station": pl.String, "_parent": pl.String},
@@ -397,6 +409,8 @@ def _apply_batch(
             # Whole columns, not row by row: a first load registers a million stations.
             stations = zip(fresh["station"].to_list(), fresh["_auto_parent"].to_list(), strict=True)
             detail["registered"] = {"stations": dict(stations), "parties": added}
+        # The register entry comes once, after the last batch (``ingest_frame``),
+        # with every division the load registered.
         audit.append(conn, actor, "ingest", contest=cid, detail=detail, register=False)
     if on_batch is not None:
         on_batch(

@@ -37,8 +37,14 @@ def account_detail(row: Mapping[str, Any]) -> dict[str, Any]:
     themselves a token of the account) without the log revealing anything usable.
     """
     out = {k: (str(row[k]) if row[k] not in (None, "") else None) for k in ACCOUNT_FIELDS}
-    out["token"] = hashlib.sha256(str(row["token_hash"]).encode()).hexdigest()
+    out["token"] = secret_digest(row["token_hash"])
     return out
+
+
+def secret_digest(stored_hash: str) -> str:
+    """What the log records of a stored token or password hash: its SHA-256, so that
+    ``audit verify`` notices a swapped hash without the log revealing anything usable."""
+    return hashlib.sha256(str(stored_hash).encode()).hexdigest()
 
 
 #: A division as the audit log records it: id -> [name, level, parent_id, country].
@@ -67,27 +73,36 @@ def registered(conn: Connection, contest: str) -> dict[str, Any]:
     return registered_with_tree(conn, contest)[0]
 
 
-def registered_with_tree(conn: Connection, contest: str) -> tuple[dict[str, Any], Tree]:
-    """:func:`registered` and the :func:`tree` it digests, from one read of the tree."""
+def registered_with_tree(
+    conn: Connection, contest: str, *, with_tree: bool = True
+) -> tuple[dict[str, Any], Tree]:
+    """:func:`registered` and the :func:`tree` it digests, from one read of the tree
+    (``with_tree`` False: the tree is not read, its digest and count are None)."""
     # SELECT *: migration 0006 records these facts before revision 0007 adds
     # ``stations_listed``; a fact the table does not have yet is not recorded.
     row = conn.execute(text("SELECT * FROM contests WHERE id = :c"), {"c": contest}).first()
     # A raw row: SQLite gives the boolean as 0/1, the digest wants the typed value.
     law = None if row is None else [_typed(k, row._mapping[k]) for k in LAW_COLUMNS]
-    divisions = tree(conn, contest)
+    divisions = tree(conn, contest) if with_tree else {}
     p = schema.contest_parties
     ballot = conn.execute(
         select(p.c.party).where(p.c.contest_id == contest).order_by(p.c.position, p.c.party)
     ).scalars()
     facts: dict[str, Any] = {
         "law": _digest([law]),
-        "divisions": _digest([[k, *v] for k, v in divisions.items()]),
-        "stations": sum(1 for v in divisions.values() if v[1] == "station"),
+        "divisions": tree_digest(divisions) if with_tree else None,
+        "stations": sum(1 for v in divisions.values() if v[1] == "station") if with_tree else None,
         "ballot": list(ballot),
     }
     if row is not None and "stations_listed" in row._mapping:
         facts["listed"] = bool(row._mapping["stations_listed"])
     return facts, divisions
+
+
+def tree_digest(tree: Tree) -> str:
+    """The digest of a division tree, in the order of ``tree``'s items (the table's id
+    order, as the entries of older releases recorded it)."""
+    return _digest([[k, *v] for k, v in tree.items()])
 
 
 def _typed(column: str, value: Any) -> Any:
@@ -218,6 +233,12 @@ def accounts(conn: Connection) -> dict[str, dict[str, Any]]:
     a = schema.accounts
     rows = conn.execute(select(*(a.c[k] for k in (*ACCOUNT_FIELDS, "token_hash"))))
     return {r.name: account_detail(dict(r._mapping)) for r in rows}
+
+
+def passwords(conn: Connection) -> dict[str, str]:
+    """account -> :func:`secret_digest` of its commission workspace password hash."""
+    p = schema.commission_passwords
+    return {str(r[0]): secret_digest(r[1]) for r in conn.execute(select(p.c.account, p.c.hash))}
 
 
 def settings(conn: Connection) -> dict[str, bool]:

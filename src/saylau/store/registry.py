@@ -223,4 +223,5 @@ def register(
         "registration",
         contest=cid,
         detail={"stations": new, "parties": added},
+        registers=[*(d.id for d in needed), *new],
     )

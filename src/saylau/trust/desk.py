@@ -18,6 +18,7 @@ from typing import Any
 from saylau.errors import InputError, NotFoundError, SaylauError
 from saylau.store import commission as cs
 from saylau.store.engine import write_transaction
+from saylau.store.integrity import secret_digest
 from saylau.store.store import Store
 from saylau.tabulate.fields import ID_FIELDS
 from saylau.trust import audit, passwords, protocol_form, sessions, workflow
@@ -142,7 +143,8 @@ class Desk:
             get_account(conn, name)
             cs.set_password_hash(conn, name, digest, iso(now()))
             ended = cs.drop_sessions_of(conn, name)
-            audit.append(conn, by, "password", subject=name, detail={"sessions_ended": ended})
+            detail = {"sessions_ended": ended, "hash": secret_digest(digest)}
+            audit.append(conn, by, "password", subject=name, detail=detail)
 
     def sign_in(self, name: str, password: str, address: str) -> Session:
         """Check ``password`` and open a session; every refusal is audited and counted."""

@@ -22,6 +22,7 @@ from saylau.errors import InputError, NotFoundError, SaylauError
 from saylau.web.cors import PublicCors
 from saylau.web.fastpath import FastPath
 from saylau.web.i18n import pick_language
+from saylau.web.notfound import Front as NotFoundFront
 from saylau.web.notfound import NotFound
 from saylau.web.published import Published
 from saylau.web.render import page_globals, site_of
@@ -169,4 +170,7 @@ def create_app(db: str, *, counter_ttl: float = COUNTER_TTL, rebuild_processes: 
     # Outermost, so that every answer (the fast path's too) gets the headers; pure
     # ASGI because Starlette's http-middleware wrappers dominated polling latency.
     app.add_middleware(Hardening)
+    # Outside even that: a 404 known from memory costs no more than a cached page
+    # (it adds the headers the layers it skips would add).
+    app.add_middleware(NotFoundFront, not_found=not_found)
     return app

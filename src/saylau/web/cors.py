@@ -13,7 +13,8 @@ from saylau.web.security import ASGIApp, Message, Receive, Scope, Send
 
 #: Reads that need an account (the write API's GET routes): no CORS.
 PRIVATE_API = ("/api/v1/audit", "/api/v1/accounts", "/api/v1/auth")
-_ALLOW = [
+#: The CORS headers of a public read.
+ALLOW = [
     (b"access-control-allow-origin", b"*"),
     (b"access-control-expose-headers", b"ETag, Last-Modified"),
 ]
@@ -65,7 +66,7 @@ class PublicCors:
 
         async def send_with_cors(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [*message.get("headers", ()), *_ALLOW]
+                message["headers"] = [*message.get("headers", ()), *ALLOW]
             await send(message)
 
         await self.app(scope, receive, send_with_cors)

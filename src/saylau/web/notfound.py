@@ -12,8 +12,10 @@ request:
   matches, with or without a trailing slash, is a 404 whatever the router's order;
   one that only a results view matches is that view's);
 * whether a contest, division or station exists is answered from in-memory sets of
-  the stored ids, re-read (one shared query) when the contest's version moves on or
-  after ``KNOWN_TTL`` seconds.
+  the stored ids, re-read in the background (one shared query) when the contest's
+  version moves on or after ``KNOWN_TTL`` seconds;
+* a miss the sets in memory answer is answered by the outermost layer
+  (:class:`Front`), before any other, with the headers the others would add.
 
 The answers are the ones the full path gives (the same status, message, language and
 body); a test compares them.  Anything this module is not sure of passes through.
@@ -21,49 +23,45 @@ body); a test compares them.  Anything this module is not sure of passes through
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, MutableMapping
-from itertools import zip_longest
+from collections.abc import Callable, Coroutine, Iterable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl
 
-from markupsafe import escape
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import cookie_parser
-from starlette.routing import BaseRoute, Mount, Route
+from starlette.routing import BaseRoute
 
 from saylau.store import reads
-from saylau.web.i18n import pick_language
+from saylau.web.cors import ALLOW, is_public_read
+from saylau.web.i18n import LANGUAGES, pick_language
 from saylau.web.jinja import page_globals_for
+from saylau.web.notfound_routes import Node, candidates, route_index
+from saylau.web.publish_paths import target_of
 from saylau.web.render import page_path_of
+from saylau.web.security import ASGIApp, Receive, Scope, Send, defaults_for
 from saylau.web.site import Site
-
-Scope = MutableMapping[str, Any]
-Send = Callable[[MutableMapping[str, Any]], Awaitable[None]]
 
 #: Seconds a reading of the stored ids is reused while the contest's version has not
 #: moved (divisions registered without a protocol do not move it: such a station's
-#: page may answer 404 for up to this long after its registration).
+#: page may answer 404 for up to this long after its registration, plus one read).
+#: An older reading, or one of a contest whose version moved on, keeps answering
+#: while one background read replaces it: a flood of misses never waits for a read
+#: (requests queued behind one every second cost more than the misses themselves).
 KNOWN_TTL = 1.0
+#: Seconds after which a reading is no longer used while it is replaced (the reads
+#: fail, e.g. the database is gone): requests then wait for a read, or fail over to
+#: the full path.
+KNOWN_MAX_AGE = 30.0
 
 #: The message of the 404 of an address no route knows (the page names no path: the
 #: address is in the browser's bar, and a path in a link could leave the site).
 NO_PAGE = "There is no page at this address."
 _MESSAGE = "\x1esaylau-message\x1e"
 _PATH = "/\x1esaylau-path\x1e"
-
-#: The results views whose misses are answered here: route name -> what it shows.
-_KINDS = {
-    "contest_page": "contest",
-    "contest_api": "contest",
-    "division_page": "division",
-    "division_api": "division",
-    "station_page": "station",
-    "station_api": "station",
-}
-_RESULTS_MODULE = "saylau.web.routes.results"
 
 
 def language(scope: Scope, query: str | None = None) -> str | None:
@@ -78,122 +76,6 @@ def language(scope: Scope, query: str | None = None) -> str | None:
     return pick_language(query, cookie, accept)
 
 
-#: How many leading literal segments of a route path index it.
-DEPTH = 3
-#: (pattern, kind, leading literal segments, literal end, the route's path template)
-Pattern = tuple[re.Pattern[str], str | None, tuple[str, ...], str, str]
-#: (place, pattern, kind, literal end, the other patterns that may match its paths too)
-Candidate = tuple[int, re.Pattern[str], str | None, str, tuple[re.Pattern[str], ...]]
-_REST, _END = object(), object()
-
-
-def _shape(template: str) -> list[object]:
-    """A route path template's segments: the literal text, None for a parameter, and
-    ``_REST`` for a ``:path`` parameter (any number of segments, so the end)."""
-    out: list[object] = []
-    for segment in template.split("/")[1:]:
-        if ":path}" in segment:
-            out.append(_REST)
-            break
-        out.append(None if "{" in segment else segment)
-    return out
-
-
-def _overlap(a: str, b: str) -> bool:
-    """Whether some path may match both templates (False only when a literal segment
-    or the number of segments tells them apart)."""
-    for x, y in zip_longest(_shape(a), _shape(b), fillvalue=_END):
-        if x is _REST or y is _REST:
-            return True
-        if x is _END or y is _END:
-            return False
-        if x is not None and y is not None and x != y:
-            return False
-    return True
-
-
-def _literal(path: str) -> tuple[str, ...]:
-    """The leading literal segments of a route path (at most ``DEPTH``): a path it
-    matches begins with them."""
-    out: list[str] = []
-    for segment in path.split("/")[1 : DEPTH + 1]:
-        if "{" in segment:
-            break
-        out.append(segment)
-    return tuple(out)
-
-
-def _suffix(path: str) -> str:
-    """The literal end of a route path (after its last parameter): a path it matches
-    ends with it (a cheap test before the pattern's)."""
-    return path[path.rfind("}") + 1 :] if "}" in path else path
-
-
-def _patterns(routes: Iterable[BaseRoute]) -> list[Pattern] | None:
-    """(path pattern, kind, leading literal segments) of every HTTP route, in order; None when a
-    route's paths cannot be known from here (then no address is declared unknown)."""
-    out: list[Pattern] = []
-    for route in routes:
-        original = getattr(route, "original_router", None)  # FastAPI's included router
-        if original is not None:
-            context = getattr(route, "include_context", None)
-            if getattr(context, "prefix", "") != "":
-                return None
-            inner = _patterns([*getattr(original, "_low_priority_routes", ()), *original.routes])
-            if inner is None:
-                return None
-            out += inner
-        elif isinstance(route, Route):
-            endpoint = getattr(route, "endpoint", None)
-            own = getattr(endpoint, "__module__", "") == _RESULTS_MODULE
-            kind = _KINDS.get(route.name) if own else None
-            path = route.path
-            out.append((route.path_regex, kind, _literal(path), _suffix(path), path))
-        elif isinstance(route, Mount):  # anything below its path
-            below = route.path + "/{path:path}"
-            out.append((route.path_regex, None, _literal(route.path), "", below))
-        elif type(route).__name__ != "WebSocketRoute":
-            return None
-    return out
-
-
-def _index(patterns: list[Pattern] | None) -> dict[tuple[str, ...], list[Candidate]] | None:
-    """The patterns by their leading literal segments, each with its place in the
-    routes' order and, for a results view, the other patterns that may match a path
-    it matches (the view answers only when none of them does)."""
-    if patterns is None:
-        return None
-    out: dict[tuple[str, ...], list[Candidate]] = {}
-    for i, (regex, kind, literal, suffix, template) in enumerate(patterns):
-        others: tuple[re.Pattern[str], ...] = ()
-        if kind is not None:
-            others = tuple(
-                p[0] for j, p in enumerate(patterns) if j != i and _overlap(template, p[4])
-            )
-        out.setdefault(literal, []).append((i, regex, kind, suffix, others))
-    return out
-
-
-def _candidates(
-    index: dict[tuple[str, ...], list[Candidate]],
-    merged: dict[tuple[tuple[str, ...], ...], list[Candidate]],
-    path: str,
-) -> list[Candidate]:
-    """The patterns that may match ``path`` (their literal segments begin it), in
-    order; ``merged`` keeps each combination of index entries met (a bounded set:
-    only the index's keys make one)."""
-    segments = path.split("/")[1 : DEPTH + 1]
-    keys = tuple(k for k in (tuple(segments[:n]) for n in range(len(segments) + 1)) if k in index)
-    found = merged.get(keys)
-    if found is None:
-        found = merged[keys] = sorted((c for k in keys for c in index[k]), key=_place)
-    return found
-
-
-def _place(candidate: Candidate) -> int:
-    return candidate[0]
-
-
 class NotFound:
     """The 404s of one site (see the module)."""
 
@@ -201,14 +83,17 @@ class NotFound:
         self.site = site
         self._routes = routes
         #: The routes' path patterns by their leading literal segments.
-        self._index: dict[tuple[str, ...], list[Candidate]] | None = None
-        self._merged: dict[tuple[tuple[str, ...], ...], list[Candidate]] = {}
+        self._index: Node | None = None
         self._built = False
         #: The no-route 404 page per language (rendered on first use).
         self.pages: dict[str, bytes] = {}
-        self._templates: dict[str, bytes] = {}
+        #: The missing-id 404 page per language: its pieces, with empty slots where the
+        #: page's path goes and the one where the message goes.
+        self._templates: dict[str, tuple[list[bytes], tuple[int, ...], int]] = {}
         self._contests: tuple[float, frozenset[str]] | None = None
         self._divisions: dict[str, tuple[float, str, dict[str, str]]] = {}
+        #: The background reads under way (kept: a task nobody holds may be collected).
+        self._refreshing: dict[tuple[str, ...], asyncio.Task[Any]] = {}
 
     # -- pages ----------------------------------------------------------------------
     def _render(self, lang: str, message: str, path: str) -> bytes:
@@ -229,14 +114,33 @@ class NotFound:
         """The 404 page of a missing contest, division or station: ``message`` and the
         language switch's ``path`` (as :func:`page_path_of` gives it) filled into the
         page rendered once per language, escaped as the template would."""
-        page = self._templates.get(lang)
-        if page is None:
-            page = self._templates[lang] = self._render(lang, _MESSAGE, _PATH)
+        cut = self._templates.get(lang)
+        if cut is None:
+            page = self._render(lang, _MESSAGE, _PATH)
             if page.count(_MESSAGE.encode()) != 1:
                 raise RuntimeError("error.html must show the message once")
-        # The path first: a quoted path holds no marker, a message may.
-        filled = page.replace(_PATH.encode(), str(escape(path)).encode("utf-8"))
-        return filled.replace(_MESSAGE.encode(), str(escape(message)).encode("utf-8"))
+            # The page cut where the path and the message go, once: a request fills
+            # the slots and joins (a quoted path holds no marker, a message may).
+            pieces: list[bytes] = []
+            at_path: list[int] = []
+            slot = 0
+            for i, chunk in enumerate(page.split(_MESSAGE.encode())):
+                if i:
+                    slot = len(pieces)
+                    pieces.append(b"")
+                for j, piece in enumerate(chunk.split(_PATH.encode())):
+                    if j:
+                        at_path.append(len(pieces))
+                        pieces.append(b"")
+                    pieces.append(piece)
+            cut = self._templates[lang] = (pieces, tuple(at_path), slot)
+        pieces, paths, slot = cut
+        filled = pieces.copy()
+        filled[slot] = _escape(message).encode("utf-8")
+        where = _escape(path).encode("utf-8")
+        for i in paths:
+            filled[i] = where
+        return b"".join(filled)
 
     # -- what exists ------------------------------------------------------------------
     def classify(self, path: str) -> tuple[str, dict[str, str]] | None:
@@ -244,26 +148,26 @@ class NotFound:
         (contest, division, station) and parameters when only that results view can,
         else None (the full path decides)."""
         if not self._built:
-            self._index = _index(_patterns(self._routes()))
+            self._index = route_index(self._routes())
             self._built = True
         index = self._index
         if index is None:
             return None
-        for _, regex, kind, suffix, others in _candidates(index, self._merged, path):
+        for _, regex, kind, suffix, others in candidates(index, path):
             if not path.endswith(suffix):
                 continue
             match = regex.match(path)
             if match is None:
                 continue
-            if kind is None or any(other.match(path) for other in others):
+            if kind is None or (others and any(other.match(path) for other in others)):
                 return None
-            # No pattern before it matched, and none after it can (see _index).
+            # No pattern before it matched, and none after it can (see notfound_routes).
             return (kind, match.groupdict())
         if path != "/":  # the router redirects to the other form of a trailing slash
             other = path[:-1] if path.endswith("/") else path + "/"
-            candidates = _candidates(index, self._merged, other)
             if any(
-                other.endswith(end) and regex.match(other) for _, regex, _, end, _ in candidates
+                other.endswith(end) and regex.match(other)
+                for _, regex, _, end, _ in candidates(index, other)
             ):
                 return None
         return ("none", {})
@@ -273,17 +177,47 @@ class NotFound:
         return KNOWN_TTL if self.site.counter_ttl > 0 else 0.0
 
     def _fresh_contest_ids(self) -> frozenset[str] | None:
-        hit = self._contests
-        if hit is not None and time.monotonic() - hit[0] < self._ttl():
-            return hit[1]
-        return None
+        """The contest ids in memory (None: none usable, read them now); an old
+        reading is used while a background read replaces it."""
+        hit, ttl = self._contests, self._ttl()
+        if hit is None or ttl == 0:
+            return None
+        age = time.monotonic() - hit[0]
+        if age >= KNOWN_MAX_AGE:
+            return None
+        if age >= ttl:
+            self._refresh(("contests",), self._contest_ids)
+        return hit[1]
 
     def _fresh_levels(self, contest_id: str) -> dict[str, str] | None:
-        version = self.site.cached_version(contest_id)
-        hit = self._divisions.get(contest_id)
-        if version is None or hit is None or hit[1] != version[0]:
+        """The contest's division levels in memory (None: none usable, read them
+        now); an old reading, or one of a version the contest has moved on from, is
+        used while a background read replaces it."""
+        hit, ttl = self._divisions.get(contest_id), self._ttl()
+        if hit is None or ttl == 0:
             return None
-        return hit[2] if time.monotonic() - hit[0] < self._ttl() else None
+        age = time.monotonic() - hit[0]
+        if age >= KNOWN_MAX_AGE:
+            return None
+        # The version is known while a request read it less than counter_ttl ago.
+        version = self.site.cached_version(contest_id)
+        if age >= ttl or (version is not None and version[0] != hit[1]):
+            self._refresh(("levels", contest_id), lambda: self._levels(contest_id))
+        return hit[2]
+
+    def _refresh(self, key: tuple[str, ...], read: Callable[[], Coroutine[Any, Any, Any]]) -> None:
+        """Run ``read`` in the background unless it runs already."""
+        if key in self._refreshing:
+            return
+        task: asyncio.Task[Any] = asyncio.get_running_loop().create_task(read())
+        self._refreshing[key] = task
+
+        def done(t: asyncio.Task[Any]) -> None:
+            self._refreshing.pop(key, None)
+            if not t.cancelled():
+                t.exception()  # a failed read is tried again by a later miss
+
+        task.add_done_callback(done)
 
     async def _contest_ids(self) -> frozenset[str]:
         store = self.site.store
@@ -322,6 +256,22 @@ class NotFound:
         self._divisions[contest_id] = (now, version[0], levels)
         return levels
 
+    def _missing_now(self, kind: str, params: Mapping[str, str]) -> str | object | None:
+        """:meth:`missing` from the sets in memory alone; ``_STALE`` when they are not
+        fresh (a read is due: :meth:`missing` does it)."""
+        cid = params.get("contest_id", "")
+        ids = self._fresh_contest_ids()
+        if ids is None:
+            return _STALE
+        if cid not in ids:
+            return f"contest {cid!r} not found"
+        if kind == "contest":
+            return None
+        levels = self._fresh_levels(cid)
+        if levels is None:
+            return _STALE
+        return _message(kind, cid, params, levels)
+
     async def missing(self, kind: str, params: Mapping[str, str]) -> str | None:
         """The full path's 404 message when ``kind``'s ids in ``params`` name nothing
         stored, else None (the resource exists: it is served)."""
@@ -334,60 +284,130 @@ class NotFound:
             return f"contest {cid!r} not found"
         if kind == "contest":
             return None
-        did = params.get("station_id" if kind == "station" else "division_id", "")
         levels = self._fresh_levels(cid)
         if levels is None:
             levels = await self._levels(cid)
-        level = levels.get(did)
-        if level is None:
-            return f"division {did!r} not found in contest {cid!r}"
-        if kind == "station" and level != "station":
-            return f"station {did!r} not found in contest {cid!r} ({level})"
-        if kind == "division" and level == "station":
-            from saylau.web.model import station_url
-
-            return f"division '{did}' is a polling station: see {station_url(cid, did)}"
-        return None
+        return _message(kind, cid, params, levels)
 
     # -- answering --------------------------------------------------------------------
-    async def answer(self, scope: Scope, send: Send) -> bool:
-        """Answer a GET ``scope`` that is a 404 (True), or leave it (False)."""
+    def _request(self, scope: Scope) -> tuple[str, dict[str, str], bool, str] | None:
+        """(kind, parameters, whether it is the API, language) of a GET that a 404 may
+        answer; None when the full path decides (a route answers it, another query
+        parameter, an unsupported ``?lang=``)."""
         path: str = scope["path"]
         found = self.classify(path)
         if found is None:
-            return False
+            return None
         kind, params = found
         api = path.startswith("/api/")
         if kind == "none":
-            if api:
-                await _send(send, *_json(f"no page at {path}"))
-            else:
-                # As before: the cookie and the browser choose, ?lang= is not read.
-                lang = language(scope) or "en"
-                await _send(send, _HTML, self.no_route_page(lang))
-            return True
+            # As before: the cookie and the browser choose, ?lang= is not read.
+            return kind, params, api, "en" if api else (language(scope) or "en")
         query = scope.get("query_string") or b""
         asked: str | None = None
         if query:
             pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
             if any(k != "lang" for k, _ in pairs):
-                return False  # another parameter: the route validates it
+                return None  # another parameter: the route validates it
             asked = pairs[-1][1] if pairs else None
         # The JSON is the same in every language, but ?lang= must name one (else 422).
         chosen = language(scope, asked) if not api else pick_language(asked, None, None)
         if chosen is None:
-            return False  # an unsupported ?lang= is a 422: the full path says so
-        try:
-            message = await self.missing(kind, params)
-        except Exception:  # e.g. the database is gone: the full path answers properly
-            return False
+            return None  # an unsupported ?lang= is a 422: the full path says so
+        return kind, params, api, chosen
+
+    def _body(self, scope: Scope, api: bool, lang: str, message: str | None) -> tuple[bytes, bytes]:
+        """(content type, body) of the 404: ``message`` None is no route at all."""
         if message is None:
-            return False
+            if api:
+                return _json(f"no page at {scope['path']}")
+            return _HTML, self.no_route_page(lang)
         if api:
-            await _send(send, *_json(message))
-        else:
-            await _send(send, _HTML, self.missing_page(chosen, message, page_path_of(scope)))
+            return _json(message)
+        return _HTML, self.missing_page(lang, message, _page_path(scope))
+
+    def decide(self, scope: Scope) -> tuple[bytes, bytes] | None:
+        """(content type, body) of the 404 a GET ``scope`` asks for when it is one and
+        the sets in memory say so without a read; None otherwise (:meth:`answer` then
+        decides, reading what it needs)."""
+        found = self._request(scope)
+        if found is None:
+            return None
+        kind, params, api, lang = found
+        if kind == "none":
+            return self._body(scope, api, lang, None)
+        message = self._missing_now(kind, params)
+        if not isinstance(message, str):
+            return None  # found (served), or the sets are due for a read
+        return self._body(scope, api, lang, message)
+
+    async def answer(self, scope: Scope, send: Send) -> bool:
+        """Answer a GET ``scope`` that is a 404 (True), or leave it (False)."""
+        found = self._request(scope)
+        if found is None:
+            return False
+        kind, params, api, lang = found
+        message = None
+        if kind != "none":
+            try:
+                message = await self.missing(kind, params)
+            except Exception:  # e.g. the database is gone: the full path answers properly
+                return False
+            if message is None:
+                return False
+        await _send(send, *self._body(scope, api, lang, message))
         return True
+
+
+_STALE = object()
+
+
+#: The characters the templates escape.
+_SPECIAL = re.compile("[&<>'\"]")
+
+
+def _escape(text: str) -> str:
+    """The text as the templates escape it (MarkupSafe's five entities), without
+    MarkupSafe's wrapper: a short id is escaped faster by five replacements."""
+    if _SPECIAL.search(text) is None:
+        return text
+    return (
+        text.replace("&", "&amp;")
+        .replace(">", "&gt;")
+        .replace("<", "&lt;")
+        .replace("'", "&#39;")
+        .replace('"', "&#34;")
+    )
+
+
+#: A raw path ``page_path_of`` would leave as it is (every byte is one its quoting keeps).
+_PLAIN_PATH = re.compile(rb"[A-Za-z0-9/%:@!$&'()*+,;=\-._~]*")
+
+
+def _page_path(scope: Scope) -> str:
+    """:func:`page_path_of` ``scope``, with no quoting to do for a plain raw path."""
+    raw = scope.get("raw_path")
+    if isinstance(raw, bytes) and raw and _PLAIN_PATH.fullmatch(raw):
+        return "/" + raw.decode("ascii").lstrip("/")
+    return page_path_of(scope)
+
+
+def _message(
+    kind: str, cid: str, params: Mapping[str, str], levels: Mapping[str, str]
+) -> str | None:
+    """The full path's message for a division or station id of contest ``cid`` given
+    the levels of its divisions (None: it exists)."""
+    did = params.get("station_id" if kind == "station" else "division_id", "")
+    level = levels.get(did)
+    if level is None:
+        return f"division {did!r} not found in contest {cid!r}"
+    if kind == "station" and level != "station":
+        return f"station {did!r} not found in contest {cid!r} ({level})"
+    if kind == "division" and level == "station":
+        from saylau.web.model import station_url
+
+        return f"division '{did}' is a polling station: see {station_url(cid, did)}"
+    return None
 
 
 _HTML = b"text/html; charset=utf-8"
@@ -405,3 +425,58 @@ async def _send(send: Send, content_type: bytes, body: bytes) -> None:
     headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": 404, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+class Front:
+    """ASGI middleware, outermost: the 404s :meth:`NotFound.decide` can answer from
+    memory are answered before any other layer runs, with the headers those layers
+    would add (the security headers, CORS on the public API).  A flood of made-up
+    addresses then costs less than a cached page, which passes through them all.
+
+    It leaves everything else to the app: a cached path (the fast path serves it), a
+    query string, a request with a body, a path of the published layout
+    (:mod:`saylau.web.published` serves it), any answer that needs a read."""
+
+    def __init__(self, app: ASGIApp, not_found: NotFound) -> None:
+        self.app = app
+        self.not_found = not_found
+        self.site = not_found.site
+        #: The headers after content-type and -length, by content type, whether the
+        #: path is a public read (CORS) and the security headers' list for the path.
+        self._tails: dict[tuple[bytes, bool, int], list[tuple[bytes, bytes]]] = {}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] == "http"
+            and scope["method"] == "GET"
+            and not scope.get("query_string")
+            and scope["path"] not in self.site.hot
+            and scope["path"] not in self.site.hot_pages
+        ):
+            answer = self.not_found.decide(scope)
+            path: str = scope["path"]
+            if answer is not None and not _published(path) and not _has_body(scope):
+                ctype, body = answer
+                security = defaults_for(path)
+                key = (ctype, is_public_read(path), id(security))
+                tail = self._tails.get(key)
+                if tail is None:
+                    tail = self._tails[key] = [*(ALLOW if key[1] else ()), *security]
+                length = (b"content-length", str(len(body)).encode())
+                headers = [(b"content-type", ctype), length, *tail]
+                await send({"type": "http.response.start", "status": 404, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+
+def _published(path: str) -> bool:
+    """Whether ``path`` is one of the published layout (every such path has a dot or
+    begins with a language; the test before ``target_of`` keeps it off most 404s)."""
+    first = path.lstrip("/").partition("/")[0]
+    return ("." in path or first in LANGUAGES) and target_of(path) is not None
+
+
+def _has_body(scope: Scope) -> bool:
+    """Whether a request declares a body (the security layer checks its size)."""
+    return any(k in (b"content-length", b"transfer-encoding") for k, _ in scope["headers"])

@@ -51,7 +51,8 @@ _PAGE = _encoded(
 )
 
 
-def _defaults_for(path: str) -> list[tuple[bytes, bytes]]:
+def defaults_for(path: str) -> list[tuple[bytes, bytes]]:
+    """The security headers every answer for `path` carries (unless it set its own)."""
     if path.startswith("/api/v1/"):
         return _API_V1
     if path.startswith("/api/"):
@@ -74,7 +75,7 @@ class Hardening:
         headers = [
             (b"content-type", b"application/json"),
             (b"content-length", str(len(body)).encode()),
-            *_defaults_for(path),
+            *defaults_for(path),
         ]
         await send({"type": "http.response.start", "status": status, "headers": headers})
         await send({"type": "http.response.body", "body": body})
@@ -103,7 +104,7 @@ class Hardening:
             message = "forms are not accepted by the API (send JSON or CSV)"
             await self._refuse(send, path, 415, message)
             return
-        defaults = _defaults_for(path)
+        defaults = defaults_for(path)
         # HEAD is answered as GET without the body (the routes are GET only, so HEAD
         # got 405): link checkers and pollers ask for the headers (ETag) alone.
         head = scope["method"] == "HEAD"
