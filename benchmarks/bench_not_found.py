@@ -17,17 +17,13 @@ time an answer costs is the figure that does not move with the neighbours' load.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
-from bench_serve import PATH, cpu_seconds, free_port, wait_http, write_protocols
+from _load import PATH, bench_store, free_port, measured, start_serve, stop, wait_http
 
 RU = "Accept-Language: ru\r\n"
 KK = "Cookie: lang=kk\r\n"
@@ -46,47 +42,6 @@ TARGETS: dict[str, tuple[str, str]] = {
 BASELINE = "cached contest page (ru)"
 
 
-async def _client(
-    port: int, target: tuple[str, str], until: float, lat: list[float], seen: set[str]
-) -> None:
-    path, extra = target
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    n = 0
-    while time.perf_counter() < until:
-        n += 1
-        url = path.replace("{n}", f"{id(lat) % 9973}-{n}") if "{n}" in path else path
-        request = f"GET {url} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode()
-        t0 = time.perf_counter()
-        writer.write(request)
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        await reader.readexactly(length)
-        seen.add(head[9:12].decode())
-        lat.append(time.perf_counter() - t0)
-    writer.close()
-
-
-async def hammer(
-    port: int, target: tuple[str, str], clients: int, seconds: float
-) -> tuple[float, float, float, str]:
-    lat: list[float] = []
-    seen: set[str] = set()
-    until = time.perf_counter() + seconds
-    start = time.perf_counter()
-    await asyncio.gather(*(_client(port, target, until, lat, seen) for _ in range(clients)))
-    elapsed = time.perf_counter() - start
-    lat.sort()
-    return (
-        len(lat) / elapsed,
-        lat[len(lat) // 2] * 1000,
-        lat[int(len(lat) * 0.99)] * 1000,
-        ",".join(sorted(seen)),
-    )
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--clients", type=int, default=100)
@@ -95,26 +50,10 @@ def main() -> None:
     ap.add_argument("--rounds", type=int, default=1)
     args = ap.parse_args()
 
-    from saylau.store import Store
-    from saylau.tabulate import read_protocols
-
     tmp = Path(tempfile.mkdtemp(prefix="saylau-bench-404-"))
-    db = str(tmp / "saylau.db")
-    write_protocols(tmp / "p.csv", args.stations, seed=1)
-    with Store.open(db) as store:
-        store.init_election("Bench", "2021-01-10", "majilis", "kz-majilis-2021", title="Majilis")
-        store.ingest("majilis", read_protocols(tmp / "p.csv"))
+    db = bench_store(tmp, args.stations)
     port = free_port()
-    cmd = [
-        sys.executable,
-        "-c",
-        "from saylau.cli import main; main()",
-        "serve",
-        db,
-        "--port",
-        str(port),
-    ]
-    server = subprocess.Popen(cmd, stderr=subprocess.DEVNULL)
+    server = start_serve(db, port)
     try:
         wait_http(f"http://127.0.0.1:{port}{PATH}")
         page = urllib.request.Request(
@@ -132,15 +71,10 @@ def main() -> None:
                 f"{'CPU us/req':>12}{'vs page':>9}{'req/s vs page':>15}"
             )
             base: tuple[float, float | None] = (0.0, None)
-            for name, target in TARGETS.items():
-                before = cpu_seconds(server.pid)
-                rps, p50, p99, status = asyncio.run(
-                    hammer(port, target, args.clients, args.seconds)
-                )
-                after = cpu_seconds(server.pid)
-                cpu = None
-                if before is not None and after is not None and rps:
-                    cpu = (after - before) / (rps * args.seconds) * 1e6
+            for name, (path, extra) in TARGETS.items():
+                load, cpu, _ = measured(server.pid, port, path, args.clients, args.seconds, extra)
+                rps, p50, p99 = load.rps, load.p50, load.p99
+                status = ",".join(sorted(load.statuses))
                 if name == BASELINE:
                     base = (rps, cpu)
                 cost = "-" if cpu is None else f"{cpu:.0f}"
@@ -152,11 +86,7 @@ def main() -> None:
                 )
             print("load average {:.2f} {:.2f} {:.2f} after".format(*os.getloadavg()))
     finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
+        stop([server])
         shutil.rmtree(tmp, ignore_errors=True)
 
 
