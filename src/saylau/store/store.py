@@ -45,6 +45,7 @@ from saylau.store.schema import contests, elections, protocols
 from saylau.store.setup import create_contest, ensure_election, law_from_snapshot, law_snapshot
 from saylau.tabulate import RELATIONS, ProtocolTable, protocol_from_mapping
 from saylau.tabulate.controls import relation_outcomes
+from saylau.tabulate.fields import ballots_issued
 
 
 class Store:
@@ -318,12 +319,10 @@ class Store:
         v = _counted(vs)
         p = v.protocol
         k = 1 if v.status in COUNTED else 0
-        issued = [p[f] for f in ("issued_early", "issued_at_station", "issued_outside") if f in p]
-        cast = p["valid"] + p["invalid"]
         return Totals(
             registered=k * p["registered"],
-            ballots_issued=k * (sum(issued) if issued else cast),
-            ballots_cast=k * cast,
+            ballots_issued=k * ballots_issued(p),
+            ballots_cast=k * (p["valid"] + p["invalid"]),
             valid=k * p["valid"],
             invalid=k * p["invalid"],
             against_all=k * p.get("against_all", 0),
