@@ -7,8 +7,8 @@
    after a full one also fills the second snapshot folder (hard links, once).
 3. The published folder served by nginx (Debian's package, started here on loopback
    with its own config) against ``saylau serve`` answering the same URLs, with the
-   load tool of ``bench_serve.py`` (keep-alive asyncio clients): req/s, p50, p99 and
-   the ratio, for the Russian contest page and the contest's JSON.
+   load driver ``bench_serve.py`` uses (``_load.py``: keep-alive asyncio clients):
+   req/s, p50, p99 and the ratio, for the Russian contest page and the contest's JSON.
 
     python benchmarks/bench_publish.py [--clients 100] [--seconds 5] [--skip-serve]
 """
