@@ -31,7 +31,7 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench_serve import PATH, cpu_seconds, free_port, wait_http, write_protocols
+from _load import PATH, cpu_seconds, free_port, wait_http, write_protocols
 
 RU = "Accept-Language: ru\r\n"
 KK = "Cookie: lang=kk\r\n"

@@ -9,8 +9,8 @@ Both report the CPU seconds spent (worker processes included) and the load avera
 the machine may be shared, and the wall-clock time then says more about the others.
 3. The published folder served by nginx (Debian's package, started here on loopback
    with its own config) against ``saylau serve`` answering the same URLs, with the
-   load tool of ``bench_serve.py`` (keep-alive asyncio clients): req/s, p50, p99 and
-   the ratio, for the Russian contest page and the contest's JSON.
+   load driver ``bench_serve.py`` uses (``_load.py``: keep-alive asyncio clients):
+   req/s, p50, p99 and the ratio, for the Russian contest page and the contest's JSON.
 
     python benchmarks/bench_publish.py [--clients 100] [--seconds 5] [--skip-serve]
 """
@@ -26,12 +26,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import textwrap
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_serve import free_port, hammer, wait_http  # the same load tool
+from _load import free_port, hammer, start_nginx, start_serve, stop, wait_http  # the same load tool
 
 URLS = ("/ru/contests/majilis/", "/api/v1/contests/majilis.json")
 
@@ -70,43 +69,6 @@ def cpu_seconds() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
-
-
-def start_nginx(root: Path, site: Path, port: int) -> subprocess.Popen[bytes] | None:
-    nginx = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
-    if nginx is None:
-        return None
-    (root / "tmp").mkdir(exist_ok=True)
-    conf = root / "nginx.conf"
-    conf.write_text(
-        textwrap.dedent(
-            f"""
-            worker_processes 2;
-            daemon off;
-            pid {root}/nginx.pid;
-            error_log {root}/error.log;
-            events {{ worker_connections 1024; }}
-            http {{
-              include /etc/nginx/mime.types;
-              access_log off;
-              client_body_temp_path {root}/tmp;
-              proxy_temp_path {root}/tmp;
-              fastcgi_temp_path {root}/tmp;
-              uwsgi_temp_path {root}/tmp;
-              scgi_temp_path {root}/tmp;
-              keepalive_requests 1000000;
-              server {{
-                listen 127.0.0.1:{port};
-                root {site};
-                index index.html;
-              }}
-            }}
-            """
-        )
-    )
-    return subprocess.Popen([nginx, "-c", str(conf), "-p", str(root)], stderr=subprocess.DEVNULL)
 
 
 def main() -> None:
@@ -159,20 +121,8 @@ def main() -> None:
         if args.skip_serve:
             return
         port, nginx_port = free_port(), free_port()
-        saylau = subprocess.Popen(
-            [
-                sys.executable,
-                "-c",
-                "from saylau.cli import main; main()",
-                "serve",
-                db,
-                "--port",
-                str(port),
-            ],
-            stderr=subprocess.DEVNULL,
-        )
-        procs.append(saylau)
-        nginx = start_nginx(tmp, out, nginx_port)
+        procs.append(start_serve(db, port))
+        nginx = start_nginx(tmp, nginx_port, f"root {out};\nindex index.html;", mime_types=True)
         if nginx is not None:
             procs.append(nginx)
         print(f"{'url':<34}{'server':<16}{'req/s':>10}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}")
@@ -185,22 +135,19 @@ def main() -> None:
                 rows.append(("nginx (static)", nginx_port))
             rates = {}
             for name, p in rows:
-                rps, p50, p99, err = asyncio.run(hammer(p, url, args.clients, args.seconds))
-                rates[name] = rps
-                print(f"{url:<34}{name:<16}{rps:>10,.0f}{p50:>9.2f}{p99:>9.2f}{err:>8}")
+                load = asyncio.run(hammer(p, url, args.clients, args.seconds))
+                rates[name] = load.rps
+                print(
+                    f"{url:<34}{name:<16}{load.rps:>10,.0f}{load.p50:>9.2f}{load.p99:>9.2f}"
+                    f"{load.errors:>8}"
+                )
             if nginx is not None and rates["saylau serve"]:
                 ratio = rates["nginx (static)"] / rates["saylau serve"]
                 print(f"  nginx / saylau serve: {ratio:.1f}x the requests per second")
         if nginx is None:
             print("nginx: not installed (apt-get install nginx); only saylau's figures shown")
     finally:
-        for proc in procs:
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+        stop(procs)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -16,13 +16,9 @@ nginx's throughput.  Goal: >= 20 %, p99 < 50 ms at 100 clients, for every target
 from __future__ import annotations
 
 import argparse
-import asyncio
-import csv
 import json
 import os
-import random
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -31,8 +27,20 @@ import time
 import urllib.request
 from pathlib import Path
 
-PARTIES = ("Nur Otan", "Ak Zhol", "Auyl", "Adal", "NSDP")
-PATH = "/api/v1/contests/majilis"
+from _load import (
+    PARTIES,
+    PATH,
+    Load,
+    bench_store,
+    free_port,
+    measured,
+    start_nginx,
+    start_serve,
+    stop,
+    wait_http,
+    write_protocols,
+)
+
 #: What is measured: name -> (path, extra request headers, nginx content type).
 TARGETS: dict[str, tuple[str, str, str]] = {
     "results JSON": (PATH, "Accept: application/json\r\n", "application/json"),
@@ -43,54 +51,6 @@ TARGETS: dict[str, tuple[str, str, str]] = {
         "text/html",
     ),
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def cpu_seconds(pid: int, children: bool = True) -> float | None:
-    """CPU time (user + system) used so far by process ``pid`` and (``children``) its
-    descendants alive now (Linux /proc; None elsewhere).  Per request, this is what an
-    answer costs the server whatever else the machine runs, unlike throughput and
-    latency."""
-    try:
-        tick = os.sysconf("SC_CLK_TCK")
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total = (int(fields[11]) + int(fields[12])) / tick
-        if children:
-            for task in Path(f"/proc/{pid}/task").iterdir():
-                for child in (task / "children").read_text().split():
-                    total += cpu_seconds(int(child)) or 0.0
-        return total
-    except (OSError, ValueError, IndexError):
-        return None
-
-
-def write_protocols(path: Path, stations: int, seed: int) -> None:
-    rng = random.Random(seed)
-    with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
-        w.writerow(
-            ["station", "region", "district", "registered", "invalid", "valid"]
-            + [f"party:{p}" for p in PARTIES]
-        )
-        for i in range(stations):
-            votes = [rng.randint(0, 400) for _ in PARTIES]
-            region = f"Region {i % 17}"
-            w.writerow(
-                [
-                    f"S{i:05d}",
-                    region,
-                    f"{region} D{i % 11}",
-                    2000,
-                    rng.randint(0, 20),
-                    sum(votes),
-                    *votes,
-                ]
-            )
 
 
 WRITER = textwrap.dedent(
@@ -108,8 +68,7 @@ WRITER = textwrap.dedent(
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(["station", "region", "district", "registered", "invalid", "valid"] + ["party:" + p for p in parties])
-        for _ in range(5):
-            i = rng.randrange(stations)
+        for i in rng.sample(range(stations), 5):  # five different stations: one batch
             votes = [rng.randint(0, 400) for _ in parties]
             region = f"Region {i % 17}"
             w.writerow([f"S{i:05d}", region, f"{region} D{i % 11}", 2000, rng.randint(0, 20), sum(votes), *votes])
@@ -121,130 +80,6 @@ WRITER = textwrap.dedent(
     print(n)
     """
 )
-
-
-async def _client(
-    host: str, port: int, path: str, until: float, lat: list[float], extra: str
-) -> int:
-    reader, writer = await asyncio.open_connection(host, port)
-    request = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}\r\n".encode()
-    errors = 0
-    while time.perf_counter() < until:
-        t0 = time.perf_counter()
-        writer.write(request)
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        await reader.readexactly(length)
-        if not head.startswith(b"HTTP/1.1 200"):
-            errors += 1
-        lat.append(time.perf_counter() - t0)
-    writer.close()
-    return errors
-
-
-Figures = tuple[float, float, float, int, float | None, float | None]
-
-
-def measured(
-    pid: int,
-    port: int,
-    path: str,
-    clients: int,
-    seconds: float,
-    extra: str = "",
-    *,
-    alone: bool = False,
-) -> Figures:
-    """:func:`hammer` plus the server's CPU microseconds per request (``alone``: of
-    process ``pid`` alone, else with its children) and the CPU seconds of its children
-    meanwhile (saylau's rebuild worker); None where unknown."""
-    before = cpu_seconds(pid, not alone)
-    tree_before = cpu_seconds(pid)
-    rps, p50, p99, errors = asyncio.run(hammer(port, path, clients, seconds, extra))
-    after = cpu_seconds(pid, not alone)
-    tree_after = cpu_seconds(pid)
-    requests = rps * seconds
-    cpu = None
-    if before is not None and after is not None and requests:
-        cpu = (after - before) / requests * 1e6
-    others = None
-    if alone and None not in (before, after, tree_before, tree_after):
-        others = (tree_after or 0) - (tree_before or 0) - ((after or 0) - (before or 0))
-    return rps, p50, p99, errors, cpu, others
-
-
-async def hammer(
-    port: int, path: str, clients: int, seconds: float, extra: str = ""
-) -> tuple[float, float, float, int]:
-    lat: list[float] = []
-    until = time.perf_counter() + seconds
-    start = time.perf_counter()
-    errors = await asyncio.gather(
-        *(_client("127.0.0.1", port, path, until, lat, extra) for _ in range(clients))
-    )
-    elapsed = time.perf_counter() - start
-    lat.sort()
-    p50 = lat[len(lat) // 2] * 1000
-    p99 = lat[int(len(lat) * 0.99)] * 1000
-    return len(lat) / elapsed, p50, p99, sum(errors)
-
-
-def wait_http(url: str, timeout: float = 30) -> bytes:
-    deadline = time.time() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as r:
-                return bytes(r.read())
-        except OSError:
-            if time.time() > deadline:
-                raise
-            time.sleep(0.1)
-
-
-def start_nginx(
-    root: Path, port: int, files: dict[str, tuple[str, str]]
-) -> subprocess.Popen[bytes] | None:
-    """nginx on ``port`` serving ``files`` (request path -> (file under ``root``,
-    content type)) and nothing else."""
-    nginx = shutil.which("nginx") or (
-        "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
-    )
-    if nginx is None:
-        return None
-    conf = root / "nginx.conf"
-    locations = "\n".join(
-        f"location = {path} {{ alias {root}/{name}; default_type {ctype}; }}"
-        for path, (name, ctype) in files.items()
-    )
-    conf.write_text(
-        textwrap.dedent(
-            f"""
-            worker_processes 2;
-            daemon off;
-            pid {root}/nginx.pid;
-            error_log {root}/error.log;
-            events {{ worker_connections 1024; }}
-            http {{
-              access_log off;
-              client_body_temp_path {root}/tmp;
-              proxy_temp_path {root}/tmp;
-              fastcgi_temp_path {root}/tmp;
-              uwsgi_temp_path {root}/tmp;
-              scgi_temp_path {root}/tmp;
-              keepalive_requests 1000000;
-              server {{
-                listen 127.0.0.1:{port};
-                {locations}
-              }}
-            }}
-            """
-        )
-    )
-    (root / "tmp").mkdir(exist_ok=True)
-    return subprocess.Popen([nginx, "-c", str(conf), "-p", str(root)], stderr=subprocess.DEVNULL)
 
 
 def freshness(db: str, tmp: Path, port: int, rounds: int = 5) -> list[float]:
@@ -278,30 +113,11 @@ def main() -> None:
     ap.add_argument("--stations", type=int, default=2000)
     args = ap.parse_args()
 
-    from saylau.store import Store
-    from saylau.tabulate import read_protocols
-
     tmp = Path(tempfile.mkdtemp(prefix="saylau-bench-serve-"))
     tmp.chmod(0o755)  # nginx's workers run as an unprivileged user
-    db = str(tmp / "saylau.db")
-    write_protocols(tmp / "p.csv", args.stations, seed=1)
-    with Store.open(db) as store:
-        store.init_election("Bench", "2021-01-10", "majilis", "kz-majilis-2021", title="Majilis")
-        store.ingest("majilis", read_protocols(tmp / "p.csv"))
-
+    db = bench_store(tmp, args.stations)
     port = free_port()
-    saylau = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from saylau.cli import main; main()",
-            "serve",
-            db,
-            "--port",
-            str(port),
-        ],
-        stderr=subprocess.DEVNULL,
-    )
+    saylau = start_serve(db, port)
     procs: list[subprocess.Popen[bytes]] = [saylau]
     try:
         wait_http(f"http://127.0.0.1:{port}{PATH}")
@@ -316,14 +132,26 @@ def main() -> None:
             files[path] = (f"target{i}", ctype)
             sizes[name] = len(body)
         nginx_port = free_port()
-        nginx = start_nginx(tmp, nginx_port, files)
+        locations = "\n".join(
+            f"location = {path} {{ alias {tmp}/{name}; default_type {ctype}; }}"
+            for path, (name, ctype) in files.items()
+        )
+        nginx = start_nginx(tmp, nginx_port, locations)
         if nginx is not None:
             procs.append(nginx)
             wait_http(f"http://127.0.0.1:{nginx_port}{PATH}")
 
-        stop = tmp / "stop"
+        stop_file = tmp / "stop"
         writer = subprocess.Popen(
-            [sys.executable, "-c", WRITER, db, str(args.stations), str(stop), "|".join(PARTIES)],
+            [
+                sys.executable,
+                "-c",
+                WRITER,
+                db,
+                str(args.stations),
+                str(stop_file),
+                "|".join(PARTIES),
+            ],
             stdout=subprocess.PIPE,
         )
         procs.append(writer)
@@ -333,7 +161,7 @@ def main() -> None:
         # Printed with the figures: a busy machine (the client shares its cores) moves
         # p99 by several times, as runs at load average 2 showed.
         load_before = os.getloadavg()
-        rows: list[tuple[str, str, Figures]] = []
+        rows: list[tuple[str, str, tuple[Load, float | None, float | None]]] = []
         for name, (path, extra, _ctype) in TARGETS.items():
             # Side by side: saylau, then nginx with the same bytes, target by target.
             figures = measured(
@@ -344,7 +172,7 @@ def main() -> None:
                 figures = measured(nginx.pid, nginx_port, path, args.clients, args.seconds, extra)
                 rows.append((name, "nginx", figures))
         load_after = os.getloadavg()
-        stop.write_text("stop")
+        stop_file.write_text("stop")
         batches = int((writer.communicate(timeout=60)[0] or b"0").strip() or 0) - 1
 
         print(
@@ -358,12 +186,12 @@ def main() -> None:
             f"{'target':<20}{'server':<9}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}{'errors':>8}"
             f"{'CPU us/req':>12}{'rebuild CPU s':>15}"
         )
-        for name, server, (rps, p50, p99, err, cpu, others) in rows:
+        for name, server, (load, cpu, others) in rows:
             cost = "-" if cpu is None else f"{cpu:.0f}"
             rebuilt = "-" if others is None else f"{others:.2f}"
             print(
-                f"{name:<20}{server:<9}{rps:>10,.0f}{p50:>10.2f}{p99:>10.2f}{err:>8}{cost:>12}"
-                f"{rebuilt:>15}"
+                f"{name:<20}{server:<9}{load.rps:>10,.0f}{load.p50:>10.2f}{load.p99:>10.2f}"
+                f"{load.errors:>8}{cost:>12}{rebuilt:>15}"
             )
         print(
             "  CPU us/req: the serving processes (saylau: the uvicorn process; nginx: master"
@@ -375,8 +203,8 @@ def main() -> None:
         else:
             by = {(name, server): figures for name, server, figures in rows}
             for name in TARGETS:
-                s_rps, _, s_p99, _, _, _ = by[(name, "saylau")]
-                n_rps = by[(name, "nginx")][0]
+                s_rps, s_p99 = by[(name, "saylau")][0].rps, by[(name, "saylau")][0].p99
+                n_rps = by[(name, "nginx")][0].rps
                 share = s_rps / n_rps if n_rps else 0.0
                 print(
                     f"{name}: saylau / nginx throughput {share:.0%} (goal >= 20%); "
@@ -388,13 +216,7 @@ def main() -> None:
             f" worst {lags[-1] * 1000:.0f} ms of {len(lags)} (goal < 1 s)"
         )
     finally:
-        for p in procs:
-            if p.poll() is None:
-                p.terminate()
-                try:
-                    p.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    p.kill()
+        stop(procs)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_browser import ARGS, _chromium, _shot
+from served import axe_violations, chromium, screenshot
 from test_browser import site as site  # the module's own server over the test store
 
 pytestmark = pytest.mark.browser
@@ -16,12 +16,8 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def pg(site: str) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        yield context.new_page()
-        browser.close()
+    with chromium() as browser:
+        yield browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
 
 
 def test_both_audiences_drawn_with_an_example_per_public_operation(pg: Any, site: str) -> None:
@@ -57,7 +53,7 @@ def test_both_audiences_drawn_with_an_example_per_public_operation(pg: Any, site
     first.focus()
     assert pg.evaluate("document.activeElement.className") == "answer"
     assert '"contests": [' in first.inner_text()
-    _shot(pg, "api-docs-en-1366")
+    screenshot(pg, "api-docs-en-1366")
 
 
 def test_the_reference_in_kazakh_on_a_phone(pg: Any, site: str) -> None:
@@ -71,25 +67,9 @@ def test_the_reference_in_kazakh_on_a_phone(pg: Any, site: str) -> None:
     assert captions and set(captions) == {"Жауап үлгісі"}
     # Nothing widens the page: the answers scroll inside their boxes.
     assert pg.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
-    _shot(pg, "api-docs-kk-390")
+    screenshot(pg, "api-docs-kk-390")
     pg.set_viewport_size({"width": 1366, "height": 900})
 
 
 def test_the_reference_passes_axe_core(pg: Any, site: str) -> None:
-    from test_layout_browser import _axe_source
-
-    source = _axe_source()
-    # The site's CSP forbids inline scripts: this context may inject axe all the same.
-    context = pg.context.browser.new_context(
-        viewport={"width": 1366, "height": 900}, bypass_csp=True
-    )
-    page = context.new_page()
-    page.goto(f"{site}/docs?lang=kk")
-    page.add_script_tag(content=source)
-    found = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => [v.id, v.nodes.length, v.nodes[0].target.join(' ')])"
-    )
-    context.close()
-    assert found == []
+    assert axe_violations(pg.context.browser, f"{site}/docs?lang=kk") == []

@@ -7,44 +7,13 @@ counts the hemicycle's seats, drills down to a station.  Screenshots go to
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-import uvicorn
+from served import chromium, screenshot, serving
 from webdata import build_store
 
-from saylau.web.app import create_app
-
 pytestmark = pytest.mark.browser
-
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
-
-
-def _chromium() -> str:
-    path = os.environ.get("SAYLAU_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    if not Path(path).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install chromium)")
-    return path
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -52,35 +21,14 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("browser")
     db = str(tmp / "saylau.db")
     build_store(db, tmp, registered=True).close()
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(db) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def page(site: str) -> Iterator[object]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
-        context = browser.new_context(viewport={"width": 1200, "height": 900})
-        pg = context.new_page()
-        yield pg
-        browser.close()
-
-
-def _shot(page: object, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)  # type: ignore[attr-defined]
+    with chromium() as browser:
+        yield browser.new_context(viewport={"width": 1200, "height": 900}).new_page()
 
 
 def test_election_day_languages_contest_and_drill_down(page: object, site: str) -> None:
@@ -88,14 +36,14 @@ def test_election_day_languages_contest_and_drill_down(page: object, site: str) 
     pg.goto(site + "/")  # type: ignore[attr-defined]
     card = pg.locator("li.card[data-contest=majilis]")  # type: ignore[attr-defined]
     assert card.locator("[data-field=stations]").inner_text().strip() == "7 / 7 (100.0%)"
-    _shot(pg, "election-day-en")
+    screenshot(pg, "election-day-en")
 
     pg.get_by_role("link", name="Русский").click()  # type: ignore[attr-defined]
     assert pg.locator("h1").first.inner_text() == "День выборов"  # type: ignore[attr-defined]
-    _shot(pg, "election-day-ru")
+    screenshot(pg, "election-day-ru")
     pg.get_by_role("link", name="Қазақша").click()  # type: ignore[attr-defined]
     assert pg.locator("h1").first.inner_text() == "Сайлау күні"  # type: ignore[attr-defined]
-    _shot(pg, "election-day-kk")
+    screenshot(pg, "election-day-kk")
 
     pg.locator("li.card h2 a").first.click()  # type: ignore[attr-defined]
     assert pg.locator("html").get_attribute("lang") == "kk"  # type: ignore[attr-defined]
@@ -105,7 +53,7 @@ def test_election_day_languages_contest_and_drill_down(page: object, site: str) 
     assert seats == ["82", "16", "0"]
     votes = pg.locator("table.results td[data-field=votes]").all_inner_texts()  # type: ignore[attr-defined]
     assert votes == ["2\u00a0670", "510", "143"]
-    _shot(pg, "contest-kk")
+    screenshot(pg, "contest-kk")
 
     pg.get_by_role("link", name="English").click()  # type: ignore[attr-defined]
     pg.get_by_role("link", name="Almaty").click()  # type: ignore[attr-defined]
@@ -114,7 +62,7 @@ def test_election_day_languages_contest_and_drill_down(page: object, site: str) 
     pg.get_by_role("link", name="001", exact=True).click()  # type: ignore[attr-defined]
     assert pg.locator("td[data-field=registered]").inner_text() == "1,000"  # type: ignore[attr-defined]
     assert pg.locator("table.checks tbody tr").count() == 4  # type: ignore[attr-defined]
-    _shot(pg, "station-en")
+    screenshot(pg, "station-en")
 
     # Keyboard: the first Tab reaches the skip link, which moves focus to the content.
     pg.keyboard.press("Tab")  # type: ignore[attr-defined]
@@ -129,7 +77,7 @@ def test_contest_page_fits_a_phone(page: object, site: str) -> None:
     pg.goto(site + "/contests/majilis?lang=ru")  # type: ignore[attr-defined]
     overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
     assert overflow <= 0
-    _shot(pg, "contest-ru-phone")
+    screenshot(pg, "contest-ru-phone")
 
 
 def test_statement_station_and_api_reference_fit_a_phone(page: object, site: str) -> None:
@@ -146,7 +94,7 @@ def test_statement_station_and_api_reference_fit_a_phone(page: object, site: str
         pg.goto(site + path)  # type: ignore[attr-defined]
         overflow = pg.evaluate("document.documentElement.scrollWidth - window.innerWidth")  # type: ignore[attr-defined]
         assert overflow <= 0, path
-        _shot(pg, shot)
+        screenshot(pg, shot)
     pg.goto(site + "/contests/majilis?lang=ru")  # type: ignore[attr-defined]
     width = pg.evaluate(  # type: ignore[attr-defined]
         "document.querySelector('table.results tbody th').getBoundingClientRect().width"
@@ -174,4 +122,4 @@ def test_keyboard_focus_is_visible_on_links(page: object, site: str) -> None:
         assert style[3] == "rgb(255, 191, 71)", style
         assert style[4] != "none", style
     assert seen >= 5
-    _shot(pg, "focus-ring")
+    screenshot(pg, "focus-ring")

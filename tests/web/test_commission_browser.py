@@ -6,61 +6,31 @@ coordinator's side-by-side comparison.  Screenshots at 1366 and 390 px go to
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from commission_world import CONTEST, GOOD, PASSWORD, build
-from test_browser import ARGS, SHOTS, _chromium
+from served import chromium, screenshot, serving
 
 from saylau.trust import audit, integrity, workflow
-from saylau.web.app import create_app
 
 pytestmark = pytest.mark.browser
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture
 def site(db_url: str, tmp_path: Path) -> Iterator[tuple[str, Any]]:
     world = build(db_url, tmp_path)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(db_url), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", world
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(db_url) as url:
+        yield url, world
     world.store.close()
 
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
-
-
-def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 def _person(browser: Any, base: str, name: str, width: int = 1366) -> Any:
@@ -68,7 +38,7 @@ def _person(browser: Any, base: str, name: str, width: int = 1366) -> Any:
     page = browser.new_context(viewport={"width": width, "height": 900}).new_page()
     page.goto(base + "/commission/")
     if name == "op1" and width == 390:
-        _shot(page, "commission-signin-390")
+        screenshot(page, "commission-signin-390")
     # The name field has the focus once the page is ready (autofocus).
     page.wait_for_function("document.activeElement && document.activeElement.id === 'name'")
     page.keyboard.type(name)
@@ -125,9 +95,9 @@ def test_two_operators_agree_then_differ_and_the_coordinator_keeps_the_first(
     assert coord.locator("[data-field=outcome]").get_attribute("data-status") == "entries-differ"
     coord.goto(f"{base}/commission/work?state=entries-differ")
     assert coord.locator("[data-count=entries-differ]").inner_text() == "1"
-    _shot(coord, "commission-work-1366")
+    screenshot(coord, "commission-work-1366")
     coord.set_viewport_size({"width": 390, "height": 844})
-    _shot(coord, "commission-work-390")
+    screenshot(coord, "commission-work-390")
     coord.set_viewport_size({"width": 1366, "height": 900})
     coord.get_by_role("link", name="Compare entries").click()
     rows = coord.locator("table.compare tbody tr")
@@ -136,9 +106,9 @@ def test_two_operators_agree_then_differ_and_the_coordinator_keeps_the_first(
         "ballots_received",
         "cancelled",
     ]
-    _shot(coord, "commission-compare-1366")
+    screenshot(coord, "commission-compare-1366")
     coord.set_viewport_size({"width": 390, "height": 844})
-    _shot(coord, "commission-compare-390")
+    screenshot(coord, "commission-compare-390")
     coord.set_viewport_size({"width": 1366, "height": 900})
     coord.get_by_label("Reason").fill("entry 1 matches the paper")
     coord.get_by_role("button", name="Keep the chosen entry").click()
@@ -166,7 +136,7 @@ def test_a_broken_relation_shows_at_its_lines_while_typing(
         assert "E14" in amanat_msgs.inner_text() and "E13" not in amanat_msgs.inner_text()
         assert page.locator("#f-registered").get_attribute("aria-invalid") is None
         assert page.locator("#save").is_disabled()
-        _shot(page, f"commission-entry-errors-{width}")
+        screenshot(page, f"commission-entry-errors-{width}")
         # Correcting the line clears the messages and enables saving; a warning asks
         # for the paper's word.
         valid.fill("650")
@@ -177,7 +147,7 @@ def test_a_broken_relation_shows_at_its_lines_while_typing(
         assert not page.locator("#save").is_disabled()
         assert page.locator("#warnings").is_visible()
         assert page.locator(".explain[data-code=W21]").is_visible()
-        _shot(page, f"commission-entry-warning-{width}")
+        screenshot(page, f"commission-entry-warning-{width}")
         page.context.close()
     assert world.store.station(CONTEST, "001").version is None  # nothing was saved
 
@@ -255,7 +225,7 @@ def test_approval_certification_then_a_corrigendum_in_the_browser(
     public = coord.context.new_page()
     public.goto(f"{base}/contests/{CONTEST}/stations/003")
     assert "recount of 20 January — Decision 12/350: recount" in public.content()
-    _shot(public, "commission-corrigendum-public-1366")
+    screenshot(public, "commission-corrigendum-public-1366")
     report = integrity.verify(world.store.engine)
     assert report.findings == [], report.findings
     with world.store.engine.connect() as conn:
@@ -276,4 +246,4 @@ def test_a_stale_form_says_so_in_the_browser_with_the_numbers_kept(
     assert "E04" in op1.locator("body").inner_text()  # on the page once the script ran
     assert op1.locator("#notices [data-code=E04]").is_visible()
     assert op1.locator("#f-issued_at_station").input_value() == "640"
-    _shot(op1, "commission-entry-stale-1366")
+    screenshot(op1, "commission-entry-stale-1366")

@@ -11,17 +11,14 @@ from __future__ import annotations
 
 import html
 import re
-import threading
-import time
 from collections.abc import Iterator
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
-from test_browser import ARGS, _chromium, _free_port
+from served import chromium, serving
 from webdata import STATIONS, write_protocols
 
 from saylau.store import Store
@@ -163,19 +160,8 @@ def two_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("comparison")
     db = str(tmp / "saylau.db")
     build_two(db, tmp)
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(db) as url:
+        yield url
 
 
 DRAWN = """() => [...document.querySelectorAll('.swing-chart .swing-row')].map(li => {
@@ -192,9 +178,7 @@ DRAWN = """() => [...document.querySelectorAll('.swing-chart .swing-row')].map(l
 def test_the_swing_chart_draws_each_party_on_the_side_of_its_sign(
     two_site: str, width: int
 ) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
+    with chromium() as browser:
         page: Any = browser.new_context(viewport={"width": width, "height": 900}).new_page()
         page.goto(f"{two_site}/contests/majilis?lang=ru")
         bars = page.evaluate(DRAWN)
@@ -244,13 +228,10 @@ HEADED = """() => {
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1366, 390])
 def test_every_drawn_column_of_the_comparison_names_its_group(two_site: str, width: int) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
+    with chromium() as browser:
         page: Any = browser.new_context(viewport={"width": width, "height": 900}).new_page()
         page.goto(f"{two_site}/contests/majilis?lang=ru")
         cells = page.evaluate(HEADED)
-        browser.close()
     heads = [c["head"] for c in cells]
     # On a phone the vote counts give way; the change in votes, the shares and the
     # seats stay, each under a header that says which figure it is.

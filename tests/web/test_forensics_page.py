@@ -13,16 +13,13 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from click.testing import CliRunner
 from fastapi.testclient import TestClient
-from test_browser import ARGS, _chromium, _free_port
+from served import chromium, serving
 from webdata import STATIONS, build_store, write_protocols
 
 from saylau.cli import main
@@ -221,37 +218,20 @@ DRAWN = """() => {
 @pytest.mark.browser
 @pytest.mark.parametrize("width", [1366, 390])
 def test_the_histogram_is_drawn_inside_its_axes(tmp_path: Path, width: int) -> None:
-    sync_api = pytest.importorskip("playwright.sync_api")
     db = str(tmp_path / "saylau.db")
     build_store(db, tmp_path).close()
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    try:
-        with sync_api.sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
-            page: Any = browser.new_context(viewport={"width": width, "height": 900}).new_page()
-            page.goto(f"http://127.0.0.1:{port}/contests/majilis/forensics?lang=kk")
-            drawn = page.evaluate(DRAWN)
-            # The party tested stands out from the others one may pick.
-            # At 390 px the regions table shows the tests' figures beside the region.
-            excess = page.locator("table.forensics-regions tbody td[data-field=excess]").first
-            excess_box = excess.bounding_box()
-            weights = page.evaluate(
-                "() => [...document.querySelectorAll('ul.party-pick a')].map(a =>"
-                " [a.hasAttribute('aria-current'), getComputedStyle(a).fontWeight])"
-            )
-            browser.close()
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with serving(db) as url, chromium() as browser:
+        page: Any = browser.new_context(viewport={"width": width, "height": 900}).new_page()
+        page.goto(f"{url}/contests/majilis/forensics?lang=kk")
+        drawn = page.evaluate(DRAWN)
+        # The party tested stands out from the others one may pick.
+        # At 390 px the regions table shows the tests' figures beside the region.
+        excess = page.locator("table.forensics-regions tbody td[data-field=excess]").first
+        excess_box = excess.bounding_box()
+        weights = page.evaluate(
+            "() => [...document.querySelectorAll('ul.party-pick a')].map(a =>"
+            " [a.hasAttribute('aria-current'), getComputedStyle(a).fontWeight])"
+        )
     assert drawn["bins"] == len(STATIONS) and drawn["inside"], drawn
     assert abs(drawn["square"] - 1) < 0.01 and drawn["width"] >= 250, drawn
     # Axis text at least 9 px high even on a phone (the chart scales with the page),

@@ -4,7 +4,6 @@ the version TTL (browsers refreshing every few seconds), not only fast pollers."
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -12,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 from click.testing import CliRunner
+from served import free_port
 
 from saylau.cli import main
 
@@ -19,12 +19,6 @@ CSV = """station,region,registered,invalid,valid,party:A,party:B
 1,R,1000,10,790,500,290
 2,R,800,5,595,300,295
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _valid(port: int) -> int:
@@ -54,7 +48,7 @@ def test_slow_poller_sees_an_amendment(tmp_path: Path) -> None:
         == 0
     )
     assert runner.invoke(main, ["ingest", db, str(first), "--contest", "c"]).exit_code == 0
-    port = _free_port()
+    port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "saylau", "serve", db, "--port", str(port)],
         stdout=subprocess.DEVNULL,

@@ -9,23 +9,16 @@ small store; screenshots at 1366 and 390 px in en/ru/kk go to
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-import threading
-import time
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from test_browser import ARGS, _chromium, _free_port, _shot
+from served import axe_violations, chromium, screenshot, serving
 from test_names import ELECTION, PARTIES, ROWS
 from webdata import register_stations, write_protocols
 
 from saylau.store import Store
 from saylau.tabulate import read_protocols
-from saylau.web.app import create_app
 
 pytestmark = pytest.mark.browser
 
@@ -41,29 +34,14 @@ def kz_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     register_stations(store, "majilis", ROWS)  # "3 / 3" and the progress bars
     store.ingest("majilis", read_protocols(write_protocols(tmp / "p.csv", ROWS, PARTIES)))
     store.close()
-    port = _free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with serving(db) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def pg(kz_site: str) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        yield context.new_page()
-        browser.close()
+    with chromium() as browser:
+        yield browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
 
 
 #: For every text of a name that is not one over-long word, a heading or a table
@@ -117,7 +95,7 @@ def test_pages_fit_and_never_split_a_word(pg: Any, kz_site: str, lang: str, widt
         pg.goto(f"{kz_site}{path}?lang={lang}")
         assert pg.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
         assert pg.evaluate(SPLIT_WORDS) == [], (path, lang, width)
-        _shot(pg, f"kz-{shot}-{lang}-{width}")
+        screenshot(pg, f"kz-{shot}-{lang}-{width}")
 
 
 def test_phone_tables_show_key_columns_or_say_they_scroll(pg: Any, kz_site: str) -> None:
@@ -240,40 +218,7 @@ def test_tile_map_links_each_area_with_its_figures(pg: Any, kz_site: str) -> Non
     pg.go_back()
     turnout = pg.locator("figure.map[data-view=turnout] a.tile rect").first
     assert turnout.evaluate("e => getComputedStyle(e).fill").startswith("rgb(")
-    _shot(pg, "kz-contest-map-kk-1366")
-
-
-#: Where the test setup installs the npm package ``axe-core`` (git-ignored).
-AXE_DIR = Path(__file__).resolve().parents[2] / "artifacts" / "axe"
-
-
-def _axe_source() -> str:
-    """axe-core's script, installed with npm on first use; the test is skipped (with
-    the reason) where npm or the registry is not available."""
-    script = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-    if not script.exists():
-        npm = shutil.which("npm")
-        if npm is None:
-            pytest.skip("npm is not installed: axe-core cannot be fetched (apt-get install npm)")
-        done = subprocess.run(
-            [
-                npm,
-                "install",
-                "--prefix",
-                str(AXE_DIR),
-                "--no-save",
-                "--no-audit",
-                "--no-fund",
-                "axe-core@4",
-            ],
-            capture_output=True,
-            text=True,
-            timeout=180,
-            check=False,
-        )
-        if done.returncode != 0 or not script.exists():
-            pytest.skip(f"npm could not install axe-core: {done.stderr.strip()[-200:]}")
-    return script.read_text("utf-8")
+    screenshot(pg, "kz-contest-map-kk-1366")
 
 
 @pytest.mark.parametrize(
@@ -294,24 +239,8 @@ def _axe_source() -> str:
 )
 @pytest.mark.parametrize("width", [1366, 390])
 def test_pages_pass_axe_core(pg: Any, kz_site: str, path: str, width: int) -> None:
-    source = _axe_source()
-    # The site's CSP forbids inline scripts: this context may inject axe all the same.
-    context = pg.context.browser.new_context(
-        viewport={"width": width, "height": 900}, bypass_csp=True
-    )
-    page = context.new_page()
-    page.goto(f"{kz_site}{path}{'&' if '?' in path else '?'}lang=kk")
-    # On a phone the wide tables scroll: tables.js marks them (and, now, lets the
-    # keyboard reach them: axe's "scrollable-region-focusable" was serious at 390 px).
-    page.wait_for_load_state("load")
-    page.add_script_tag(content=source)
-    found = page.evaluate(
-        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
-        ".filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => [v.id, v.nodes.length, v.nodes[0].target.join(' ')])"
-    )
-    context.close()
-    assert found == [], path
+    url = f"{kz_site}{path}{'&' if '?' in path else '?'}lang=kk"
+    assert axe_violations(pg.context.browser, url, width=width) == [], path
 
 
 @pytest.mark.parametrize("width", [1366, 390])
@@ -338,4 +267,4 @@ def test_projection_page_opens_on_the_example_and_fits_a_phone(
     # The method by its title, in Kazakh, never its identifier.
     meta = pg.locator("#h-projection + p.notice + p.meta").inner_text()
     assert "Ең үлкен қалдық, Хэйр квотасы" in meta and "hare" not in meta
-    _shot(pg, f"kz-projection-kk-{width}")
+    screenshot(pg, f"kz-projection-kk-{width}")

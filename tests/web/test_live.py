@@ -12,13 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
-from test_browser import _free_port
+from served import serving
 from test_publish import amend_station_001
 from webdata import build_store
 
 from saylau.store import notify
-from saylau.web.app import create_app
 from saylau.web.routes import live
 
 
@@ -31,19 +29,11 @@ def server(db_url: str, tmp_path: Path) -> Iterator[tuple[str, int, Path]]:
     # slower than the test's patience, so only the store's NOTIFY can bring a change.
     period, fallback = live.PERIOD, live.FALLBACK
     live.PERIOD, live.FALLBACK = 0.1, 600.0
-    port = _free_port()
-    config = uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    for _ in range(400):
-        if srv.started:
-            break
-        time.sleep(0.05)
-    yield db, port, tmp
-    live.PERIOD, live.FALLBACK = period, fallback
-    srv.should_exit = True
-    thread.join(timeout=5)
+    try:
+        with serving(db) as url:
+            yield db, int(url.rsplit(":", 1)[1]), tmp
+    finally:
+        live.PERIOD, live.FALLBACK = period, fallback
 
 
 class Stream:

@@ -12,19 +12,16 @@ from __future__ import annotations
 import functools
 import re
 import threading
-import time
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from test_browser import ARGS, _chromium, _free_port
+from served import chromium, serving
 from test_publish import amend_station_001
 from webdata import build_store
 
-from saylau.web.app import create_app
 from saylau.web.publish import publish
 from saylau.web.routes import live
 
@@ -41,13 +38,8 @@ def _number(text: str) -> int:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
+    with chromium() as b:
+        yield b
 
 
 def _mark(page: Any) -> dict[str, Any]:
@@ -80,49 +72,39 @@ def test_the_open_contest_page_follows_the_store(browser: Any, tmp_path: Path) -
     db = str(tmp_path / "saylau.db")
     build_store(db, tmp_path).close()
     period, live.PERIOD = live.PERIOD, 0.2
-    port = _free_port()
-    config = uvicorn.Config(create_app(db), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
     try:
-        for _ in range(400):
-            if server.started:
-                break
-            time.sleep(0.05)
-        page = browser.new_page()
-        streams: list[str] = []
-        page.on("request", lambda r: streams.append(r.url) if "/events" in r.url else None)
-        page.goto(f"http://127.0.0.1:{port}/contests/majilis?lang=ru")
-        before = _mark(page)
-        embed = browser.new_page()  # a news site's iframe, in Kazakh
-        embed.goto(f"http://127.0.0.1:{port}/embed/contests/majilis?lang=kk")
-        embed.evaluate("window.__loaded_once = 7")
-        stamp = embed.get_attribute('[data-live="status"] time', "datetime")
-        for _ in range(100):  # the page opens its event stream
-            if streams:
-                break
-            page.wait_for_timeout(100)
-        page.wait_for_timeout(500)  # ... and the server has answered its first event
-        amend_station_001(db, tmp_path)
-        _assert_updated_in_place(page, before)
-        assert streams and streams[0].endswith("/api/v1/events?contest=majilis")
-        embed.wait_for_function(UPDATED, timeout=60_000)
-        assert embed.evaluate("window.__loaded_once") == 7
-        assert embed.get_attribute("html", "data-live-changed") == "results status"
-        assert embed.inner_text('[data-live="status"]').startswith("Соңғы жаңарту")
-        assert embed.get_attribute('[data-live="status"] time', "datetime") != stamp
-        # Only what changed was swapped: five more votes move no seat.
-        swapped = page.get_attribute("html", "data-live-changed") or ""
-        assert swapped.split() == ["areas", "results", "status", "steps", "totals"]
-        # The areas were swapped too, and tables.js made their table sortable again.
-        assert page.locator('[data-live="areas"] table.sortable th button.sort').count() >= 4
-        # The swapped markup is the page's own, in the page's language.
-        assert page.inner_text('[data-live="status"]').startswith("Последнее обновление:")
+        with serving(db) as url:
+            page = browser.new_page()
+            streams: list[str] = []
+            page.on("request", lambda r: streams.append(r.url) if "/events" in r.url else None)
+            page.goto(f"{url}/contests/majilis?lang=ru")
+            before = _mark(page)
+            embed = browser.new_page()  # a news site's iframe, in Kazakh
+            embed.goto(f"{url}/embed/contests/majilis?lang=kk")
+            embed.evaluate("window.__loaded_once = 7")
+            stamp = embed.get_attribute('[data-live="status"] time', "datetime")
+            for _ in range(100):  # the page opens its event stream
+                if streams:
+                    break
+                page.wait_for_timeout(100)
+            page.wait_for_timeout(500)  # ... and the server has answered its first event
+            amend_station_001(db, tmp_path)
+            _assert_updated_in_place(page, before)
+            assert streams and streams[0].endswith("/api/v1/events?contest=majilis")
+            embed.wait_for_function(UPDATED, timeout=60_000)
+            assert embed.evaluate("window.__loaded_once") == 7
+            assert embed.get_attribute("html", "data-live-changed") == "results status"
+            assert embed.inner_text('[data-live="status"]').startswith("Соңғы жаңарту")
+            assert embed.get_attribute('[data-live="status"] time', "datetime") != stamp
+            # Only what changed was swapped: five more votes move no seat.
+            swapped = page.get_attribute("html", "data-live-changed") or ""
+            assert swapped.split() == ["areas", "results", "status", "steps", "totals"]
+            # The areas were swapped too, and tables.js made their table sortable again.
+            assert page.locator('[data-live="areas"] table.sortable th button.sort').count() >= 4
+            # The swapped markup is the page's own, in the page's language.
+            assert page.inner_text('[data-live="status"]').startswith("Последнее обновление:")
     finally:
         live.PERIOD = period
-        server.should_exit = True
-        thread.join(timeout=5)
 
 
 def _publish(db: str, out: Path) -> None:

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from test_browser import ARGS, _chromium, _shot
+from served import axe_violations, chromium, screenshot
 from test_browser import site as site  # the module's own server over the test store
 
 pytestmark = pytest.mark.browser
@@ -18,12 +18,8 @@ ALMATY = "/contests/majilis/divisions/region%3AAlmaty"
 
 @pytest.fixture(scope="module")
 def pg(site: str) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=_chromium(), args=ARGS)
-        context = browser.new_context(viewport={"width": 1366, "height": 900})
-        yield context.new_page()
-        browser.close()
+    with chromium() as browser:
+        yield browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
 
 
 @pytest.mark.parametrize("width", [1366, 390])
@@ -63,7 +59,7 @@ def test_districts_as_bars_sorted_by_turnout(pg: Any, site: str, width: int) -> 
                            .map(e => e.getClientRects().length)})"""
     )
     assert drawn == {"link": "none", "name": "underline", "lines": [1, 1]}, drawn
-    _shot(pg, f"region-bars-kk-{width}")
+    screenshot(pg, f"region-bars-kk-{width}")
     link.focus()
     pg.keyboard.press("Enter")
     pg.wait_for_url("**/divisions/district%3AAlmaty%2FMedeu**")
@@ -72,19 +68,5 @@ def test_districts_as_bars_sorted_by_turnout(pg: Any, site: str, width: int) -> 
 
 
 def test_the_bars_pass_axe_core(pg: Any, site: str) -> None:
-    from test_layout_browser import _axe_source
-
-    source = _axe_source()
-    context = pg.context.browser.new_context(
-        viewport={"width": 1366, "height": 900}, bypass_csp=True
-    )
-    page = context.new_page()
-    page.goto(f"{site}{ALMATY}?lang=kk")
-    page.add_script_tag(content=source)
-    found = page.evaluate(
-        "async () => (await axe.run('section.area-view', {resultTypes: ['violations']}))"
-        ".violations.filter(v => v.impact === 'serious' || v.impact === 'critical')"
-        ".map(v => [v.id, v.nodes.length, v.nodes[0].target.join(' ')])"
-    )
-    context.close()
-    assert found == []
+    url = f"{site}{ALMATY}?lang=kk"
+    assert axe_violations(pg.context.browser, url, "'section.area-view'") == []

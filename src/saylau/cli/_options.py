@@ -10,6 +10,9 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: A file that must exist (not a directory), given to the command as a ``Path``.
+EXISTING_FILE = click.Path(exists=True, dir_okay=False, path_type=Path)
+
 
 def json_option(help: str = "Print one JSON object.") -> Callable[[F], F]:
     """``--json``: the command prints one JSON document instead of tables."""
@@ -31,9 +34,14 @@ def key_option(help: str, *, required: bool = True) -> Callable[[F], F]:
         "key_path",
         required=required,
         default=None,
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
+        type=EXISTING_FILE,
         help=help,
     )
+
+
+def in_file_option(name: str, help: str) -> Callable[[F], F]:
+    """An optional file the command reads (it must exist), as a ``Path``."""
+    return click.option(name, type=EXISTING_FILE, default=None, help=help)
 
 
 def out_file_option(help: str, *, required: bool = False) -> Callable[[F], F]:

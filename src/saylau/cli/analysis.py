@@ -7,7 +7,7 @@ import os
 import tempfile
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -16,6 +16,12 @@ from saylau.cli._notes import print_notes, verbose_option
 from saylau.cli._options import json_option, law_option, out_dir_option
 from saylau.cli._table import Column, console, number, percent, plural, show, tables
 from saylau.errors import InputError
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from saylau.analysis.projection import Projection
+    from saylau.analysis.whatif import WhatIf
 
 _STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 
@@ -126,7 +132,7 @@ def whatif(
             click.echo(f"{s.label}: {', '.join(entered)} {verb}")
 
 
-def _whatif_tables(result: Any, votes: dict[str, int], width: int) -> list[Any]:
+def _whatif_tables(result: WhatIf, votes: dict[str, int], width: int) -> list[Table]:
     """Seats of every party under each scenario, changes against the first marked."""
     total = sum(votes.values())
     columns = [Column("Party"), Column(f"% of {total:,} votes", True)]
@@ -148,7 +154,7 @@ def _whatif_tables(result: Any, votes: dict[str, int], width: int) -> list[Any]:
 # --------------------------------------------------------------------------- project
 
 
-def _projection_tables(result: Any, width: int) -> list[Any]:
+def _projection_tables(result: Projection, width: int) -> list[Table]:
     """The projected seats and probabilities of every party."""
     a = result.average
     columns = [

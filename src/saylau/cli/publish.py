@@ -8,19 +8,14 @@ from pathlib import Path
 import click
 
 from saylau.cli import trust
+from saylau.cli._options import EXISTING_FILE, in_file_option, key_option
 from saylau.cli._table import plural
 
 
 @click.command("publish", short_help="Write the public site as signed static files.")
 @click.argument("db")
 @click.argument("out", type=click.Path(path_type=Path))
-@click.option(
-    "--key",
-    "key_path",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="Secret key (from saylau keygen) that signs manifest.json.",
-)
+@key_option("Secret key (from saylau keygen) that signs manifest.json.", required=False)
 @click.option("--watch", is_flag=True, help="Republish after every change to the store.")
 @click.option("--full", is_flag=True, help="Render every file again (default: only what changed).")
 @click.option(
@@ -86,25 +81,10 @@ def publish(
 
 
 @click.command("verify", short_help="Check a signed snapshot or a published mirror.")
-@click.argument(
-    "snapshot", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.argument(
-    "signature", required=False, type=click.Path(exists=True, dir_okay=False, path_type=Path)
-)
-@click.option(
-    "--key",
-    "key_path",
-    required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    help="Public key file of the signer (.pub).",
-)
-@click.option(
-    "--manifest",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="A published mirror's manifest.json: check every file beside it.",
-)
+@click.argument("snapshot", required=False, type=EXISTING_FILE)
+@click.argument("signature", required=False, type=EXISTING_FILE)
+@key_option("Public key file of the signer (.pub).")
+@in_file_option("--manifest", "A published mirror's manifest.json: check every file beside it.")
 @click.pass_context
 def verify(
     ctx: click.Context,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from saylau.cli._options import json_option, law_option, threshold_base_option
+from saylau.cli._options import F, json_option, law_option, threshold_base_option
 from saylau.cli._results import reserved_label
 from saylau.cli._table import Column, console, keyed, number, percent, plural, show, tables
 from saylau.core import check_threshold
@@ -31,6 +32,11 @@ if TYPE_CHECKING:
 #: under 3,000 members; a bigger number is a typo, and 10**11 seats would fill
 #: the memory with the allocation's step log instead of failing.
 MAX_SEATS = 100_000
+
+
+def _whole_option(name: str, help: str) -> Callable[[F], F]:
+    """An optional whole number of the ad-hoc method (None: not given)."""
+    return click.option(name, type=int, default=None, help=help)
 
 
 def check_seats(seats: int) -> None:
@@ -66,29 +72,19 @@ def _proportionality(seats: dict[str, int], votes: dict[str, int]) -> dict[str, 
     "--threshold", default="0", show_default=True, help="Threshold in percent (with --method)."
 )
 @threshold_base_option("valid: votes for parties (+ against all); cast: valid + invalid ballots.")
-@click.option(
-    "--min-seats",
-    type=int,
-    default=None,
-    help="Least seats of every list that passes (with --method; e.g. 1 per US state).",
+@_whole_option(
+    "--min-seats", "Least seats of every list that passes (with --method; e.g. 1 per US state)."
 )
-@click.option(
-    "--max-seats",
-    type=int,
-    default=None,
-    help="Most seats of any list (with --method; with --min-seats: degressive limits).",
+@_whole_option(
+    "--max-seats", "Most seats of any list (with --method; with --min-seats: degressive limits)."
 )
-@click.option(
+@_whole_option(
     "--votes-per-seat",
-    type=int,
-    default=None,
-    help="A fixed quota: votes per seat (with --method fixed-quota, instead of --seats).",
+    "A fixed quota: votes per seat (with --method fixed-quota, instead of --seats).",
 )
-@click.option(
+@_whole_option(
     "--remainder-over",
-    type=int,
-    default=None,
-    help="With --votes-per-seat: a remainder above this many votes wins one more seat.",
+    "With --votes-per-seat: a remainder above this many votes wins one more seat.",
 )
 @click.option(
     "--invalid",

@@ -13,7 +13,13 @@ from pathlib import Path
 import click
 
 from saylau.cli._db import open_store
-from saylau.cli._options import json_option, key_option, out_file_option
+from saylau.cli._options import (
+    EXISTING_FILE,
+    in_file_option,
+    json_option,
+    key_option,
+    out_file_option,
+)
 from saylau.cli._table import plural
 from saylau.errors import InputError
 from saylau.trust import accounts, audit, signing
@@ -84,11 +90,8 @@ def audit_group() -> None:
     metavar="SEQ:HASH",
     help="A published chain head (results page footer, contest JSON): the log must extend it.",
 )
-@click.option(
-    "--since",
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
-    default=None,
-    help="A signed export (contest JSON): the log must extend the head it carries.",
+@in_file_option(
+    "--since", "A signed export (contest JSON): the log must extend the head it carries."
 )
 def audit_verify(db: str, head_text: str | None, since: Path | None) -> None:
     """Replay the audit log and compare it with every table, both ways.
@@ -169,7 +172,7 @@ def keygen(out: Path) -> None:
 
 
 @click.command("sign", short_help="Sign a JSON results snapshot (Ed25519).")
-@click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("snapshot", type=EXISTING_FILE)
 @key_option("Secret key file (from saylau keygen).")
 @out_file_option("Default SNAPSHOT.sig.")
 def sign(snapshot: Path, key_path: Path, out: Path | None) -> None:
@@ -181,8 +184,8 @@ def sign(snapshot: Path, key_path: Path, out: Path | None) -> None:
 
 
 @click.command("verify", short_help="Check a signed results snapshot.")
-@click.argument("snapshot", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.argument("signature", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("snapshot", type=EXISTING_FILE)
+@click.argument("signature", type=EXISTING_FILE)
 @key_option("Public key file of the signer (.pub).")
 def verify(snapshot: Path, signature: Path, key_path: Path) -> None:
     """Check a downloaded results snapshot against its signature and the public key."""

@@ -172,7 +172,7 @@ def highest_averages(
     q = _Quotients(
         spec, {p: ctx.bonus[p] * votes[p] if p in ctx.bonus else votes[p] for p in parties}, seats
     )
-    floors = {p: ctx.floors.get(p, 0) for p in parties}
+    floors = {p: ctx.floors.get(p, 0) for p in parties} if ctx.floors else {}
     free = seats - sum(floors.values())
     got, _ = q.jump_start(free) if free > 0 else (dict.fromkeys(parties, 0), None)
     seat_no = offset
@@ -185,11 +185,15 @@ def highest_averages(
         seat_no += log_minimums(ctx, list(minimum), offset)
     else:
         minimum = {}
+    # The exact quotient of each list's last seat so far: the final divisor is the
+    # smallest of them, so none is built twice (a Fraction's gcd is the largest cost
+    # of an allocation after the seat loop).
+    last: dict[str, Fraction | None] = {}
     for p in parties:
         if got[p] and p not in minimum:
             # The exact quotient of the list's last seat here, never the float cut.
-            last = q.exact(p, got[p] - 1)
-            shown = "∞" if last is None else fmt(last)
+            value = last[p] = q.exact(p, got[p] - 1)
+            shown = "∞" if value is None else fmt(value)
             ctx.steps.append(
                 Step(
                     "divisor",
@@ -198,7 +202,7 @@ def highest_averages(
                     party=p,
                     seats=got[p],
                     seat_number=seat_no + got[p],
-                    value=last,
+                    value=value,
                 )
             )
             seat_no += got[p]
@@ -255,7 +259,15 @@ def highest_averages(
                 )
             )
             got[p] += 1
+            last[p] = best
             approx[p] = q.approx(p, got[p])
-    # The final divisor: the smallest quotient that won a seat.
-    won = [x for p in parties if got[p] for x in [q.exact(p, got[p] - 1)] if x is not None]
+    # The final divisor: the smallest quotient that won a seat (a list that holds only
+    # its minimum has no quotient yet).
+    won = [
+        x
+        for p in parties
+        if got[p]
+        for x in [last[p] if p in last else q.exact(p, got[p] - 1)]
+        if x is not None
+    ]
     return got, min(won) if won else None

@@ -381,15 +381,14 @@ commission_sessions = Table(
     metadata,
     Column("key", String(64), primary_key=True),  # sha256 of the cookie's id
     Column("account", String(200), nullable=False, index=True),
-    Column("created_at", String(32), nullable=False),
-    Column("seen_at", String(32), nullable=False),
+    *required(String(32), "created_at", "seen_at"),
     Column("address", String(64), nullable=False),
 )
 
 commission_failures = Table(
     "commission_failures",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial_id(),
     Column("account", String(200), nullable=False, index=True),
     Column("address", String(64), nullable=False, index=True),
     Column("at", String(32), nullable=False),
@@ -398,8 +397,7 @@ commission_failures = Table(
 commission_drafts = Table(
     "commission_drafts",
     metadata,
-    Column("contest", String(200), primary_key=True),
-    Column("station", String(200), primary_key=True),
+    *station_of(primary_key=True),
     Column("account", String(200), primary_key=True),
     Column("values", Text, nullable=False),  # JSON: field -> text as typed
     Column("saved_at", String(32), nullable=False),
@@ -408,27 +406,25 @@ commission_drafts = Table(
 commission_explanations = Table(
     "commission_explanations",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("contest", String(200), nullable=False),
-    Column("station", String(200), nullable=False, index=True),
+    serial_id(),
+    *station_of(),
     Column("content_hash", String(64), nullable=False),
     Column("account", String(200), nullable=False),
     Column("code", String(16), nullable=False),
-    Column("fields", Text, nullable=False),  # JSON list
-    Column("text", Text, nullable=False),
+    *required(Text, "fields", "text"),  # fields: a JSON list
     Column("at", String(32), nullable=False),
+    Index("ix_commission_explanations_station", "station"),
 )
 
 # The CEC's decision that certified a contest (number and date as on the paper).
 commission_certificates = Table(
     "commission_certificates",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial_id(),
     Column("contest", String(200), nullable=False),
     Column("number", String(100), nullable=False),
     Column("date", String(10), nullable=False),
-    Column("actor", String(200), nullable=False),
-    Column("at", String(32), nullable=False),
+    *who_when(),
 )
 
 
@@ -438,7 +434,7 @@ commission_certificates = Table(
 webhooks = Table(
     "webhooks",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial_id(),
     Column("contest", String(100), ForeignKey("contests.id"), nullable=False),
     Column("url", Text, nullable=False),
     # The HMAC key the receiver shares: needed in clear to sign, never printed or logged.
@@ -450,7 +446,7 @@ webhooks = Table(
 webhook_deliveries = Table(
     "webhook_deliveries",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial_id(),
     # No foreign key: the log outlives a removed webhook (its URL is kept here).
     Column("webhook", Integer, nullable=False),
     Column("delivery", String(64), nullable=False),

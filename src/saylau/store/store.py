@@ -309,7 +309,7 @@ class Store:
             contest_id, div, totals, info.status, info.last_update, info.change_counter, result
         )
 
-    def _station_totals(self, conn: Any, contest_id: str, station_id: str) -> Totals:
+    def _station_totals(self, conn: Connection, contest_id: str, station_id: str) -> Totals:
         vs = reads.versions(conn, contest_id, station_id)
         return stations.totals(vs, reads.parties(conn, contest_id))
 
@@ -350,7 +350,7 @@ class Store:
             for d in divs
         ]
 
-    def _all_station_totals(self, conn: Any, contest_id: str) -> dict[str, Totals]:
+    def _all_station_totals(self, conn: Connection, contest_id: str) -> dict[str, Totals]:
         frame = reads.current_frame(conn, contest_id)
         names = reads.parties(conn, contest_id)
         out: dict[str, Totals] = {}

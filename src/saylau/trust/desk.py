@@ -17,7 +17,7 @@ from typing import Any
 
 from saylau.errors import InputError, NotFoundError, SaylauError
 from saylau.store import commission as cs
-from saylau.store.engine import write_transaction
+from saylau.store.engine import Tx, write_transaction
 from saylau.store.integrity import secret_digest
 from saylau.store.store import Store
 from saylau.tabulate.fields import ID_FIELDS
@@ -495,7 +495,7 @@ class _Stale(Exception):
     """The station changed since the form was opened (nothing is written)."""
 
 
-def _opened(conn: Any, contest: str, station: str) -> str:
+def _opened(conn: Tx, contest: str, station: str) -> str:
     """A token of the station's state: a form opened on another state is stale."""
     f = cs.station_facts(conn, contest, station)
     entries = cs.open_entries_of(conn, contest, station)

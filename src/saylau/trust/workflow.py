@@ -154,12 +154,16 @@ def submit_many(
     if not twice:
         out: list[Outcome] = []
         for i in range(0, len(checked), max(1, chunk)):
-            out += _write(store, contest, checked[i : i + chunk], actor=account.name, reason=reason)
+            with write_transaction(store.engine) as conn:
+                out += _write(
+                    conn, contest, checked[i : i + chunk], actor=account.name, reason=reason
+                )
         return out
     answers = []
     for c in checked:
         if c in changed:
-            answers.append(_enter(store, account, contest, c, reason))
+            with write_transaction(store.engine) as conn:
+                answers.append(_enter(conn, account, contest, c, reason))
         else:
             answers.append(Outcome("unchanged", c.station, current[c.station][1], c.hash))
     return answers
@@ -183,8 +187,8 @@ def submit_in(
     if c not in changed:
         return Outcome("unchanged", c.station, current[c.station][1], c.hash)
     if twice:
-        return _enter_in(conn, account, contest, c, reason)
-    return _write_in(conn, contest, [c], actor=account.name, reason=reason)[0]
+        return _enter(conn, account, contest, c, reason)
+    return _write(conn, contest, [c], actor=account.name, reason=reason)[0]
 
 
 def _checks(
@@ -257,26 +261,6 @@ def _amendable(
 
 
 def _write(
-    store: Store,
-    contest: str,
-    batch: Sequence[Checked],
-    *,
-    actor: str,
-    reason: str | None,
-    extra: Mapping[str, Any] | None = None,
-) -> list[Outcome]:
-    """Write the changed protocols and their audit entries in one transaction.
-
-    Under the write lock: read the current versions, refuse amendments that may not
-    be made, write the versions (``saylau.store.submit``: no second validation) and
-    append one audit entry per version, mark the CEC decisions used and the
-    approvals stale.  All of it commits or none of it does.
-    """
-    with write_transaction(store.engine) as conn:
-        return _write_in(conn, contest, batch, actor=actor, reason=reason, extra=extra)
-
-
-def _write_in(
     conn: Tx,
     contest: str,
     batch: Sequence[Checked],
@@ -285,7 +269,14 @@ def _write_in(
     reason: str | None,
     extra: Mapping[str, Any] | None = None,
 ) -> list[Outcome]:
-    """``_write`` in the caller's write transaction."""
+    """Write the changed protocols and their audit entries in the caller's write
+    transaction (so all of it commits or none of it does).
+
+    Under the write lock: read the current versions, refuse amendments that may not
+    be made, write the versions (``saylau.store.submit``: no second validation) and
+    append one audit entry per version, mark the CEC decisions used and the
+    approvals stale.
+    """
     stations = [c.station for c in batch]
     row = rows.contest_state(conn, contest)
     current = rows.current(conn, contest, stations)
@@ -345,25 +336,14 @@ def _stale_approvals(conn: Tx, contest: str, stations: Sequence[str]) -> None:
 
 
 def _enter(
-    store: Store,
-    account: Account,
-    contest: str,
-    checked: Checked,
-    reason: str | None,
-) -> Outcome:
-    """One entry of a double-entry protocol: wait, agree (and count) or differ."""
-    with write_transaction(store.engine) as conn:
-        return _enter_in(conn, account, contest, checked, reason)
-
-
-def _enter_in(
     conn: Tx,
     account: Account,
     contest: str,
     checked: Checked,
     reason: str | None,
 ) -> Outcome:
-    """``_enter`` in the caller's write transaction.  Agreeing entries are counted
+    """One entry of a double-entry protocol, in the caller's write transaction: wait,
+    agree (and count) or differ.  Agreeing entries are counted
     in that same transaction: entries marked agreed without their version (a
     crash in between) would be a protocol lost."""
     protocol, digest, station = checked.protocol, checked.hash, checked.station
@@ -414,7 +394,7 @@ def _enter_in(
         )
         return Outcome("entries-differ", station, hash=digest, differences=diff, entry=entry_id)
     rows.set_entry_status(conn, ids, "agreed")
-    return _write_in(
+    return _write(
         conn,
         contest,
         [checked],
@@ -477,7 +457,7 @@ def resolve(
         if chosen is None:
             return Outcome("discarded", station)
         # The kept entry is counted with its resolution, or neither happens.
-        return _write_in(
+        return _write(
             conn,
             contest,
             [check_one(json.loads(chosen.protocol))],

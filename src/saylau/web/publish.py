@@ -27,11 +27,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from saylau.errors import InputError
 from saylau.trust import signing
 from saylau.web.publish_paths import url_of
+
+if TYPE_CHECKING:
+    from saylau.web.publish_render import PublishStore
 
 #: Files about the snapshot itself (not answers of the app).
 MANIFEST, VERSION = "manifest.json", "version.json"
@@ -424,7 +427,7 @@ def _plan(
         store.close()
 
 
-def _chain(store: Any, cid: str, did: str) -> list[str]:
+def _chain(store: PublishStore, cid: str, did: str) -> list[str]:
     """``did`` and its ancestors, the root (the contest's own page) excluded."""
     from saylau.errors import NotFoundError
 

@@ -109,6 +109,21 @@ def page_path_of(scope: Mapping[str, Any]) -> str:
     return "/" + path.lstrip("/")  # "//host" in an href leaves the site
 
 
+async def _in_worker(site: Site, fn: Callable[..., bytes], *args: Any) -> bytes | None:
+    """``fn(*args)`` in one of the site's worker processes; None without a pool or when
+    the pool is broken or refuses (the caller then builds in a thread instead)."""
+    workers = site.workers
+    if workers is None:
+        return None
+    try:
+        made: bytes = await asyncio.wrap_future(workers.submit(fn, *args))
+    except Exception as exc:  # a broken or refusing pool: build here instead
+        site.worker_error = repr(exc)
+        return None
+    site.worker_builds += 1
+    return made
+
+
 def _register_hot(
     site: Site,
     key: str,
@@ -125,18 +140,11 @@ def _register_hot(
     instance = site.instance
 
     async def rebuild(version: Version) -> bytes:
-        workers = site.workers
         made: bytes | None = None
-        if recipe is not None and workers is not None:
+        if recipe is not None:
             from saylau.web.workers import build_json
 
-            try:
-                future = workers.submit(build_json, site.db, recipe[0], recipe[1])
-                made = await asyncio.wrap_future(future)
-                site.worker_builds += 1
-            except Exception as exc:  # a broken or refusing pool: build here instead
-                site.worker_error = repr(exc)
-                made = None
+            made = await _in_worker(site, build_json, site.db, recipe[0], recipe[1])
         if made is None:
             made = await run_in_threadpool(lambda: to_json_bytes(dict(build())))
         site.cache.put((key, version[0], "", "json"), made)
@@ -178,20 +186,12 @@ def _register_hot_page(
     raw_path = raw if isinstance(raw, bytes) and raw else key.encode("utf-8")
 
     async def rebuild(version: Version, lang: str) -> bytes:
-        workers = site.workers
         made: bytes | None = None
-        if recipe is not None and workers is not None:
+        if recipe is not None:
             from saylau.web.workers import build_html
 
-            try:
-                future = workers.submit(
-                    build_html, site.db, recipe[0], recipe[1], template, lang, path
-                )
-                made = await asyncio.wrap_future(future)
-                site.worker_builds += 1
-            except Exception as exc:  # a broken or refusing pool: build here instead
-                site.worker_error = repr(exc)
-                made = None
+            args = (site.db, recipe[0], recipe[1], template, lang, path)
+            made = await _in_worker(site, build_html, *args)
         if made is None:
 
             def _make() -> bytes:

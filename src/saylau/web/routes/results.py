@@ -40,6 +40,19 @@ PLACE_KEYS = {
     "contest": "id, title, election, date, law, status (preliminary|final), certified_at, "
     "urls, synthetic",
 }
+
+
+def _worker_view(builder: str, contest_id: str, *args: str) -> View:
+    """The view ``model.<builder>(store, contest_id, *args)`` builds, here or, by the
+    same name and arguments, in a worker process (``saylau.web.workers.BUILDERS``)."""
+    make = getattr(model, builder)
+    return View(
+        lambda s: make(s, contest_id, *args),
+        contest_id=contest_id,
+        recipe=(builder, (contest_id, *args)),
+    )
+
+
 #: The options every API twin of this module shares.
 API: dict[str, Any] = {"tags": ["results"], "response_class": Response}
 
@@ -96,11 +109,7 @@ def election_day() -> View:
 def contest(contest_id: str) -> View:
     """A contest's totals, votes and % per party, threshold, seats of every tier, the
     allocation step log and its top-level areas."""
-    return View(
-        lambda s: model.contest_page(s, contest_id),
-        contest_id=contest_id,
-        recipe=("contest_page", (contest_id,)),
-    )
+    return _worker_view("contest_page", contest_id)
 
 
 # Find a station ----------------------------------------------------------------------
@@ -153,11 +162,7 @@ def search(
 )
 def division(contest_id: str, division_id: str) -> View:
     """A division (region, district, country abroad): totals, votes, its children."""
-    return View(
-        lambda s: model.division_page(s, contest_id, division_id),
-        contest_id=contest_id,
-        recipe=("division_page", (contest_id, division_id)),
-    )
+    return _worker_view("division_page", contest_id, division_id)
 
 
 @page(
@@ -183,11 +188,7 @@ def division(contest_id: str, division_id: str) -> View:
 def station(contest_id: str, station_id: str) -> View:
     """A polling station: its protocol as submitted, each control relation's result and
     the version history."""
-    return View(
-        lambda s: model.station_page(s, contest_id, station_id),
-        contest_id=contest_id,
-        recipe=("station_page", (contest_id, station_id)),
-    )
+    return _worker_view("station_page", contest_id, station_id)
 
 
 # Statement and exports ----------------------------------------------------------------

@@ -16,14 +16,14 @@ import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from fastapi import APIRouter, Header, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, ValidationError
 
 from saylau.errors import InputError, NotFoundError, SaylauError
-from saylau.store import faults
+from saylau.store import Store, faults
 from saylau.store import idempotency as remembered
 from saylau.store.engine import write_transaction
 from saylau.tabulate.fields import COUNT_FIELDS, MAX_COUNT, is_party_column, text_problem
@@ -34,6 +34,8 @@ from saylau.web import door
 from saylau.web.door import ApiError, current_account, refused
 
 LOG = logging.getLogger("saylau.web.api")
+
+_Body = TypeVar("_Body", bound=BaseModel)
 
 SECURITY_HEADERS: dict[str, str] = {
     "X-Content-Type-Options": "nosniff",
@@ -124,8 +126,9 @@ def guarded(
     return run
 
 
-def _store(request: Request) -> Any:
-    return request.app.state.site.store
+def _store(request: Request) -> Store:
+    store: Store = request.app.state.site.store
+    return store
 
 
 async def read_body(request: Request, limit: int) -> bytes:
@@ -256,7 +259,7 @@ def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return seen
 
 
-def _parse(model: type[BaseModel], body: bytes) -> Any:
+def _parse(model: type[_Body], body: bytes) -> _Body:
     if b"\x00" in body or b"\\u0000" in body.lower():
         raise ApiError(422, "body: contains control characters (NUL)")
     # Duplicate keys first: a parser keeps one of them silently, so a reviewer and
@@ -278,7 +281,7 @@ def _media(request: Request) -> str:
     return request.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
-async def read_json(request: Request, model: type[BaseModel]) -> tuple[Any, bytes]:
+async def read_json(request: Request, model: type[_Body]) -> tuple[_Body, bytes]:
     """The request's JSON body as ``model`` and its bytes: ``application/json`` only,
     at most ``door.LIMITS.json_bytes``, no duplicate keys, no NUL."""
     body = await read_body(request, door.LIMITS.json_bytes)
@@ -286,6 +289,13 @@ async def read_json(request: Request, model: type[BaseModel]) -> tuple[Any, byte
     if media != "application/json" and not media.endswith("+json"):
         raise ApiError(415, f"Content-Type {media or '(none)'!r}: send application/json")
     return _parse(model, body), body
+
+
+async def _caller_and_body(request: Request, model: type[_Body]) -> tuple[Account, _Body]:
+    """The caller's account, then the request's JSON body as ``model`` (in that order:
+    an unauthenticated request is refused before its body is read)."""
+    account = await _caller(request)
+    return account, (await read_json(request, model))[0]
 
 
 def _openapi(model: type[BaseModel], media: str = "application/json") -> dict[str, Any]:
@@ -344,9 +354,32 @@ def _need(account: Account, roles: frozenset[Role] | set[Role], what: str) -> No
 
 router = APIRouter(prefix="/api/v1", tags=["trust"])
 
+_Handler = Callable[..., Awaitable[JSONResponse]]
 
-@router.post("/auth/sign-in", summary="Check a token and record the sign-in")
-@guarded
+
+def _route(
+    method: Literal["GET", "POST", "PUT", "DELETE"],
+    path: str,
+    summary: str,
+    *,
+    body: type[BaseModel] | None = None,
+    openapi_extra: dict[str, Any] | None = None,
+    status_code: int | None = None,
+) -> Callable[[_Handler], _Handler]:
+    """Register a route of the write API, ``guarded`` (so no route can forget it), its
+    JSON ``body`` model documented in OpenAPI (the handler reads it with ``read_json``)."""
+    extra = openapi_extra if body is None else _openapi(body)
+
+    def register(fn: _Handler) -> _Handler:
+        route = router.api_route(
+            path, methods=[method], summary=summary, status_code=status_code, openapi_extra=extra
+        )
+        return route(guarded(fn))
+
+    return register
+
+
+@_route("POST", "/auth/sign-in", "Check a token and record the sign-in")
 async def sign_in(request: Request) -> JSONResponse:
     account = await _caller(request)
     with write_transaction(_store(request).engine) as conn:
@@ -359,12 +392,9 @@ async def sign_in(request: Request) -> JSONResponse:
     return ok({"account": account.to_dict()})
 
 
-@router.post(
-    "/contests/{contest}/protocols",
-    summary="Submit or amend one protocol (JSON)",
-    openapi_extra=_openapi(Submission),
+@_route(
+    "POST", "/contests/{contest}/protocols", "Submit or amend one protocol (JSON)", body=Submission
 )
-@guarded
 async def submit_protocol(
     contest: str, request: Request, idempotency_key: str | None = Header(default=None)
 ) -> JSONResponse:
@@ -381,9 +411,10 @@ async def submit_protocol(
     return resp
 
 
-@router.post(
+@_route(
+    "POST",
     "/contests/{contest}/protocols/bulk",
-    summary="Submit many protocols as CSV (canonical columns), or a zip of one CSV; "
+    "Submit many protocols as CSV (canonical columns), or a zip of one CSV; "
     "all stations must be in scope",
     openapi_extra={
         "requestBody": {
@@ -395,7 +426,6 @@ async def submit_protocol(
         }
     },
 )
-@guarded
 async def submit_bulk(
     contest: str,
     request: Request,
@@ -448,10 +478,7 @@ async def submit_bulk(
     return resp
 
 
-@router.get(
-    "/contests/{contest}/entries", summary="Open double-entry protocols (pending or differing)"
-)
-@guarded
+@_route("GET", "/contests/{contest}/entries", "Open double-entry protocols (pending or differing)")
 async def list_entries(contest: str, request: Request) -> JSONResponse:
     account = await _caller(request)
     _need(account, READERS, "read double-entry queues")
@@ -461,68 +488,52 @@ async def list_entries(contest: str, request: Request) -> JSONResponse:
     return ok({"entries": found})
 
 
-@router.post(
+@_route(
+    "POST",
     "/contests/{contest}/entries/{station}/resolve",
-    summary="Resolve differing entries: keep one, or discard both",
-    openapi_extra=_openapi(Resolution),
+    "Resolve differing entries: keep one, or discard both",
+    body=Resolution,
 )
-@guarded
 async def resolve_entries(contest: str, station: str, request: Request) -> JSONResponse:
-    account = await _caller(request)
-    body = (await read_json(request, Resolution))[0]
+    account, body = await _caller_and_body(request, Resolution)
     outcome = workflow.resolve(
         _store(request), account, contest, station, keep=body.keep, reason=body.reason
     )
     return ok(outcome.to_dict())
 
 
-@router.post(
-    "/contests/{contest}/approvals",
-    summary="Approve a subtree's results",
-    openapi_extra=_openapi(Approval),
-)
-@guarded
+@_route("POST", "/contests/{contest}/approvals", "Approve a subtree's results", body=Approval)
 async def approve(contest: str, request: Request) -> JSONResponse:
-    account = await _caller(request)
-    body = (await read_json(request, Approval))[0]
+    account, body = await _caller_and_body(request, Approval)
     return ok(workflow.approve(_store(request), account, contest, body.division))
 
 
-@router.post(
-    "/contests/{contest}/certification", summary="Certify the contest (CEC); freezes results"
-)
-@guarded
+@_route("POST", "/contests/{contest}/certification", "Certify the contest (CEC); freezes results")
 async def certify(contest: str, request: Request) -> JSONResponse:
     account = await _caller(request)
     return ok(workflow.certify(_store(request), account, contest))
 
 
-@router.post(
+@_route(
+    "POST",
     "/contests/{contest}/decisions",
-    summary="Record a CEC decision allowing one amendment after certification",
-    openapi_extra=_openapi(Decision),
+    "Record a CEC decision allowing one amendment after certification",
+    body=Decision,
 )
-@guarded
 async def decide(contest: str, request: Request) -> JSONResponse:
-    account = await _caller(request)
-    body = (await read_json(request, Decision))[0]
+    account, body = await _caller_and_body(request, Decision)
     return ok(workflow.decide(_store(request), account, contest, body.station, body.reason))
 
 
-@router.put(
-    "/contests/{contest}/settings",
-    summary="Contest settings (CEC): double entry",
-    openapi_extra=_openapi(Settings),
+@_route(
+    "PUT", "/contests/{contest}/settings", "Contest settings (CEC): double entry", body=Settings
 )
-@guarded
 async def settings(contest: str, request: Request) -> JSONResponse:
-    account = await _caller(request)
-    body = (await read_json(request, Settings))[0]
+    account, body = await _caller_and_body(request, Settings)
     return ok(workflow.set_double_entry(_store(request), account, contest, body.double_entry))
 
 
-@router.get("/audit", summary="The audit log (observers, territorial commissions, CEC)")
-@guarded
+@_route("GET", "/audit", "The audit log (observers, territorial commissions, CEC)")
 async def read_audit(
     request: Request,
     contest: str | None = None,
@@ -544,8 +555,7 @@ async def read_audit(
     return ok({"head": {"seq": seq, "hash": digest}, "entries": audit.export(rows)})
 
 
-@router.get("/accounts", summary="List accounts (CEC, observers)")
-@guarded
+@_route("GET", "/accounts", "List accounts (CEC, observers)")
 async def list_accounts(request: Request) -> JSONResponse:
     account = await _caller(request)
     _need(account, {Role.CEC, Role.OBSERVER}, "list accounts")
@@ -554,13 +564,13 @@ async def list_accounts(request: Request) -> JSONResponse:
     return ok({"accounts": [a.to_dict() for a in found]})
 
 
-@router.post(
+@_route(
+    "POST",
     "/accounts",
+    "Create an account (CEC); the token is in this answer only",
+    body=NewAccount,
     status_code=201,
-    summary="Create an account (CEC); the token is in this answer only",
-    openapi_extra=_openapi(NewAccount),
 )
-@guarded
 async def add_account(request: Request) -> JSONResponse:
     account = await _caller(request)
     _need(account, {Role.CEC}, "administer accounts")
@@ -577,8 +587,7 @@ async def add_account(request: Request) -> JSONResponse:
     return ok({"account": new.to_dict(), "token": token}, 201)
 
 
-@router.delete("/accounts/{name}", summary="Revoke an account (CEC)")
-@guarded
+@_route("DELETE", "/accounts/{name}", "Revoke an account (CEC)")
 async def revoke_account(name: str, request: Request) -> JSONResponse:
     account = await _caller(request)
     _need(account, {Role.CEC}, "administer accounts")
