@@ -4,6 +4,8 @@ links while signed in, kept out of the audit chain, which stays intact."""
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -65,7 +67,10 @@ def test_sign_in_follows_the_account_then_a_switch_is_kept_for_the_next_browser(
         assert KAZAKH in page.text and ENGLISH not in page.text
         assert '<html lang="kk"' in page.text
         before = audit_actions(world)
-        ru = c.get("/commission/work?lang=ru")
+        # The page's own language link, as a person would click it.
+        link = re.search(r'<a href="([^"]+)" hreflang="ru"', page.text)
+        assert link is not None and link.group(1) == "/commission/work?lang=ru"
+        ru = c.get(html.unescape(link.group(1)))
         assert RUSSIAN in ru.text
         assert stored(world, "kaz") == "ru"
         # A display preference: no audit entry, and the chain still verifies.
