@@ -59,7 +59,7 @@ def test_0002_upgrades_a_0001_database(db_url: str) -> None:
             conn.execute(insert, {"p": LONG})
             heads = {r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))}
             stored = conn.execute(text("SELECT party FROM contest_parties")).scalar_one()
-        assert HEAD_REVISION == "0010_division_tree" and heads == {HEAD_REVISION}
+        assert HEAD_REVISION == "0011_account_language" and heads == {HEAD_REVISION}
         assert stored == LONG
     finally:
         engine.dispose()
@@ -143,3 +143,46 @@ def test_the_schema_module_describes_the_migrated_database(db_url: str) -> None:
                     c.type.compile(dialect) for c in table.columns
                 ], table.name
     assert len(schema.metadata.tables) >= 25  # 8 store, 9 trust, 8 institutions tables, …
+
+
+def test_0011_moves_the_language_from_the_password_row_to_the_account(db_url: str) -> None:
+    """A 0010 database: ``commission_passwords.lang`` becomes ``trust_accounts.lang``
+    (an account without a password row, or without a language, has none) and back."""
+    engine = create(db_url)
+
+    def upgrade(target: str, down: bool = False) -> None:
+        with engine.connect() as conn:
+            conn = conn.execution_options(saylau_write=True)
+            with conn.begin():
+                (command.downgrade if down else command.upgrade)(_migrations_config(conn), target)
+
+    def langs(table_name: str, key: str) -> dict[str, str | None]:
+        with engine.connect() as conn:
+            rows = conn.execute(text(f"SELECT {key}, lang FROM {table_name}"))
+            return {str(k): v for k, v in rows}
+
+    try:
+        upgrade("0010_division_tree")
+        with engine.begin() as conn:
+            for name in ("kaz", "none", "bare"):
+                conn.execute(
+                    text(
+                        "INSERT INTO trust_accounts (name, role, scope, token_id, token_hash, "
+                        "created_at, created_by) VALUES (:n, 'cec', '', :n, 'h', 't', 'test')"
+                    ),
+                    {"n": name},
+                )
+            conn.execute(
+                text(
+                    "INSERT INTO commission_passwords (account, hash, changed_at, lang) "
+                    "VALUES ('kaz', 'h', 't', 'kk'), ('none', 'h', 't', NULL)"
+                )
+            )
+        upgrade(HEAD_REVISION)
+        assert langs("trust_accounts", "name") == {"kaz": "kk", "none": None, "bare": None}
+        columns = {c["name"] for c in sa.inspect(engine).get_columns("commission_passwords")}
+        assert columns == {"account", "hash", "changed_at"}
+        upgrade("0010_division_tree", down=True)
+        assert langs("commission_passwords", "account") == {"kaz": "kk", "none": None}
+    finally:
+        engine.dispose()

@@ -90,7 +90,7 @@ def _norm(value: Any) -> Any:
 
 #: Columns added since the release (revision 0007), each with the value an upgrade gives
 #: the fixture's rows: compared on their own, the old columns must be unchanged.
-ADDED = {("contests", "stations_listed")}
+ADDED = {("contests", "stations_listed"), ("trust_accounts", "lang")}
 
 
 def snapshot(engine: sa.Engine) -> dict[str, list[tuple[Any, ...]]]:
@@ -141,6 +141,7 @@ def test_a_release_database_is_upgraded_in_place_with_nothing_lost(release_db: s
                 bool(v)
                 for v in conn.execute(sa.text("SELECT stations_listed FROM contests")).scalars()
             ]
+            langs = list(conn.execute(sa.text("SELECT lang FROM trust_accounts")).scalars())
         report = integrity.verify(store.engine)
         assert [c.id for c in store.contests()] == ["kz", "town", "rayon"]
         assert [v.status for v in store.protocol_versions("kz", "S1")] == [
@@ -161,6 +162,8 @@ def test_a_release_database_is_upgraded_in_place_with_nothing_lost(release_db: s
     # No contest of the release registered stations ahead of results (its log holds no
     # ``registration`` entry): 0007 marks none as listed.
     assert listed == [False, False, False]
+    # The release had no preferred languages: every account follows the browser.
+    assert langs == [None] * 5
 
 
 def _schema(engine: sa.Engine) -> dict[str, Any]:

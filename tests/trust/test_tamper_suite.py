@@ -208,7 +208,7 @@ TAMPERINGS: list[tuple[str, Callable[[Connection], None], str]] = [
      _sql("UPDATE commission_passwords SET hash = (SELECT hash FROM commission_passwords) || 'x'"),
      "commission_passwords account station: hash is not the one the audit log records"),
     ("password given to an account",
-     _sql("INSERT INTO commission_passwords SELECT 'observer', hash, changed_at, lang "
+     _sql("INSERT INTO commission_passwords SELECT 'observer', hash, changed_at "
           "FROM commission_passwords WHERE account = 'station'"),
      "commission_passwords account observer: not in the audit log"),
 ]  # fmt: skip

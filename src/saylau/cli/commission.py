@@ -55,6 +55,12 @@ def _read_password() -> str:
     is_flag=True,
     help="Also set a password for the browser workspace, read from standard input.",
 )
+@click.option(
+    "--lang",
+    default=None,
+    type=click.Choice(accounts.LANGUAGES),
+    help="The workspace's language at sign-in (default: the browser's).",
+)
 def users_add(
     db: str,
     name: str,
@@ -63,6 +69,7 @@ def users_add(
     expires_days: int,
     by: str,
     password_stdin: bool,
+    lang: str | None,
 ) -> None:
     """Create an account and print its API token ONCE (only its hash is stored)."""
     from saylau.store import commission as cs
@@ -75,7 +82,13 @@ def users_add(
     try:
         with write_transaction(store.engine) as conn:
             account, token = accounts.add_account(
-                conn, name, role, scope, by=by, expires_in=timedelta(days=expires_days)
+                conn,
+                name,
+                role,
+                scope,
+                by=by,
+                expires_in=timedelta(days=expires_days),
+                lang=lang,
             )
             if digest is not None:
                 cs.set_password_hash(conn, name, digest, account.created_at)

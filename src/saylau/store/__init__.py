@@ -43,7 +43,7 @@ from saylau.store.model import *  # noqa: F403  (the records a store returns: mo
 from saylau.store.store import Store
 
 #: The one head of the store's migration history (every table of every package).
-HEAD_REVISION = "0010_division_tree"
+HEAD_REVISION = "0011_account_language"
 
 __all__ = ["HEAD_REVISION", "Store", "canonical_json", "content_hash"]
 __all__ += model.__all__

@@ -49,6 +49,15 @@ def insert(conn: Connection, values: Mapping[str, Any]) -> None:
     )
 
 
+def language(conn: Connection, name: str) -> str | None:
+    row = conn.execute(select(accounts.c.lang).where(accounts.c.name == name)).first()
+    return None if row is None or row[0] is None else str(row[0])
+
+
+def set_language(conn: Connection, name: str, lang: str | None) -> None:
+    conn.execute(update(accounts).where(accounts.c.name == name).values(lang=lang))
+
+
 def set_revoked(conn: Connection, name: str, at: str) -> None:
     conn.execute(update(accounts).where(accounts.c.name == name).values(revoked_at=at))
 

@@ -49,15 +49,6 @@ def set_password_hash(conn: Connection, account: str, digest: str, at: str) -> N
         conn.execute(passwords.insert().values(account=account, hash=digest, changed_at=at))
 
 
-def language(conn: Connection, account: str) -> str | None:
-    row = conn.execute(select(passwords.c.lang).where(passwords.c.account == account)).first()
-    return None if row is None or row[0] is None else str(row[0])
-
-
-def set_language(conn: Connection, account: str, lang: str) -> None:
-    conn.execute(update(passwords).where(passwords.c.account == account).values(lang=lang))
-
-
 # --- sessions --------------------------------------------------------------
 
 

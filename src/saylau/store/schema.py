@@ -177,6 +177,8 @@ accounts = Table(
     Column("created_at", String(32), nullable=False),
     Column("created_by", String(200), nullable=False),
     *(Column(name, String(32)) for name in ("expires_at", "revoked_at")),
+    # Preferred language (en/ru/kk; NULL = the browser's); 0011_account_language.
+    Column("lang", String(8)),
 )
 
 audit = Table(
@@ -373,7 +375,6 @@ commission_passwords = Table(
     Column("account", String(200), primary_key=True),
     Column("hash", Text, nullable=False),
     Column("changed_at", String(32), nullable=False),
-    Column("lang", String(8)),
 )
 
 commission_sessions = Table(

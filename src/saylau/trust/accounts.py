@@ -119,8 +119,12 @@ def add_account(
     *,
     by: str,
     expires_in: timedelta | None = timedelta(days=90),
+    lang: str | None = None,
 ) -> tuple[Account, str]:
-    """Create an account; return it and its token (the only time the token exists)."""
+    """Create an account; return it and its token (the only time the token exists).
+
+    ``lang``: its preferred language in the commission workspace (None: the browser's)."""
+    check_language(lang)
     problems = []
     if not name or len(name) > 200 or not name.isprintable():
         problems.append(f"account name {name!r} must be 1-200 printable characters")
@@ -153,8 +157,36 @@ def add_account(
         "revoked_at": None,
     }
     rows.insert(conn, values)
+    if lang is not None:
+        rows.set_language(conn, name, lang)
     account = Account(name, role_, clean, created_at, by, expires_at, None)
     return account, f"sl_{token_id}.{secret}"
+
+
+#: The languages an account may prefer (the site's, ``saylau.web.i18n.LANGUAGES``;
+#: a domain module does not import web/, tests/web/test_commission_language.py
+#: checks the two agree).
+LANGUAGES = ("en", "ru", "kk")
+
+
+def check_language(lang: str | None) -> None:
+    if lang is not None and lang not in LANGUAGES:
+        raise InputError(f"lang '{lang}' is not one of {', '.join(LANGUAGES)}")
+
+
+def language(conn: Tx, name: str) -> str | None:
+    """``name``'s preferred language, or None (no preference, or no such account)."""
+    return rows.language(conn, name)
+
+
+def set_language(conn: Tx, name: str, lang: str | None) -> None:
+    """Set (None: clear) ``name``'s preferred language.
+
+    Not audited: a display preference decides nothing about seats, and ``audit
+    verify`` does not read it (``integrity.ACCOUNT_FIELDS``)."""
+    check_language(lang)
+    get_account(conn, name)
+    rows.set_language(conn, name, lang)
 
 
 def list_accounts(conn: Tx) -> list[Account]:

@@ -21,7 +21,7 @@ from saylau.store.engine import Tx, write_transaction
 from saylau.store.integrity import secret_digest
 from saylau.store.store import Store
 from saylau.tabulate.fields import ID_FIELDS
-from saylau.trust import audit, passwords, protocol_form, sessions, workflow
+from saylau.trust import accounts, audit, passwords, protocol_form, sessions, workflow
 from saylau.trust.accounts import SUBMITTERS, Account, get_account, in_scope, iso, now
 from saylau.trust.validate import Checked, check_one
 
@@ -255,12 +255,18 @@ class Desk:
             )
 
     def language(self, account: str) -> str | None:
+        """The account's preferred language (None: follow the browser)."""
         with self.engine.connect() as conn:
-            return cs.language(conn, account)
+            return accounts.language(conn, account)
 
     def set_language(self, account: str, lang: str) -> None:
+        """Keep ``lang`` as the account's preference (written only when it changes:
+        every page opened with ``?lang=`` asks)."""
+        accounts.check_language(lang)
+        if self.language(account) == lang:
+            return
         with write_transaction(self.engine) as conn:
-            cs.set_language(conn, account, lang)
+            accounts.set_language(conn, account, lang)
 
     # --- my work -----------------------------------------------------------
 

@@ -77,6 +77,12 @@ def _address(request: Request) -> str:
     return request.client.host if request.client else "-"
 
 
+def _asked(request: Request) -> str | None:
+    """The language a ``?lang=`` link asks for (``?lang=RU`` too), or None."""
+    code = (request.query_params.get("lang") or "").strip().lower()
+    return code if code in LANGUAGES else None
+
+
 def _lang(request: Request, account: str | None = None) -> str:
     query = request.query_params.get("lang")
     lang = pick_language(query, request.cookies.get("lang"), request.headers.get("accept-language"))
@@ -90,7 +96,7 @@ def _render(request: Request, name: str, ctx: dict[str, Any], status: int = 200)
     ctx = {**ctx, **page_globals(request)}
     html = request.app.state.site.templates.get_template(f"commission/{name}").render(ctx)
     response = HTMLResponse(html, status_code=status, headers=NO_STORE)
-    if request.query_params.get("lang") in LANGUAGES:
+    if _asked(request) is not None:
         response.set_cookie("lang", request.state.lang, max_age=365 * 86400, samesite="lax")
     return response
 
@@ -110,8 +116,10 @@ def _strict_cookie(request: Request, response: Response, name: str, value: str) 
 async def _session(request: Request) -> Session:
     d = _desk(request)
     s: Session = await run_in_threadpool(d.session, request.cookies.get(sessions.COOKIE))
-    lang = request.query_params.get("lang")
-    if lang in LANGUAGES:
+    # The language links while signed in choose the account's language: the next
+    # sign-in, on any browser, comes up in it (``sign_in``).
+    lang = _asked(request)
+    if lang is not None:
         await run_in_threadpool(d.set_language, s.account.name, lang)
     return s
 
