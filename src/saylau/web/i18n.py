@@ -85,6 +85,13 @@ class Formatter:
             return text % {"n": self.number(reporting)}
         return f"{self.number(reporting)} / {self.number(expected)}"
 
+    def counted(self, reporting: int, expected: int | None, level: str) -> str:
+        """:meth:`stations` of a row of a table or chart; a polling station's own row
+        says "counted" or "not counted yet", not "1 / 1" of itself."""
+        if level == "station":
+            return self.gettext("counted") if reporting else self.gettext("not counted yet")
+        return self.stations(reporting, expected)
+
     def datetime(self, value: str | dt.datetime | None) -> str:
         """A timestamp (ISO text or datetime) in the locale's medium format, UTC."""
         if value is None or value == "":
