@@ -73,6 +73,8 @@ def test_the_translations_are_real_words(client: TestClient) -> None:
     assert "<td>Неизвестные выборы, территория или участок</td>" in ru
     assert "<td>Белгісіз сайлау, аумақ немесе учаске</td>" in kk
     assert "id участка, номер комиссии или название населённого пункта" in ru
+    # A parameter's type names its values in code, its words translated.
+    assert "<code>одно из: " in ru and "<code>мыналардың бірі: " in kk and "one of:" not in ru
     # Kazakh is written in Cyrillic, with its own letters.
     assert re.search("[әғқңөұүһі]", "".join(t for ts in _texts(kk).values() for _, t in ts))
 

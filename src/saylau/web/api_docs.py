@@ -447,6 +447,13 @@ async def collect_examples(
     return out
 
 
+def _type_words(text: str, gettext: Callable[[str], str]) -> str:
+    """A parameter's type text with its words translated ("one of: a, b"); the values
+    are code and stay as they are."""
+    head, sep, values = text.partition(": ")
+    return gettext(head) + sep + values if sep and head == "one of" else text
+
+
 def translated(op: Mapping[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
     """``op`` with the texts a person wrote (summary, description, the parameters',
     fields' and responses' descriptions) in the page's language.  The OpenAPI document
@@ -460,7 +467,10 @@ def translated(op: Mapping[str, Any], gettext: Callable[[str], str]) -> dict[str
         **op,
         "summary": tr(str(op["summary"])),
         "description": tr(str(op["description"])),
-        "parameters": [{**p, "description": tr(str(p["description"]))} for p in op["parameters"]],
+        "parameters": [
+            {**p, "description": tr(str(p["description"])), "type": _type_words(p["type"], gettext)}
+            for p in op["parameters"]
+        ],
         "fields": [(k, tr(text)) for k, text in op["fields"]],
         "responses": [(code, tr(text)) for code, text in op["responses"]],
     }
