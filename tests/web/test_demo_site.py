@@ -147,6 +147,6 @@ def test_forensics_writes_a_shortfall_with_a_minus_sign(demo: TestClient) -> Non
     page = demo.get("/contests/majilis/forensics?lang=ru").text
     from saylau.web.i18n import Formatter
 
-    shown = Formatter("ru").number(-below)
+    shown = Formatter("ru").decimal(-below, 1)
     assert f'data-field="integer_excess">−{shown}<' in page
     assert not re.search(r'data-field="(integer_)?excess">-', page)

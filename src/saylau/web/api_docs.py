@@ -447,14 +447,48 @@ async def collect_examples(
     return out
 
 
+def _type_words(text: str, gettext: Callable[[str], str]) -> str:
+    """A parameter's type text with its words translated ("one of: a, b"); the values
+    are code and stay as they are."""
+    head, sep, values = text.partition(": ")
+    return gettext(head) + sep + values if sep and head == "one of" else text
+
+
+def translated(op: Mapping[str, Any], gettext: Callable[[str], str]) -> dict[str, Any]:
+    """``op`` with the texts a person wrote (summary, description, the parameters',
+    fields' and responses' descriptions) in the page's language.  The OpenAPI document
+    stays English, for the machines that read it; the catalogues hold its texts as
+    msgids.  An empty text stays empty: gettext("") is the catalogue's header."""
+
+    def tr(text: str) -> str:
+        return gettext(text) if text else text
+
+    return {
+        **op,
+        "summary": tr(str(op["summary"])),
+        "description": tr(str(op["description"])),
+        "parameters": [
+            {**p, "description": tr(str(p["description"])), "type": _type_words(p["type"], gettext)}
+            for p in op["parameters"]
+        ],
+        "fields": [(k, tr(text)) for k, text in op["fields"]],
+        "responses": [(code, tr(text)) for code, text in op["responses"]],
+    }
+
+
 def docs_context(
-    openapi: dict[str, Any], examples: Mapping[str, Example | None] | None = None
+    openapi: dict[str, Any],
+    examples: Mapping[str, Example | None] | None = None,
+    gettext: Callable[[str], str] | None = None,
 ) -> dict[str, Any]:
-    """The context of ``api_docs.html``: the operations of each audience, the public
-    ones with their example answers, and the write API's limits."""
+    """The context of ``api_docs.html``: the operations of each audience (their texts
+    translated by ``gettext``), the public ones with their example answers, and the
+    write API's limits."""
     from saylau.web.door import LIMITS
 
     ops = operations(openapi)
+    if gettext is not None:
+        ops = [translated(op, gettext) for op in ops]
     return {
         "info": openapi.get("info") or {},
         "operations": ops,

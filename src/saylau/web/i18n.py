@@ -69,6 +69,19 @@ class Formatter:
             return "–"
         return _decimal(value, self.lang)
 
+    def decimal(self, value: float | Fraction | str | None, digits: int) -> str:
+        """A fractional figure with exactly ``digits`` decimals (``203.700`` beside
+        ``219.250``, never ``203.7`` beside ``219.25``): one rule per kind of figure,
+        the ``*_DIGITS`` constants below."""
+        if value is None:
+            return "–"
+        number = float(Fraction(value)) if isinstance(value, str | Fraction) else float(value)
+        return _fixed(number, digits, self.lang)
+
+    def allocation(self, value: float | Fraction | str | None) -> str:
+        """A quota, quotient or remainder of a seat allocation (``ALLOCATION_DIGITS``)."""
+        return self.decimal(value, ALLOCATION_DIGITS)
+
     def percent(self, value: float | Fraction | str | None, digits: int = 2) -> str:
         """A percentage given in percent units (``63.25`` → ``63.25%``/``63,25 %``)."""
         if value is None:
@@ -84,6 +97,13 @@ class Formatter:
             text = self.ngettext("%(n)s station reported", "%(n)s stations reported", reporting)
             return text % {"n": self.number(reporting)}
         return f"{self.number(reporting)} / {self.number(expected)}"
+
+    def counted(self, reporting: int, expected: int | None, level: str) -> str:
+        """:meth:`stations` of a row of a table or chart; a polling station's own row
+        says "counted" or "not counted yet", not "1 / 1" of itself."""
+        if level == "station":
+            return self.gettext("counted") if reporting else self.gettext("not counted yet")
+        return self.stations(reporting, expected)
 
     def datetime(self, value: str | dt.datetime | None) -> str:
         """A timestamp (ISO text or datetime) in the locale's medium format, UTC."""
@@ -121,6 +141,23 @@ class Formatter:
 @lru_cache(maxsize=65536, typed=True)
 def _decimal(value: int | float, lang: str) -> str:
     return str(format_decimal(value, locale=lang))
+
+
+#: Decimals of each kind of fractional figure on the pages.  Quotas, quotients and
+#: remainders: three, as the allocation steps say them, so that two remainders a seat
+#: tells apart do not look equal (the exact fraction is in the cell's title).
+ALLOCATION_DIGITS: Final = 3
+#: Counts expected by chance (means and deviations of random draws): one.
+CHANCE_DIGITS: Final = 1
+#: Test statistics (chi-squared): two.  p-values: three.
+STATISTIC_DIGITS: Final = 2
+P_DIGITS: Final = 3
+
+
+@lru_cache(maxsize=65536)
+def _fixed(number: float, digits: int, lang: str) -> str:
+    pattern = "#,##0." + "0" * digits if digits else "#,##0"
+    return str(format_decimal(number, format=pattern, locale=lang))
 
 
 @lru_cache(maxsize=65536)

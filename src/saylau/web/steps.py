@@ -87,15 +87,22 @@ def _need(step: Mapping[str, Any], key: str) -> Any:
     return value
 
 
-def _value(step: Mapping[str, Any], fmt: Formatter, default: float | None = None) -> str:
+def _value(
+    step: Mapping[str, Any], fmt: Formatter, default: float | None = None, *, fixed: bool = True
+) -> str:
+    """The step's figure; a quota, quotient or remainder with ``ALLOCATION_DIGITS``
+    decimals when ``fixed`` (the steps, beside the ranked table), else as short as it is
+    (a tie's value, as the engine's own sentence names it: "100", not "100.000")."""
     value = step.get("value")
     if step.get("kind") == "threshold" and isinstance(value, Mapping) and value.get("exact"):
         # A list needs at least this many votes: the threshold's exact share, rounded up.
         return fmt.number(math.ceil(Fraction(str(value["exact"]))))
-    if isinstance(value, Mapping) and isinstance(value.get("decimal"), int | float):
+    if isinstance(value, Mapping) and isinstance(value.get("decimal"), float):
+        return fmt.allocation(value["decimal"]) if fixed else fmt.number(value["decimal"])
+    if isinstance(value, Mapping) and isinstance(value.get("decimal"), int):
         return fmt.number(value["decimal"])
     if default is not None:
-        return fmt.number(default)
+        return fmt.allocation(default) if isinstance(default, float) else fmt.number(default)
     raise _Unfit("value")
 
 
@@ -207,7 +214,7 @@ def tie_text(tie: Mapping[str, Any], fmt: Formatter) -> Markup:
 
         fields = {
             "kind": fmt.gettext(str(tie["kind"])),
-            "value": _value(tie, fmt),
+            "value": _value(tie, fmt, fixed=False),
             "parties": names("parties"),
             "seats": ", ".join(fmt.number(int(s)) for s in tie["seats"]),
             "winners": names("winners"),

@@ -60,8 +60,9 @@ async def examples_of(request: Request, openapi: dict[str, Any]) -> dict[str, Ex
 async def api_docs(request: Request) -> Response:
     set_language(request)
     openapi = request.app.openapi()
-    ctx = docs_context(openapi, await examples_of(request, openapi))
-    ctx.update(page_globals(request))
+    page = page_globals(request)
+    ctx = docs_context(openapi, await examples_of(request, openapi), page["fmt"].gettext)
+    ctx.update(page)
     html = site_of(request).templates.get_template("api_docs.html").render(ctx)
     return remember_language(request, HTMLResponse(html))
 
