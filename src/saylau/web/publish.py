@@ -58,6 +58,10 @@ class Report:
     #: Objects uploaded and deleted by ``--to s3://`` (None: no upload).
     uploaded: list[str] | None = None
     deleted: list[str] | None = None
+    #: Files carried over from the previous snapshot, to be rendered by a second pass.
+    pending: list[str] = field(default_factory=list)
+    #: Of a two-pass publish: the first snapshot's report (the results switched in).
+    first: Report | None = None
 
 
 def sha256(data: bytes) -> str:
@@ -234,11 +238,13 @@ def write_snapshot(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     state: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
+    earlier: Report | None = None,
 ) -> Report:
     """Publish ``files`` (name → bytes, just rendered) and the ``keep`` files of the
     served snapshot, unchanged, as the new snapshot of ``out`` (see the module).
     ``state`` is kept beside it for the next publish; ``changes`` goes into
-    ``version.json``."""
+    ``version.json``, whose ``changed`` and ``removed`` also name what the
+    ``earlier`` snapshot of the same publish (its first pass) changed."""
     _check_out(out)
     snaps = _snapshots(out)
     snaps.mkdir(exist_ok=True)
@@ -273,7 +279,11 @@ def write_snapshot(
                 _put(work, name, None if same else files.get(name), source, made)
             else:
                 (work / name).unlink(missing_ok=True)
-        version = {"published": published, "changed": written, "removed": removed}
+        version = {
+            "published": published,
+            "changed": sorted({*written, *(earlier.written if earlier else [])}),
+            "removed": sorted({*removed, *(earlier.removed if earlier else [])} - set(target)),
+        }
         version.update(changes or {})
         version_bytes = json.dumps(version, indent=1, ensure_ascii=False).encode() + b"\n"
         _put(work, VERSION, version_bytes, None, made)
@@ -306,20 +316,28 @@ def publish(
     processes: int | None = None,
     to: str | None = None,
     endpoint_url: str | None = None,
+    on_switch: Callable[[Report], None] = lambda report: None,
 ) -> Report:
     """Render the site over the store ``db`` and publish it to ``out``: everything
     (the first time, with ``full``, or when saylau itself changed), else only what the
     store's changes since the served snapshot can touch.  With ``to``
-    (``s3://bucket/prefix``) the snapshot is then uploaded (:mod:`saylau.web.publish_s3`)."""
+    (``s3://bucket/prefix``) each snapshot is then uploaded (:mod:`saylau.web.publish_s3`).
+
+    An incremental publish after a change of the data switches in two snapshots, as
+    results sites do on election night: first the results (every document but the
+    slow contest-wide ones, :func:`saylau.web.publish_render.heavy`, which are carried
+    over and named as ``pending`` in ``version.json``), then those documents.
+    ``on_switch`` is called after each switch; the report returned covers both."""
     from time import perf_counter
 
     from saylau.web import publish_render as pr
-    from saylau.web.webhooks import announce, resume
 
     key = signing.load_private_key(key_path) if key_path is not None else None
     _check_out(out)
     started = perf_counter()
     # Notifications a killed publish left in the outbox, or never wrote: sent meanwhile.
+    from saylau.web.webhooks import resume
+
     resume(db, current_snapshot(out))
     before = read_state(out)
     previous = _previous(out)
@@ -328,35 +346,137 @@ def publish(
         "contests": {
             cid: {"change_counter": c["counter"], "last_update": c["last_update"]}
             for cid, c in state["contests"].items()
-        }
+        },
+        "pending": [],  # documents showing older data (see the second pass below)
     }
+    switch = _Switch(db, out, key, to, endpoint_url, on_switch, started)
     if plan is None:
         rendered = pr.render_full(db, processes=processes)
-        keep: set[str] = set()
-    else:
-        urls, stations = plan
-        changes["stations"] = stations
-        renderer = pr.Renderer(db)
-        try:
-            rendered = pr.render_paths(renderer, urls, {url_of(n) for n in previous})
-        finally:
-            renderer.close()
+        return switch(rendered, set(), state, changes, full=True)
+    urls, stations = plan
+    changes["stations"] = stations
+    lag = _lagging(before or {}, state, previous, urls)
+    later = [url_of(n) for n in lag["files"]] if lag else []
+    renderer = pr.Renderer(db)
+    try:
+        rendered = pr.render_paths(
+            renderer, [u for u in urls if u not in set(later)], {url_of(n) for n in previous}
+        )
         # A page that no longer answers 200 leaves the mirror.
         keep = set(previous) - set(rendered.files) - rendered.failed
-    report = write_snapshot(out, rendered.files, keep=keep, key=key, state=state, changes=changes)
-    # The notifications go to the outbox now and to the receivers in the background:
-    # a receiver never delays publishing, and a kill loses no notification.
-    announce(db, report)
-    report.broken = sorted(rendered.broken)
-    report.rendered = len(rendered.files)
-    report.full = plan is None
-    if to is not None:
-        from saylau.web.publish_s3 import upload
+        if lag is None:
+            return switch(rendered, keep, state, changes)
+        pending = {"pending": lag["files"], "pending_data": lag["contests"]}
+        first = switch(rendered, keep, {**state, "lagging": lag}, {**changes, **pending})
+        # Pass 2: the slow documents, over the same reads (the same data version).
+        previous = _previous(out)
+        rest = pr.render_paths(renderer, later, {url_of(n) for n in previous})
+        keep = set(previous) - set(rest.files) - rest.failed
+        second = switch(rest, keep, state, {**changes, "pending": []}, earlier=first)
+    finally:
+        renderer.close()
+    return _both(first, second)
 
-        sent = upload(report.snapshot, to, endpoint_url=endpoint_url)
-        report.uploaded, report.deleted = sent.uploaded, sent.deleted
-    report.seconds = perf_counter() - started
-    return report
+
+def _lagging(
+    before: dict[str, Any], state: dict[str, Any], previous: dict[str, str], urls: list[str]
+) -> dict[str, Any] | None:
+    """The slow documents a two-pass publish renders last (None: one pass will do):
+    those among ``urls`` the served snapshot has, when the data of a contest moved,
+    and the change counter of the data they show meanwhile, per contest."""
+    from saylau.web import publish_render as pr
+    from saylau.web.publish_render import file_of_url
+
+    old = before.get("contests", {})
+    moved = [
+        cid
+        for cid, c in state["contests"].items()
+        if old.get(cid, {}).get("counter") != c["counter"]
+    ]
+    files = sorted({n for n in map(file_of_url, urls) if n in previous and pr.heavy(n)})
+    if not moved or not files:
+        return None
+    # Documents a killed publish left lagging show older data still.
+    shown = dict((before.get("lagging") or {}).get("contests", {}))
+    for cid in moved:
+        if cid in old:
+            shown.setdefault(cid, old[cid]["counter"])
+    return {"files": files, "contests": shown}
+
+
+@dataclass
+class _Switch:
+    """Switches in one snapshot of a publish: writes it, announces it to the
+    webhooks, uploads it (``to``) and tells ``on_switch``."""
+
+    db: str
+    out: Path
+    key: Any | None
+    to: str | None
+    endpoint_url: str | None
+    on_switch: Callable[[Report], None]
+    started: float
+
+    def __call__(
+        self,
+        rendered: Any,
+        keep: set[str],
+        state: dict[str, Any],
+        changes: dict[str, Any],
+        *,
+        full: bool = False,
+        earlier: Report | None = None,
+    ) -> Report:
+        from time import perf_counter
+
+        from saylau.web.webhooks import announce
+
+        report = write_snapshot(
+            self.out,
+            rendered.files,
+            keep=keep,
+            key=self.key,
+            state=state,
+            changes=changes,
+            earlier=earlier,
+        )
+        # The notifications go to the outbox now and to the receivers in the background:
+        # a receiver never delays publishing, and a kill loses no notification.
+        announce(self.db, report)
+        report.broken = sorted(rendered.broken)
+        report.rendered = len(rendered.files)
+        report.full = full
+        report.pending = list(changes.get("pending", []))
+        if self.to is not None:
+            from saylau.web.publish_s3 import upload
+
+            sent = upload(report.snapshot, self.to, endpoint_url=self.endpoint_url)
+            report.uploaded, report.deleted = sent.uploaded, sent.deleted
+        report.seconds = perf_counter() - self.started
+        self.on_switch(report)
+        return report
+
+
+def _both(first: Report, second: Report) -> Report:
+    """One report for the two snapshots of a two-pass publish (the last one's folder
+    and files; what either rewrote, removed, rendered, uploaded)."""
+
+    def union(a: list[str] | None, b: list[str] | None) -> list[str] | None:
+        return None if a is None and b is None else sorted({*(a or []), *(b or [])})
+
+    return Report(
+        second.snapshot,
+        second.files,
+        sorted({*first.written, *second.written}),
+        sorted({*first.removed, *second.removed} - set(second.written)),
+        broken=sorted({*first.broken, *second.broken}),
+        seconds=second.seconds,
+        rendered=first.rendered + second.rendered,
+        full=False,
+        uploaded=union(first.uploaded, second.uploaded),
+        deleted=union(first.deleted, second.deleted),
+        first=first,
+    )
 
 
 def _plan(
@@ -419,7 +539,10 @@ def _plan(
                 urls.append(url_of(name))
         for contest, kind, pid in sorted(places):
             urls += pr.place_urls(contest, kind, pid)
-        return state, (urls, stations)
+        # Documents a publish killed between its two passes left showing older data.
+        lagging = (before or {}).get("lagging") or {}
+        urls += [url_of(n) for n in lagging.get("files", []) if n in previous]
+        return state, (list(dict.fromkeys(urls)), stations)
     finally:
         store.close()
 
