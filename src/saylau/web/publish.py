@@ -349,13 +349,16 @@ def publish(
         },
         "pending": [],  # documents showing older data (see the second pass below)
     }
-    switch = _Switch(db, out, key, to, endpoint_url, on_switch, started)
+    from saylau.web.publish_passes import Switch, both, lagging
+
+    switch = Switch(write_snapshot, db, out, key, to, endpoint_url, on_switch, started)
     if plan is None:
         rendered = pr.render_full(db, processes=processes)
-        return switch(rendered, set(), state, changes, full=True)
+        report: Report = switch(rendered, set(), state, changes, full=True)
+        return report
     urls, stations = plan
     changes["stations"] = stations
-    lag = _lagging(before or {}, state, previous, urls)
+    lag = lagging(before or {}, state, previous, urls)
     later = [url_of(n) for n in lag["files"]] if lag else []
     renderer = pr.Renderer(db)
     try:
@@ -365,7 +368,8 @@ def publish(
         # A page that no longer answers 200 leaves the mirror.
         keep = set(previous) - set(rendered.files) - rendered.failed
         if lag is None:
-            return switch(rendered, keep, state, changes)
+            report = switch(rendered, keep, state, changes)
+            return report
         pending = {"pending": lag["files"], "pending_data": lag["contests"]}
         first = switch(rendered, keep, {**state, "lagging": lag}, {**changes, **pending})
         # Pass 2: the slow documents, over the same reads (the same data version).
@@ -375,108 +379,8 @@ def publish(
         second = switch(rest, keep, state, {**changes, "pending": []}, earlier=first)
     finally:
         renderer.close()
-    return _both(first, second)
-
-
-def _lagging(
-    before: dict[str, Any], state: dict[str, Any], previous: dict[str, str], urls: list[str]
-) -> dict[str, Any] | None:
-    """The slow documents a two-pass publish renders last (None: one pass will do):
-    those among ``urls`` the served snapshot has, when the data of a contest moved,
-    and the change counter of the data they show meanwhile, per contest."""
-    from saylau.web import publish_render as pr
-    from saylau.web.publish_render import file_of_url
-
-    old = before.get("contests", {})
-    moved = [
-        cid
-        for cid, c in state["contests"].items()
-        if old.get(cid, {}).get("counter") != c["counter"]
-    ]
-    files = sorted({n for n in map(file_of_url, urls) if n in previous and pr.heavy(n)})
-    if not moved or not files:
-        return None
-    # Documents a killed publish left lagging show older data still.
-    shown = dict((before.get("lagging") or {}).get("contests", {}))
-    for cid in moved:
-        if cid in old:
-            shown.setdefault(cid, old[cid]["counter"])
-    return {"files": files, "contests": shown}
-
-
-@dataclass
-class _Switch:
-    """Switches in one snapshot of a publish: writes it, announces it to the
-    webhooks, uploads it (``to``) and tells ``on_switch``."""
-
-    db: str
-    out: Path
-    key: Any | None
-    to: str | None
-    endpoint_url: str | None
-    on_switch: Callable[[Report], None]
-    started: float
-
-    def __call__(
-        self,
-        rendered: Any,
-        keep: set[str],
-        state: dict[str, Any],
-        changes: dict[str, Any],
-        *,
-        full: bool = False,
-        earlier: Report | None = None,
-    ) -> Report:
-        from time import perf_counter
-
-        from saylau.web.webhooks import announce
-
-        report = write_snapshot(
-            self.out,
-            rendered.files,
-            keep=keep,
-            key=self.key,
-            state=state,
-            changes=changes,
-            earlier=earlier,
-        )
-        # The notifications go to the outbox now and to the receivers in the background:
-        # a receiver never delays publishing, and a kill loses no notification.
-        announce(self.db, report)
-        report.broken = sorted(rendered.broken)
-        report.rendered = len(rendered.files)
-        report.full = full
-        report.pending = list(changes.get("pending", []))
-        if self.to is not None:
-            from saylau.web.publish_s3 import upload
-
-            sent = upload(report.snapshot, self.to, endpoint_url=self.endpoint_url)
-            report.uploaded, report.deleted = sent.uploaded, sent.deleted
-        report.seconds = perf_counter() - self.started
-        self.on_switch(report)
-        return report
-
-
-def _both(first: Report, second: Report) -> Report:
-    """One report for the two snapshots of a two-pass publish (the last one's folder
-    and files; what either rewrote, removed, rendered, uploaded)."""
-
-    def union(a: list[str] | None, b: list[str] | None) -> list[str] | None:
-        return None if a is None and b is None else sorted({*(a or []), *(b or [])})
-
-    return Report(
-        second.snapshot,
-        second.files,
-        sorted({*first.written, *second.written}),
-        sorted({*first.removed, *second.removed} - set(second.written)),
-        broken=sorted({*first.broken, *second.broken}),
-        seconds=second.seconds,
-        rendered=first.rendered + second.rendered,
-        full=False,
-        uploaded=union(first.uploaded, second.uploaded),
-        deleted=union(first.deleted, second.deleted),
-        first=first,
-    )
+    report = both(first, second)
+    return report
 
 
 def _plan(
@@ -586,6 +490,7 @@ def watch(
     processes: int | None = None,
     to: str | None = None,
     endpoint_url: str | None = None,
+    on_switch: Callable[[Report], None] = lambda report: None,
 ) -> None:
     """Publish, then republish whenever a contest's change counter moves (checked
     every ``period`` seconds; ``rounds`` bounds the number of publishes, for tests)."""
@@ -597,7 +502,13 @@ def watch(
         now = store_state(db)
         if now != state:
             report = publish(
-                db, out, key_path=key_path, processes=processes, to=to, endpoint_url=endpoint_url
+                db,
+                out,
+                key_path=key_path,
+                processes=processes,
+                to=to,
+                endpoint_url=endpoint_url,
+                on_switch=on_switch,
             )
             on_publish(report)
             state, done = now, done + 1
