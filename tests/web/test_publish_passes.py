@@ -4,12 +4,15 @@ contest-wide documents carried over and named as pending), then those documents.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from test_publish import amend_station_001, assert_served_as_published, published_files
 from webdata import build_store
 
+from saylau.cli import main
 from saylau.trust import signing
 from saylau.web.publish import MANIFEST, VERSION, Report, publish, verify_mirror
 
@@ -111,3 +114,20 @@ def test_a_publish_killed_between_its_passes_is_finished_by_the_next(
     )
     assert_served_as_published(db, out)
     assert verify_mirror(out / MANIFEST, secret.with_suffix(".pub")) == []
+
+
+def test_the_command_says_when_the_results_are_out(
+    site: tuple[str, Path, Path], tmp_path: Path
+) -> None:
+    db, out, secret = site
+    amend_station_001(db, tmp_path)
+    result = CliRunner().invoke(main, ["publish", db, str(out), "--key", str(secret)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert re.fullmatch(
+        rf"results published to {re.escape(str(out))} \(\d+ rewritten\) in [\d.]+ s; "
+        r"\d+ documents to follow",
+        lines[0],
+    ), lines
+    assert lines[1].startswith("published ") and "rewritten" in lines[1], lines
+    assert json.loads((out / VERSION).read_text())["pending"] == []
