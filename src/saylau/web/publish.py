@@ -5,6 +5,9 @@ is exactly what ``saylau serve`` answers for its path.  :func:`publish` renders
 everything the first time; afterwards only what a change can touch: the contest
 documents and the pages of the stations whose protocol changed and of their divisions
 up to the root (all three languages), the rest is kept from the served snapshot.
+After a change of the data it switches in two snapshots: the results first, with the
+slow contest-wide documents carried over and named as pending, then those documents
+(:mod:`saylau.web.publish_passes`).
 
 :func:`write_snapshot` updates a snapshot folder that is *not* served (the one
 retired by the previous publish: only the files that differ are written, each by
@@ -331,13 +334,13 @@ def publish(
     from time import perf_counter
 
     from saylau.web import publish_render as pr
+    from saylau.web.publish_passes import Switch, both, lagging
+    from saylau.web.webhooks import resume
 
     key = signing.load_private_key(key_path) if key_path is not None else None
     _check_out(out)
     started = perf_counter()
     # Notifications a killed publish left in the outbox, or never wrote: sent meanwhile.
-    from saylau.web.webhooks import resume
-
     resume(db, current_snapshot(out))
     before = read_state(out)
     previous = _previous(out)
@@ -349,8 +352,6 @@ def publish(
         },
         "pending": [],  # documents showing older data (see the second pass below)
     }
-    from saylau.web.publish_passes import Switch, both, lagging
-
     switch = Switch(write_snapshot, db, out, key, to, endpoint_url, on_switch, started)
     if plan is None:
         rendered = pr.render_full(db, processes=processes)
@@ -360,10 +361,11 @@ def publish(
     changes["stations"] = stations
     lag = lagging(before or {}, state, previous, urls)
     later = [url_of(n) for n in lag["files"]] if lag else []
+    waiting = set(later)
     renderer = pr.Renderer(db)
     try:
         rendered = pr.render_paths(
-            renderer, [u for u in urls if u not in set(later)], {url_of(n) for n in previous}
+            renderer, [u for u in urls if u not in waiting], {url_of(n) for n in previous}
         )
         # A page that no longer answers 200 leaves the mirror.
         keep = set(previous) - set(rendered.files) - rendered.failed
