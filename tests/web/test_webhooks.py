@@ -284,9 +284,12 @@ def test_publish_watch_announces_each_snapshot(db: str, tmp_path: Path, receiver
         watcher.join(120)
     assert dispatcher.drain(30)
     sent = [json.loads(body) for _, body in receiver.requests]
-    assert [d["snapshot"] for d in sent] == ["000001", "000002"]
-    assert sent[1]["version"] > sent[0]["version"]
+    # The amendment is published in two snapshots: the results, then the slow
+    # contest-wide documents (statement PDFs, forensics, exports, NIST report).
+    assert [d["snapshot"] for d in sent] == ["000001", "000002", "000003"]
+    assert sent[2]["version"] == sent[1]["version"] > sent[0]["version"]
     assert 0 < sent[1]["changed"] < sent[0]["changed"]  # the amended station's files
+    assert 0 < sent[2]["changed"] < sent[1]["changed"]
 
 
 def test_a_4xx_is_final(db: str, tmp_path: Path, receiver: Receiver) -> None:

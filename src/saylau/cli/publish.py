@@ -68,14 +68,35 @@ def publish(
         for line in report.broken:
             click.echo(f"warning: link answered {line}", err=True)
 
+    def results(report: publishing.Report) -> None:
+        # The first of two snapshots: the results are out, the slow documents follow.
+        if report.pending:
+            click.echo(
+                f"results published to {out} ({len(report.written):,} rewritten) in "
+                f"{report.seconds:.1f} s; {plural(len(report.pending), 'document')} to follow",
+                err=True,
+            )
+
     if watch:
         publishing.watch(
-            db, out, key_path=key_path, on_publish=said, to=to, endpoint_url=endpoint_url
+            db,
+            out,
+            key_path=key_path,
+            on_publish=said,
+            on_switch=results,
+            to=to,
+            endpoint_url=endpoint_url,
         )
     else:
         said(
             publishing.publish(
-                db, out, key_path=key_path, full=full, to=to, endpoint_url=endpoint_url
+                db,
+                out,
+                key_path=key_path,
+                full=full,
+                to=to,
+                endpoint_url=endpoint_url,
+                on_switch=results,
             )
         )
 

@@ -5,6 +5,9 @@ is exactly what ``saylau serve`` answers for its path.  :func:`publish` renders
 everything the first time; afterwards only what a change can touch: the contest
 documents and the pages of the stations whose protocol changed and of their divisions
 up to the root (all three languages), the rest is kept from the served snapshot.
+After a change of the data it switches in two snapshots: the results first, with the
+slow contest-wide documents carried over and named as pending, then those documents
+(:mod:`saylau.web.publish_passes`).
 
 :func:`write_snapshot` updates a snapshot folder that is *not* served (the one
 retired by the previous publish: only the files that differ are written, each by
@@ -61,6 +64,10 @@ class Report:
     #: Objects uploaded and deleted by ``--to s3://`` (None: no upload).
     uploaded: list[str] | None = None
     deleted: list[str] | None = None
+    #: Files carried over from the previous snapshot, to be rendered by a second pass.
+    pending: list[str] = field(default_factory=list)
+    #: Of a two-pass publish: the first snapshot's report (the results switched in).
+    first: Report | None = None
 
 
 def sha256(data: bytes) -> str:
@@ -237,11 +244,13 @@ def write_snapshot(
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     state: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
+    earlier: Report | None = None,
 ) -> Report:
     """Publish ``files`` (name → bytes, just rendered) and the ``keep`` files of the
     served snapshot, unchanged, as the new snapshot of ``out`` (see the module).
     ``state`` is kept beside it for the next publish; ``changes`` goes into
-    ``version.json``."""
+    ``version.json``, whose ``changed`` and ``removed`` also name what the
+    ``earlier`` snapshot of the same publish (its first pass) changed."""
     _check_out(out)
     snaps = _snapshots(out)
     snaps.mkdir(exist_ok=True)
@@ -276,7 +285,11 @@ def write_snapshot(
                 _put(work, name, None if same else files.get(name), source, made)
             else:
                 (work / name).unlink(missing_ok=True)
-        version = {"published": published, "changed": written, "removed": removed}
+        version = {
+            "published": published,
+            "changed": sorted({*written, *(earlier.written if earlier else [])}),
+            "removed": sorted({*removed, *(earlier.removed if earlier else [])} - set(target)),
+        }
         version.update(changes or {})
         version_bytes = json.dumps(version, indent=1, ensure_ascii=False).encode() + b"\n"
         _put(work, VERSION, version_bytes, None, made)
@@ -309,15 +322,23 @@ def publish(
     processes: int | None = None,
     to: str | None = None,
     endpoint_url: str | None = None,
+    on_switch: Callable[[Report], None] = lambda report: None,
 ) -> Report:
     """Render the site over the store ``db`` and publish it to ``out``: everything
     (the first time, with ``full``, or when saylau itself changed), else only what the
     store's changes since the served snapshot can touch.  With ``to``
-    (``s3://bucket/prefix``) the snapshot is then uploaded (:mod:`saylau.web.publish_s3`)."""
+    (``s3://bucket/prefix``) each snapshot is then uploaded (:mod:`saylau.web.publish_s3`).
+
+    An incremental publish after a change of the data switches in two snapshots, as
+    results sites do on election night: first the results (every document but the
+    slow contest-wide ones, :func:`saylau.web.publish_render.heavy`, which are carried
+    over and named as ``pending`` in ``version.json``), then those documents.
+    ``on_switch`` is called after each switch; the report returned covers both."""
     from time import perf_counter
 
     from saylau.web import publish_render as pr
-    from saylau.web.webhooks import announce, resume
+    from saylau.web.publish_passes import Switch, both, lagging
+    from saylau.web.webhooks import resume
 
     key = signing.load_private_key(key_path) if key_path is not None else None
     _check_out(out)
@@ -331,34 +352,39 @@ def publish(
         "contests": {
             cid: {"change_counter": c["counter"], "last_update": c["last_update"]}
             for cid, c in state["contests"].items()
-        }
+        },
+        "pending": [],  # documents showing older data (see the second pass below)
     }
+    switch = Switch(write_snapshot, db, out, key, to, endpoint_url, on_switch, started)
     if plan is None:
         rendered = pr.render_full(db, processes=processes)
-        keep: set[str] = set()
-    else:
-        urls, stations = plan
-        changes["stations"] = stations
-        renderer = pr.Renderer(db)
-        try:
-            rendered = pr.render_paths(renderer, urls, {url_of(n) for n in previous})
-        finally:
-            renderer.close()
+        report: Report = switch(rendered, set(), state, changes, full=True)
+        return report
+    urls, stations = plan
+    changes["stations"] = stations
+    lag = lagging(before or {}, state, previous, urls)
+    later = [url_of(n) for n in lag["files"]] if lag else []
+    waiting = set(later)
+    renderer = pr.Renderer(db)
+    try:
+        rendered = pr.render_paths(
+            renderer, [u for u in urls if u not in waiting], {url_of(n) for n in previous}
+        )
         # A page that no longer answers 200 leaves the mirror.
         keep = set(previous) - set(rendered.files) - rendered.failed
-    report = write_snapshot(out, rendered.files, keep=keep, key=key, state=state, changes=changes)
-    # The notifications go to the outbox now and to the receivers in the background:
-    # a receiver never delays publishing, and a kill loses no notification.
-    announce(db, report)
-    report.broken = sorted(rendered.broken)
-    report.rendered = len(rendered.files)
-    report.full = plan is None
-    if to is not None:
-        from saylau.web.publish_s3 import upload
-
-        sent = upload(report.snapshot, to, endpoint_url=endpoint_url)
-        report.uploaded, report.deleted = sent.uploaded, sent.deleted
-    report.seconds = perf_counter() - started
+        if lag is None:
+            report = switch(rendered, keep, state, changes)
+            return report
+        pending = {"pending": lag["files"], "pending_data": lag["contests"]}
+        first = switch(rendered, keep, {**state, "lagging": lag}, {**changes, **pending})
+        # Pass 2: the slow documents, over the same reads (the same data version).
+        previous = _previous(out)
+        rest = pr.render_paths(renderer, later, {url_of(n) for n in previous})
+        keep = set(previous) - set(rest.files) - rest.failed
+        second = switch(rest, keep, state, {**changes, "pending": []}, earlier=first)
+    finally:
+        renderer.close()
+    report = both(first, second)
     return report
 
 
@@ -422,7 +448,10 @@ def _plan(
                 urls.append(url_of(name))
         for contest, kind, pid in sorted(places):
             urls += pr.place_urls(contest, kind, pid)
-        return state, (urls, stations)
+        # Documents a publish killed between its two passes left showing older data.
+        lagging = (before or {}).get("lagging") or {}
+        urls += [url_of(n) for n in lagging.get("files", []) if n in previous]
+        return state, (list(dict.fromkeys(urls)), stations)
     finally:
         store.close()
 
@@ -466,6 +495,7 @@ def watch(
     processes: int | None = None,
     to: str | None = None,
     endpoint_url: str | None = None,
+    on_switch: Callable[[Report], None] = lambda report: None,
 ) -> None:
     """Publish, then republish whenever a contest's change counter moves (checked
     every ``period`` seconds; ``rounds`` bounds the number of publishes, for tests)."""
@@ -477,7 +507,13 @@ def watch(
         now = store_state(db)
         if now != state:
             report = publish(
-                db, out, key_path=key_path, processes=processes, to=to, endpoint_url=endpoint_url
+                db,
+                out,
+                key_path=key_path,
+                processes=processes,
+                to=to,
+                endpoint_url=endpoint_url,
+                on_switch=on_switch,
             )
             on_publish(report)
             state, done = now, done + 1

@@ -59,6 +59,23 @@ _CONTEST = re.compile(
 )
 
 
+#: The documents a two-pass publish renders last (:func:`saylau.web.publish.publish`):
+#: each reads every station of its contest (forensics, the exports, the statement
+#: and its PDFs, the NIST report) or every contest (the API reference's example
+#: answers), and costs more than all the pages of an amended station put together.
+_HEAVY = re.compile(
+    r"^(?:(?:en|ru|kk)/(?:docs/index\.html"
+    r"|contests/[^/]+/(?:forensics/index\.html|statement\.pdf))"
+    r"|api/v1/contests/[^/]+/(?:forensics\.json|nist\.json"
+    r"|export\.(?:[a-z]+\.)?(?:csv|json)))$"
+)
+
+
+def heavy(name: str) -> bool:
+    """Whether the published file ``name`` is one of the slow contest-wide documents."""
+    return _HEAVY.match(name) is not None
+
+
 def place_of(name: str) -> tuple[str, str, str] | None:
     """(contest, kind, id) of a division's or station's published file, else None."""
     match = _PLACE.match(name)
