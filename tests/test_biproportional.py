@@ -474,3 +474,16 @@ def test_cli_bad_input_is_one_line_per_problem(tmp_path: Path) -> None:
         "error: district 'Andermatt' has votes but no seats declared",
         "error: district 'Seedorf' has votes but no seats declared",
     ]
+
+
+def test_simplest_between_bounds_with_a_continued_fraction_past_the_recursion_limit() -> None:
+    # Consecutive Fibonacci ratios are Farey neighbours whose continued fractions
+    # ([0; 1, 1, …]) agree for 3,000 terms: the simplest fraction strictly between
+    # them is their mediant.  (A recursive search overflowed Python's stack here.)
+    fib = [0, 1]
+    while len(fib) < 3_004:
+        fib.append(fib[-1] + fib[-2])
+    n = 3_000
+    a, b = Fraction(fib[n], fib[n + 1]), Fraction(fib[n + 1], fib[n + 2])
+    lo, hi = min(a, b), max(a, b)
+    assert simplest_between(lo, hi) == Fraction(fib[n] + fib[n + 1], fib[n + 1] + fib[n + 2])

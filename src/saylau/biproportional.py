@@ -145,12 +145,23 @@ def simplest_between(lo: Fraction, hi: Fraction) -> Fraction:
     divisor printed in a protocol stays short.
     """
     assert 0 <= lo < hi
-    whole = floor(lo)
-    if whole + 1 < hi:
-        return Fraction(whole + 1)
-    if lo == whole:
-        return whole + 1 / Fraction(floor(1 / (hi - whole)) + 1)
-    return whole + 1 / simplest_between(1 / (hi - whole), 1 / (lo - whole))
+    # A loop, not recursion: two bounds that agree to many digits (alternating scaling
+    # of large electorates gives such Fractions) share a continued fraction longer
+    # than Python's recursion limit.
+    wholes: list[int] = []
+    while True:
+        whole = floor(lo)
+        if whole + 1 < hi:
+            found = Fraction(whole + 1)
+            break
+        if lo == whole:
+            found = whole + 1 / Fraction(floor(1 / (hi - whole)) + 1)
+            break
+        wholes.append(whole)
+        lo, hi = 1 / (hi - whole), 1 / (lo - whole)
+    for whole in reversed(wholes):
+        found = whole + 1 / found
+    return found
 
 
 def round_divisor(weights: list[Fraction], house: int) -> tuple[list[int], Fraction, bool]:
