@@ -203,9 +203,11 @@ async def _client(
     writer.close()
 
 
-async def hammer(port: int, path: str, clients: int, seconds: float, extra: str = "") -> Load:
-    """``clients`` connections ask for ``path`` (with the ``extra`` header lines) for
-    ``seconds``."""
+async def latencies(
+    port: int, path: str, clients: int, seconds: float, extra: str = ""
+) -> tuple[list[float], float, Counter[str]]:
+    """The raw measurement behind :func:`hammer`: every request's latency (s), the
+    elapsed seconds and the statuses (for callers that pool several runs)."""
     lat: list[float] = []
     statuses: Counter[str] = Counter()
     until = time.perf_counter() + seconds
@@ -213,7 +215,13 @@ async def hammer(port: int, path: str, clients: int, seconds: float, extra: str 
     await asyncio.gather(
         *(_client(port, path, extra, until, lat, statuses) for _ in range(clients))
     )
-    elapsed = time.perf_counter() - start
+    return lat, time.perf_counter() - start, statuses
+
+
+async def hammer(port: int, path: str, clients: int, seconds: float, extra: str = "") -> Load:
+    """``clients`` connections ask for ``path`` (with the ``extra`` header lines) for
+    ``seconds``."""
+    lat, elapsed, statuses = await latencies(port, path, clients, seconds, extra)
     lat.sort()
     return Load(
         len(lat) / elapsed, lat[len(lat) // 2] * 1000, lat[int(len(lat) * 0.99)] * 1000, statuses

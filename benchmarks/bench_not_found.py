@@ -26,12 +26,11 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from _load import PATH, cpu_seconds, free_port, wait_http, write_protocols
+from _load import PATH, cpu_seconds, free_port, latencies, wait_http, write_protocols
 
 RU = "Accept-Language: ru\r\n"
 KK = "Cookie: lang=kk\r\n"
@@ -50,41 +49,6 @@ TARGETS: dict[str, tuple[str, str]] = {
 BASELINE = "cached contest page (ru)"
 
 
-async def _client(
-    port: int, target: tuple[str, str], until: float, lat: list[float], seen: set[str]
-) -> None:
-    path, extra = target
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    n = 0
-    while time.perf_counter() < until:
-        n += 1
-        url = path.replace("{n}", f"{id(lat) % 9973}-{n}") if "{n}" in path else path
-        request = f"GET {url} HTTP/1.1\r\nHost: 127.0.0.1\r\n{extra}\r\n".encode()
-        t0 = time.perf_counter()
-        writer.write(request)
-        head = await reader.readuntil(b"\r\n\r\n")
-        length = 0
-        for line in head.split(b"\r\n"):
-            if line[:15].lower() == b"content-length:":
-                length = int(line[15:])
-        await reader.readexactly(length)
-        seen.add(head[9:12].decode())
-        lat.append(time.perf_counter() - t0)
-    writer.close()
-
-
-async def hammer(
-    port: int, target: tuple[str, str], clients: int, seconds: float
-) -> tuple[list[float], float, set[str]]:
-    """(latencies, elapsed seconds, statuses seen) of ``clients`` asking for ``target``."""
-    lat: list[float] = []
-    seen: set[str] = set()
-    until = time.perf_counter() + seconds
-    start = time.perf_counter()
-    await asyncio.gather(*(_client(port, target, until, lat, seen) for _ in range(clients)))
-    return lat, time.perf_counter() - start, seen
-
-
 @dataclass
 class Tally:
     """Requests, latencies, wall time and server CPU seconds of one target."""
@@ -98,11 +62,12 @@ class Tally:
         self, pid: int, port: int, target: tuple[str, str], clients: int, seconds: float
     ) -> None:
         before = cpu_seconds(pid)
-        lat, elapsed, seen = asyncio.run(hammer(port, target, clients, seconds))
+        path, extra = target
+        lat, elapsed, seen = asyncio.run(latencies(port, path, clients, seconds, extra))
         after = cpu_seconds(pid)
         self.lat += lat
         self.elapsed += elapsed
-        self.seen |= seen
+        self.seen |= set(seen)
         if before is not None and after is not None:
             self.cpu += after - before
 
