@@ -186,3 +186,33 @@ def test_0011_moves_the_language_from_the_password_row_to_the_account(db_url: st
         assert langs("commission_passwords", "account") == {"kaz": "kk", "none": None}
     finally:
         engine.dispose()
+
+
+def test_a_database_stamped_with_a_renamed_revision_migrates_to_head(db_url: str) -> None:
+    # A build of this release line numbered the stations-listed step 0007 (before
+    # 0007_webhooks was merged in ahead of it): its databases have the column, no
+    # webhook tables, and a revision id the history no longer holds.
+    engine = create(db_url)
+    try:
+        with engine.connect() as conn:
+            conn = conn.execution_options(saylau_write=True)
+            with conn.begin():
+                command.upgrade(_migrations_config(conn), "0006_seal_chain")
+                conn.execute(
+                    text(
+                        "ALTER TABLE contests ADD COLUMN stations_listed BOOLEAN "
+                        "NOT NULL DEFAULT false"
+                    )
+                )
+                conn.execute(
+                    text("UPDATE alembic_version SET version_num = '0007_stations_listed'")
+                )
+        migrate(engine)
+        with engine.begin() as conn:
+            heads = {r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version"))}
+        names = set(sa.inspect(engine).get_table_names())
+        assert heads == {HEAD_REVISION}
+        assert {"webhooks", "webhook_outbox"} <= names
+        assert "stations_listed" in {c["name"] for c in sa.inspect(engine).get_columns("contests")}
+    finally:
+        engine.dispose()

@@ -133,6 +133,13 @@ def _migrations_config(conn: Connection) -> Config:
     return cfg
 
 
+#: Revision ids that a build of this release line wrote and the history has since
+#: renamed (renumbered when two branches each added a migration), mapped to the last
+#: revision such a database had *before* the renamed step.  The steps after it run
+#: again and find what is already there (each checks, see ``0008_stations_listed``).
+RENAMED = {"0007_stations_listed": "0006_seal_chain"}
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the database to the head revision (a no-op when already there)."""
     with engine.connect() as conn:
@@ -148,6 +155,14 @@ def migrate(engine: Engine) -> None:
                 conn.exec_driver_sql("SELECT pg_advisory_xact_lock(7240917)")
             # Recheck under the lock: another process may have just migrated.
             current = set(MigrationContext.configure(conn).get_current_heads())
+            for old in current & RENAMED.keys():
+                conn.exec_driver_sql(
+                    "UPDATE alembic_version SET version_num = %s WHERE version_num = %s"
+                    if not is_sqlite(engine)
+                    else "UPDATE alembic_version SET version_num = ? WHERE version_num = ?",
+                    (RENAMED[old], old),
+                )
+                current = set(MigrationContext.configure(conn).get_current_heads())
             if current != heads:
                 command.upgrade(cfg, "head")
 

@@ -20,11 +20,14 @@ down_revision = "0007_webhooks"
 
 
 def upgrade() -> None:
-    op.add_column(
-        "contests",
-        sa.Column("stations_listed", sa.Boolean(), nullable=False, server_default=sa.false()),
-    )
     conn = op.get_bind()
+    # A database from a build that numbered this step 0007 has the column already
+    # (``saylau.store.engine.RENAMED``); the marking below is idempotent.
+    if "stations_listed" not in {c["name"] for c in sa.inspect(conn).get_columns("contests")}:
+        op.add_column(
+            "contests",
+            sa.Column("stations_listed", sa.Boolean(), nullable=False, server_default=sa.false()),
+        )
     listed = {
         str(contest)
         for contest, detail in conn.execute(
