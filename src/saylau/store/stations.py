@@ -28,6 +28,7 @@ from saylau.store.model import (
 from saylau.store.schema import VERSION_COLUMNS
 from saylau.tabulate import RELATIONS
 from saylau.tabulate.controls import relation_outcomes
+from saylau.tabulate.fields import ballots_issued
 
 if TYPE_CHECKING:
     from saylau.store.store import Store
@@ -91,11 +92,10 @@ def totals(vs: list[VersionInfo], names: list[str]) -> Totals:
     v = counted(vs)
     p = v.protocol
     k = 1 if v.status in COUNTED else 0
-    issued = [p[f] for f in ("issued_early", "issued_at_station", "issued_outside") if f in p]
     cast = p["valid"] + p["invalid"]
     return Totals(
         registered=k * p["registered"],
-        ballots_issued=k * (sum(issued) if issued else cast),
+        ballots_issued=k * ballots_issued(p),
         ballots_cast=k * cast,
         valid=k * p["valid"],
         invalid=k * p["invalid"],
