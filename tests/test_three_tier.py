@@ -144,6 +144,48 @@ def test_reichstag_1930_reich_list_tier() -> None:
     }
 
 
+def test_reichstag_1930_wahlkreis_wuerttemberg() -> None:
+    """The two lower tiers in one real Wahlkreis: Württemberg, 14 September 1930.
+
+    A newspaper of the next day gives the votes, seats and deputies of eight lists and marks
+    three seats as won with Baden's remainders (Wahlkreisverband XVI). The Wahlkreis tier of the
+    law file gives every list's other seats; the three union seats are what the union tier needs
+    for them: lists with 30,000 votes here, whose remainder here alone is not a quota.
+    """
+    data = tomllib.loads((DATA / "de-reichstag-1930-wk31.toml").read_text(encoding="utf-8"))
+    election, lists = data["election"], data["lists"]
+    wk, union = election["wahlkreis"], election["union"]
+    assert election["cast"] - election["invalid"] == election["valid"]
+    assert sum(row["votes"] for row in lists.values()) < election["valid"]
+    # The OCR'd figures agree with wahlen-in-deutschland.de's shares to one decimal.
+    for name, row in lists.items():
+        if "percent" in row:
+            assert round(100 * row["votes"] / election["valid"], 1) == row["percent"], name
+    law = saylau.load_law(LAW)
+    tier = law.list_tier
+    assert union in dict(tier.unions) and wk in dict(tier.unions)[union]
+    t = allocate_three_tier(
+        {name: {wk: row["votes"]} for name, row in lists.items()},
+        dict(tier.unions),
+        votes_per_seat=Q,
+        union_min_votes=tier.union_min_votes,
+        remainder_over=tier.remainder_over,
+    )
+    # Tier 1: one seat per full 60,000 of the list's votes here, for all eight lists.
+    assert {n: t.constituency[n][wk] for n in lists} == {
+        n: row["seats"] - row["union"] for n, row in lists.items()
+    }
+    # Tier 2: the SPD (283,337 = 4 quotas + 43,337), the DNVP (55,206) and the Wirtschaftspartei
+    # (39,188) each had 30,000 votes here, so took part in the union, and each was left with less
+    # than a quota here: their union seat needed Baden's remainders, as the report says.
+    helped = {n for n, row in lists.items() if row["union"]}
+    assert len(helped) == 3
+    for n in helped:
+        assert t.union_took_part[n][union], n
+        assert t.constituency_remainders[n][wk] < Q and t.union[n][union] == 0, n
+    assert t.constituency_remainders["Sozialdemokratische Partei Deutschlands"][wk] == 43_337
+
+
 def test_the_law_file_reads_and_round_trips() -> None:
     law = saylau.load_law(LAW)
     tier = law.list_tier
