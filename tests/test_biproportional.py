@@ -20,6 +20,7 @@ from hypothesis import strategies as st
 import saylau
 from saylau.biproportional import (
     apportion,
+    district_winners,
     lower_apportionment,
     round_divisor,
     simplest_between,
@@ -183,20 +184,95 @@ def test_zug_2022_reproduces_the_official_seats() -> None:
 
 
 def test_zug_2022_quorum_and_voter_numbers() -> None:
-    """Zug's quorum is 5 % in one municipality *or* 3 % in the canton; only the first is in the
-    law file. It does not matter in 2022: the two lists below 5 % everywhere are also far below
-    3 % of the canton's party votes. And, as in Zurich, the raw party votes would not do."""
+    """Zug's quorum is 5 % in one municipality *or* 3 % in the canton, both in the law file: the
+    two lists out fail both, and each reason says so. As in Zurich, the raw party votes would not
+    do."""
     votes = read("zg-kantonsrat-2022")
-    grand = sum(sum(r.values()) for r in votes.values())
     result = run_law("zg-kantonsrat-2022")
-    out = {p for p, ok in result.allocation.threshold.passed.items() if not ok}
+    threshold = result.allocation.threshold
+    out = {p for p, ok in threshold.passed.items() if not ok}
     assert out == {"aufrecht", "EVP"}
-    assert all(100 * sum(votes[p].values()) < 3 * grand for p in out)
+    for p in out:
+        assert "in every district" in threshold.reasons[p]
+        assert "below 3% in the whole area" in threshold.reasons[p]
     law = saylau.load_law(DATA / "zg-kantonsrat-2022.toml")
     raw = apportion(votes, dict(law.list_tier.district_seats), district_threshold=5)
     assert {p: n for p, n in raw.seats.items() if n} == {
         "Die Mitte": 17, "SVP": 17, "FDP": 17, "ALG": 12, "SP": 10, "GLP": 7,
     }  # fmt: skip
+
+
+def test_zug_2022_every_municipality_winner_holds_a_seat() -> None:
+    """The seat guarantee of the strongest list is in the law file; in 2022 it binds nowhere (the
+    table is the one without it), and each municipality's strongest list holds a seat there."""
+    votes = read("zg-kantonsrat-2022")
+    law = saylau.load_law(DATA / "zg-kantonsrat-2022.toml")
+    seats = dict(law.list_tier.district_seats)
+    assert law.list_tier.district_winner_seat
+    result = run_law("zg-kantonsrat-2022")
+    lower = result.allocation.extra["biproportional"]["lower"]["seats"]
+    plain = apportion(votes, seats, district_threshold=5, use_voter_numbers=True)
+    assert lower == plain.lower.seats
+    winners = district_winners(votes, [p for p, n in result.seats.items() if n])
+    assert {d for _p, d in winners} == set(seats)
+    assert all(lower[p][d] >= 1 for p, d in winners)
+
+
+def test_total_threshold_alone_or_as_the_alternative() -> None:
+    """Graubünden's quorum is 3 % of the canton only; Zug's and Aargau's 5 % in a district or
+    3 % of the canton. A list spread thin passes the second, one strong in one place the first."""
+    votes = {
+        "Big": {"A": 5_000, "B": 5_500},
+        "Thin": {"A": 100, "B": 100},  # 1.8 % in A, 1.7 % in B and of the whole
+        "Local": {"A": 300, "B": 0},  # 5.3 % in A, 2.6 % of the whole
+        "Spread": {"A": 250, "B": 250},  # 4.4 % in A, 4.3 % in B and of the whole
+    }
+    districts = {"A": 10, "B": 10}
+    either = apportion(votes, districts, district_threshold=5, total_threshold=3)
+    assert {p for p, ok in either.upper.threshold.passed.items() if ok} == {
+        "Big",
+        "Local",
+        "Spread",
+    }
+    assert either.upper.threshold.reasons["Thin"] == (
+        "below 5% in every district (best 1.7699%) and below 3% in the whole area (1.7391%)"
+    )
+    canton = apportion(votes, districts, total_threshold=3)
+    assert {p for p, ok in canton.upper.threshold.passed.items() if ok} == {"Big", "Spread"}
+    district = apportion(votes, districts, district_threshold=5)
+    assert {p for p, ok in district.upper.threshold.passed.items() if ok} == {"Big", "Local"}
+
+
+def test_the_strongest_list_of_a_district_holds_a_seat_there() -> None:
+    """A majorz condition (Zug, Graubünden): in A (1 seat) Z is strongest, 83 votes to X's 40,
+    yet standard rounding gives A's seat to X, whose only seat must go somewhere, and Z's three
+    to B. With the condition Z holds A, and X's seat moves to B, where it has 3 votes: the price
+    of the guarantee, with both margins kept."""
+    votes = {"X": {"A": 40, "B": 3}, "Z": {"A": 83, "B": 69}}
+    districts = {"A": 1, "B": 3}
+    plain = apportion(votes, districts)
+    assert plain.lower.seats == {"X": {"A": 1, "B": 0}, "Z": {"A": 0, "B": 3}}
+    guarded = apportion(votes, districts, district_winner_seat=True)
+    assert guarded.seats == plain.seats == {"X": 1, "Z": 3}
+    assert guarded.lower.seats == {"X": {"A": 0, "B": 1}, "Z": {"A": 1, "B": 2}}
+    lower = guarded.lower
+    for p, row in lower.seats.items():
+        for d, s in row.items():
+            q = Fraction(votes[p][d]) / (lower.party_divisors[p] * lower.district_divisors[d])
+            if (p, d) == ("Z", "A"):
+                assert s == 1 and q < Fraction(1, 2)  # the guaranteed seat: any quotient
+            else:
+                assert s - Fraction(1, 2) <= q <= s + Fraction(1, 2)
+
+
+def test_a_guarantee_no_table_can_keep_is_refused_in_one_line() -> None:
+    """X is strongest in both districts but has one seat: no table gives it both."""
+    votes = {"X": {"A": 50, "B": 50}, "Z": {"A": 40, "B": 40}}
+    with pytest.raises(InputError) as err:
+        lower_apportionment(
+            votes, {"X": 1, "Z": 3}, {"A": 2, "B": 2}, firsts={("X", "A"), ("X", "B")}
+        )
+    assert str(err.value).endswith("and a seat to each district's strongest list")
 
 
 @pytest.mark.parametrize(
@@ -407,6 +483,34 @@ def test_margins_hold_and_divisors_explain_the_table(
                 assert s == 0
 
 
+@given(elections())
+@SETTINGS
+def test_with_the_majorz_condition_margins_hold_and_winners_sit(
+    case: tuple[dict[str, dict[str, int]], dict[str, int]],
+) -> None:
+    """Under the condition every district's strongest list with seats holds one there; every
+    other cell is still its quotient rounded, and both margins hold."""
+    votes, districts = case
+    try:
+        result = apportion(votes, districts, district_winner_seat=True)
+    except InputError as err:
+        assert "no table" in str(err) or "no votes" in str(err) or "strongest" in str(err)
+        return
+    lower = result.lower
+    winners = district_winners(votes, [p for p, n in result.seats.items() if n])
+    for p, row in lower.seats.items():
+        assert sum(row.values()) == result.seats[p]
+    for d, n in districts.items():
+        assert sum(row[d] for row in lower.seats.values()) == n
+    for p, row in lower.seats.items():
+        for d, s in row.items():
+            q = votes[p][d] / (lower.party_divisors[p] * lower.district_divisors[d])
+            if (p, d) in winners and districts[d]:
+                assert s >= 1 and (s == 1 or s - Fraction(1, 2) <= q <= s + Fraction(1, 2))
+            else:
+                assert s - Fraction(1, 2) <= q <= s + Fraction(1, 2)
+
+
 @given(elections(), st.integers(2, 50))
 @SETTINGS
 def test_scaling_a_party_or_district_changes_nothing_below(
@@ -455,6 +559,15 @@ method = "sainte-lague"
         ),
         ('scheme = "bipro"\n', "key 'tiers[0].scheme' has invalid value 'bipro'"),
         ("voter_numbers = true\n", "needs scheme = 'biproportional'"),
+        (
+            'total_threshold = "3"\n',
+            "key 'tiers[0].total_threshold' needs scheme = 'biproportional'",
+        ),
+        (
+            "district_winner_seat = 1\n",
+            "key 'tiers[0].district_winner_seat'",
+        ),
+        ('scheme = "biproportional"\ntotal_threshold = "x"\n', "key 'tiers[0].total_threshold'"),
         (
             'scheme = "biproportional"\ndistrict_seats = { A = -1, B = 11 }\n',
             "district 'A' has seats -1",

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from math import floor
@@ -164,27 +164,41 @@ def simplest_between(lo: Fraction, hi: Fraction) -> Fraction:
     return found
 
 
-def round_divisor(weights: list[Fraction], house: int) -> tuple[list[int], Fraction, bool]:
+def round_divisor(
+    weights: list[Fraction], house: int, first: Sequence[bool] = ()
+) -> tuple[list[int], Fraction, bool]:
     """Sainte-Laguë on exact weights: seats, a divisor giving them, and whether tied.
 
     The divisor lies strictly inside the interval of valid divisors, or on its
-    single point when the last seat is tied (then ``True``).
+    single point when the last seat is tied (then ``True``).  A cell marked in
+    ``first`` (the strongest list of a district, under a majorz condition) holds
+    at least one seat whatever its quotient: its first seat needs no divisor.
     """
     seats = [0] * len(weights)
     if house == 0:
         top = max(weights, default=Fraction(0))
         return seats, 2 * top + 1, False
-    heap = [(-w / _HALF, i) for i, w in enumerate(weights) if w > 0]
+    given = {i for i, w in enumerate(weights) if w > 0 and i < len(first) and first[i]}
+    if len(given) > house:
+        raise InputError(
+            f"biproportional apportionment: {len(given)} lists are each owed a seat where they are"
+            f" strongest, but only {house} seat(s) are there to share"
+        )
+    for i in given:
+        seats[i] = 1
+    heap = [(-w / (seats[i] + _HALF), i) for i, w in enumerate(weights) if w > 0]
     if not heap:
         raise InputError("no votes to share the seats by")
     heapq.heapify(heap)
-    for _ in range(house):
+    for _ in range(house - len(given)):
         _neg, i = heapq.heappop(heap)
         seats[i] += 1
         heapq.heappush(heap, (-weights[i] / (seats[i] + _HALF), i))
-    # Valid divisors x: every cell's next quotient ≤ x ≤ every cell's last quotient.
+    # Valid divisors x: every cell's next quotient ≤ x ≤ every cell's last quotient (a
+    # guaranteed first seat has no last quotient: any divisor keeps it).
     lo = -heap[0][0]
-    hi = min(weights[i] / (s - _HALF) for i, s in enumerate(seats) if s > 0)
+    last = [weights[i] / (s - _HALF) for i, s in enumerate(seats) if s > (i in given)]
+    hi = min(last, default=2 * lo + 2)
     if lo == hi:
         return seats, hi, True
     return seats, simplest_between(lo, hi), False
@@ -197,6 +211,7 @@ def lower_apportionment(
     *,
     tie_break: Sequence[str] = ("lot",),
     seed: int | None = None,
+    firsts: Collection[tuple[str, str]] = (),
 ) -> LowerApportionment:
     """Fill the party × district table so both margins hold (alternating scaling).
 
@@ -204,7 +219,10 @@ def lower_apportionment(
     ``party_seats`` and ``district_seats`` must have the same total.  Cells
     tied on a rounding boundary are decided by ``tie_break`` (``votes``: the
     cell with more votes; ``order``: the earlier party, then district; ``lot``
-    seeded with ``seed``), always ending in a lot.
+    seeded with ``seed``), always ending in a lot.  Each (party, district) cell
+    in ``firsts`` holds at least one seat (a majorz condition,
+    :func:`district_winners`): its rounding sends every positive quotient to 1
+    or more, as BAZI does.
     """
     parties = list(party_seats)
     districts = list(district_seats)
@@ -228,19 +246,29 @@ def lower_apportionment(
         raise InputError(problems)
     rows = [party_seats[p] for p in parties]
     cols = [district_seats[d] for d in districts]
+    first = [
+        [(p, d) in firsts and v[i][j] > 0 for j, d in enumerate(districts)]
+        for i, p in enumerate(parties)
+    ]
+    owed = [sum(r) for r in first]
+    owed_c = [sum(first[i][j] for i in range(len(parties))) for j in range(len(districts))]
     # Divisors exist exactly when some table with these margins puts seats only where there are
-    # votes (Balinski and Demange); without one, scaling would run to its step limit.
+    # votes (Balinski and Demange); without one, scaling would run to its step limit.  The
+    # seats owed to the strongest lists are set aside first.
     units = [
         (i, j)
         for i in range(len(parties))
         for j in range(len(districts))
         if v[i][j]
-        for _ in range(min(rows[i], cols[j]))
+        for _ in range(min(rows[i], cols[j]) - first[i][j])
     ]
-    if not _completes(rows, cols, units):
+    free_r = [n - k for n, k in zip(rows, owed, strict=True)]
+    free_c = [n - k for n, k in zip(cols, owed_c, strict=True)]
+    if not _completes(free_r, free_c, units):
         raise InputError(
             "biproportional apportionment: no table gives every party and every district its"
             " seats with seats only where the party has votes"
+            + (" and a seat to each district's strongest list" if firsts else "")
         )
     pdiv = [Fraction(1)] * len(parties)
     ddiv = [Fraction(1)] * len(districts)
@@ -254,20 +282,24 @@ def lower_apportionment(
         if rows_turn:
             for i, p in enumerate(parties):
                 row, pdiv[i], _ = round_divisor(
-                    [v[i][j] / ddiv[j] for j in range(len(districts))], party_seats[p]
+                    [v[i][j] / ddiv[j] for j in range(len(districts))], party_seats[p], first[i]
                 )
                 seats[i] = row
         else:
             for j, d in enumerate(districts):
                 col, ddiv[j], _ = round_divisor(
-                    [v[i][j] / pdiv[i] for i in range(len(parties))], district_seats[d]
+                    [v[i][j] / pdiv[i] for i in range(len(parties))],
+                    district_seats[d],
+                    [first[i][j] for i in range(len(parties))],
                 )
                 for i in range(len(parties)):
                     seats[i][j] = col[i]
         steps += 1
         # Cells on a rounding boundary: a tie if these divisors admit more than one table
         # (alternating scaling would otherwise move the tied seat back and forth forever).
-        decided = _decide_ties(v, pdiv, ddiv, rows, cols, parties, districts, tie_break, seed)
+        decided = _decide_ties(
+            v, pdiv, ddiv, rows, cols, parties, districts, tie_break, seed, first
+        )
         if decided is not None:
             seats, tie = decided
             break
@@ -355,6 +387,7 @@ def _decide_ties(
     districts: list[str],
     chain: Sequence[str],
     seed: int | None,
+    first: list[list[bool]],
 ) -> tuple[list[list[int]], BiproportionalTie | None] | None:
     """The table these divisors give, ties decided by ``chain``; None if they give none.
 
@@ -366,8 +399,8 @@ def _decide_ties(
     for i in range(len(parties)):
         for j in range(len(districts)):
             q = v[i][j] / (pdiv[i] * ddiv[j])
-            base[i][j] = floor(q + _HALF)
-            if v[i][j] and q - floor(q) == _HALF:
+            base[i][j] = max(floor(q + _HALF), first[i][j])
+            if v[i][j] and q - floor(q) == _HALF and not (first[i][j] and q < 1):
                 base[i][j] = floor(q)
                 half.append((i, j))
     if not half:
@@ -472,22 +505,68 @@ def voter_numbers(
     return out
 
 
-def district_failures(votes: Mapping[str, Mapping[str, int]], percent: Fraction) -> dict[str, str]:
-    """Parties below ``percent`` of the party votes in every district they ran in."""
+def district_failures(
+    votes: Mapping[str, Mapping[str, int]],
+    percent: Fraction,
+    *,
+    total_percent: Fraction = Fraction(0),
+    weights: Mapping[str, int] | None = None,
+) -> dict[str, str]:
+    """Parties that fail the quorum, each with why.
+
+    A party passes with ``percent`` of the party votes in at least one district it
+    ran in, or with ``total_percent`` of ``weights`` (its share of the whole area:
+    the upper apportionment's weights, party votes or voter numbers).  A quorum of
+    0 is not set: with neither set every party passes; with one, only it counts
+    (Zurich: 5 % in a district; Graubünden: 3 % of the canton; Zug and Aargau:
+    either).
+    """
+    if not percent and not total_percent:
+        return {}
     totals: dict[str, int] = {}
     for per in votes.values():
         for d, n in per.items():
             totals[d] = totals.get(d, 0) + n
+    if weights is None:
+        weights = {p: sum(per.values()) for p, per in votes.items()}
+    whole = sum(weights.values())
     failures: dict[str, str] = {}
     for party, per in votes.items():
         best = max(
             (Fraction(n, totals[d]) for d, n in per.items() if totals[d]), default=Fraction(0)
         )
-        if best * 100 < percent:
-            failures[party] = (
+        share = Fraction(weights.get(party, 0), whole) if whole else Fraction(0)
+        why: list[str] = []
+        if percent:
+            if best * 100 >= percent:
+                continue
+            why.append(
                 f"below {float(percent):g}% in every district (best {float(best * 100):.4f}%)"
             )
+        if total_percent:
+            if share * 100 >= total_percent:
+                continue
+            why.append(
+                f"below {float(total_percent):g}% in the whole area ({float(share * 100):.4f}%)"
+            )
+        failures[party] = " and ".join(why)
     return failures
+
+
+def district_winners(
+    votes: Mapping[str, Mapping[str, int]], parties: Collection[str]
+) -> frozenset[tuple[str, str]]:
+    """The (party, district) cells where one of ``parties`` (those with seats) is the
+    strongest list: the most party votes of all lists there (lists level at the top are
+    all strongest; a district whose strongest list has no seats is owed nothing)."""
+    best: dict[str, int] = {}
+    for per in votes.values():
+        for d, n in per.items():
+            if n > best.get(d, 0):
+                best[d] = n
+    return frozenset(
+        (p, d) for p in parties for d, n in votes.get(p, {}).items() if n and n == best[d]
+    )
 
 
 def apportion(
@@ -495,7 +574,9 @@ def apportion(
     district_seats: Mapping[str, int],
     *,
     district_threshold: Fraction | int = 0,
+    total_threshold: Fraction | int = 0,
     use_voter_numbers: bool = False,
+    district_winner_seat: bool = False,
     method: str = "sainte-lague",
     tie_break: tuple[str, ...] = ("votes", "order"),
     seed: int | None = None,
@@ -503,7 +584,11 @@ def apportion(
     """Biproportional apportionment of ``sum(district_seats)`` seats.
 
     ``votes`` maps party → district → votes.  Parties below
-    ``district_threshold`` percent in every district take no part.  The upper
+    ``district_threshold`` percent in every district, and below
+    ``total_threshold`` percent of the whole area's weights, take no part
+    (:func:`district_failures`).  With ``district_winner_seat`` (a *majorz
+    condition*: Zug, Graubünden) each district's strongest list taking part holds
+    at least one seat there (:func:`district_winners`).  The upper
     apportionment is ``method`` (Sainte-Laguë in every canton) over each party's
     total votes, or over its
     voter numbers (:func:`voter_numbers`) with ``use_voter_numbers``; its ties
@@ -520,12 +605,16 @@ def apportion(
     if problems:
         raise InputError(problems)
     house = sum(district_seats.values())
-    pct = Fraction(district_threshold)
-    excluded = district_failures(votes, pct) if pct else {}
     if use_voter_numbers:
         weights = voter_numbers(votes, district_seats)
     else:
         weights = {p: sum(per.values()) for p, per in votes.items()}
+    excluded = district_failures(
+        votes,
+        Fraction(district_threshold),
+        total_percent=Fraction(total_threshold),
+        weights=weights,
+    )
     upper = allocate(weights, house, method, excluded=excluded, tie_break=tie_break, seed=seed)
     taking_part = {p: n for p, n in upper.seats.items() if upper.threshold.passed[p]}
     lower = lower_apportionment(
@@ -534,6 +623,9 @@ def apportion(
         dict(district_seats),
         tie_break=tie_break,
         seed=seed,
+        firsts=district_winners(votes, [p for p, n in taking_part.items() if n])
+        if district_winner_seat
+        else (),
     )
     if lower.ties:
         # Reported where every method reports its ties, with the seed if a lot decided.

@@ -55,7 +55,11 @@ class Tier:
     scheme: Scheme = "single"
     district_seats: tuple[tuple[str, int], ...] = ()
     district_threshold: Fraction | None = None
+    #: Biproportional: the alternative (or only) quorum, percent of the whole area.
+    total_threshold: Fraction | None = None
     voter_numbers: bool = False
+    #: Biproportional majorz condition: each district's strongest list holds a seat there.
+    district_winner_seat: bool = False
     regional_quota: str = "imperiali"
     national_quota: str = "hagenbach-bischoff"
     #: Seats every list that passed holds at least (the US: one per state).

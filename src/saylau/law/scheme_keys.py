@@ -23,6 +23,8 @@ SCHEME_KEYS = (
     "scheme",
     "district_seats",
     "district_threshold",
+    "total_threshold",
+    "district_winner_seat",
     "voter_numbers",
     "regional_quota",
     "national_quota",
@@ -108,7 +110,9 @@ def scheme_fields(r: _Getter, raw: dict[str, Any], where: str) -> dict[str, Any]
         "scheme": r.get(raw, "scheme", where, _scheme, "single"),
         "district_seats": r.get(raw, "district_seats", where, _district_seats, ()),
         "district_threshold": r.get(raw, "district_threshold", where, _percent, None),
+        "total_threshold": r.get(raw, "total_threshold", where, _percent, None),
         "voter_numbers": r.get(raw, "voter_numbers", where, _bool, False),
+        "district_winner_seat": r.get(raw, "district_winner_seat", where, _bool, False),
         "regional_quota": r.get(raw, "regional_quota", where, _quota, "imperiali"),
         "national_quota": r.get(raw, "national_quota", where, _quota, "hagenbach-bischoff"),
         "unions": r.get(raw, "unions", where, _unions, ()),
@@ -120,7 +124,13 @@ def scheme_fields(r: _Getter, raw: dict[str, Any], where: str) -> dict[str, Any]
 def scheme_problems(tier: Tier, where: str) -> list[str]:
     """Scheme keys that do not fit together, one message each."""
     problems: list[str] = []
-    bp_keys = ("district_seats", "district_threshold", "voter_numbers")
+    bp_keys = (
+        "district_seats",
+        "district_threshold",
+        "total_threshold",
+        "voter_numbers",
+        "district_winner_seat",
+    )
     if tier.scheme == "biproportional":
         if not tier.district_seats:
             problems.append(
@@ -132,7 +142,7 @@ def scheme_problems(tier: Tier, where: str) -> list[str]:
             problems.append(
                 f"key '{where}district_seats' sums to {total}, not the tier's {tier.seats} seats"
             )
-    elif tier.district_seats or tier.district_threshold is not None or tier.voter_numbers:
+    elif any(getattr(tier, k) not in ((), None, False) for k in bp_keys):
         used = [k for k in bp_keys if getattr(tier, k) not in ((), None, False)]
         problems.append(
             f"key '{where}{used[0]}' needs scheme = 'biproportional' (scheme is '{tier.scheme}')"
