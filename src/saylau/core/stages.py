@@ -16,7 +16,7 @@ from functools import partial
 from saylau.allocation import Allocation, Step, ThresholdReport, TieEvent
 from saylau.core.context import Ctx, automatic_text
 from saylau.core.divisors import highest_averages, quota_method_seats
-from saylau.core.inputs import check_threshold, check_votes, to_fraction, whole
+from saylau.core.inputs import check_threshold, check_votes, check_whole, to_fraction, whole
 from saylau.core.remainders import largest_remainder
 from saylau.errors import InputError
 from saylau.methods import MethodSpec, get_method
@@ -533,13 +533,7 @@ def _floors(
         floors = {p: min_seats.get(p, 0) for p in eligible}
     else:
         floors = dict.fromkeys(eligible, min_seats)
-    problems = [
-        f"min_seats: {n!r} for '{p}' must be a whole number ≥ 0"
-        for p, n in floors.items()
-        if not whole(n)
-    ]
-    if problems:
-        raise InputError(problems)
+    check_whole(floors, lambda p, n: f"min_seats: {n!r} for '{p}' must be a whole number ≥ 0")
     problems = [
         f"min_seats: '{p}' must hold at least {n} seat(s) but at most {caps[p]}"
         for p, n in floors.items()
