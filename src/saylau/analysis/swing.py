@@ -18,9 +18,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any
+from typing import Any, TypeVar
 
 from saylau.errors import InputError
+
+#: A figure compared across the elections: a count (votes, seats) or an exact share.
+_Number = TypeVar("_Number", int, Fraction)
 
 
 @dataclass(frozen=True)
@@ -100,22 +103,16 @@ class PartyChange:
 
     @property
     def vote_change(self) -> int | None:
-        if self.votes is None or self.previous_votes is None:
-            return None
-        return self.votes - self.previous_votes
+        return _change(self.votes, self.previous_votes)
 
     @property
     def seat_change(self) -> int | None:
-        if self.seats is None or self.previous_seats is None:
-            return None
-        return self.seats - self.previous_seats
+        return _change(self.seats, self.previous_seats)
 
     @property
     def swing(self) -> Fraction | None:
         """Share now minus share then, in percentage points (exact)."""
-        if self.share is None or self.previous_share is None:
-            return None
-        return 100 * (self.share - self.previous_share)
+        return _points_change(self.share, self.previous_share)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -166,9 +163,7 @@ class Comparison:
     @property
     def turnout_change(self) -> Fraction | None:
         """Turnout now minus then, in percentage points (exact)."""
-        if self.turnout is None or self.previous_turnout is None:
-            return None
-        return 100 * (self.turnout - self.previous_turnout)
+        return _points_change(self.turnout, self.previous_turnout)
 
     def to_dict(self) -> dict[str, Any]:
         prev = self.previous
@@ -189,6 +184,19 @@ class Comparison:
             "parties": [p.to_dict() for p in self.parties],
             "regions": [r.to_dict() for r in self.regions],
         }
+
+
+def _change(now: _Number | None, then: _Number | None) -> _Number | None:
+    """``now - then``; None when either election lacks the figure."""
+    if now is None or then is None:
+        return None
+    return now - then
+
+
+def _points_change(now: Fraction | None, then: Fraction | None) -> Fraction | None:
+    """The change of a share (0..1) in percentage points, exact; None when either is unknown."""
+    change = _change(now, then)
+    return None if change is None else 100 * change
 
 
 def _seats(outcome: Outcome, name: str | None) -> int | None:

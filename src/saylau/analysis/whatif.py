@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from saylau.analysis.proportionality import indices
 from saylau.errors import InputError
+from saylau.jsonable import json_fields
 
 if TYPE_CHECKING:
     from saylau.law.model import Law
@@ -45,16 +46,7 @@ class Scenario:
     indices: dict[str, float | None] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "label": self.label,
-            "law": self.law,
-            "method": self.method,
-            "threshold": str(self.threshold),
-            "house_size": self.house_size,
-            "seats": dict(self.seats),
-            "passed": dict(self.passed),
-            "indices": dict(self.indices),
-        }
+        return json_fields(self, threshold=str(self.threshold))
 
 
 @dataclass(frozen=True)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import TypeGuard
+from typing import SupportsIndex, TypeGuard
 
 from saylau.errors import InputError
 
@@ -14,6 +14,14 @@ def whole(value: object, least: int = 0) -> TypeGuard[int]:
     """Whether ``value`` is a whole number of at least ``least``: an ``int`` and not a
     ``bool`` (``True`` is no count of seats or votes)."""
     return isinstance(value, int) and not isinstance(value, bool) and value >= least
+
+
+def check_whole(counts: Mapping[str, object], problem: Callable[[str, object], str]) -> None:
+    """Raise :class:`InputError` with ``problem(name, value)`` for every value of
+    ``counts`` that is not a whole number ≥ 0 (:func:`whole`), all of them at once."""
+    problems = [problem(name, value) for name, value in counts.items() if not whole(value)]
+    if problems:
+        raise InputError(problems)
 
 
 def to_fraction(value: float | int | str | Fraction, what: str = "threshold") -> Fraction:
@@ -38,7 +46,6 @@ def check_threshold(value: float | int | str | Fraction, what: str = "threshold"
 
 def check_votes(votes: Mapping[str, int]) -> dict[str, int]:
     """Validate a votes mapping; every problem is reported at once."""
-    problems: list[str] = []
     if not votes:
         raise InputError("votes: no parties given")
     # The common case, checked at C speed: plain ints ≥ 0 under non-blank names.
@@ -50,22 +57,27 @@ def check_votes(votes: Mapping[str, int]) -> dict[str, int]:
         and all(map(str.strip, names))
     ):
         return dict(votes)
-    clean: dict[str, int] = {}
-    for party, v in votes.items():
-        if not isinstance(party, str) or not party.strip():
-            problems.append(f"votes: party name {party!r} is empty or not text")
-            continue
-        try:
-            count = operator.index(v)  # ints and numpy integers; floats are refused
-        except TypeError:
-            problems.append(f"votes: party '{party}' has votes {v!r}, not a whole number")
-            continue
-        if isinstance(v, bool):
-            problems.append(f"votes: party '{party}' has votes {v!r}, not a whole number")
-        elif count < 0:
-            problems.append(f"votes: party '{party}' has negative votes {count}")
-        else:
-            clean[party] = count
+    problems = [problem for party, v in votes.items() if (problem := _vote_problem(party, v))]
     if problems:
         raise InputError(problems)
-    return clean
+    return {party: operator.index(v) for party, v in votes.items()}
+
+
+def _vote_problem(party: object, votes: object) -> str | None:
+    """What is wrong with one entry of a votes mapping; None when nothing is."""
+    if not isinstance(party, str) or not party.strip():
+        return f"votes: party name {party!r} is empty or not text"
+    count = _count(votes)
+    if count is None:
+        return f"votes: party '{party}' has votes {votes!r}, not a whole number"
+    if count < 0:
+        return f"votes: party '{party}' has negative votes {count}"
+    return None
+
+
+def _count(value: object) -> int | None:
+    """``value`` as an ``int`` when it is an integer (numpy's too), else None: a float or
+    text is no count of votes, nor is a ``bool``."""
+    if isinstance(value, bool) or not isinstance(value, SupportsIndex):
+        return None
+    return operator.index(value)

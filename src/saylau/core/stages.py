@@ -10,13 +10,14 @@ alliances stages are here; the methods' own seat loops are in
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 from functools import partial
 
 from saylau.allocation import Allocation, Step, ThresholdReport, TieEvent
 from saylau.core.context import Ctx, automatic_text
 from saylau.core.divisors import highest_averages, quota_method_seats
-from saylau.core.inputs import check_threshold, check_votes, to_fraction, whole
+from saylau.core.inputs import check_threshold, check_votes, check_whole, to_fraction, whole
 from saylau.core.remainders import largest_remainder
 from saylau.errors import InputError
 from saylau.methods import MethodSpec, get_method
@@ -165,14 +166,11 @@ def allocate(
         )
     result_seats.update(fixed)
     seats -= sum(fixed.values())
+    sharing = _Sharing(ctx, spec, caps or {}, result_seats)
     if alliances:
-        quota, divisor, vacant = _allocate_alliances(
-            ctx, spec, eligible, seats, dict(alliances), caps or {}, result_seats
-        )
+        quota, divisor, vacant = sharing.by_alliance(eligible, seats, dict(alliances))
     else:
-        quota, divisor, vacant = _allocate_capped(
-            ctx, spec, eligible, seats, caps or {}, result_seats, 0
-        )
+        quota, divisor, vacant = sharing.capped(eligible, seats)
     return Allocation(
         seats=result_seats,
         votes=dict(clean),
@@ -418,96 +416,95 @@ def _consolation_stage(
 # --------------------------------------------------------------------------- caps and alliances
 
 
-def _allocate_capped(
-    ctx: Ctx,
-    spec: MethodSpec,
-    eligible: list[str],
-    seats: int,
-    caps: Mapping[str, int],
-    out: dict[str, int],
-    offset: int,
-) -> tuple[Fraction | None, Fraction | None, int]:
-    """Allocate, then fix any party over its cap at the cap and redistribute."""
-    active = list(eligible)
-    remaining = seats
-    quota: Fraction | None = None
-    divisor: Fraction | None = None
-    while True:
-        if not active:
-            if remaining:
+_Shared = tuple[Fraction | None, Fraction | None, int]  # the quota, the divisor, seats left vacant
+
+
+@dataclass(slots=True)  # made once per allocation: slots, not frozen, keep it cheap
+class _Sharing:
+    """Seats shared by one method under per-list caps, added into ``out``; the steps
+    and ties are logged in ``ctx``."""
+
+    ctx: Ctx
+    spec: MethodSpec
+    caps: Mapping[str, int]
+    out: dict[str, int]
+
+    def capped(self, eligible: list[str], seats: int) -> _Shared:
+        """Allocate, then fix any party over its cap at the cap and redistribute."""
+        ctx, caps, out = self.ctx, self.caps, self.out
+        active = list(eligible)
+        remaining = seats
+        quota: Fraction | None = None
+        divisor: Fraction | None = None
+        while True:
+            if not active:
+                if remaining:
+                    ctx.steps.append(
+                        Step(
+                            "exhausted",
+                            f"{remaining} seat(s) left vacant: no list can take them",
+                            seats=remaining,
+                        )
+                    )
+                return quota, divisor, remaining
+            mark = (len(ctx.steps), len(ctx.ties))
+            got, quota, divisor = _distribute(ctx, self.spec, active, remaining, seats - remaining)
+            over = [p for p in active if p in caps and got[p] > caps[p]] if caps else []
+            if not over:
+                for p in active:
+                    out[p] += got[p]
+                return quota, divisor, 0
+            # The round is void: drop its log, fix the capped lists and share the rest again.
+            del ctx.steps[mark[0] :], ctx.ties[mark[1] :]
+            for p in over:
+                cap = caps[p]
+                out[p] += cap
+                remaining -= cap
+                active.remove(p)
                 ctx.steps.append(
                     Step(
-                        "exhausted",
-                        f"{remaining} seat(s) left vacant: no list can take them",
-                        seats=remaining,
+                        "cap",
+                        f"{p} won {got[p]} seat(s) but may hold at most {cap}; the rest are redistributed",
+                        party=p,
+                        seats=cap,
                     )
                 )
-            return quota, divisor, remaining
-        mark = (len(ctx.steps), len(ctx.ties))
-        got, quota, divisor = _distribute(ctx, spec, active, remaining, offset + seats - remaining)
-        over = [p for p in active if p in caps and got[p] > caps[p]] if caps else []
-        if not over:
-            for p in active:
-                out[p] += got[p]
-            return quota, divisor, 0
-        # The round is void: drop its log, fix the capped lists and share the rest again.
-        del ctx.steps[mark[0] :], ctx.ties[mark[1] :]
-        for p in over:
-            cap = caps[p]
-            out[p] += cap
-            remaining -= cap
-            active.remove(p)
+
+    def by_alliance(self, eligible: list[str], seats: int, alliances: dict[str, str]) -> _Shared:
+        """Seats to alliances (and lists standing alone) first, then inside each alliance."""
+        ctx = self.ctx
+        units: dict[str, list[str]] = {}
+        for p in eligible:
+            units.setdefault(alliances.get(p, p), []).append(p)
+        unit_votes = {u: sum(ctx.votes[p] for p in members) for u, members in units.items()}
+        outer = Ctx(
+            unit_votes,
+            {u: i for i, u in enumerate(unit_votes)},
+            ctx.chain,
+            ctx.seed,
+            ctx.steps,
+            ctx.ties,
+            {},
+        )
+        unit_seats = dict.fromkeys(unit_votes, 0)
+        # The caps bound lists, not alliances: they apply inside each alliance.
+        quota, divisor, vacant = _Sharing(outer, self.spec, {}, unit_seats).capped(
+            list(unit_votes), seats
+        )
+        for u, members in units.items():
+            if len(members) == 1:
+                self.out[members[0]] += unit_seats[u]
+                continue
             ctx.steps.append(
                 Step(
-                    "cap",
-                    f"{p} won {got[p]} seat(s) but may hold at most {cap}; the rest are redistributed",
-                    party=p,
-                    seats=cap,
+                    "alliance",
+                    f"alliance {u} ({', '.join(members)}) won {unit_seats[u]} seat(s); shared inside it",
+                    seats=unit_seats[u],
                 )
             )
-
-
-def _allocate_alliances(
-    ctx: Ctx,
-    spec: MethodSpec,
-    eligible: list[str],
-    seats: int,
-    alliances: dict[str, str],
-    caps: Mapping[str, int],
-    out: dict[str, int],
-) -> tuple[Fraction | None, Fraction | None, int]:
-    """Seats to alliances (and lists standing alone) first, then inside each alliance."""
-    units: dict[str, list[str]] = {}
-    for p in eligible:
-        units.setdefault(alliances.get(p, p), []).append(p)
-    unit_votes = {u: sum(ctx.votes[p] for p in members) for u, members in units.items()}
-    outer = Ctx(
-        unit_votes,
-        {u: i for i, u in enumerate(unit_votes)},
-        ctx.chain,
-        ctx.seed,
-        ctx.steps,
-        ctx.ties,
-        {},
-    )
-    unit_seats = dict.fromkeys(unit_votes, 0)
-    quota, divisor, vacant = _allocate_capped(
-        outer, spec, list(unit_votes), seats, {}, unit_seats, 0
-    )
-    for u, members in units.items():
-        if len(members) == 1:
-            out[members[0]] += unit_seats[u]
-            continue
-        ctx.steps.append(
-            Step(
-                "alliance",
-                f"alliance {u} ({', '.join(members)}) won {unit_seats[u]} seat(s); shared inside it",
-                seats=unit_seats[u],
-            )
-        )
-        if unit_seats[u]:
-            _allocate_capped(ctx, spec, members, unit_seats[u], caps, out, 0)
-    return quota, divisor, vacant
+            if unit_seats[u]:
+                self.capped(members, unit_seats[u])
+        return quota, divisor, vacant
 
 
 # --------------------------------------------------------------------------- methods
@@ -533,13 +530,7 @@ def _floors(
         floors = {p: min_seats.get(p, 0) for p in eligible}
     else:
         floors = dict.fromkeys(eligible, min_seats)
-    problems = [
-        f"min_seats: {n!r} for '{p}' must be a whole number ≥ 0"
-        for p, n in floors.items()
-        if not whole(n)
-    ]
-    if problems:
-        raise InputError(problems)
+    check_whole(floors, lambda p, n: f"min_seats: {n!r} for '{p}' must be a whole number ≥ 0")
     problems = [
         f"min_seats: '{p}' must hold at least {n} seat(s) but at most {caps[p]}"
         for p, n in floors.items()

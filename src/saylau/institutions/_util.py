@@ -8,7 +8,7 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from saylau.core.inputs import whole
+from saylau.core.inputs import check_whole
 from saylau.errors import InputError
 from saylau.textfile import read_utf8
 
@@ -72,13 +72,9 @@ def parse_count(text: str, where: str, problems: list[str]) -> int:
 
 def check_counts(votes: Mapping[str, int], what: str) -> None:
     """Raise ``InputError`` naming every negative or non-integer count."""
-    problems = [
-        f"{what} '{name}': '{count}' is not a non-negative whole number"
-        for name, count in votes.items()
-        if not whole(count)
-    ]
-    if problems:
-        raise InputError(problems)
+    check_whole(
+        votes, lambda name, count: f"{what} '{name}': '{count}' is not a non-negative whole number"
+    )
 
 
 def read_pairs(path: str | Path, key: str, value: str) -> dict[str, int]:

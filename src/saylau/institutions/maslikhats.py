@@ -22,6 +22,7 @@ from typing import Any, Protocol
 
 from saylau.errors import InputError, SaylauError
 from saylau.institutions._util import frac, parse_count, percent, read_csv
+from saylau.jsonable import json_fields
 from saylau.law import load_law
 from saylau.law.model import Law
 
@@ -42,16 +43,7 @@ class MaslikhatContest:
     stations: str = ""
 
     def to_dict(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "name": self.name,
-            "level": self.level,
-            "seats": self.seats,
-            "law": self.law,
-            "region": self.region,
-            "parent": self.parent,
-            "stations": self.stations,
-        }
+        return json_fields(self)
 
 
 def _contest(raw: Mapping[str, Any], where: str, problems: list[str]) -> MaslikhatContest | None:
