@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Row, select, text
+from sqlalchemy import Connection, Row, RowMapping, TextClause, select, text
 
 from saylau.errors import NotFoundError
 from saylau.store import divisions as dv
@@ -117,7 +117,7 @@ def stored_totals(
         params["ids"] = list(ids)
     from sqlalchemy import bindparam
 
-    def stmt(sql: str) -> Any:
+    def stmt(sql: str) -> TextClause:
         s = text(sql)
         return s.bindparams(bindparam("ids", expanding=True)) if ids is not None else s
 
@@ -249,7 +249,7 @@ def versions(conn: Connection, contest_id: str, station_id: str) -> list[Version
     return [version_of(station_id, r._mapping) for r in rows]
 
 
-def version_of(station_id: str, m: Any) -> VersionInfo:
+def version_of(station_id: str, m: RowMapping) -> VersionInfo:
     """One ``protocol_versions`` row (its columns by name) as a :class:`VersionInfo`."""
     protocol: dict[str, Any] = {"station": station_id}
     for c in ("region", "district", "country", *COUNT_COLUMNS):

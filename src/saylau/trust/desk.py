@@ -17,7 +17,7 @@ from typing import Any
 
 from saylau.errors import InputError, NotFoundError, SaylauError
 from saylau.store import commission as cs
-from saylau.store.engine import Tx, write_transaction
+from saylau.store.engine import StoreEngine, Tx, write_transaction
 from saylau.store.integrity import secret_digest
 from saylau.store.store import Store
 from saylau.tabulate.fields import ID_FIELDS
@@ -131,7 +131,7 @@ class Desk:
         self.policy = policy
 
     @property
-    def engine(self) -> Any:
+    def engine(self) -> StoreEngine:
         return self.store.engine
 
     # --- people ------------------------------------------------------------
