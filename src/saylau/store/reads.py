@@ -10,6 +10,7 @@ import polars as pl
 from sqlalchemy import Connection, Row, RowMapping, TextClause, select, text
 
 from saylau.errors import NotFoundError
+from saylau.results.tree import path_to_root
 from saylau.store import divisions as dv
 from saylau.store.aggregates import FIGURES, roll_up
 from saylau.store.model import COUNTED, ContestInfo, DivisionInfo, Totals, VersionInfo
@@ -316,14 +317,14 @@ def station_path(
             implied = {parent: dv.ROOT_ID}
         else:
             parent = dv.ROOT_ID
-    path = [station]
-    seen = 0
-    while parent is not None and seen < 64:
-        path.append(parent)
-        known, up = stored_parent(parent)
-        parent = up if known else implied.get(parent)
-        seen += 1
-    return path[::-1]
+
+    def parent_of(division: str) -> str | None:
+        if division == station:
+            return parent
+        known, up = stored_parent(division)
+        return up if known else implied.get(division)
+
+    return path_to_root(station, parent_of)
 
 
 def contest_ids(conn: Connection) -> list[str]:

@@ -438,20 +438,19 @@ def _plan(
 
 
 def _chain(store: PublishStore, cid: str, did: str) -> list[str]:
-    """``did`` and its ancestors, the root (the contest's own page) excluded."""
+    """``did`` and its ancestors, the root (the contest's own page) excluded, as is a
+    division no longer in the store (the walk stops there)."""
     from saylau.errors import NotFoundError
+    from saylau.results.tree import path_to_root
 
-    chain: list[str] = []
-    while did and len(chain) < 64:
+    def parent(d: str) -> str | None:
         try:
-            div = store.division(cid, did)
+            return store.division(cid, d).parent_id
         except NotFoundError:
-            break
-        if div.parent_id is None:
-            break
-        chain.append(did)
-        did = div.parent_id
-    return chain
+            return None  # the walk stops here: this one is dropped as the top
+
+    # The top of the walk is the root or a division not found: neither is published.
+    return path_to_root(did, parent)[1:] if did else []
 
 
 def store_state(db: str) -> tuple[int, ...]:
