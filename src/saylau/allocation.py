@@ -12,7 +12,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from functools import cached_property
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from rich.table import Table
 
 StepKind = Literal[
     "threshold",
@@ -244,7 +247,7 @@ class Allocation:
             **({"extra": self.extra} if self.extra else {}),
         }
 
-    def table(self, title: str | None = None) -> Any:
+    def table(self, title: str | None = None) -> Table:
         """A :class:`rich.table.Table` of votes, %, seats and seat %."""
         from rich.table import Table
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import click
 
@@ -36,7 +36,13 @@ if TYPE_CHECKING:
 _JSON = json_option()
 
 
-def _emit(obj: Any, as_json: bool, lines: list[str]) -> None:
+class _Documented(Protocol):
+    """A result the CLI prints as JSON: every institution's result has ``to_dict``."""
+
+    def to_dict(self) -> dict[str, Any]: ...
+
+
+def _emit(obj: _Documented, as_json: bool, lines: list[str]) -> None:
     if as_json:
         click.echo(json.dumps(obj.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -44,7 +50,7 @@ def _emit(obj: Any, as_json: bool, lines: list[str]) -> None:
             click.echo(line)
 
 
-def _render(obj: Any, as_json: bool, draw: Callable[[int], list[Table]]) -> None:
+def _render(obj: _Documented, as_json: bool, draw: Callable[[int], list[Table]]) -> None:
     """``obj`` as one JSON object, or as the tables ``draw`` makes at the console's width."""
     if as_json:
         click.echo(json.dumps(obj.to_dict(), ensure_ascii=False, indent=2))

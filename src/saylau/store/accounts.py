@@ -9,13 +9,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import ColumnElement, Connection, select, update
 
 from saylau.store import audit, integrity
 from saylau.store.schema import accounts, divisions
 
 
-def _row(conn: Connection, where: Any) -> dict[str, Any] | None:
+def _row(conn: Connection, where: ColumnElement[bool]) -> dict[str, Any] | None:
     row = conn.execute(select(accounts).where(where)).first()
     return None if row is None else dict(row._mapping)
 

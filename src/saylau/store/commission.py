@@ -24,6 +24,7 @@ from sqlalchemy import (
     update,
 )
 
+from saylau.results.tree import path_to_root
 from saylau.store import schema
 
 passwords = schema.commission_passwords
@@ -389,15 +390,17 @@ def path(conn: Connection, contest: str, division: str) -> list[str] | None:
     """The division ids from the root down to ``division`` (None when unknown):
     one indexed lookup per level, not the whole tree."""
     q = text("SELECT parent_id FROM divisions WHERE contest_id = :c AND id = :d")
-    out: list[str] = []
-    node: str | None = division
-    while node is not None and len(out) < 64:
+    unknown: list[str] = []
+
+    def parent_of(node: str) -> str | None:
         row = conn.execute(q, {"c": contest, "d": node}).first()
         if row is None:
-            return None if not out else out[::-1]
-        out.append(node)
-        node = row[0]
-    return out[::-1]
+            unknown.append(node)  # the walk stops here, and this id is not in the tree
+            return None
+        return str(row[0]) if row[0] is not None else None
+
+    out = path_to_root(division, parent_of)
+    return (out[1:] if unknown else out) or None
 
 
 def draft_accounts(conn: Connection, contest: str, station: str) -> list[str]:

@@ -21,6 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from saylau.errors import InputError
+from saylau.results.tree import path_to_root
 
 LEVELS: tuple[str, ...] = ("country", "region", "district", "station")
 ROOT_ID = "national"
@@ -112,19 +113,7 @@ def validate_tree(rows: list[DivisionRow], label: str) -> list[str]:
 
 def paths(parents: Mapping[str, str | None]) -> dict[str, list[str]]:
     """Each division's ancestors-or-self list from the root down (non-station divisions)."""
-    out: dict[str, list[str]] = {}
-
-    def walk(d: str) -> list[str]:
-        got = out.get(d)
-        if got is None:
-            parent = parents.get(d)
-            got = [*walk(parent), d] if parent is not None else [d]
-            out[d] = got
-        return got
-
-    for d in parents:
-        walk(d)
-    return out
+    return {d: path_to_root(d, parents) for d in parents}
 
 
 def parent_expr(columns: Iterable[str]) -> pl.Expr:

@@ -16,7 +16,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from importlib import resources
 from pathlib import Path
-from typing import Any
 
 from alembic import command
 from alembic.config import Config
@@ -25,6 +24,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import ConnectionPoolEntry
 
 #: Milliseconds an SQLite writer waits for another writer's batch to commit.
 SQLITE_BUSY_TIMEOUT_MS = 120_000
@@ -64,7 +64,7 @@ def create(url_or_path: str | Path) -> Engine:
     engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
 
     @event.listens_for(engine, "connect")
-    def _connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+    def _connect(dbapi_conn: sqlite3.Connection, _record: ConnectionPoolEntry) -> None:
         # Transactions are begun by the "begin" hook below, not by the driver.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()

@@ -7,9 +7,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import polars as pl
-from sqlalchemy import Connection, Row, select, text
+from sqlalchemy import Connection, Row, RowMapping, TextClause, select, text
 
 from saylau.errors import NotFoundError
+from saylau.results.tree import path_to_root
 from saylau.store import divisions as dv
 from saylau.store.aggregates import FIGURES, roll_up
 from saylau.store.model import COUNTED, ContestInfo, DivisionInfo, Totals, VersionInfo
@@ -117,7 +118,7 @@ def stored_totals(
         params["ids"] = list(ids)
     from sqlalchemy import bindparam
 
-    def stmt(sql: str) -> Any:
+    def stmt(sql: str) -> TextClause:
         s = text(sql)
         return s.bindparams(bindparam("ids", expanding=True)) if ids is not None else s
 
@@ -249,7 +250,7 @@ def versions(conn: Connection, contest_id: str, station_id: str) -> list[Version
     return [version_of(station_id, r._mapping) for r in rows]
 
 
-def version_of(station_id: str, m: Any) -> VersionInfo:
+def version_of(station_id: str, m: RowMapping) -> VersionInfo:
     """One ``protocol_versions`` row (its columns by name) as a :class:`VersionInfo`."""
     protocol: dict[str, Any] = {"station": station_id}
     for c in ("region", "district", "country", *COUNT_COLUMNS):
@@ -316,14 +317,14 @@ def station_path(
             implied = {parent: dv.ROOT_ID}
         else:
             parent = dv.ROOT_ID
-    path = [station]
-    seen = 0
-    while parent is not None and seen < 64:
-        path.append(parent)
-        known, up = stored_parent(parent)
-        parent = up if known else implied.get(parent)
-        seen += 1
-    return path[::-1]
+
+    def parent_of(division: str) -> str | None:
+        if division == station:
+            return parent
+        known, up = stored_parent(division)
+        return up if known else implied.get(division)
+
+    return path_to_root(station, parent_of)
 
 
 def contest_ids(conn: Connection) -> list[str]:

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
+from saylau.results.tree import path_to_root
 from saylau.store import reads
 from saylau.store.model import (
     COUNTED,
@@ -140,11 +141,6 @@ def every_station(store: Store, contest_id: str) -> dict[str, tuple[StationRecor
     for div in divs:
         if div.level != "station":
             continue
-        path: list[str] = []
-        up = div.parent_id
-        while up is not None and len(path) < 64:  # as reads.station_path bounds it
-            path.append(up)
-            up = parent.get(up)
         vs = found.get(div.id, [])
         figures = totals(vs, names)
         if info.stations_expected is None:
@@ -152,5 +148,5 @@ def every_station(store: Store, contest_id: str) -> dict[str, tuple[StationRecor
         result = ContestResults(
             contest_id, div, figures, info.status, info.last_update, info.change_counter, None
         )
-        out[div.id] = (record(contest_id, div, path[::-1], vs), result)
+        out[div.id] = (record(contest_id, div, path_to_root(div.id, parent)[:-1], vs), result)
     return out

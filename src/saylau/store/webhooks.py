@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 
 from saylau.errors import InputError, NotFoundError
 from saylau.store.engine import write_transaction
@@ -232,7 +232,7 @@ def outbox(store: Store) -> list[Outgoing]:
     return [_outgoing(r) for r in rows]
 
 
-def _outgoing(r: Any) -> Outgoing:
+def _outgoing(r: Row[Any]) -> Outgoing:
     return Outgoing(
         int(r.id),
         int(r.webhook),

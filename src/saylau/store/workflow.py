@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, text, update
+from sqlalchemy import Connection, Row, bindparam, select, text, update
 
 from saylau.errors import NotFoundError
 from saylau.store import schema
@@ -151,7 +151,7 @@ def mark_stale(conn: Connection, approval: int, at: str) -> None:
     conn.execute(update(a).where(a.c.id == approval).values(stale_at=at))
 
 
-def _entry(r: Any) -> EntryRow:
+def _entry(r: Row[Any]) -> EntryRow:
     return EntryRow(
         int(r.id), r.station, r.account, r.at, r.content_hash, r.protocol, r.reason, r.status
     )
@@ -177,6 +177,6 @@ def set_entry_status(conn: Connection, ids: Sequence[int], status: str) -> None:
     conn.execute(update(e).where(e.c.id.in_(list(ids))).values(status=status))
 
 
-def _new_id(key: Any) -> int:
+def _new_id(key: Row[Any] | None) -> int:
     assert key is not None  # every workflow table has an integer primary key
     return int(key[0])

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from saylau.errors import InputError, NotFoundError, SaylauError
+from saylau.results.tree import path_to_root
 from saylau.store import commission as cs
-from saylau.store.engine import Tx, write_transaction
+from saylau.store.engine import StoreEngine, Tx, write_transaction
 from saylau.store.integrity import secret_digest
 from saylau.store.store import Store
 from saylau.tabulate.fields import ID_FIELDS
@@ -131,7 +132,7 @@ class Desk:
         self.policy = policy
 
     @property
-    def engine(self) -> Any:
+    def engine(self) -> StoreEngine:
         return self.store.engine
 
     # --- people ------------------------------------------------------------
@@ -271,14 +272,7 @@ class Desk:
     # --- my work -----------------------------------------------------------
 
     def _path(self, tree: Mapping[str, str | None], division: str) -> list[str]:
-        path: list[str] = []
-        node: str | None = division
-        seen = 0
-        while node is not None and seen < 64:
-            path.append(node)
-            node = tree.get(node)
-            seen += 1
-        return path[::-1]
+        return path_to_root(division, tree)
 
     def work(self, account: Account, contest: str) -> Work:
         """Every station within ``account``'s scope with its state, and counts per state."""

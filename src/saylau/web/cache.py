@@ -6,7 +6,9 @@ import asyncio
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import Any, TypeVar, cast
+
+_T = TypeVar("_T")
 
 
 class RenderCache:
@@ -46,10 +48,12 @@ class SingleFlight:
         """True while a computation of ``key`` is under way."""
         return key in self._running
 
-    async def run(self, key: tuple[str, ...], make: Callable[[], Awaitable[Any]]) -> Any:
+    async def run(self, key: tuple[str, ...], make: Callable[[], Awaitable[_T]]) -> _T:
+        """``make()``'s result, or that of the computation of ``key`` under way (the
+        callers of one key ask for the same thing, so its result has their type)."""
         running = self._running.get(key)
         if running is not None:
-            return await asyncio.shield(running)
+            return cast("_T", await asyncio.shield(running))
         future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
         self._running[key] = future
         try:

@@ -3,12 +3,13 @@ every page may call (charts, step texts, names of methods, fixed-decimal figures
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from saylau.web.forensics_svg import histogram_svg, legend
 from saylau.web.i18n import LANGUAGE_NAMES, Formatter
@@ -82,13 +83,17 @@ def longest_word(text: object) -> int:
     return max((len(w) for w in str(text).split()), default=0)
 
 
-def _maps(children: Any, parties: Any, fmt: Formatter) -> Any:
+def _maps(
+    children: Sequence[Mapping[str, Any]], parties: Iterable[Mapping[str, Any]], fmt: Formatter
+) -> dict[str, Markup] | None:
     from saylau.web.maps import contest_maps
 
     return contest_maps(children, {p["name"]: p["color"] for p in parties}, fmt)
 
 
-def _area_view(children: Any, parties: Any, fmt: Formatter) -> Any:
+def _area_view(
+    children: Sequence[Mapping[str, Any]], parties: Sequence[Mapping[str, Any]], fmt: Formatter
+) -> dict[str, Markup] | None:
     from saylau.web.maps import area_view
 
     return area_view(children, parties, fmt)

@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -23,7 +24,7 @@ from saylau.web.names import local_name
 from saylau.web.svg import Tile, tile_map, turnout_color
 
 
-def _folder() -> Any:
+def _folder() -> Traversable:
     return resources.files("saylau") / "data" / "maps"
 
 

@@ -24,6 +24,7 @@ from saylau.errors import NotFoundError
 from saylau.institutions import persist, stored_sessions, views
 from saylau.results import ContestInfo, ContestResult, outcome, share
 from saylau.results.exports import nist_report, to_csv
+from saylau.results.tree import path_to_root
 from saylau.store import Store
 from saylau.store.audit import published_head
 from saylau.store.divisions import LEVELS
@@ -190,12 +191,7 @@ def search(store: Store, query: str) -> dict[str, Any]:
 
 def ancestors(store: Store, cid: str, did: str) -> list[str]:
     """Ids from the root down to ``did``'s parent."""
-    out: list[str] = []
-    parent = store.division(cid, did).parent_id
-    while parent is not None and len(out) < 64:
-        out.insert(0, parent)
-        parent = store.division(cid, parent).parent_id
-    return out
+    return path_to_root(did, lambda d: store.division(cid, d).parent_id)[:-1]
 
 
 def parties(store: Store, cid: str) -> list[str]:

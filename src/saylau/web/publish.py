@@ -27,14 +27,16 @@ import json
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from saylau.errors import InputError
 from saylau.trust import signing
 from saylau.web.publish_paths import url_of
+from saylau.web.publish_report import Report as Report  # the report is part of this API
 
 if TYPE_CHECKING:
     from saylau.web.publish_render import PublishStore
@@ -47,34 +49,13 @@ MANIFEST, VERSION = "manifest.json", "version.json"
 STATE, PENDING, BEFORE = ".publish-state.json", ".pending.json", ".before.json"
 
 
-@dataclass
-class Report:
-    """What one publish did: the snapshot folder, its files, which were rewritten
-    (content changed) and removed, links that did not answer 200, how many files
-    were rendered and whether everything was (``full``)."""
-
-    snapshot: Path
-    files: int
-    written: list[str]
-    removed: list[str]
-    broken: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    rendered: int = 0
-    full: bool = True
-    #: Objects uploaded and deleted by ``--to s3://`` (None: no upload).
-    uploaded: list[str] | None = None
-    deleted: list[str] | None = None
-    #: Files carried over from the previous snapshot, to be rendered by a second pass.
-    pending: list[str] = field(default_factory=list)
-    #: Of a two-pass publish: the first snapshot's report (the results switched in).
-    first: Report | None = None
-
-
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def manifest(digests: dict[str, str], key: Any | None, published: str) -> dict[str, Any]:
+def manifest(
+    digests: dict[str, str], key: Ed25519PrivateKey | None, published: str
+) -> dict[str, Any]:
     """The manifest of files with the SHA-256 ``digests``, signed (Ed25519 over the
     canonical JSON of everything but ``signature``) when ``key`` is given."""
     body: dict[str, Any] = {"published": published, "files": dict(sorted(digests.items()))}
@@ -240,7 +221,7 @@ def write_snapshot(
     files: dict[str, bytes],
     *,
     keep: Iterable[str] = (),
-    key: Any | None = None,
+    key: Ed25519PrivateKey | None = None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     state: dict[str, Any] | None = None,
     changes: dict[str, Any] | None = None,
@@ -457,20 +438,19 @@ def _plan(
 
 
 def _chain(store: PublishStore, cid: str, did: str) -> list[str]:
-    """``did`` and its ancestors, the root (the contest's own page) excluded."""
+    """``did`` and its ancestors, the root (the contest's own page) excluded, as is a
+    division no longer in the store (the walk stops there)."""
     from saylau.errors import NotFoundError
+    from saylau.results.tree import path_to_root
 
-    chain: list[str] = []
-    while did and len(chain) < 64:
+    def parent(d: str) -> str | None:
         try:
-            div = store.division(cid, did)
+            return store.division(cid, d).parent_id
         except NotFoundError:
-            break
-        if div.parent_id is None:
-            break
-        chain.append(did)
-        did = div.parent_id
-    return chain
+            return None  # the walk stops here: this one is dropped as the top
+
+    # The top of the walk is the root or a division not found: neither is published.
+    return path_to_root(did, parent)[1:] if did else []
 
 
 def store_state(db: str) -> tuple[int, ...]:

@@ -22,6 +22,7 @@ from urllib.parse import quote, unquote
 
 from jinja2 import Environment
 
+from saylau.store import Store
 from saylau.web.encode import to_json_bytes
 from saylau.web.jinja import page_globals_for
 from saylau.web.pages import VIEWS, View
@@ -39,7 +40,7 @@ class Direct:
     """Renders the published documents of ``app``'s page routes from their views over
     ``store`` (the store the app's views read: the publish's memo of it)."""
 
-    def __init__(self, routes: list[Any], store: Any, templates: Environment) -> None:
+    def __init__(self, routes: list[Any], store: Store, templates: Environment) -> None:
         self.store = store
         self.templates = templates
         # Every route in the app's order: the first that matches a path answers it,

@@ -1,17 +1,20 @@
 """The two passes of an incremental publish (:func:`saylau.web.publish.publish`):
 which documents wait for the second, switching a snapshot in, one report for both.
-A report is :class:`saylau.web.publish.Report` (not imported: that module imports
-this one)."""
+A report is :class:`saylau.web.publish_report.Report`."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from saylau.web import publish_render as pr
 from saylau.web.publish_render import file_of_url
+from saylau.web.publish_report import Report
+
+if TYPE_CHECKING:
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 
 def lagging(
@@ -43,13 +46,13 @@ class Switch:
     webhooks, uploads it (``to``) and tells ``on_switch``."""
 
     #: :func:`saylau.web.publish.write_snapshot`.
-    write: Callable[..., Any]
+    write: Callable[..., Report]
     db: str
     out: Path
-    key: Any | None
+    key: Ed25519PrivateKey | None
     to: str | None
     endpoint_url: str | None
-    on_switch: Callable[[Any], None]
+    on_switch: Callable[[Report], None]
     started: float
 
     def __call__(
@@ -60,8 +63,8 @@ class Switch:
         changes: dict[str, Any],
         *,
         full: bool = False,
-        earlier: Any | None = None,
-    ) -> Any:
+        earlier: Report | None = None,
+    ) -> Report:
         from time import perf_counter
 
         from saylau.web.webhooks import announce
@@ -92,7 +95,7 @@ class Switch:
         return report
 
 
-def both(first: Any, second: Any) -> Any:
+def both(first: Report, second: Report) -> Report:
     """One report for the two snapshots of a two-pass publish (the last one's folder
     and files; what either rewrote, removed, rendered, uploaded)."""
 

@@ -23,13 +23,15 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar, cast
 from urllib.parse import unquote, urljoin, urlsplit
 
 import anyio
 from jinja2 import Environment
 
 from saylau.errors import NotFoundError
+from saylau.law import Law
+from saylau.results import ContestInfo, ContestResult, DivisionInfo, StationRecord, Totals
 from saylau.store import Store
 from saylau.web import model
 from saylau.web.i18n import LANGUAGES
@@ -47,6 +49,7 @@ from saylau.web.security import ASGIApp, Message
 #: Fewer place URLs than this are rendered here, not in worker processes; a worker
 #: gets them in chunks of ``CHUNK``.
 POOL_MIN, CHUNK = 400, 250
+_T = TypeVar("_T")
 _HREF = re.compile(b'(?:href|src)="([^"#]*)')
 #: A published file of one division or station: (contest, "stations"|"divisions", id).
 _PLACE = re.compile(
@@ -88,15 +91,18 @@ def contest_of(name: str) -> str | None:
     return match["cid"] if match else None
 
 
-class PublishStore:
+class PublishStore(Store):
     """A read-only view of a :class:`Store` that remembers the reads one publish
-    repeats for every page (see the module); anything else goes to the store."""
+    repeats for every page (see the module).  It is a :class:`Store` (the views read
+    it as one, and mypy checks them): the reads it remembers are overridden below,
+    every other method is the store's own, over the same engine."""
 
     def __init__(self, store: Store) -> None:
+        super().__init__(store.engine, store.url)
         self._store = store
-        self._memo: dict[tuple[Any, ...], Any] = {}
+        self._memo: dict[tuple[str | None, ...], object] = {}
         #: Contest → every station's record and figures, read at once (:meth:`prefetch`).
-        self._stations: dict[str, dict[str, tuple[Any, Any]]] = {}
+        self._stations: dict[str, dict[str, tuple[StationRecord, ContestResult]]] = {}
         #: Contest → station → its observers' reports (read by
         #: :func:`saylau.store.observers.report_rows`).
         self.reports_known: dict[str, dict[str, list[dict[str, Any]]]] = {}
@@ -110,47 +116,45 @@ class PublishStore:
         self._stations[contest_id] = every_station(self._store, contest_id)
         self.reports_known[contest_id] = contest_report_rows(self._store, contest_id)
 
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-    def _once(self, key: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+    def _once(self, key: tuple[str | None, ...], make: Callable[[], _T]) -> _T:
         try:
-            return self._memo[key]
+            return cast("_T", self._memo[key])
         except KeyError:
-            value = self._memo[key] = make()
+            value = make()
+            self._memo[key] = value
             return value
 
-    def contest(self, contest_id: str) -> Any:
+    def contest(self, contest_id: str) -> ContestInfo:
         return self._once(("contest", contest_id), lambda: self._store.contest(contest_id))
 
-    def contests(self) -> Any:
+    def contests(self) -> list[ContestInfo]:
         return self._once(("contests",), self._store.contests)
 
-    def law(self, contest_id: str) -> Any:
+    def law(self, contest_id: str) -> Law:
         return self._once(("law", contest_id), lambda: self._store.law(contest_id))
 
-    def division(self, contest_id: str, division_id: str) -> Any:
+    def division(self, contest_id: str, division_id: str) -> DivisionInfo:
         read = self._stations.get(contest_id, {}).get(division_id)
         if read is not None:
             return read[0].station
         key = ("division", contest_id, division_id)
         return self._once(key, lambda: self._store.division(contest_id, division_id))
 
-    def children(self, contest_id: str, division_id: str | None = None) -> Any:
+    def children(self, contest_id: str, division_id: str | None = None) -> list[DivisionInfo]:
         key = ("children", contest_id, division_id)
         return self._once(key, lambda: self._store.children(contest_id, division_id))
 
-    def aggregates(self, contest_id: str) -> Any:
+    def aggregates(self, contest_id: str) -> dict[str, Totals]:
         return self._once(("aggregates", contest_id), lambda: self._store.aggregates(contest_id))
 
-    def results(self, contest_id: str, division_id: str | None = None) -> Any:
+    def results(self, contest_id: str, division_id: str | None = None) -> ContestResult:
         read = self._stations.get(contest_id, {}).get(division_id or "")
         if read is not None:
             return read[1]
         key = ("results", contest_id, division_id)
         return self._once(key, lambda: self._store.results(contest_id, division_id))
 
-    def station(self, contest_id: str, station_id: str) -> Any:
+    def station(self, contest_id: str, station_id: str) -> StationRecord:
         read = self._stations.get(contest_id, {}).get(station_id)
         if read is not None:
             return read[0]
@@ -158,9 +162,20 @@ class PublishStore:
         key = ("station", contest_id, station_id)
         return self._once(key, lambda: self._store.station(contest_id, station_id))
 
-    def results_by_level(self, contest_id: str, level: str) -> Any:
+    def results_by_level(self, contest_id: str, level: str) -> list[ContestResult]:
         key = ("by_level", contest_id, level)
         return self._once(key, lambda: self._store.results_by_level(contest_id, level))
+
+    # The store's own methods that read through the ones above: these stay unremembered
+    # (a version or an ETag is the store's state now, not the publish's first read).
+    def default_contest(self) -> str:
+        return self._store.default_contest()
+
+    def change_counter(self, contest_id: str) -> int:
+        return self._store.change_counter(contest_id)
+
+    def last_modified(self, contest_id: str) -> str:
+        return self._store.last_modified(contest_id)
 
 
 @cache
@@ -184,8 +199,9 @@ class Renderer:
         site = app.state.site
         site.templates = _templates()  # compiled once per process, not per publish
         self.store = Store.open(db)
-        site._store = PublishStore(self.store)  # the site's reads go through the memo
-        self.direct = Direct(list(app.routes), site._store, site.templates)
+        reads = PublishStore(self.store)
+        site._store = reads  # the site's reads go through the memo
+        self.direct = Direct(list(app.routes), reads, site.templates)
         #: Documents rendered from their view, and asked of the app.
         self.direct_count = self.app_count = 0
 

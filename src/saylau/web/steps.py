@@ -80,11 +80,11 @@ class _Unfit(Exception):
     """The step's fields do not fit its template."""
 
 
-def _need(step: Mapping[str, Any], key: str) -> Any:
+def _need_int(step: Mapping[str, Any], key: str) -> int:
     value = step.get(key)
     if value is None:
         raise _Unfit(key)
-    return value
+    return int(value)
 
 
 def _value(
@@ -173,7 +173,7 @@ def step_text(step: Mapping[str, Any], fmt: Formatter) -> Markup:
             # a divisor step with no quotient floor counts quotients above 1
             fields["value"] = _value(step, fmt, 1 if step.get("kind") == "divisor" else None)
         if "{seat}" in template:
-            number = int(_need(step, "seat_number"))
+            number = _need_int(step, "seat_number")
             fields["seat"] = fmt.number(number)
             fields["first"] = fmt.number(number - int(step.get("seats") or 0) + 1)
         elif "{first}" in template:
