@@ -311,16 +311,7 @@ class Store:
             raise InputError(f"level {level!r} is not one of {', '.join(dv.LEVELS)}")
         with self.engine.connect() as conn:
             info = reads.contest_info(conn, contest_id)
-            divs = [
-                DivisionInfo(contest_id, r.id, r.name, r.level, r.parent_id, r.country)
-                for r in conn.execute(
-                    text(
-                        "SELECT id, name, level, parent_id, country FROM divisions "
-                        "WHERE contest_id = :c AND level = :l ORDER BY name, id"
-                    ),
-                    {"c": contest_id, "l": level},
-                )
-            ]
+            divs = stations.divisions_of(conn, contest_id, level)
             if level == "station":
                 totals = self._all_station_totals(conn, contest_id)
             else:
