@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from saylau.institutions.candidates import Candidate
 from saylau.institutions.observers import Observer
 from saylau.jsonable import json_fields
+from saylau.results import ContestInfo, DivisionInfo, RelationResult, VersionInfo
+from saylau.store.model import ElectionInfo
+from saylau.store.webhooks import Delivery, Webhook
 
 
 @dataclass(frozen=True)
@@ -56,3 +59,24 @@ def test_records_keep_their_documented_json() -> None:
         '"organisation": null, "country": "KZ", "contests": [], "stations": ["101"], '
         '"accredited_from": "2021-01-01", "accredited_to": null, "synthetic": false}'
     )
+
+
+def test_record_base_serialises_as_asdict_did() -> None:
+    # Records that moved from ``asdict(self)`` to the ``Record`` base: the same JSON
+    # text (the tuple fields were already turned into lists).
+    v = VersionInfo(
+        2, "t", "cec", None, "f.csv", "h", "flagged", ({"code": "x"},), {"station": "1", "valid": 3}
+    )
+    assert json.dumps(v.to_dict()) == json.dumps({**asdict(v), "problems": list(v.problems)})
+    e = ElectionInfo(1, "Majilis", "2023-03-19", ("c1", "c2"))
+    assert json.dumps(e.to_dict()) == json.dumps({**asdict(e), "contests": ["c1", "c2"]})
+    for r in (
+        ContestInfo(
+            "c", "e", None, "T", "law", "flag", None, 3, "preliminary", None, None, "u", 4, False
+        ),
+        DivisionInfo("c", "1", "Station 1", "station", "d", "KZ"),
+        RelationResult("r", "valid + invalid = cast", "failed", "off by 1", 5, 6),
+        Webhook(1, "c", "https://x.example/h", "t"),
+        Delivery(3, 1, "d", "https://x.example/h", "000001", 2, None, "timeout", "t"),
+    ):
+        assert json.dumps(r.to_dict()) == json.dumps(asdict(r))

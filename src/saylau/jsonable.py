@@ -2,9 +2,9 @@
 
 Most result records serialise field by field in the order they are declared, with
 the same few conversions (a date as ISO text, a tuple as a list, a set as a sorted
-list); :func:`json_fields` is that rule written once.  A record whose JSON renames
-or reorders its fields writes its own ``to_dict`` (its key order is part of the
-documented output).
+list); :func:`json_fields` is that rule written once, and :class:`Record` gives a
+record that rule as its ``to_dict``.  A record whose JSON renames or reorders its
+fields writes its own ``to_dict`` (its key order is part of the documented output).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Set
 from dataclasses import fields
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -39,3 +39,17 @@ def json_fields(record: DataclassInstance, **values: object) -> dict[str, Any]:
     out = {f.name: json_value(getattr(record, f.name)) for f in fields(record)}
     out.update(values)
     return out
+
+
+class Record:
+    """A base for a dataclass whose JSON is its fields in declaration order
+    (:func:`json_fields`): ``@dataclass(frozen=True) class Foo(Record): ...``.
+
+    Unlike ``dataclasses.asdict`` it does not recurse: a field holding another record
+    must be converted by the record's own ``to_dict``."""
+
+    __slots__ = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record's fields as JSON values, in declaration order."""
+        return json_fields(cast("DataclassInstance", self))

@@ -28,7 +28,7 @@ from typing import Any
 
 from saylau.errors import InputError, LawError
 from saylau.institutions._util import frac, parse_percent, read_csv
-from saylau.jsonable import json_fields
+from saylau.jsonable import Record
 from saylau.law.model import Law
 
 #: Quota categories saylau knows how to decide from a candidate record.
@@ -39,7 +39,7 @@ _LENGTH = re.compile(r"^\s*seats\s*(?:\+\s*(\d+(?:\.\d+)?)\s*(%?))?\s*$")
 
 
 @dataclass(frozen=True)
-class Candidate:
+class Candidate(Record):
     """One person on a party list."""
 
     name: str
@@ -62,9 +62,6 @@ class Candidate:
             return None
         born = self.birth_date
         return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-    def to_dict(self) -> dict[str, Any]:
-        return json_fields(self)
 
 
 @dataclass(frozen=True)
@@ -231,16 +228,13 @@ def _max_for(expr: str | int, seats: int) -> int:
 
 
 @dataclass(frozen=True)
-class ListProblem:
+class ListProblem(Record):
     """One problem with one list or candidate."""
 
     party: str
     position: int | None
     code: str  # too-long, too-short, quota, duplicate, position, missing-birth-date, …
     message: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return json_fields(self)
 
 
 @dataclass(frozen=True)

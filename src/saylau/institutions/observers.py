@@ -22,7 +22,7 @@ from typing import Any
 
 from saylau.errors import InputError, NotFoundError
 from saylau.institutions._util import read_csv
-from saylau.jsonable import json_fields
+from saylau.jsonable import Record, json_fields
 
 KINDS = ("international", "domestic")
 AFFILIATIONS = ("organisation", "individual")
@@ -196,7 +196,7 @@ def read_registry(path: str | Path) -> Registry:
 
 
 @dataclass(frozen=True)
-class IrregularityReport:
+class IrregularityReport(Record):
     """An observer's report of an irregularity at a polling station."""
 
     id: str
@@ -206,9 +206,6 @@ class IrregularityReport:
     reported_at: datetime
     category: str
     description: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return json_fields(self)
 
 
 def check_reports(registry: Registry, reports: Iterable[IrregularityReport]) -> list[str]:

@@ -7,10 +7,11 @@ steps and ties); below the root it carries totals only.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
 from saylau.allocation import Allocation
+from saylau.jsonable import Record
 from saylau.law import LawResult, TierResult
 from saylau.results.totals import Totals
 
@@ -18,7 +19,7 @@ Status = Literal["preliminary", "final"]
 
 
 @dataclass(frozen=True)
-class ContestInfo:
+class ContestInfo(Record):
     """A contest and its progress; ``status`` is ``final`` once the contest is
     certified with every expected station counted, else ``preliminary``.
 
@@ -44,12 +45,9 @@ class ContestInfo:
     #: True once any file labelled synthetic was ingested into the contest.
     synthetic: bool = False
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class DivisionInfo:
+class DivisionInfo(Record):
     """A node of a contest's division tree (levels country, region, district, station)."""
 
     contest_id: str
@@ -58,9 +56,6 @@ class DivisionInfo:
     level: str
     parent_id: str | None
     country: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def reserved_tiers(result: LawResult | None) -> tuple[TierResult, ...]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any, Literal
 
+from saylau.jsonable import Record
 from saylau.results.contest import DivisionInfo
 
 
 @dataclass(frozen=True)
-class VersionInfo:
+class VersionInfo(Record):
     """One stored version of a station's protocol (versions are never overwritten)."""
 
     version: int
@@ -22,12 +23,9 @@ class VersionInfo:
     problems: tuple[dict[str, Any], ...]
     protocol: dict[str, Any]
 
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "problems": list(self.problems)}
-
 
 @dataclass(frozen=True)
-class RelationResult:
+class RelationResult(Record):
     """A control relation's outcome on a protocol: passed, failed or not_applicable."""
 
     name: str
@@ -36,9 +34,6 @@ class RelationResult:
     message: str | None = None
     value: int | None = None
     expected: int | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,22 @@ class WrittenVersion:
 BatchHook = Callable[[Connection, list[WrittenVersion]], None]
 
 
+@dataclass(frozen=True)
+class Load:
+    """Who writes a load of protocols and how it is recorded: the same for each of its
+    batches (:func:`ingest_frame`, ``_apply_batch``).
+
+    ``source`` names the file (or the submission); ``on_batch`` is called inside the
+    transaction with each batch's versions; ``audited=False`` only for a caller that
+    records the versions' audit entries itself."""
+
+    actor: str
+    reason: str | None
+    source: str
+    on_batch: BatchHook | None = None
+    audited: bool = True
+
+
 def now() -> str:
     return datetime.now(UTC).isoformat()
 
@@ -149,19 +165,15 @@ def ingest_frame(
     conn: Connection,
     contest: ContestRow,
     frame: pl.DataFrame,
+    load: Load,
     *,
-    actor: str,
-    reason: str | None,
-    source: str,
     batch_size: int = DEFAULT_BATCH,
     progress: Progress | None = None,
-    on_batch: BatchHook | None = None,
-    audited: bool = True,
     placed: dict[str, str | None] | None = None,
 ) -> Counts:
-    """Write a ``prepare``d frame in ``conn``'s write transaction, ``batch_size`` rows
-    at a time; returns the counts of what was written.  ``placed``: the registered
-    parent of each of the frame's registered stations
+    """Write a ``prepare``d frame in ``conn``'s write transaction as ``load``,
+    ``batch_size`` rows at a time; returns the counts of what was written.
+    ``placed``: the registered parent of each of the frame's registered stations
     (``registry.refuse_unregistered`` read them in this transaction), so the batches
     do not look them up again; None: each batch looks its stations up.
 
@@ -169,7 +181,7 @@ def ingest_frame(
     so a killed ingest leaves no half-loaded file that reads as complete.  Each batch
     appends one ``ingest`` audit entry naming the versions it wrote, and a load that
     wrote anything one ``register`` entry after its last batch if the contest's facts
-    changed (``audited=False``: the caller has recorded them itself, as the
+    changed (``load.audited=False``: the caller has recorded them itself, as the
     submission workflow does with one entry per protocol)."""
     counts = Counts()
     total = frame.height
@@ -194,11 +206,7 @@ def ingest_frame(
             contest,
             batch,
             tree,
-            actor=actor,
-            reason=reason,
-            source=source,
-            on_batch=on_batch,
-            audited=audited,
+            load,
             placed=placed,
             first=first,
             registered=registered,
@@ -207,12 +215,12 @@ def ingest_frame(
             setattr(counts, k, getattr(counts, k) + getattr(got, k))
         if progress is not None:
             progress(min(offset + batch_size, total), total)
-    if audited and counts.unchanged < total:
+    if load.audited and counts.unchanged < total:
         # The contest's registered facts (ballot, tree) once, after the last batch:
         # the whole load is one transaction, and recording them reads the whole
         # tree, so once per batch made a 1M-protocol load quadratic (20 x 1M rows).
         audit.record_register(
-            conn, actor, contest.id, actions=frozenset({"ingest"}), registers=registered
+            conn, load.actor, contest.id, actions=frozenset({"ingest"}), registers=registered
         )
     return counts
 
@@ -222,12 +230,8 @@ def _apply_batch(
     contest: ContestRow,
     batch: pl.DataFrame,
     tree: dict[str, str | None],
+    load: Load,
     *,
-    actor: str,
-    reason: str | None,
-    source: str,
-    on_batch: BatchHook | None = None,
-    audited: bool = True,
     placed: dict[str, str | None] | None = None,
     first: bool = False,
     registered: list[str] | None = None,
@@ -355,9 +359,9 @@ def _apply_batch(
         "station",
         "_version",
         pl.lit(stamp).alias("_t"),
-        pl.lit(actor).alias("_a"),
-        pl.lit(reason, pl.String).alias("_r"),
-        pl.lit(source).alias("_s"),
+        pl.lit(load.actor).alias("_a"),
+        pl.lit(load.reason, pl.String).alias("_r"),
+        pl.lit(load.source).alias("_s"),
         "_hash",
         "_status",
         "_problems",
@@ -398,11 +402,11 @@ def _apply_batch(
         ),
         {"t": stamp, "c": cid},
     )
-    if audited:
+    if load.audited:
         # Every version the store writes is vouched for by the audit chain, in the
         # batch's own transaction: both commit or neither does.
         pairs = changed.select("station", "_hash", "_status").rows()  # status: for replay
-        detail: dict[str, Any] = {"source": source, "versions": list(pairs)}
+        detail: dict[str, Any] = {"source": load.source, "versions": list(pairs)}
         if added or new_station.any():
             # The stations and parties this load registered (the CEC's act).
             fresh = changed.filter(new_station).select("station", "_auto_parent")
@@ -411,9 +415,9 @@ def _apply_batch(
             detail["registered"] = {"stations": dict(stations), "parties": added}
         # The register entry comes once, after the last batch (``ingest_frame``),
         # with every division the load registered.
-        audit.append(conn, actor, "ingest", contest=cid, detail=detail, register=False)
-    if on_batch is not None:
-        on_batch(
+        audit.append(conn, load.actor, "ingest", contest=cid, detail=detail, register=False)
+    if load.on_batch is not None:
+        load.on_batch(
             conn,
             [
                 WrittenVersion(st, v, old, new, status)
@@ -534,6 +538,7 @@ __all__ = [
     "FIGURES",
     "BatchHook",
     "Counts",
+    "Load",
     "WrittenVersion",
     "contest_row",
     "ingest_frame",

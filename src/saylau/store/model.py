@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+from saylau.jsonable import Record
 from saylau.results import (
     ContestInfo,
     ContestResult,
@@ -45,14 +46,11 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class ElectionInfo:
+class ElectionInfo(Record):
     id: int
     name: str
     date: str | None
     contests: tuple[str, ...]
-
-    def to_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "contests": list(self.contests)}
 
 
 @dataclass(frozen=True)

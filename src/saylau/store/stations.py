@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from sqlalchemy import text
+from sqlalchemy import Connection, select, text
 
 from saylau.results.tree import path_to_root
 from saylau.store import reads
@@ -26,7 +26,7 @@ from saylau.store.model import (
     Totals,
     VersionInfo,
 )
-from saylau.store.schema import VERSION_COLUMNS
+from saylau.store.schema import VERSION_COLUMNS, divisions
 from saylau.tabulate import RELATIONS
 from saylau.tabulate.controls import relation_outcomes
 from saylau.tabulate.fields import ballots_issued
@@ -109,22 +109,25 @@ def totals(vs: list[VersionInfo], names: list[str]) -> Totals:
     )
 
 
+def divisions_of(conn: Connection, contest_id: str, level: str | None = None) -> list[DivisionInfo]:
+    """The divisions of ``contest_id``: every one (in no set order), or those of
+    ``level`` by name and id."""
+    q = select(divisions).where(divisions.c.contest_id == contest_id)
+    if level is not None:
+        q = q.where(divisions.c.level == level).order_by(divisions.c.name, divisions.c.id)
+    return [
+        DivisionInfo(contest_id, r.id, r.name, r.level, r.parent_id, r.country)
+        for r in conn.execute(q)
+    ]
+
+
 def every_station(store: Store, contest_id: str) -> dict[str, tuple[StationRecord, ContestResults]]:
     """Every station of ``contest_id``: what :meth:`Store.station` and
     :meth:`Store.results` answer for it, read with one query per table."""
     with store.engine.connect() as conn:
         info = reads.contest_info(conn, contest_id)
         names = reads.parties(conn, contest_id)
-        divs = [
-            DivisionInfo(contest_id, r.id, r.name, r.level, r.parent_id, r.country)
-            for r in conn.execute(
-                text(
-                    "SELECT id, name, level, parent_id, country FROM divisions "
-                    "WHERE contest_id = :c"
-                ),
-                {"c": contest_id},
-            )
-        ]
+        divs = divisions_of(conn, contest_id)
         found: dict[str, list[VersionInfo]] = {}
         rows = conn.execute(
             text(

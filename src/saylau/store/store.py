@@ -21,6 +21,7 @@ from saylau.store import workflow as workflow_rows
 from saylau.store.ingest import (
     DEFAULT_BATCH,
     BatchHook,
+    Load,
     Progress,
     contest_row,
     ingest_frame,
@@ -230,18 +231,9 @@ class Store:
             placed = registry.refuse_unregistered(conn, contest, frame, table.source, allow)
             if table.synthetic:
                 _mark_synthetic(conn, contest_id)
+            load = Load(actor, reason, table.source, on_batch, audited)
             counts = ingest_frame(
-                conn,
-                contest,
-                frame,
-                actor=actor,
-                reason=reason,
-                source=table.source,
-                batch_size=batch_size,
-                progress=progress,
-                on_batch=on_batch,
-                audited=audited,
-                placed=placed,
+                conn, contest, frame, load, batch_size=batch_size, progress=progress, placed=placed
             )
         return IngestSummary(
             contest_id=contest_id,
@@ -319,16 +311,7 @@ class Store:
             raise InputError(f"level {level!r} is not one of {', '.join(dv.LEVELS)}")
         with self.engine.connect() as conn:
             info = reads.contest_info(conn, contest_id)
-            divs = [
-                DivisionInfo(contest_id, r.id, r.name, r.level, r.parent_id, r.country)
-                for r in conn.execute(
-                    text(
-                        "SELECT id, name, level, parent_id, country FROM divisions "
-                        "WHERE contest_id = :c AND level = :l ORDER BY name, id"
-                    ),
-                    {"c": contest_id, "l": level},
-                )
-            ]
+            divs = stations.divisions_of(conn, contest_id, level)
             if level == "station":
                 totals = self._all_station_totals(conn, contest_id)
             else:

@@ -19,7 +19,14 @@ from sqlalchemy import Connection
 
 from saylau.errors import InputError
 from saylau.store import registry
-from saylau.store.ingest import WrittenVersion, _apply_batch, contest_row, lock_contest, prepare
+from saylau.store.ingest import (
+    Load,
+    WrittenVersion,
+    _apply_batch,
+    contest_row,
+    lock_contest,
+    prepare,
+)
 from saylau.tabulate import Problem, ProtocolTable
 from saylau.tabulate.fields import COUNT_FIELDS, ID_FIELDS, ROW, is_party_column, party_name
 
@@ -81,17 +88,13 @@ def write_checked(
     if refused:
         raise InputError(list(dict.fromkeys(refused)))
     written: dict[str, WrittenVersion] = {}
+
+    def keep(_conn: Connection, versions: list[WrittenVersion]) -> None:
+        written.update((v.station, v) for v in versions)
+
+    # The caller appends the audit entries, one per protocol: the batches append none.
+    load = Load(actor, reason, source, on_batch=keep, audited=False)
     tree: dict[str, str | None] = {}
     for frame in frames:
-        _apply_batch(
-            conn,
-            contest,
-            frame,
-            tree,
-            actor=actor,
-            reason=reason,
-            source=source,
-            on_batch=lambda _c, vs: written.update((v.station, v) for v in vs),
-            audited=False,
-        )
+        _apply_batch(conn, contest, frame, tree, load)
     return written

@@ -8,7 +8,7 @@ contest, with the secret that signs its requests.  The secret is returned only b
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Row, func, select
 
 from saylau.errors import InputError, NotFoundError
+from saylau.jsonable import Record
 from saylau.store.engine import write_transaction
 from saylau.store.schema import webhook_deliveries, webhook_outbox, webhooks
 
@@ -27,7 +28,7 @@ MIN_SECRET = 16
 
 
 @dataclass(frozen=True)
-class Webhook:
+class Webhook(Record):
     """One configured webhook (without its secret)."""
 
     id: int
@@ -35,12 +36,9 @@ class Webhook:
     url: str
     created_at: str
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
 
 @dataclass(frozen=True)
-class Delivery:
+class Delivery(Record):
     """One attempt to deliver one notification: the HTTP status, or the error."""
 
     id: int
@@ -52,9 +50,6 @@ class Delivery:
     status: int | None
     error: str | None
     at: str
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
 
 
 def _now() -> str:
