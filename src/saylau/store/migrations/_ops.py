@@ -35,6 +35,28 @@ def required(
     return [sa.Column(name, type_, nullable=False) for name in names]
 
 
+def optional(
+    type_: type[sa.types.TypeEngine[Any]] | sa.types.TypeEngine[Any], *names: str
+) -> list[Col]:
+    """One nullable column of ``type_`` per name, in order."""
+    return [sa.Column(name, type_) for name in names]
+
+
+def names(*columns: str) -> list[Col]:
+    """Required names of an account, an actor, a contest or a station: VARCHAR(200)."""
+    return required(sa.String(200), *columns)
+
+
+def times(*columns: str) -> list[Col]:
+    """Required ISO-8601 UTC times: VARCHAR(32)."""
+    return required(sa.String(32), *columns)
+
+
+def digests(*columns: str) -> list[Col]:
+    """Required sha256 hex digests: VARCHAR(64)."""
+    return required(sa.String(64), *columns)
+
+
 def who_when(who: str = "actor") -> list[Col]:
     """Who did it (``who``: an account name) and when (``at``), both required."""
     return [sa.Column(who, sa.String(200), nullable=False), *required(sa.String(32), "at")]
@@ -61,6 +83,14 @@ def keyed_by_contest(name: str) -> list[Col]:
 def of_contest(column: str = "contest") -> Col:
     """A contest's id that starts the primary key and references ``contests.id``."""
     return sa.Column(column, sa.String(100), sa.ForeignKey("contests.id"), primary_key=True)
+
+
+def sequence_key(ordinal: str = "seq", *, per_party: bool = False) -> list[Col]:
+    """The key of a row in one of a contest's sequences (a list, a log): the contest
+    (``of_contest``), ``party`` (VARCHAR(300)) when each party has its own sequence,
+    and the integer ``ordinal`` (a position or a sequence number)."""
+    party = [sa.Column("party", sa.String(300), primary_key=True)] if per_party else []
+    return [of_contest(), *party, sa.Column(ordinal, sa.Integer, primary_key=True)]
 
 
 def drop_tables(*names: str) -> None:

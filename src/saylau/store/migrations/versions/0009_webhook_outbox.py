@@ -10,6 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from saylau.store.migrations import _ops
+
 revision = "0009_webhook_outbox"
 down_revision = "0008_stations_listed"
 
@@ -17,13 +19,12 @@ down_revision = "0008_stations_listed"
 def upgrade() -> None:
     op.create_table(
         "webhook_outbox",
-        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        _ops.serial_id(),
         sa.Column("webhook", sa.Integer, nullable=False),
-        sa.Column("delivery", sa.String(64), nullable=False),
-        sa.Column("snapshot", sa.String(64), nullable=False),
+        *_ops.required(sa.String(64), "delivery", "snapshot"),
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("timestamp", sa.String(32), nullable=False),
-        sa.Column("created_at", sa.String(32), nullable=False),
+        *_ops.times("created_at"),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("done_at", sa.String(32)),
