@@ -41,8 +41,8 @@ from saylau.store.migrations._ops import (
     names,
     of_contest,
     optional,
+    party_key,
     required,
-    sequence_key,
     serial_id,
     station_of,
     times,
@@ -267,7 +267,7 @@ certifications = Table(
 idempotency = Table(
     "trust_idempotency",
     metadata,
-    *names("account", "key"),
+    *required(String(200), "account", "key"),
     *digests("request_hash"),
     Column("status", Integer, nullable=False),
     Column("response", Text, nullable=False),
@@ -306,7 +306,8 @@ Index("ix_inst_irregularities_station", irregularities.c.station, irregularities
 candidates = Table(
     "inst_candidates",
     metadata,
-    *sequence_key("position", per_party=True),
+    of_contest(),
+    *party_key("position"),
     Column("name", String(300), nullable=False),
     Column("cid", String(100), nullable=False),
     *optional(String(10), "birth_date", "gender"),
@@ -317,14 +318,16 @@ candidates = Table(
 party_decisions = Table(
     "inst_decisions",
     metadata,
-    *sequence_key(per_party=True),
+    of_contest(),
+    *party_key("seq"),
     Column("candidate", String(300), nullable=False),
 )
 
 vacancies = Table(
     "inst_vacancies",
     metadata,
-    *sequence_key(),
+    of_contest(),
+    Column("seq", Integer, primary_key=True),
     Column("deputy", String(300), nullable=False),
     Column("successor", String(300)),
 )
@@ -353,7 +356,8 @@ sessions = Table(
 session_votes = Table(
     "inst_session_votes",
     metadata,
-    *sequence_key(),
+    of_contest(),
+    Column("seq", Integer, primary_key=True),
     Column("candidate", String(300), nullable=False),
     Column("votes", BigInteger, nullable=False),
 )
@@ -430,9 +434,9 @@ webhooks = Table(
     metadata,
     serial_id(),
     Column("contest", String(100), ForeignKey("contests.id"), nullable=False),
-    # secret: the HMAC key the receiver shares, needed in clear to sign, never printed
-    # or logged.
-    *required(Text, "url", "secret"),
+    Column("url", Text, nullable=False),
+    # The HMAC key the receiver shares: needed in clear to sign, never printed or logged.
+    Column("secret", Text, nullable=False),
     *times("created_at"),
     UniqueConstraint("contest", "url", name="uq_webhooks_contest_url"),
 )

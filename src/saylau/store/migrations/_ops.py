@@ -8,8 +8,9 @@ compares a fresh database with an upgraded one, table by table.
 
 The lengths are the ones the first revisions chose: 200 for the name of an account,
 an actor, a contest or a station in the ``trust_*`` and ``commission_*`` tables, 32
-for an ISO-8601 UTC time there, 64 for a sha256 hex digest.  (``0002_text_names``
-made the store's own name columns TEXT on PostgreSQL; these stayed VARCHAR.)
+for an ISO-8601 UTC time there, 64 for a sha256 hex digest; ``names``, ``times`` and
+``digests`` declare such columns.  (``0002_text_names`` made the store's own name
+columns TEXT on PostgreSQL; these stayed VARCHAR.)
 """
 
 from __future__ import annotations
@@ -85,12 +86,14 @@ def of_contest(column: str = "contest") -> Col:
     return sa.Column(column, sa.String(100), sa.ForeignKey("contests.id"), primary_key=True)
 
 
-def sequence_key(ordinal: str = "seq", *, per_party: bool = False) -> list[Col]:
-    """The key of a row in one of a contest's sequences (a list, a log): the contest
-    (``of_contest``), ``party`` (VARCHAR(300)) when each party has its own sequence,
-    and the integer ``ordinal`` (a position or a sequence number)."""
-    party = [sa.Column("party", sa.String(300), primary_key=True)] if per_party else []
-    return [of_contest(), *party, sa.Column(ordinal, sa.Integer, primary_key=True)]
+def party_key(ordinal: str) -> list[Col]:
+    """The rest of the primary key of a row in a party's sequence, after ``of_contest``:
+    ``party`` (VARCHAR(300)) and the integer ``ordinal`` (a position, a decision's
+    number)."""
+    return [
+        sa.Column("party", sa.String(300), primary_key=True),
+        sa.Column(ordinal, sa.Integer, primary_key=True),
+    ]
 
 
 def drop_tables(*names: str) -> None:

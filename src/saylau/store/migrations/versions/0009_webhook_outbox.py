@@ -10,8 +10,6 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from saylau.store.migrations import _ops
-
 revision = "0009_webhook_outbox"
 down_revision = "0008_stations_listed"
 
@@ -19,12 +17,13 @@ down_revision = "0008_stations_listed"
 def upgrade() -> None:
     op.create_table(
         "webhook_outbox",
-        _ops.serial_id(),
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column("webhook", sa.Integer, nullable=False),
-        *_ops.required(sa.String(64), "delivery", "snapshot"),
+        sa.Column("delivery", sa.String(64), nullable=False),
+        sa.Column("snapshot", sa.String(64), nullable=False),
         sa.Column("body", sa.Text, nullable=False),
         sa.Column("timestamp", sa.String(32), nullable=False),
-        *_ops.times("created_at"),
+        sa.Column("created_at", sa.String(32), nullable=False),
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("attempts", sa.Integer, nullable=False),
         sa.Column("done_at", sa.String(32)),

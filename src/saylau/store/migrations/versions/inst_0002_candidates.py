@@ -17,7 +17,8 @@ down_revision = "inst_0001"
 def upgrade() -> None:
     op.create_table(
         "inst_candidates",
-        *_ops.sequence_key("position", per_party=True),
+        _ops.of_contest(),
+        *_ops.party_key("position"),
         sa.Column("name", sa.String(300), nullable=False),
         sa.Column("cid", sa.String(100), nullable=False),
         *_ops.optional(sa.String(10), "birth_date", "gender"),
@@ -26,12 +27,14 @@ def upgrade() -> None:
     )
     op.create_table(
         "inst_decisions",
-        *_ops.sequence_key(per_party=True),
+        _ops.of_contest(),
+        *_ops.party_key("seq"),
         sa.Column("candidate", sa.String(300), nullable=False),
     )
     op.create_table(
         "inst_vacancies",
-        *_ops.sequence_key(),
+        _ops.of_contest(),
+        sa.Column("seq", sa.Integer, primary_key=True),
         sa.Column("deputy", sa.String(300), nullable=False),
         sa.Column("successor", sa.String(300)),
     )

@@ -24,7 +24,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "inst_session_votes",
-        *_ops.sequence_key(),
+        _ops.of_contest(),
+        sa.Column("seq", sa.Integer, primary_key=True),
         sa.Column("candidate", sa.String(300), nullable=False),
         sa.Column("votes", sa.BigInteger, nullable=False),
     )

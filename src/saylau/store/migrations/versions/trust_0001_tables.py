@@ -93,7 +93,7 @@ def upgrade() -> None:
     )
     op.create_table(
         "trust_idempotency",
-        *_ops.names("account", "key"),
+        *_ops.required(sa.String(200), "account", "key"),
         *_ops.digests("request_hash"),
         sa.Column("status", sa.Integer, nullable=False),
         sa.Column("response", sa.Text, nullable=False),
