@@ -26,20 +26,17 @@ def upgrade() -> None:
     op.create_table(
         "commission_sessions",
         sa.Column("key", sa.String(64), primary_key=True),
-        *_ops.names("account"),
+        sa.Column("account", sa.String(200), nullable=False, index=True),
         *_ops.times("created_at", "seen_at"),
         sa.Column("address", sa.String(64), nullable=False),
     )
-    op.create_index("ix_commission_sessions_account", "commission_sessions", ["account"])
     op.create_table(
         "commission_failures",
         _ops.serial_id(),
-        *_ops.names("account"),
-        sa.Column("address", sa.String(64), nullable=False),
+        sa.Column("account", sa.String(200), nullable=False, index=True),
+        sa.Column("address", sa.String(64), nullable=False, index=True),
         *_ops.times("at"),
     )
-    op.create_index("ix_commission_failures_account", "commission_failures", ["account"])
-    op.create_index("ix_commission_failures_address", "commission_failures", ["address"])
     op.create_table(
         "commission_drafts",
         *_ops.station_of(primary_key=True),
@@ -56,8 +53,8 @@ def upgrade() -> None:
         sa.Column("code", sa.String(16), nullable=False),
         *_ops.required(sa.Text, "fields", "text"),
         *_ops.times("at"),
+        sa.Index("ix_commission_explanations_station", "station"),
     )
-    op.create_index("ix_commission_explanations_station", "commission_explanations", ["station"])
     op.create_table(
         "commission_certificates",
         _ops.serial_id(),

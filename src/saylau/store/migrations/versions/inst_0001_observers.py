@@ -36,8 +36,8 @@ def upgrade() -> None:
         *_ops.times("reported_at"),
         sa.Column("category", sa.String(100), nullable=False),
         sa.Column("description", sa.Text, nullable=False),
+        sa.Index("ix_inst_irregularities_station", "station", "contest"),
     )
-    op.create_index("ix_inst_irregularities_station", "inst_irregularities", ["station", "contest"])
 
 
 def downgrade() -> None:

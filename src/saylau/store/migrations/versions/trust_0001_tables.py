@@ -42,8 +42,8 @@ def upgrade() -> None:
         *_ops.optional(sa.String(64), "before_hash", "after_hash"),
         sa.Column("detail", sa.Text, nullable=False),
         *_ops.digests("prev_hash", "entry_hash"),
+        sa.Index("ix_trust_audit_subject", "contest", "subject"),
     )
-    op.create_index("ix_trust_audit_subject", "trust_audit", ["contest", "subject"])
     head = op.create_table(
         "trust_audit_head",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
@@ -65,8 +65,8 @@ def upgrade() -> None:
         sa.Column("protocol", sa.Text, nullable=False),
         sa.Column("reason", sa.Text),
         sa.Column("status", sa.String(16), nullable=False),
+        sa.Index("ix_trust_entries_station", "contest", "station"),
     )
-    op.create_index("ix_trust_entries_station", "trust_entries", ["contest", "station"])
     op.create_table(
         "trust_approvals",
         _ops.serial_id(),
