@@ -36,7 +36,18 @@ from sqlalchemy import (
 )
 
 from saylau.results import Totals
-from saylau.store.migrations._ops import of_contest, required, serial_id, station_of, who_when
+from saylau.store.migrations._ops import (
+    digests,
+    names,
+    of_contest,
+    optional,
+    party_key,
+    required,
+    serial_id,
+    station_of,
+    times,
+    who_when,
+)
 from saylau.tabulate.fields import COUNT_FIELDS
 
 metadata = MetaData()
@@ -75,9 +86,7 @@ contests = Table(
     metadata,
     Column("id", String(100), primary_key=True),
     Column("election_id", Integer, ForeignKey("elections.id"), nullable=False),
-    Column("title", Text, nullable=False),
-    Column("law_name", Text, nullable=False),
-    *required(Text, "law_toml", "law_json"),
+    *required(Text, "title", "law_name", "law_toml", "law_json"),
     Column("policy", String(10), nullable=False),
     Column("root_id", Text, nullable=False),
     Column("divisions_fixed", Boolean, nullable=False),
@@ -118,7 +127,7 @@ protocols = Table(
     *_keyed_by_contest("station_id"),
     Column("version", Integer, nullable=False),
     Column("status", String(10), nullable=False),
-    Column("hash", String(64), nullable=False),
+    *digests("hash"),
     Column("updated_at", String(40), nullable=False),
     # version/status/hash above are the newest version (rejected or not); this is the
     # version counted in the aggregates: the newest accepted or flagged one (NULL: none).
@@ -132,13 +141,12 @@ protocol_versions = Table(
     Column("version", Integer, primary_key=True),
     Column("created_at", String(40), nullable=False),
     Column("actor", Text, nullable=False),
-    Column("reason", Text),
-    Column("source", Text),
-    Column("hash", String(64), nullable=False),
+    *optional(Text, "reason", "source"),
+    *digests("hash"),
     Column("status", String(10), nullable=False),
     Column("problems", Text, nullable=False),
-    *(Column(name, Text) for name in ("region", "district", "country")),
-    *(Column(name, BigInteger) for name in COUNT_COLUMNS),
+    *optional(Text, "region", "district", "country"),
+    *optional(BigInteger, *COUNT_COLUMNS),
     Column("votes", Text, nullable=False),
 )
 
@@ -173,10 +181,10 @@ accounts = Table(
     Column("role", String(20), nullable=False),
     Column("scope", Text, nullable=False),  # a division id; "" = every division
     Column("token_id", String(32), nullable=False, unique=True),
-    Column("token_hash", String(64), nullable=False),
-    Column("created_at", String(32), nullable=False),
-    Column("created_by", String(200), nullable=False),
-    *(Column(name, String(32)) for name in ("expires_at", "revoked_at")),
+    *digests("token_hash"),
+    *times("created_at"),
+    *names("created_by"),
+    *optional(String(32), "expires_at", "revoked_at"),
     # Preferred language (en/ru/kk; NULL = the browser's); 0011_account_language.
     Column("lang", String(8)),
 )
@@ -185,14 +193,14 @@ audit = Table(
     "trust_audit",
     metadata,
     Column("seq", BigInteger, primary_key=True, autoincrement=False),
-    Column("at", String(32), nullable=False),
-    Column("actor", String(200), nullable=False),
+    *times("at"),
+    *names("actor"),
     Column("action", String(40), nullable=False),
     Column("contest", String(200)),
     Column("subject", Text),
-    *(Column(name, String(64)) for name in ("before_hash", "after_hash")),
+    *optional(String(64), "before_hash", "after_hash"),
     Column("detail", Text, nullable=False),
-    *required(String(64), "prev_hash", "entry_hash"),
+    *digests("prev_hash", "entry_hash"),
 )
 
 # One row (id = 1): the chain's head.  Appenders lock it, which serialises the
@@ -203,7 +211,7 @@ audit_head = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=False),
     Column("seq", BigInteger, nullable=False),
-    Column("hash", String(64), nullable=False),
+    *digests("hash"),
 )
 
 settings = Table(
@@ -219,7 +227,7 @@ entries = Table(
     serial_id(),
     *station_of(),
     *who_when("account"),
-    Column("content_hash", String(64), nullable=False),
+    *digests("content_hash"),
     Column("protocol", Text, nullable=False),
     Column("reason", Text),
     # pending -> agreed | conflict -> resolved | discarded
@@ -230,10 +238,10 @@ approvals = Table(
     "trust_approvals",
     metadata,
     serial_id(),
-    Column("contest", String(200), nullable=False),
+    *names("contest"),
     Column("scope", Text, nullable=False),
     *who_when(),
-    Column("results_hash", String(64), nullable=False),
+    *digests("results_hash"),
     Column("stale_at", String(32)),
 )
 
@@ -251,19 +259,19 @@ certifications = Table(
     "trust_certifications",
     metadata,
     serial_id(),
-    Column("contest", String(200), nullable=False),
+    *names("contest"),
     *who_when(),
-    Column("results_hash", String(64), nullable=False),
+    *digests("results_hash"),
 )
 
 idempotency = Table(
     "trust_idempotency",
     metadata,
     *required(String(200), "account", "key"),
-    Column("request_hash", String(64), nullable=False),
+    *digests("request_hash"),
     Column("status", Integer, nullable=False),
     Column("response", Text, nullable=False),
-    Column("at", String(32), nullable=False),
+    *times("at"),
     UniqueConstraint("account", "key", name="uq_trust_idempotency"),
 )
 
@@ -275,14 +283,11 @@ observers = Table(
     metadata,
     Column("id", String(100), primary_key=True),
     Column("name", String(300), nullable=False),
-    Column("kind", String(20), nullable=False),
-    Column("affiliation", String(20), nullable=False),
+    *required(String(20), "kind", "affiliation"),
     Column("organisation", String(300), nullable=False),
     Column("country", String(100), nullable=False),
-    Column("contests", Text, nullable=False),
-    Column("stations", Text, nullable=False),
-    Column("accredited_from", String(10)),
-    Column("accredited_to", String(10)),
+    *required(Text, "contests", "stations"),
+    *optional(String(10), "accredited_from", "accredited_to"),
     Column("synthetic", Boolean, nullable=False),
 )
 
@@ -291,9 +296,8 @@ irregularities = Table(
     metadata,
     Column("id", String(100), primary_key=True),
     Column("observer", String(100), ForeignKey("inst_observers.id"), nullable=False),
-    Column("station", String(200), nullable=False),
-    Column("contest", String(200), nullable=False),
-    Column("reported_at", String(32), nullable=False),
+    *names("station", "contest"),
+    *times("reported_at"),
     Column("category", String(100), nullable=False),
     Column("description", Text, nullable=False),
 )
@@ -303,12 +307,10 @@ candidates = Table(
     "inst_candidates",
     metadata,
     of_contest(),
-    Column("party", String(300), primary_key=True),
-    Column("position", Integer, primary_key=True),
+    *party_key("position"),
     Column("name", String(300), nullable=False),
     Column("cid", String(100), nullable=False),
-    Column("birth_date", String(10)),
-    Column("gender", String(10)),
+    *optional(String(10), "birth_date", "gender"),
     Column("categories", Text, nullable=False),
     Column("list_order", Integer, nullable=False),
 )
@@ -317,8 +319,7 @@ party_decisions = Table(
     "inst_decisions",
     metadata,
     of_contest(),
-    Column("party", String(300), primary_key=True),
-    Column("seq", Integer, primary_key=True),
+    *party_key("seq"),
     Column("candidate", String(300), nullable=False),
 )
 
@@ -338,9 +339,7 @@ maslikhats = Table(
     Column("name", String(300), nullable=False),
     Column("level", String(20), nullable=False),
     Column("seats", Integer, nullable=False),
-    Column("law", String(300), nullable=False),
-    Column("region", String(300), nullable=False),
-    Column("parent", String(300), nullable=False),
+    *required(String(300), "law", "region", "parent"),
     Column("stations", Text, nullable=False),
     Column("list_order", Integer, nullable=False),
 )
@@ -350,9 +349,7 @@ sessions = Table(
     metadata,
     of_contest(),
     Column("body", String(300), nullable=False),
-    Column("seats", Integer, nullable=False),
-    Column("members", Integer, nullable=False),
-    Column("took_part", Integer, nullable=False),
+    *required(Integer, "seats", "members", "took_part"),
     Column("quorum", String(40), nullable=False),
 )
 
@@ -374,7 +371,7 @@ commission_passwords = Table(
     metadata,
     Column("account", String(200), primary_key=True),
     Column("hash", Text, nullable=False),
-    Column("changed_at", String(32), nullable=False),
+    *times("changed_at"),
 )
 
 commission_sessions = Table(
@@ -382,7 +379,7 @@ commission_sessions = Table(
     metadata,
     Column("key", String(64), primary_key=True),  # sha256 of the cookie's id
     Column("account", String(200), nullable=False, index=True),
-    *required(String(32), "created_at", "seen_at"),
+    *times("created_at", "seen_at"),
     Column("address", String(64), nullable=False),
 )
 
@@ -392,7 +389,7 @@ commission_failures = Table(
     serial_id(),
     Column("account", String(200), nullable=False, index=True),
     Column("address", String(64), nullable=False, index=True),
-    Column("at", String(32), nullable=False),
+    *times("at"),
 )
 
 commission_drafts = Table(
@@ -401,7 +398,7 @@ commission_drafts = Table(
     *station_of(primary_key=True),
     Column("account", String(200), primary_key=True),
     Column("values", Text, nullable=False),  # JSON: field -> text as typed
-    Column("saved_at", String(32), nullable=False),
+    *times("saved_at"),
 )
 
 commission_explanations = Table(
@@ -409,11 +406,11 @@ commission_explanations = Table(
     metadata,
     serial_id(),
     *station_of(),
-    Column("content_hash", String(64), nullable=False),
-    Column("account", String(200), nullable=False),
+    *digests("content_hash"),
+    *names("account"),
     Column("code", String(16), nullable=False),
     *required(Text, "fields", "text"),  # fields: a JSON list
-    Column("at", String(32), nullable=False),
+    *times("at"),
     Index("ix_commission_explanations_station", "station"),
 )
 
@@ -422,7 +419,7 @@ commission_certificates = Table(
     "commission_certificates",
     metadata,
     serial_id(),
-    Column("contest", String(200), nullable=False),
+    *names("contest"),
     Column("number", String(100), nullable=False),
     Column("date", String(10), nullable=False),
     *who_when(),
@@ -440,7 +437,7 @@ webhooks = Table(
     Column("url", Text, nullable=False),
     # The HMAC key the receiver shares: needed in clear to sign, never printed or logged.
     Column("secret", Text, nullable=False),
-    Column("created_at", String(32), nullable=False),
+    *times("created_at"),
     UniqueConstraint("contest", "url", name="uq_webhooks_contest_url"),
 )
 
@@ -456,7 +453,7 @@ webhook_deliveries = Table(
     Column("attempt", Integer, nullable=False),
     Column("status", Integer),
     Column("error", Text),
-    Column("at", String(32), nullable=False),
+    *times("at"),
 )
 Index("ix_webhook_deliveries_webhook", webhook_deliveries.c.webhook, webhook_deliveries.c.id)
 
@@ -467,15 +464,14 @@ Index("ix_webhook_deliveries_webhook", webhook_deliveries.c.webhook, webhook_del
 webhook_outbox = Table(
     "webhook_outbox",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
+    serial_id(),
     # No foreign key, as in the log: a removed webhook's pending rows are given up.
     Column("webhook", Integer, nullable=False),
-    Column("delivery", String(64), nullable=False),
-    Column("snapshot", String(64), nullable=False),
+    *required(String(64), "delivery", "snapshot"),
     # The JSON sent, byte for byte on every attempt (signed when sent: no secret here).
     Column("body", Text, nullable=False),
     Column("timestamp", String(32), nullable=False),
-    Column("created_at", String(32), nullable=False),
+    *times("created_at"),
     # pending, delivered, failed (a final answer or every attempt spent), dropped.
     Column("state", String(16), nullable=False),
     Column("attempts", Integer, nullable=False),

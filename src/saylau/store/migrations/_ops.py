@@ -8,8 +8,9 @@ compares a fresh database with an upgraded one, table by table.
 
 The lengths are the ones the first revisions chose: 200 for the name of an account,
 an actor, a contest or a station in the ``trust_*`` and ``commission_*`` tables, 32
-for an ISO-8601 UTC time there, 64 for a sha256 hex digest.  (``0002_text_names``
-made the store's own name columns TEXT on PostgreSQL; these stayed VARCHAR.)
+for an ISO-8601 UTC time there, 64 for a sha256 hex digest; ``names``, ``times`` and
+``digests`` declare such columns.  (``0002_text_names`` made the store's own name
+columns TEXT on PostgreSQL; these stayed VARCHAR.)
 """
 
 from __future__ import annotations
@@ -33,6 +34,28 @@ def required(
 ) -> list[Col]:
     """One NOT NULL column of ``type_`` per name, in order."""
     return [sa.Column(name, type_, nullable=False) for name in names]
+
+
+def optional(
+    type_: type[sa.types.TypeEngine[Any]] | sa.types.TypeEngine[Any], *names: str
+) -> list[Col]:
+    """One nullable column of ``type_`` per name, in order."""
+    return [sa.Column(name, type_) for name in names]
+
+
+def names(*columns: str) -> list[Col]:
+    """Required names of an account, an actor, a contest or a station: VARCHAR(200)."""
+    return required(sa.String(200), *columns)
+
+
+def times(*columns: str) -> list[Col]:
+    """Required ISO-8601 UTC times: VARCHAR(32)."""
+    return required(sa.String(32), *columns)
+
+
+def digests(*columns: str) -> list[Col]:
+    """Required sha256 hex digests: VARCHAR(64)."""
+    return required(sa.String(64), *columns)
 
 
 def who_when(who: str = "actor") -> list[Col]:
@@ -61,6 +84,16 @@ def keyed_by_contest(name: str) -> list[Col]:
 def of_contest(column: str = "contest") -> Col:
     """A contest's id that starts the primary key and references ``contests.id``."""
     return sa.Column(column, sa.String(100), sa.ForeignKey("contests.id"), primary_key=True)
+
+
+def party_key(ordinal: str) -> list[Col]:
+    """The rest of the primary key of a row in a party's sequence, after ``of_contest``:
+    ``party`` (VARCHAR(300)) and the integer ``ordinal`` (a position, a decision's
+    number)."""
+    return [
+        sa.Column("party", sa.String(300), primary_key=True),
+        sa.Column(ordinal, sa.Integer, primary_key=True),
+    ]
 
 
 def drop_tables(*names: str) -> None:

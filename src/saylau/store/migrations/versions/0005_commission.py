@@ -20,48 +20,45 @@ def upgrade() -> None:
         "commission_passwords",
         sa.Column("account", sa.String(200), primary_key=True),
         sa.Column("hash", sa.Text, nullable=False),
-        sa.Column("changed_at", sa.String(32), nullable=False),
+        *_ops.times("changed_at"),
         sa.Column("lang", sa.String(8)),
     )
     op.create_table(
         "commission_sessions",
         sa.Column("key", sa.String(64), primary_key=True),
-        sa.Column("account", sa.String(200), nullable=False),
-        *_ops.required(sa.String(32), "created_at", "seen_at"),
+        sa.Column("account", sa.String(200), nullable=False, index=True),
+        *_ops.times("created_at", "seen_at"),
         sa.Column("address", sa.String(64), nullable=False),
     )
-    op.create_index("ix_commission_sessions_account", "commission_sessions", ["account"])
     op.create_table(
         "commission_failures",
         _ops.serial_id(),
-        sa.Column("account", sa.String(200), nullable=False),
-        sa.Column("address", sa.String(64), nullable=False),
-        sa.Column("at", sa.String(32), nullable=False),
+        sa.Column("account", sa.String(200), nullable=False, index=True),
+        sa.Column("address", sa.String(64), nullable=False, index=True),
+        *_ops.times("at"),
     )
-    op.create_index("ix_commission_failures_account", "commission_failures", ["account"])
-    op.create_index("ix_commission_failures_address", "commission_failures", ["address"])
     op.create_table(
         "commission_drafts",
         *_ops.station_of(primary_key=True),
         sa.Column("account", sa.String(200), primary_key=True),
         sa.Column("values", sa.Text, nullable=False),
-        sa.Column("saved_at", sa.String(32), nullable=False),
+        *_ops.times("saved_at"),
     )
     op.create_table(
         "commission_explanations",
         _ops.serial_id(),
         *_ops.station_of(),
-        sa.Column("content_hash", sa.String(64), nullable=False),
-        sa.Column("account", sa.String(200), nullable=False),
+        *_ops.digests("content_hash"),
+        *_ops.names("account"),
         sa.Column("code", sa.String(16), nullable=False),
         *_ops.required(sa.Text, "fields", "text"),
-        sa.Column("at", sa.String(32), nullable=False),
+        *_ops.times("at"),
+        sa.Index("ix_commission_explanations_station", "station"),
     )
-    op.create_index("ix_commission_explanations_station", "commission_explanations", ["station"])
     op.create_table(
         "commission_certificates",
         _ops.serial_id(),
-        sa.Column("contest", sa.String(200), nullable=False),
+        *_ops.names("contest"),
         sa.Column("number", sa.String(100), nullable=False),
         sa.Column("date", sa.String(10), nullable=False),
         *_ops.who_when(),

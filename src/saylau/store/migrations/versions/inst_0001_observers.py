@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
+from saylau.store.migrations import _ops
+
 revision = "inst_0001"
 down_revision = None
 depends_on = "0001_initial"
@@ -19,27 +21,23 @@ def upgrade() -> None:
         "inst_observers",
         sa.Column("id", sa.String(100), primary_key=True),
         sa.Column("name", sa.String(300), nullable=False),
-        sa.Column("kind", sa.String(20), nullable=False),
-        sa.Column("affiliation", sa.String(20), nullable=False),
+        *_ops.required(sa.String(20), "kind", "affiliation"),
         sa.Column("organisation", sa.String(300), nullable=False),
         sa.Column("country", sa.String(100), nullable=False),
-        sa.Column("contests", sa.Text, nullable=False),
-        sa.Column("stations", sa.Text, nullable=False),
-        sa.Column("accredited_from", sa.String(10)),
-        sa.Column("accredited_to", sa.String(10)),
+        *_ops.required(sa.Text, "contests", "stations"),
+        *_ops.optional(sa.String(10), "accredited_from", "accredited_to"),
         sa.Column("synthetic", sa.Boolean, nullable=False),
     )
     op.create_table(
         "inst_irregularities",
         sa.Column("id", sa.String(100), primary_key=True),
         sa.Column("observer", sa.String(100), sa.ForeignKey("inst_observers.id"), nullable=False),
-        sa.Column("station", sa.String(200), nullable=False),
-        sa.Column("contest", sa.String(200), nullable=False),
-        sa.Column("reported_at", sa.String(32), nullable=False),
+        *_ops.names("station", "contest"),
+        *_ops.times("reported_at"),
         sa.Column("category", sa.String(100), nullable=False),
         sa.Column("description", sa.Text, nullable=False),
+        sa.Index("ix_inst_irregularities_station", "station", "contest"),
     )
-    op.create_index("ix_inst_irregularities_station", "inst_irregularities", ["station", "contest"])
 
 
 def downgrade() -> None:

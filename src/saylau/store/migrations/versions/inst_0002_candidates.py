@@ -18,20 +18,17 @@ def upgrade() -> None:
     op.create_table(
         "inst_candidates",
         _ops.of_contest(),
-        sa.Column("party", sa.String(300), primary_key=True),
-        sa.Column("position", sa.Integer, primary_key=True),
+        *_ops.party_key("position"),
         sa.Column("name", sa.String(300), nullable=False),
         sa.Column("cid", sa.String(100), nullable=False),
-        sa.Column("birth_date", sa.String(10)),
-        sa.Column("gender", sa.String(10)),
+        *_ops.optional(sa.String(10), "birth_date", "gender"),
         sa.Column("categories", sa.Text, nullable=False),
         sa.Column("list_order", sa.Integer, nullable=False),
     )
     op.create_table(
         "inst_decisions",
         _ops.of_contest(),
-        sa.Column("party", sa.String(300), primary_key=True),
-        sa.Column("seq", sa.Integer, primary_key=True),
+        *_ops.party_key("seq"),
         sa.Column("candidate", sa.String(300), nullable=False),
     )
     op.create_table(
@@ -47,9 +44,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(300), nullable=False),
         sa.Column("level", sa.String(20), nullable=False),
         sa.Column("seats", sa.Integer, nullable=False),
-        sa.Column("law", sa.String(300), nullable=False),
-        sa.Column("region", sa.String(300), nullable=False),
-        sa.Column("parent", sa.String(300), nullable=False),
+        *_ops.required(sa.String(300), "law", "region", "parent"),
         sa.Column("stations", sa.Text, nullable=False),
         sa.Column("list_order", sa.Integer, nullable=False),
     )

@@ -19,9 +19,7 @@ def upgrade() -> None:
         "inst_sessions",
         _ops.of_contest(),
         sa.Column("body", sa.String(300), nullable=False),
-        sa.Column("seats", sa.Integer, nullable=False),
-        sa.Column("members", sa.Integer, nullable=False),
-        sa.Column("took_part", sa.Integer, nullable=False),
+        *_ops.required(sa.Integer, "seats", "members", "took_part"),
         sa.Column("quorum", sa.String(40), nullable=False),
     )
     op.create_table(

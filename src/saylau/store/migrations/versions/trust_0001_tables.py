@@ -26,29 +26,29 @@ def upgrade() -> None:
         sa.Column("role", sa.String(20), nullable=False),
         sa.Column("scope", sa.Text, nullable=False),
         sa.Column("token_id", sa.String(32), nullable=False, unique=True),
-        sa.Column("token_hash", sa.String(64), nullable=False),
-        sa.Column("created_at", sa.String(32), nullable=False),
-        sa.Column("created_by", sa.String(200), nullable=False),
-        *(sa.Column(name, sa.String(32)) for name in ("expires_at", "revoked_at")),
+        *_ops.digests("token_hash"),
+        *_ops.times("created_at"),
+        *_ops.names("created_by"),
+        *_ops.optional(sa.String(32), "expires_at", "revoked_at"),
     )
     op.create_table(
         "trust_audit",
         sa.Column("seq", sa.BigInteger, primary_key=True, autoincrement=False),
-        sa.Column("at", sa.String(32), nullable=False),
-        sa.Column("actor", sa.String(200), nullable=False),
+        *_ops.times("at"),
+        *_ops.names("actor"),
         sa.Column("action", sa.String(40), nullable=False),
         sa.Column("contest", sa.String(200)),
         sa.Column("subject", sa.Text),
-        *(sa.Column(name, sa.String(64)) for name in ("before_hash", "after_hash")),
+        *_ops.optional(sa.String(64), "before_hash", "after_hash"),
         sa.Column("detail", sa.Text, nullable=False),
-        *_ops.required(sa.String(64), "prev_hash", "entry_hash"),
+        *_ops.digests("prev_hash", "entry_hash"),
+        sa.Index("ix_trust_audit_subject", "contest", "subject"),
     )
-    op.create_index("ix_trust_audit_subject", "trust_audit", ["contest", "subject"])
     head = op.create_table(
         "trust_audit_head",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
         sa.Column("seq", sa.BigInteger, nullable=False),
-        sa.Column("hash", sa.String(64), nullable=False),
+        *_ops.digests("hash"),
     )
     op.bulk_insert(head, [{"id": 1, "seq": 0, "hash": GENESIS}])
     op.create_table(
@@ -61,19 +61,19 @@ def upgrade() -> None:
         _ops.serial_id(),
         *_ops.station_of(),
         *_ops.who_when("account"),
-        sa.Column("content_hash", sa.String(64), nullable=False),
+        *_ops.digests("content_hash"),
         sa.Column("protocol", sa.Text, nullable=False),
         sa.Column("reason", sa.Text),
         sa.Column("status", sa.String(16), nullable=False),
+        sa.Index("ix_trust_entries_station", "contest", "station"),
     )
-    op.create_index("ix_trust_entries_station", "trust_entries", ["contest", "station"])
     op.create_table(
         "trust_approvals",
         _ops.serial_id(),
-        sa.Column("contest", sa.String(200), nullable=False),
+        *_ops.names("contest"),
         sa.Column("scope", sa.Text, nullable=False),
         *_ops.who_when(),
-        sa.Column("results_hash", sa.String(64), nullable=False),
+        *_ops.digests("results_hash"),
         sa.Column("stale_at", sa.String(32)),
     )
     op.create_table(
@@ -87,17 +87,17 @@ def upgrade() -> None:
     op.create_table(
         "trust_certifications",
         _ops.serial_id(),
-        sa.Column("contest", sa.String(200), nullable=False),
+        *_ops.names("contest"),
         *_ops.who_when(),
-        sa.Column("results_hash", sa.String(64), nullable=False),
+        *_ops.digests("results_hash"),
     )
     op.create_table(
         "trust_idempotency",
         *_ops.required(sa.String(200), "account", "key"),
-        sa.Column("request_hash", sa.String(64), nullable=False),
+        *_ops.digests("request_hash"),
         sa.Column("status", sa.Integer, nullable=False),
         sa.Column("response", sa.Text, nullable=False),
-        sa.Column("at", sa.String(32), nullable=False),
+        *_ops.times("at"),
         sa.UniqueConstraint("account", "key", name="uq_trust_idempotency"),
     )
 
