@@ -126,7 +126,8 @@ def test_0003_backfills_counted_version_and_synthetic(db_url: str) -> None:
 def test_the_schema_module_describes_the_migrated_database(db_url: str) -> None:
     """``store/schema.py`` (what the queries use) and the migrations (what builds the
     database) agree: every table, its columns in order, NULL or NOT NULL, the primary
-    key; on PostgreSQL the types too (SQLite keeps the VARCHAR lengths 0002 left)."""
+    key, its indexes (name, columns, unique); on PostgreSQL the types too (SQLite keeps
+    the VARCHAR lengths 0002 left)."""
     with Store.open(db_url) as store:
         insp = sa.inspect(store.engine)
         dialect = store.engine.dialect
@@ -138,6 +139,14 @@ def test_the_schema_module_describes_the_migrated_database(db_url: str) -> None:
             ], table.name
             pk = insp.get_pk_constraint(table.name)["constrained_columns"]
             assert set(pk) == {c.name for c in table.primary_key}, table.name
+            indexes = {
+                (i["name"], tuple(i["column_names"]), bool(i["unique"]))
+                for i in insp.get_indexes(table.name)
+                if not i.get("duplicates_constraint")  # PostgreSQL: a UNIQUE constraint's own
+            }
+            assert indexes == {
+                (i.name, tuple(c.name for c in i.columns), bool(i.unique)) for i in table.indexes
+            }, table.name
             if dialect.name == "postgresql":
                 assert [str(c["type"]) for c in found] == [
                     c.type.compile(dialect) for c in table.columns

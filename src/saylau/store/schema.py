@@ -201,6 +201,7 @@ audit = Table(
     *optional(String(64), "before_hash", "after_hash"),
     Column("detail", Text, nullable=False),
     *digests("prev_hash", "entry_hash"),
+    Index("ix_trust_audit_subject", "contest", "subject"),
 )
 
 # One row (id = 1): the chain's head.  Appenders lock it, which serialises the
@@ -232,6 +233,7 @@ entries = Table(
     Column("reason", Text),
     # pending -> agreed | conflict -> resolved | discarded
     Column("status", String(16), nullable=False),
+    Index("ix_trust_entries_station", "contest", "station"),
 )
 
 approvals = Table(
