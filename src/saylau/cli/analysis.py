@@ -13,7 +13,7 @@ import click
 
 from saylau.analysis.forensics import CRITERIA, KOBAK
 from saylau.cli._notes import print_notes, verbose_option
-from saylau.cli._options import json_option, law_option, out_dir_option
+from saylau.cli._options import contest_option, json_option, law_option, out_dir_option
 from saylau.cli._table import Column, console, number, percent, plural, show, tables
 from saylau.errors import InputError
 
@@ -24,6 +24,9 @@ if TYPE_CHECKING:
     from saylau.analysis.whatif import WhatIf
 
 _STORE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+
+#: ``--contest`` of the commands that read a file or a database (whatif, forensics).
+_contest_in_db = contest_option(help="Contest id in the database (default: the only one).")
 
 
 def _is_store(source: str) -> bool:
@@ -87,13 +90,13 @@ def _store_votes(source: str, contest: str | None) -> tuple[dict[str, int], int,
     metavar="KEY=V1,V2",
     help="Vary threshold, method or seats of the law's list tier (repeat).",
 )
-@click.option("--contest", help="Contest id in the database (default: the only one).")
+@_contest_in_db
 @json_option()
 def whatif(
     source: str,
     laws: tuple[str, ...],
     variations: tuple[str, ...],
-    contest: str | None,
+    contest_id: str | None,
     as_json: bool,
 ) -> None:
     """The same votes under several laws side by side, seat changes marked.
@@ -106,7 +109,7 @@ def whatif(
 
     against_all = invalid = 0
     if _is_store(source):
-        votes, against_all, invalid, store_law = _store_votes(source, contest)
+        votes, against_all, invalid, store_law = _store_votes(source, contest_id)
         if not laws:
             laws = (store_law,)
     else:
@@ -317,7 +320,7 @@ def _echo_region(doc: dict[str, Any], leader: str, region: str, *, as_json: bool
 @click.option(
     "--profile", help="Protocol file profile (e.g. ru-cik); default: detected from the header."
 )
-@click.option("--contest", help="Contest id in the database (default: the only one).")
+@_contest_in_db
 @click.option(
     "--region",
     help="Print only this region's figures (as named in the protocols; 'Abroad' for "
@@ -353,7 +356,7 @@ def forensics(
     source: str,
     leader: str | None,
     profile: str | None,
-    contest: str | None,
+    contest_id: str | None,
     region: str | None,
     criteria: str,
     draws: int,
@@ -371,7 +374,7 @@ def forensics(
     from saylau.analysis import digits as dg
     from saylau.analysis import forensics as fx
 
-    frame, synthetic, note = _protocol_frame(source, profile, contest, verbose)
+    frame, synthetic, note = _protocol_frame(source, profile, contest_id, verbose)
     chosen = leader is not None
     leader = leader if leader is not None else fx.leading_party(frame)
     report = fx.analyse(

@@ -9,12 +9,19 @@ where other users of the machine could read it.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import timedelta
 
 import click
 
 from saylau.cli._db import check_exists, open_store
+from saylau.cli._options import F
 from saylau.trust import accounts, audit, passwords
+
+
+def _by_option(help: str) -> Callable[[F], F]:
+    """``--by``: who does it, as the audit log records it."""
+    return click.option("--by", default="cli", show_default=True, help=help)
 
 
 def _read_password() -> str:
@@ -44,12 +51,7 @@ def _read_password() -> str:
     type=click.IntRange(1, 3660),
     help="Token lifetime.",
 )
-@click.option(
-    "--by",
-    default="cli",
-    show_default=True,
-    help="Who creates the account (recorded in the audit log).",
-)
+@_by_option("Who creates the account (recorded in the audit log).")
 @click.option(
     "--password-stdin",
     is_flag=True,
@@ -108,9 +110,7 @@ def users_add(
 @click.command("passwd", short_help="Set an account's workspace password.")
 @click.argument("db")
 @click.argument("name")
-@click.option(
-    "--by", default="cli", show_default=True, help="Who sets it (recorded in the audit log)."
-)
+@_by_option("Who sets it (recorded in the audit log).")
 def users_passwd(db: str, name: str, by: str) -> None:
     """Set NAME's workspace password from standard input (its sessions end)."""
     from saylau.store import Store

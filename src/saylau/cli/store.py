@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -21,6 +23,7 @@ from saylau.errors import InputError
 from saylau.results import ContestInfo, ContestResult
 from saylau.store import IngestSummary
 from saylau.store.ingest import DEFAULT_BATCH
+from saylau.store.ingest import Progress as IngestProgress
 from saylau.store.registry import Registration
 from saylau.tabulate import ProtocolTable, read_protocols
 from saylau.tabulate.fields import ROW
@@ -40,6 +43,24 @@ def _as_typed() -> str:
 
 def _console() -> Console:
     return console()
+
+
+@contextmanager
+def _ingest_bar(console: Console, total: int, *, elapsed: bool = False) -> Iterator[IngestProgress]:
+    """A transient "ingest" bar of ``total`` protocols on ``console`` (with the time
+    elapsed if asked); yields the ``progress`` callback of ``Store.ingest``."""
+    columns = [TextColumn("ingest"), BarColumn(), MofNCompleteColumn()]
+    if elapsed:
+        columns.append(TimeElapsedColumn())
+    with Progress(
+        *columns,
+        console=console,
+        transient=True,
+        # Into a pipe or a file a bar is only noise (rich leaves a blank line).
+        disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("ingest", total=total)
+        yield lambda done, _total: bar.update(task, completed=done)
 
 
 @click.command("init", short_help="Create a results database with one contest.")
@@ -143,24 +164,14 @@ def ingest_cmd(
         cid = pick_contest(store, contest_id)
         store.contest(cid)
         console = Console(stderr=True) if as_json else _console()
-        with Progress(
-            TextColumn("ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-            # Into a pipe or a file a bar is only noise (rich leaves a blank line).
-            disable=not console.is_terminal,
-        ) as bar:
-            task = bar.add_task("ingest", total=len(table))
+        with _ingest_bar(console, len(table), elapsed=True) as progress:
             summary = store.ingest(
                 cid,
                 table,
                 actor=actor,
                 reason=reason,
                 batch_size=batch_size,
-                progress=lambda done, _total: bar.update(task, completed=done),
+                progress=progress,
                 register=Registration(stations=True, parties=True) if register else None,
             )
     if as_json:
@@ -266,21 +277,9 @@ def demo_cmd(db: str) -> None:
         store.register(
             "majilis", stations=demo_stations(table), parties=table.parties, actor="demo"
         )
-        with Progress(
-            TextColumn("ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=console,
-            transient=True,
-            disable=not console.is_terminal,
-        ) as bar:
-            task = bar.add_task("ingest", total=len(table))
+        with _ingest_bar(console, len(table)) as progress:
             summary = store.ingest(
-                "majilis",
-                table,
-                actor="demo",
-                reason="demo data",
-                progress=lambda done, _t: bar.update(task, completed=done),
+                "majilis", table, actor="demo", reason="demo data", progress=progress
             )
         national = store.results("majilis")
         info = store.contest("majilis")

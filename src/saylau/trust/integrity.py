@@ -18,15 +18,20 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from saylau.store import integrity as rows
 from saylau.store import reads
 from saylau.store.engine import StoreEngine, Tx
 from saylau.store.model import COUNTED
 from saylau.trust import audit, content_hashes
+
+#: A row's key, the row and its audit-log entry (``Report.both_ways``).
+K = TypeVar("K", str, int)
+R = TypeVar("R")
+E = TypeVar("E", bound=tuple[Any, ...])
 
 
 @dataclass
@@ -41,6 +46,28 @@ class Report:
 
     def add(self, table: str, row: str, message: str) -> None:
         self.findings.append(audit.Finding(table, row, message))
+
+    def both_ways(
+        self,
+        table: str,
+        label: str,
+        stored: Mapping[K, R],
+        logged: Mapping[K, E],
+        *,
+        recorded: str = "recorded",
+    ) -> Iterator[tuple[str, R, E]]:
+        """Compare ``table``'s rows (``stored``) with the audit log's (``logged``, each
+        entry beginning with the seq that recorded it) by key: add every row without
+        its entry and every entry without its row, and yield the rest, in key order,
+        as (where, row, entry) for the caller to compare."""
+        for key in sorted(set(stored) | set(logged)):
+            where = f"{label} {key}"
+            if key not in logged:
+                self.add(table, where, "not in the audit log")
+            elif key not in stored:
+                self.add(table, where, f"missing (deleted): {recorded} at seq {logged[key][0]}")
+            else:
+                yield where, stored[key], logged[key]
 
     def summary(self) -> str:
         n = len(self.findings)
@@ -349,24 +376,16 @@ def check_tree(contest: str, tree: rows.Tree, logged: rows.Tree, seq: int, repor
 
 def check_rights(conn: Tx, state: Replayed, report: Report) -> None:
     """Accounts, settings, approvals, certifications and decisions, both ways."""
-    have = rows.accounts(conn)
-    for name in sorted(set(have) | set(state.accounts)):
-        where = f"account {name}"
-        if name not in state.accounts:
-            report.add("trust_accounts", where, "not in the audit log")
-            continue
-        seq, want = state.accounts[name]
-        if name not in have:
-            report.add("trust_accounts", where, f"missing (deleted): recorded at seq {seq}")
-            continue
+    accounts = report.both_ways("trust_accounts", "account", rows.accounts(conn), state.accounts)
+    for where, have, (seq, want) in accounts:
         for k in rows.ACCOUNT_FIELDS:
-            if have[name][k] != (want.get(k) or None):  # "" and None: every division
+            if have[k] != (want.get(k) or None):  # "" and None: every division
                 report.add(
                     "trust_accounts",
                     where,
-                    f"{k} {have[name][k]}, the audit log records {want.get(k)} (seq {seq})",
+                    f"{k} {have[k]}, the audit log records {want.get(k)} (seq {seq})",
                 )
-        if "token" in want and have[name]["token"] != want["token"]:
+        if "token" in want and have["token"] != want["token"]:
             report.add(
                 "trust_accounts",
                 where,
@@ -410,37 +429,24 @@ def check_rights(conn: Tx, state: Replayed, report: Report) -> None:
         report.add(
             "trust_certifications", f"contest {c}", f"{n} certification(s) missing (deleted)"
         )
-    decisions = rows.decisions(conn)
-    for did in sorted(set(decisions) | set(state.decisions)):
-        where = f"id {did}"
-        if did not in state.decisions:
-            report.add("trust_decisions", where, "not in the audit log")
-        elif did not in decisions:
+    decisions = report.both_ways("trust_decisions", "id", rows.decisions(conn), state.decisions)
+    for where, row, entry in decisions:
+        if row != entry[1:]:
             report.add(
                 "trust_decisions",
                 where,
-                f"missing (deleted): recorded at seq {state.decisions[did][0]}",
-            )
-        elif decisions[did] != state.decisions[did][1:]:
-            report.add(
-                "trust_decisions",
-                where,
-                f"contest/station/reason differ from the audit log (seq {state.decisions[did][0]})",
+                f"contest/station/reason differ from the audit log (seq {entry[0]})",
             )
 
 
 def check_passwords(conn: Tx, state: Replayed, report: Report) -> None:
     """The commission workspace's passwords: each set by an entry, with its hash."""
     stored = rows.passwords(conn)
-    for name in sorted(set(stored) | set(state.passwords)):
-        where = f"account {name}"
-        if name not in state.passwords:
-            report.add("commission_passwords", where, "not in the audit log")
-            continue
-        seq, logged = state.passwords[name]
-        if name not in stored:
-            report.add("commission_passwords", where, f"missing (deleted): set at seq {seq}")
-        elif logged is not None and logged != stored[name]:
+    found = report.both_ways(
+        "commission_passwords", "account", stored, state.passwords, recorded="set"
+    )
+    for where, digest, (seq, logged) in found:
+        if logged is not None and logged != digest:
             report.add(
                 "commission_passwords",
                 where,

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,13 +79,23 @@ def authorize_station(
     cache: Parents | None = None,
 ) -> None:
     """Raise Forbidden unless ``account`` may write ``protocol``'s station."""
-    if account.role not in SUBMITTERS:
-        raise Forbidden(f"account '{account.name}' ({account.role}) cannot submit protocols")
+    _may(account, SUBMITTERS, "submit protocols")
     path = station_path(conn, contest, protocol, cache)
+    _reaches(account, path, f"submit station '{protocol.get('station')}'")
+
+
+def _may(account: Account, roles: Collection[Role], what: str) -> None:
+    """Raise Forbidden unless ``account``'s role is one of ``roles`` (``what``: the
+    action, as the refusal names it)."""
+    if account.role not in roles:
+        raise Forbidden(f"account '{account.name}' ({account.role}) cannot {what}")
+
+
+def _reaches(account: Account, path: Sequence[str], what: str) -> None:
+    """Raise Forbidden unless the division of ``path`` (its ids from the root down)
+    lies within ``account``'s scope (``what``: the action, as the refusal names it)."""
     if not in_scope(account.scope, path):
-        raise Forbidden(
-            f"account '{account.name}' (scope '{account.scope}') cannot submit station '{protocol.get('station')}'"
-        )
+        raise Forbidden(f"account '{account.name}' (scope '{account.scope}') cannot {what}")
 
 
 def differences(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[dict[str, Any]]:
@@ -426,15 +436,12 @@ def resolve(
     store: Store, account: Account, contest: str, station: str, *, keep: int | None, reason: str
 ) -> Outcome:
     """Settle differing entries: count entry ``keep`` or discard both (``keep=None``)."""
-    if account.role not in (Role.TERRITORIAL, Role.CEC):
-        raise Forbidden(f"account '{account.name}' ({account.role}) cannot resolve entries")
+    _may(account, (Role.TERRITORIAL, Role.CEC), "resolve entries")
     if not reason.strip():
         raise InputError("resolving differing entries needs a reason")
     with write_transaction(store.engine) as conn:
-        if not in_scope(account.scope, station_path(conn, contest, {"station": station})):
-            raise Forbidden(
-                f"account '{account.name}' (scope '{account.scope}') cannot resolve station '{station}'"
-            )
+        path = station_path(conn, contest, {"station": station})
+        _reaches(account, path, f"resolve station '{station}'")
         found = rows.entries(conn, contest, ("conflict",), station)
         if not found:
             raise NotFoundError(f"station '{station}' has no differing entries")
@@ -483,17 +490,13 @@ def results_hash(conn: Tx, contest: str, scope: str | None = None) -> str:
 
 def approve(store: Store, account: Account, contest: str, division: str) -> dict[str, Any]:
     """A territorial commission (or the CEC) approves the results of ``division``'s subtree."""
-    if account.role not in (Role.TERRITORIAL, Role.CEC):
-        raise Forbidden(f"account '{account.name}' ({account.role}) cannot approve results")
+    _may(account, (Role.TERRITORIAL, Role.CEC), "approve results")
     with write_transaction(store.engine) as conn:
         rows.contest_state(conn, contest)
         if rows.division_level(conn, contest, division) is None:
             raise NotFoundError(f"contest '{contest}' has no division '{division}'")
         path = station_path(conn, contest, {"station": division})
-        if not in_scope(account.scope, path):
-            raise Forbidden(
-                f"account '{account.name}' (scope '{account.scope}') cannot approve '{division}'"
-            )
+        _reaches(account, path, f"approve '{division}'")
         digest = results_hash(conn, contest, division)
         at = iso(now())
         rows.insert_approval(
@@ -513,8 +516,7 @@ def approve(store: Store, account: Account, contest: str, division: str) -> dict
 
 def certify(store: Store, account: Account, contest: str) -> dict[str, Any]:
     """The CEC certifies the contest: results are frozen from now on."""
-    if account.role is not Role.CEC:
-        raise Forbidden(f"account '{account.name}' ({account.role}) cannot certify contests")
+    _may(account, (Role.CEC,), "certify contests")
     with write_transaction(store.engine) as conn:
         rows.lock_contest(conn, contest)
         state = rows.contest_state(conn, contest)
@@ -534,8 +536,7 @@ def decide(
     store: Store, account: Account, contest: str, station: str, reason: str
 ) -> dict[str, Any]:
     """Record a CEC decision allowing one amendment of ``station`` in a certified contest."""
-    if account.role is not Role.CEC:
-        raise Forbidden(f"account '{account.name}' ({account.role}) cannot record CEC decisions")
+    _may(account, (Role.CEC,), "record CEC decisions")
     if not reason.strip():
         raise InputError("a CEC decision needs its reason (e.g. the decision's number and grounds)")
     with write_transaction(store.engine) as conn:
@@ -559,8 +560,7 @@ def decide(
 
 def set_double_entry(store: Store, account: Account, contest: str, enabled: bool) -> dict[str, Any]:
     """The CEC switches double entry on or off for a contest."""
-    if account.role is not Role.CEC:
-        raise Forbidden(f"account '{account.name}' ({account.role}) cannot change contest settings")
+    _may(account, (Role.CEC,), "change contest settings")
     with write_transaction(store.engine) as conn:
         rows.lock_contest(conn, contest)
         state = rows.contest_state(conn, contest)

@@ -263,10 +263,8 @@ class NotFound:
         ids = self._fresh_contest_ids()
         if ids is None:
             return _STALE
-        if cid not in ids:
-            return f"contest {cid!r} not found"
-        if kind == "contest":
-            return None
+        if not _needs_levels(kind, cid, ids):
+            return _contest_message(cid, ids)
         levels = self._fresh_levels(cid)
         if levels is None:
             return _STALE
@@ -280,10 +278,8 @@ class NotFound:
         ids = self._fresh_contest_ids()
         if ids is None:
             ids = await self._contest_ids()
-        if cid not in ids:
-            return f"contest {cid!r} not found"
-        if kind == "contest":
-            return None
+        if not _needs_levels(kind, cid, ids):
+            return _contest_message(cid, ids)
         levels = self._fresh_levels(cid)
         if levels is None:
             levels = await self._levels(cid)
@@ -390,6 +386,17 @@ def _page_path(scope: Scope) -> str:
     if isinstance(raw, bytes) and raw and _PLAIN_PATH.fullmatch(raw):
         return "/" + raw.decode("ascii").lstrip("/")
     return page_path_of(scope)
+
+
+def _needs_levels(kind: str, cid: str, ids: frozenset[str]) -> bool:
+    """Whether the answer for ``kind`` needs contest ``cid``'s division levels: it
+    exists, and a division or a station of it is asked for."""
+    return cid in ids and kind != "contest"
+
+
+def _contest_message(cid: str, ids: frozenset[str]) -> str | None:
+    """The full path's message when the contest alone decides (None: it exists)."""
+    return None if cid in ids else f"contest {cid!r} not found"
 
 
 def _message(

@@ -204,6 +204,16 @@ def _bar_row(
     )
 
 
+def _bar_chart(kind: str, label: str, rows: Sequence[str], legend: str = "") -> Markup:
+    """An HTML bar chart of class ``kind``: one image to screen readers, named by
+    ``label`` (HTML: the title and every figure), then the ``legend`` (HTML) and the
+    ``rows`` (:func:`_bar_row`), both hidden from them."""
+    return Markup(
+        f'<div class="{kind}" role="img" aria-label="{label}">{legend}'
+        f'<ul aria-hidden="true">{"".join(rows)}</ul></div>'
+    )
+
+
 def votes_vs_seats(
     bars: Sequence[Bar],
     threshold: float | None,
@@ -226,27 +236,24 @@ def votes_vs_seats(
         else ""
     )
     summary = "; ".join(f"{b.label}: {show(b.votes_pct)} / {show(b.seats_pct)}" for b in bars)
-    parts = [
-        f'<div class="vs-chart" role="img" aria-label="{escape(title)}. '
-        f'{escape(labels[0])} / {escape(labels[1])}: {escape(summary)}">'
+    legend = (
         f'<p class="vs-legend" aria-hidden="true"><span class="key votes"></span>'
         f'{escape(labels[0])} <span class="key seats"></span>{escape(labels[1])}</p>'
-        '<ul aria-hidden="true">'
-    ]
-    for bar in bars:
-        parts.append(
-            _bar_row(
-                bar.label,
-                f"{show(bar.votes_pct)} / {show(bar.seats_pct)}",
-                [
-                    ("votes", bar.votes_pct * scale, bar.color),
-                    ("seats", bar.seats_pct * scale, bar.color),
-                ],
-                line,
-            )
+    )
+    rows = [
+        _bar_row(
+            bar.label,
+            f"{show(bar.votes_pct)} / {show(bar.seats_pct)}",
+            [
+                ("votes", bar.votes_pct * scale, bar.color),
+                ("seats", bar.seats_pct * scale, bar.color),
+            ],
+            line,
         )
-    parts.append("</ul></div>")
-    return Markup("".join(parts))
+        for bar in bars
+    ]
+    label = f"{escape(title)}. {escape(labels[0])} / {escape(labels[1])}: {escape(summary)}"
+    return _bar_chart("vs-chart", label, rows, legend)
 
 
 def hemicycle_chart(
@@ -320,17 +327,13 @@ def votes_chart(
     rows = sorted(parties, key=lambda p: -float(str(p["percent"])))
     scale = _scale([float(str(p["percent"])) for p in rows])
     summary = "; ".join(f"{nm(str(p['name']))}: {show(float(str(p['percent'])))}" for p in rows)
-    parts = [
-        f'<div class="vs-chart votes-only" role="img" aria-label="{escape(title)}: '
-        f'{escape(summary)}"><ul aria-hidden="true">'
-    ]
+    bars = []
     for p in rows:
         pct = float(str(p["percent"]))
-        parts.append(
+        bars.append(
             _bar_row(nm(str(p["name"])), show(pct), [("votes", pct * scale, str(p["color"]))])
         )
-    parts.append("</ul></div>")
-    return Markup("".join(parts))
+    return _bar_chart("vs-chart votes-only", f"{escape(title)}: {escape(summary)}", bars)
 
 
 @dataclass(frozen=True)
