@@ -17,18 +17,13 @@ from typing import Any
 
 from saylau.errors import InputError
 from saylau.institutions._util import check_counts, frac, percent
+from saylau.results.session import Session
 
 
 @dataclass(frozen=True)
-class IndirectResult:
-    """The outcome of one Assembly session vote."""
+class IndirectResult(Session):
+    """The outcome of one Assembly session vote: the session and whom it elected."""
 
-    body: str
-    seats: int
-    members: int
-    took_part: int
-    quorum: Fraction
-    votes: dict[str, int]
     elected: tuple[str, ...]
     status: str  # "valid" | "no quorum"
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from saylau.errors import InputError
 from saylau.institutions.indirect import IndirectResult, assembly_session
-from saylau.store.sessions import SessionRow, replace_session, session_row
+from saylau.store.sessions import replace_session, session_row
 
 if TYPE_CHECKING:
     from saylau.store import Store
@@ -48,11 +48,7 @@ def record_session(
         quorum=quorum,
         body=body,
     )
-    replace_session(
-        store,
-        contest_id,
-        SessionRow(result.body, result.seats, members, took_part, quorum, dict(votes)),
-    )
+    replace_session(store, contest_id, result)  # the session it decided is what is kept
     return result
 
 

@@ -18,6 +18,7 @@ and render results with no database at all.
   shared parts of every document (``saylau.results.contest``).
 - :class:`StationResult`, :class:`VersionInfo`, :class:`RelationResult`
   (``saylau.results.station``).
+- :class:`Session`: an indirect election's recorded session (``saylau.results.session``).
 - Open-data exports (CSV, NIST SP 1500-100) in ``saylau.results.exports``.
 """
 

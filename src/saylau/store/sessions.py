@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 
 from saylau.errors import NotFoundError
+from saylau.results.session import Session
 from saylau.store.changes import move_counters
 from saylau.store.schema import session_votes, sessions
 
@@ -17,19 +17,7 @@ if TYPE_CHECKING:
     from saylau.store.store import Store
 
 
-@dataclass(frozen=True)
-class SessionRow:
-    """A recorded session as stored: its body, seats, attendance and the ballots."""
-
-    body: str
-    seats: int
-    members: int
-    took_part: int
-    quorum: Fraction
-    votes: dict[str, int]
-
-
-def replace_session(store: Store, contest_id: str, row: SessionRow) -> None:
+def replace_session(store: Store, contest_id: str, row: Session) -> None:
     """Store the contest's session, replacing any recorded before (one transaction)."""
     with store.engine.begin() as conn:
         for table in (session_votes, sessions):
@@ -56,7 +44,7 @@ def replace_session(store: Store, contest_id: str, row: SessionRow) -> None:
         move_counters(conn, [contest_id])  # the session is published: pages must follow
 
 
-def session_row(store: Store, contest_id: str) -> SessionRow:
+def session_row(store: Store, contest_id: str) -> Session:
     """The contest's recorded session (``NotFoundError`` when none is)."""
     with store.engine.connect() as conn:
         row = conn.execute(sa.select(sessions).where(sessions.c.contest == contest_id)).first()
@@ -67,7 +55,7 @@ def session_row(store: Store, contest_id: str) -> SessionRow:
             .where(session_votes.c.contest == contest_id)
             .order_by(session_votes.c.seq)
         ).all()
-    return SessionRow(
+    return Session(
         row.body,
         int(row.seats),
         int(row.members),
