@@ -374,6 +374,133 @@ def test_degressive_limits_6_to_96() -> None:
     assert a.seats == _bounded_reference(votes, 150, "sainte-lague", 6, 96)
 
 
+CAMCOM = Path(__file__).parent / "data" / "ep-cambridge-compromise" / "eu-2012.toml"
+CAMCOM_LAW = """
+[law]
+name = "ep-cambridge-compromise"
+title = "European Parliament, Cambridge Compromise"
+[[tiers]]
+seats = 751
+method = "adams"
+base_seats = 5
+max_seats_per_party = 96
+"""
+
+
+@pytest.mark.parametrize("column", ["seats_eu28", "seats_eu27"])
+def test_cambridge_compromise_reproduces_the_published_table(column: str) -> None:
+    # A published 6–96 allocation computed by a formula: 5 base seats per member state, the
+    # rest by Adams (rounding upwards), at most 96 in all.  Populations and seats are Table 1
+    # of "The European Parliament after Brexit" (epSBS 2016), columns E (28 states) and F
+    # (27, without the UK); sources in tests/data/ep-cambridge-compromise/README.md.
+    import tomllib
+
+    data = tomllib.loads(CAMCOM.read_text(encoding="utf-8"))
+    want: dict[str, int] = data[column]
+    votes = {p: data["population"][p] for p in want}
+    law = saylau.law.parse_law(CAMCOM_LAW)
+    assert saylau.law.parse_law(law.to_toml()).tiers == law.tiers
+    assert law.allocate(votes).seats == want
+    a = allocate(votes, 751, "adams", base_seats=5, caps=dict.fromkeys(votes, 96))
+    assert a.seats == want and a.house_size == 751
+    assert [s.seats for s in a.steps if s.kind == "base"] == [5] * len(votes)
+    # Base seats are not a minimum: Adams clamped to [6, 96] is another allocation.
+    assert allocate(votes, 751, "adams", min_seats=6, caps=dict.fromkeys(votes, 96)).seats != want
+
+
+def _base_reference(
+    votes: dict[str, int], seats: int, method: str, base: int, hi: int | None
+) -> dict[str, int]:
+    """Base seats read literally: every list holds ``base``, then seat by seat to the
+    highest quotient votes / d(seats won beyond the base) among the lists below ``hi``."""
+    spec = saylau.methods.get_method(method)
+    assert spec.divisor is not None
+    live = [p for p, v in votes.items() if v > 0]
+    got = dict.fromkeys(votes, 0)
+    for p in live:
+        got[p] = base
+    order = {p: i for i, p in enumerate(votes)}
+    for _ in range(seats - base * len(live)):
+        open_ = [p for p in live if hi is None or got[p] < hi]
+        if not open_:
+            break
+
+        def key(p: str) -> tuple[Fraction, int, int]:
+            d = spec.divisor(got[p] - base)  # type: ignore[misc]
+            w = Fraction(votes[p]) ** 2 if spec.squared else Fraction(votes[p])
+            q = Fraction(10**30) if d == 0 else w / d
+            return q, votes[p], -order[p]
+
+        got[max(open_, key=key)] += 1
+    return got
+
+
+@pytest.mark.parametrize("method", ["adams", "dhondt", "sainte-lague", "huntington-hill"])
+@settings(max_examples=40, deadline=None)
+@given(
+    pop=st.lists(st.integers(1, 10**6), min_size=1, max_size=7),
+    base=st.integers(1, 3),
+    extra=st.integers(1, 12),
+    room=st.integers(0, 6),
+)
+def test_base_seats_are_the_method_on_the_rest(
+    method: str, pop: list[int], base: int, extra: int, room: int
+) -> None:
+    votes = {f"P{i}": v for i, v in enumerate(pop)}
+    seats = base * len(votes) + extra
+    hi = base + room
+    assume(hi * len(votes) >= seats)
+    got = allocate(
+        votes,
+        seats,
+        method,
+        base_seats=base,
+        caps=dict.fromkeys(votes, hi),
+        tie_break=("votes", "order"),
+    ).seats
+    assert got == _base_reference(votes, seats, method, base, hi)
+    assert sum(got.values()) == seats and all(base <= s <= hi for s in got.values())
+    # Without a cap, base seats plus the method's share of the rest.
+    share = allocate(votes, extra, method, tie_break=("votes", "order")).seats
+    free = allocate(votes, seats, method, base_seats=base, tie_break=("votes", "order")).seats
+    assert free == {p: base + share[p] for p in votes}
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    rows=st.lists(st.lists(st.integers(1, 10**6), min_size=4, max_size=4), min_size=1, max_size=4),
+    method=st.sampled_from(["adams", "dhondt", "sainte-lague", "balinski-young-quota", "hare"]),
+)
+def test_batch_base_seats_agree_with_allocate(rows: list[list[int]], method: str) -> None:
+    got = saylau.allocate_batch(np.array(rows), 20, method, base_seats=2, max_seats=8)
+    for row, out in zip(rows, got.tolist(), strict=True):
+        votes = {str(j): v for j, v in enumerate(row)}
+        want = allocate(votes, 20, method, base_seats=2, caps=dict.fromkeys(votes, 8)).seats
+        assert out == [want[str(j)] for j in range(len(row))]
+
+
+def test_base_seat_problems_are_named() -> None:
+    with pytest.raises(saylau.errors.InputError, match="cannot be combined with min_seats"):
+        allocate({"A": 5, "B": 3}, 10, "adams", base_seats=1, min_seats=2)
+    with pytest.raises(
+        saylau.errors.InputError, match=re.escape("holds 3 base seat(s) but may hold at most 2")
+    ):
+        allocate({"A": 5, "B": 3}, 10, "adams", base_seats=3, caps={"A": 2})
+    with pytest.raises(saylau.errors.InputError, match="leave none of the 10 seats"):
+        allocate({"A": 5, "B": 3}, 10, "adams", base_seats=5)
+    with pytest.raises(saylau.errors.InputError, match="base_seats: 3 is more than max_seats 2"):
+        saylau.allocate_batch(np.array([[5, 3]]), 10, "adams", base_seats=3, max_seats=2)
+    with pytest.raises(saylau.errors.InputError, match="caps, alliances, consolation"):
+        allocate({"A": 5}, 0, "fixed-quota", votes_per_seat=2, base_seats=1)
+    with pytest.raises(
+        saylau.errors.LawError, match="base_seats' is 5, more than max_seats_per_party 3"
+    ):
+        saylau.law.parse_law(
+            '[law]\nname = "x"\n[[tiers]]\nseats = 10\nmethod = "adams"\n'
+            "base_seats = 5\nmax_seats_per_party = 3\n"
+        )
+
+
 def test_minimum_problems_are_named() -> None:
     with pytest.raises(saylau.errors.InputError, match="minimums add up to 12 seats"):
         allocate({"A": 5, "B": 3, "C": 1}, 10, "dhondt", min_seats=4)

@@ -31,6 +31,7 @@ StepKind = Literal[
     "bonus",
     "consolation",
     "minimum",
+    "base",
 ]
 
 

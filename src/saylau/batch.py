@@ -61,6 +61,7 @@ def allocate_batch(
     max_seats: int | None = None,
     votes_per_seat: int | None = None,
     remainder_over: int | None = None,
+    base_seats: int = 0,
 ) -> IntArray:
     """Allocate ``seats`` in every row of ``votes`` (shape ``(elections, parties)``).
 
@@ -79,7 +80,9 @@ def allocate_batch(
     passes the threshold gets no seats (all zeros).
 
     ``min_seats`` and ``max_seats`` bound every passing list's seats, as
-    ``allocate(..., min_seats=, caps=)`` does; the method ``fixed-quota`` takes
+    ``allocate(..., min_seats=, caps=)`` does, and ``base_seats`` are held by every
+    passing list before the method shares the rest (``allocate(..., base_seats=)``;
+    ``max_seats`` counts them); the method ``fixed-quota`` takes
     ``votes_per_seat`` and ``remainder_over`` instead of a house size (``seats``
     0), and a row where no list passes simply gets no seats, as in ``allocate``.
 
@@ -88,7 +91,13 @@ def allocate_batch(
     """
     spec = get_method(method)
     arr, frac = _check(
-        votes, seats, threshold, spec, (votes_per_seat, remainder_over), (min_seats, max_seats)
+        votes,
+        seats,
+        threshold,
+        spec,
+        (votes_per_seat, remainder_over),
+        (min_seats, max_seats),
+        base_seats,
     )
     n, p = arr.shape
     out = np.zeros((n, p), dtype=np.int64)
@@ -98,8 +107,8 @@ def allocate_batch(
     if not spec.house_size:
         assert votes_per_seat is not None
         kernel = FixedQuotaKernel(votes_per_seat, remainder_over)
-    elif spec.kind == "quota-divisor" or min_seats or max_seats is not None:
-        kernel = RowKernel(spec, seats, min_seats, max_seats)
+    elif spec.kind == "quota-divisor" or min_seats or base_seats or max_seats is not None:
+        kernel = RowKernel(spec, seats, min_seats, max_seats, base_seats)
     else:
         kernel = kernel_for(spec, seats, int(arr.max(initial=0)))
     rows = max(1, CHUNK_BYTES // (p * 8))
@@ -146,6 +155,7 @@ def _check(
     spec: MethodSpec,
     fixed: tuple[int | None, int | None],
     bounds: tuple[int, int | None],
+    base: int = 0,
 ) -> tuple[IntArray, Fraction]:
     problems: list[str] = []
     lo, hi = bounds
@@ -169,6 +179,12 @@ def _check(
         problems.append(f"min_seats: {lo!r} must be a whole number ≥ 0")
     if hi is not None and (not _whole(hi) or hi < 1 or (_whole(lo) and hi < lo)):
         problems.append(f"max_seats: {hi!r} must be a whole number ≥ 1 and ≥ min_seats")
+    if not _whole(base) or base < 0:
+        problems.append(f"base_seats: {base!r} must be a whole number ≥ 0")
+    elif base and (lo or not spec.house_size):
+        problems.append("base_seats: cannot be combined with min_seats or a fixed quota")
+    elif base and hi is not None and _whole(hi) and hi < base:
+        problems.append(f"base_seats: {base} is more than max_seats {hi}")
     frac = Fraction(0)
     try:
         frac = Fraction(str(threshold))

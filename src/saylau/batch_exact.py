@@ -1,6 +1,6 @@
 """Batch kernels for the rules that are exact integer loops per election.
 
-The quota method of Balinski and Young, minimum and maximum seats per list and
+The quota method of Balinski and Young, minimum, base and maximum seats per list and
 a fixed quota run in :func:`saylau.batch.allocate_batch` too.  A fixed quota is
 one vectorised integer division.  The others give seats one at a time under a
 condition that changes with every seat (the upper quota of the growing house,
@@ -44,6 +44,7 @@ class RowKernel:
     seats: int
     min_seats: int
     max_seats: int | None
+    base_seats: int = 0
 
     def __call__(self, w: IntArray, total: IntArray) -> IntArray:
         out = np.zeros_like(w)
@@ -52,7 +53,12 @@ class RowKernel:
         return out
 
     def _row(self, row: list[int]) -> list[int]:
-        if self.spec.kind == "quota-divisor" and not self.min_seats and self.max_seats is None:
+        if (
+            self.spec.kind == "quota-divisor"
+            and not self.min_seats
+            and not self.base_seats
+            and self.max_seats is None
+        ):
             got, _ = quota_method(row, self.seats, by_votes_then_order(row))
             return got
         # Floors and caps interact with every method's rounds: the exact engine's own
@@ -66,6 +72,11 @@ class RowKernel:
             else None
         )
         seats = allocate(
-            live, self.seats, self.spec.name, min_seats=self.min_seats, caps=caps
+            live,
+            self.seats,
+            self.spec.name,
+            min_seats=self.min_seats,
+            caps=caps,
+            base_seats=self.base_seats,
         ).seats
         return [seats[str(j)] for j in range(len(row))]

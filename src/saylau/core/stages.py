@@ -49,6 +49,7 @@ def allocate(
     seed: int | None = None,
     remainder_decimals: int | None = None,
     min_seats: int | Mapping[str, int] = 0,
+    base_seats: int = 0,
     votes_per_seat: int | None = None,
     remainder_over: int | None = None,
 ) -> Allocation:
@@ -82,6 +83,9 @@ def allocate(
     European Parliament's 6–96).  Divisor methods and the quota method start
     from the minimums and give the other seats one by one (a divisor method
     with bounds); largest-remainder methods refuse a minimum.
+    ``base_seats`` are held by every list that passed before the method shares
+    the rest, and ``caps`` count them: the Cambridge Compromise for the
+    European Parliament is 5 base seats, the rest by ``adams``, at most 96.
     A fixed quota (method ``fixed-quota``) gives a seat per ``votes_per_seat``
     votes, and one more for a remainder above ``remainder_over``; the house
     size is its result, so ``seats`` must be 0.
@@ -99,7 +103,7 @@ def allocate(
             threshold_base=threshold_base,
             threshold_base_name=threshold_base_name,
             tie_break=tie_break,
-            extras=bool(caps or alliances or consolation or min_seats),
+            extras=bool(caps or alliances or consolation or min_seats or base_seats),
         )
     if votes_per_seat is not None or remainder_over is not None:
         raise InputError(
@@ -158,6 +162,15 @@ def allocate(
             )
         ctx.floors = _floors(min_seats, eligible, seats, caps or {})
     result_seats = dict.fromkeys(clean, 0)
+    base = 0
+    if base_seats:
+        if min_seats or alliances or consolation:
+            raise InputError(
+                "base_seats: cannot be combined with min_seats, alliances or consolation seats"
+            )
+        caps = _base_stage(ctx, base_seats, eligible, seats, caps or {}, result_seats)
+        base = base_seats * len(eligible)
+        seats -= base
     fixed = _consolation_stage(ctx, report, consolation, excluded or {})
     if sum(fixed.values()) >= seats:
         raise InputError(
@@ -175,7 +188,7 @@ def allocate(
         seats=result_seats,
         votes=dict(clean),
         method=spec.name,
-        house_size=seats + sum(fixed.values()),
+        house_size=seats + sum(fixed.values()) + base,
         threshold=report,
         quota=quota,
         divisor=divisor,
@@ -520,6 +533,43 @@ def _distribute(
         return quota_method_seats(ctx, parties, seats, offset), None, None
     got, divisor = highest_averages(ctx, spec, parties, seats, offset)
     return got, None, divisor
+
+
+def _base_stage(
+    ctx: Ctx,
+    base_seats: int,
+    eligible: list[str],
+    seats: int,
+    caps: Mapping[str, int],
+    out: dict[str, int],
+) -> dict[str, int]:
+    """Give every eligible list its base seats; return the caps left for the method."""
+    if not whole(base_seats, 0):
+        raise InputError(f"base_seats: {base_seats!r} must be a whole number ≥ 0")
+    problems = [
+        f"base_seats: '{p}' holds {base_seats} base seat(s) but may hold at most {caps[p]}"
+        for p in eligible
+        if p in caps and caps[p] < base_seats
+    ]
+    if base_seats * len(eligible) >= seats:
+        # The method must have a seat to share, else the base seats are the whole result.
+        problems.append(
+            f"base_seats: {base_seats} for each of {len(eligible)} lists leave none"
+            f" of the {seats} seats for the method"
+        )
+    if problems:
+        raise InputError(problems)
+    for p in eligible:
+        out[p] += base_seats
+        ctx.steps.append(
+            Step(
+                "base",
+                f"{p}: {base_seats} base seat{'s' if base_seats > 1 else ''}",
+                party=p,
+                seats=base_seats,
+            )
+        )
+    return {p: cap - base_seats if p in eligible else cap for p, cap in caps.items()}
 
 
 def _floors(

@@ -49,6 +49,7 @@ TIER_KEYS = (
     "remainder_decimals",
     *SCHEME_KEYS,
     "min_seats",
+    "base_seats",
     "votes_per_seat",
     "remainder_over",
 )
@@ -261,6 +262,7 @@ def parse_law(text: str, *, label: str = "law file", default_name: str = "law") 
                 remainder_decimals=r.get(raw, "remainder_decimals", where, _int(0), None),
                 **scheme_fields(r, raw, where),
                 min_seats=r.get(raw, "min_seats", where, _int(0, MAX_TIER_SEATS), 0),
+                base_seats=r.get(raw, "base_seats", where, _int(0, MAX_TIER_SEATS), 0),
                 votes_per_seat=r.get(raw, "votes_per_seat", where, _int(1), None),
                 remainder_over=r.get(raw, "remainder_over", where, _int(0), None),
             )
@@ -278,6 +280,13 @@ def parse_law(text: str, *, label: str = "law file", default_name: str = "law") 
         if t.min_seats and t.seats and t.min_seats > t.seats:
             r.fail(
                 f"key 'tiers[{i}].min_seats' is {t.min_seats}, more than the tier's {t.seats} seats"
+            )
+        if t.base_seats and t.min_seats:
+            r.fail(f"key 'tiers[{i}].base_seats' cannot be combined with min_seats")
+        if t.base_seats and t.max_seats_per_party and t.base_seats > t.max_seats_per_party:
+            r.fail(
+                f"key 'tiers[{i}].base_seats' is {t.base_seats}, more than"
+                f" max_seats_per_party {t.max_seats_per_party}"
             )
         if t.min_seats and t.max_seats_per_party and t.min_seats > t.max_seats_per_party:
             r.fail(

@@ -64,6 +64,9 @@ class Tier:
     national_quota: str = "hagenbach-bischoff"
     #: Seats every list that passed holds at least (the US: one per state).
     min_seats: int = 0
+    #: Seats every list that passed holds before the method shares the rest; the
+    #: cap (max_seats_per_party) counts them (the Cambridge Compromise: 5 each).
+    base_seats: int = 0
     #: A fixed quota (method ``fixed-quota``): votes per seat, and the remainder
     #: above which a list takes one more seat (Weimar: 60,000 and 30,000).
     votes_per_seat: int | None = None
@@ -239,6 +242,7 @@ class Law:
             seed=seed,
             remainder_decimals=tier.remainder_decimals,
             min_seats=tier.min_seats,
+            base_seats=tier.base_seats,
             votes_per_seat=tier.votes_per_seat,
             remainder_over=tier.remainder_over,
         )
