@@ -210,9 +210,12 @@ def test_zug_2022_every_municipality_winner_holds_a_seat() -> None:
     seats = dict(law.list_tier.district_seats)
     assert law.list_tier.district_winner_seat
     result = run_law("zg-kantonsrat-2022")
-    lower = result.allocation.extra["biproportional"]["lower"]["seats"]
+    extra = result.allocation.extra["biproportional"]["lower"]
+    lower = extra["seats"]
     plain = apportion(votes, seats, district_threshold=5, use_voter_numbers=True)
     assert lower == plain.lower.seats
+    assert len(extra["strongest_lists"]) == 11
+    assert not any(c["guaranteed"] for c in extra["strongest_lists"])
     winners = district_winners(votes, [p for p, n in result.seats.items() if n])
     assert {d for _p, d in winners} == set(seats)
     assert all(lower[p][d] >= 1 for p, d in winners)
@@ -603,6 +606,31 @@ def test_cli_prints_the_district_table_and_json() -> None:
     lower = data["allocation"]["extra"]["biproportional"]["lower"]
     assert lower["seats"]["CVP"] == {"Altdorf": 5, "Bürglen": 2, "Erstfeld": 2, "Schattdorf": 3}
     assert data["seats"] == {"CVP": 12, "SPGB": 9, "FDP": 7, "SVP": 9}
+
+
+def test_cli_marks_a_seat_held_only_by_the_guarantee(tmp_path: Path) -> None:
+    """The constructed case above through the CLI: Z's seat in A is marked, and the JSON
+    names each district's strongest list and whether the guarantee alone gave its seat."""
+    law = tmp_path / "law.toml"
+    law.write_text(
+        '[law]\nname = "t"\n[[tiers]]\nseats = 4\nmethod = "sainte-lague"\n'
+        'scheme = "biproportional"\ndistrict_winner_seat = true\n'
+        "[tiers.district_seats]\nA = 1\nB = 3\n"
+    )
+    votes = tmp_path / "votes.csv"
+    votes.write_text("party,region,votes\nX,A,40\nX,B,3\nZ,A,83\nZ,B,69\n")
+    args = ["seats", str(votes), "--law", str(law)]
+    result = CliRunner().invoke(main, args, terminal_width=120)
+    assert result.exit_code == 0, result.output
+    assert "* held only as the district's strongest list" in result.stdout
+    row_a = next(line for line in result.stdout.splitlines() if line.startswith("│ A "))
+    assert [c.strip() for c in row_a.strip("│").split("│")] == ["A", "0", "1*", "1"]
+    data = json.loads(CliRunner().invoke(main, [*args, "--json"]).stdout)
+    lower = data["allocation"]["extra"]["biproportional"]["lower"]
+    assert lower["strongest_lists"] == [
+        {"party": "Z", "district": "A", "guaranteed": True},
+        {"party": "Z", "district": "B", "guaranteed": False},
+    ]
 
 
 def test_cli_bad_input_is_one_line_per_problem(tmp_path: Path) -> None:

@@ -106,15 +106,25 @@ class LowerApportionment:
     district_divisors: dict[str, Fraction]
     steps: int
     ties: tuple[BiproportionalTie, ...] = ()
+    #: Under a majorz condition: each district's strongest list (party, district), and
+    #: those of its cells whose seat the guarantee alone gave (quotient under 1/2).
+    strongest: tuple[tuple[str, str], ...] = ()
+    guaranteed: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out = {
             "seats": {p: dict(row) for p, row in self.seats.items()},
             "party_divisors": {p: fraction_json(d) for p, d in self.party_divisors.items()},
             "district_divisors": {d: fraction_json(v) for d, v in self.district_divisors.items()},
             "scaling_steps": self.steps,
             "ties": [t.to_dict() for t in self.ties],
         }
+        if self.strongest:
+            out["strongest_lists"] = [
+                {"party": p, "district": d, "guaranteed": (p, d) in self.guaranteed}
+                for p, d in self.strongest
+            ]
+        return out
 
 
 @dataclass(frozen=True)
@@ -318,12 +328,17 @@ def lower_apportionment(
             )
         seen.add(state)
         rows_turn = not rows_turn
+    cells = [(i, j) for i in range(len(parties)) for j in range(len(districts)) if first[i][j]]
     return LowerApportionment(
         seats={p: dict(zip(districts, seats[i], strict=True)) for i, p in enumerate(parties)},
         party_divisors=dict(zip(parties, pdiv, strict=True)),
         district_divisors=dict(zip(districts, ddiv, strict=True)),
         steps=steps,
         ties=(tie,) if tie is not None else (),
+        strongest=tuple((parties[i], districts[j]) for i, j in cells),
+        guaranteed=tuple(
+            (parties[i], districts[j]) for i, j in cells if v[i][j] / (pdiv[i] * ddiv[j]) < _HALF
+        ),
     )
 
 

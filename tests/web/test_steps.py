@@ -8,6 +8,7 @@ from fractions import Fraction
 import pytest
 from fastapi.testclient import TestClient
 
+import saylau
 from saylau.web.i18n import LANGUAGES, Formatter, translations
 from saylau.web.steps import MESSAGES, ranking, step_text
 
@@ -135,3 +136,23 @@ def test_consolation_seats_in_russian_from_a_real_allocation() -> None:
         '<bdi class="name">D</bdi>: 2 утешительных мандата — ниже порога, но в пределах,'
         " установленных законом",
     ]
+
+
+def test_minimum_and_base_seats_are_said_in_every_language() -> None:
+    """The US House's one seat per state and the Cambridge Compromise's five base seats,
+    from real allocations: no English left on a ru or kk page, and no quotient ranking
+    where base seats come before the method (its quotients start again from zero)."""
+    us = saylau.allocate({"A": 1_000_000, "B": 9_000}, 10, "sainte-lague", min_seats=1)
+    minimum = next(s.to_dict() for s in us.steps if s.kind == "minimum")
+    assert str(step_text(minimum, Formatter("ru"))).endswith("1 мандат — гарантированный минимум")
+    eu = saylau.allocate({"A": 900, "B": 100}, 12, "adams", base_seats=5)
+    base = next(s.to_dict() for s in eu.steps if s.kind == "base")
+    said = str(step_text(base, Formatter("kk")))
+    assert said.endswith("5 базалық мандат, қалғандары әдіс бойынша бөлінгенге дейін")
+    # Here a ranking recomputed from zero would even agree with the seats, and mislead.
+    two = saylau.allocate({"A": 607, "B": 558}, 7, "adams", base_seats=2)
+    assert two.seats == {"A": 4, "B": 3}
+    parties = [
+        {"name": p, "votes": v, "passed": True, "seats": two.seats[p]} for p, v in two.votes.items()
+    ]
+    assert ranking(parties, two.to_dict()) == []

@@ -328,13 +328,22 @@ def _scheme_tables(a: Allocation, width: int) -> list[Table]:
             title += "; the upper apportionment's votes are voter numbers (votes / district seats)"
         divisors = {p: d["decimal"] for p, d in bp["lower"]["party_divisors"].items()}
         where = "District"
+        held = {
+            (c["party"], c["district"])
+            for c in bp["lower"].get("strongest_lists", [])
+            if c["guaranteed"]
+        }
+        if held:
+            title += "; * held only as the district's strongest list"
     elif "two_level" in a.extra:
+        held = set()
         regional = a.extra["two_level"]["regional_seats"]
         matrix = {p: r for p, r in regional.items() if a.seats.get(p)}
         title = "Seats per party and region (first and second scrutiny)"
         divisors = {}
         where = "Region"
     elif "three_tier" in a.extra:
+        held = set()
         per = a.extra["three_tier"]["tiers"]
         names = {"constituency": "Constituencies", "union": "Unions", "national": "National list"}
         matrix = {p: {names[k]: n for k, n in t.items()} for p, t in per.items() if a.seats.get(p)}
@@ -347,7 +356,11 @@ def _scheme_tables(a: Allocation, width: int) -> list[Table]:
     regions = list(next(iter(matrix.values()), {}))
     columns = [Column(where), *[Column(p, True) for p in parties], Column("Total", True)]
     rows = [
-        [r, *[number(matrix[p][r]) for p in parties], number(sum(matrix[p][r] for p in parties))]
+        [
+            r,
+            *[number(matrix[p][r]) + ("*" if (p, r) in held else "") for p in parties],
+            number(sum(matrix[p][r] for p in parties)),
+        ]
         for r in regions
     ]
     if divisors:

@@ -73,6 +73,11 @@ MESSAGES: tuple[tuple[str, str | None], ...] = (
         N_("{party}: {seats} consolation seat, below the threshold but within the law's band"),
         N_("{party}: {seats} consolation seats, below the threshold but within the law's band"),
     ),
+    (N_("{party}: {seats} seat, its minimum"), N_("{party}: {seats} seats, its minimum")),
+    (
+        N_("{party}: {seats} base seat, before the method shares the rest"),
+        N_("{party}: {seats} base seats, before the method shares the rest"),
+    ),
 )
 
 
@@ -144,6 +149,10 @@ def _pick(step: Mapping[str, Any]) -> tuple[Callable[[Formatter, int], str], int
         return (_many(11), -seats) if step.get("party") else (_many(12), seats)
     if kind == "consolation":
         return _many(13), seats
+    if kind == "minimum":
+        return _many(14), seats
+    if kind == "base":
+        return _many(15), seats
     return None
 
 
@@ -236,11 +245,13 @@ def ranking(
     order.  Divisor methods: the quotients from five seats before the last to
     ``missed`` after it.  Recomputed from the votes, quota and seats shown on the page;
     where that does not give the page's seats (alliances, caps, regional tiers,
-    irrational divisors) the ranking would mislead, so none is given."""
+    base seats, irrational divisors) the ranking would mislead, so none is given."""
     spec = REGISTRY.get(str(allocation.get("method")))
     admitted = [p for p in parties if p.get("passed")]
     if spec is None or not admitted:
         return []
+    if any(step.get("kind") == "base" for step in allocation.get("steps") or ()):
+        return []  # base seats come before the method: its quotients start from zero seats
     votes = {str(p["name"]): int(p["votes"]) for p in admitted}
     seats = {str(p["name"]): int(p["seats"]) for p in admitted}
     house = sum(seats.values())
