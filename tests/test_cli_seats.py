@@ -274,3 +274,34 @@ def test_laws_state_thresholds_exactly() -> None:
     assert "huntington-hill: 435 seats, no threshold" in flat
     assert "dhondt: 120 seats, 3.25% of valid" in flat
     assert "0.666667" not in flat and not re.search(r"(?<![\d.])0% of", flat)
+
+
+def test_base_seats_option_reproduces_the_cambridge_compromise(tmp_path: Path) -> None:
+    """`--base-seats 5 --max-seats 96` with Adams gives the published EU28 column
+    (tests/data/ep-cambridge-compromise/README.md), as the law file does."""
+    import tomllib
+
+    data = tomllib.loads(
+        (Path(__file__).parent / "data" / "ep-cambridge-compromise" / "eu-2012.toml").read_text(
+            encoding="utf-8"
+        )
+    )
+    want: dict[str, int] = data["seats_eu28"]
+    votes = tmp_path / "eu28.csv"
+    votes.write_text(
+        "party,votes\n" + "".join(f"{p},{data['population'][p]}\n" for p in want),
+        encoding="utf-8",
+    )
+    args = ["--method", "adams", "--seats", "751", "--base-seats", "5", "--max-seats", "96"]
+    code, out, err = run("seats", str(votes), *args, "--json")
+    assert code == 0, err
+    assert json.loads(out)["seats"] == want
+    code, _out, err = run("seats", str(votes), "--method", "adams", "--seats", "751",
+                          "--base-seats", "5", "--min-seats", "6", "--max-seats", "4")  # fmt: skip
+    assert code == 2
+    assert err.splitlines() == [
+        "error: --min-seats: 6 is more than --max-seats 4",
+        "error: --base-seats: not with --min-seats (base seats come before the method;"
+        " a minimum bounds what the method gives)",
+        "error: --base-seats: 5 is more than --max-seats 4",
+    ]

@@ -79,6 +79,11 @@ def _proportionality(seats: dict[str, int], votes: dict[str, int]) -> dict[str, 
     "--max-seats", "Most seats of any list (with --method; with --min-seats: degressive limits)."
 )
 @_whole_option(
+    "--base-seats",
+    "Seats every list that passes holds before the method shares the rest (with --method;"
+    " the --max-seats cap counts them).",
+)
+@_whole_option(
     "--votes-per-seat",
     "A fixed quota: votes per seat (with --method fixed-quota, instead of --seats).",
 )
@@ -106,6 +111,7 @@ def seats(
     threshold_base: str,
     min_seats: int | None,
     max_seats: int | None,
+    base_seats: int | None,
     votes_per_seat: int | None,
     remainder_over: int | None,
     invalid: int,
@@ -126,6 +132,7 @@ def seats(
         max_seats,
         votes_per_seat,
         remainder_over,
+        base_seats,
     )
     problems = adhoc.problems(law_name)
     law: Law | None = None
@@ -172,12 +179,14 @@ class AdHoc:
     max_seats: int | None
     votes_per_seat: int | None
     remainder_over: int | None
+    base_seats: int | None = None
 
     def problems(self, law_name: str | None) -> list[str]:
         """Every problem of the options, each naming the option as typed."""
         given = {
             "--min-seats": self.min_seats,
             "--max-seats": self.max_seats,
+            "--base-seats": self.base_seats,
             "--votes-per-seat": self.votes_per_seat,
             "--remainder-over": self.remainder_over,
         }
@@ -215,13 +224,27 @@ class AdHoc:
             check_threshold(self.threshold, "--threshold")
         except InputError as err:
             problems.extend(err.problems)
-        for k, lo in (("--min-seats", 0), ("--max-seats", 1), ("--votes-per-seat", 1)):
+        for k, lo in (
+            ("--min-seats", 0),
+            ("--max-seats", 1),
+            ("--base-seats", 0),
+            ("--votes-per-seat", 1),
+        ):
             v = given[k]
             if v is not None and v < lo:
                 problems.append(f"{k}: {v} must be ≥ {lo}")
         if self.min_seats and self.max_seats and self.min_seats > self.max_seats:
             problems.append(
                 f"--min-seats: {self.min_seats} is more than --max-seats {self.max_seats}"
+            )
+        if self.base_seats and self.min_seats:
+            problems.append(
+                "--base-seats: not with --min-seats (base seats come before the method;"
+                " a minimum bounds what the method gives)"
+            )
+        if self.base_seats and self.max_seats and self.base_seats > self.max_seats:
+            problems.append(
+                f"--base-seats: {self.base_seats} is more than --max-seats {self.max_seats}"
             )
         if (
             self.remainder_over is not None
@@ -251,6 +274,7 @@ class AdHoc:
             "seats": self.seats,
             "min_seats": self.min_seats,
             "max_seats_per_party": self.max_seats,
+            "base_seats": self.base_seats,
             "votes_per_seat": self.votes_per_seat,
             "remainder_over": self.remainder_over,
         }
@@ -432,6 +456,7 @@ def laws(as_json: bool) -> None:
             f"{t.votes_per_seat:,} votes per seat" if t.votes_per_seat else plural(t.seats, "seat")
         )
         extra = f", at least {t.min_seats}" if t.min_seats else ""
+        extra += f", {t.base_seats} base" if t.base_seats else ""
         rows.append(
             [
                 law.name,
