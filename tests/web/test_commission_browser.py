@@ -40,7 +40,9 @@ def _person(browser: Any, base: str, name: str, width: int = 1366) -> Any:
     if name == "op1" and width == 390:
         screenshot(page, "commission-signin-390")
     # The name field has the focus once the page is ready (autofocus).
-    page.wait_for_function("document.activeElement && document.activeElement.id === 'name'")
+    # A function, not an expression: Playwright polls an expression with eval, which the
+    # page's CSP (script-src 'self') refuses whenever the first check is not yet true.
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'name'")
     page.keyboard.type(name)
     page.keyboard.press("Tab")
     page.keyboard.type(PASSWORD)
