@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import saylau
 from saylau.biproportional import (
+    Biproportional,
     apportion,
     district_winners,
     lower_apportionment,
@@ -460,6 +461,16 @@ def elections(draw: st.DrawFn) -> tuple[dict[str, dict[str, int]], dict[str, int
     return votes, districts
 
 
+def _margins_hold(result: Biproportional, districts: dict[str, int]) -> None:
+    """The house is filled, every party's row sums to its seats, every district's column
+    to its seats."""
+    assert sum(result.seats.values()) == sum(districts.values())
+    for p, row in result.lower.seats.items():
+        assert sum(row.values()) == result.seats[p]
+    for d, n in districts.items():
+        assert sum(row[d] for row in result.lower.seats.values()) == n
+
+
 @given(elections())
 @SETTINGS
 def test_margins_hold_and_divisors_explain_the_table(
@@ -472,12 +483,8 @@ def test_margins_hold_and_divisors_explain_the_table(
         # Only an unresolvable tie, or a party with seats but no votes where seats are, may stop it.
         assert "no table" in str(err) or "no votes" in str(err)
         return
+    _margins_hold(result, districts)
     lower = result.lower
-    assert sum(result.seats.values()) == sum(districts.values())
-    for p, row in lower.seats.items():
-        assert sum(row.values()) == result.seats[p]
-    for d, n in districts.items():
-        assert sum(row[d] for row in lower.seats.values()) == n
     for p, row in lower.seats.items():
         for d, s in row.items():
             q = votes[p][d] / (lower.party_divisors[p] * lower.district_divisors[d])
@@ -499,12 +506,9 @@ def test_with_the_majorz_condition_margins_hold_and_winners_sit(
     except InputError as err:
         assert "no table" in str(err) or "no votes" in str(err) or "strongest" in str(err)
         return
+    _margins_hold(result, districts)
     lower = result.lower
     winners = district_winners(votes, [p for p, n in result.seats.items() if n])
-    for p, row in lower.seats.items():
-        assert sum(row.values()) == result.seats[p]
-    for d, n in districts.items():
-        assert sum(row[d] for row in lower.seats.values()) == n
     for p, row in lower.seats.items():
         for d, s in row.items():
             q = votes[p][d] / (lower.party_divisors[p] * lower.district_divisors[d])

@@ -286,10 +286,12 @@ def test_us_1910_needs_the_minimum_of_one_seat() -> None:
 
 
 def _bounded_reference(
-    votes: dict[str, int], seats: int, method: str, lo: int, hi: int | None
+    votes: dict[str, int], seats: int, method: str, lo: int, hi: int | None, *, base: bool = False
 ) -> dict[str, int]:
     """The bounded divisor method read literally: start every list at its minimum, then
-    seat by seat to the highest quotient among the lists below their maximum."""
+    seat by seat to the highest quotient among the lists below their maximum.  With
+    ``base`` the ``lo`` seats are base seats: the quotients count only the seats won
+    beyond them (votes / d(seats − lo))."""
     spec = saylau.methods.get_method(method)
     assert spec.divisor is not None
     live = [p for p, v in votes.items() if v > 0]
@@ -303,7 +305,7 @@ def _bounded_reference(
             break
 
         def key(p: str) -> tuple[Fraction, int, int]:
-            d = spec.divisor(got[p])  # type: ignore[misc]
+            d = spec.divisor(got[p] - lo if base else got[p])  # type: ignore[misc]
             w = Fraction(votes[p]) ** 2 if spec.squared else Fraction(votes[p])
             q = Fraction(10**30) if d == 0 else w / d
             return q, votes[p], -order[p]
@@ -408,33 +410,6 @@ def test_cambridge_compromise_reproduces_the_published_table(column: str) -> Non
     assert allocate(votes, 751, "adams", min_seats=6, caps=dict.fromkeys(votes, 96)).seats != want
 
 
-def _base_reference(
-    votes: dict[str, int], seats: int, method: str, base: int, hi: int | None
-) -> dict[str, int]:
-    """Base seats read literally: every list holds ``base``, then seat by seat to the
-    highest quotient votes / d(seats won beyond the base) among the lists below ``hi``."""
-    spec = saylau.methods.get_method(method)
-    assert spec.divisor is not None
-    live = [p for p, v in votes.items() if v > 0]
-    got = dict.fromkeys(votes, 0)
-    for p in live:
-        got[p] = base
-    order = {p: i for i, p in enumerate(votes)}
-    for _ in range(seats - base * len(live)):
-        open_ = [p for p in live if hi is None or got[p] < hi]
-        if not open_:
-            break
-
-        def key(p: str) -> tuple[Fraction, int, int]:
-            d = spec.divisor(got[p] - base)  # type: ignore[misc]
-            w = Fraction(votes[p]) ** 2 if spec.squared else Fraction(votes[p])
-            q = Fraction(10**30) if d == 0 else w / d
-            return q, votes[p], -order[p]
-
-        got[max(open_, key=key)] += 1
-    return got
-
-
 @pytest.mark.parametrize("method", ["adams", "dhondt", "sainte-lague", "huntington-hill"])
 @settings(max_examples=40, deadline=None)
 @given(
@@ -458,7 +433,7 @@ def test_base_seats_are_the_method_on_the_rest(
         caps=dict.fromkeys(votes, hi),
         tie_break=("votes", "order"),
     ).seats
-    assert got == _base_reference(votes, seats, method, base, hi)
+    assert got == _bounded_reference(votes, seats, method, base, hi, base=True)
     assert sum(got.values()) == seats and all(base <= s <= hi for s in got.values())
     # Without a cap, base seats plus the method's share of the rest.
     share = allocate(votes, extra, method, tie_break=("votes", "order")).seats

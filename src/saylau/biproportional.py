@@ -524,8 +524,8 @@ def district_failures(
     votes: Mapping[str, Mapping[str, int]],
     percent: Fraction,
     *,
-    total_percent: Fraction = Fraction(0),
-    weights: Mapping[str, int] | None = None,
+    total_percent: Fraction,
+    weights: Mapping[str, int],
 ) -> dict[str, str]:
     """Parties that fail the quorum, each with why.
 
@@ -542,8 +542,6 @@ def district_failures(
     for per in votes.values():
         for d, n in per.items():
             totals[d] = totals.get(d, 0) + n
-    if weights is None:
-        weights = {p: sum(per.values()) for p, per in votes.items()}
     whole = sum(weights.values())
     failures: dict[str, str] = {}
     for party, per in votes.items():

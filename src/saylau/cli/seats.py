@@ -344,6 +344,7 @@ def seat_rows(result: LawResult) -> tuple[list[Column], list[list[str]]]:
 
 def _scheme_tables(a: Allocation, width: int) -> list[Table]:
     """The seats per party and region of a tier that spans regions (none otherwise)."""
+    held: set[tuple[str, str]] = set()  # cells marked *: a seat the guarantee alone gave
     if "biproportional" in a.extra:
         bp = a.extra["biproportional"]
         matrix = bp["lower"]["seats"]
@@ -360,14 +361,12 @@ def _scheme_tables(a: Allocation, width: int) -> list[Table]:
         if held:
             title += "; * held only as the district's strongest list"
     elif "two_level" in a.extra:
-        held = set()
         regional = a.extra["two_level"]["regional_seats"]
         matrix = {p: r for p, r in regional.items() if a.seats.get(p)}
         title = "Seats per party and region (first and second scrutiny)"
         divisors = {}
         where = "Region"
     elif "three_tier" in a.extra:
-        held = set()
         per = a.extra["three_tier"]["tiers"]
         names = {"constituency": "Constituencies", "union": "Unions", "national": "National list"}
         matrix = {p: {names[k]: n for k, n in t.items()} for p, t in per.items() if a.seats.get(p)}
